@@ -1,0 +1,84 @@
+import json
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class MarketplaceProductBinding(models.Model):
+    """Links an Odoo product to its listing on one shop (the binder of OCA connector)."""
+
+    _name = "marketplace.product.binding"
+    _description = "Marketplace Product Binding"
+    _order = "shop_id, external_sku"
+    _rec_name = "external_sku"
+
+    # Link
+    shop_id = fields.Many2one("marketplace.shop", required=True, ondelete="cascade", index=True)
+    account_id = fields.Many2one(related="shop_id.account_id", store=True, index=True)
+    company_id = fields.Many2one(related="shop_id.company_id", store=True, index=True)
+    product_id = fields.Many2one("product.product", ondelete="restrict", index=True, check_company=True)
+    external_product_id = fields.Char(string="External Product ID", index=True)
+    external_sku = fields.Char(string="External SKU", required=True)
+    external_listing_id = fields.Char(string="External Listing ID", index=True)
+    external_offer_id = fields.Char(string="External Offer ID", help="Kept once known so it is not fetched again.")
+    active = fields.Boolean(default=True)
+
+    # Listing as last seen
+    status = fields.Selection(
+        [("draft", "Not Listed"), ("active", "Active"), ("ended", "Ended"), ("unknown", "Unknown"),
+         ("error", "Error")],
+        default="draft", required=True, index=True,
+    )
+    title = fields.Char()
+    condition = fields.Char()
+    photo_count = fields.Integer()
+    status_message = fields.Text(help="Why the last sync of this binding failed, or why it cannot be migrated.")
+    raw_payload = fields.Text(string="Raw Payload (JSON)")
+
+    # Sync state
+    last_pushed_qty = fields.Integer(
+        string="Online Quantity", help="What the marketplace shows: the last quantity pushed or read from it.",
+    )
+    last_pushed_price = fields.Float(string="Online Price", digits="Product Price")
+    currency_id = fields.Many2one(related="shop_id.currency_id")
+    last_sync_at = fields.Datetime(string="Last Sync")
+
+    _sql_constraints = [
+        ("shop_sku_uniq", "UNIQUE(shop_id, external_sku)", "This SKU is already bound in this shop."),
+    ]
+
+    @api.constrains("raw_payload")
+    def _check_raw_payload(self):
+        for binding in self.filtered("raw_payload"):
+            try:
+                json.loads(binding.raw_payload)
+            except ValueError as exc:
+                raise ValidationError(_("The raw payload of %(sku)s is not valid JSON: %(error)s",
+                                        sku=binding.external_sku, error=exc)) from exc
+
+    def _available_quantities(self):
+        """Free-to-sell quantity per binding id, in the shop's warehouse.
+
+        Marketplace orders already imported but whose sale order does not reserve
+        stock yet (not created, or not confirmed) will still take their units:
+        they are subtracted so that the online quantity leaves no overselling window.
+        """
+        result = {}
+        for shop, bindings in self.grouped("shop_id").items():
+            products = bindings.product_id.with_context(warehouse_id=shop.warehouse_id.id)
+            free = {product.id: product.free_qty for product in products}
+            pending = shop._pending_order_quantities(products)
+            for binding in bindings:
+                product_id = binding.product_id.id
+                result[binding.id] = free.get(product_id, 0.0) - pending.get(product_id, 0.0)
+        return result
+
+    def _online_quantities(self):
+        """Quantity to publish per binding id, after the shop's sync rule."""
+        available = self._available_quantities()
+        result = {}
+        for shop, bindings in self.grouped("shop_id").items():
+            rule = shop._active_sync_rule()
+            for binding in bindings:
+                result[binding.id] = rule._online_quantity(available[binding.id]) if binding.product_id else 0
+        return result
