@@ -8,7 +8,7 @@ def parse_payload(text):
 
     Raises ``ValueError`` with a message a seller can act on.
     """
-    if text is None or not str(text).strip():
+    if not text or not str(text).strip():
         return {}
     try:
         value = json.loads(text)

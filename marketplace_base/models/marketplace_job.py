@@ -19,7 +19,7 @@ _logger = logging.getLogger(__name__)
 DEFAULT_LEASE_SECONDS = 600
 CLAIM_SQL = """
     UPDATE marketplace_job
-       SET state = 'processing', attempts = attempts + 1, started_at = %(now)s, ended_at = NULL,
+       SET state = 'processing', attempts = COALESCE(attempts, 0) + 1, started_at = %(now)s, ended_at = NULL,
            lease_until = %(lease)s, write_date = %(now)s
      WHERE id = (
             SELECT id FROM marketplace_job
@@ -67,7 +67,7 @@ class MarketplaceJob(models.Model):
          ("cancelled", "Cancelled")],
         default="pending", required=True, index=True, copy=False,
     )
-    attempts = fields.Integer(readonly=True, copy=False, string="Retry Count")
+    attempts = fields.Integer(default=0, readonly=True, copy=False, string="Retry Count")
     max_attempts = fields.Integer(default=lambda self: self._default_max_attempts())
     next_attempt_at = fields.Datetime(default=fields.Datetime.now, index=True, copy=False, string="Next Attempt")
     lease_until = fields.Datetime(readonly=True, copy=False,
@@ -267,8 +267,8 @@ class MarketplaceJob(models.Model):
 
     def _record_outcome(self, outcome, exc):
         now = fields.Datetime.now()
-        if self.state == "cancelled" and outcome != "done":
-            self.write({"ended_at": now, "lease_until": False})
+        if outcome == "cancelled" or (self.state == "cancelled" and outcome != "done"):
+            self.write({"state": "cancelled", "ended_at": now, "lease_until": False})
             self._log(_("Stopped on request."), "warning")
         elif outcome == "done":
             self.write({"state": "done", "ended_at": now, "lease_until": False, "last_error": False,

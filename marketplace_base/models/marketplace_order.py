@@ -108,8 +108,11 @@ class MarketplaceOrder(models.Model):
                     _("Order %s is being imported by another worker; retrying.", values["external_order_id"]),
                     retry_after=5,
                 ) from exc
-            return order, True
-        changed = order._update_from_marketplace(values, lines)
+            changed = True
+        else:
+            changed = order._update_from_marketplace(values, lines)
+        # known products count against free stock at once (see _pending_order_quantities)
+        order._resolve_products()
         return order, changed
 
     def _update_from_marketplace(self, values, lines):

@@ -1,0 +1,7 @@
+from . import test_constraints
+from . import test_sync_rule
+from . import test_job_queue
+from . import test_job_concurrency
+from . import test_sale_order
+from . import test_security
+from . import test_bulk_binding

@@ -1,0 +1,56 @@
+from odoo.tests.common import TransactionCase
+
+
+class MarketplaceCase(TransactionCase):
+    """Shop, products and stock for marketplace tests.
+
+    The job runner and job handlers open their own transactions through
+    ``registry.cursor()``; in test mode those share the test's transaction (as
+    HttpCase does), so everything still rolls back at the end.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.registry.enter_test_mode(cls.cr)
+        cls.addClassCleanup(cls.registry.leave_test_mode)
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        # jobs of the demo data must not run inside these tests' queue
+        cls.env["marketplace.job"].search([("state", "in", ("pending", "processing"))]).write({"state": "cancelled"})
+        cls.warehouse = cls.env["stock.warehouse"].search([("company_id", "=", cls.env.company.id)], limit=1)
+        cls.account = cls.env["marketplace.account"].create({"name": "Test Account"})
+        cls.shop = cls.env["marketplace.shop"].create({
+            "name": "Test Shop", "account_id": cls.account.id, "warehouse_id": cls.warehouse.id,
+            "auto_confirm": False,
+        })
+        cls.product_a = cls._make_product("SKU-A", 10.0)
+        cls.product_b = cls._make_product("SKU-B", 0.0)
+
+    @classmethod
+    def _make_product(cls, code, quantity):
+        product = cls.env["product.product"].create({
+            "name": "Product %s" % code, "default_code": code, "type": "consu", "is_storable": True,
+            "list_price": 20.0,
+        })
+        if quantity:
+            cls.env["stock.quant"]._update_available_quantity(product, cls.warehouse.lot_stock_id, quantity)
+        return product
+
+    def make_order(self, external_id="ORDER-1", lines=None, **values):
+        lines = lines if lines is not None else [
+            {"external_line_id": external_id + "-1", "external_sku": "SKU-A", "quantity": 2, "price_unit": 15.0}]
+        vals = {
+            "external_order_id": external_id, "buyer_username": "buyer_one", "buyer_name": "Buyer One",
+            "ship_name": "Buyer One", "ship_street": "1 Main St", "ship_city": "Springfield", "ship_zip": "12345",
+            "ship_country_code": "US", "amount_untaxed": 30.0, "amount_total": 30.0,
+        }
+        vals.update(values)
+        order, _changed = self.env["marketplace.order"]._import_order(self.shop, vals, lines)
+        return order
+
+    def run_jobs(self, **kwargs):
+        """Run due jobs as the cron does, then drop cached values the runner's transactions changed."""
+        self.env.flush_all()
+        ran = self.env["marketplace.job"]._run_pending(**kwargs)
+        self.env.invalidate_all()
+        return ran

@@ -1,0 +1,216 @@
+from datetime import timedelta
+from unittest.mock import patch
+
+import requests
+
+from odoo import fields
+from odoo.exceptions import UserError
+
+from ..marketplace_core.errors import RetryableJobError
+from .common import MarketplaceCase
+
+
+class TestJobQueue(MarketplaceCase):
+    """The runner: order, retries with backoff, dead letters, dedup, Stop, crash recovery."""
+
+    def setUp(self):
+        super().setUp()
+        self.Job = self.env["marketplace.job"]
+        self.calls = []
+
+    def enqueue(self, n, priority=10):
+        return self.Job._enqueue("create_sale_orders", shop=self.shop, payload={"n": n}, priority=priority)
+
+    def with_handler(self, handler):
+        """Replace the handler of ``create_sale_orders`` for the duration of the test."""
+        def method(job, run):
+            return handler(job, run)
+        patcher = patch.object(type(self.Job), "_run_create_sale_orders", method)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+
+    def recording_handler(self, job, run):
+        self.calls.append(run.payload["n"])
+
+    def test_priority_then_age_order(self):
+        self.with_handler(lambda job, run: self.calls.append(run.payload["n"]))
+        self.enqueue(1, priority=20)
+        self.enqueue(2, priority=5)
+        self.enqueue(3, priority=20)
+        self.enqueue(4, priority=5)
+        ran = self.run_jobs()
+        self.assertEqual(self.calls, [2, 4, 1, 3])
+        self.assertEqual(set(ran.mapped("state")), {"done"})
+
+    def test_retryable_error_reschedules_with_backoff(self):
+        def flaky(job, run):
+            raise RetryableJobError("429 Too Many Requests")
+        self.with_handler(flaky)
+        job = self.enqueue(1)
+        self.run_jobs()
+        self.assertEqual((job.state, job.attempts), ("pending", 1))
+        self.assertEqual(job.next_attempt_at - job.ended_at, timedelta(minutes=5))
+        self.assertIn("429", job.last_error)
+        self.assertFalse(self.run_jobs(), "a job waiting for its retry time is not run early")
+
+        job.next_attempt_at = fields.Datetime.now() - timedelta(seconds=1)
+        self.run_jobs()
+        self.assertEqual((job.state, job.attempts), ("pending", 2))
+        self.assertEqual(job.next_attempt_at - job.ended_at, timedelta(minutes=10))
+
+    def test_retry_after_longer_than_backoff_wins(self):
+        def slow_down(job, run):
+            raise RetryableJobError("throttled", retry_after=3600)
+        self.with_handler(slow_down)
+        job = self.enqueue(1)
+        self.run_jobs()
+        self.assertEqual(job.next_attempt_at - job.ended_at, timedelta(hours=1))
+
+    def test_network_errors_are_retried(self):
+        def timeout(job, run):
+            raise requests.ConnectTimeout("connect timed out")
+        self.with_handler(timeout)
+        job = self.enqueue(1)
+        self.run_jobs()
+        self.assertEqual(job.state, "pending")
+
+    def test_max_attempts_then_dead_letter_and_requeue(self):
+        attempts = []
+
+        def flaky(job, run):
+            attempts.append(job.attempts)
+            if len(attempts) <= 3:
+                raise RetryableJobError("503 Service Unavailable")
+        self.with_handler(flaky)
+        job = self.enqueue(1)
+        job.max_attempts = 3
+        for _i in range(3):
+            job.next_attempt_at = fields.Datetime.now() - timedelta(seconds=1)
+            self.run_jobs()
+        self.assertEqual((job.state, job.attempts), ("failed", 3))
+        self.assertIn("503", job.last_error)
+        self.assertIn("Failed after 3 attempt(s)", job.log_ids[-1].message)
+        self.assertFalse(self.run_jobs(), "a dead letter is not retried by itself")
+
+        job.action_requeue()
+        self.assertEqual((job.state, job.attempts), ("pending", 0))
+        self.run_jobs()
+        self.assertEqual(job.state, "done")
+        self.assertEqual(attempts, [1, 2, 3, 1])
+
+    def test_non_retryable_error_fails_at_once_with_message(self):
+        def broken(job, run):
+            raise ValueError("SKU field missing in payload")
+        self.with_handler(broken)
+        job = self.enqueue(1)
+        self.run_jobs()
+        self.assertEqual((job.state, job.attempts), ("failed", 1))
+        self.assertEqual(job.last_error, "SKU field missing in payload")
+        self.assertIn("ValueError", job.error_traceback)
+
+    def test_failed_job_rolls_back_only_its_own_work(self):
+        def work(job, run):
+            job.env["res.partner"].create({"name": "made by job %s" % run.payload["n"]})
+            if run.payload["n"] == 1:
+                raise ValueError("boom")
+        self.with_handler(work)
+        self.enqueue(1)
+        self.enqueue(2)
+        self.run_jobs()
+        names = self.env["res.partner"].search([("name", "like", "made by job")]).mapped("name")
+        self.assertEqual(names, ["made by job 2"])
+
+    def test_identity_key_dedup(self):
+        first = self.enqueue(1)
+        self.assertEqual(self.enqueue(1), first, "an equal pending job is returned, not duplicated")
+        self.assertNotEqual(self.enqueue(2), first)
+        with self.assertRaisesRegex(UserError, "identical job is already pending"):
+            self.Job.create({"job_type": "create_sale_orders", "shop_id": self.shop.id,
+                             "account_id": self.account.id, "payload": '{"n": 1}'})
+        self.with_handler(self.recording_handler)
+        self.run_jobs()
+        self.assertNotEqual(self.enqueue(1), first, "once the job ran, the same work can be queued again")
+
+    def test_stop_is_honoured_between_units(self):
+        processed = []
+
+        def long_job(job, run):
+            for unit in range(5):
+                run.check_cancelled()
+                processed.append(unit)
+                run.progress(total=5, fetched=1, stored=1)
+                if unit == 1:  # someone presses Stop while unit 1 is processed
+                    job.env["marketplace.job"].browse(job.id).action_stop()
+                    job.env.flush_all()
+        self.with_handler(long_job)
+        job = self.enqueue(1)
+        self.run_jobs()
+        self.assertEqual(processed, [0, 1])
+        self.assertEqual(job.state, "cancelled")
+        self.assertTrue(any("Stopped" in line.message for line in job.log_ids))
+
+    def test_stop_cancels_pending_job(self):
+        job = self.enqueue(1)
+        job.action_stop()
+        self.assertEqual(job.state, "cancelled")
+        self.assertFalse(self.run_jobs())
+
+    def test_crashed_worker_job_is_recovered(self):
+        self.with_handler(self.recording_handler)
+        job = self.enqueue(1)
+        job.write({"state": "processing", "attempts": 1, "lease_until": fields.Datetime.now() - timedelta(minutes=1)})
+        alive = self.enqueue(2)
+        alive.write({"state": "processing", "attempts": 1, "lease_until": fields.Datetime.now() + timedelta(minutes=9)})
+        self.run_jobs()
+        self.assertEqual((job.state, job.attempts), ("done", 2))
+        self.assertTrue(any("Recovered" in line.message for line in job.log_ids))
+        self.assertEqual(alive.state, "processing", "a job whose lease still runs is left to its worker")
+        self.assertEqual(self.calls, [1])
+
+    def test_recovered_job_superseded_by_equal_pending_job(self):
+        self.with_handler(self.recording_handler)
+        crashed = self.enqueue(1)
+        crashed.write({"state": "processing", "lease_until": fields.Datetime.now() - timedelta(minutes=1)})
+        newer = self.enqueue(1)
+        self.assertNotEqual(newer, crashed)
+        self.run_jobs()
+        self.assertEqual(crashed.state, "cancelled")
+        self.assertEqual(newer.state, "done")
+        self.assertEqual(self.calls, [1], "the work runs once")
+
+    def test_progress_and_logs_are_recorded(self):
+        def pages(job, run):
+            run.progress(total=400)
+            for page in (1, 2):
+                run.count_call()
+                run.progress(fetched=200, stored=200 if page == 1 else 199, failed=0 if page == 1 else 1)
+                run.log("Page %d/2 complete" % page)
+        self.with_handler(pages)
+        job = self.enqueue(1)
+        self.run_jobs()
+        self.assertEqual((job.progress_total, job.progress_fetched, job.progress_stored, job.progress_failed),
+                         (400, 400, 399, 1))
+        self.assertEqual(job.call_count, 2)
+        self.assertEqual(job.progress_percent, 100.0)
+        self.assertEqual(job.log_ids.mapped("message"), ["Page 1/2 complete", "Page 2/2 complete"])
+        self.assertTrue(job.started_at and job.ended_at and job.duration >= 0)
+
+    def test_run_now_runs_a_job_before_its_time(self):
+        self.with_handler(self.recording_handler)
+        job = self.enqueue(1)
+        job.next_attempt_at = fields.Datetime.now() + timedelta(hours=1)
+        job.action_run_now()
+        self.env.invalidate_all()
+        self.assertEqual(job.state, "done")
+        with self.assertRaisesRegex(UserError, "Only pending jobs"):
+            job.action_run_now()
+
+    def test_retry_schedule_is_configurable(self):
+        self.env["ir.config_parameter"].set_param("marketplace_base.job_retry_schedule_minutes", "1,2")
+
+        def flaky(job, run):
+            raise RetryableJobError("timeout")
+        self.with_handler(flaky)
+        job = self.enqueue(1)
+        self.run_jobs()
+        self.assertEqual(job.next_attempt_at - job.ended_at, timedelta(minutes=1))

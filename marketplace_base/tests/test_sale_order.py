@@ -1,0 +1,106 @@
+from .common import MarketplaceCase
+
+
+class TestSaleOrderCreation(MarketplaceCase):
+
+    def test_create_sale_order_is_idempotent(self):
+        order = self.make_order("SO-1", amount_shipping=5.0, amount_total=35.0)
+        first = order._create_sale_order()
+        second = order._create_sale_order()
+        order.action_create_sale_order()
+        self.assertTrue(first)
+        self.assertEqual(first, second)
+        self.assertEqual(self.env["sale.order"].search_count([("marketplace_order_id", "=", order.id)]), 1)
+        self.assertEqual(order.state, "imported")
+
+    def test_sale_order_lines_prices_shipping_and_taxes(self):
+        order = self.make_order(
+            "SO-2", lines=[
+                {"external_line_id": "L1", "external_sku": "SKU-A", "quantity": 2, "price_unit": 15.0,
+                 "amount_marketplace_tax": 2.4},
+                {"external_line_id": "L2", "external_sku": "SKU-B", "quantity": 1, "price_unit": 9.5},
+            ],
+            amount_untaxed=39.5, amount_shipping=4.99, amount_tax=1.0, amount_marketplace_tax=2.4,
+            amount_total=47.89,
+        )
+        sale = order._create_sale_order()
+        product_lines = sale.order_line.filtered(lambda l: l.product_id in (self.product_a | self.product_b))
+        self.assertEqual(product_lines.mapped("price_unit"), [15.0, 9.5])
+        self.assertFalse(sale.order_line.tax_id, "Odoo adds no tax on top of what the marketplace computed")
+        shipping = sale.order_line.filtered("is_delivery")
+        self.assertEqual((shipping.price_unit, shipping.product_id),
+                         (4.99, self.env.ref("marketplace_base.product_marketplace_shipping")))
+        # seller-collected tax is a line; marketplace-collected tax is not charged again
+        self.assertAlmostEqual(sale.amount_total, 39.5 + 4.99 + 1.0)
+        self.assertEqual(order.line_ids.sale_line_id, product_lines)
+
+    def test_unknown_sku_puts_order_in_error_without_sale_order(self):
+        order = self.make_order("SO-3", lines=[
+            {"external_line_id": "L1", "external_sku": "SKU-A", "quantity": 1, "price_unit": 10.0},
+            {"external_line_id": "L2", "external_sku": "NOPE-404", "quantity": 1, "price_unit": 10.0},
+        ])
+        result = order.action_create_sale_order()
+        self.assertEqual(order.state, "error")
+        self.assertIn("NOPE-404", order.error_message)
+        self.assertFalse(order.sale_order_id)
+        self.assertEqual(self.env["sale.order"].search_count([("client_order_ref", "=", "SO-3")]), 0)
+        self.assertEqual(result["params"]["type"], "warning")
+        # the seller binds the SKU, then Retry makes the sale order
+        self.env["marketplace.product.binding"].create(
+            {"shop_id": self.shop.id, "product_id": self.product_b.id, "external_sku": "NOPE-404"})
+        order.action_retry()
+        self.assertEqual(order.state, "imported")
+        self.assertEqual(order.sale_order_id.order_line.product_id, self.product_a | self.product_b)
+
+    def test_returning_buyer_keeps_one_partner_and_address(self):
+        first = self.make_order("SO-4")
+        second = self.make_order("SO-5")
+        moved = self.make_order("SO-6", ship_street="2 Other Road")
+        (first | second | moved)._create_sale_orders()
+        self.assertEqual(len((first | second | moved).partner_id), 1)
+        self.assertEqual(first.shipping_partner_id, second.shipping_partner_id)
+        self.assertNotEqual(first.shipping_partner_id, moved.shipping_partner_id)
+        self.assertEqual(first.partner_id.marketplace_buyer_key, "manual:buyer_one")
+        self.assertEqual(first.sale_order_id.partner_shipping_id.country_id.code, "US")
+
+    def test_auto_confirm_reserves_stock(self):
+        self.shop.auto_confirm = True
+        order = self.make_order("SO-7")
+        sale = order._create_sale_order()
+        self.assertEqual(sale.state, "sale")
+        picking = sale.picking_ids
+        self.assertEqual(picking.state, "assigned")
+        self.assertEqual(self.product_a.with_context(warehouse_id=self.warehouse.id).free_qty, 8)
+
+    def test_cancellation_before_shipping_cancels_sale_order(self):
+        self.shop.auto_confirm = True
+        order = self.make_order("SO-8")
+        sale = order._create_sale_order()
+        order._apply_marketplace_cancellation()
+        self.assertEqual((order.state, sale.state), ("cancelled", "cancel"))
+        order._create_sale_order()
+        self.assertEqual(self.env["sale.order"].search([("marketplace_order_id", "=", order.id)]), sale,
+                         "a cancelled order gets no new sale order")
+
+    def test_cancellation_after_shipping_asks_a_person(self):
+        self.shop.auto_confirm = True
+        order = self.make_order("SO-9")
+        sale = order._create_sale_order()
+        picking = sale.picking_ids
+        picking.move_ids.quantity = 2
+        picking.button_validate()
+        self.assertEqual(picking.state, "done")
+        order._apply_marketplace_cancellation()
+        self.assertEqual(order.state, "imported")
+        self.assertEqual(sale.state, "sale")
+        self.assertIn("after shipping", order.activity_ids.summary)
+
+    def test_create_sale_orders_job(self):
+        self.make_order("SO-10")
+        self.make_order("SO-11", lines=[{"external_line_id": "X", "external_sku": "UNKNOWN", "quantity": 1,
+                                         "price_unit": 1.0}])
+        job = self.env["marketplace.job"]._enqueue("create_sale_orders", shop=self.shop)
+        self.run_jobs()
+        self.assertEqual(job.state, "done")
+        self.assertEqual((job.progress_total, job.progress_stored, job.progress_failed), (2, 1, 1))
+        self.assertIn("UNKNOWN", " ".join(job.log_ids.mapped("message")))

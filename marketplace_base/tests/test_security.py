@@ -1,0 +1,59 @@
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user
+
+from .common import MarketplaceCase
+
+
+class TestSecurity(MarketplaceCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.user = new_test_user(cls.env, "mkt_user", groups="marketplace_base.group_marketplace_user")
+        cls.manager = new_test_user(cls.env, "mkt_manager", groups="marketplace_base.group_marketplace_manager")
+        cls.account.with_user(cls.manager).write({"client_id": "app-id", "client_secret": "s3cret-cert"})
+        cls.account._store_tokens("v^1.1#access-token", "2030-01-01 00:00:00", "v^1.1#refresh-token",
+                                  "2031-01-01 00:00:00")
+
+    def test_secrets_are_encrypted_at_rest(self):
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT client_secret_encrypted, access_token_encrypted, refresh_token_encrypted "
+            "FROM marketplace_account WHERE id = %s", [self.account.id])
+        stored = self.env.cr.fetchone()
+        for value, clear in zip(stored, ("s3cret-cert", "access-token", "refresh-token")):
+            self.assertTrue(value)
+            self.assertNotIn(clear, value)
+        self.assertEqual(self.account._get_secret("access_token"), "v^1.1#access-token")
+        self.assertEqual(self.account._get_secret("refresh_token"), "v^1.1#refresh-token")
+
+    def test_manager_reads_user_cannot(self):
+        self.assertEqual(self.account.with_user(self.manager).client_secret, "s3cret-cert")
+        account_as_user = self.account.with_user(self.user)
+        self.assertEqual(account_as_user.name, "Test Account")
+        for field in ("client_secret", "client_secret_encrypted", "access_token_encrypted"):
+            with self.subTest(field=field), self.assertRaises(AccessError):
+                account_as_user.read([field])
+
+    def test_user_cannot_change_configuration(self):
+        with self.assertRaises(AccessError):
+            self.account.with_user(self.user).write({"name": "Hijacked"})
+        with self.assertRaises(AccessError):
+            self.env["marketplace.sync.rule"].with_user(self.user).create({"shop_id": self.shop.id})
+
+    def test_other_company_does_not_see_the_account(self):
+        other = self.env["res.company"].create({"name": "Other Co"})
+        outsider = new_test_user(self.env, "mkt_outsider", groups="marketplace_base.group_marketplace_manager",
+                                 company_id=other.id, company_ids=[(6, 0, other.ids)])
+        Account = self.env["marketplace.account"].with_user(outsider)
+        self.assertFalse(Account.search([("id", "=", self.account.id)]))
+        self.assertFalse(self.env["marketplace.shop"].with_user(outsider).search([("id", "=", self.shop.id)]))
+
+    def test_secret_without_key_gives_clear_error(self):
+        from odoo.exceptions import UserError
+        from odoo.tools import config
+        from unittest.mock import patch
+        with patch.dict(config.options, {"marketplace_secret_key": ""}), \
+                patch.dict("os.environ", {"MARKETPLACE_SECRET_KEY": ""}):
+            with self.assertRaisesRegex(UserError, "marketplace_secret_key"):
+                self.account._get_secret("access_token")
