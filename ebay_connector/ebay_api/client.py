@@ -1,0 +1,111 @@
+"""The authenticated eBay REST client used by every adapter.
+
+One instance per eBay account: it owns the account's pooled ``requests.Session``, renews the
+user token before it expires, retries once after a 401 with a refreshed token, and turns eBay's
+answers into ApiResponse or the errors of ``errors.py`` (see ``transport.py`` for retries,
+call recording and rate budgets).
+"""
+import time
+from urllib.parse import quote, urlencode
+
+from .errors import EbayAuthError, EbayRequestError
+from .oauth import DEFAULT_SCOPES, OAuthClient
+from .transport import ApiResponse, Transport, build_session
+
+__all__ = ["ApiResponse", "EbayClient", "encode_query"]
+
+
+def encode_query(params):
+    """Percent-encode query parameters the way eBay documents them: ``[ ] { } |`` and spaces
+    are escaped (filters such as ``lastmodifieddate:[a..b]``), ``:`` and ``,`` stay readable."""
+    pairs = [(key, value) for key, value in params.items() if value is not None]
+    return urlencode(pairs, quote_via=quote, safe=":,")
+
+
+class EbayClient:
+    def __init__(self, config, token_store, session=None, on_call=None, sleep=time.sleep,
+                 clock=time.time, budgets=None):
+        """``budgets`` (group -> RateBudget) lets several clients of one account share one
+        budget; by default each client builds its own from ``config.budgets``."""
+        self.config = config
+        self.token_store = token_store
+        self.session = session or build_session()
+        self.transport = Transport(config, self.session, on_call=on_call, sleep=sleep,
+                                   clock=clock, budgets=budgets)
+        self.oauth = OAuthClient(config, self.session, transport=self.transport, clock=clock)
+
+    @property
+    def stats(self):
+        """Per-family counters: calls, ok, throttled, server_error, client_error,
+        connection_error, latency_ms (sum)."""
+        return self.transport.stats
+
+    @property
+    def sleep(self):
+        return self.transport.sleep
+
+    @property
+    def clock(self):
+        return self.transport.clock
+
+    def request(self, method, path, family, *, params=None, json=None, headers=None,
+                app_token=False):
+        """Send one eBay call and return its ApiResponse (2xx/3xx).
+
+        Raises EbayRequestError (4xx, with eBay's errors[]), EbayAuthError (second 401 or a
+        refused refresh) or EbayRetryableError (429/5xx/network after the retry bounds)."""
+        url = self.config.api_url + path
+        if params:
+            url = f"{url}?{encode_query(params)}"
+        response = self._send(method, url, family, json, headers, self._token(app_token))
+        if response.status == 401:
+            response = self._send(method, url, family, json, headers, self._token(app_token, renew=True))
+            if response.status == 401:
+                raise _error(EbayAuthError, response, "eBay refused the token again after a refresh")
+        if response.status >= 400:
+            raise _error(EbayRequestError, response, f"{method} {path} refused")
+        return response
+
+    def _send(self, method, url, family, json, headers, token):
+        all_headers = {
+            "Authorization": f"Bearer {token}",
+            "Accept": "application/json",
+            "X-EBAY-C-MARKETPLACE-ID": self.config.marketplace_id,
+            **(headers or {}),
+        }
+        return self.transport.send(method, url, family, json=json, headers=all_headers)
+
+    def _token(self, app_token, renew=False):
+        if app_token:
+            if renew:
+                self.oauth.forget_application_token()
+            return self.oauth.application_token().access_token
+        return self._user_token(renew).access_token
+
+    def _user_token(self, renew):
+        """The stored user token, refreshed first when it is within the refresh buffer of
+        expiry (or ``renew`` after a 401); the refreshed set is saved before use."""
+        tokens = self.token_store.load()
+        if tokens is None:
+            raise EbayAuthError("no eBay token stored for this account: connect it first")
+        now = self.clock()
+        if not renew and tokens.access_valid(now, self.config.refresh_buffer_seconds):
+            return tokens
+        if not tokens.refresh_valid(now):
+            raise EbayAuthError("the eBay refresh token is missing or expired: reconnect the account")
+        tokens = self.oauth.refresh(tokens.refresh_token, tokens.scopes or DEFAULT_SCOPES,
+                                    tokens.refresh_token_expires_at)
+        self.token_store.save(tokens)
+        return tokens
+
+
+def _error(error_class, response, fallback):
+    """Build an error carrying eBay's errors[] and request id, worded from its first error."""
+    first = response.errors[0] if response.errors else {}
+    message = first.get("longMessage") or first.get("message") or fallback
+    return error_class(
+        f"HTTP {response.status}: {message}",
+        status=response.status,
+        errors=response.errors,
+        request_id=response.request_id,
+    )

@@ -1,0 +1,75 @@
+"""Per-account settings of the eBay client (keys, environment, timeouts, retry and rate budgets)."""
+from dataclasses import dataclass, field
+
+HOSTS = {
+    "production": ("https://api.ebay.com", "https://auth.ebay.com"),
+    "sandbox": ("https://api.sandbox.ebay.com", "https://auth.sandbox.ebay.com"),
+}
+
+PULL = "pull"
+PUSH = "push"
+
+# API family -> budget group. Families name what a call does so that reads and writes of the
+# same API count against the sellers' separate pull and push budgets (seller runbook).
+# Families missing here (oauth, notification) are never throttled by the client: a webhook
+# must fetch its signing key whatever the sync jobs consumed.
+FAMILY_GROUPS = {
+    "taxonomy": PULL,
+    "inventory.read": PULL,
+    "orders": PULL,
+    "feed": PULL,
+    "inventory.write": PUSH,
+    "fulfillment": PUSH,
+}
+
+
+@dataclass(frozen=True)
+class Budget:
+    """At most ``limit`` requests in any ``window_seconds``."""
+
+    limit: int
+    window_seconds: float
+
+
+def default_budgets():
+    """The sellers' operating budget: pull <= 30 and push <= 60 requests per 10 minutes."""
+    return {PULL: Budget(30, 600), PUSH: Budget(60, 600)}
+
+
+@dataclass(frozen=True)
+class EbayConfig:
+    """Everything the client needs for one eBay account.
+
+    ``base_url`` overrides both the API and the auth host (the local simulator serves both).
+    ``budgets`` maps a budget group to a Budget; an empty dict disables client-side throttling
+    (tests, benchmarks). ``timeout`` is requests' (connect, read) pair in seconds."""
+
+    app_id: str
+    cert_id: str
+    dev_id: str = ""
+    ru_name: str = ""
+    environment: str = "sandbox"
+    marketplace_id: str = "EBAY_US"
+    base_url: str | None = None
+    timeout: tuple = (5.0, 30.0)
+    refresh_buffer_seconds: float = 300
+    max_attempts: int = 5
+    max_retry_seconds: float = 60
+    backoff_base_seconds: float = 0.5
+    budgets: dict = field(default_factory=default_budgets)
+    slow_at: float = 0.8
+    content_language: str = "en-US"
+
+    def __post_init__(self):
+        if self.environment not in HOSTS:
+            raise ValueError(f"environment must be one of {sorted(HOSTS)}, got {self.environment!r}")
+        if self.max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
+
+    @property
+    def api_url(self):
+        return (self.base_url or HOSTS[self.environment][0]).rstrip("/")
+
+    @property
+    def auth_url(self):
+        return (self.base_url or HOSTS[self.environment][1]).rstrip("/")

@@ -1,0 +1,70 @@
+"""Fulfillment API adapter (user token, scope sell.fulfillment).
+
+Doc pages under developer.ebay.com/api-docs/sell/fulfillment/resources/order/:
+methods/getOrders (``filter=lastmodifieddate:[from..to]``, limit 1..200, ``orderIds`` <= 50
+overriding filters, at most 2 years back) and shipping_fulfillment/methods/createShippingFulfillment
+(201 with the new fulfillment's URL in ``Location``).
+"""
+from datetime import datetime, timezone
+from urllib.parse import quote
+
+from .batching import check_batch
+from .pagination import iter_pages
+
+BASE = "/sell/fulfillment/v1"
+MAX_PAGE_SIZE = 200
+MAX_ORDER_IDS = 50
+
+
+def ebay_timestamp(value):
+    """eBay's ISO 8601 UTC form ``2024-05-15T08:25:43.511Z``; a naive datetime counts as UTC
+    (Odoo keeps datetimes naive in UTC)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    value = value.astimezone(timezone.utc)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def modified_filter(modified_from, modified_to=None):
+    """``lastmodifieddate:[from..to]`` (open-ended without ``modified_to``)."""
+    upper = ebay_timestamp(modified_to) if modified_to else ""
+    return f"lastmodifieddate:[{ebay_timestamp(modified_from)}..{upper}]"
+
+
+class FulfillmentAdapter:
+    def __init__(self, client):
+        self.client = client
+
+    def iter_order_pages(self, modified_from, modified_to=None, page_size=MAX_PAGE_SIZE, should_stop=None):
+        """Pages of raw orders last modified in the range (the filter is percent-encoded by
+        ``client.encode_query``)."""
+        if not 1 <= page_size <= MAX_PAGE_SIZE:
+            raise ValueError(f"page_size must be 1..{MAX_PAGE_SIZE}")
+        params = {"filter": modified_filter(modified_from, modified_to), "limit": page_size, "offset": 0}
+        return iter_pages(self.client, BASE + "/order", "orders", params, "orders", should_stop)
+
+    def iter_orders(self, modified_from, modified_to=None, page_size=MAX_PAGE_SIZE, should_stop=None):
+        """Every raw order last modified in the range, paging transparently; stops between pages
+        once ``should_stop()`` is true."""
+        for page in self.iter_order_pages(modified_from, modified_to, page_size, should_stop):
+            yield from page.items
+
+    def get_orders_by_ids(self, order_ids):
+        """Raw orders for up to 50 known order ids (one call)."""
+        order_ids = check_batch(order_ids, MAX_ORDER_IDS, "getOrders orderIds")
+        params = {"orderIds": ",".join(order_ids)}
+        body = self.client.request("GET", BASE + "/order", "orders", params=params).body or {}
+        return body.get("orders", [])
+
+    def create_shipping_fulfillment(self, order_id, line_items, carrier_code, tracking_number,
+                                    shipped_date=None):
+        """Tell eBay that ``line_items`` (pairs of line item id and quantity) left in one package;
+        returns eBay's fulfillment id. ``shipped_date`` defaults to now (eBay's default too)."""
+        payload = {
+            "lineItems": [{"lineItemId": str(line_id), "quantity": int(qty)} for line_id, qty in line_items],
+            "shippedDate": ebay_timestamp(shipped_date or datetime.now(timezone.utc)),
+            "shippingCarrierCode": carrier_code,
+            "trackingNumber": tracking_number,
+        }
+        path = f"{BASE}/order/{quote(str(order_id), safe='')}/shipping_fulfillment"
+        return self.client.request("POST", path, "fulfillment", json=payload).location_id()

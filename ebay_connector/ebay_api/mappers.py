@@ -1,0 +1,432 @@
+"""eBay JSON (and the active inventory report XML) -> plain frozen records. No HTTP, no Odoo.
+
+Money is a string in eBay's payloads and becomes ``decimal.Decimal``; timestamps become aware
+UTC datetimes (python-dateutil). Every public ``map_*`` raises MappingError, never a bare
+KeyError/TypeError, so one unmappable record can be logged and skipped.
+Field meanings: developer.ebay.com/api-docs/sell/fulfillment/types/sel:Order, sel:LineItem,
+sel:PricingSummary; .../sell/inventory/types/slr:InventoryItem, slr:EbayOfferDetailsWithAll,
+slr:ConditionEnum; devzone/merchant-data/CallRef/ActiveInventoryReport.html.
+"""
+import functools
+import io
+import xml.etree.ElementTree as ElementTree
+import zipfile
+from dataclasses import dataclass
+from datetime import timezone
+from decimal import Decimal, InvalidOperation
+
+from dateutil import parser as date_parser
+
+from .errors import MappingError
+
+ZERO = Decimal("0")
+
+# eBay's ConditionEnum (slr:ConditionEnum): the seller runbook's ten values plus the newer
+# refurbished/pre-owned grades eBay added, so a real listing never fails on them.
+CONDITIONS = frozenset({
+    "NEW", "LIKE_NEW", "NEW_OTHER", "NEW_WITH_DEFECTS", "MANUFACTURER_REFURBISHED",
+    "CERTIFIED_REFURBISHED", "EXCELLENT_REFURBISHED", "VERY_GOOD_REFURBISHED", "GOOD_REFURBISHED",
+    "SELLER_REFURBISHED", "USED_EXCELLENT", "USED_VERY_GOOD", "USED_GOOD", "USED_ACCEPTABLE",
+    "FOR_PARTS_OR_NOT_WORKING", "PRE_OWNED_EXCELLENT", "PRE_OWNED_FAIR",
+})
+PART_NUMBER_ASPECTS = ("Part Number", "MPN", "Brand Part Number")
+MODEL_ASPECTS = ("Model", "Model Number")
+PUBLISHED_STATES = frozenset({"PUBLISHED", "PUBLISHED_IN_PROGRESS"})
+ACTIVE, ENDED, UNKNOWN = "ACTIVE", "ENDED", "UNKNOWN"
+
+
+def _mapping(what):
+    """Turn any lookup/type/value error of a mapper into MappingError naming the record."""
+    def decorate(mapper):
+        @functools.wraps(mapper)
+        def wrapper(payload, *args, **kwargs):
+            try:
+                return mapper(payload, *args, **kwargs)
+            except MappingError:
+                raise
+            except (KeyError, TypeError, ValueError, AttributeError, IndexError,
+                    InvalidOperation, ElementTree.ParseError, zipfile.BadZipFile) as exc:
+                raise MappingError(f"cannot map {what}: {exc.__class__.__name__}: {exc}") from exc
+        return wrapper
+    return decorate
+
+
+def _amount(money):
+    """Decimal of an eBay Amount ``{"value": "9.99", "currency": "USD"}``; 0 when absent."""
+    if not money:
+        return ZERO
+    return Decimal(str(money["value"]))
+
+
+def _sum(moneys):
+    return sum((_amount(money) for money in moneys), ZERO)
+
+
+def _timestamp(value):
+    """Aware UTC datetime of an eBay timestamp, or None."""
+    if not value:
+        return None
+    parsed = date_parser.isoparse(value)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc)
+
+
+# ---------------------------------------------------------------- orders
+
+
+@dataclass(frozen=True)
+class Address:
+    name: str | None
+    street: str | None
+    street2: str | None
+    city: str | None
+    state: str | None
+    zip: str | None
+    country_code: str | None
+    phone: str | None
+    email: str | None
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    line_item_id: str
+    sku: str | None
+    legacy_item_id: str | None
+    title: str | None
+    quantity: int
+    unit_price: Decimal
+    subtotal: Decimal  # lineItemCost: unit price x quantity, before discounts
+    discount: Decimal  # sum of appliedPromotions[].discountAmount, as eBay sends it
+    shipping: Decimal
+    tax: Decimal  # seller-collected taxes[] - charged to the buyer by the seller
+    ebay_collected_tax: Decimal  # ebayCollectAndRemitTaxes[] - eBay charged and remits it
+    total: Decimal
+    fulfillment_status: str | None
+
+
+@dataclass(frozen=True)
+class Order:
+    order_id: str
+    legacy_order_id: str | None
+    created: object
+    last_modified: object
+    fulfillment_status: str | None
+    payment_status: str | None
+    cancel_state: str | None
+    buyer_username: str | None
+    buyer_email: str | None
+    shipping_address: Address | None
+    currency: str
+    subtotal: Decimal
+    shipping_cost: Decimal
+    discount: Decimal
+    tax: Decimal
+    ebay_collected_tax: Decimal
+    fees: Decimal | None
+    total: Decimal
+    lines: tuple
+
+    @property
+    def cancelled(self):
+        return self.cancel_state == "CANCELED"
+
+
+def _address(ship_to):
+    if not ship_to:
+        return None
+    contact = ship_to.get("contactAddress") or {}
+    return Address(
+        name=ship_to.get("fullName"),
+        street=contact.get("addressLine1"),
+        street2=contact.get("addressLine2"),
+        city=contact.get("city"),
+        state=contact.get("stateOrProvince"),
+        zip=contact.get("postalCode"),
+        country_code=contact.get("countryCode"),
+        phone=(ship_to.get("primaryPhone") or {}).get("phoneNumber"),
+        email=ship_to.get("email"),
+    )
+
+
+def _ship_to(order):
+    """The first SHIP_TO instruction's recipient (digital or pickup orders have none)."""
+    for instruction in order.get("fulfillmentStartInstructions") or []:
+        ship_to = (instruction.get("shippingStep") or {}).get("shipTo")
+        if ship_to:
+            return ship_to
+    return None
+
+
+def _line(line):
+    quantity = int(line["quantity"])
+    subtotal = _amount(line["lineItemCost"])
+    return OrderLine(
+        line_item_id=str(line["lineItemId"]),
+        sku=line.get("sku"),
+        legacy_item_id=line.get("legacyItemId"),
+        title=line.get("title"),
+        quantity=quantity,
+        unit_price=subtotal / quantity if quantity else subtotal,
+        subtotal=subtotal,
+        discount=_sum(promo.get("discountAmount") for promo in line.get("appliedPromotions") or []),
+        shipping=_amount((line.get("deliveryCost") or {}).get("shippingCost")),
+        tax=_sum(tax.get("amount") for tax in line.get("taxes") or []),
+        ebay_collected_tax=_sum(tax.get("amount") for tax in line.get("ebayCollectAndRemitTaxes") or []),
+        total=_amount(line.get("total")),
+        fulfillment_status=line.get("lineItemFulfillmentStatus"),
+    )
+
+
+@_mapping("order")
+def map_order(payload):
+    """An Order from one getOrders/getOrder order.
+
+    Taxes are taken from the lines: ``tax`` is what the seller collected (to invoice),
+    ``ebay_collected_tax`` is what eBay collected and remits itself - never charge it again.
+    ``total`` is eBay's pricingSummary.total as sent (it includes eBay-collected tax only when
+    the call asked for fieldGroups=TAX_BREAKDOWN)."""
+    pricing = payload.get("pricingSummary") or {}
+    lines = tuple(_line(line) for line in payload["lineItems"])
+    buyer = payload.get("buyer") or {}
+    ship_to = _ship_to(payload)
+    registration = buyer.get("buyerRegistrationAddress") or {}
+    return Order(
+        order_id=str(payload["orderId"]),
+        legacy_order_id=payload.get("legacyOrderId"),
+        created=_timestamp(payload.get("creationDate")),
+        last_modified=_timestamp(payload["lastModifiedDate"]),
+        fulfillment_status=payload.get("orderFulfillmentStatus"),
+        payment_status=payload.get("orderPaymentStatus"),
+        cancel_state=(payload.get("cancelStatus") or {}).get("cancelState"),
+        buyer_username=buyer.get("username"),
+        buyer_email=registration.get("email") or (ship_to or {}).get("email"),
+        shipping_address=_address(ship_to),
+        currency=pricing["total"]["currency"],
+        subtotal=_amount(pricing.get("priceSubtotal")),
+        shipping_cost=_amount(pricing.get("deliveryCost")),
+        discount=_amount(pricing.get("priceDiscount")) + _amount(pricing.get("deliveryDiscount")),
+        tax=sum((line.tax for line in lines), ZERO),
+        ebay_collected_tax=sum((line.ebay_collected_tax for line in lines), ZERO),
+        fees=_amount(payload["totalMarketplaceFee"]) if payload.get("totalMarketplaceFee") else None,
+        total=_amount(pricing["total"]),
+        lines=lines,
+    )
+
+
+# ---------------------------------------------------------------- inventory and offers
+
+
+@dataclass(frozen=True)
+class InventoryItem:
+    sku: str
+    title: str | None
+    condition: str | None
+    part_number: str | None
+    model: str | None
+    brand: str | None
+    photo_count: int
+    quantity: int | None
+    aspects: dict
+
+
+def _first_aspect(aspects, names):
+    for name in names:
+        values = aspects.get(name)
+        if values:
+            return values[0]
+    return None
+
+
+@_mapping("inventory item")
+def map_inventory_item(payload):
+    """An InventoryItem from getInventoryItems / bulkGetInventoryItem's ``inventoryItem``.
+    An unknown condition raises MappingError rather than being stored as something else."""
+    product = payload.get("product") or {}
+    aspects = product.get("aspects") or {}
+    condition = payload.get("condition")
+    if condition is not None and condition not in CONDITIONS:
+        raise MappingError(f"inventory item {payload.get('sku')!r}: unknown condition {condition!r}")
+    quantity = ((payload.get("availability") or {}).get("shipToLocationAvailability") or {}).get("quantity")
+    return InventoryItem(
+        sku=payload["sku"],
+        title=product.get("title"),
+        condition=condition,
+        part_number=_first_aspect(aspects, PART_NUMBER_ASPECTS) or product.get("mpn"),
+        model=_first_aspect(aspects, MODEL_ASPECTS),
+        brand=_first_aspect(aspects, ("Brand",)) or product.get("brand"),
+        photo_count=len(product.get("imageUrls") or []),
+        quantity=int(quantity) if quantity is not None else None,
+        aspects=aspects,
+    )
+
+
+@dataclass(frozen=True)
+class Offer:
+    offer_id: str
+    sku: str
+    marketplace_id: str | None
+    status: str | None
+    listing_id: str | None
+    listing_status: str | None
+    price: Decimal | None
+    currency: str | None
+    available_quantity: int | None
+    category_id: str | None
+
+
+@_mapping("offer")
+def map_offer(payload):
+    """An Offer from getOffers' ``offers[]``."""
+    price = (payload.get("pricingSummary") or {}).get("price")
+    listing = payload.get("listing") or {}
+    quantity = payload.get("availableQuantity")
+    return Offer(
+        offer_id=str(payload["offerId"]),
+        sku=payload["sku"],
+        marketplace_id=payload.get("marketplaceId"),
+        status=payload.get("status"),
+        listing_id=listing.get("listingId"),
+        listing_status=listing.get("listingStatus"),
+        price=_amount(price) if price else None,
+        currency=price.get("currency") if price else None,
+        available_quantity=int(quantity) if quantity is not None else None,
+        category_id=payload.get("categoryId"),
+    )
+
+
+def listing_status(offers):
+    """ACTIVE if any offer is PUBLISHED or PUBLISHED_IN_PROGRESS, ENDED if there are offers but
+    none published, UNKNOWN without offers (seller runbook)."""
+    offers = list(offers)
+    if not offers:
+        return UNKNOWN
+    return ACTIVE if any(offer.status in PUBLISHED_STATES for offer in offers) else ENDED
+
+
+@dataclass(frozen=True)
+class PriceQuantityResult:
+    sku: str | None
+    offer_id: str | None
+    status_code: int
+    errors: tuple
+    warnings: tuple
+
+    @property
+    def ok(self):
+        return 200 <= self.status_code < 300 and not self.errors
+
+
+@_mapping("bulkUpdatePriceQuantity responses")
+def map_price_quantity_results(responses):
+    """One PriceQuantityResult per offer/SKU of a bulkUpdatePriceQuantity answer."""
+    return [
+        PriceQuantityResult(
+            sku=response.get("sku"),
+            offer_id=response.get("offerId"),
+            status_code=int(response["statusCode"]),
+            errors=tuple(response.get("errors") or ()),
+            warnings=tuple(response.get("warnings") or ()),
+        )
+        for response in responses
+    ]
+
+
+# ---------------------------------------------------------------- taxonomy
+
+
+@dataclass(frozen=True)
+class Category:
+    category_id: str
+    name: str
+    parent_id: str | None
+    level: int
+    leaf: bool
+
+
+@_mapping("category tree")
+def map_category_tree(payload):
+    """Every category of a getCategoryTree answer, parents before children; the root node
+    (level 0, meaningless id) is left out and its children get no parent."""
+    categories = []
+    stack = [(child, None) for child in reversed(payload["rootCategoryNode"].get("childCategoryTreeNodes") or [])]
+    while stack:
+        node, parent_id = stack.pop()
+        category = node["category"]
+        categories.append(Category(
+            category_id=str(category["categoryId"]),
+            name=category["categoryName"],
+            parent_id=parent_id,
+            level=int(node.get("categoryTreeNodeLevel", 0)),
+            leaf=bool(node.get("leafCategoryTreeNode", False)),
+        ))
+        children = node.get("childCategoryTreeNodes") or []
+        stack.extend((child, str(category["categoryId"])) for child in reversed(children))
+    return categories
+
+
+# ---------------------------------------------------------------- active inventory report
+
+
+@dataclass(frozen=True)
+class ReportListing:
+    item_id: str
+    sku: str | None
+    price: Decimal | None
+    currency: str | None
+    quantity: int | None
+    variation: bool
+
+
+def _local(tag):
+    return tag.rsplit("}", 1)[-1]
+
+
+def _children(element, name):
+    return [child for child in element if _local(child.tag) == name]
+
+
+def _text(element, name):
+    found = _children(element, name)
+    return found[0].text.strip() if found and found[0].text else None
+
+
+def _report_record(element, item_id, variation):
+    prices = _children(element, "Price")
+    quantity = _text(element, "Quantity")
+    return ReportListing(
+        item_id=item_id,
+        sku=_text(element, "SKU"),
+        price=Decimal(prices[0].text.strip()) if prices and prices[0].text else None,
+        currency=prices[0].get("currencyID") if prices else None,
+        quantity=int(quantity) if quantity is not None else None,
+        variation=variation,
+    )
+
+
+def _report_xml(content):
+    """The XML of a report file: eBay zips it; a plain XML file is accepted as well."""
+    if not content.startswith(b"PK"):
+        return content
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        names = [name for name in archive.namelist() if not name.endswith("/")]
+        return archive.read(names[0])
+
+
+@_mapping("active inventory report")
+def map_active_inventory_report(content):
+    """One ReportListing per listing of an ActiveInventoryReport (``SKUDetails``), or per
+    variation (same item id, the variation's SKU, price and quantity) for multi-variation
+    listings."""
+    root = ElementTree.fromstring(_report_xml(content))
+    records = []
+    for details in root.iter():
+        if _local(details.tag) != "SKUDetails":
+            continue
+        item_id = _text(details, "ItemID")
+        variations = [v for group in _children(details, "Variations") for v in _children(group, "Variation")]
+        if variations:
+            records.extend(_report_record(variation, item_id, True) for variation in variations)
+        else:
+            records.append(_report_record(details, item_id, False))
+    return records

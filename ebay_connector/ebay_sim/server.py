@@ -1,0 +1,166 @@
+"""The HTTP server: routing, auth, faults, request ids, and the ``SimulatorServer`` lifecycle.
+
+Stdlib only (``http.server.ThreadingHTTPServer`` with HTTP/1.1 keep-alive). One base URL serves what eBay has
+on api.ebay.com and on auth.ebay.com.
+"""
+import logging
+import secrets
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+from . import bulk_update, controls, feed, fulfillment, inventory, migration, notification, oauth, taxonomy
+from .errors import EbayError, internal_error, resource_not_found, too_many_requests
+from .faults import CallCounter, Faults
+from .routing import Request, Route, json_response
+from .seed import seed as run_seed
+from .store import Store
+
+LOG = logging.getLogger(__name__)
+ROUTES = [Route(*spec) for module in (oauth, taxonomy, inventory, bulk_update, migration, feed, fulfillment,
+                                                     notification, controls)
+          for spec in module.ROUTES]
+ROUTES_BY_METHOD = {method: [r for r in ROUTES if r.method == method] for method in ("GET", "POST", "PUT",
+                                                                                       "DELETE")}
+FAULTED = {"user", "any", "public"}       # eBay API endpoints; not the consent page nor /_sim
+COUNTED = FAULTED | {"consent"}
+
+
+def request_id():
+    """Value for ``X-EBAY-C-REQUEST-ID`` in the ``ri=...,rci=...`` form seen in captured eBay responses."""
+    return f"ri={secrets.token_urlsafe(9)},rci={secrets.token_urlsafe(12)}"
+
+
+def find_route(method, path):
+    """The route and its path parameters, or ``(None, None)``."""
+    for route in ROUTES_BY_METHOD.get(method, ()):
+        match = route.pattern.match(path)
+        if match:
+            return route, match.groupdict()
+    return None, None
+
+
+class Handler(BaseHTTPRequestHandler):
+    """One HTTP request: dispatch to a route, turning eBay errors into eBay-shaped responses."""
+
+    protocol_version = "HTTP/1.1"
+    server_version = "ebay-sim/1.0"
+    disable_nagle_algorithm = True      # headers and body are separate writes: avoid 40 ms delayed-ACK stalls
+
+    def log_message(self, format, *args):  # noqa: A002 - signature fixed by BaseHTTPRequestHandler
+        LOG.debug("%s " + format, self.address_string(), *args)
+
+    def _dispatch(self):
+        sim = self.server.sim
+        url = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        req = Request(self.command, url.path, url.query, self.headers, body, sim)
+        route, params = find_route(self.command, url.path)
+        try:
+            response = self._run(route, params, req) if route else None
+            if response is None:
+                raise resource_not_found()
+        except EbayError as exc:
+            response = json_response({"errors": exc.errors}, exc.status, exc.headers)
+        except Exception:  # noqa: BLE001 - any bug must still answer like eBay's 500, and be logged
+            LOG.exception("simulator handler failed: %s %s", self.command, self.path)
+            response = json_response({"errors": internal_error().errors}, 500)
+        self._send(response)
+
+    def _run(self, route, params, req):
+        sim = req.sim
+        req.params = params
+        if route.access in COUNTED:
+            sim.calls.record(route.call_key)
+        if route.access in FAULTED:
+            delay, fault = sim.faults.draw()
+            if delay:
+                time.sleep(delay)
+            if fault == "429":
+                raise too_many_requests(sim.faults.retry_after)
+            if fault == "5xx":
+                raise internal_error()
+        with sim.store.connection() as db:
+            req.db = db
+            if route.access in ("user", "any"):
+                req.token = oauth.authenticate(req, route.access)
+            return route.handler(req)
+
+    def _send(self, response):
+        self.send_response(response.status)
+        if response.content_type:
+            self.send_header("Content-Type", response.content_type)
+        self.send_header("Content-Length", str(len(response.body)))
+        self.send_header("X-EBAY-C-REQUEST-ID", request_id())
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(response.body)
+
+    do_GET = do_POST = do_PUT = do_DELETE = _dispatch
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128
+
+
+class SimulatorServer:
+    """The simulator: ``start()`` serves in a background thread, ``stop()`` shuts down; state is in SQLite.
+
+    ``port=0`` picks a free port; ``base_url`` is known right after construction.
+    """
+
+    def __init__(self, db_path, host="127.0.0.1", port=0, accept_url=None):
+        self.store = Store(db_path)
+        self.faults = Faults()
+        self.calls = CallCounter()
+        self.accept_url = accept_url
+        self._httpd = _HTTPServer((host, port), Handler)
+        self._httpd.sim = self
+        self._thread = None
+        with self.store.connection() as db:
+            notification.ensure_key(db)
+
+    @property
+    def netloc(self):
+        host, port = self._httpd.server_address[:2]
+        return f"{host}:{port}"
+
+    @property
+    def base_url(self):
+        return "http://" + self.netloc
+
+    def start(self):
+        """Serve in a daemon thread; returns ``self`` for chaining."""
+        self._thread = threading.Thread(target=self._httpd.serve_forever, name="ebay-sim", daemon=True)
+        self._thread.start()
+        return self
+
+    def serve_forever(self):
+        """Serve in the calling thread (the CLI)."""
+        self._httpd.serve_forever()
+
+    def stop(self):
+        """Stop serving and release the port and the database."""
+        if self._thread:
+            self._httpd.shutdown()
+            self._thread.join()
+            self._thread = None
+        self._httpd.server_close()
+        self.store.close()
+
+    def seed(self, demo=False, items=0, orders=0, seller_hub_listings=0, categories=None):
+        """Seed data (see docs/ebay-simulator.md); deterministic for the same arguments on a fresh database."""
+        with self.store.connection() as db:
+            return run_seed(db, demo=demo, items=items, orders=orders, seller_hub_listings=seller_hub_listings,
+                            categories=categories, accept_url=self.accept_url)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
