@@ -1,0 +1,5 @@
+from odoo import http
+
+
+class EbayWebhookController(http.Controller):
+    """Placeholder until the webhook lands."""

@@ -1,0 +1,222 @@
+import logging
+import secrets as pysecrets
+import time
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import consteq, hmac
+
+from ..ebay_api import EbayAuthError, EbayClient, EbayConfig
+from ..ebay_api.config import PULL, PUSH, Budget
+from ..ebay_api.oauth import OAuthClient
+from ..ebay_api.signature import challenge_response
+from ..ebay_api.transport import build_budgets, build_session
+from ..services.token_store import AccountTokenStore
+from ..sync_core.times import from_epoch
+
+_logger = logging.getLogger(__name__)
+
+MANAGER_GROUP = "marketplace_base.group_marketplace_manager"
+EBAY_MARKETPLACES = [
+    ("EBAY_US", "eBay US"), ("EBAY_GB", "eBay UK"), ("EBAY_DE", "eBay Germany"), ("EBAY_FR", "eBay France"),
+    ("EBAY_IT", "eBay Italy"), ("EBAY_ES", "eBay Spain"), ("EBAY_AU", "eBay Australia"),
+    ("EBAY_CA", "eBay Canada"), ("EBAY_AT", "eBay Austria"), ("EBAY_NL", "eBay Netherlands"),
+]
+# One rate budget per account and process, shared by all the account's clients (jobs, webhook).
+_BUDGETS = {}
+
+
+class MarketplaceAccount(models.Model):
+    _inherit = "marketplace.account"
+
+    platform = fields.Selection(selection_add=[("ebay", "eBay")], ondelete={"ebay": "cascade"})
+
+    # eBay keys (App ID = client_id, Cert ID = client_secret of marketplace_base)
+    ebay_dev_id = fields.Char(string="Dev ID", groups=MANAGER_GROUP)
+    ebay_ru_name = fields.Char(string="RuName", groups=MANAGER_GROUP,
+                               help="eBay Redirect URL name; its accepted URL must be <Odoo URL>/ebay/oauth/callback.")
+    ebay_marketplace_id = fields.Selection(EBAY_MARKETPLACES, string="Default Marketplace", default="EBAY_US")
+    ebay_api_base_url = fields.Char(
+        string="API Base URL Override", groups=MANAGER_GROUP,
+        help="Leave empty for eBay. Set to the local eBay simulator (e.g. http://127.0.0.1:8790) to try the "
+             "connector without eBay keys.",
+    )
+
+    # Notifications
+    ebay_verification_token = fields.Char(
+        compute="_compute_secrets", inverse="_inverse_secrets", groups=MANAGER_GROUP, string="Verification Token",
+        help="32 to 80 characters, the same as entered in eBay's developer portal for the notification endpoint.",
+    )
+    ebay_verification_token_encrypted = fields.Char(groups=MANAGER_GROUP, copy=False)
+    ebay_endpoint_url = fields.Char(
+        string="Notification Endpoint URL", groups=MANAGER_GROUP,
+        default=lambda self: self._default_ebay_endpoint_url(),
+        help="The public HTTPS URL eBay posts to, exactly as registered (it is part of the challenge hash).",
+    )
+
+    # Budgets and behaviour
+    ebay_pull_budget = fields.Integer(string="Pull Budget (requests / 10 min)", default=30,
+                                      help="0 means no client-side limit.")
+    ebay_push_budget = fields.Integer(string="Push Budget (requests / 10 min)", default=60,
+                                      help="0 means no client-side limit.")
+    ebay_create_missing_products = fields.Boolean(
+        string="Create Missing Products",
+        help="Listings backfill: create a product for a listing whose SKU matches no internal reference.",
+    )
+    ebay_sync_product_categories = fields.Boolean(
+        string="Create Product Categories",
+        help="Category import: also keep product categories that mirror the eBay category tree.",
+    )
+    ebay_category_tree_id = fields.Char(readonly=True)
+    ebay_category_tree_version = fields.Char(readonly=True)
+
+    @api.model
+    def _default_ebay_endpoint_url(self):
+        base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
+        return base and base.rstrip("/") + "/api/ebay/webhook"
+
+    @api.model
+    def _secret_field_names(self):
+        return super()._secret_field_names() + ["ebay_verification_token"]
+
+    # -- client --------------------------------------------------------------
+    def _ebay_config(self):
+        self.ensure_one()
+        account = self.sudo()
+        if account.platform != "ebay":
+            raise UserError(_("%s is not an eBay account.", account.name))
+        if not account.client_id or not account.client_secret:
+            raise UserError(_("Account %s: enter the App ID and Cert ID first.", account.name))
+        return EbayConfig(
+            app_id=account.client_id, cert_id=account._get_secret("client_secret"), dev_id=account.ebay_dev_id or "",
+            ru_name=account.ebay_ru_name or "", environment=account.environment,
+            marketplace_id=account.ebay_marketplace_id or "EBAY_US", base_url=account.ebay_api_base_url or None,
+            budgets=self._ebay_budgets(), **self._ebay_retry_settings(),
+        )
+
+    @api.model
+    def _ebay_retry_settings(self):
+        """In-call retry bounds (system parameters), before a job-level retry takes over."""
+        get = self.env["ir.config_parameter"].sudo().get_param
+        timeout = tuple(float(part) for part in get("ebay_connector.timeout_seconds", "5,30").split(","))
+        return {
+            # requests' (connect, read) pair, or one number for both
+            "timeout": timeout if len(timeout) > 1 else timeout[0],
+            "max_attempts": int(get("ebay_connector.max_attempts", 5)),
+            "max_retry_seconds": float(get("ebay_connector.max_retry_seconds", 60)),
+            "backoff_base_seconds": float(get("ebay_connector.backoff_base_seconds", 0.5)),
+        }
+
+    def _ebay_budgets(self):
+        budgets = {}
+        if self.ebay_pull_budget > 0:
+            budgets[PULL] = Budget(self.ebay_pull_budget, 600)
+        if self.ebay_push_budget > 0:
+            budgets[PUSH] = Budget(self.ebay_push_budget, 600)
+        return budgets
+
+    def _ebay_client(self, run=None):
+        """The account's eBay client; API calls are counted on ``run``'s job when given."""
+        self.ensure_one()
+        config = self._ebay_config()
+        return EbayClient(config, AccountTokenStore(self), on_call=run.count_call if run else None,
+                          budgets=self._shared_budgets(config))
+
+    def _shared_budgets(self, config):
+        """Rate budgets live per process and account, so every job of the account fills the same one."""
+        key = (self.env.cr.dbname, self.id, tuple(sorted(config.budgets.items())))
+        if key not in _BUDGETS:
+            _BUDGETS[key] = build_budgets(config, time.time, time.sleep)
+        return _BUDGETS[key]
+
+    def _ebay_store_tokenset(self, tokens):
+        self.ensure_one()
+        self._store_tokens(tokens.access_token, from_epoch(tokens.expires_at), tokens.refresh_token,
+                           from_epoch(tokens.refresh_token_expires_at))
+
+    # -- OAuth consent -------------------------------------------------------
+    def _ebay_oauth_state(self):
+        """Opaque ``state`` naming the account, signed so a forged callback cannot target another account."""
+        nonce = pysecrets.token_urlsafe(12)
+        message = "%s.%s" % (self.id, nonce)
+        return "%s.%s" % (message, hmac(self.env(su=True), "ebay_oauth", message))
+
+    @api.model
+    def _ebay_account_from_state(self, state):
+        parts = (state or "").split(".")
+        if len(parts) != 3 or not parts[0].isdigit():
+            raise UserError(_("The eBay authorization answer is not for this database (bad state)."))
+        message = "%s.%s" % (parts[0], parts[1])
+        if not consteq(hmac(self.env(su=True), "ebay_oauth", message), parts[2]):
+            raise UserError(_("The eBay authorization answer was tampered with (bad state signature)."))
+        account = self.browse(int(parts[0])).exists()
+        if not account:
+            raise UserError(_("The account being connected no longer exists."))
+        return account
+
+    def _ebay_oauth_client(self):
+        return OAuthClient(self._ebay_config(), build_session(pool_size=1))
+
+    def action_ebay_connect(self):
+        """Open eBay's consent page; eBay sends the seller back to /ebay/oauth/callback."""
+        self.ensure_one()
+        if not self.sudo().ebay_ru_name:
+            raise UserError(_("Enter the RuName of your eBay application first."))
+        return {"type": "ir.actions.act_url", "target": "self",
+                "url": self._ebay_oauth_client().consent_url(self._ebay_oauth_state())}
+
+    def _ebay_finish_connect(self, code):
+        """Exchange the authorization code for tokens and mark the account connected."""
+        self.ensure_one()
+        try:
+            tokens = self._ebay_oauth_client().exchange_code(code)
+        except EbayAuthError as exc:
+            self.write({"state": "error"})
+            raise UserError(_("eBay refused the authorization code: %s", exc)) from exc
+        self._ebay_store_tokenset(tokens)
+        self.write({"state": "connected"})
+        self.message_post(body=_("Connected to eBay (%s).", self.environment))
+
+    # -- token refresh -------------------------------------------------------
+    @api.model
+    def _cron_ebay_refresh_tokens(self):
+        """Refresh access tokens that expire within the next 20 minutes; a refusal asks for re-consent."""
+        soon = fields.Datetime.now() + timedelta(minutes=20)
+        accounts = self.sudo().search([("platform", "=", "ebay"), ("state", "=", "connected"),
+                                       ("access_token_expires_at", "<", soon)])
+        for account in accounts:
+            account._ebay_refresh_token()
+
+    def _ebay_refresh_token(self):
+        self.ensure_one()
+        store = AccountTokenStore(self)
+        tokens = store.load()
+        try:
+            if not tokens or not tokens.refresh_token:
+                raise EbayAuthError("no refresh token stored")
+            store.save(self._ebay_oauth_client().refresh(tokens.refresh_token,
+                                                         refresh_token_expires_at=tokens.refresh_token_expires_at))
+        except EbayAuthError as exc:
+            _logger.warning("eBay refused to refresh the token of account %s: %s", self.id, exc)
+            self._mark_needs_reauth(str(exc))
+
+    def _ebay_verification_hash(self, challenge_code, endpoint_url=None):
+        """Answer to eBay's endpoint challenge: sha256(challengeCode + verificationToken + endpoint)."""
+        self.ensure_one()
+        account = self.sudo()
+        return challenge_response(challenge_code, account._get_secret("ebay_verification_token") or "",
+                                  endpoint_url or account.ebay_endpoint_url or "")
+
+    @api.model
+    def _ebay_demo_secrets(self, account_ids, cert_id, verification_token):
+        """Demo data: store the simulator's demo secrets if an encryption key is configured."""
+        accounts = self.browse(account_ids)
+        try:
+            self._secret_box()
+        except UserError:
+            _logger.warning("No marketplace_secret_key configured: the demo eBay account gets no Cert ID.")
+            return
+        for account in accounts:
+            account._set_secret("client_secret", cert_id)
+            account._set_secret("ebay_verification_token", verification_token)

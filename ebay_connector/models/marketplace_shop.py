@@ -1,0 +1,61 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+
+
+class MarketplaceShop(models.Model):
+    _inherit = "marketplace.shop"
+
+    # Orders (eBay -> Odoo)
+    ebay_order_pull_interval = fields.Integer(
+        string="Pull Orders Every (min)", default=2,
+        help="How often the order cron pulls this shop's orders (minutes).",
+    )
+    ebay_order_overlap_minutes = fields.Integer(
+        string="Order Window Overlap (min)", default=10,
+        help="Each pull starts this much before the last one ended, so late-indexed orders are not missed.",
+    )
+    ebay_order_initial_days = fields.Integer(
+        string="First Pull Looks Back (days)", default=7,
+    )
+    ebay_orders_synced_until = fields.Datetime(
+        string="Orders Synced Until", copy=False,
+        help="eBay last-modified time up to which orders are imported; the next pull starts here minus the overlap.",
+    )
+    ebay_last_order_pull_at = fields.Datetime(string="Last Order Pull Enqueued", readonly=True, copy=False)
+
+    def _ebay_shops_due(self, interval_field, last_field):
+        now = fields.Datetime.now()
+        return self.filtered(lambda shop: not shop[last_field]
+                             or shop[last_field] + timedelta(minutes=max(1, shop[interval_field])) <= now)
+
+    @api.model
+    def _ebay_active_shops(self):
+        return self.sudo().search([("platform", "=", "ebay"), ("account_id.state", "=", "connected")])
+
+    @api.model
+    def _cron_ebay_pull_orders(self):
+        """Enqueue ``pull_orders`` for every connected eBay shop whose interval has passed."""
+        shops = self._ebay_active_shops()._ebay_shops_due("ebay_order_pull_interval", "ebay_last_order_pull_at")
+        for shop in shops:
+            self.env["marketplace.job"]._enqueue("pull_orders", shop=shop, priority=5)
+        shops.write({"ebay_last_order_pull_at": fields.Datetime.now()})
+
+    @api.model
+    def _cron_ebay_push_stock_and_prices(self):
+        """Fallback sweep: push whatever stock or price changed that no event caught."""
+        for shop in self._ebay_active_shops():
+            self.env["marketplace.job"]._enqueue("push_stock", shop=shop, priority=15)
+            self.env["marketplace.job"]._enqueue("push_price", shop=shop, priority=15)
+
+    @api.model
+    def _cron_ebay_backfill_listings(self):
+        for shop in self._ebay_active_shops():
+            self.env["marketplace.job"]._enqueue("backfill_listings", shop=shop, priority=20)
+
+    def action_ebay_enqueue(self):
+        """Buttons on the shop: start one flow now (``job_type`` in the button's context)."""
+        self.ensure_one()
+        job = self.env["marketplace.job"]._enqueue(self.env.context["ebay_job_type"], shop=self, priority=5)
+        return {"type": "ir.actions.act_window", "res_model": "marketplace.job", "view_mode": "form",
+                "res_id": job.id}

@@ -1,0 +1,8 @@
+from .base import EbayJobService
+
+
+class FulfillmentExporter(EbayJobService):
+    """Placeholder until its flow lands."""
+
+    def run(self):
+        raise NotImplementedError
