@@ -32,4 +32,6 @@ class AccountTokenStore:
     def save(self, tokens):
         self._tokens = tokens
         with self.env.registry.cursor() as cr:
-            self.env(cr=cr)["marketplace.account"].sudo().browse(self.account_id)._ebay_store_tokenset(tokens)
+            # keep the environment referenced until the commit: the cursor flushes only live environments
+            env = self.env(cr=cr)
+            env["marketplace.account"].sudo().browse(self.account_id)._ebay_store_tokenset(tokens)
