@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-SAMPLES_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "ebay-samples")
+SAMPLES_DIR = os.path.join(os.path.dirname(__file__), "samples")
 
 
 # ---------------------------------------------------------------- ebay_api client fixtures
@@ -33,7 +33,7 @@ def fake_clock():
 
 @pytest.fixture
 def ebay_sample():
-    """Load one of /work/shared/ebay-samples/*.json by file name."""
+    """Load one of tests/ebay/samples/*.json (copies of shared/ebay-samples) by file name."""
     def load(name):
         with open(os.path.join(SAMPLES_DIR, name), encoding="utf-8") as handle:
             return json.load(handle)
