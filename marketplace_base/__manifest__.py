@@ -29,6 +29,9 @@ retries with backoff, progress, logs, Stop and crash recovery.
         "views/marketplace_menus.xml",
     ],
     "demo": ["demo/marketplace_demo.xml"],
+    "assets": {
+        "web.assets_tests": ["marketplace_base/static/tests/tours/*.js"],
+    },
     "external_dependencies": {"python": ["cryptography", "requests"]},
     "application": True,
     "installable": True,

@@ -77,6 +77,16 @@ py_requirements() {
     fi
 }
 
+# Browser tests (Odoo tours) need Debian's chromium; without it Odoo skips them with a mere warning.
+chromium_ensure() {
+    command -v chromium >/dev/null 2>&1 && return 0
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        say "Installing Debian's chromium for the browser tests"
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    fi
+    command -v chromium >/dev/null 2>&1
+}
+
 # The Fernet key for marketplace secrets: kept in var/ so a restarted demo still reads its tokens.
 secret_key() {
     local file="$VAR_DIR/marketplace_secret.key"

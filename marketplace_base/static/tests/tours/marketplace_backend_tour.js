@@ -1,0 +1,41 @@
+/** @odoo-module **/
+
+import { registry } from "@web/core/registry";
+
+/** Ask the Python side of the test for a screenshot (see tests/test_tour.py). */
+function screenshot(name) {
+    return { content: `screenshot ${name}`, trigger: "body", run: () => console.log(`marketplace_screenshot:${name}`) };
+}
+
+function openMenu(xmlid) {
+    return { content: `open ${xmlid}`, trigger: `.o_main_navbar [data-menu-xmlid="${xmlid}"]`, run: "click" };
+}
+
+registry.category("web_tour.tours").add("marketplace_backend_tour", {
+    url: "/odoo",
+    steps: () => [
+        {
+            content: "open the Marketplace app",
+            trigger: '.o_app[data-menu-xmlid="marketplace_base.menu_marketplace_root"]',
+            run: "click",
+        },
+        { content: "the dashboard shows the demo shop", trigger: '.o_kanban_record:contains("Demo Shop")' },
+        screenshot("dashboard"),
+        openMenu("marketplace_base.menu_marketplace_jobs"),
+        { content: "open the tour's job", trigger: '.o_data_row:contains("Pending") td[name="job_type"]:contains("Create Sale Orders")', run: "click" },
+        { content: "the job form", trigger: '.o_form_view .o_statusbar_status' },
+        { content: "press Run Now", trigger: '.o_form_view button[name="action_run_now"]', run: "click" },
+        { content: "the job completed", trigger: '.o_statusbar_status .o_arrow_button_current:contains("Completed")' },
+        { content: "open its log", trigger: '.o_notebook .nav-link:contains("Log")', run: "click" },
+        { content: "a log line is there", trigger: '.o_field_widget[name="log_ids"] .o_data_row:contains("processed")' },
+        screenshot("job_log"),
+        openMenu("marketplace_base.menu_marketplace_orders"),
+        { content: "the demo order is listed", trigger: '.o_data_row:contains("DEMO-1001")' },
+        screenshot("orders"),
+        openMenu("marketplace_base.menu_marketplace_bindings"),
+        { content: "the demo binding is listed", trigger: '.o_data_row:contains("FURN_0096")' },
+        screenshot("bindings"),
+        openMenu("marketplace_base.menu_marketplace_sync_rules"),
+        { content: "the demo rule is listed", trigger: '.o_data_row:contains("Demo Shop")' },
+    ],
+});

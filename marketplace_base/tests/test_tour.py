@@ -1,0 +1,37 @@
+import re
+from unittest.mock import patch
+
+from odoo.tests import HttpCase, tagged
+from odoo.tests.common import ChromeBrowser
+
+SCREENSHOT_REQUEST = re.compile(r"^marketplace_screenshot:(\w+)$")
+
+
+@tagged("post_install", "-at_install")
+class TestMarketplaceTour(HttpCase):
+    """A person's walk through Marketplace: Dashboard, Jobs (a job, Run Now, its log), Orders, Bindings.
+
+    Screenshots of each screen are kept as test artifacts (Odoo's ``screenshots`` directory).
+    """
+
+    def test_backend_tour(self):
+        self.env["marketplace.job"].search([("state", "=", "pending")]).write({"state": "cancelled"})
+        job = self.env["marketplace.job"].create({
+            "job_type": "create_sale_orders",
+            "shop_id": self.env.ref("marketplace_base.demo_shop_manual").id,
+            "payload": '{"order_ids": [%d]}' % self.env.ref("marketplace_base.demo_order_1").id,
+        })
+        original = ChromeBrowser._handle_console
+
+        def handle_console(browser, type, args=None, **kw):  # noqa: A002 - Chrome's parameter name
+            message = str(browser._from_remoteobject(args[0])) if args else ""
+            match = SCREENSHOT_REQUEST.match(message)
+            if match:
+                browser.take_screenshot(prefix="marketplace_%s_" % match.group(1))
+            return original(browser, type, args=args, **kw)
+
+        with patch.object(ChromeBrowser, "_handle_console", handle_console):
+            self.start_tour("/odoo", "marketplace_backend_tour", login="admin")
+        job.invalidate_recordset()
+        self.assertEqual(job.state, "done")
+        self.assertEqual(self.env.ref("marketplace_base.demo_order_1").state, "imported")
