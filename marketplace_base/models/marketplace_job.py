@@ -277,7 +277,7 @@ class MarketplaceJob(models.Model):
             delay = backoff.retry_delay_seconds(self.attempts, self._retry_schedule(), retry_after_of(exc))
             self._log(_("Attempt %(n)s failed, retrying in %(minutes)s min: %(error)s",
                         n=self.attempts, minutes=round(delay / 60, 1), error=exc), "warning")
-            self._reschedule(now + timedelta(seconds=delay), exc)
+            self._reschedule(now + timedelta(seconds=delay), exc, now=now)
         else:
             self.write({"state": "failed", "ended_at": now, "lease_until": False, "last_error": str(exc),
                         "error_traceback": "".join(traceback.format_exception(exc))})
@@ -288,9 +288,10 @@ class MarketplaceJob(models.Model):
         """Transient: network, 429/5xx, flagged retryable, or a lost race with another transaction."""
         return is_retryable(exc) or isinstance(exc, psycopg2.errors.TransactionRollbackError)
 
-    def _reschedule(self, when, exc=None):
+    def _reschedule(self, when, exc=None, now=None):
         """Back to pending at ``when``; superseded instead when an equal job is already pending."""
-        values = {"state": "pending", "next_attempt_at": when, "lease_until": False, "ended_at": fields.Datetime.now()}
+        now = now or fields.Datetime.now()
+        values = {"state": "pending", "next_attempt_at": when, "lease_until": False, "ended_at": now}
         if exc is not None:
             values.update(last_error=str(exc), error_traceback="".join(traceback.format_exception(exc)))
         equal = self._pending_equal(self.identity_key) - self
@@ -301,7 +302,7 @@ class MarketplaceJob(models.Model):
                 return
             except psycopg2.errors.UniqueViolation:
                 equal = self._pending_equal(self.identity_key) - self
-        self.write({"state": "cancelled", "ended_at": fields.Datetime.now(), "lease_until": False})
+        self.write({"state": "cancelled", "ended_at": now, "lease_until": False})
         self._log(_("Superseded by the equal pending job %s.", equal.name or "?"))
 
     @api.model
