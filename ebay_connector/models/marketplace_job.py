@@ -32,25 +32,25 @@ class MarketplaceJob(models.Model):
     )
 
     def _run_import_categories(self, run):
-        CategoryImporter(self, run).run()
+        CategoryImporter(self, run).execute()
 
     def _run_backfill_listings(self, run):
-        ListingBackfill(self, run).run()
+        ListingBackfill(self, run).execute()
 
     def _run_migrate_listings(self, run):
-        ListingMigrator(self, run).run()
+        ListingMigrator(self, run).execute()
 
     def _run_pull_orders(self, run):
-        OrderImporter(self, run).run()
+        OrderImporter(self, run).execute()
 
     def _run_process_notification(self, run):
-        NotificationProcessor(self, run).run()
+        NotificationProcessor(self, run).execute()
 
     def _run_push_stock(self, run):
-        StockExporter(self, run).run()
+        StockExporter(self, run).execute()
 
     def _run_push_price(self, run):
-        PriceExporter(self, run).run()
+        PriceExporter(self, run).execute()
 
     def _run_push_fulfillment(self, run):
-        FulfillmentExporter(self, run).run()
+        FulfillmentExporter(self, run).execute()

@@ -1,5 +1,32 @@
-from odoo import models
+from odoo import api, models
 
 
 class ProductTemplate(models.Model):
     _inherit = "product.template"
+
+    def write(self, vals):
+        """A new sale price must reach the eBay listings of these products."""
+        result = super().write(vals)
+        if "list_price" in vals:
+            self._ebay_enqueue_push("push_price", self.product_variant_ids)
+        return result
+
+    @api.model
+    def _ebay_enqueue_push(self, job_type, products):
+        """Enqueue one shop-wide ``job_type`` for each connected eBay shop listing some of ``products``.
+
+        Called from stock and price hooks, so it stays cheap: one grouped query for the shops,
+        and a job with an empty payload, of which at most one is pending per shop (identity
+        dedup) however many moves or prices change meanwhile; the job finds what changed.
+        """
+        if not products:
+            return
+        rows = self.env["marketplace.product.binding"].sudo()._read_group(
+            [("product_id", "in", products.ids), ("ebay_listing_source", "=", "inventory_api"),
+             ("shop_id.platform", "=", "ebay"), ("shop_id.active", "=", True),
+             ("shop_id.account_id.state", "=", "connected")],
+            ["shop_id"],
+        )
+        Job = self.env["marketplace.job"].sudo()
+        for (shop,) in rows:
+            Job._enqueue(job_type, shop=shop)

@@ -2,4 +2,24 @@ from odoo import models
 
 
 class StockMove(models.Model):
+    """Stock leaving, arriving or being reserved changes the quantity free to sell online."""
+
     _inherit = "stock.move"
+
+    def _action_done(self, cancel_backorder=False):
+        moves = super()._action_done(cancel_backorder=cancel_backorder)
+        (self | moves).exists()._ebay_free_quantity_changed()
+        return moves
+
+    def _action_assign(self, force_qty=False):
+        result = super()._action_assign(force_qty=force_qty)
+        self._ebay_free_quantity_changed()
+        return result
+
+    def _do_unreserve(self):
+        result = super()._do_unreserve()
+        self._ebay_free_quantity_changed()
+        return result
+
+    def _ebay_free_quantity_changed(self):
+        self.env["product.template"]._ebay_enqueue_push("push_stock", self.product_id.filtered("is_storable"))

@@ -3,7 +3,10 @@ from odoo.exceptions import UserError
 
 
 class EbayJobService:
-    """What every eBay importer/exporter starts from: the job, its run, its shop, account and client."""
+    """What every eBay importer/exporter starts from: the job, its run, its shop, account and client.
+
+    ``self.run`` is the job's JobRun (payload, progress, log, Stop); ``execute()`` does the flow.
+    """
 
     def __init__(self, job, run):
         self.job = job

@@ -140,3 +140,16 @@ def sim(tmp_path):
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def ebay_sample_order():
+    """The documented getOrders sample's first order (valid: the property tests damage copies of it)."""
+    with open(os.path.join(SAMPLES_DIR, "fulfillment-getOrders.json"), encoding="utf-8") as handle:
+        return json.load(handle)["response"]["orders"][0]
+
+
+@pytest.fixture(scope="session")
+def ebay_sample_item():
+    with open(os.path.join(SAMPLES_DIR, "inventory-getInventoryItems.json"), encoding="utf-8") as handle:
+        return json.load(handle)["response"]["inventoryItems"][0]
