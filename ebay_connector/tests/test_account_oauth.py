@@ -76,3 +76,42 @@ class TestOAuthCallback(HttpCase):
         self.authenticate("admin", "admin")
         response = self.url_open("/ebay/oauth/callback?code=abc&state=1.x.y")
         self.assertEqual(response.status_code, 400)
+
+
+class TestSecretsStayOutOfLogs(EbayCase):
+
+    def test_tokens_and_secrets_never_logged(self):
+        """Connect, refresh and call eBay with every logger at DEBUG: no secret appears in any record."""
+        import logging
+
+        from ..ebay_api.taxonomy import TaxonomyAdapter
+
+        records = []
+
+        class Collect(logging.Handler):
+            def emit(self, record):
+                records.append(self.format(record))
+
+        handler = Collect(level=logging.DEBUG)
+        root = logging.getLogger()
+        previous_level = root.level
+        root.addHandler(handler)
+        root.setLevel(logging.DEBUG)
+        try:
+            account = self.ebay_account.copy({"name": "Logged", "client_id": self.ebay_account.sudo().client_id})
+            account.client_secret = "SBX-demo-cert-secret"
+            self.connect(account)
+            account.access_token_expires_at = "2000-01-01 00:00:00"
+            account._ebay_refresh_token()
+            self.env.invalidate_all()
+            TaxonomyAdapter(account._ebay_client()).get_default_category_tree_id("EBAY_US")
+            secrets = [account._get_secret("access_token"), account._get_secret("refresh_token"),
+                       "SBX-demo-cert-secret"]
+        finally:
+            root.removeHandler(handler)
+            root.setLevel(previous_level)
+        self.assertTrue(records, "the scenario logged something (urllib3 at least)")
+        for secret in secrets:
+            self.assertTrue(secret)
+            leaks = [record for record in records if secret in record]
+            self.assertEqual(leaks, [], "a secret reached the logs")
