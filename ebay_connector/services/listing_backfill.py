@@ -1,15 +1,263 @@
+from collections import Counter
+from datetime import timedelta
+
+from odoo import _, fields
+from odoo.exceptions import UserError, ValidationError
+
+from ..ebay_api import EbayRequestError, MappingError
+from ..ebay_api.batching import chunked
+from ..ebay_api.feed import FeedAdapter
+from ..ebay_api.inventory import MAX_BULK_ITEMS, MAX_BULK_MIGRATE, MAX_PAGE_SIZE, InventoryAdapter
+from ..ebay_api.mappers import map_active_inventory_report, map_inventory_item
+from ..sync_core import listings as rules
 from .base import EbayJobService
+
+# Binding fields the backfill compares with eBay's values
+COMPARED_FIELDS = ("external_sku", "external_listing_id", "external_offer_id", "status", "title", "condition",
+                   "photo_count", "last_pushed_qty", "last_pushed_price", "raw_payload", "ebay_listing_source",
+                   "status_message", "product_id")
+# One listing's failure that must not stop the run (its SKU is retried alone)
+ITEM_ERRORS = (MappingError, EbayRequestError, UserError, ValidationError, ValueError)
 
 
 class ListingBackfill(EbayJobService):
-    """Placeholder until its flow lands."""
+    """eBay -> bindings of one shop: eBay is the source of truth for listings that already exist.
 
-    def run(self):
-        raise NotImplementedError
+    The active inventory report finds every active listing (Seller Hub ones included), then
+    getInventoryItems pages (200 a call) give the product data; offers are read per SKU only for an
+    item whose status nothing else tells. A job with ``{"skus": [...]}`` retries single SKUs with
+    bulkGetInventoryItem (25 a call)."""
+
+    def execute(self):
+        if not self.shop:
+            raise UserError(_("The listings backfill runs per shop: choose the eBay shop of job %s.", self.job.name))
+        self.inventory = InventoryAdapter(self.client)
+        self.stats = Counter()
+        self.failed = {}
+        skus = self.run.payload.get("skus")
+        if skus:
+            self._backfill_skus(skus)
+        else:
+            self._backfill_all()
+        self.run.log(_("Backfill done: %(created)s created, %(updated)s updated, %(unchanged)s unchanged, "
+                           "%(failed)s failed.", created=self.stats["created"], updated=self.stats["updated"],
+                           unchanged=self.stats["unchanged"], failed=len(self.failed)))
+        if self.failed and not skus:
+            self._requeue_failed()
+
+    # -- flows -----------------------------------------------------------------
+    def _backfill_all(self):
+        report = rules.index_report(self._active_report())
+        self.run.log(_("Active inventory report: %s active listing(s).", len(report)))
+        seen = set()
+        pages = self.inventory.iter_inventory_pages(MAX_PAGE_SIZE, should_stop=self._stop_requested)
+        for page in pages:
+            self.run.progress(total=(page.total or 0) + len(report), fetched=len(page.items))
+            before = Counter(self.stats)
+            seen.update(self._sync_items(page.items, report))
+            done = self.stats - before
+            self._end_unit(_("Page %(n)s/%(pages)s complete: %(fetched)s fetched, %(stored)s stored "
+                             "(%(written)s written, %(same)s unchanged), %(failed)s failed.",
+                             n=page.number, pages=page.page_count or "?", fetched=len(page.items),
+                             stored=done["created"] + done["updated"] + done["unchanged"],
+                             written=done["created"] + done["updated"], same=done["unchanged"],
+                             failed=done["failed"]))
+        hub = [listing for key, listing in report.items() if key not in seen]
+        self._sync_seller_hub(hub)
+        self._end_missing(seen | set(report))
+
+    def _backfill_skus(self, skus):
+        """Retry of SKUs that failed in an earlier run: bulkGetInventoryItem, 25 SKUs a call."""
+        self.run.progress(total=len(skus))
+        for batch in chunked(skus, MAX_BULK_ITEMS):
+            self.run.check_cancelled()
+            items = []
+            for response in self.inventory.bulk_get_inventory_items(batch):
+                if response.get("statusCode") == 200:
+                    items.append(dict(response["inventoryItem"], sku=response["sku"]))
+                else:
+                    errors = response.get("errors") or []
+                    self._fail(response.get("sku"), "; ".join(error.get("message", "") for error in errors))
+            self.run.progress(fetched=len(batch))
+            self._sync_items(items, None)
+            self._end_unit(_("%(count)s SKU(s) retried, %(failed)s still failing.", count=len(batch),
+                             failed=len(self.failed)))
+
+    def _active_report(self):
+        """Every active listing of the seller, from the Sell Feed API's active inventory report."""
+        get = self.env["ir.config_parameter"].sudo().get_param
+        content = FeedAdapter(self.client).download_active_inventory_report(
+            max_wait_seconds=float(get("ebay_connector.feed_max_wait_seconds", 900)),
+            poll_seconds=float(get("ebay_connector.feed_poll_seconds", 15)),
+            should_stop=self._stop_requested)
+        return map_active_inventory_report(content)
+
+    def _stop_requested(self):
+        """Honour Stop between pages (raises JobCancelled) and keep the job's lease alive while waiting."""
+        self.run.check_cancelled()
+        return False
+
+    def _end_unit(self, message):
+        self.run.checkpoint()
+        self.env.invalidate_all()
+        self.run.log(message)
+
+    # -- one page of inventory items ---------------------------------------------
+    def _sync_items(self, raw_items, report):
+        """Bind each item; a failing one is recorded and skipped. Returns the SKUs seen."""
+        skus = [raw.get("sku") for raw in raw_items if raw.get("sku")]
+        bindings = self._bindings(skus)
+        products = self._products(skus)
+        for raw in raw_items:
+            sku = raw.get("sku")
+            try:
+                with self.env.cr.savepoint():
+                    self._sync_item(raw, report, bindings.get(sku), products.get(sku))
+            except ITEM_ERRORS as exc:
+                self._fail(sku, exc)
+        return set(skus)
+
+    def _sync_item(self, raw, report, binding, product):
+        item = map_inventory_item(raw)
+        listing = report.get(item.sku) if report is not None else None
+        current = _current(binding)
+        values = rules.inventory_values(item, raw, listing, report_read=report is not None,
+                                  current=current)
+        price = values.get("last_pushed_price") or 0.0
+        self._store(binding, values, current, product or self._new_product(item.sku, item.title, price))
+
+    # -- Seller Hub listings -------------------------------------------------------
+    def _sync_seller_hub(self, listings):
+        """Listings only the report shows: bound with the reason they get no stock/price updates yet."""
+        for batch in chunked(listings, MAX_PAGE_SIZE):
+            bindings = self._bindings([rules.listing_key(listing) for listing in batch])
+            products = self._products([listing.sku for listing in batch if listing.sku])
+            for listing in batch:
+                binding = bindings.get(rules.listing_key(listing))
+                current = _current(binding)
+                values = rules.seller_hub_values(listing, current)
+                self._store(binding, values, current, self._hub_product(listing, products))
+            self.run.progress(fetched=len(batch))
+            self._end_unit(_("%s Seller Hub listing(s) stored.", len(batch)))
+        with_sku = sum(1 for listing in listings if listing.sku)
+        self.run.log(_("Seller Hub: %(count)s listing(s) the Inventory API cannot see; %(eligible)s can be "
+                           "migrated to it (Product Bindings > Migrate to Inventory API), %(no_sku)s cannot (no SKU).",
+                           count=len(listings), eligible=with_sku, no_sku=len(listings) - with_sku))
+
+    def _hub_product(self, listing, products):
+        """Listings without SKU match no product; the others by SKU (or a new product, on request)."""
+        if not listing.sku:
+            return None
+        price = float(listing.price) if listing.price is not None else 0.0
+        return products.get(listing.sku) or self._new_product(listing.sku, None, price)
+
+    def _end_missing(self, seen_keys):
+        """Listings bound earlier that eBay no longer shows anywhere have ended."""
+        listed = self.env["marketplace.product.binding"].search(
+            [("shop_id", "=", self.shop.id), ("ebay_listing_source", "!=", False), ("status", "=", "active")])
+        gone = rules.ended_keys(listed.mapped("external_sku"), seen_keys)
+        if gone:
+            listed.filtered(lambda binding: binding.external_sku in set(gone)).write(
+                {"status": "ended", "last_sync_at": fields.Datetime.now()})
+            self.run.log(_("%s listing(s) no longer on eBay marked ended.", len(gone)))
+
+    # -- binder ------------------------------------------------------------------
+    def _bindings(self, keys):
+        bindings = self.env["marketplace.product.binding"].with_context(active_test=False).search(
+            [("shop_id", "=", self.shop.id), ("external_sku", "in", keys)])
+        return {binding.external_sku: binding for binding in bindings}
+
+    def _products(self, skus):
+        """Products whose internal reference is one of ``skus`` (the shop's company or shared)."""
+        products = self.env["product.product"].with_context(active_test=False).search(
+            [("default_code", "in", skus), ("company_id", "in", [self.shop.company_id.id, False])])
+        return {product.default_code: product for product in products}
+
+    def _new_product(self, sku, title, price):
+        """A product for a listing whose SKU matches none, when the account asks for it."""
+        if not sku or not self.account.ebay_create_missing_products:
+            return None
+        self.stats["products_created"] += 1
+        return self.env["product.product"].create({
+            "name": title or sku, "default_code": sku, "type": "consu", "is_storable": True, "list_price": price,
+            "company_id": self.shop.company_id.id or False,
+        })
+
+    def _store(self, binding, values, current, product):
+        """Write only what differs from the binding (nothing at all when eBay's listing did not change)."""
+        if product and not (binding and binding.product_id):
+            values = dict(values, product_id=product.id)
+        changes = rules.changed_values(values, current)
+        if not changes:
+            self.stats["unchanged"] += 1
+        else:
+            changes["last_sync_at"] = fields.Datetime.now()
+            if binding:
+                binding.write(changes)
+                self.stats["updated"] += 1
+            else:
+                self.env["marketplace.product.binding"].create(dict(changes, shop_id=self.shop.id))
+                self.stats["created"] += 1
+        self.run.progress(stored=1)
+
+    def _fail(self, sku, error):
+        self.failed[sku] = str(error)
+        self.stats["failed"] += 1
+        self.run.progress(failed=1)
+        self.run.log(_("SKU %(sku)s skipped: %(error)s", sku=sku, error=error), "warning")
+
+    def _requeue_failed(self):
+        """Failed SKUs come back alone, a little later, in a job of their own."""
+        job = self.env["marketplace.job"]._enqueue("backfill_listings", shop=self.shop,
+                                                   payload={"skus": sorted(self.failed)}, priority=15)
+        delay = int(self.env["ir.config_parameter"].sudo().get_param("ebay_connector.retry_failed_minutes", 10))
+        job.next_attempt_at = fields.Datetime.now() + timedelta(minutes=delay)
+        self.run.log(_("%(count)s failed SKU(s) re-queued as %(job)s.", count=len(self.failed), job=job.name))
+
+
+def _current(binding):
+    """The binding's compared values as a plain dict (None for a new binding)."""
+    if not binding:
+        return None
+    values = {name: binding[name] for name in COMPARED_FIELDS}
+    values["product_id"] = binding.product_id.id
+    return values
 
 
 class ListingMigrator(EbayJobService):
-    """Placeholder until its flow lands."""
+    """Seller Hub listings -> Inventory API (bulkMigrateListing, 5 listings a call), so Odoo can
+    update their stock and prices. eBay's reason is kept on the binding when it refuses one."""
 
-    def run(self):
-        raise NotImplementedError
+    def execute(self):
+        bindings = self._bindings()
+        by_listing = bindings.grouped("external_listing_id")
+        self.run.progress(total=len(bindings))
+        inventory = InventoryAdapter(self.client)
+        outcome = Counter()
+        for listing_ids in chunked(by_listing, MAX_BULK_MIGRATE):
+            self.run.check_cancelled()
+            try:
+                results = rules.migration_results(inventory.bulk_migrate_listings(listing_ids))
+            except EbayRequestError as exc:
+                results = {listing_id: {"ok": False, "reason": str(exc)} for listing_id in listing_ids}
+            for listing_id in listing_ids:
+                result = results.get(listing_id)
+                outcome["migrated" if result and result["ok"] else "refused"] += len(by_listing[listing_id])
+                for binding in by_listing[listing_id]:
+                    binding.write(rules.migrated_values(result, binding.external_sku))
+            self.run.progress(fetched=len(listing_ids))
+            self.run.checkpoint()
+        self.run.progress(stored=outcome["migrated"], failed=outcome["refused"])
+        self.run.log(_("Migration to the Inventory API: %(ok)s listing(s) migrated, %(ko)s refused by eBay "
+                           "(reason on each binding).", ok=outcome["migrated"], ko=outcome["refused"]))
+
+    def _bindings(self):
+        ids = self.run.payload.get("binding_ids") or []
+        bindings = self.env["marketplace.product.binding"].browse(ids).exists()
+        wanted = bindings.filtered(lambda binding: binding.ebay_listing_source == rules.SELLER_HUB
+                                   and binding.external_listing_id
+                                   and (not self.shop or binding.shop_id == self.shop))
+        if len(wanted) < len(ids):
+            self.run.log(_("%s binding(s) skipped: not a Seller Hub listing of this shop (any more).",
+                               len(ids) - len(wanted)), "warning")
+        return wanted
