@@ -1,5 +1,72 @@
+import logging
+
 from odoo import http
+from odoo.exceptions import UserError
+from odoo.http import request
+
+from ..ebay_api.errors import EbayError, SignatureError
+
+_logger = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 64 * 1024  # eBay notifications are a few hundred bytes; anything this big is not one
+SIGNATURE_HEADER = "X-EBAY-SIGNATURE"
 
 
 class EbayWebhookController(http.Controller):
-    """Placeholder until the webhook lands."""
+    """eBay's notification endpoint: the challenge (GET) and signed notifications (POST).
+
+    A POST is checked (size, type, signature over the raw body) before anything is stored,
+    then stored and queued; the work happens in the ``process_notification`` job so eBay
+    gets its 200 at once. Refusals are 4xx (412 for signatures, as eBay's SDKs answer);
+    trouble fetching eBay's key is 503 so that eBay delivers again later.
+    """
+
+    @http.route("/api/ebay/webhook", type="http", auth="none", methods=["GET"], csrf=False, save_session=False)
+    def ebay_challenge(self, challenge_code=None, **_kwargs):
+        """Endpoint validation: sha256(challengeCode + verificationToken + endpoint URL)."""
+        if not challenge_code:
+            return self._refuse(400, "challenge_code is required")
+        account = self._account()
+        if not account or not account.sudo().ebay_verification_token:
+            return self._refuse(404, "no eBay account has this notification endpoint and a verification token")
+        return request.make_json_response({"challengeResponse": account._ebay_verification_hash(challenge_code)})
+
+    @http.route("/api/ebay/webhook", type="http", auth="none", methods=["POST"], csrf=False, save_session=False,
+                readonly=False)
+    def ebay_notification(self, **_kwargs):
+        httprequest = request.httprequest
+        if httprequest.content_length is None:
+            return self._refuse(411, "Content-Length is required")
+        if httprequest.content_length > MAX_BODY_BYTES:
+            return self._refuse(413, "body larger than %s bytes" % MAX_BODY_BYTES)
+        if httprequest.mimetype != "application/json":
+            return self._refuse(415, "content type must be application/json")
+        account = self._account()
+        if not account:
+            return self._refuse(404, "no eBay account has this notification endpoint")
+        raw_body = httprequest.get_data(cache=False)  # Content-Length bytes, at most MAX_BODY_BYTES
+        signature = httprequest.headers.get(SIGNATURE_HEADER)
+        if not signature:
+            return self._refuse(412, "%s header missing" % SIGNATURE_HEADER)
+        Notification = request.env["ebay.notification"].sudo()
+        try:
+            Notification._ebay_verify(account, raw_body, signature)
+        except SignatureError as exc:
+            return self._refuse(412, "%s: %s" % (exc.reason, exc))
+        except (EbayError, UserError, OSError) as exc:
+            _logger.warning("eBay webhook: cannot fetch eBay's public key now: %s", exc)
+            return self._refuse(503, "eBay's public key is unavailable; deliver again later")
+        try:
+            notification = Notification._ebay_receive(account, raw_body)
+        except ValueError as exc:
+            return self._refuse(400, str(exc))
+        return request.make_json_response({"notificationId": notification.notification_id})
+
+    @staticmethod
+    def _account():
+        return request.env["ebay.notification"].sudo()._ebay_webhook_account(request.httprequest.base_url)
+
+    @staticmethod
+    def _refuse(status, reason):
+        _logger.warning("eBay webhook refused a %s with %s: %s", request.httprequest.method, status, reason)
+        return request.make_json_response({"error": reason}, status=status)

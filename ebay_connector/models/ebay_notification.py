@@ -1,13 +1,153 @@
-from odoo import fields, models
+import logging
+import time
+
+import psycopg2
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import mute_logger
+
+from ..ebay_api.errors import EbayRequestError
+from ..ebay_api.notification import NotificationAdapter
+from ..ebay_api.signature import SignatureVerifier
+from ..sync_core.orders import ACCOUNT_DELETION_TOPIC, parse_notification
+
+_logger = logging.getLogger(__name__)
+
+KEY_CACHE_SECONDS = 3600  # eBay asks to cache its public keys about an hour
+UNKNOWN_KEY_CACHE_SECONDS = 300  # a forged key id does not cost an eBay call on every post
+# Process-wide: (API base URL, kid) -> (getPublicKey body or None for unknown, fetched at)
+_PUBLIC_KEYS = {}
 
 
 class EbayNotification(models.Model):
-    """A notification eBay posted to the webhook (placeholder: grows with the webhook)."""
+    """A notification eBay posted to the webhook, stored before any work so none is lost.
+
+    The webhook only verifies and stores; the ``process_notification`` job does the work,
+    so eBay gets its answer fast and a failure is retried by the queue.
+    """
 
     _name = "ebay.notification"
     _description = "eBay Notification"
-    _order = "id desc"
+    _order = "received_at desc, id desc"
+    _rec_name = "notification_id"
 
-    notification_id = fields.Char(required=True, index=True)
-    topic = fields.Char()
-    payload = fields.Text()
+    # What eBay sent
+    notification_id = fields.Char(required=True, readonly=True, index=True)
+    topic = fields.Char(required=True, readonly=True, index=True)
+    payload = fields.Text(readonly=True, help="The notification body as eBay signed it.")
+    event_date = fields.Datetime(readonly=True)
+    received_at = fields.Datetime(default=fields.Datetime.now, required=True, readonly=True)
+    account_id = fields.Many2one("marketplace.account", readonly=True, index=True, ondelete="cascade")
+    external_order_id = fields.Char(string="eBay Order ID", readonly=True, index="btree_not_null",
+                                    help="ORDER_CONFIRMATION: the order to import.")
+    buyer_username = fields.Char(readonly=True, index="btree_not_null",
+                                 help="MARKETPLACE_ACCOUNT_DELETION: the eBay user whose data is erased.")
+
+    # Processing
+    state = fields.Selection(
+        [("received", "Received"), ("processed", "Processed"), ("failed", "Failed"), ("ignored", "Ignored")],
+        default="received", required=True, index=True, readonly=True, copy=False,
+    )
+    job_id = fields.Many2one("marketplace.job", string="Job", readonly=True, copy=False, ondelete="set null")
+    processed_at = fields.Datetime(readonly=True, copy=False)
+    error_message = fields.Text(readonly=True, copy=False)
+
+    _sql_constraints = [
+        ("notification_id_uniq", "UNIQUE(notification_id)", "This eBay notification is already stored."),
+    ]
+
+    # -- receiving -----------------------------------------------------------
+    @api.model
+    def _ebay_webhook_account(self, url):
+        """The eBay account whose notification endpoint is ``url`` (exactly as registered), else the
+        only one with an endpoint on the same path (behind a reverse proxy the host differs)."""
+        accounts = self.env["marketplace.account"].sudo().search(
+            [("platform", "=", "ebay"), ("ebay_endpoint_url", "!=", False)], order="id")
+        exact = accounts.filtered(lambda account: account.ebay_endpoint_url == url)
+        if exact:
+            return exact[:1]
+        path = "/" + url.split("://", 1)[-1].split("/", 1)[-1]
+        same_path = accounts.filtered(lambda account: account.ebay_endpoint_url.endswith(path))
+        connected = same_path.filtered(lambda account: account.state == "connected")
+        return (connected or same_path)[:1]
+
+    @api.model
+    def _ebay_verify(self, account, raw_body, signature_header):
+        """Raise SignatureError unless eBay signed exactly ``raw_body``; a malformed header is refused
+        before any key lookup, and keys are cached process-wide."""
+        SignatureVerifier(lambda kid: self._ebay_public_key(account, kid)).verify(raw_body, signature_header)
+
+    @api.model
+    def _ebay_public_key(self, account, kid):
+        """getPublicKey's answer for ``kid``, from the process cache or eBay (application token)."""
+        key = (account.sudo().ebay_api_base_url or account.environment, kid)
+        cached = _PUBLIC_KEYS.get(key)
+        now = time.time()
+        if cached and now - cached[1] < (KEY_CACHE_SECONDS if cached[0] else UNKNOWN_KEY_CACHE_SECONDS):
+            body = cached[0]
+        else:
+            try:
+                body = NotificationAdapter(account.sudo()._ebay_client()).get_public_key(kid)
+            except EbayRequestError:
+                body = None
+            _PUBLIC_KEYS[key] = (body, now)
+        if body is None:
+            raise EbayRequestError("unknown public key %s" % kid, status=404)
+        return body
+
+    @api.model
+    def _ebay_receive(self, account, raw_body):
+        """Store a verified notification and enqueue its processing; a replay stores nothing.
+
+        Raises ValueError when the body is not an eBay notification. Returns the record.
+        """
+        parsed = parse_notification(raw_body)
+        existing = self.search([("notification_id", "=", parsed.notification_id)], limit=1)
+        if existing:
+            return existing
+        try:
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                notification = self.create({
+                    "notification_id": parsed.notification_id, "topic": parsed.topic,
+                    "payload": raw_body.decode("utf-8"), "event_date": parsed.event_date,
+                    "account_id": account.id, "external_order_id": parsed.order_id or False,
+                    "buyer_username": parsed.buyer_username or False,
+                })
+        except psycopg2.errors.UniqueViolation:
+            # the same notification delivered twice at once: the other request stored it
+            return self.search([("notification_id", "=", parsed.notification_id)], limit=1)
+        notification._enqueue_processing()
+        return notification
+
+    def _enqueue_processing(self):
+        for notification in self:
+            job = self.env["marketplace.job"]._enqueue(
+                "process_notification", account=notification.account_id,
+                payload={"notification_id": notification.id}, priority=5)
+            notification.job_id = job or notification.job_id
+
+    # -- outcome -------------------------------------------------------------
+    def _mark(self, state, error=False):
+        self.write({"state": state, "processed_at": fields.Datetime.now(), "error_message": error})
+
+    @api.model
+    def _deleted_buyers(self, usernames):
+        """Of ``usernames``, those whose eBay account deletion was notified (their data stays erased)."""
+        usernames = [name for name in usernames if name]
+        if not usernames:
+            return set()
+        deletions = self.sudo().search([("topic", "=", ACCOUNT_DELETION_TOPIC), ("buyer_username", "in", usernames),
+                                        ("state", "=", "processed")])
+        return set(deletions.mapped("buyer_username"))
+
+    # -- buttons -------------------------------------------------------------
+    def action_process_again(self):
+        """Queue these notifications for processing again (after a fix, or to replay one)."""
+        without_account = self.filtered(lambda notification: not notification.account_id)
+        if without_account:
+            raise UserError(_("Notification %s names no eBay account: it cannot be processed.",
+                              without_account[0].notification_id))
+        self.write({"state": "received", "error_message": False, "processed_at": False})
+        self._enqueue_processing()
+        return True

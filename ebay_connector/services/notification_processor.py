@@ -1,8 +1,82 @@
+from odoo import _
+from odoo.exceptions import UserError
+
+from odoo.addons.marketplace_base.marketplace_core.errors import JobPayloadError, is_retryable
+
+from ..ebay_api.errors import EbayError
+from ..sync_core.orders import ACCOUNT_DELETION_TOPIC, BUYER_FIELDS, ORDER_TOPIC
 from .base import EbayJobService
+from .order_importer import OrderImporter
 
 
 class NotificationProcessor(EbayJobService):
-    """Placeholder until its flow lands."""
+    """``process_notification``: act on one stored webhook notification.
 
-    def run(self):
-        raise NotImplementedError
+    Orders go through the same OrderImporter path as the cron (so a webhook and a pull of the
+    same order meet the same idempotent import); an account deletion erases the buyer's data.
+    The cron never depends on this: a lost notification only delays an order until the next pull.
+    """
+
+    def execute(self):
+        notification = self._notification()
+        handler = {ORDER_TOPIC: self._process_order, ACCOUNT_DELETION_TOPIC: self._process_account_deletion}.get(
+            notification.topic)
+        if handler is None:
+            notification._mark("ignored")
+            self.run.log(_("Topic %s is not handled: ignored.", notification.topic))
+            return
+        try:
+            # no savepoint: the order import commits page by page, and what it stored stays valid
+            handler(notification)
+        except (UserError, EbayError) as exc:
+            if is_retryable(exc) and self.job.attempts < self.job.max_attempts:
+                raise
+            notification._mark("failed", str(exc))
+            self.run.log(_("Notification %(id)s failed: %(error)s", id=notification.notification_id, error=exc),
+                         "error")
+            return
+        notification._mark("processed")
+
+    def _notification(self):
+        notification_id = self.run.payload.get("notification_id")
+        notification = self.env["ebay.notification"].browse(notification_id if isinstance(notification_id, int)
+                                                             else []).exists()
+        if not notification:
+            raise JobPayloadError(_('Payload: "notification_id" must name a stored eBay notification, got %s.',
+                                    notification_id))
+        return notification
+
+    # -- ORDER_CONFIRMATION ----------------------------------------------------
+    def _process_order(self, notification):
+        if not notification.external_order_id:
+            raise UserError(_("The notification carries no orderId."))
+        shop = self._shop_of_order(notification.external_order_id)
+        missing = OrderImporter(self.job, self.run, shop=shop).import_order_ids([notification.external_order_id])
+        if missing:
+            raise UserError(_("eBay returned no order %s.", notification.external_order_id))
+
+    def _shop_of_order(self, external_order_id):
+        """The shop that already holds the order, else the account's first eBay shop."""
+        existing = self.env["marketplace.order"].search(
+            [("account_id", "=", self.account.id), ("external_order_id", "=", external_order_id)], limit=1)
+        shop = existing.shop_id or self.env["marketplace.shop"].search(
+            [("account_id", "=", self.account.id)], order="id", limit=1)
+        if not shop:
+            raise UserError(_("Account %s has no shop to import the order into.", self.account.name))
+        return shop
+
+    # -- MARKETPLACE_ACCOUNT_DELETION -----------------------------------------
+    def _process_account_deletion(self, notification):
+        """Erase the buyer's contacts and the buyer data on their eBay orders (eBay's deletion request)."""
+        username = notification.buyer_username
+        if not username:
+            raise UserError(_("The account deletion notification names no username."))
+        partners = self.env["res.partner"].with_context(active_test=False).search(
+            [("marketplace_buyer_key", "=", "ebay:%s" % username)])
+        orders = self.env["marketplace.order"].search(
+            [("shop_id.platform", "=", "ebay"), ("buyer_username", "=", username)])
+        partners |= orders.partner_id
+        partners._marketplace_anonymize()
+        orders.write(dict.fromkeys(BUYER_FIELDS, False))
+        self.run.log(_("Buyer data erased: %(partners)s contact(s), %(orders)s order(s).",
+                       partners=len(partners), orders=len(orders)))

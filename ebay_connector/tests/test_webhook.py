@@ -1,0 +1,161 @@
+import base64
+import json
+import uuid
+
+from odoo.tests import HttpCase, tagged
+
+from ..ebay_sim.notification import notification_body, signature_header
+from ..models import ebay_notification
+from .test_orders import OrdersCase
+
+WEBHOOK = "/api/ebay/webhook"
+KEY_CALL = "GET /commerce/notification/v1/public_key/{id}"
+
+
+@tagged("post_install", "-at_install")
+class TestWebhook(OrdersCase, HttpCase):
+    """eBay (the simulator) posting signed notifications to Odoo's webhook over real HTTP."""
+
+    registry_test_mode = False  # MarketplaceCase enters test mode itself
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.endpoint = cls.base_url() + WEBHOOK
+        cls.ebay_account.ebay_endpoint_url = cls.endpoint
+
+    def setUp(self):
+        super().setUp()
+        ebay_notification._PUBLIC_KEYS.clear()
+
+    # -- helpers -------------------------------------------------------------------
+    def notify(self, topic, data):
+        """The simulator signs and posts a notification; returns its id."""
+        self.env.flush_all()
+        answer = self.sim_post("/_sim/notify", {"target_url": self.endpoint, "topic": topic, "data": data})
+        self.assertEqual(answer["status"], 200)
+        self.env.invalidate_all()
+        return answer["notificationId"]
+
+    def signed(self, body):
+        """``body`` and the simulator's genuine signature header for it."""
+        with self.sim.store.connection() as db:
+            return body, signature_header(db, body)
+
+    def post(self, body, signature=None, content_type="application/json"):
+        headers = {"Content-Type": content_type}
+        if signature is not None:
+            headers["X-EBAY-SIGNATURE"] = signature
+        response = self.url_open(WEBHOOK, data=body, headers=headers)
+        self.env.invalidate_all()
+        return response
+
+    def stored(self):
+        return self.env["ebay.notification"].search_count([]), self.env["marketplace.job"].search_count(
+            [("job_type", "=", "process_notification")])
+
+    def process(self, notification):
+        self.run_jobs(job_ids=notification.job_id.ids)
+        return notification
+
+    def notification(self, notification_id):
+        return self.env["ebay.notification"].search([("notification_id", "=", notification_id)])
+
+    # -- challenge -----------------------------------------------------------------
+    def test_challenge_is_answered_with_the_registered_hash(self):
+        self.env.flush_all()
+        answer = self.sim_post("/_sim/challenge", {"endpoint_url": self.endpoint,
+                                                   "verification_token": "test-verification-token-0123456789abcdef"})
+        self.assertTrue(answer["ok"], answer)
+        self.assertEqual(self.url_open(WEBHOOK).status_code, 400, "no challenge_code")
+
+    # -- orders ----------------------------------------------------------------------
+    def test_order_notification_imports_the_order_once_with_the_cron(self):
+        external_id = self.sim_order([(self.sku_a, 1)])
+        notification = self.notification(self.notify("ORDER_CONFIRMATION", {"orderId": external_id}))
+        self.assertEqual(notification.state, "received")
+        self.assertEqual(notification.job_id.payload, json.dumps({"notification_id": notification.id},
+                                                                 separators=(",", ":")))
+        self.process(notification)
+        self.assertEqual(notification.state, "processed", notification.error_message)
+        order = self.order(external_id)
+        self.assertTrue(order.sale_order_id)
+        # the cron pulls the same order: still one marketplace order and one sale order
+        job = self.pull()
+        self.assertEqual(job.state, "done")
+        self.assertEqual(self.counts([external_id])[:2], (1, 1))
+        # and a late webhook for an order the cron already has changes nothing either
+        self.process(self.notification(self.notify("ORDER_CONFIRMATION", {"orderId": external_id})))
+        self.assertEqual(self.counts([external_id])[:2], (1, 1))
+
+    def test_public_key_is_fetched_once(self):
+        self.reset_sim_calls()
+        self.notify("SOME_TOPIC", {})
+        self.notify("SOME_TOPIC", {})
+        self.assertEqual(self.sim_calls().get(KEY_CALL), 1)
+
+    def test_unknown_topic_is_ignored(self):
+        notification = self.process(self.notification(self.notify("ITEM_SOLD_SOMEWHERE", {"x": 1})))
+        self.assertEqual(notification.state, "ignored")
+        self.assertEqual(notification.job_id.state, "done")
+
+    def test_order_unknown_to_ebay_fails_the_notification_and_can_be_processed_again(self):
+        notification = self.process(self.notification(self.notify("ORDER_CONFIRMATION", {"orderId": "99-1-1"})))
+        self.assertEqual(notification.state, "failed")
+        self.assertIn("99-1-1", notification.error_message)
+        notification.action_process_again()
+        self.assertEqual(notification.state, "received")
+        self.assertEqual(notification.job_id.state, "pending")
+
+    # -- account deletion --------------------------------------------------------------
+    def test_account_deletion_anonymises_the_buyer(self):
+        external_id = self.sim_order([(self.sku_a, 1)], buyer="leaving_buyer")
+        self.pull()
+        order = self.order(external_id)
+        partner = order.partner_id
+        self.assertEqual(partner.marketplace_buyer_key, "ebay:leaving_buyer")
+        notification = self.process(self.notification(self.notify(
+            "MARKETPLACE_ACCOUNT_DELETION", {"username": "leaving_buyer", "userId": "u1", "eiasToken": "t"})))
+        self.assertEqual(notification.state, "processed")
+        for record in partner | partner.child_ids:
+            self.assertFalse(record.email or record.street or record.marketplace_buyer_key)
+            self.assertIn("Deleted marketplace buyer", record.name)
+        self.assertFalse(order.buyer_username or order.buyer_email or order.ship_street or order.raw_payload)
+        # the order changes on eBay later: its buyer data is not imported again
+        self.sim_post("/_sim/orders/%s/cancel" % external_id)
+        self.pull()
+        self.assertEqual(order.state, "cancelled")
+        self.assertFalse(order.buyer_username or order.ship_street or order.raw_payload)
+
+    # -- refusals ------------------------------------------------------------------------
+    def test_replay_stores_one_notification(self):
+        body, signature = self.signed(notification_body("SOME_TOPIC", {}))
+        before = self.stored()
+        self.assertEqual(self.post(body, signature).status_code, 200)
+        self.assertEqual(self.post(body, signature).status_code, 200)
+        self.assertEqual(self.stored(), (before[0] + 1, before[1] + 1))
+
+    def test_forged_and_malformed_posts_store_nothing(self):
+        body, signature = self.signed(notification_body("ORDER_CONFIRMATION", {"orderId": "12-34567-89012"}))
+        envelope = json.loads(base64.b64decode(signature))
+        unknown_kid = base64.b64encode(json.dumps(dict(envelope, kid=str(uuid.uuid4()))).encode()).decode()
+        truncated, truncated_signature = self.signed(body[:-5])
+        cases = {
+            "tampered body": (body.replace(b"12-34567", b"12-34568"), signature, "application/json", 412),
+            "truncated body, original signature": (body[:-5], signature, "application/json", 412),
+            "missing header": (body, None, "application/json", 412),
+            "malformed header": (body, "not-base64!", "application/json", 412),
+            "header without signature": (body, base64.b64encode(b'{"kid": "x"}').decode(), "application/json", 412),
+            "unknown kid": (body, unknown_kid, "application/json", 412),
+            "signed truncated JSON": (truncated, truncated_signature, "application/json", 400),
+            "signed JSON that is not a notification": (*self.signed(b'{"hello": 1}'), "application/json", 400),
+            "wrong content type": (body, signature, "text/plain", 415),
+            "oversized body": (body + b" " * 65536, signature, "application/json", 413),
+        }
+        before = self.stored()
+        for name, (data, header, content_type, status) in cases.items():
+            with self.subTest(name):
+                self.assertEqual(self.post(data, header, content_type).status_code, status)
+        self.assertEqual(self.stored(), before)
+        self.assertEqual(self.post(body, signature).status_code, 200, "the genuine one is accepted")
+
