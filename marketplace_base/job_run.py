@@ -6,9 +6,30 @@ for the handler's (possibly long) business transaction to end.
 """
 from contextlib import contextmanager
 
+from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED
+
 from odoo import fields
+from odoo.sql_db import Cursor
 
 from .marketplace_core.errors import JobCancelled
+
+
+@contextmanager
+def bookkeeping_env(env):
+    """A separate short transaction, committed on exit, for the queue's own rows.
+
+    Runners and people pressing Stop update the same job rows concurrently. Under Odoo's default
+    REPEATABLE READ, locking or updating a row that another transaction changed since this one
+    began fails with a serialization error; READ COMMITTED sees the latest committed row instead,
+    which is what ``FOR UPDATE SKIP LOCKED`` queues rely on. (Under tests the registry hands out a
+    cursor sharing the test transaction, whose isolation cannot change.)
+    """
+    with env.registry.cursor() as cr:
+        if isinstance(cr, Cursor):
+            cr.connection.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
+        # keep the environment referenced until the commit: the cursor flushes only live environments
+        bookkeeping = env(cr=cr)
+        yield bookkeeping
 
 
 class JobRun:
@@ -20,11 +41,6 @@ class JobRun:
         self.payload = payload
         self._pending = {"progress_fetched": 0, "progress_stored": 0, "progress_failed": 0, "call_count": 0}
         self._total = None
-
-    @contextmanager
-    def _status_env(self):
-        with self.job.env.registry.cursor() as cr:
-            yield self.job.env(cr=cr)
 
     def log(self, message, level="info"):
         """Add a timestamped log line to the job (and flush counters)."""
@@ -45,7 +61,7 @@ class JobRun:
     def check_cancelled(self):
         """Raise :class:`JobCancelled` when someone pressed Stop; call between units of work."""
         self._flush()
-        with self._status_env() as env:
+        with bookkeeping_env(self.job.env) as env:
             env.cr.execute("SELECT state FROM marketplace_job WHERE id = %s", [self.job.id])
             row = env.cr.fetchone()
         if row and row[0] == "cancelled":
@@ -58,7 +74,7 @@ class JobRun:
 
     def _flush(self, log=None):
         """Write buffered counters (and a log line) in a short transaction; renews the lease."""
-        with self._status_env() as env:
+        with bookkeeping_env(self.job.env) as env:
             job = env["marketplace.job"].browse(self.job.id)
             values = {name: job[name] + delta for name, delta in self._pending.items() if delta}
             if self._total is not None:

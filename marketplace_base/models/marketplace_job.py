@@ -9,7 +9,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import mute_logger
 
-from ..job_run import JobRun
+from ..job_run import JobRun, bookkeeping_env
 from ..marketplace_core import backoff
 from ..marketplace_core.errors import JobCancelled, is_retryable, retry_after_of
 from ..marketplace_core.payload import canonical_json, identity_key, parse_payload
@@ -17,6 +17,7 @@ from ..marketplace_core.payload import canonical_json, identity_key, parse_paylo
 _logger = logging.getLogger(__name__)
 
 DEFAULT_LEASE_SECONDS = 600
+CLAIM_ATTEMPTS = 3
 CLAIM_SQL = """
     UPDATE marketplace_job
        SET state = 'processing', attempts = COALESCE(attempts, 0) + 1, started_at = %(now)s, ended_at = NULL,
@@ -207,10 +208,11 @@ class MarketplaceJob(models.Model):
 
     # -- runner --------------------------------------------------------------
     @contextmanager
-    def _new_env(self):
-        """A separate transaction, committed on exit (a shared one under tests)."""
+    def _work_env(self):
+        """The job's own transaction for its handler, committed on exit (a shared one under tests)."""
         with self.env.registry.cursor() as cr:
-            yield self.env(cr=cr, context=dict(self.env.context, marketplace_enqueue=True))
+            env = self.env(cr=cr, context=dict(self.env.context, marketplace_enqueue=True))
+            yield env
 
     @api.model
     def _cron_run_jobs(self):
@@ -235,20 +237,28 @@ class MarketplaceJob(models.Model):
         """Take the most urgent due job (or one of ``job_ids``, due or not).
 
         ``FOR UPDATE SKIP LOCKED`` lets concurrent runners take different jobs and never the same one.
+        Under READ COMMITTED the statement finds nothing when the row it picked was claimed by
+        another runner meanwhile, so it tries again while due jobs remain.
         """
         due = "id = ANY(%(ids)s)" if job_ids else "next_attempt_at <= %(now)s"
-        with self._new_env() as env:
-            now = fields.Datetime.now()
-            env.cr.execute(CLAIM_SQL.format(due=due),
-                           {"now": now, "lease": self._lease_deadline(), "ids": list(job_ids or [])})
-            row = env.cr.fetchone()
-        return row and row[0]
+        for _attempt in range(CLAIM_ATTEMPTS):
+            with bookkeeping_env(self.env) as env:
+                params = {"now": fields.Datetime.now(), "lease": self._lease_deadline(), "ids": list(job_ids or [])}
+                env.cr.execute(CLAIM_SQL.format(due=due), params)
+                row = env.cr.fetchone()
+                if row:
+                    return row[0]
+                env.cr.execute("SELECT EXISTS(SELECT 1 FROM marketplace_job WHERE state = 'pending' AND %s)" % due,
+                               params)
+                if not env.cr.fetchone()[0]:
+                    return None
+        return None
 
     def _execute(self):
         """Run the handler in its own transaction, then record the outcome in another one."""
         self.ensure_one()
         outcome = ("done", None)
-        with self._new_env() as env:
+        with self._work_env() as env:
             job = self.with_env(env)
             try:
                 handler = getattr(job, "_run_%s" % job.job_type, None)
@@ -262,7 +272,7 @@ class MarketplaceJob(models.Model):
                 env.cr.rollback()
                 outcome = ("error", exc)
                 _logger.info("Job %s failed: %s", self.id, exc)
-        with self._new_env() as env:
+        with bookkeeping_env(self.env) as env:
             self.with_env(env)._record_outcome(*outcome)
 
     def _record_outcome(self, outcome, exc):
@@ -308,7 +318,7 @@ class MarketplaceJob(models.Model):
     @api.model
     def _recover_stale_jobs(self):
         """Jobs left processing by a crashed worker (lease expired) go back to the queue."""
-        with self._new_env() as env:
+        with bookkeeping_env(self.env) as env:
             stale = env["marketplace.job"].search(
                 [("state", "=", "processing"), ("lease_until", "<", fields.Datetime.now())])
             for job in stale:

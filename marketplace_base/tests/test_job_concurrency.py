@@ -59,8 +59,8 @@ class TestJobConcurrency(TransactionCase):
             second.rollback()
         self.assertEqual({claimed_first, claimed_second}, set(ids))
 
-    def test_two_runner_threads_run_each_job_exactly_once(self):
-        ids = self._commit_jobs(12)
+    def test_concurrent_runner_threads_run_each_job_exactly_once(self):
+        ids = self._commit_jobs(30)
         errors = []
 
         def runner():
@@ -71,7 +71,7 @@ class TestJobConcurrency(TransactionCase):
             except Exception as exc:  # noqa: BLE001 - reported by the assertion below
                 errors.append(exc)
 
-        threads = [threading.Thread(target=runner) for _i in range(2)]
+        threads = [threading.Thread(target=runner) for _i in range(3)]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -79,7 +79,7 @@ class TestJobConcurrency(TransactionCase):
         self.assertEqual(errors, [])
         with closing(self._cursor()) as cr:
             cr.execute("SELECT state, attempts, count(*) FROM marketplace_job WHERE id = ANY(%s) GROUP BY 1, 2", [ids])
-            self.assertEqual(cr.fetchall(), [("done", 1, 12)])
+            self.assertEqual(cr.fetchall(), [("done", 1, 30)])
 
     def test_concurrent_enqueue_of_an_equal_job_inserts_one(self):
         payload = {"order_ids": [-1], "race": 1}
