@@ -125,6 +125,7 @@ class Order:
     ebay_collected_tax: Decimal
     fees: Decimal | None
     total: Decimal
+    marketplace_id: str | None  # listingMarketplaceId of its lines: which eBay site sold it
     lines: tuple
 
     @property
@@ -210,6 +211,8 @@ def map_order(payload):
         ebay_collected_tax=sum((line.ebay_collected_tax for line in lines), ZERO),
         fees=_amount(payload["totalMarketplaceFee"]) if payload.get("totalMarketplaceFee") else None,
         total=_amount(pricing["total"]),
+        marketplace_id=next((line.get("listingMarketplaceId") for line in payload["lineItems"]
+                             if line.get("listingMarketplaceId")), None),
         lines=lines,
     )
 

@@ -51,7 +51,8 @@ class NotificationProcessor(EbayJobService):
         if not notification.external_order_id:
             raise UserError(_("The notification carries no orderId."))
         shop = self._shop_of_order(notification.external_order_id)
-        missing = OrderImporter(self.job, self.run, shop=shop).import_order_ids([notification.external_order_id])
+        importer = OrderImporter(self.job, self.run, shop=shop, route_all=True)
+        missing = importer.import_order_ids([notification.external_order_id])
         if missing:
             raise UserError(_("eBay returned no order %s.", notification.external_order_id))
 

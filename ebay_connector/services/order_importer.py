@@ -9,7 +9,7 @@ from ..ebay_api.batching import chunked
 from ..ebay_api.errors import MappingError
 from ..ebay_api.fulfillment import MAX_ORDER_IDS, MAX_PAGE_SIZE, FulfillmentAdapter
 from ..ebay_api.mappers import map_order as map_ebay_order
-from ..sync_core.orders import map_order, next_watermark, order_window, without_buyer_data
+from ..sync_core.orders import map_order, next_watermark, order_shop, order_window, without_buyer_data
 from .base import EbayJobService
 
 STORED_OUTCOMES = ("new", "updated", "unchanged", "cancelled")
@@ -24,11 +24,16 @@ class OrderImporter(EbayJobService):
     feeds them, page by page, committing after each page so a long pull never redoes much.
     """
 
-    def __init__(self, job, run, shop=None):
+    def __init__(self, job, run, shop=None, route_all=False):
+        """``route_all``: store each order in the shop of its eBay site, not only this shop's orders
+        (a notification names an order, not a shop)."""
         super().__init__(job, run)
         self.shop = shop or self.shop
         if not self.shop:
             raise UserError(_("Job %s: pulling orders needs a shop.", job.name))
+        self.route_all = route_all
+        self.account_shops = [(shop.id, shop.marketplace_site) for shop in self.env["marketplace.shop"].search(
+            [("account_id", "=", self.shop.account_id.id)], order="id")]
         self.fulfillment = FulfillmentAdapter(self.client)
         self.counts = Counter()
         self._currencies = {}
@@ -125,7 +130,10 @@ class OrderImporter(EbayJobService):
         values = dict(mapped.values, currency_id=self._currency(mapped.currency).id)
         if values["buyer_username"] in deleted_buyers:
             values = without_buyer_data(values)
-        order, changed = self.env["marketplace.order"]._import_order(self.shop, values, mapped.lines)
+        shop = self._shop_for(mapped)
+        if not shop:
+            return "other_shop"
+        order, changed = self.env["marketplace.order"]._import_order(shop, values, mapped.lines)
         if mapped.cancelled:
             if changed:
                 order._apply_marketplace_cancellation()
@@ -133,6 +141,13 @@ class OrderImporter(EbayJobService):
         if order.state == "new" or (order.state == "error" and changed):
             return self._make_sale_order(order)
         return "updated" if changed else "unchanged"
+
+    def _shop_for(self, mapped):
+        """The shop the order belongs to, when this run imports it (another shop's pull takes the rest)."""
+        shop_id = order_shop(mapped.marketplace_id, self.account_shops)
+        if shop_id is None or (not self.route_all and shop_id != self.shop.id):
+            return None
+        return self.env["marketplace.shop"].browse(shop_id)
 
     def _make_sale_order(self, order):
         """The sale order, or the order in error with the reason (never a half-made sale order)."""
@@ -175,6 +190,9 @@ class OrderImporter(EbayJobService):
                     total=total, new=self.counts["new"], updated=self.counts["updated"],
                     unchanged=self.counts["unchanged"], cancelled=self.counts["cancelled"],
                     errors=self.counts["error"], failed=self.counts["failed"])
+        if self.counts["other_shop"]:
+            message += " " + _("%s order(s) sold on another eBay site, left to that site's shop.",
+                               self.counts["other_shop"])
         if watermark:
             message += " " + _("Orders synced until %s (UTC).", watermark)
         self.run.log(message, "warning" if self.counts["error"] or self.counts["failed"] else "info")

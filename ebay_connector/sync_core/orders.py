@@ -28,6 +28,7 @@ class MappedOrder:
     lines: list
     currency: str
     cancelled: bool
+    marketplace_id: str | None = None
 
 
 def _naive_utc(moment):
@@ -111,7 +112,19 @@ def map_order(order, raw_payload):
         "amount_total": _money(untaxed + order.shipping_cost + seller_tax),
         "raw_payload": json.dumps(raw_payload, sort_keys=True),
     }
-    return MappedOrder(values, lines, order.currency, order.cancelled)
+    return MappedOrder(values, lines, order.currency, order.cancelled, order.marketplace_id)
+
+
+def order_shop(marketplace_id, shops):
+    """The shop, among ``shops`` ((id, marketplace site) of one account), that an order belongs to.
+
+    getOrders returns every order of the seller, whatever eBay site sold it: an account with one
+    shop takes them all; with several, each order goes to the shop of its listing's site, and an
+    order of a site no shop sells on belongs to none (None).
+    """
+    if len(shops) == 1:
+        return shops[0][0]
+    return next((shop_id for shop_id, site in shops if site and site == marketplace_id), None)
 
 
 def without_buyer_data(values):

@@ -204,6 +204,16 @@ class TestOrderPull(OrdersCase):
         self.assertEqual(order.state, "cancelled")
         self.assertFalse(order.sale_order_id)
 
+    def test_an_account_with_two_shops_imports_each_order_once_into_its_sites_shop(self):
+        german = self.ebay_shop.copy({"name": "eBay DE Test", "marketplace_site": "EBAY_DE",
+                                      "ebay_orders_synced_until": self.started})
+        external_id = self.sim_order([(self.sku_a, 1)])  # sold on EBAY_US
+        self.run_jobs(job_ids=self.env["marketplace.job"]._enqueue("pull_orders", shop=german).ids)
+        self.assertFalse(self.order(external_id), "the German shop does not take an EBAY_US order")
+        self.pull()
+        self.assertEqual(self.order(external_id).shop_id, self.ebay_shop)
+        self.assertEqual(self.env["marketplace.order"].search_count([("external_order_id", "=", external_id)]), 1)
+
     def test_order_ids_payload(self):
         first, second = self.sim_order([(self.sku_a, 1)]), self.sim_order([(self.sku_b, 1)])
         self.reset_sim_calls()

@@ -151,6 +151,7 @@ class TestWebhook(OrdersCase, HttpCase):
             "signed JSON that is not a notification": (*self.signed(b'{"hello": 1}'), "application/json", 400),
             "wrong content type": (body, signature, "text/plain", 415),
             "oversized body": (body + b" " * 65536, signature, "application/json", 413),
+            "5 MB body": (body + b" " * (5 * 1024 * 1024), signature, "application/json", 413),
         }
         before = self.stored()
         for name, (data, header, content_type, status) in cases.items():

@@ -201,3 +201,8 @@ def test_broken_report_raises_mapping_error():
     with pytest.raises(MappingError):
         map_active_inventory_report(b"<ActiveInventoryReport><SKUDetails>")
 
+
+
+def test_order_marketplace_is_the_listing_site(ebay_sample):
+    orders = ebay_sample("fulfillment-getOrders.json")["response"]["orders"]
+    assert map_order(orders[0]).marketplace_id == "EBAY_DE"

@@ -187,3 +187,14 @@ def test_parse_account_deletion_notification():
 def test_malformed_notifications_are_refused(body):
     with pytest.raises(ValueError):
         parse_notification(body)
+
+
+def test_order_shop_routes_by_listing_site():
+    from sync_core.orders import order_shop
+
+    assert order_shop("EBAY_DE", [(1, "EBAY_US")]) == 1, "one shop takes every order"
+    shops = [(1, "EBAY_US"), (2, "EBAY_DE")]
+    assert order_shop("EBAY_DE", shops) == 2
+    assert order_shop("EBAY_US", shops) == 1
+    assert order_shop("EBAY_GB", shops) is None, "no shop sells on that site"
+    assert order_shop(None, shops) is None
