@@ -77,12 +77,12 @@ class MarketplaceJob(models.Model):
     error_traceback = fields.Text(readonly=True, copy=False, string="Traceback")
 
     # Progress
-    progress_total = fields.Integer(readonly=True, copy=False, string="Total")
-    progress_fetched = fields.Integer(readonly=True, copy=False, string="Fetched")
-    progress_stored = fields.Integer(readonly=True, copy=False, string="Stored")
-    progress_failed = fields.Integer(readonly=True, copy=False, string="Failed Units")
+    progress_total = fields.Integer(default=0, readonly=True, copy=False, string="Total")
+    progress_fetched = fields.Integer(default=0, readonly=True, copy=False, string="Fetched")
+    progress_stored = fields.Integer(default=0, readonly=True, copy=False, string="Stored")
+    progress_failed = fields.Integer(default=0, readonly=True, copy=False, string="Failed Units")
     progress_percent = fields.Float(compute="_compute_progress_percent", string="Progress")
-    call_count = fields.Integer(readonly=True, copy=False, string="API Calls")
+    call_count = fields.Integer(default=0, readonly=True, copy=False, string="API Calls")
     log_ids = fields.One2many("marketplace.job.log", "job_id", string="Log", readonly=True)
     started_at = fields.Datetime(readonly=True, copy=False)
     ended_at = fields.Datetime(readonly=True, copy=False)
@@ -265,6 +265,9 @@ class MarketplaceJob(models.Model):
                 if handler is None:
                     raise UserError(_("No handler for job type %s: is its connector installed?", job.job_type))
                 handler(JobRun(job, job._payload()))
+                # commit here, not on leaving the block: the last writes are flushed at commit and
+                # may lose a race with another transaction, which must become a retry, not a crash
+                env.cr.commit()
             except JobCancelled:
                 env.cr.rollback()
                 outcome = ("cancelled", None)
