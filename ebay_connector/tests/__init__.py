@@ -5,3 +5,4 @@ from . import test_categories
 from . import test_listings
 from . import test_orders
 from . import test_webhook
+from . import test_reliability

@@ -1,0 +1,225 @@
+"""Reliability: fault storms converge, concurrent deliveries never duplicate, a killed worker is recovered."""
+import signal
+import tempfile
+import threading
+import time
+import unittest
+from concurrent.futures import ThreadPoolExecutor
+
+import requests
+
+from odoo import fields
+from odoo.tests.common import TransactionCase
+
+from ..ebay_sim.server import SimulatorServer
+from .common import EbayCase
+from .scratch import Scratch, scratch_settings
+
+PUBLISHED_SKUS = ["DEMO-%04d" % number for number in range(1, 21)]
+
+
+class TestFaultStormConverges(EbayCase):
+    """20 % 429, 10 % 5xx and random latency: backfill, order pull and stock push still end right."""
+
+    sim_seed = {"items": 40, "seller_hub_listings": 6, "orders": 25}
+
+    def drain(self):
+        """Run the queue until nothing is pending, without waiting for backoff delays."""
+        Job = self.env["marketplace.job"]
+        for _round in range(40):
+            pending = Job.search([("state", "=", "pending")])
+            if not pending:
+                return
+            pending.write({"next_attempt_at": fields.Datetime.now()})
+            self.run_jobs()
+        self.fail("the queue did not drain: %s" % Job.search([("state", "=", "pending")]).mapped("last_error"))
+
+    def test_storm(self):
+        self.ebay_account.ebay_create_missing_products = True
+        self.ebay_shop.ebay_order_initial_days = 60
+        self.env["ir.config_parameter"].sudo().set_param("ebay_connector.feed_poll_seconds", "0")
+        self.sim_post("/_sim/faults", {"rate_429": 0.2, "rate_5xx": 0.1, "latency_ms": [0, 20], "retry_after": 0,
+                                       "random_seed": 11})
+        self.addCleanup(self.sim_post, "/_sim/faults", {})
+        Job = self.env["marketplace.job"]
+        for job_type in ("backfill_listings", "pull_orders"):
+            Job._enqueue(job_type, shop=self.ebay_shop)
+            self.drain()
+        Job._enqueue("push_stock", shop=self.ebay_shop)
+        self.drain()
+
+        throttled = self.sim_get("/_sim/calls")
+        self.assertGreater(throttled["total"], 0)
+        self.assertFalse(Job.search([("state", "in", ("processing", "failed"))]).mapped("last_error"))
+        bindings = self.env["marketplace.product.binding"].search([("shop_id", "=", self.ebay_shop.id)])
+        self.assertEqual(len(bindings), 40 + 6, "every eBay listing is bound once")
+        orders = self.env["marketplace.order"].search([("shop_id", "=", self.ebay_shop.id)])
+        self.assertEqual(len(orders), 25, "every eBay order imported once")
+        self.assertEqual(len(orders.sale_order_id), 25)
+        for binding in bindings.filtered(lambda b: b.ebay_listing_source == "inventory_api"):
+            listing = self.sim_get("/_sim/listings/%s" % binding.external_sku)
+            self.assertEqual(listing["quantity"], binding.last_pushed_qty, binding.external_sku)
+
+
+@unittest.skipUnless(scratch_settings(), "needs the scratch database that scripts/test prepares")
+class ScratchCase(TransactionCase):
+    """Scenarios in the scratch database, with a simulator of their own."""
+
+    sim_seed = {"items": 20, "orders": 0}
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.scratch = Scratch(*scratch_settings())
+        cls.addClassCleanup(cls.scratch.stop)
+        cls._sim_dir = tempfile.TemporaryDirectory()
+        cls.addClassCleanup(cls._sim_dir.cleanup)
+        cls.sim = SimulatorServer(cls._sim_dir.name + "/sim.sqlite3", host="127.0.0.1", port=0)
+        cls.sim.start()
+        cls.addClassCleanup(cls.sim.stop)
+        cls.sim.seed(**cls.sim_seed)
+
+    def make_orders(self, count):
+        answer = requests.post(self.sim.base_url + "/_sim/orders", json={"count": count}, timeout=120)
+        answer.raise_for_status()
+        return answer.json()["orderIds"]
+
+    def totals(self, shop_id):
+        """Marketplace orders, sale orders, marketplace lines, sale lines of products, lines not linked once."""
+        return {
+            "orders": self.scratch.count("SELECT count(*) FROM marketplace_order WHERE shop_id = %s", [shop_id]),
+            "sale_orders": self.scratch.count(
+                "SELECT count(*) FROM sale_order so JOIN marketplace_order mo ON so.marketplace_order_id = mo.id "
+                "WHERE mo.shop_id = %s", [shop_id]),
+            "lines": self.scratch.count(
+                "SELECT count(*) FROM marketplace_order_line l JOIN marketplace_order o ON l.order_id = o.id "
+                "WHERE o.shop_id = %s", [shop_id]),
+            "sale_lines": self.scratch.count(
+                "SELECT count(*) FROM sale_order_line sl JOIN sale_order so ON sl.order_id = so.id "
+                "JOIN marketplace_order mo ON so.marketplace_order_id = mo.id "
+                "WHERE mo.shop_id = %s AND NOT sl.is_delivery AND sl.product_id IN "
+                "(SELECT id FROM product_product WHERE default_code LIKE 'DEMO-%%')", [shop_id]),
+        }
+
+    def jobs_by_state(self, account_id):
+        """Jobs of the account (notification jobs name the account only, not the shop)."""
+        return dict(self.scratch.execute(
+            "SELECT state, count(*) FROM marketplace_job WHERE account_id = %s GROUP BY state", [account_id]))
+
+
+class TestConcurrentDelivery(ScratchCase):
+    """The same 500 orders by cron and by webhook, two workers running at once: 500 sale orders, each line once."""
+
+    ORDERS = 500
+
+    def test_cron_and_webhook_with_two_workers(self):
+        order_ids = self.make_orders(self.ORDERS)
+        with self.scratch.env() as env:
+            shop = self.scratch.connected_shop(env, self.sim, "Concurrent eBay", PUBLISHED_SKUS)
+            shop_id, account_id = shop.id, shop.account_id.id
+        server = self.scratch.start_server()
+        with self.scratch.env() as env:
+            env["marketplace.account"].browse(account_id).ebay_endpoint_url = server + "/api/ebay/webhook"
+        producing = threading.Event()
+        producing.set()
+        errors = []
+
+        def worker():
+            """A queue runner until producers are done and the account's queue is empty.
+
+            Retry delays are fast-forwarded so that the test does not wait for backoff.
+            """
+            deadline = time.time() + 900
+            while time.time() < deadline:
+                try:
+                    self.scratch.execute("UPDATE marketplace_job SET next_attempt_at = now() AT TIME ZONE 'UTC' "
+                                         "- interval '1 second' WHERE state = 'pending' AND account_id = %s",
+                                         [account_id])
+                    with self.scratch.env() as env:
+                        ran = env["marketplace.job"]._run_pending(limit=50)
+                except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+                    errors.append(exc)
+                    return
+                queued = self.jobs_by_state(account_id)
+                if not ran and not producing.is_set() and not queued.get("pending") and not queued.get("processing"):
+                    return
+                if not ran:
+                    time.sleep(0.3)
+
+        def cron():
+            with self.scratch.env() as env:
+                env["marketplace.job"]._enqueue("pull_orders", shop=env["marketplace.shop"].browse(shop_id))
+
+        def deliver(order_id):
+            """Like eBay: a notification not acknowledged with a 2xx is delivered again later."""
+            for _attempt in range(4):
+                status = requests.post(self.sim.base_url + "/_sim/notify", timeout=60, json={
+                    "target_url": server + "/api/ebay/webhook", "topic": "ORDER_CONFIRMATION",
+                    "data": {"orderId": order_id}}).json().get("status")
+                if status and status < 500:
+                    return status
+                time.sleep(1)
+            return status
+
+        workers = [threading.Thread(target=worker) for _i in range(2)]
+        for thread in workers:
+            thread.start()
+        cron()
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            statuses = list(pool.map(deliver, order_ids))
+        cron()  # a second cron pull overlapping everything
+        producing.clear()
+        for thread in workers:
+            thread.join(timeout=900)
+        self.assertEqual(errors, [])
+        self.assertEqual(set(statuses), {200}, "every notification was acknowledged")
+        self.assertEqual(self.scratch.count("SELECT count(*) FROM ebay_notification WHERE account_id = %s",
+                                            [account_id]), self.ORDERS)
+        totals = self.totals(shop_id)
+        self.assertEqual(totals["orders"], self.ORDERS)
+        self.assertEqual(totals["sale_orders"], self.ORDERS)
+        self.assertEqual(totals["sale_lines"], totals["lines"], "each eBay line exactly once on a sale order")
+        self.assertEqual(set(self.jobs_by_state(account_id)) - {"done", "cancelled"}, set())
+
+
+class TestKilledWorker(ScratchCase):
+    """A worker process killed between pages: the job is recovered by another runner and nothing is duplicated."""
+
+    ORDERS = 450
+
+    def test_killed_between_pages(self):
+        self.make_orders(self.ORDERS)
+        with self.scratch.env() as env:
+            shop = self.scratch.connected_shop(env, self.sim, "Crashing eBay", PUBLISHED_SKUS)
+            shop_id, account_id = shop.id, shop.account_id.id
+            job = env["marketplace.job"]._enqueue("pull_orders", shop=shop)
+            job_id = job.id
+        # pages of 200 orders, each eBay call a little slow, so the kill lands while a later page is worked on
+        requests.post(self.sim.base_url + "/_sim/faults", json={"latency_ms": [200, 200]}, timeout=10)
+        worker = self.scratch.start_worker(job_id)
+        deadline = time.time() + 600
+        while self.scratch.count("SELECT COALESCE(progress_fetched, 0) FROM marketplace_job WHERE id = %s",
+                                 [job_id]) < 200:
+            self.assertIsNone(worker.poll(), "the worker ended before its first page was committed")
+            self.assertLess(time.time(), deadline)
+            time.sleep(0.2)
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=30)
+        requests.post(self.sim.base_url + "/_sim/faults", json={}, timeout=10)
+        partial = self.totals(shop_id)
+        self.assertGreaterEqual(partial["orders"], 200, "the committed page survived the crash")
+        self.assertLess(partial["orders"], self.ORDERS, "the worker died before the end")
+        self.assertEqual(self.jobs_by_state(account_id), {"processing": 1})
+
+        with self.scratch.env() as env:  # the lease ran out (instead of waiting for it)
+            env.cr.execute("UPDATE marketplace_job SET lease_until = now() AT TIME ZONE 'UTC' - interval '1 minute' "
+                           "WHERE id = %s", [job_id])
+        with self.scratch.env() as env:
+            env["marketplace.job"]._run_pending(job_ids=[job_id])
+        with self.scratch.env() as env:
+            job = env["marketplace.job"].browse(job_id)
+            self.assertEqual((job.state, job.attempts), ("done", 2), job.last_error)
+            self.assertTrue(any("Recovered" in line for line in job.log_ids.mapped("message")))
+        totals = self.totals(shop_id)
+        self.assertEqual((totals["orders"], totals["sale_orders"]), (self.ORDERS, self.ORDERS))
+        self.assertEqual(totals["sale_lines"], totals["lines"])
