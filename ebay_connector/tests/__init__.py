@@ -6,3 +6,4 @@ from . import test_listings
 from . import test_orders
 from . import test_webhook
 from . import test_reliability
+from . import test_demo_flow
