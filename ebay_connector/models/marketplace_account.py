@@ -116,12 +116,11 @@ class MarketplaceAccount(models.Model):
             budgets[PUSH] = Budget(self.ebay_push_budget, 600)
         return budgets
 
-    def _ebay_client(self, run=None):
-        """The account's eBay client; API calls are counted on ``run``'s job when given."""
+    def _ebay_client(self, on_call=None):
+        """The account's eBay client; ``on_call`` receives a record of every HTTP exchange."""
         self.ensure_one()
         config = self._ebay_config()
-        return EbayClient(config, AccountTokenStore(self), on_call=run.count_call if run else None,
-                          budgets=self._shared_budgets(config))
+        return EbayClient(config, AccountTokenStore(self), on_call=on_call, budgets=self._shared_budgets(config))
 
     def _shared_budgets(self, config):
         """Rate budgets live per process and account, so every job of the account fills the same one."""

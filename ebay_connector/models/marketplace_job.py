@@ -32,25 +32,25 @@ class MarketplaceJob(models.Model):
     )
 
     def _run_import_categories(self, run):
-        CategoryImporter(self, run).execute()
+        CategoryImporter(self, run).run_job()
 
     def _run_backfill_listings(self, run):
-        ListingBackfill(self, run).execute()
+        ListingBackfill(self, run).run_job()
 
     def _run_migrate_listings(self, run):
-        ListingMigrator(self, run).execute()
+        ListingMigrator(self, run).run_job()
 
     def _run_pull_orders(self, run):
-        OrderImporter(self, run).execute()
+        OrderImporter(self, run).run_job()
 
     def _run_process_notification(self, run):
-        NotificationProcessor(self, run).execute()
+        NotificationProcessor(self, run).run_job()
 
     def _run_push_stock(self, run):
-        StockExporter(self, run).execute()
+        StockExporter(self, run).run_job()
 
     def _run_push_price(self, run):
-        PriceExporter(self, run).execute()
+        PriceExporter(self, run).run_job()
 
     def _run_push_fulfillment(self, run):
-        FulfillmentExporter(self, run).execute()
+        FulfillmentExporter(self, run).run_job()
