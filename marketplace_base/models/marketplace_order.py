@@ -12,6 +12,7 @@ from ..marketplace_core.errors import RetryableJobError
 _logger = logging.getLogger(__name__)
 
 ADDRESS_FIELDS = ("name", "street", "street2", "city", "zip", "state_id", "country_id", "phone")
+QUIET_IMPORT = {"tracking_disable": True, "mail_create_nolog": True}
 
 
 class MarketplaceOrder(models.Model):
@@ -96,8 +97,11 @@ class MarketplaceOrder(models.Model):
         worker) updates the one record; a line is matched by its external line id.
         Two workers inserting the same new order at once meet the unique constraint;
         the loser gets a retryable error and, on retry, finds the winner's record.
-        Returns the order and whether anything changed.
+        Returns the order and whether anything changed. Records an import creates (orders, buyer
+        contacts, their sale orders) get no chatter creation message nor field tracking: thousands of
+        automated imports would bury what people write there.
         """
+        self = self.with_context(**QUIET_IMPORT)
         order = self.search([("shop_id", "=", shop.id), ("external_order_id", "=", values["external_order_id"])])
         if not order:
             try:
@@ -209,7 +213,7 @@ class MarketplaceOrder(models.Model):
 
     def _resolve_partners(self):
         """The buyer contact (one per marketplace username) and its delivery address (reused when identical)."""
-        Partner = self.env["res.partner"].with_company(self.company_id)
+        Partner = self.env["res.partner"].with_company(self.company_id).with_context(**QUIET_IMPORT)
         key = "%s:%s" % (self.shop_id.platform, self.buyer_username) if self.buyer_username else False
         buyer = key and Partner.search([("marketplace_buyer_key", "=", key)], limit=1)
         if not buyer:
