@@ -1,0 +1,1 @@
+"""The benchmark of the eBay connector (scripts/bench): harness, scenarios, naive baselines, report."""
