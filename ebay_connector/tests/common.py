@@ -13,6 +13,17 @@ DEMO_CERT_ID = "SBX-demo-cert-secret"
 DEMO_RU_NAME = "Demo_Seller-DemoSell-Connec-abcdefg"
 
 
+def start_simulator(test_class, **seed):
+    """A simulator of the test class's own (temporary SQLite, free port), seeded, stopped after the class."""
+    directory = tempfile.TemporaryDirectory()
+    test_class.addClassCleanup(directory.cleanup)
+    sim = SimulatorServer(directory.name + "/sim.sqlite3", host="127.0.0.1", port=0)
+    sim.start()
+    test_class.addClassCleanup(sim.stop)
+    sim.seed(**seed)
+    return sim
+
+
 class EbayCase(MarketplaceCase):
     """A connected eBay account and shop, talking to a simulator seeded with the demo data."""
 
@@ -21,12 +32,7 @@ class EbayCase(MarketplaceCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls._sim_dir = tempfile.TemporaryDirectory()
-        cls.addClassCleanup(cls._sim_dir.cleanup)
-        cls.sim = SimulatorServer(cls._sim_dir.name + "/sim.sqlite3", host="127.0.0.1", port=0)
-        cls.sim.start()
-        cls.addClassCleanup(cls.sim.stop)
-        cls.sim.seed(**cls.sim_seed)
+        cls.sim = start_simulator(cls, **cls.sim_seed)
         cls.http = requests.Session()
         set_param = cls.env["ir.config_parameter"].sudo().set_param
         set_param("ebay_connector.backoff_base_seconds", "0.01")

@@ -1,12 +1,11 @@
 """Issue 4's acceptance path, on the demo data, as a seller clicks it: all of it visible as jobs."""
-import tempfile
 from urllib.parse import parse_qs, urlsplit
 
 import requests
 
 from odoo.tests import HttpCase, tagged
 
-from ..ebay_sim.server import SimulatorServer
+from .common import start_simulator
 
 DEMO_APP = {"client_id": "DemoSeller-Connecto-SBX-1a2b3c4d5", "client_secret": "SBX-demo-cert-secret",
             "ru_name": "Demo_Seller-DemoSell-Connec-abcdefg"}
@@ -18,12 +17,7 @@ class TestDemoFlow(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls._sim_dir = tempfile.TemporaryDirectory()
-        cls.addClassCleanup(cls._sim_dir.cleanup)
-        cls.sim = SimulatorServer(cls._sim_dir.name + "/sim.sqlite3", host="127.0.0.1", port=0)
-        cls.sim.start()
-        cls.addClassCleanup(cls.sim.stop)
-        cls.sim.seed(demo=True, categories="demo")
+        cls.sim = start_simulator(cls, demo=True, categories="demo")
         # the demo RuName sends the seller back to this Odoo (as scripts/run configures it for :8069)
         requests.post(cls.sim.base_url + "/_sim/apps", timeout=10,
                       json=dict(DEMO_APP, accept_url=cls.base_url() + "/ebay/oauth/callback")).raise_for_status()

@@ -1,7 +1,6 @@
 """Reliability: fault storms converge, concurrent deliveries never duplicate, a killed worker is recovered."""
 import re
 import signal
-import tempfile
 import threading
 import time
 import unittest
@@ -12,8 +11,7 @@ import requests
 from odoo import fields
 from odoo.tests.common import TransactionCase
 
-from ..ebay_sim.server import SimulatorServer
-from .common import EbayCase
+from .common import EbayCase, start_simulator
 from .scratch import Scratch, scratch_settings
 
 PUBLISHED_SKUS = ["DEMO-%04d" % number for number in range(1, 21)]
@@ -77,12 +75,7 @@ class ScratchCase(TransactionCase):
         super().setUpClass()
         cls.scratch = Scratch(*scratch_settings())
         cls.addClassCleanup(cls.scratch.stop)
-        cls._sim_dir = tempfile.TemporaryDirectory()
-        cls.addClassCleanup(cls._sim_dir.cleanup)
-        cls.sim = SimulatorServer(cls._sim_dir.name + "/sim.sqlite3", host="127.0.0.1", port=0)
-        cls.sim.start()
-        cls.addClassCleanup(cls.sim.stop)
-        cls.sim.seed(**cls.sim_seed)
+        cls.sim = start_simulator(cls, **cls.sim_seed)
 
     def make_orders(self, count):
         answer = requests.post(self.sim.base_url + "/_sim/orders", json={"count": count}, timeout=120)

@@ -1,10 +1,9 @@
-import json
 import logging
 
 import psycopg2
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import UserError
 from odoo.tools import float_compare, mute_logger
 
 from ..marketplace_core.errors import RetryableJobError
@@ -20,7 +19,7 @@ class MarketplaceOrder(models.Model):
 
     _name = "marketplace.order"
     _description = "Marketplace Order"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "marketplace.raw.payload.mixin"]
     _order = "order_date desc, id desc"
 
     # Identity
@@ -68,7 +67,6 @@ class MarketplaceOrder(models.Model):
     error_message = fields.Text(copy=False)
     line_ids = fields.One2many("marketplace.order.line", "order_id", string="Lines", copy=True)
     sale_order_id = fields.Many2one("sale.order", readonly=True, copy=False, index="btree_not_null")
-    raw_payload = fields.Text(string="Raw Payload (JSON)")
 
     _sql_constraints = [
         ("shop_order_uniq", "UNIQUE(shop_id, external_order_id)", "This order is already imported in this shop."),
@@ -78,15 +76,6 @@ class MarketplaceOrder(models.Model):
     def _compute_name(self):
         for order in self:
             order.name = "%s %s" % (order.shop_id.name or "", order.external_order_id or "")
-
-    @api.constrains("raw_payload")
-    def _check_raw_payload(self):
-        for order in self.filtered("raw_payload"):
-            try:
-                json.loads(order.raw_payload)
-            except ValueError as exc:
-                raise ValidationError(_("The raw payload of order %(order)s is not valid JSON: %(error)s",
-                                        order=order.external_order_id, error=exc)) from exc
 
     # -- idempotent import ---------------------------------------------------
     @api.model

@@ -1,7 +1,4 @@
-import json
-
-from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo import fields, models
 
 
 class MarketplaceProductBinding(models.Model):
@@ -9,6 +6,7 @@ class MarketplaceProductBinding(models.Model):
 
     _name = "marketplace.product.binding"
     _description = "Marketplace Product Binding"
+    _inherit = ["marketplace.raw.payload.mixin"]
     _order = "shop_id, external_sku"
     _rec_name = "external_sku"
 
@@ -33,7 +31,6 @@ class MarketplaceProductBinding(models.Model):
     condition = fields.Char()
     photo_count = fields.Integer()
     status_message = fields.Text(help="Why the last sync of this binding failed, or why it cannot be migrated.")
-    raw_payload = fields.Text(string="Raw Payload (JSON)")
 
     # Sync state
     last_pushed_qty = fields.Integer(
@@ -46,15 +43,6 @@ class MarketplaceProductBinding(models.Model):
     _sql_constraints = [
         ("shop_sku_uniq", "UNIQUE(shop_id, external_sku)", "This SKU is already bound in this shop."),
     ]
-
-    @api.constrains("raw_payload")
-    def _check_raw_payload(self):
-        for binding in self.filtered("raw_payload"):
-            try:
-                json.loads(binding.raw_payload)
-            except ValueError as exc:
-                raise ValidationError(_("The raw payload of %(sku)s is not valid JSON: %(error)s",
-                                        sku=binding.external_sku, error=exc)) from exc
 
     def _available_quantities(self):
         """Free-to-sell quantity per binding id, in the shop's warehouse.
