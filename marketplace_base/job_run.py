@@ -1,22 +1,29 @@
-"""What a job handler gets: its payload, a way to report, and the Stop signal.
+"""What a job handler gets: its payload, where to resume, a way to report, the Stop signal and its time.
 
 Progress, log lines and the cancel check go through short transactions of their
 own, so a person watching the job sees them live, and pressing Stop never waits
 for the handler's (possibly long) business transaction to end.
 """
+import json
+import time
 from contextlib import contextmanager
 
 from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED
 
 from odoo import fields
 from odoo.sql_db import Cursor
+from odoo.tools import SQL
 
-from .marketplace_core.errors import JobCancelled
+from .marketplace_core.errors import JobCancelled, JobPaused
+from .marketplace_core.payload import canonical_json
+
+# First key of the session-level advisory locks that say "a live worker runs job N" (second key: N).
+LIVENESS_LOCK_SPACE = 0x4D4B4A42  # "MKJB"
 
 
 @contextmanager
 def bookkeeping_env(env):
-    """A separate short transaction, committed on exit, for the queue's own rows.
+    """A separate short transaction, committed on exit, for the queue's own rows (as superuser).
 
     Runners and people pressing Stop update the same job rows concurrently. Under Odoo's default
     REPEATABLE READ, locking or updating a row that another transaction changed since this one
@@ -28,17 +35,44 @@ def bookkeeping_env(env):
         if isinstance(cr, Cursor):
             cr.connection.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
         # keep the environment referenced until the commit: the cursor flushes only live environments
-        bookkeeping = env(cr=cr)
+        bookkeeping = env(cr=cr, su=True)
         yield bookkeeping
+
+
+@contextmanager
+def liveness_lock(cr, job_id):
+    """Hold the job's advisory lock on the worker's own connection while it runs the job.
+
+    PostgreSQL releases it when that connection ends, so a worker that dies (killed, restarted,
+    over a time limit) frees it at once, while a live one keeps it however long it works."""
+    cr.execute(SQL("SELECT pg_advisory_lock(%s, %s)", LIVENESS_LOCK_SPACE, job_id))
+    try:
+        yield
+    except BaseException:
+        cr.rollback()  # an aborted transaction could not release the lock, which would outlive the job
+        raise
+    finally:
+        cr.execute(SQL("SELECT pg_advisory_unlock(%s, %s)", LIVENESS_LOCK_SPACE, job_id))
+
+
+def worker_is_alive(cr, job_id):
+    """True while some connection holds the job's liveness lock (tries it, and gives it back)."""
+    cr.execute(SQL("SELECT pg_try_advisory_lock(%s, %s)", LIVENESS_LOCK_SPACE, job_id))
+    if not cr.fetchone()[0]:
+        return True
+    cr.execute(SQL("SELECT pg_advisory_unlock(%s, %s)", LIVENESS_LOCK_SPACE, job_id))
+    return False
 
 
 class JobRun:
     """The running job, seen from inside its handler."""
 
-    def __init__(self, job, payload):
+    def __init__(self, job, payload, deadline=None):
         self.job = job
         self.env = job.env
         self.payload = payload
+        self.deadline = deadline
+        self.continuation = json.loads(job.continuation) if job.continuation else {}
         self._pending = {"progress_fetched": 0, "progress_stored": 0, "progress_failed": 0, "call_count": 0}
         self._total = None
 
@@ -67,20 +101,36 @@ class JobRun:
         if row and row[0] == "cancelled":
             raise JobCancelled()
 
-    def checkpoint(self):
-        """Make the work done so far durable (between pages of a long job) and renew the lease."""
-        self.job.env.cr.commit()
-        self._flush()
+    def time_is_up(self):
+        """True once this slice should end: the handler then calls :meth:`pause` with where to resume."""
+        return self.deadline is not None and time.time() >= self.deadline
 
-    def _flush(self, log=None):
-        """Write buffered counters (and a log line) in a short transaction; renews the lease."""
+    def checkpoint(self, continuation=None):
+        """Make the work done so far durable (between pages of a long job), with where to resume.
+
+        The work is committed first, the continuation right after: a crash in between repeats the
+        last unit, which is why units of work must be idempotent."""
+        self.job.env.cr.commit()
+        if continuation is not None:
+            self.continuation = continuation
+        self._flush(continuation=continuation)
+
+    def pause(self, after_seconds=0, continuation=None):
+        """End this slice: keep the work and ``continuation``, and come back in ``after_seconds``."""
+        self.checkpoint(continuation)
+        raise JobPaused(after_seconds)
+
+    def _flush(self, log=None, continuation=None):
+        """Write buffered counters (a log line, a continuation) in a short transaction."""
         with bookkeeping_env(self.job.env) as env:
             job = env["marketplace.job"].browse(self.job.id)
             values = {name: job[name] + delta for name, delta in self._pending.items() if delta}
             if self._total is not None:
                 values["progress_total"] = self._total
-            values["lease_until"] = job._lease_deadline()
-            job.write(values)
+            if continuation is not None:
+                values["continuation"] = canonical_json(continuation)
+            if values:
+                job.write(values)
             if log:
                 env["marketplace.job.log"].create({"job_id": job.id, "level": log[0], "message": log[1],
                                                    "logged_at": fields.Datetime.now()})

@@ -16,6 +16,16 @@ FAMILY = "feed"
 FEED_TYPE = "LMS_ACTIVE_INVENTORY_REPORT"
 DONE = {"COMPLETED", "COMPLETED_WITH_ERROR", "PARTIALLY_PROCESSED"}
 FAILED = {"FAILED"}
+READY, RUNNING = "ready", "running"
+
+
+def task_state(task):
+    """READY when the report file can be downloaded, RUNNING while eBay builds it; a FAILED task
+    raises EbayError (a new task is needed)."""
+    status = task.get("status")
+    if status in FAILED:
+        raise EbayError(f"active inventory report task {task.get('taskId')} failed")
+    return READY if status in DONE else RUNNING
 
 
 class FeedAdapter:
@@ -44,13 +54,10 @@ class FeedAdapter:
         deadline = self.client.clock() + max_wait_seconds
         while True:
             task = self.get_inventory_task(task_id)
-            status = task.get("status")
-            if status in DONE:
+            if task_state(task) == READY:
                 return task
-            if status in FAILED:
-                raise EbayError(f"active inventory report task {task_id} failed")
             if self.client.clock() + poll_seconds > deadline or (should_stop and should_stop()):
-                raise EbayRetryableError(f"active inventory report task {task_id} still {status}",
+                raise EbayRetryableError(f"active inventory report task {task_id} still {task.get('status')}",
                                          retry_after=poll_seconds)
             self.client.sleep(poll_seconds)
 

@@ -36,12 +36,14 @@ class InventoryAdapter:
     def __init__(self, client):
         self.client = client
 
-    def iter_inventory_pages(self, page_size=MAX_PAGE_SIZE, should_stop=None):
-        """Pages of raw inventory items (with page number and total for progress lines)."""
+    def iter_inventory_pages(self, page_size=MAX_PAGE_SIZE, should_stop=None, resume=None, first_number=1):
+        """Pages of raw inventory items (with page number and total for progress lines), from the
+        start or from ``resume`` (a page's ``next_params``, kept by a job between slices)."""
         if not 1 <= page_size <= MAX_PAGE_SIZE:
             raise ValueError(f"page_size must be 1..{MAX_PAGE_SIZE}")
-        params = {"limit": page_size, "offset": 0}
-        return iter_pages(self.client, BASE + "/inventory_item", READ, params, "inventoryItems", should_stop)
+        params = resume or {"limit": page_size, "offset": 0}
+        return iter_pages(self.client, BASE + "/inventory_item", READ, params, "inventoryItems", should_stop,
+                          first_number)
 
     def iter_inventory_items(self, page_size=MAX_PAGE_SIZE, should_stop=None):
         """Every raw inventory item of the account, paging transparently; stops between pages

@@ -15,6 +15,7 @@ class Page:
     items: list
     total: int | None
     page_size: int
+    next_params: dict | None = None  # the query of the following page; None on the last one
 
     @property
     def page_count(self):
@@ -24,20 +25,24 @@ class Page:
         return max(1, -(-self.total // self.page_size))
 
 
-def iter_pages(client, path, family, params, items_key, should_stop=None):
+def iter_pages(client, path, family, params, items_key, should_stop=None, first_number=1):
     """Yield Page objects until eBay gives no ``next`` link, an empty page, or ``should_stop()``
-    turns true (checked before each request, so a STOP button takes effect between pages)."""
+    turns true (checked before each request, so a STOP button takes effect between pages).
+
+    A job that stops after a page keeps ``page.next_params`` and ``page.number + 1`` and resumes
+    with them as ``params`` and ``first_number`` in a later slice."""
     params = dict(params)
-    number = 0
+    number = first_number - 1
     while not (should_stop and should_stop()):
         body = client.request("GET", path, family, params=params).body or {}
         items = body.get(items_key) or []
         number += 1
-        yield Page(number, items, body.get("total"), int(params["limit"]))
-        next_params = _next_query(body.get("next"))
-        if not items or next_params is None:
+        next_params = _next_query(body.get("next")) if items else None
+        following = dict(params, **next_params) if next_params is not None else None
+        yield Page(number, items, body.get("total"), int(params["limit"]), following)
+        if following is None:
             return
-        params.update(next_params)
+        params = following
 
 
 def _next_query(next_link):

@@ -1,17 +1,18 @@
 import logging
 import secrets as pysecrets
-import time
 from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import consteq, hmac
 
+from odoo.addons.marketplace_base.shared_budget import SharedRateBudget
+
 from ..ebay_api import EbayAuthError, EbayClient, EbayConfig
 from ..ebay_api.config import PULL, PUSH, Budget
 from ..ebay_api.oauth import OAuthClient
 from ..ebay_api.signature import challenge_response
-from ..ebay_api.transport import build_budgets, build_session
+from ..ebay_api.transport import build_session
 from ..services.token_store import AccountTokenStore
 from ..sync_core.times import from_epoch
 
@@ -23,8 +24,6 @@ EBAY_MARKETPLACES = [
     ("EBAY_IT", "eBay Italy"), ("EBAY_ES", "eBay Spain"), ("EBAY_AU", "eBay Australia"),
     ("EBAY_CA", "eBay Canada"), ("EBAY_AT", "eBay Austria"), ("EBAY_NL", "eBay Netherlands"),
 ]
-# One rate budget per account and process, shared by all the account's clients (jobs, webhook).
-_BUDGETS = {}
 
 
 class MarketplaceAccount(models.Model):
@@ -123,11 +122,9 @@ class MarketplaceAccount(models.Model):
         return EbayClient(config, AccountTokenStore(self), on_call=on_call, budgets=self._shared_budgets(config))
 
     def _shared_budgets(self, config):
-        """Rate budgets live per process and account, so every job of the account fills the same one."""
-        key = (self.env.cr.dbname, self.id, tuple(sorted(config.budgets.items())))
-        if key not in _BUDGETS:
-            _BUDGETS[key] = build_budgets(config, time.time, time.sleep)
-        return _BUDGETS[key]
+        """The account's budgets counted in PostgreSQL: every worker and server of the database fills the same."""
+        return {group: SharedRateBudget(self.env, "ebay:%s:%s" % (self.id, group), budget.limit, budget.window_seconds)
+                for group, budget in config.budgets.items()}
 
     def _ebay_store_tokenset(self, tokens):
         self.ensure_one()

@@ -1,4 +1,6 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+from odoo.addons.marketplace_base.marketplace_core.handlers import BULK, URGENT, JobHandler
 
 from ..services.category_importer import CategoryImporter
 from ..services.fulfillment_exporter import FulfillmentExporter
@@ -7,9 +9,22 @@ from ..services.notification_processor import NotificationProcessor
 from ..services.order_importer import OrderImporter
 from ..services.stock_exporter import PriceExporter, StockExporter
 
+# eBay job type -> the importer/exporter that runs it and its lane: urgent work (what a buyer or a
+# stock change waits for) never queues behind bulk work (whole catalogues and trees).
+EBAY_HANDLERS = {
+    "import_categories": JobHandler(CategoryImporter, BULK),
+    "backfill_listings": JobHandler(ListingBackfill, BULK),
+    "migrate_listings": JobHandler(ListingMigrator, BULK),
+    "pull_orders": JobHandler(OrderImporter, URGENT),
+    "process_notification": JobHandler(NotificationProcessor, URGENT),
+    "push_stock": JobHandler(StockExporter, URGENT),
+    "push_price": JobHandler(PriceExporter, URGENT),
+    "push_fulfillment": JobHandler(FulfillmentExporter, URGENT),
+}
+
 
 class MarketplaceJob(models.Model):
-    """eBay job types; each handler hands the run to the importer or exporter of its flow."""
+    """eBay job types, run by the handlers of EBAY_HANDLERS."""
 
     _inherit = "marketplace.job"
 
@@ -24,33 +39,11 @@ class MarketplaceJob(models.Model):
             ("push_price", "Push Prices"),
             ("push_fulfillment", "Push Fulfillment"),
         ],
-        ondelete={
-            "import_categories": "cascade", "backfill_listings": "cascade", "migrate_listings": "cascade",
-            "pull_orders": "cascade", "process_notification": "cascade", "push_stock": "cascade",
-            "push_price": "cascade", "push_fulfillment": "cascade",
-        },
+        ondelete={job_type: "cascade" for job_type in EBAY_HANDLERS},
     )
 
-    def _run_import_categories(self, run):
-        CategoryImporter(self, run).run_job()
-
-    def _run_backfill_listings(self, run):
-        ListingBackfill(self, run).run_job()
-
-    def _run_migrate_listings(self, run):
-        ListingMigrator(self, run).run_job()
-
-    def _run_pull_orders(self, run):
-        OrderImporter(self, run).run_job()
-
-    def _run_process_notification(self, run):
-        NotificationProcessor(self, run).run_job()
-
-    def _run_push_stock(self, run):
-        StockExporter(self, run).run_job()
-
-    def _run_push_price(self, run):
-        PriceExporter(self, run).run_job()
-
-    def _run_push_fulfillment(self, run):
-        FulfillmentExporter(self, run).run_job()
+    @api.model
+    def _job_handlers(self):
+        handlers = super()._job_handlers()
+        handlers.update({("ebay", job_type): handler for job_type, handler in EBAY_HANDLERS.items()})
+        return handlers

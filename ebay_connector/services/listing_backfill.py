@@ -1,12 +1,13 @@
+import time
 from collections import Counter
 from datetime import timedelta
 
 from odoo import _, fields
 from odoo.exceptions import UserError, ValidationError
 
-from ..ebay_api import EbayRequestError, MappingError
+from ..ebay_api import EbayError, EbayRequestError, MappingError
 from ..ebay_api.batching import chunked
-from ..ebay_api.feed import FeedAdapter
+from ..ebay_api.feed import RUNNING, FeedAdapter, task_state
 from ..ebay_api.inventory import MAX_BULK_ITEMS, MAX_BULK_MIGRATE, MAX_PAGE_SIZE, InventoryAdapter
 from ..ebay_api.mappers import map_active_inventory_report, map_inventory_item
 from ..sync_core import listings as rules
@@ -26,14 +27,20 @@ class ListingBackfill(EbayJobService):
     The active inventory report finds every active listing (Seller Hub ones included), then
     getInventoryItems pages (200 a call) give the product data; offers are read per SKU only for an
     item whose status nothing else tells. A job with ``{"skus": [...]}`` retries single SKUs with
-    bulkGetInventoryItem (25 a call)."""
+    bulkGetInventoryItem (25 a call).
+
+    A whole backfill runs in slices (stages ``report`` -> ``pages`` -> ``hub``): while eBay builds
+    the report the job is rescheduled to look again later instead of waiting in a worker, and after
+    any page whose slice time is up the job pauses with where to resume. Every unit is idempotent
+    (only differences are written), so a unit repeated after a crash changes nothing."""
 
     def execute(self):
         if not self.shop:
             raise UserError(_("The listings backfill runs per shop: choose the eBay shop of job %s.", self.job.name))
         self.inventory = InventoryAdapter(self.client)
-        self.stats = Counter()
-        self.failed = {}
+        self.state = dict(self.run.continuation) or {"stage": "report"}
+        self.stats = Counter(self.state.get("stats") or {})
+        self.failed = dict(self.state.get("failed") or {})
         skus = self.run.payload.get("skus")
         if skus:
             self._backfill_skus(skus)
@@ -47,24 +54,35 @@ class ListingBackfill(EbayJobService):
 
     # -- flows -----------------------------------------------------------------
     def _backfill_all(self):
-        report = rules.index_report(self._active_report())
-        self.run.log(_("Active inventory report: %s active listing(s).", len(report)))
-        seen = set()
-        pages = self.inventory.iter_inventory_pages(MAX_PAGE_SIZE, should_stop=self._stop_requested)
+        if self.state["stage"] == "report":
+            self._wait_for_report()
+        report = rules.index_report(self._active_report(self.state["task_id"]))
+        if self.state["stage"] == "pages":
+            self._sync_pages(report)
+        if self.state["stage"] == "hub":
+            self._sync_seller_hub(report)
+        self._end_missing(set(report) | set(self.failed))
+
+    def _sync_pages(self, report):
+        """Inventory API pages from where the last slice stopped, pausing when the slice time is up."""
+        if not self.state.get("page"):
+            self.run.log(_("Active inventory report: %s active listing(s).", len(report)))
+        pages = self.inventory.iter_inventory_pages(MAX_PAGE_SIZE, should_stop=self._stop_requested,
+                                                    resume=self.state.get("next"),
+                                                    first_number=self.state.get("page", 0) + 1)
         for page in pages:
             self.run.progress(total=(page.total or 0) + len(report), fetched=len(page.items))
             before = Counter(self.stats)
-            seen.update(self._sync_items(page.items, report))
+            self._sync_items(page.items, report)
             done = self.stats - before
-            self._end_unit(_("Page %(n)s/%(pages)s complete: %(fetched)s fetched, %(stored)s stored "
-                             "(%(written)s written, %(same)s unchanged), %(failed)s failed.",
-                             n=page.number, pages=page.page_count or "?", fetched=len(page.items),
-                             stored=done["created"] + done["updated"] + done["unchanged"],
-                             written=done["created"] + done["updated"], same=done["unchanged"],
-                             failed=done["failed"]))
-        hub = [listing for key, listing in report.items() if key not in seen]
-        self._sync_seller_hub(hub)
-        self._end_missing(seen | set(report))
+            last = page.next_params is None
+            self._advance(_("Page %(n)s/%(pages)s complete: %(fetched)s fetched, %(stored)s stored "
+                            "(%(written)s written, %(same)s unchanged), %(failed)s failed.",
+                            n=page.number, pages=page.page_count or "?", fetched=len(page.items),
+                            stored=done["created"] + done["updated"] + done["unchanged"],
+                            written=done["created"] + done["updated"], same=done["unchanged"],
+                            failed=done["failed"]),
+                          stage="hub" if last else "pages", page=page.number, next=page.next_params)
 
     def _backfill_skus(self, skus):
         """Retry of SKUs that failed in an earlier run: bulkGetInventoryItem, 25 SKUs a call."""
@@ -80,34 +98,54 @@ class ListingBackfill(EbayJobService):
                     self._fail(response.get("sku"), "; ".join(error.get("message", "") for error in errors))
             self.run.progress(fetched=len(batch))
             self._sync_items(items, None)
-            self._end_unit(_("%(count)s SKU(s) retried, %(failed)s still failing.", count=len(batch),
-                             failed=len(self.failed)))
+            self.run.checkpoint()
+            self.env.invalidate_all()
+            self.run.log(_("%(count)s SKU(s) retried, %(failed)s still failing.", count=len(batch),
+                           failed=len(self.failed)))
 
-    def _active_report(self):
-        """Every active listing of the seller, from the Sell Feed API's active inventory report."""
+    def _wait_for_report(self):
+        """Ask eBay for the active inventory report once, then look again every poll interval in a later
+        slice until it is ready: eBay takes minutes to build it, and no worker waits for that."""
         get = self.env["ir.config_parameter"].sudo().get_param
-        content = FeedAdapter(self.client).download_active_inventory_report(
-            max_wait_seconds=float(get("ebay_connector.feed_max_wait_seconds", 900)),
-            poll_seconds=float(get("ebay_connector.feed_poll_seconds", 15)),
-            should_stop=self._stop_requested)
-        return map_active_inventory_report(content)
+        feed = FeedAdapter(self.client)
+        if not self.state.get("task_id"):
+            self.state.update(task_id=feed.create_inventory_task(), asked_at=time.time())
+            self.run.checkpoint(self._continuation())  # a crash must not order a second report
+        if task_state(feed.get_inventory_task(self.state["task_id"])) == RUNNING:
+            waited = time.time() - self.state["asked_at"]
+            if waited > float(get("ebay_connector.feed_max_wait_seconds", 900)):
+                raise EbayError(_("eBay has not built the active inventory report within %s minutes; the next "
+                                  "backfill asks for a new one.", round(waited / 60)))
+            self.run.pause(float(get("ebay_connector.feed_poll_seconds", 15)), self._continuation())
+        self.state["stage"] = "pages"
+
+    def _active_report(self, task_id):
+        """Every active listing of the seller, from the Sell Feed API's active inventory report file
+        (downloaded again by each slice: one call, instead of keeping the file between slices)."""
+        return map_active_inventory_report(FeedAdapter(self.client).download_result_file(task_id))
 
     def _stop_requested(self):
-        """Honour Stop between pages (raises JobCancelled) and keep the job's lease alive while waiting."""
+        """Honour Stop between pages (raises JobCancelled)."""
         self.run.check_cancelled()
         return False
 
-    def _end_unit(self, message):
-        self.run.checkpoint()
+    def _continuation(self):
+        return dict(self.state, stats=dict(self.stats), failed=self.failed)
+
+    def _advance(self, message, **state):
+        """One unit done: keep it and where the next one starts; end the slice when its time is up."""
+        self.state.update(state)
+        self.run.checkpoint(self._continuation())
         self.env.invalidate_all()
         self.run.log(message)
+        if self.run.time_is_up() and self.state["stage"] != "done":
+            self.run.pause(0, self._continuation())
 
     # -- one page of inventory items ---------------------------------------------
     def _sync_items(self, raw_items, report):
-        """Bind each item; a failing one is recorded and skipped. Returns the SKUs seen."""
+        """Bind each item; a failing one is recorded and skipped."""
         skus = [raw.get("sku") for raw in raw_items if raw.get("sku")]
-        bindings = self._bindings(skus)
-        products = self._products(skus)
+        bindings, products = self._bindings(skus), self._products(skus)
         for raw in raw_items:
             sku = raw.get("sku")
             try:
@@ -115,7 +153,6 @@ class ListingBackfill(EbayJobService):
                     self._sync_item(raw, report, bindings.get(sku), products.get(sku))
             except ITEM_ERRORS as exc:
                 self._fail(sku, exc)
-        return set(skus)
 
     def _sync_item(self, raw, report, binding, product):
         item = map_inventory_item(raw)
@@ -127,9 +164,21 @@ class ListingBackfill(EbayJobService):
         self._store(binding, values, current, product or self._new_product(item.sku, item.title, price))
 
     # -- Seller Hub listings -------------------------------------------------------
-    def _sync_seller_hub(self, listings):
+    def _seller_hub_listings(self, report):
+        """Report listings the Inventory API pages did not give: no binding made from those pages.
+
+        Read from the bindings rather than kept in memory, so that it holds across slices (an item
+        that failed this run is left out: its SKU is retried alone)."""
+        from_api = set(self.env["marketplace.product.binding"].with_context(active_test=False).search(
+            [("shop_id", "=", self.shop.id), ("ebay_listing_source", "=", rules.INVENTORY_API)]).mapped("external_sku"))
+        return [listing for key, listing in report.items() if key not in from_api and key not in self.failed]
+
+    def _sync_seller_hub(self, report):
         """Listings only the report shows: bound with the reason they get no stock/price updates yet."""
-        for batch in chunked(listings, MAX_PAGE_SIZE):
+        listings = self._seller_hub_listings(report)
+        start = self.state.get("hub_done", 0)
+        for offset in range(start, len(listings), MAX_PAGE_SIZE):
+            batch = listings[offset:offset + MAX_PAGE_SIZE]
             bindings = self._bindings([rules.listing_key(listing) for listing in batch])
             products = self._products([listing.sku for listing in batch if listing.sku])
             for listing in batch:
@@ -138,8 +187,9 @@ class ListingBackfill(EbayJobService):
                 values = rules.seller_hub_values(listing, current)
                 self._store(binding, values, current, self._hub_product(listing, products))
             self.run.progress(fetched=len(batch))
-            self._end_unit(_("%s Seller Hub listing(s) stored.", len(batch)))
+            self._advance(_("%s Seller Hub listing(s) stored.", len(batch)), hub_done=offset + len(batch))
         with_sku = sum(1 for listing in listings if listing.sku)
+        self.state["stage"] = "done"
         self.run.log(_("Seller Hub: %(count)s listing(s) the Inventory API cannot see; %(eligible)s can be "
                            "migrated to it (Product Bindings > Migrate to Inventory API), %(no_sku)s cannot (no SKU).",
                            count=len(listings), eligible=with_sku, no_sku=len(listings) - with_sku))

@@ -21,6 +21,28 @@ class JobCancelled(Exception):
     """Raised inside a handler when someone pressed Stop; ends the run quietly."""
 
 
+class JobPaused(Exception):
+    """Raised by ``JobRun.pause``: the slice ends, its work is kept, the job comes back later.
+
+    Long work runs in slices so that no job holds a worker past Odoo's time limits; a slice
+    that ends this way is not a failed attempt."""
+
+    def __init__(self, after_seconds=0):
+        super().__init__("paused for %s s" % after_seconds)
+        self.after_seconds = max(0, int(after_seconds))
+
+
+class BudgetExhausted(Exception):
+    """An API rate budget shared by every worker has no call left in its window.
+
+    The job waits for the window to reopen (it is rescheduled, not failed: nothing went wrong)."""
+
+    def __init__(self, budget_key, retry_after):
+        super().__init__("rate budget %s used up, next call possible in %s s" % (budget_key, int(retry_after)))
+        self.budget_key = budget_key
+        self.retry_after = max(1, int(retry_after))
+
+
 class JobPayloadError(ValueError):
     """The job's payload is not what its handler accepts (a person must fix it)."""
 

@@ -5,7 +5,10 @@ from . import marketplace_sync_rule
 from . import marketplace_product_binding
 from . import marketplace_order
 from . import marketplace_order_line
+from . import marketplace_job_channel
 from . import marketplace_job
+from . import marketplace_api_usage
+from . import ir_cron
 from . import marketplace_job_log
 from . import res_partner
 from . import sale_order

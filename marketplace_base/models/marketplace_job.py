@@ -1,4 +1,6 @@
 import logging
+import threading
+import time
 import traceback
 from contextlib import contextmanager
 from datetime import timedelta
@@ -7,40 +9,38 @@ import psycopg2
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import mute_logger
+from odoo.tools import SQL, config, mute_logger
 
-from ..job_run import JobRun, bookkeeping_env
-from ..marketplace_core import backoff
-from ..marketplace_core.errors import JobCancelled, is_retryable, retry_after_of
+from ..job_run import JobRun, bookkeeping_env, liveness_lock, worker_is_alive
+from ..marketplace_core import backoff, slices
+from ..marketplace_core.errors import BudgetExhausted, JobCancelled, JobPaused, is_retryable, retry_after_of
+from ..marketplace_core.handlers import JobHandler, find_handler
 from ..marketplace_core.payload import canonical_json, identity_key, parse_payload
+from ..services.sale_order_creator import SaleOrderCreator
 
 _logger = logging.getLogger(__name__)
 
-DEFAULT_LEASE_SECONDS = 600
 CLAIM_ATTEMPTS = 3
-CLAIM_SQL = """
-    UPDATE marketplace_job
-       SET state = 'processing', attempts = COALESCE(attempts, 0) + 1, started_at = %(now)s, ended_at = NULL,
-           lease_until = %(lease)s, write_date = %(now)s
-     WHERE id = (
-            SELECT id FROM marketplace_job
-             WHERE state = 'pending' AND {due}
-             ORDER BY priority, next_attempt_at, id
-             LIMIT 1
-               FOR UPDATE SKIP LOCKED)
- RETURNING id
-"""
+# A job claimed less than this long ago may not hold its liveness lock yet: recovery leaves it alone.
+RECOVERY_GRACE_SECONDS = 15
+DEFAULT_MAX_CRASHES = 3
+DEFAULT_KEEP_DAYS = 30
+BOT_XMLID = "marketplace_base.user_marketplace_bot"
 
 
 class MarketplaceJob(models.Model):
     """A unit of background sync work, stored so it survives restarts (like OCA queue_job).
 
-    Handlers are methods named ``_run_<job_type>(run)`` on this model: a connector
-    adds its job type to the selection and defines the method next to it.
+    Jobs run in lanes (``marketplace.job.channel``): each lane has as many runner crons as its
+    capacity, so Odoo's cron workers - threads, prefork processes, several servers - run lanes in
+    parallel and never one lane's runner twice. Handlers are found per (platform, job type) in
+    ``_job_handlers``; long work runs in slices (``JobRun.pause``) so no job holds a worker past
+    Odoo's time limits.
     """
 
     _name = "marketplace.job"
     _description = "Marketplace Job"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "id desc"
 
     # What
@@ -51,7 +51,17 @@ class MarketplaceJob(models.Model):
     )
     account_id = fields.Many2one("marketplace.account", index=True, ondelete="cascade")
     shop_id = fields.Many2one("marketplace.shop", index=True, ondelete="cascade")
+    platform = fields.Selection(related="account_id.platform", store=True)
     company_id = fields.Many2one("res.company", compute="_compute_company_id", store=True, index=True)
+    channel_id = fields.Many2one(
+        "marketplace.job.channel", string="Lane", compute="_compute_channel_id", store=True, readonly=False,
+        index=True, ondelete="restrict", help="The lane that runs this job (urgent, bulk, ...).",
+    )
+    user_id = fields.Many2one(
+        "res.users", string="Run As", index=True, ondelete="set null",
+        default=lambda self: self._default_job_user(),
+        help="The job runs with this user's access rights (crons and webhooks: the shop's job user).",
+    )
     payload = fields.Text(
         help='JSON object, e.g. {"since": "2024-11-01T00:00:00", "until": null} or {"product_ids": [1, 2, 3]}. '
              "Empty means everything.",
@@ -68,13 +78,20 @@ class MarketplaceJob(models.Model):
          ("cancelled", "Cancelled")],
         default="pending", required=True, index=True, copy=False,
     )
-    attempts = fields.Integer(default=0, readonly=True, copy=False, string="Retry Count")
+    run_now = fields.Boolean(copy=False, readonly=True, help="Queued first by Run Now.")
+    attempts = fields.Integer(default=0, readonly=True, copy=False, string="Attempts",
+                              help="Runs that did not end by pausing for a later slice.")
     max_attempts = fields.Integer(default=lambda self: self._default_max_attempts())
+    crash_count = fields.Integer(default=0, readonly=True, copy=False, string="Worker Crashes",
+                                 help="Times the worker running this job died without finishing it.")
+    slice_count = fields.Integer(default=0, readonly=True, copy=False, string="Slices",
+                                 help="Times the job paused to give its worker back (long work, waiting).")
+    continuation = fields.Text(readonly=True, copy=False,
+                               help="Where the next slice resumes (JSON: page, cursor, report task...).")
     next_attempt_at = fields.Datetime(default=fields.Datetime.now, index=True, copy=False, string="Next Attempt")
-    lease_until = fields.Datetime(readonly=True, copy=False,
-                                  help="A processing job whose lease ran out was left by a crashed worker.")
     last_error = fields.Text(readonly=True, copy=False, string="Error")
     error_traceback = fields.Text(readonly=True, copy=False, string="Traceback")
+    failure_notified = fields.Boolean(readonly=True, copy=False)
 
     # Progress
     progress_total = fields.Integer(default=0, readonly=True, copy=False, string="Total")
@@ -99,11 +116,22 @@ class MarketplaceJob(models.Model):
         for job in self:
             job.company_id = job.shop_id.company_id or job.account_id.company_id
 
-    @api.depends("progress_total", "progress_stored", "progress_failed")
+    @api.depends("job_type", "account_id.platform", "shop_id.platform")
+    def _compute_channel_id(self):
+        channels = self.env["marketplace.job.channel"].sudo().with_context(active_test=False)
+        for job in self:
+            handler = job._handler()
+            code = handler.channel if handler else "urgent"
+            job.channel_id = channels.search([("code", "=", code)], limit=1) or channels.search([], limit=1)
+
+    @api.depends("state", "progress_total", "progress_stored", "progress_failed")
     def _compute_progress_percent(self):
         for job in self:
             done = job.progress_stored + job.progress_failed
-            job.progress_percent = min(100.0, 100.0 * done / job.progress_total) if job.progress_total else 0.0
+            if job.state == "done":
+                job.progress_percent = 100.0
+            else:
+                job.progress_percent = min(100.0, 100.0 * done / job.progress_total) if job.progress_total else 0.0
 
     @api.depends("started_at", "ended_at")
     def _compute_duration(self):
@@ -124,9 +152,44 @@ class MarketplaceJob(models.Model):
     def _retry_schedule(self):
         return backoff.parse_schedule(self._param("job_retry_schedule_minutes", ""))
 
-    def _lease_deadline(self):
-        seconds = int(self._param("job_lease_seconds", DEFAULT_LEASE_SECONDS))
-        return fields.Datetime.now() + timedelta(seconds=seconds)
+    # -- who runs a job ------------------------------------------------------
+    @api.model
+    def _default_job_user(self, shop=None):
+        """The person who made the job; for crons, webhooks and the public, the shop's job user.
+
+        The job later runs with exactly this user's rights, in the job's company."""
+        user = self.env.user
+        if user._is_internal() and not user._is_superuser():
+            return user
+        return (shop and shop.sudo().job_user_id) or self.env.ref(BOT_XMLID, raise_if_not_found=False)
+
+    def _job_env(self, env):
+        """``env`` as the job's user in the job's company; the default bot follows its shops' companies."""
+        user = self.user_id
+        if not user:
+            return env
+        company = self.company_id
+        if company and company not in user.sudo().company_ids:
+            if user == self.env.ref(BOT_XMLID, raise_if_not_found=False):
+                user.sudo().company_ids = [fields.Command.link(company.id)]
+            else:
+                raise UserError(_("User %(user)s may not work in company %(company)s: add the company to the "
+                                  "user or choose another job user on the shop.", user=user.name, company=company.name))
+        context = dict(env.context, allowed_company_ids=[company.id]) if company else env.context
+        return env(user=user.id, su=False, context=context)
+
+    # -- handlers ------------------------------------------------------------
+    @api.model
+    def _job_handlers(self):
+        """(platform or None, job_type) -> JobHandler: the one place that says which code runs a job.
+
+        Connectors extend it with their own table (see ebay_connector's marketplace_job.py)."""
+        return {(None, "create_sale_orders"): JobHandler(SaleOrderCreator, "urgent")}
+
+    def _handler(self):
+        self.ensure_one()
+        platform = self.shop_id.platform or self.account_id.platform
+        return find_handler(self._job_handlers(), platform, self.job_type)
 
     # -- payload and identity ------------------------------------------------
     @api.constrains("payload")
@@ -158,7 +221,9 @@ class MarketplaceJob(models.Model):
             equal = self._pending_equal(vals["identity_key"])
             if equal and not self.env.context.get("marketplace_enqueue"):
                 raise UserError(_("An identical job is already pending: %s.", equal.name))
-        return super().create(vals_list)
+        # a job is no conversation: no creation message, no follower row per job
+        quiet = self.with_context(mail_create_nolog=True, mail_create_nosubscribe=True, tracking_disable=True)
+        return super(MarketplaceJob, quiet).create(vals_list)
 
     def _pending_equal(self, key):
         return self.search([("identity_key", "=", key), ("state", "=", "pending")], limit=1) if key else self.browse()
@@ -178,6 +243,7 @@ class MarketplaceJob(models.Model):
             "shop_id": shop.id if shop else False,
             "payload": canonical_json(payload) if payload else False,
             "priority": priority,
+            "user_id": self._default_job_user(shop).id,
         }
         vals["identity_key"] = identity or self._identity_of(vals)
         equal = self._pending_equal(vals["identity_key"])
@@ -189,7 +255,7 @@ class MarketplaceJob(models.Model):
         except psycopg2.errors.UniqueViolation:
             _logger.info("Job %s already enqueued by a concurrent transaction", vals["identity_key"])
             return self.browse()
-        self._trigger_runner()
+        job._trigger_runner()
         return job
 
     def init(self):
@@ -199,14 +265,12 @@ class MarketplaceJob(models.Model):
              WHERE state = 'pending' AND identity_key IS NOT NULL
         """)
 
-    @api.model
     def _trigger_runner(self):
-        """Ask the cron to run soon instead of waiting for its next minute."""
-        cron = self.env.ref("marketplace_base.ir_cron_marketplace_run_jobs", raise_if_not_found=False)
-        if cron and cron.active:
-            cron.sudo()._trigger()
+        """Wake the lanes of these jobs (all lanes for an empty set) instead of waiting for their minute."""
+        channels = self.channel_id or self.env["marketplace.job.channel"].sudo().search([])
+        channels._wake()
 
-    # -- runner --------------------------------------------------------------
+    # -- runners -------------------------------------------------------------
     @contextmanager
     def _work_env(self):
         """The job's own transaction for its handler, committed on exit (a shared one under tests)."""
@@ -216,98 +280,176 @@ class MarketplaceJob(models.Model):
 
     @api.model
     def _cron_run_jobs(self):
-        self._run_pending(limit=int(self._param("jobs_per_cron_run", 50)))
+        """Supervisor, every minute: take over dead workers' jobs and wake lanes that have due work."""
+        self._recover_dead_jobs()
+        self.env["marketplace.job.channel"].sudo().search([])._sync_lane_crons()
+        self.env["marketplace.job.channel"].sudo().search([])._wake_when_due()
 
     @api.model
-    def _run_pending(self, limit=50, job_ids=None):
-        """Recover crashed jobs, then claim and run due jobs one by one, each in its own transaction."""
-        self._recover_stale_jobs()
+    def _cron_run_lane(self, channel_id):
+        """One runner of a lane: claim and run the lane's due jobs until its time is up."""
+        channel = self.env["marketplace.job.channel"].sudo().browse(channel_id).exists()
+        if not channel:
+            return
+        self._recover_dead_jobs()
+        self._run_pending(limit=None, channel=channel, deadline=self._runner_deadline())
+        channel._wake_when_due()
+
+    @api.model
+    def _runner_deadline(self):
+        """When this runner stops starting jobs, from Odoo's own cron limit and the runner budget."""
+        limit = slices.cron_limit_seconds(config.get("limit_time_real_cron"), config.get("limit_time_real"))
+        budget = float(self._param("runner_seconds", slices.DEFAULT_RUNNER_SECONDS))
+        started = getattr(threading.current_thread(), "start_time", None)
+        return slices.runner_deadline(time.time(), budget, limit, started)
+
+    @api.model
+    def _run_pending(self, limit=50, job_ids=None, channel=None, deadline=None):
+        """Recover dead workers' jobs, then claim and run due jobs one by one, each in its own transaction.
+
+        ``deadline`` (epoch seconds) stops claiming and is each job's slice end; ``channel`` keeps to one lane."""
+        self._recover_dead_jobs()
         ran = []
-        while len(ran) < limit:
-            job_id = self._claim_next(job_ids)
+        while limit is None or len(ran) < limit:
+            if deadline and not slices.has_time_for_a_job(time.time(), deadline):
+                break
+            job_id = self._claim_next(job_ids, channel)
             if not job_id:
                 break
-            self.browse(job_id)._execute()
+            self.browse(job_id)._execute(deadline)
             ran.append(job_id)
         self.env.invalidate_all()
         return self.browse(ran)
 
     @api.model
-    def _claim_next(self, job_ids=None):
-        """Take the most urgent due job (or one of ``job_ids``, due or not).
+    def _claim_next(self, job_ids=None, channel=None):
+        """Take the most urgent due job of ``channel`` (or one of ``job_ids``, due or not).
 
         ``FOR UPDATE SKIP LOCKED`` lets concurrent runners take different jobs and never the same one.
         Under READ COMMITTED the statement finds nothing when the row it picked was claimed by
         another runner meanwhile, so it tries again while due jobs remain.
         """
-        due = "id = ANY(%(ids)s)" if job_ids else "next_attempt_at <= %(now)s"
+        now = fields.Datetime.now()
+        waiting = self._waiting_sql(now, job_ids, channel)
         for _attempt in range(CLAIM_ATTEMPTS):
             with bookkeeping_env(self.env) as env:
-                params = {"now": fields.Datetime.now(), "lease": self._lease_deadline(), "ids": list(job_ids or [])}
-                env.cr.execute(CLAIM_SQL.format(due=due), params)
+                env.cr.execute(self._claim_sql(now, waiting))
                 row = env.cr.fetchone()
                 if row:
                     return row[0]
-                env.cr.execute("SELECT EXISTS(SELECT 1 FROM marketplace_job WHERE state = 'pending' AND %s)" % due,
-                               params)
+                env.cr.execute(SQL("SELECT EXISTS(SELECT 1 FROM marketplace_job WHERE %s)", waiting))
                 if not env.cr.fetchone()[0]:
                     return None
         return None
 
-    def _execute(self):
-        """Run the handler in its own transaction, then record the outcome in another one."""
+    @api.model
+    def _waiting_sql(self, now, job_ids=None, channel=None):
+        """Pending jobs that may be claimed: due (or queued first by Run Now), in the lane when one is given."""
+        due = SQL("id = ANY(%s)", list(job_ids)) if job_ids else SQL("(next_attempt_at <= %s OR run_now)", now)
+        lane = SQL("channel_id = %s", channel.id) if channel else SQL("TRUE")
+        return SQL("state = 'pending' AND %s AND %s", due, lane)
+
+    @api.model
+    def _claim_sql(self, now, waiting):
+        """Mark the most urgent waiting job processing and return its id (one attempt more)."""
+        return SQL("""
+            UPDATE marketplace_job
+               SET state = 'processing', attempts = COALESCE(attempts, 0) + 1, started_at = %(now)s,
+                   ended_at = NULL, run_now = FALSE, write_date = %(now)s
+             WHERE id = (SELECT id FROM marketplace_job WHERE %(waiting)s
+                          ORDER BY run_now DESC NULLS LAST, priority, next_attempt_at, id
+                          LIMIT 1 FOR UPDATE SKIP LOCKED)
+         RETURNING id""", now=now, waiting=waiting)
+
+    def _execute(self, deadline=None):
+        """Run the handler in its own transaction, holding the job's liveness lock until the outcome is saved."""
         self.ensure_one()
-        outcome = ("done", None)
-        with self._work_env() as env:
-            job = self.with_env(env)
-            try:
-                handler = getattr(job, "_run_%s" % job.job_type, None)
-                if handler is None:
-                    raise UserError(_("No handler for job type %s: is its connector installed?", job.job_type))
-                handler(JobRun(job, job._payload()))
-                # commit here, not on leaving the block: the last writes are flushed at commit and
-                # may lose a race with another transaction, which must become a retry, not a crash
-                env.cr.commit()
-            except JobCancelled:
-                env.cr.rollback()
-                outcome = ("cancelled", None)
-            except Exception as exc:  # noqa: BLE001 - every failure is recorded on the job
-                env.cr.rollback()
-                outcome = ("error", exc)
-                _logger.info("Job %s failed: %s", self.id, exc)
-        with bookkeeping_env(self.env) as env:
-            self.with_env(env)._record_outcome(*outcome)
+        with self._work_env() as env, liveness_lock(env.cr, self.id):
+            outcome = self.with_env(env)._run_handler(deadline)
+            with bookkeeping_env(self.env) as book:
+                self.with_env(book)._record_outcome(*outcome)
+
+    def _run_handler(self, deadline):
+        """The handler's run as the job's user: (outcome, exception) to record."""
+        env = self.env
+        try:
+            job = self.with_env(self._job_env(env))
+            handler = job._handler()
+            if handler is None:
+                raise UserError(_("No handler for job type %(type)s on platform %(platform)s: is its connector "
+                                  "installed?", type=job.job_type, platform=job.platform or "-"))
+            run = JobRun(job, job._payload(), deadline=deadline)
+            handler.service(job, run).run_job()
+            # commit here, not on leaving the block: the last writes are flushed at commit and
+            # may lose a race with another transaction, which must become a retry, not a crash
+            run.checkpoint()
+        except JobPaused as exc:  # the slice's work was committed by JobRun.pause
+            return "paused", exc
+        except BudgetExhausted as exc:
+            env.cr.rollback()
+            return "waiting", exc
+        except JobCancelled:
+            env.cr.rollback()
+            return "cancelled", None
+        except Exception as exc:  # noqa: BLE001 - every failure is recorded on the job
+            env.cr.rollback()
+            _logger.info("Job %s failed: %s", self.id, exc)
+            return "error", exc
+        return "done", None
 
     def _record_outcome(self, outcome, exc):
         now = fields.Datetime.now()
+        self.invalidate_recordset()
         if outcome == "cancelled" or (self.state == "cancelled" and outcome != "done"):
-            self.write({"state": "cancelled", "ended_at": now, "lease_until": False})
+            self.write({"state": "cancelled", "ended_at": now, "continuation": False})
             self._log(_("Stopped on request."), "warning")
         elif outcome == "done":
-            self.write({"state": "done", "ended_at": now, "lease_until": False, "last_error": False,
-                        "error_traceback": False})
+            self.write({"state": "done", "ended_at": now, "last_error": False, "error_traceback": False,
+                        "continuation": False})
+        elif outcome in ("paused", "waiting"):
+            self._resume_later(exc, now)
         elif self._is_retryable(exc) and self.attempts < self.max_attempts:
             delay = backoff.retry_delay_seconds(self.attempts, self._retry_schedule(), retry_after_of(exc))
             self._log(_("Attempt %(n)s failed, retrying in %(minutes)s min: %(error)s",
                         n=self.attempts, minutes=round(delay / 60, 1), error=exc), "warning")
             self._reschedule(now + timedelta(seconds=delay), exc, now=now)
         else:
-            self.write({"state": "failed", "ended_at": now, "lease_until": False, "last_error": str(exc),
-                        "error_traceback": "".join(traceback.format_exception(exc))})
-            self._log(_("Failed after %(n)s attempt(s): %(error)s", n=self.attempts, error=exc), "error")
+            self._fail(str(exc), "".join(traceback.format_exception(exc)), now,
+                       log=_("Failed after %(n)s attempt(s): %(error)s", n=self.attempts, error=exc))
+
+    def _resume_later(self, exc, now):
+        """End of a slice or a wait for a rate budget: not a failed attempt, the continuation is kept."""
+        seconds = exc.after_seconds if isinstance(exc, JobPaused) else exc.retry_after
+        if isinstance(exc, BudgetExhausted):
+            self._log(_("Waiting for the API budget: %s.", exc))
+        self.write({"attempts": max(0, self.attempts - 1), "slice_count": self.slice_count + 1})
+        self._reschedule(now + timedelta(seconds=seconds), now=now, keep_running_job=True)
+
+    def _fail(self, error, details, now, log=None):
+        """Dead letter: kept until someone handles it, and the people in charge hear of it once."""
+        self.write({"state": "failed", "ended_at": now, "last_error": error, "error_traceback": details})
+        self._log(log or error, "error")
+        self._notify_failure()
 
     @staticmethod
     def _is_retryable(exc):
         """Transient: network, 429/5xx, flagged retryable, or a lost race with another transaction."""
         return is_retryable(exc) or isinstance(exc, psycopg2.errors.TransactionRollbackError)
 
-    def _reschedule(self, when, exc=None, now=None):
-        """Back to pending at ``when``; superseded instead when an equal job is already pending."""
+    def _reschedule(self, when, exc=None, now=None, keep_running_job=False):
+        """Back to pending at ``when``; superseded instead when an equal job is already pending.
+
+        A job that paused mid-work (``keep_running_job``) keeps its place and its continuation: the
+        equal job queued meanwhile, which has not started, is the one cancelled."""
         now = now or fields.Datetime.now()
-        values = {"state": "pending", "next_attempt_at": when, "lease_until": False, "ended_at": now}
+        values = {"state": "pending", "next_attempt_at": when, "ended_at": now}
         if exc is not None:
             values.update(last_error=str(exc), error_traceback="".join(traceback.format_exception(exc)))
         equal = self._pending_equal(self.identity_key) - self
+        if equal and keep_running_job:
+            equal.write({"state": "cancelled", "ended_at": now})
+            equal._log(_("Merged into the equal job %s, which was already running.", self.name))
+            equal = equal.browse()
         if not equal:
             try:
                 with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
@@ -315,33 +457,86 @@ class MarketplaceJob(models.Model):
                 return
             except psycopg2.errors.UniqueViolation:
                 equal = self._pending_equal(self.identity_key) - self
-        self.write({"state": "cancelled", "ended_at": now, "lease_until": False})
+        self.write({"state": "cancelled", "ended_at": now})
         self._log(_("Superseded by the equal pending job %s.", equal.name or "?"))
 
     @api.model
-    def _recover_stale_jobs(self):
-        """Jobs left processing by a crashed worker (lease expired) go back to the queue."""
+    def _recover_dead_jobs(self):
+        """Jobs whose worker died (its liveness lock is free) go back to the queue, or fail past the cap.
+
+        A live job holds its lock however slow it is, so it is never run twice; a dead worker's
+        connection is gone with its lock, so its job is taken over at the next runner or supervisor
+        run (every minute)."""
+        max_crashes = int(self._param("job_max_crashes", DEFAULT_MAX_CRASHES))
         with bookkeeping_env(self.env) as env:
-            stale = env["marketplace.job"].search(
-                [("state", "=", "processing"), ("lease_until", "<", fields.Datetime.now())])
-            for job in stale:
-                job._log(_("Recovered: the worker running attempt %s stopped without finishing.", job.attempts),
-                         "warning")
-                job._reschedule(fields.Datetime.now())
-        return stale.ids
+            env.cr.execute(SQL("""
+                SELECT id FROM marketplace_job
+                 WHERE state = 'processing' AND (started_at IS NULL OR started_at < %s)
+                   FOR UPDATE SKIP LOCKED""", fields.Datetime.now() - timedelta(seconds=RECOVERY_GRACE_SECONDS)))
+            ids = [row[0] for row in env.cr.fetchall()]
+            dead = env["marketplace.job"].browse([job_id for job_id in ids if not worker_is_alive(env.cr, job_id)])
+            for job in dead:
+                job._recover_one(max_crashes)
+        return dead.ids
+
+    def _recover_one(self, max_crashes):
+        now = fields.Datetime.now()
+        crashes = self.crash_count + 1
+        self.write({"crash_count": crashes})
+        if crashes >= max_crashes:
+            self._fail(_("Stopped: the worker running this job died %(n)s times without finishing it (killed, "
+                         "restarted, or over Odoo's time limit). Requeue it once the cause is fixed.", n=crashes),
+                       False, now)
+            return
+        self._log(_("Recovered: the worker running attempt %s stopped without finishing; the job resumes "
+                    "from its last checkpoint.", self.attempts), "warning")
+        self._reschedule(now, now=now, keep_running_job=True)
+
+    def _notify_failure(self):
+        """One to-do for the shop's responsible (or the marketplace managers of the job's company)."""
+        if self.failure_notified:
+            return
+        users = self.shop_id.user_id or self._managers()
+        summary = _("Marketplace job failed: %s", self.name)
+        for user in users:
+            self.activity_schedule("mail.mail_activity_data_todo", summary=summary, note=self.last_error,
+                                   user_id=user.id)
+        self.failure_notified = True
+
+    def _managers(self):
+        group = self.env.ref("marketplace_base.group_marketplace_manager")
+        users = group.users.filtered(lambda user: user._is_internal() and not user._is_superuser()
+                                     and user.active and user != self.env.ref(BOT_XMLID))
+        if self.company_id:
+            users = users.filtered(lambda user: self.company_id in user.company_ids)
+        return users
+
+    @api.model
+    def _cron_autovacuum(self):
+        """Delete completed and cancelled jobs (and their log lines) after N days; failed ones stay."""
+        days = int(self._param("job_keep_days", DEFAULT_KEEP_DAYS))
+        old = self.sudo().search([("state", "in", ("done", "cancelled")),
+                                  ("ended_at", "<", fields.Datetime.now() - timedelta(days=days))])
+        old.unlink()
+        self.env["marketplace.api.usage"].sudo()._vacuum()
+        return len(old)
 
     def _log(self, message, level="info"):
         self.env["marketplace.job.log"].create({"job_id": self.id, "level": level, "message": message})
 
     # -- buttons -------------------------------------------------------------
     def action_run_now(self):
-        """Run these jobs (or, from a list with no selection, the due queue) right now."""
+        """Queue these jobs first and wake their lanes (from a list with no selection: wake every lane).
+
+        Nothing runs inside this HTTP request: a lane runner takes the jobs within seconds."""
         due = self.filtered(lambda job: job.state == "pending")
         if self and not due:
             raise UserError(_("Only pending jobs can run; use Requeue on failed or cancelled ones."))
-        self.env.flush_all()
-        self._run_pending(limit=len(due) or 50, job_ids=due.ids or None)
-        return {"type": "ir.actions.client", "tag": "soft_reload"}
+        due.write({"run_now": True, "next_attempt_at": fields.Datetime.now()})
+        due._trigger_runner()
+        return {"type": "ir.actions.client", "tag": "display_notification", "params": {
+            "type": "info", "message": _("Queued first; a runner starts it within seconds."),
+            "next": {"type": "ir.actions.client", "tag": "soft_reload"}}}
 
     def action_stop(self):
         """Stop: pending jobs are cancelled now, a running one at its next unit of work."""
@@ -357,26 +552,9 @@ class MarketplaceJob(models.Model):
             equal = job._pending_equal(job.identity_key)
             if equal:
                 raise UserError(_("An identical job is already pending: %s.", equal.name))
-            job.write({"state": "pending", "attempts": 0, "next_attempt_at": fields.Datetime.now(),
-                       "last_error": False, "error_traceback": False})
+            job.write({"state": "pending", "attempts": 0, "crash_count": 0, "next_attempt_at": fields.Datetime.now(),
+                       "last_error": False, "error_traceback": False, "continuation": False,
+                       "failure_notified": False})
             job._log(_("Requeued by %s.", self.env.user.name))
         self._trigger_runner()
         return True
-
-    # -- platform-neutral handlers ------------------------------------------
-    def _run_create_sale_orders(self, run):
-        """Turn the shop's new marketplace orders (or ``order_ids``) into sale orders."""
-        domain = [("state", "=", "new")]
-        if run.payload.get("order_ids"):
-            domain = [("id", "in", run.payload["order_ids"])]
-        if self.shop_id:
-            domain.append(("shop_id", "=", self.shop_id.id))
-        orders = self.env["marketplace.order"].search(domain)
-        run.progress(total=len(orders))
-        for order in orders:
-            run.check_cancelled()
-            order._create_sale_order()
-            run.progress(fetched=1, stored=int(order.state == "imported"), failed=int(order.state == "error"))
-            if order.state == "error":
-                run.log(_("%(order)s: %(error)s", order=order.name, error=order.error_message), "warning")
-        run.log(_("%s order(s) processed.", len(orders)))

@@ -35,6 +35,14 @@ class MarketplaceShop(models.Model):
         string="Auto-confirm Orders", default=True,
         help="Confirm the sale order as soon as it is imported, which reserves the stock.",
     )
+    # Who is in charge, and who runs the shop's background jobs
+    user_id = fields.Many2one("res.users", string="Responsible", tracking=True,
+                              help="Gets a to-do when one of the shop's jobs fails (else the marketplace managers).")
+    job_user_id = fields.Many2one(
+        "res.users", string="Job User", default=lambda self: self.env.ref(
+            "marketplace_base.user_marketplace_bot", raise_if_not_found=False),
+        help="Jobs started by schedulers and webhooks run with this user's rights, in the shop's company.",
+    )
     sync_rule_ids = fields.One2many("marketplace.sync.rule", "shop_id", string="Sync Rules")
     binding_ids = fields.One2many("marketplace.product.binding", "shop_id", string="Product Bindings")
 

@@ -1,4 +1,27 @@
+from unittest.mock import patch
+
 from odoo.tests.common import TransactionCase
+
+from ..marketplace_core.handlers import URGENT, JobHandler
+
+
+def patch_handler(case, function, job_type="create_sale_orders", channel=URGENT, platform=None):
+    """For the rest of ``case``'s test, ``function(job, run)`` handles ``job_type``."""
+    class Service:
+        def __init__(self, job, run):
+            self.job, self.run = job, run
+
+        def run_job(self):
+            function(self.job, self.run)
+
+    Job = type(case.env["marketplace.job"])
+    original = Job._job_handlers
+
+    def handlers(model):
+        return {**original(model), (platform, job_type): JobHandler(Service, channel)}
+    patcher = patch.object(Job, "_job_handlers", handlers)
+    patcher.start()
+    case.addCleanup(patcher.stop)
 
 
 class MarketplaceCase(TransactionCase):

@@ -10,7 +10,6 @@ from odoo import SUPERUSER_ID, api, fields
 from odoo.sql_db import db_connect
 from odoo.tests.common import TransactionCase
 
-from ..models.marketplace_job import CLAIM_SQL
 
 
 class TestJobConcurrency(TransactionCase):
@@ -45,15 +44,15 @@ class TestJobConcurrency(TransactionCase):
 
     def test_two_claimers_never_get_the_same_job(self):
         ids = self._commit_jobs(2)
-        params = {"now": fields.Datetime.now(), "lease": fields.Datetime.now(), "ids": ids}
-        due = CLAIM_SQL.format(due="id = ANY(%(ids)s)")
+        Job, now = self.env["marketplace.job"], fields.Datetime.now()
+        claim = Job._claim_sql(now, Job._waiting_sql(now, job_ids=ids))
         with closing(self._cursor()) as first, closing(self._cursor()) as second, closing(self._cursor()) as third:
-            first.execute(due, params)
+            first.execute(claim)
             claimed_first = first.fetchone()[0]
             # the first transaction is still open and holds its row: the second skips it, without waiting
-            second.execute(due, params)
+            second.execute(claim)
             claimed_second = second.fetchone()[0]
-            third.execute(due, params)
+            third.execute(claim)
             self.assertIsNone(third.fetchone(), "no third job to claim")
             first.rollback()
             second.rollback()

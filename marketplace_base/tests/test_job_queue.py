@@ -1,5 +1,4 @@
 from datetime import timedelta
-from unittest.mock import patch
 
 import requests
 
@@ -7,7 +6,7 @@ from odoo import fields
 from odoo.exceptions import UserError
 
 from ..marketplace_core.errors import RetryableJobError
-from .common import MarketplaceCase
+from .common import MarketplaceCase, patch_handler
 
 
 class TestJobQueue(MarketplaceCase):
@@ -23,11 +22,7 @@ class TestJobQueue(MarketplaceCase):
 
     def with_handler(self, handler):
         """Replace the handler of ``create_sale_orders`` for the duration of the test."""
-        def method(job, run):
-            return handler(job, run)
-        patcher = patch.object(type(self.Job), "_run_create_sale_orders", method)
-        patcher.start()
-        self.addCleanup(patcher.stop)
+        patch_handler(self, handler)
 
     def recording_handler(self, job, run):
         self.calls.append(run.payload["n"])
@@ -158,24 +153,22 @@ class TestJobQueue(MarketplaceCase):
     def test_crashed_worker_job_is_recovered(self):
         self.with_handler(self.recording_handler)
         job = self.enqueue(1)
-        job.write({"state": "processing", "attempts": 1, "lease_until": fields.Datetime.now() - timedelta(minutes=1)})
-        alive = self.enqueue(2)
-        alive.write({"state": "processing", "attempts": 1, "lease_until": fields.Datetime.now() + timedelta(minutes=9)})
+        job.write({"state": "processing", "attempts": 1, "started_at": fields.Datetime.now() - timedelta(minutes=1)})
         self.run_jobs()
-        self.assertEqual((job.state, job.attempts), ("done", 2))
+        self.assertEqual((job.state, job.attempts, job.crash_count), ("done", 2, 1))
         self.assertTrue(any("Recovered" in line.message for line in job.log_ids))
-        self.assertEqual(alive.state, "processing", "a job whose lease still runs is left to its worker")
         self.assertEqual(self.calls, [1])
 
-    def test_recovered_job_superseded_by_equal_pending_job(self):
+    def test_recovered_job_keeps_its_place_over_an_equal_pending_job(self):
         self.with_handler(self.recording_handler)
         crashed = self.enqueue(1)
-        crashed.write({"state": "processing", "lease_until": fields.Datetime.now() - timedelta(minutes=1)})
+        crashed.write({"state": "processing", "started_at": fields.Datetime.now() - timedelta(minutes=1)})
         newer = self.enqueue(1)
         self.assertNotEqual(newer, crashed)
         self.run_jobs()
-        self.assertEqual(crashed.state, "cancelled")
-        self.assertEqual(newer.state, "done")
+        self.assertEqual(crashed.state, "done")
+        self.assertEqual(newer.state, "cancelled")
+        self.assertTrue(any("Merged into" in line.message for line in newer.log_ids))
         self.assertEqual(self.calls, [1], "the work runs once")
 
     def test_progress_and_logs_are_recorded(self):
@@ -195,13 +188,22 @@ class TestJobQueue(MarketplaceCase):
         self.assertEqual(job.log_ids.mapped("message"), ["Page 1/2 complete", "Page 2/2 complete"])
         self.assertTrue(job.started_at and job.ended_at and job.duration >= 0)
 
-    def test_run_now_runs_a_job_before_its_time(self):
+    def test_run_now_queues_first_and_wakes_the_lane_without_running_in_the_request(self):
         self.with_handler(self.recording_handler)
-        job = self.enqueue(1)
+        older = self.enqueue(1, priority=1)
+        job = self.enqueue(2)
         job.next_attempt_at = fields.Datetime.now() + timedelta(hours=1)
+        lane_crons = job.channel_id.cron_ids.filtered("active")
+        self.env["ir.cron.trigger"].search([("cron_id", "in", lane_crons.ids)]).unlink()
         job.action_run_now()
+        self.assertEqual((job.state, job.run_now), ("pending", True), "nothing runs inside the HTTP request")
+        self.assertEqual(self.calls, [])
+        self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "in", lane_crons.ids)]), "the lane is woken")
+        self.env.flush_all()
+        self.Job._cron_run_lane(job.channel_id.id)
         self.env.invalidate_all()
-        self.assertEqual(job.state, "done")
+        self.assertEqual(self.calls, [2, 1], "Run Now goes before the queue's own order")
+        self.assertEqual((job.state, older.state), ("done", "done"))
         with self.assertRaisesRegex(UserError, "Only pending jobs"):
             job.action_run_now()
 

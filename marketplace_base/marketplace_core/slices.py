@@ -1,0 +1,35 @@
+"""How long a runner may work before giving its worker back to Odoo.
+
+Odoo stops (threaded: reloads the server; prefork: kills the worker) a cron that runs past
+``limit_time_real_cron`` (by default ``limit_time_real``, 120 s), counted from the moment the cron
+thread started processing the database's ready crons, several of which may run back to back.
+A runner therefore stops claiming jobs, and a job ends its slice, well before that limit.
+"""
+DEFAULT_RUNNER_SECONDS = 45
+SAFETY_MARGIN_SECONDS = 30
+MIN_SLICE_SECONDS = 5
+
+
+def cron_limit_seconds(limit_time_real_cron, limit_time_real):
+    """The real-time limit Odoo applies to a cron worker (0 or less: none)."""
+    if limit_time_real_cron and limit_time_real_cron > 0:
+        return limit_time_real_cron
+    return limit_time_real if limit_time_real and limit_time_real > 0 else 0
+
+
+def runner_deadline(now, runner_seconds, limit_seconds, thread_started=None):
+    """Epoch time at which a runner stops starting work.
+
+    ``runner_seconds`` bounds one runner call; a limit leaves ``SAFETY_MARGIN_SECONDS`` (or a
+    quarter of a short limit) for what runs after the job, counted from when the cron thread
+    started when Odoo says (threaded server), else from now."""
+    deadline = now + runner_seconds
+    if limit_seconds:
+        margin = min(SAFETY_MARGIN_SECONDS, limit_seconds / 4)
+        deadline = min(deadline, (thread_started or now) + limit_seconds - margin)
+    return deadline
+
+
+def has_time_for_a_job(now, deadline):
+    """A job is started only with at least a minimal slice ahead of it."""
+    return deadline - now >= MIN_SLICE_SECONDS

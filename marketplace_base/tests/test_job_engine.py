@@ -1,0 +1,205 @@
+"""The engine's lanes, slices, liveness, budgets, users and housekeeping, with the real queue tables."""
+import time
+from contextlib import closing
+from datetime import timedelta
+
+import psycopg2
+
+from odoo import fields
+from odoo.exceptions import UserError
+from odoo.sql_db import connection_info_for
+
+from ..job_run import LIVENESS_LOCK_SPACE
+from ..marketplace_core.errors import BudgetExhausted
+from ..marketplace_core.handlers import BULK
+from ..shared_budget import SharedRateBudget
+from .common import MarketplaceCase, patch_handler
+
+
+class TestJobEngine(MarketplaceCase):
+
+    def setUp(self):
+        super().setUp()
+        self.Job = self.env["marketplace.job"]
+        self.calls = []
+        self.urgent = self.env.ref("marketplace_base.job_channel_urgent")
+        self.bulk = self.env.ref("marketplace_base.job_channel_bulk")
+
+    def enqueue(self, n, **kwargs):
+        return self.Job._enqueue("create_sale_orders", shop=self.shop, payload={"n": n}, **kwargs)
+
+    # -- lanes -------------------------------------------------------------------
+    def test_lane_capacity_is_its_number_of_active_runner_crons(self):
+        self.assertEqual(len(self.urgent.cron_ids.filtered("active")), 1)
+        self.bulk.capacity = 3
+        runners = self.bulk.cron_ids.filtered("active")
+        self.assertEqual(len(runners), 3)
+        self.assertEqual(set(runners.mapped("code")), {"model._cron_run_lane(%d)" % self.bulk.id})
+        self.bulk.capacity = 0
+        self.assertFalse(self.bulk.cron_ids.filtered("active"), "capacity 0 pauses the lane")
+        self.assertEqual(len(self.bulk.with_context(active_test=False).cron_ids), 3, "runners are kept, not deleted")
+
+    def test_a_lane_runner_takes_only_its_own_jobs(self):
+        patch_handler(self, lambda job, run: self.calls.append(("urgent", run.payload["n"])))
+        patch_handler(self, lambda job, run: self.calls.append(("bulk", run.payload["n"])),
+                      job_type="backfill_listings", channel=BULK)
+        urgent_job = self.enqueue(1)
+        bulk_job = self.Job._enqueue("backfill_listings", shop=self.shop, payload={"n": 2})
+        self.assertEqual((urgent_job.channel_id, bulk_job.channel_id), (self.urgent, self.bulk))
+        self.env.flush_all()
+        self.Job._cron_run_lane(self.bulk.id)
+        self.env.invalidate_all()
+        self.assertEqual(self.calls, [("bulk", 2)])
+        self.assertEqual(urgent_job.state, "pending")
+
+    def test_handlers_are_found_per_platform_then_platform_neutral(self):
+        self.assertEqual(self.enqueue(1)._handler().service.__name__, "SaleOrderCreator",
+                         "a platform without its own handler uses the platform-neutral one")
+        job = self.Job.with_context(marketplace_enqueue=True).create({"job_type": "create_sale_orders"})
+        patch_handler(self, lambda job, run: None, job_type="create_sale_orders", platform="other")
+        self.account.platform = "manual"
+        self.assertEqual(job._handler().service.__name__, "SaleOrderCreator")
+
+    # -- slices and continuations ------------------------------------------------
+    def test_a_paused_job_resumes_from_its_continuation_and_pausing_is_not_an_attempt(self):
+        def pages(job, run):
+            page = run.continuation.get("page", 0) + 1
+            self.calls.append(page)
+            run.progress(fetched=1, stored=1)
+            if page < 3:
+                run.pause(0, {"page": page})
+        patch_handler(self, pages)
+        job = self.enqueue(1)
+        self.run_jobs()
+        self.assertEqual(self.calls, [1, 2, 3])
+        self.assertEqual((job.state, job.attempts, job.slice_count), ("done", 1, 2))
+        self.assertEqual(job.progress_stored, 3)
+        self.assertFalse(job.continuation, "a finished job keeps no continuation")
+
+    def test_a_slice_ends_when_the_runner_deadline_has_passed(self):
+        def loop(job, run):
+            while not run.time_is_up():
+                time.sleep(0.05)
+            self.calls.append(run.continuation.get("slice", 0))
+            if not run.continuation:
+                run.pause(0, {"slice": 1})
+        patch_handler(self, loop)
+        job = self.enqueue(1)
+        self.env.flush_all()
+        self.Job.browse(self.Job._claim_next(job.ids))._execute(deadline=time.time() + 0.2)
+        self.env.invalidate_all()
+        self.assertEqual((job.state, job.slice_count, job.continuation), ("pending", 1, '{"slice":1}'))
+
+    def test_a_paused_job_waits_for_its_poll_interval(self):
+        patch_handler(self, lambda job, run: run.pause(120, {"task": "T1"}))
+        job = self.enqueue(1)
+        self.run_jobs()
+        self.assertEqual(job.state, "pending")
+        self.assertGreaterEqual(job.next_attempt_at, fields.Datetime.now() + timedelta(seconds=100))
+        self.assertFalse(self.run_jobs(), "not run again before its time")
+
+    # -- liveness -----------------------------------------------------------------
+    def test_a_live_slow_job_is_never_taken_over(self):
+        patch_handler(self, lambda job, run: self.calls.append(1))
+        job = self.enqueue(1)
+        job.write({"state": "processing", "attempts": 1, "started_at": fields.Datetime.now() - timedelta(hours=2)})
+        self.env.flush_all()
+        _name, info = connection_info_for(self.env.cr.dbname)
+        with closing(psycopg2.connect(**info)) as worker:  # another worker's own connection
+            worker.cursor().execute("SELECT pg_advisory_lock(%s, %s)", [LIVENESS_LOCK_SPACE, job.id])
+            self.run_jobs()
+            self.assertEqual((job.state, job.crash_count), ("processing", 0))
+        self.run_jobs()  # that worker's connection is gone: its job is taken over
+        self.assertEqual((job.state, job.crash_count, self.calls), ("done", 1, [1]))
+
+    def test_a_job_that_kills_its_worker_every_time_ends_failed(self):
+        job = self.enqueue(1)
+        self.env["ir.config_parameter"].set_param("marketplace_base.job_max_crashes", "2")
+        for crashes in (1, 2):
+            job.write({"state": "processing", "started_at": fields.Datetime.now() - timedelta(minutes=5)})
+            self.env.flush_all()
+            self.Job._recover_dead_jobs()
+            self.env.invalidate_all()
+            self.assertEqual(job.crash_count, crashes)
+        self.assertEqual(job.state, "failed")
+        self.assertIn("died 2 times", job.last_error)
+
+    # -- rate budgets ---------------------------------------------------------------
+    def test_shared_budget_counts_every_client_and_reschedules_past_the_limit(self):
+        first = SharedRateBudget(self.env, "test:%s:pull" % self.shop.id, 3, 600, max_inline_wait=0)
+        second = SharedRateBudget(self.env, "test:%s:pull" % self.shop.id, 3, 600, max_inline_wait=0)
+        first.acquire()
+        second.acquire()
+        first.acquire()
+        with self.assertRaises(BudgetExhausted) as caught:
+            second.acquire()
+        self.assertLessEqual(caught.exception.retry_after, 600)
+
+    def test_a_job_over_budget_waits_instead_of_failing(self):
+        def over(job, run):
+            raise BudgetExhausted("ebay:1:pull", 300)
+        patch_handler(self, over)
+        job = self.enqueue(1)
+        self.run_jobs()
+        self.assertEqual((job.state, job.attempts, job.last_error), ("pending", 0, False))
+        self.assertGreaterEqual(job.next_attempt_at, fields.Datetime.now() + timedelta(seconds=250))
+        self.assertTrue(any("Waiting for the API budget" in line.message for line in job.log_ids))
+
+    # -- who runs a job -------------------------------------------------------------
+    def test_scheduler_jobs_run_as_the_shops_job_user_with_its_rights(self):
+        seen = []
+        patch_handler(self, lambda job, run: seen.append((job.env.user, job.env.su, job.env.company)))
+        job = self.enqueue(1)
+        bot = self.env.ref("marketplace_base.user_marketplace_bot")
+        self.assertEqual(job.user_id, bot, "a job made by a scheduler runs as the shop's job user")
+        self.run_jobs()
+        self.assertEqual(seen, [(bot, False, self.shop.company_id)])
+
+    def test_a_marketplace_users_job_runs_as_that_user_and_run_now_works_within_their_rights(self):
+        user = self.env["res.users"].create({
+            "name": "Market User", "login": "market_user_engine",
+            "groups_id": [fields.Command.set([self.env.ref("marketplace_base.group_marketplace_user").id])]})
+        seen = []
+        patch_handler(self, lambda job, run: seen.append(job.env.user))
+        job = self.Job.with_user(user)._enqueue("create_sale_orders", shop=self.shop, payload={"n": 1})
+        self.assertEqual(job.user_id, user)
+        job.with_user(user).action_run_now()
+        self.run_jobs()
+        self.assertEqual((job.state, seen), ("done", [user]))
+
+    def test_a_job_user_outside_the_jobs_company_fails_clearly(self):
+        other = self.env["res.company"].create({"name": "Other Co"})
+        user = self.env["res.users"].create({
+            "name": "Other", "login": "other_engine", "company_id": other.id, "company_ids": [fields.Command.set(other.ids)],
+            "groups_id": [fields.Command.set([self.env.ref("marketplace_base.group_marketplace_manager").id])]})
+        patch_handler(self, lambda job, run: None)
+        job = self.enqueue(1)
+        job.user_id = user
+        self.run_jobs()
+        self.assertEqual(job.state, "failed")
+        self.assertIn("may not work in company", job.last_error)
+
+    # -- housekeeping -----------------------------------------------------------------
+    def test_old_done_jobs_are_deleted_and_failed_ones_kept(self):
+        old = fields.Datetime.now() - timedelta(days=31)
+        done, cancelled, failed, recent = (self.enqueue(n) for n in range(4))
+        done.write({"state": "done", "ended_at": old})
+        cancelled.write({"state": "cancelled", "ended_at": old})
+        failed.write({"state": "failed", "ended_at": old})
+        recent.write({"state": "done", "ended_at": fields.Datetime.now()})
+        self.Job._cron_autovacuum()
+        self.assertEqual((done | cancelled | failed | recent).exists(), failed | recent)
+
+    def test_a_failed_job_tells_the_shops_responsible_once(self):
+        responsible = self.env["res.users"].create({"name": "Resp", "login": "resp_engine"})
+        self.shop.user_id = responsible
+
+        def broken(job, run):
+            raise UserError("the payload names no product")
+        patch_handler(self, broken)
+        job = self.enqueue(1)
+        self.run_jobs()
+        self.assertEqual(job.state, "failed")
+        self.assertEqual(job.activity_ids.user_id, responsible)
+        job._notify_failure()
+        self.assertEqual(len(job.activity_ids), 1, "told once")

@@ -1,0 +1,44 @@
+"""The job engine's pure decisions: handler lookup, slice deadlines, shared-budget windows."""
+import pytest
+
+from marketplace_core import rate_budget, slices
+from marketplace_core.handlers import BULK, JobHandler, find_handler
+
+
+def test_a_platforms_own_handler_wins_over_the_neutral_one():
+    handlers = {(None, "pull_orders"): JobHandler(object), ("ebay", "pull_orders"): JobHandler(dict, BULK),
+                ("shopee", "pull_orders"): JobHandler(list)}
+    assert find_handler(handlers, "ebay", "pull_orders").service is dict
+    assert find_handler(handlers, "shopee", "pull_orders").service is list
+    assert find_handler(handlers, "amazon", "pull_orders").service is object
+    assert find_handler(handlers, None, "push_stock") is None
+
+
+@pytest.mark.parametrize("cron, real, expected", [(-1, 120, 120), (0, 120, 120), (300, 120, 300), (-1, 0, 0)])
+def test_the_cron_limit_is_odoos(cron, real, expected):
+    assert slices.cron_limit_seconds(cron, real) == expected
+
+
+def test_a_runner_stops_before_odoos_limit_counted_from_the_cron_threads_start():
+    # the thread started 60 s ago on other crons: 120 s limit - 30 s margin leaves 30 s
+    assert slices.runner_deadline(now=1000, runner_seconds=45, limit_seconds=120, thread_started=940) == 1030
+    assert slices.runner_deadline(now=1000, runner_seconds=45, limit_seconds=120) == 1045
+    assert slices.runner_deadline(now=1000, runner_seconds=45, limit_seconds=0) == 1045
+    # a short limit keeps a quarter of itself as margin
+    assert slices.runner_deadline(now=1000, runner_seconds=45, limit_seconds=20) == 1015
+
+
+def test_a_job_starts_only_with_a_minimal_slice_ahead():
+    assert slices.has_time_for_a_job(100, 100 + slices.MIN_SLICE_SECONDS)
+    assert not slices.has_time_for_a_job(100, 100 + slices.MIN_SLICE_SECONDS - 0.1)
+
+
+def test_fixed_windows_and_the_wait_for_the_next_one():
+    assert rate_budget.window_start(1234.5, 600) == 1200
+    assert rate_budget.seconds_to_next_window(1234.5, 600) == pytest.approx(565.5)
+    assert rate_budget.seconds_to_next_window(1800.0, 600) == 600
+
+
+def test_over_budget_a_short_gap_is_waited_a_long_one_gives_the_worker_back():
+    assert rate_budget.over_budget_decision(2.0, 5.0) == (rate_budget.SLEEP, 2.0)
+    assert rate_budget.over_budget_decision(300.0, 5.0) == (rate_budget.RESCHEDULE, 300.0)
