@@ -32,6 +32,18 @@ with Registry(sys.argv[2]).cursor() as cr:
 """
 
 
+LAUNCHER = os.path.join(os.path.dirname(__file__), "..", "..", "scripts", "odoo-server")
+
+
+def wait_for(condition, seconds, what):
+    """Poll ``condition`` until true; fail with ``what`` after ``seconds``."""
+    deadline = time.time() + seconds
+    while not condition():
+        if time.time() > deadline:
+            raise AssertionError("waited %s s for %s" % (seconds, what))
+        time.sleep(0.5)
+
+
 def scratch_settings():
     """(database, Odoo configuration file) given by scripts/test, or None when run otherwise."""
     name, config = os.environ.get("MKT_SCRATCH_DB"), os.environ.get("MKT_TEST_CONFIG")
@@ -70,15 +82,19 @@ class Scratch:
     def count(self, query, params=()):
         return self.execute(query, params)[0][0]
 
-    def start_server(self):
-        """A real Odoo HTTP server on the scratch database; returns its base URL."""
+    def start_server(self, *options, log_file=None, cron_threads=0):
+        """A real Odoo server on the scratch database, started like the demo (scripts/odoo-server, so that
+        it can re-execute itself), with ``cron_threads`` real cron threads; returns its base URL.
+
+        The server of ``self.server`` is the last one started (to kill it like a crashed machine)."""
         port = free_port()
         process = subprocess.Popen([
-            sys.executable, "-m", "odoo", "-c", self.config, "-d", self.name, "--db-filter", "^%s$" % self.name,
-            "--http-interface", "127.0.0.1", "--http-port", str(port), "--max-cron-threads", "0",
-            "--log-level", "warn",
-        ])
+            sys.executable, LAUNCHER, "-c", self.config, "-d", self.name, "--db-filter", "^%s$" % self.name,
+            "--http-interface", "127.0.0.1", "--http-port", str(port), "--max-cron-threads", str(cron_threads),
+            "--log-level", "warn", *options,
+        ], stdout=log_file, stderr=subprocess.STDOUT if log_file else None)
         self.processes.append(process)
+        self.server = process
         url = "http://127.0.0.1:%d" % port
         for _attempt in range(120):
             try:
@@ -125,6 +141,6 @@ class Scratch:
             "ebay_order_initial_days": 60,
         })
         existing = set(env["product.product"].search([("default_code", "in", skus)]).mapped("default_code"))
-        env["product.product"].create([{"name": sku, "default_code": sku, "type": "consu"}
+        env["product.product"].create([{"name": sku, "default_code": sku, "type": "consu", "is_storable": True}
                                        for sku in skus if sku not in existing])
         return shop

@@ -209,14 +209,14 @@ class TestKilledWorker(ScratchCase):
         self.assertLess(partial["orders"], self.ORDERS, "the worker died before the end")
         self.assertEqual(self.jobs_by_state(account_id), {"processing": 1})
 
-        with self.scratch.env() as env:  # the lease ran out (instead of waiting for it)
-            env.cr.execute("UPDATE marketplace_job SET lease_until = now() AT TIME ZONE 'UTC' - interval '1 minute' "
+        with self.scratch.env() as env:  # past the recovery grace (instead of waiting for it)
+            env.cr.execute("UPDATE marketplace_job SET started_at = now() AT TIME ZONE 'UTC' - interval '1 minute' "
                            "WHERE id = %s", [job_id])
         with self.scratch.env() as env:
             env["marketplace.job"]._run_pending(job_ids=[job_id])
         with self.scratch.env() as env:
             job = env["marketplace.job"].browse(job_id)
-            self.assertEqual((job.state, job.attempts), ("done", 2), job.last_error)
+            self.assertEqual((job.state, job.attempts, job.crash_count), ("done", 2, 1), job.last_error)
             self.assertTrue(any("Recovered" in line for line in job.log_ids.mapped("message")))
         totals = self.totals(shop_id)
         self.assertEqual((totals["orders"], totals["sale_orders"]), (self.ORDERS, self.ORDERS))

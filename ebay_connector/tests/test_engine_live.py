@@ -1,0 +1,151 @@
+"""The job engine as a seller runs it: a real Odoo server, its real cron threads and time limit, the simulator
+answering in 150 ms, a server killed with SIGKILL and started again, two servers on one database.
+
+Odoo's real-time limit is cut from 120 s to 20 s so that CI sees several slices in little time (Odoo's
+other limits stay at their defaults); ``scripts/bench`` runs the same engine at full size with 120 s.
+"""
+import os
+import signal
+import time
+
+import requests
+
+from .scratch import wait_for
+from .test_reliability import PUBLISHED_SKUS, ScratchCase
+
+LIMIT_TIME_REAL = "20"
+
+
+class LiveServerCase(ScratchCase):
+    """The scratch database to itself: earlier scenarios' shops off, their jobs cancelled."""
+
+    def setUp(self):
+        super().setUp()
+        self.scratch.execute("UPDATE marketplace_shop SET active = FALSE")
+        self.scratch.execute("UPDATE marketplace_job SET state = 'cancelled' WHERE state IN ('pending', 'processing')")
+        self.addCleanup(self.scratch.stop)
+        self.logs = []
+
+    def server(self, *options, cron_threads=2):
+        """A real server with ``cron_threads`` cron threads; its log is kept as a test artifact."""
+        directory = os.environ.get("MKT_TEST_ARTIFACTS") or "/tmp"
+        path = os.path.join(directory, "live-server-%d-%d.log" % (os.getpid(), len(self.logs) + 1))
+        log = open(path, "w")  # noqa: SIM115 - the server writes to it until the test's cleanup
+        self.addCleanup(log.close)
+        self.logs.append(path)
+        return self.scratch.start_server("--limit-time-real", LIMIT_TIME_REAL, *options, log_file=log,
+                                         cron_threads=cron_threads)
+
+    def server_logs(self):
+        text = ""
+        for path in self.logs:
+            with open(path) as handle:
+                text += handle.read()
+        return text
+
+    def job(self, job_id):
+        rows = self.scratch.execute(
+            "SELECT state, slice_count, crash_count, progress_fetched, last_error FROM marketplace_job WHERE id = %s",
+            [job_id])
+        return dict(zip(("state", "slices", "crashes", "fetched", "error"), rows[0]))
+
+    def sim_quantity(self, sku):
+        return requests.get(self.sim.base_url + "/_sim/listings/%s" % sku, timeout=10).json()["quantity"]
+
+
+class TestLongBackfillOnALiveServer(LiveServerCase):
+    LISTINGS = 1500
+    sim_seed = {"items": LISTINGS, "orders": 0}
+
+    def test_backfill_in_slices_stock_in_time_and_a_killed_server_resumed(self):
+        with self.scratch.env() as env:
+            shop = self.scratch.connected_shop(env, self.sim, "Live eBay", PUBLISHED_SKUS)
+            shop.account_id.ebay_create_missing_products = True
+            env["ir.config_parameter"].set_param("ebay_connector.feed_poll_seconds", "0")
+            shop_id, warehouse_id = shop.id, shop.warehouse_id.id
+            job_id = env["marketplace.job"]._enqueue("backfill_listings", shop=shop).id
+        requests.post(self.sim.base_url + "/_sim/faults", json={"latency_ms": [150, 150]}, timeout=10)
+        self.server()
+
+        # the backfill has given its worker back at least once, and bound the first page
+        wait_for(lambda: self.job(job_id)["slices"] >= 1 and self.binding_count(shop_id, "DEMO-0001"), 240,
+                 "a first slice of the backfill")
+        self.assertEqual(self.job(job_id)["state"] in ("pending", "processing"), True, "the backfill is not done yet")
+
+        # a stock change made while the backfill runs reaches eBay within a minute
+        before = self.sim_quantity("DEMO-0001")
+        with self.scratch.env() as env:
+            product = env["product.product"].search([("default_code", "=", "DEMO-0001")])
+            quant = env["stock.quant"].with_context(inventory_mode=True).create({
+                "product_id": product.id, "location_id": env["stock.warehouse"].browse(warehouse_id).lot_stock_id.id,
+                "inventory_quantity": 41})
+            quant.action_apply_inventory()
+        changed_at = time.time()
+        wait_for(lambda: self.sim_quantity("DEMO-0001") != before, 60, "the stock change on eBay")
+        self.assertLess(time.time() - changed_at, 60)
+
+        # the machine dies in the middle of the backfill; a new server takes the job over and finishes it
+        wait_for(lambda: self.job(job_id)["state"] == "processing", 120, "the backfill running again")
+        self.scratch.server.send_signal(signal.SIGKILL)
+        self.scratch.server.wait(timeout=30)
+        fetched_at_kill = self.job(job_id)["fetched"]
+        self.server()
+        wait_for(lambda: self.job(job_id)["state"] not in ("pending", "processing"), 420, "the backfill's end")
+
+        job = self.job(job_id)
+        self.assertEqual((job["state"], job["crashes"]), ("done", 1), job["error"])
+        self.assertGreaterEqual(job["slices"], 2)
+        messages = [row[0] for row in self.scratch.execute(
+            "SELECT message FROM marketplace_job_log WHERE job_id = %s ORDER BY id", [job_id])]
+        recovered = next(i for i, message in enumerate(messages) if message.startswith("Recovered"))
+        self.assertFalse([m for m in messages[recovered:] if m.startswith("Page 1/")],
+                         "resumed from its checkpoint, not from the first page (%s fetched at the kill)"
+                         % fetched_at_kill)
+        self.assertEqual(self.scratch.count(
+            "SELECT count(*) FROM marketplace_product_binding WHERE shop_id = %s", [shop_id]), self.LISTINGS)
+        self.assertEqual(self.scratch.count(
+            "SELECT count(DISTINCT external_sku) FROM marketplace_product_binding WHERE shop_id = %s", [shop_id]),
+            self.LISTINGS, "no listing bound twice")
+        self.assertEqual(self.scratch.count(
+            "SELECT count(*) FROM product_product WHERE default_code LIKE 'DEMO-%%'"), self.LISTINGS,
+            "no product created twice")
+        self.assertNotIn("virtual real time limit", self.server_logs(), "no job held a worker past Odoo's limit")
+
+    def binding_count(self, shop_id, sku):
+        return self.scratch.count("SELECT count(*) FROM marketplace_product_binding WHERE shop_id = %s "
+                                  "AND external_sku = %s AND product_id IS NOT NULL", [shop_id, sku])
+
+
+class TestTwoServersShareTheBudget(LiveServerCase):
+    sim_seed = {"items": 600, "orders": 600}
+    BUDGET = 6
+
+    def test_pull_budget_holds_across_servers(self):
+        with self.scratch.env() as env:
+            shop = self.scratch.connected_shop(env, self.sim, "Budget eBay", PUBLISHED_SKUS)
+            shop.account_id.ebay_pull_budget = self.BUDGET
+            env["ir.config_parameter"].set_param("ebay_connector.feed_poll_seconds", "0")
+            env["ir.config_parameter"].set_param("ebay_connector.order_page_size", "50")
+            env.ref("marketplace_base.job_channel_urgent").capacity = 1
+            env.ref("marketplace_base.job_channel_bulk").capacity = 1
+            jobs = env["marketplace.job"]._enqueue("backfill_listings", shop=shop)
+            jobs |= env["marketplace.job"]._enqueue("pull_orders", shop=shop)
+            job_ids, account_id = jobs.ids, shop.account_id.id
+        requests.post(self.sim.base_url + "/_sim/calls/reset", timeout=10)
+        self.server(cron_threads=1)
+        self.server(cron_threads=1)
+
+        def waiting_for_budget():
+            return self.scratch.count(
+                "SELECT count(DISTINCT job_id) FROM marketplace_job_log WHERE job_id = ANY(%s) "
+                "AND message LIKE 'Waiting for the API budget%%'", [job_ids]) >= 1
+        wait_for(waiting_for_budget, 180, "a job waiting for the pull budget")
+        time.sleep(5)  # whatever is still in flight
+        calls = requests.get(self.sim.base_url + "/_sim/calls", timeout=10).json()["calls"]
+        pulls = sum(count for call, count in calls.items() if not call.startswith("POST /identity"))
+        self.assertLessEqual(pulls, self.BUDGET, calls)
+        used = self.scratch.count("SELECT COALESCE(SUM(used), 0) FROM marketplace_api_usage WHERE budget_key = %s",
+                                  ["ebay:%s:pull" % account_id])
+        self.assertEqual(used, self.BUDGET)
+        states = dict(self.scratch.execute("SELECT id, state FROM marketplace_job WHERE id = ANY(%s)", [job_ids]))
+        self.assertNotIn("failed", states.values(), "over budget a job waits, it does not fail")
