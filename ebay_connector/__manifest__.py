@@ -13,6 +13,7 @@ and startable by hand. Ships a local eBay sandbox simulator for demos and tests.
     "depends": ["marketplace_base", "delivery", "stock_delivery"],
     "data": [
         "security/ir.model.access.csv",
+        "security/ebay_security.xml",
         "data/ir_config_parameter_data.xml",
         "data/ir_cron_data.xml",
         "views/ebay_menus.xml",

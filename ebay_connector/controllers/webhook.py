@@ -17,7 +17,8 @@ class EbayWebhookController(http.Controller):
 
     A POST is checked (size, type, signature over the raw body) before anything is stored,
     then stored and queued; the work happens in the ``process_notification`` job so eBay
-    gets its 200 at once. Refusals are 4xx (412 for signatures, as eBay's SDKs answer);
+    gets its 200 at once. Refusals are 4xx (412 for signatures, as eBay's SDKs answer; 429 for
+    an uncached key id while the minute's key fetches are spent, see ``ebay_api/public_keys.py``);
     trouble fetching eBay's key is 503 so that eBay delivers again later.
     """
 
@@ -52,7 +53,8 @@ class EbayWebhookController(http.Controller):
         try:
             Notification._ebay_verify(account, raw_body, signature)
         except SignatureError as exc:
-            return self._refuse(412, "%s: %s" % (exc.reason, exc))
+            status = 429 if exc.reason == SignatureError.KEY_FETCHES_EXHAUSTED else 412
+            return self._refuse(status, "%s: %s" % (exc.reason, exc))
         except (EbayError, UserError, OSError) as exc:
             _logger.warning("eBay webhook: cannot fetch eBay's public key now: %s", exc)
             return self._refuse(503, "eBay's public key is unavailable; deliver again later")

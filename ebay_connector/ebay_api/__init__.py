@@ -11,6 +11,7 @@ from .errors import (
     EbayError,
     EbayRequestError,
     EbayRetryableError,
+    EbayUncertainError,
     MappingError,
     SignatureError,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "EbayError",
     "EbayRequestError",
     "EbayRetryableError",
+    "EbayUncertainError",
     "InMemoryTokenStore",
     "MappingError",
     "SignatureError",

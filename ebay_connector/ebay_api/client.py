@@ -49,31 +49,33 @@ class EbayClient:
         return self.transport.clock
 
     def request(self, method, path, family, *, params=None, json=None, headers=None,
-                app_token=False):
+                app_token=False, idempotent=None):
         """Send one eBay call and return its ApiResponse (2xx/3xx).
 
         Raises EbayRequestError (4xx, with eBay's errors[]), EbayAuthError (second 401 or a
-        refused refresh) or EbayRetryableError (429/5xx/network after the retry bounds)."""
+        refused refresh) or EbayRetryableError (429/5xx/network after the retry bounds;
+        EbayUncertainError when a non-idempotent call may have reached eBay, see transport.py)."""
         url = self.config.api_url + path
         if params:
             url = f"{url}?{encode_query(params)}"
-        response = self._send(method, url, family, json, headers, self._token(app_token))
+        response = self._send(method, url, family, json, headers, self._token(app_token), idempotent)
         if response.status == 401:
-            response = self._send(method, url, family, json, headers, self._token(app_token, renew=True))
+            response = self._send(method, url, family, json, headers, self._token(app_token, renew=True),
+                                  idempotent)
             if response.status == 401:
                 raise _error(EbayAuthError, response, "eBay refused the token again after a refresh")
         if response.status >= 400:
             raise _error(EbayRequestError, response, f"{method} {path} refused")
         return response
 
-    def _send(self, method, url, family, json, headers, token):
+    def _send(self, method, url, family, json, headers, token, idempotent):
         all_headers = {
             "Authorization": f"Bearer {token}",
             "Accept": "application/json",
             "X-EBAY-C-MARKETPLACE-ID": self.config.marketplace_id,
             **(headers or {}),
         }
-        return self.transport.send(method, url, family, json=json, headers=all_headers)
+        return self.transport.send(method, url, family, idempotent=idempotent, json=json, headers=all_headers)
 
     def _token(self, app_token, renew=False):
         if app_token:

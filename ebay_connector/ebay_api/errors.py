@@ -35,24 +35,38 @@ class EbayAuthError(EbayError):
 
 class EbayRetryableError(EbayError):
     """A throttle (429), server error (5xx), timeout or connection error that outlived the
-    client's own retries; the job queue may try again later, after ``retry_after`` seconds."""
+    client's own retries; the job queue may try again later, after ``retry_after`` seconds.
+    ``maybe_applied`` says whether eBay may have acted on the request (it got it but gave no
+    final answer) rather than surely not (connection refused, 429)."""
 
     retryable = True
 
-    def __init__(self, message, *, retry_after=None, **kwargs):
+    def __init__(self, message, *, retry_after=None, maybe_applied=False, **kwargs):
         super().__init__(message, **kwargs)
         self.retry_after = retry_after
+        self.maybe_applied = maybe_applied
+
+
+class EbayUncertainError(EbayRetryableError):
+    """A non-idempotent call (a POST) that may have reached eBay but got no final answer (a read
+    timeout, a dropped connection, a 5xx): the client does not send it again, since eBay may have
+    applied it. The caller checks on eBay whether it took effect before trying again."""
+
+    def __init__(self, message, **kwargs):
+        super().__init__(message, maybe_applied=True, **kwargs)
 
 
 class SignatureError(EbayError):
     """A notification whose ``X-EBAY-SIGNATURE`` cannot be trusted.
 
-    ``reason`` is one of MALFORMED_HEADER, UNKNOWN_KEY, BAD_SIGNATURE so the webhook can log why
-    without parsing the message."""
+    ``reason`` is one of MALFORMED_HEADER, UNKNOWN_KEY, BAD_SIGNATURE, KEY_FETCHES_EXHAUSTED (an
+    uncached key id while the minute's getPublicKey calls are spent) so the webhook can log and
+    answer without parsing the message."""
 
     MALFORMED_HEADER = "malformed_header"
     UNKNOWN_KEY = "unknown_key"
     BAD_SIGNATURE = "bad_signature"
+    KEY_FETCHES_EXHAUSTED = "key_fetches_exhausted"
 
     def __init__(self, reason, message):
         super().__init__(message)

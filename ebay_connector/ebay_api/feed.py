@@ -35,7 +35,8 @@ class FeedAdapter:
     def create_inventory_task(self):
         """Ask eBay to build the active inventory report; returns the task id."""
         payload = {"feedType": FEED_TYPE, "schemaVersion": "1.0"}
-        response = self.client.request("POST", BASE + "/inventory_task", FAMILY, json=payload)
+        # a second task only builds another copy of the same report: safe to send again
+        response = self.client.request("POST", BASE + "/inventory_task", FAMILY, json=payload, idempotent=True)
         task_id = response.location_id()
         if not task_id:
             raise EbayError("createInventoryTask answered without a Location header",

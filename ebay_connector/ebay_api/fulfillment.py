@@ -2,8 +2,9 @@
 
 Doc pages under developer.ebay.com/api-docs/sell/fulfillment/resources/order/:
 methods/getOrders (``filter=lastmodifieddate:[from..to]``, limit 1..200, ``orderIds`` <= 50
-overriding filters, at most 2 years back) and shipping_fulfillment/methods/createShippingFulfillment
-(201 with the new fulfillment's URL in ``Location``).
+overriding filters, at most 2 years back), shipping_fulfillment/methods/createShippingFulfillment
+(201 with the new fulfillment's URL in ``Location``) and shipping_fulfillment/methods/getShippingFulfillments
+(``fulfillments[]`` with ``fulfillmentId``, ``lineItems[]``, ``shipmentTrackingNumber``).
 """
 from datetime import datetime, timezone
 from urllib.parse import quote
@@ -31,6 +32,25 @@ def modified_filter(modified_from, modified_to=None):
     return f"lastmodifieddate:[{ebay_timestamp(modified_from)}..{upper}]"
 
 
+def _tracking_key(tracking_number):
+    """A tracking number as compared: eBay may give it back upper-cased and without spaces."""
+    return "".join(str(tracking_number or "").split()).upper()
+
+
+def matching_fulfillment_id(fulfillments, line_items, tracking_number):
+    """The id of the fulfillment in getShippingFulfillments' ``fulfillments`` that reports exactly
+    ``line_items`` (pairs of line item id and quantity) under ``tracking_number``, or None: the
+    shipment eBay already has when an earlier create got no answer."""
+    wanted_lines = sorted((str(line_id), int(qty)) for line_id, qty in line_items)
+    wanted_tracking = _tracking_key(tracking_number)
+    for fulfillment in fulfillments:
+        lines = sorted((str(line.get("lineItemId")), int(line.get("quantity") or 0))
+                       for line in fulfillment.get("lineItems") or [])
+        if lines == wanted_lines and _tracking_key(fulfillment.get("shipmentTrackingNumber")) == wanted_tracking:
+            return fulfillment.get("fulfillmentId")
+    return None
+
+
 class FulfillmentAdapter:
     def __init__(self, client):
         self.client = client
@@ -56,15 +76,25 @@ class FulfillmentAdapter:
         body = self.client.request("GET", BASE + "/order", "orders", params=params).body or {}
         return body.get("orders", [])
 
+    def get_shipping_fulfillments(self, order_id):
+        """Every shipping fulfillment eBay has for the order (raw ``fulfillments[]``)."""
+        body = self.client.request("GET", _fulfillments_path(order_id), "orders").body or {}
+        return body.get("fulfillments", [])
+
     def create_shipping_fulfillment(self, order_id, line_items, carrier_code, tracking_number,
                                     shipped_date=None):
         """Tell eBay that ``line_items`` (pairs of line item id and quantity) left in one package;
-        returns eBay's fulfillment id. ``shipped_date`` defaults to now (eBay's default too)."""
+        returns eBay's fulfillment id. ``shipped_date`` defaults to now (eBay's default too).
+        Raises EbayUncertainError when eBay may have recorded it without answering: look for it
+        with ``get_shipping_fulfillments`` and ``matching_fulfillment_id`` before sending it again."""
         payload = {
             "lineItems": [{"lineItemId": str(line_id), "quantity": int(qty)} for line_id, qty in line_items],
             "shippedDate": ebay_timestamp(shipped_date or datetime.now(timezone.utc)),
             "shippingCarrierCode": carrier_code,
             "trackingNumber": tracking_number,
         }
-        path = f"{BASE}/order/{quote(str(order_id), safe='')}/shipping_fulfillment"
-        return self.client.request("POST", path, "fulfillment", json=payload).location_id()
+        return self.client.request("POST", _fulfillments_path(order_id), "fulfillment", json=payload).location_id()
+
+
+def _fulfillments_path(order_id):
+    return f"{BASE}/order/{quote(str(order_id), safe='')}/shipping_fulfillment"

@@ -56,7 +56,7 @@ class InventoryAdapter:
         to 25 SKUs."""
         skus = check_batch(skus, MAX_BULK_ITEMS, "bulkGetInventoryItem")
         body = {"requests": [{"sku": sku} for sku in skus]}
-        return self._post("/bulk_get_inventory_item", READ, body).body.get("responses", [])
+        return self._post("/bulk_get_inventory_item", READ, body, idempotent=True).body.get("responses", [])
 
     def get_offers(self, sku, marketplace_id=None):
         """Raw offers of one SKU (all marketplaces unless ``marketplace_id`` is given)."""
@@ -69,7 +69,9 @@ class InventoryAdapter:
         eBay's per-SKU/offer ``responses[]`` (map them with ``mappers.map_price_quantity_results``);
         a 207 is a normal answer where some entries failed."""
         entries = check_batch(entries, MAX_BULK_ITEMS, "bulkUpdatePriceQuantity")
-        return self._post("/bulk_update_price_quantity", WRITE, {"requests": entries}).body.get("responses", [])
+        # absolute quantities and prices: sending the same batch twice leaves eBay as sending it once
+        body = {"requests": entries}
+        return self._post("/bulk_update_price_quantity", WRITE, body, idempotent=True).body.get("responses", [])
 
     def create_or_replace_inventory_item(self, sku, payload):
         """Full replace of one inventory item; returns the HTTP status (200/201/204)."""
@@ -96,6 +98,6 @@ class InventoryAdapter:
         body = {"requests": [{"listingId": str(listing_id)} for listing_id in listing_ids]}
         return self._post("/bulk_migrate_listing", WRITE, body).body.get("responses", [])
 
-    def _post(self, path, family, body):
+    def _post(self, path, family, body, idempotent=None):
         headers = {"Content-Language": self.client.config.content_language}
-        return self.client.request("POST", BASE + path, family, json=body, headers=headers)
+        return self.client.request("POST", BASE + path, family, json=body, headers=headers, idempotent=idempotent)

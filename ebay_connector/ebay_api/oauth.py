@@ -75,8 +75,9 @@ class OAuthClient:
         self._app_token = None
 
     def _grant(self, form, scopes, refresh_token=None, refresh_token_expires_at=None):
+        # A grant changes nothing on the seller's eBay account: sending it again is harmless.
         response = self.transport.send(
-            "POST", self.config.api_url + TOKEN_PATH, "oauth", data=form, headers=self._headers()
+            "POST", self.config.api_url + TOKEN_PATH, "oauth", idempotent=True, data=form, headers=self._headers()
         )
         if response.status != 200 or not isinstance(response.body, dict):
             raise _grant_error(response, form["grant_type"])

@@ -2,7 +2,7 @@
 
 ``X-EBAY-SIGNATURE`` is base64 of ``{"alg":"ecdsa","kid":..,"signature":<base64 DER>,"digest":"SHA1"}``;
 the signature is ECDSA with SHA-1 over the raw body bytes, checked with the public key that
-getPublicKey returns for ``kid`` (cached about an hour, as eBay asks). Follows eBay's
+getPublicKey returns for ``kid`` (cached by ``public_keys.PublicKeyCache``). Follows eBay's
 notification SDKs and developer.ebay.com/api-docs/commerce/notification/overview.html;
 challenge: developer.ebay.com/marketplace-account-deletion.
 """
@@ -11,7 +11,6 @@ import binascii
 import hashlib
 import json
 import re
-import time
 
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
@@ -58,13 +57,11 @@ def load_public_key(key_text):
 
 
 class SignatureVerifier:
-    def __init__(self, fetch_public_key, cache_seconds=3600, clock=time.time):
-        """``fetch_public_key(kid)`` returns getPublicKey's body (e.g.
-        ``NotificationAdapter.get_public_key``); an unknown kid makes it raise EbayRequestError."""
+    def __init__(self, fetch_public_key):
+        """``fetch_public_key(kid)`` returns getPublicKey's body, normally ``PublicKeyCache.get``
+        (see ``public_keys.py``) over ``NotificationAdapter.get_public_key``; an unknown kid makes it
+        raise SignatureError (UNKNOWN_KEY) or EbayRequestError."""
         self.fetch_public_key = fetch_public_key
-        self.cache_seconds = cache_seconds
-        self.clock = clock
-        self._keys = {}
 
     def verify(self, raw_body, header_value):
         """Return None when eBay signed exactly ``raw_body``; raise SignatureError otherwise.
@@ -77,15 +74,9 @@ class SignatureVerifier:
             raise SignatureError(SignatureError.BAD_SIGNATURE, f"signature of key {kid} does not match") from exc
 
     def _key(self, kid):
-        cached = self._keys.get(kid)
-        now = self.clock()
-        if cached and now - cached[1] < self.cache_seconds:
-            return cached[0]
         try:
-            key = load_public_key(self.fetch_public_key(kid).get("key"))
+            return load_public_key(self.fetch_public_key(kid).get("key"))
         except EbayRequestError as exc:
             raise SignatureError(SignatureError.UNKNOWN_KEY, f"eBay does not know key {kid}: {exc}") from exc
         except (ValueError, AttributeError, UnsupportedAlgorithm) as exc:
             raise SignatureError(SignatureError.UNKNOWN_KEY, f"key {kid} is not usable: {exc}") from exc
-        self._keys[kid] = (key, now)
-        return key

@@ -5,6 +5,12 @@ timed, counted, reported to ``on_call`` and retried the same way: 429, 5xx, time
 connection errors are retried with exponential backoff and full jitter, waiting at least what
 ``Retry-After`` asks, bounded by ``max_attempts`` and ``max_retry_seconds``; the last failure is
 raised as EbayRetryableError. Any other answer (2xx, 3xx, 4xx) goes back to the caller.
+
+A non-idempotent request (a POST, unless its caller says repeating it is harmless) is sent again
+only when it surely did not reach eBay: the connection could not be opened, or eBay answered 429.
+After a read timeout, a dropped connection or a 5xx eBay may have applied it, so it is raised at
+once as EbayUncertainError for the caller to check on eBay (``createShippingFulfillment`` twice
+would report one parcel twice).
 """
 import email.utils
 import itertools
@@ -17,9 +23,10 @@ from urllib.parse import unquote, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import NewConnectionError
 
 from .config import FAMILY_GROUPS
-from .errors import EbayRetryableError
+from .errors import EbayRetryableError, EbayUncertainError
 from .rate_budget import RateBudget
 
 REQUEST_ID_HEADERS = ("X-EBAY-C-REQUEST-ID", "rlogid")
@@ -88,6 +95,22 @@ def _is_retryable_status(status):
     return status == 429 or status >= 500
 
 
+def is_idempotent(method):
+    """Whether sending ``method`` twice has the effect of sending it once. eBay's PUTs here are
+    createOrReplace (full replace), GET and DELETE are safe; a POST creates or acts."""
+    return method.upper() != "POST"
+
+
+def never_sent(exc):
+    """Whether a requests exception proves the request never reached the server: the TCP
+    connection timed out or was refused before a byte was sent. A read timeout or a connection
+    dropped while waiting for the answer proves nothing."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(exc, requests.ConnectionError) and isinstance(reason, NewConnectionError)
+
+
 def _to_response(http_response):
     headers = http_response.headers  # case-insensitive, as HTTP header names are
     try:
@@ -110,13 +133,22 @@ class Transport:
         self.stats = defaultdict(Counter)
         self._rng = rng or random.Random()
 
-    def send(self, method, url, family, **kwargs):
-        """Send until eBay gives a final answer; return it, or raise EbayRetryableError."""
+    def send(self, method, url, family, *, idempotent=None, **kwargs):
+        """Send until eBay gives a final answer; return it, or raise EbayRetryableError.
+
+        ``idempotent`` defaults to ``is_idempotent(method)``; a caller passes True for a POST
+        that only reads or sets absolute values. A non-idempotent request that may have reached
+        eBay raises EbayUncertainError at once instead of being sent again."""
+        if idempotent is None:
+            idempotent = is_idempotent(method)
         deadline = self.clock() + self.config.max_retry_seconds
         for attempt in itertools.count(1):
             response, failure = self._attempt(method, url, family, attempt, kwargs)
             if failure is None:
                 return response
+            if not idempotent and failure.maybe_applied:
+                raise EbayUncertainError(failure.message, retry_after=failure.retry_after, status=failure.status,
+                                         errors=failure.errors, request_id=failure.request_id)
             delay = self._backoff(attempt, failure.retry_after)
             if attempt >= self.config.max_attempts or self.clock() + delay > deadline:
                 raise failure
@@ -130,7 +162,8 @@ class Transport:
             http_response = self.session.request(method, url, timeout=self.config.timeout, **kwargs)
         except (requests.ConnectionError, requests.Timeout) as exc:
             self._record(method, url, family, None, started, None, attempt)
-            return None, EbayRetryableError(f"{method} {url}: {exc.__class__.__name__}: {exc}")
+            return None, EbayRetryableError(f"{method} {url}: {exc.__class__.__name__}: {exc}",
+                                            maybe_applied=not never_sent(exc))
         response = _to_response(http_response)
         self._record(method, url, family, response.status, started, response.request_id, attempt)
         if not _is_retryable_status(response.status):
@@ -139,6 +172,7 @@ class Transport:
         return None, EbayRetryableError(
             f"{method} {url}: HTTP {response.status}",
             retry_after=retry_after,
+            maybe_applied=response.status != 429,  # eBay throttles before doing anything
             status=response.status,
             errors=response.errors,
             request_id=response.request_id,

@@ -2,7 +2,10 @@
 
 Faults draw from a ``random.Random(random_seed)`` so a benchmark that sets the same seed sees the same
 sequence of 429s and 5xx. They apply to eBay endpoints only, never to ``/_sim/*`` or the consent page.
+``timeout_after_commit`` is not random: the next ``times`` matching requests are processed and then
+never answered, like an eBay that applied a call whose answer the client never got.
 """
+import fnmatch
 import random
 import threading
 from collections import Counter
@@ -19,7 +22,8 @@ class Faults:
 
     def configure(self, settings):
         """Replace the settings; unknown keys are rejected so a typo does not silently disable a test."""
-        allowed = {"rate_429", "rate_5xx", "latency_ms", "retry_after", "token_ttl", "random_seed"}
+        allowed = {"rate_429", "rate_5xx", "latency_ms", "retry_after", "token_ttl", "random_seed",
+                   "timeout_after_commit"}
         unknown = set(settings) - allowed
         if unknown:
             raise ValueError(f"unknown fault settings: {sorted(unknown)}")
@@ -34,11 +38,13 @@ class Faults:
             self.token_ttl = int(settings.get("token_ttl", DEFAULT_TOKEN_TTL))
             self.random_seed = settings.get("random_seed")
             self._rng = random.Random(self.random_seed)
+            self.timeout_after_commit = _unanswered_rule(settings.get("timeout_after_commit"))
 
     def settings(self):
         """The settings as JSON (echoed by ``/_sim/faults``)."""
         return {"rate_429": self.rate_429, "rate_5xx": self.rate_5xx, "latency_ms": list(self.latency_ms),
-                "retry_after": self.retry_after, "token_ttl": self.token_ttl, "random_seed": self.random_seed}
+                "retry_after": self.retry_after, "token_ttl": self.token_ttl, "random_seed": self.random_seed,
+                "timeout_after_commit": self.timeout_after_commit}
 
     def draw(self):
         """Decide one request's fate: ``(delay_seconds, fault)`` with fault ``"429"``, ``"5xx"`` or ``None``.
@@ -54,6 +60,28 @@ class Faults:
         if roll < self.rate_429 + self.rate_5xx:
             return latency, "5xx"
         return latency, None
+
+
+    def take_unanswered(self, method, path):
+        """Whether this processed request must go unanswered (``timeout_after_commit``); each match
+        uses up one of the rule's ``times``."""
+        with self._lock:
+            rule = self.timeout_after_commit
+            if not rule or rule["times"] <= 0 or rule["method"] != method or not fnmatch.fnmatchcase(
+                    path, rule["path"]):
+                return False
+            rule["times"] -= 1
+            return True
+
+
+def _unanswered_rule(setting):
+    """``{"path": glob, "method": "POST", "times": 1}`` checked, with its defaults; None when unset."""
+    if not setting:
+        return None
+    if not isinstance(setting, dict) or not isinstance(setting.get("path"), str):
+        raise ValueError('timeout_after_commit must be {"path": "<glob>", "method": "POST", "times": N}')
+    return {"path": setting["path"], "method": str(setting.get("method", "POST")).upper(),
+            "times": int(setting.get("times", 1))}
 
 
 class CallCounter:

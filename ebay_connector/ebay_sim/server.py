@@ -5,6 +5,7 @@ on api.ebay.com and on auth.ebay.com.
 """
 import logging
 import secrets
+import select
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -25,6 +26,7 @@ ROUTES_BY_METHOD = {method: [r for r in ROUTES if r.method == method] for method
                                                                                        "DELETE")}
 FAULTED = {"user", "any", "public"}       # eBay API endpoints; not the consent page nor /_sim
 COUNTED = FAULTED | {"consent"}
+UNANSWERED_HOLD_SECONDS = 120             # an unanswered request waits at most this for its client to give up
 
 
 def request_id():
@@ -67,7 +69,16 @@ class Handler(BaseHTTPRequestHandler):
         except Exception:  # noqa: BLE001 - any bug must still answer like eBay's 500, and be logged
             LOG.exception("simulator handler failed: %s %s", self.command, self.path)
             response = json_response({"errors": internal_error().errors}, 500)
+        if route and route.access in FAULTED and sim.faults.take_unanswered(self.command, url.path):
+            self._leave_unanswered()
+            return
         self._send(response)
+
+    def _leave_unanswered(self):
+        """The request was processed; answer nothing until the client gives up (its read timeout
+        closes the connection), then drop the connection."""
+        select.select([self.connection], [], [], UNANSWERED_HOLD_SECONDS)
+        self.close_connection = True
 
     def _run(self, route, params, req):
         sim = req.sim

@@ -1,5 +1,4 @@
 import logging
-import time
 
 import psycopg2
 
@@ -7,17 +6,16 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import mute_logger
 
-from ..ebay_api.errors import EbayRequestError
 from ..ebay_api.notification import NotificationAdapter
+from ..ebay_api.public_keys import FETCHES_PER_MINUTE, PublicKeyCache
 from ..ebay_api.signature import SignatureVerifier
 from ..sync_core.orders import ACCOUNT_DELETION_TOPIC, parse_notification
 
 _logger = logging.getLogger(__name__)
 
-KEY_CACHE_SECONDS = 3600  # eBay asks to cache its public keys about an hour
-UNKNOWN_KEY_CACHE_SECONDS = 300  # a forged key id does not cost an eBay call on every post
-# Process-wide: (API base URL, kid) -> (getPublicKey body or None for unknown, fetched at)
-_PUBLIC_KEYS = {}
+KEY_FETCHES_PARAM = "ebay_connector.webhook_key_fetches_per_minute"
+# Per process (see docs/architecture.md): (database, account id, API base URL) -> PublicKeyCache
+_KEY_CACHES = {}
 
 
 class EbayNotification(models.Model):
@@ -75,26 +73,20 @@ class EbayNotification(models.Model):
     @api.model
     def _ebay_verify(self, account, raw_body, signature_header):
         """Raise SignatureError unless eBay signed exactly ``raw_body``; a malformed header is refused
-        before any key lookup, and keys are cached process-wide."""
-        SignatureVerifier(lambda kid: self._ebay_public_key(account, kid)).verify(raw_body, signature_header)
+        before any key lookup, and keys come from the account's process-wide PublicKeyCache."""
+        cache = self._ebay_key_cache(account)
+        fetch = lambda kid: NotificationAdapter(account.sudo()._ebay_client()).get_public_key(kid)  # noqa: E731
+        SignatureVerifier(lambda kid: cache.get(kid, fetch)).verify(raw_body, signature_header)
 
     @api.model
-    def _ebay_public_key(self, account, kid):
-        """getPublicKey's answer for ``kid``, from the process cache or eBay (application token)."""
-        key = (account.sudo().ebay_api_base_url or account.environment, kid)
-        cached = _PUBLIC_KEYS.get(key)
-        now = time.time()
-        if cached and now - cached[1] < (KEY_CACHE_SECONDS if cached[0] else UNKNOWN_KEY_CACHE_SECONDS):
-            body = cached[0]
-        else:
-            try:
-                body = NotificationAdapter(account.sudo()._ebay_client()).get_public_key(kid)
-            except EbayRequestError:
-                body = None
-            _PUBLIC_KEYS[key] = (body, now)
-        if body is None:
-            raise EbayRequestError("unknown public key %s" % kid, status=404)
-        return body
+    def _ebay_key_cache(self, account):
+        """The account's key cache in this process, its fetch cap read from the system parameter
+        each time so a change applies without a restart."""
+        key = (self.env.cr.dbname, account.id, account.sudo().ebay_api_base_url or account.environment)
+        cache = _KEY_CACHES.setdefault(key, PublicKeyCache())
+        cache.fetches_per_minute = int(self.env["ir.config_parameter"].sudo().get_param(
+            KEY_FETCHES_PARAM, FETCHES_PER_MINUTE))
+        return cache
 
     @api.model
     def _ebay_receive(self, account, raw_body):

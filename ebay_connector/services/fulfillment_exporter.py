@@ -3,7 +3,8 @@ from collections import defaultdict
 from odoo import _
 from odoo.exceptions import UserError
 
-from ..ebay_api.fulfillment import FulfillmentAdapter
+from ..ebay_api.errors import EbayUncertainError
+from ..ebay_api.fulfillment import FulfillmentAdapter, matching_fulfillment_id
 from ..sync_core import push
 from .base import EbayJobService
 
@@ -14,7 +15,9 @@ class FulfillmentExporter(EbayJobService):
 
     Each delivery (a backorder included) is one fulfillment; the units reported are counted on
     the marketplace order lines so eBay is never told more than was ordered, and the
-    fulfillment id kept on the delivery stops it from being reported twice.
+    fulfillment id kept on the delivery stops it from being reported twice. A create that may have
+    reached eBay without an answer (or an earlier attempt that ended so) is settled by reading eBay's
+    fulfillments of the order back, so a parcel is never reported twice.
     """
 
     def execute(self):
@@ -31,14 +34,38 @@ class FulfillmentExporter(EbayJobService):
             self.run.log(_("%s ships nothing left to report to eBay.", picking.name), "warning")
             return
         carrier_code = self._carrier_code(picking)
-        fulfillment_id = FulfillmentAdapter(self.client).create_shipping_fulfillment(
-            order.external_order_id, pairs, carrier_code, picking.carrier_tracking_ref, shipped_date=picking.date_done)
+        fulfillment_id = self._create_once(picking, order, pairs, carrier_code)
         picking.ebay_fulfillment_id = fulfillment_id
         self._count_fulfilled(order, dict(pairs))
         self.run.progress(total=1, fetched=1, stored=1)
         self.run.log(_("%(picking)s reported to eBay as fulfillment %(id)s (%(carrier)s %(tracking)s).",
                        picking=picking.name, id=fulfillment_id, carrier=carrier_code,
                        tracking=picking.carrier_tracking_ref))
+
+    def _create_once(self, picking, order, pairs, carrier_code):
+        """createShippingFulfillment unless eBay already has this shipment (same lines, same tracking
+        number), checked before and again when the create got no answer; returns the fulfillment id."""
+        adapter = FulfillmentAdapter(self.client)
+        fulfillment_id = self._fulfillment_on_ebay(adapter, picking, order, pairs)
+        if fulfillment_id:
+            return fulfillment_id
+        try:
+            return adapter.create_shipping_fulfillment(order.external_order_id, pairs, carrier_code,
+                                                       picking.carrier_tracking_ref, shipped_date=picking.date_done)
+        except EbayUncertainError:
+            fulfillment_id = self._fulfillment_on_ebay(adapter, picking, order, pairs)
+            if not fulfillment_id:
+                raise  # eBay does not have it: the retried job creates it then
+            return fulfillment_id
+
+    def _fulfillment_on_ebay(self, adapter, picking, order, pairs):
+        """The id of the fulfillment eBay already has for this delivery, logged, or None."""
+        fulfillment_id = matching_fulfillment_id(adapter.get_shipping_fulfillments(order.external_order_id),
+                                                 pairs, picking.carrier_tracking_ref)
+        if fulfillment_id:
+            self.run.log(_("eBay already had this shipment: %(picking)s is eBay fulfillment %(id)s.",
+                           picking=picking.name, id=fulfillment_id))
+        return fulfillment_id
 
     def _picking(self):
         picking_id = self.run.payload.get("picking_id")

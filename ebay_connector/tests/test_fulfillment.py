@@ -158,3 +158,18 @@ class TestFulfillment(EbayCase):
         self.assertEqual(job.state, "done", job.last_error)
         self.assertEqual(len(self.fulfillments(order)), 1)
         self.assertEqual(order.line_ids.qty_fulfilled, 2)
+
+    def test_create_without_an_answer_leaves_one_fulfillment_and_the_job_done(self):
+        order = self.ebay_order([1, 2])
+        self.env["ir.config_parameter"].sudo().set_param("ebay_connector.timeout_seconds", "2")
+        self.sim_post("/_sim/faults", {"timeout_after_commit": {
+            "path": "/sell/fulfillment/v1/order/*/shipping_fulfillment", "method": "POST", "times": 1}})
+        picking = self.ship(order.sale_order_id.picking_ids, [1, 2], self.ups, "1ZNOANSWER")
+        self.run_jobs()
+
+        job = self.fulfillment_jobs(picking)
+        self.assertEqual(job.state, "done", job.last_error)
+        (fulfillment,) = self.fulfillments(order)
+        self.assertEqual(picking.ebay_fulfillment_id, fulfillment["fulfillmentId"])
+        self.assertEqual(order.line_ids.mapped("qty_fulfilled"), order.line_ids.mapped("quantity"))
+        self.assertIn("eBay already had this shipment", "\n".join(job.log_ids.mapped("message")))

@@ -26,7 +26,7 @@ class TestWebhook(OrdersCase, HttpCase):
 
     def setUp(self):
         super().setUp()
-        ebay_notification._PUBLIC_KEYS.clear()
+        ebay_notification._KEY_CACHES.clear()
 
     # -- helpers -------------------------------------------------------------------
     def notify(self, topic, data):
@@ -159,4 +159,23 @@ class TestWebhook(OrdersCase, HttpCase):
                 self.assertEqual(self.post(data, header, content_type).status_code, status)
         self.assertEqual(self.stored(), before)
         self.assertEqual(self.post(body, signature).status_code, 200, "the genuine one is accepted")
+
+    def test_forged_key_ids_cost_few_ebay_calls_and_store_nothing(self):
+        body, signature = self.signed(notification_body("ORDER_CONFIRMATION", {"orderId": "12-34567-89012"}))
+        envelope = json.loads(base64.b64decode(signature))
+        self.reset_sim_calls()
+        before = self.stored()
+        statuses = []
+        for _post in range(60):
+            forged = base64.b64encode(json.dumps(dict(envelope, kid=str(uuid.uuid4()))).encode()).decode()
+            statuses.append(self.post(body, forged).status_code)
+        self.assertLessEqual(self.sim_calls().get(KEY_CALL, 0), 5)
+        self.assertEqual(set(statuses), {412, 429})
+        self.assertEqual(self.stored(), before)
+        # the fetches of this minute are spent: a key already cached still verifies
+        self.assertEqual(self.post(body, signature).status_code, 429, "the genuine key is not cached yet")
+        self.env["ir.config_parameter"].sudo().set_param(ebay_notification.KEY_FETCHES_PARAM, "6")
+        self.env.flush_all()
+        self.assertEqual(self.post(body, signature).status_code, 200)
+        self.assertEqual(self.sim_calls().get(KEY_CALL), 6)
 

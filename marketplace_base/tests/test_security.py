@@ -49,6 +49,26 @@ class TestSecurity(MarketplaceCase):
         self.assertFalse(Account.search([("id", "=", self.account.id)]))
         self.assertFalse(self.env["marketplace.shop"].with_user(outsider).search([("id", "=", self.shop.id)]))
 
+    def outsider(self):
+        """A Marketplace Manager of another company only."""
+        other = self.env["res.company"].create({"name": "Other Co B"})
+        return new_test_user(self.env, "mkt_outsider_b", groups="marketplace_base.group_marketplace_manager",
+                             company_id=other.id, company_ids=[(6, 0, other.ids)])
+
+    def test_other_company_does_not_see_the_order_lines(self):
+        line = self.make_order("SEC-1").line_ids
+        self.assertTrue(line)
+        Line = self.env["marketplace.order.line"]
+        self.assertEqual(Line.with_user(self.user).search([("id", "=", line.id)]), line)
+        self.assertFalse(Line.with_user(self.outsider()).search([("id", "=", line.id)]))
+
+    def test_other_company_does_not_see_the_job_logs(self):
+        job = self.env["marketplace.job"]._enqueue("create_sale_orders", shop=self.shop, payload={"n": "sec"})
+        log = self.env["marketplace.job.log"].create({"job_id": job.id, "message": "buyer data of company A"})
+        Log = self.env["marketplace.job.log"]
+        self.assertEqual(Log.with_user(self.user).search([("id", "=", log.id)]), log)
+        self.assertFalse(Log.with_user(self.outsider()).search([("id", "=", log.id)]))
+
     def test_secret_without_key_gives_clear_error(self):
         from odoo.exceptions import UserError
         from odoo.tools import config
