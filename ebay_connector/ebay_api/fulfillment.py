@@ -55,13 +55,14 @@ class FulfillmentAdapter:
     def __init__(self, client):
         self.client = client
 
-    def iter_order_pages(self, modified_from, modified_to=None, page_size=MAX_PAGE_SIZE, should_stop=None):
+    def iter_order_pages(self, modified_from, modified_to=None, page_size=MAX_PAGE_SIZE, should_stop=None,
+                         resume=None, first_number=1):
         """Pages of raw orders last modified in the range (the filter is percent-encoded by
-        ``client.encode_query``)."""
+        ``client.encode_query``), from the start or from ``resume`` (a page's ``next_params``)."""
         if not 1 <= page_size <= MAX_PAGE_SIZE:
             raise ValueError(f"page_size must be 1..{MAX_PAGE_SIZE}")
-        params = {"filter": modified_filter(modified_from, modified_to), "limit": page_size, "offset": 0}
-        return iter_pages(self.client, BASE + "/order", "orders", params, "orders", should_stop)
+        params = resume or {"filter": modified_filter(modified_from, modified_to), "limit": page_size, "offset": 0}
+        return iter_pages(self.client, BASE + "/order", "orders", params, "orders", should_stop, first_number)
 
     def iter_orders(self, modified_from, modified_to=None, page_size=MAX_PAGE_SIZE, should_stop=None):
         """Every raw order last modified in the range, paging transparently; stops between pages

@@ -47,24 +47,39 @@ class OrderImporter(EbayJobService):
 
     # -- by last-modified window (the cron) ------------------------------------
     def pull_window(self):
-        """Every order modified in the window; the shop's watermark moves only once all is stored."""
+        """Every order modified in the window; the shop's watermark moves only once all is stored.
+
+        Long pulls run in slices: after a page whose slice time is up the job pauses with its window,
+        the next page and what it saw, and the next slice carries on from there."""
         shop = self.shop
-        try:
-            since, until = order_window(self.run.payload, shop.ebay_orders_synced_until, fields.Datetime.now(),
-                                        shop.ebay_order_overlap_minutes, shop.ebay_order_initial_days)
-        except ValueError as exc:
-            raise JobPayloadError(_("Payload: %s", exc)) from exc
-        self.run.log(_("Pulling orders modified from %(since)s to %(until)s (UTC).", since=since,
-                       until=until or _("now")))
-        seen_max = None
-        for page in self.fulfillment.iter_order_pages(since, until, page_size=self._page_size()):
+        state = self.run.continuation
+        if state:
+            since, until = _moment(state["since"]), _moment(state["until"])
+            seen_max = _moment(state["seen_max"])
+            self.counts.update(state["counts"])
+        else:
+            try:
+                since, until = order_window(self.run.payload, shop.ebay_orders_synced_until, fields.Datetime.now(),
+                                            shop.ebay_order_overlap_minutes, shop.ebay_order_initial_days)
+            except ValueError as exc:
+                raise JobPayloadError(_("Payload: %s", exc)) from exc
+            seen_max = None
+            self.run.log(_("Pulling orders modified from %(since)s to %(until)s (UTC).", since=since,
+                           until=until or _("now")))
+        pages = self.fulfillment.iter_order_pages(since, until, page_size=self._page_size(),
+                                                  resume=state.get("next"), first_number=state.get("page", 0) + 1)
+        for page in pages:
             self.run.check_cancelled()
             self.run.progress(total=page.total)
             page_max = self._import_page(page.items)
             seen_max = max(filter(None, (seen_max, page_max)), default=None)
             self._log_page(_("Page %(number)s/%(count)s", number=page.number, count=page.page_count or "?"),
                            len(page.items))
-            self.run.checkpoint()
+            continuation = {"since": since, "until": until, "seen_max": seen_max, "next": page.next_params,
+                            "page": page.number, "counts": dict(self.counts)}
+            self.run.checkpoint(continuation)
+            if page.next_params and self.run.time_is_up():
+                self.run.pause(0, continuation)
         watermark = next_watermark(shop.ebay_orders_synced_until, since, until or fields.Datetime.now(), seen_max)
         if watermark != shop.ebay_orders_synced_until:
             shop.ebay_orders_synced_until = watermark
@@ -196,3 +211,8 @@ class OrderImporter(EbayJobService):
         if watermark:
             message += " " + _("Orders synced until %s (UTC).", watermark)
         self.run.log(message, "warning" if self.counts["error"] or self.counts["failed"] else "info")
+
+
+def _moment(value):
+    """A continuation's moment (canonical JSON keeps datetimes as text) back as a naive UTC datetime."""
+    return fields.Datetime.to_datetime(value) if value else None

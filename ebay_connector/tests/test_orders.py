@@ -279,3 +279,24 @@ class TestOrderPullResilience(OrdersCase):
             self.run_jobs(job_ids=job.ids)
         self.assertEqual(job.state, "cancelled")
         self.assertEqual(self.ebay_shop.ebay_orders_synced_until, self.started, "no watermark move on a stopped run")
+
+    def test_a_long_pull_runs_in_slices_and_resumes_at_its_next_page(self):
+        external_ids = [self.sim_order([(self.sku_a, 1)]) for _i in range(3)]
+        self.env["ir.config_parameter"].sudo().set_param("ebay_connector.order_page_size", "1")
+        job = self.env["marketplace.job"]._enqueue("pull_orders", shop=self.ebay_shop)
+        Job = self.env["marketplace.job"]
+        self.env.flush_all()
+        Job.browse(Job._claim_next(job.ids))._execute(deadline=time.time() - 1)  # time is up after each page
+        self.env.invalidate_all()
+        self.assertEqual((job.state, job.slice_count, job.attempts), ("pending", 1, 0))
+        self.assertIn('"page":1', job.continuation)
+        self.assertFalse(any("synced until" in line for line in job.log_ids.mapped("message")),
+                         "the watermark waits for the end")
+        self.run_jobs(job_ids=job.ids)
+        self.assertEqual((job.state, job.slice_count), ("done", 1), job.last_error)
+        pages = [line for line in job.log_ids.mapped("message") if line.startswith("Page ")]
+        self.assertEqual([line.split(":")[0] for line in pages], ["Page 1/3", "Page 2/3", "Page 3/3"])
+        orders = self.env["marketplace.order"].search([("external_order_id", "in", external_ids)])
+        self.assertEqual((len(orders), len(orders.sale_order_id)), (3, 3))
+        self.assertTrue(any(line.startswith("3 order(s): 3 new") for line in job.log_ids.mapped("message")),
+                        "the counts of every slice add up in the summary")
