@@ -11,7 +11,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from bench_lib import report, scenarios, webhook  # noqa: E402
+from bench_lib import engine, report, scenarios, webhook  # noqa: E402
 from bench_lib.setup import REPO, Bench, ScenarioError, Simulator, say  # noqa: E402
 
 NOTES = [
@@ -40,15 +40,19 @@ def parse_args(argv=None):
     parser.add_argument("--orders", type=int, default=2000)
     parser.add_argument("--notifications", type=int, default=5000)
     parser.add_argument("--clients", type=int, default=8, help="concurrent webhook clients")
-    parser.add_argument("--only", default="backfill,stock,orders,webhook",
+    parser.add_argument("--only", default="backfill,stock,orders,webhook,engine",
                         help="comma-separated scenarios to run (later ones need the earlier ones' data)")
+    parser.add_argument("--lanes", default="1,2,4", help="engine scenario: lane counts to compare")
+    parser.add_argument("--latency-ms", type=int, default=150, help="engine scenario: simulator latency per call")
+    parser.add_argument("--change-every", type=float, default=3.0,
+                        help="engine scenario: seconds between two stock changes")
     parser.add_argument("--fresh-install", action="store_true",
                         help="install the addons anew instead of copying the cached fresh install")
     parser.add_argument("--out", default=os.path.join(REPO, "docs", "bench"))
     return parser.parse_args(argv)
 
 
-def run(args, bench, results, baselines):
+def run(args, bench, results, baselines, engine_runs):
     only = set(args.only.split(","))
     n = args.listings
     label = f"backfill {n:,} listings"
@@ -80,6 +84,8 @@ def run(args, bench, results, baselines):
         label = f"{args.notifications:,} webhook notifications"
         say("4. " + label)
         results.append(webhook.webhook_run(bench, label, args.notifications, clients=args.clients))
+    if "engine" in only:
+        engine_runs += engine.run_engine(bench, args, bench.sim_order_ids())
 
 
 def summary_lines(results):
@@ -105,7 +111,7 @@ def main(argv=None):
     started = time.time()
     say(f"eBay simulator: seeding {args.listings:,} listings and {args.orders:,} orders (var/bench/)")
     sim = Simulator(os.path.join(REPO, "var", "bench"), args.listings, args.orders)
-    results, baselines = [], {}
+    results, baselines, engine_runs = [], {}, []
     try:
         bench = Bench(args.config, args.db, sim)
         say(f"Database {args.db}: drop, then a fresh install of marketplace_base + ebay_connector without demo data")
@@ -113,20 +119,23 @@ def main(argv=None):
         bench.load_registry()
         say(f"Connecting the eBay account; {args.listings:,} products with the SKUs as internal references")
         bench.prepare(bench.sim_skus())
-        run(args, bench, results, baselines)
+        run(args, bench, results, baselines, engine_runs)
     except ScenarioError as exc:
         print(f"\nBENCHMARK ERROR: {exc}", file=sys.stderr)
-        _print(results, baselines)
+        _print(results, baselines, engine_runs)
         return 1
     finally:
         sim.stop()
-    _print(results, baselines)
-    path = report.save(results, args, NOTES, args.out)
+    _print(results, baselines, engine_runs)
+    path = report.save(results, args, NOTES, args.out, engine_runs)
     print(f"\nSaved {os.path.relpath(path, REPO)}; total {time.time() - started:,.0f} s")
     return 0
 
 
-def _print(results, baselines):
+def _print(results, baselines, engine_runs):
+    if engine_runs:
+        print()
+        print("\n".join(engine.engine_table(engine_runs)))
     if not results:
         return
     print()

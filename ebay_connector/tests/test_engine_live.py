@@ -149,3 +149,36 @@ class TestTwoServersShareTheBudget(LiveServerCase):
         self.assertEqual(used, self.BUDGET)
         states = dict(self.scratch.execute("SELECT id, state FROM marketplace_job WHERE id = ANY(%s)", [job_ids]))
         self.assertNotIn("failed", states.values(), "over budget a job waits, it does not fail")
+
+
+class TestAJobThatKillsItsWorker(LiveServerCase):
+    """eBay never answers in time, and the client keeps retrying, so the job's cron thread passes Odoo's real-time
+    limit every time: Odoo reloads the server (which re-executes itself: it was started from a file), the job is
+    taken over, and after the crash cap it ends failed with the reason instead of looping. (Odoo checks its limits
+    once a minute, so a run has to last well over a minute to be caught.)"""
+
+    sim_seed = {"items": 20, "orders": 5}
+
+    def test_ends_failed_after_the_cap_and_the_server_survives_its_reloads(self):
+        with self.scratch.env() as env:
+            shop = self.scratch.connected_shop(env, self.sim, "Slow eBay", PUBLISHED_SKUS)
+            set_param = env["ir.config_parameter"].set_param
+            set_param("marketplace_base.job_max_crashes", "2")
+            set_param("ebay_connector.max_retry_seconds", "400")
+            set_param("ebay_connector.max_attempts", "20")
+            job_id = env["marketplace.job"]._enqueue("pull_orders", shop=shop).id
+        self.addCleanup(self.scratch.execute, "DELETE FROM ir_config_parameter WHERE key IN "
+                        "('marketplace_base.job_max_crashes', 'ebay_connector.max_retry_seconds', "
+                        "'ebay_connector.max_attempts')")
+        # every call takes longer than the client's 30 s timeout, and is retried
+        requests.post(self.sim.base_url + "/_sim/faults", json={"latency_ms": [40000, 40000]}, timeout=10)
+        self.addCleanup(requests.post, self.sim.base_url + "/_sim/faults", json={}, timeout=10)
+        url = self.server()
+        wait_for(lambda: self.job(job_id)["state"] == "failed", 420, "the job to end failed")
+        job = self.job(job_id)
+        self.assertEqual(job["crashes"], 2)
+        self.assertIn("died 2 times", job["error"])
+        log = self.server_logs()
+        self.assertIn("virtual real time limit", log)
+        self.assertNotIn("attempted relative import", log, "the server re-executed itself")
+        self.assertEqual(requests.get(url + "/web/health", timeout=10).status_code, 200, "and still serves")

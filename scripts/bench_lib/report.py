@@ -53,18 +53,23 @@ def table(results, baselines):
     return out
 
 
-def save(results, args, notes, directory):
+def save(results, args, notes, directory, engine_runs=()):
     """Write docs/bench/<date>-python-<n>core[-<scale>].json; returns its path."""
     info = machine()
     scale = "" if (args.listings, args.orders, args.notifications) == (10000, 2000, 5000) else \
         f"-{args.listings}l-{args.orders}o-{args.notifications}n"
+    if args.only != "backfill,stock,orders,webhook,engine":
+        scale += "-" + args.only.replace(",", "+")
     name = f"{datetime.date.today().isoformat()}-python-{info['cores']}core{scale}.json"
     os.makedirs(directory, exist_ok=True)
     path = os.path.join(directory, name)
     with open(path, "w") as out:
         json.dump({"date": datetime.datetime.now().isoformat(timespec="seconds"), "machine": info,
                    "parameters": {"listings": args.listings, "orders": args.orders,
-                                  "notifications": args.notifications, "webhook_clients": args.clients},
-                   "notes": notes, "results": [r.as_dict() for r in results]}, out, indent=1)
+                                  "notifications": args.notifications, "webhook_clients": args.clients,
+                                  "lanes": args.lanes, "latency_ms": args.latency_ms,
+                                  "change_every_s": args.change_every},
+                   "notes": notes, "results": [r.as_dict() for r in results],
+                   "engine": list(engine_runs)}, out, indent=1)
         out.write("\n")
     return path

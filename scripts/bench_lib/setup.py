@@ -169,6 +169,23 @@ class Bench:
         if os.path.isdir(os.path.join(filestore, template)):
             shutil.copytree(os.path.join(filestore, template), os.path.join(filestore, self.db_name))
 
+    def reset_database(self):
+        """A fresh copy of the installed database, prepared again (the engine scenario runs once per lane count)."""
+        import odoo
+        odoo.modules.registry.Registry.delete(self.db_name)
+        odoo.sql_db.close_db(self.db_name)
+        self.create_database()
+        self.registry = odoo.modules.registry.Registry(self.db_name)
+        self.prepare(self.sim_skus())
+
+    def sim_order_ids(self):
+        import sqlite3
+        connection = sqlite3.connect(self.sim.db_path)
+        try:
+            return [row[0] for row in connection.execute("SELECT order_id FROM orders ORDER BY order_id")]
+        finally:
+            connection.close()
+
     def load_registry(self):
         import odoo
         from odoo.tools import config

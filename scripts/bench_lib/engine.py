@@ -1,0 +1,161 @@
+"""Scenario 5: the job engine under a mixed workload on a real Odoo server with its real cron threads.
+
+A backfill of the catalogue (bulk lane), the import of the orders by id in jobs of 20 (urgent lane) and a stock
+change every few seconds, with 1, 2 and 4 lanes, the simulator answering every call in ``latency_ms``. Measured:
+total time, jobs per minute, and how long a stock change takes to reach the simulator while bulk work runs.
+"""
+import os
+import random
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+from .setup import REPO, ScenarioError, free_port, say, wait_until_up
+
+# the workload: one backfill of the catalogue (bulk) and the orders imported by id, ORDERS_PER_JOB a job (urgent)
+
+ORDERS_PER_JOB = 20
+WATCHED_SKUS = 200  # bound before the run: the stock changes are made on them
+
+
+def lane_capacities(lanes):
+    """(urgent, bulk) runners for a total of ``lanes``; with one lane, every job shares it."""
+    if lanes == 1:
+        return 1, 0
+    return lanes - lanes // 2, lanes // 2
+
+
+def percentile(values, share):
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+class StockChanges(threading.Thread):
+    """Every ``every`` seconds, a new stock level for the next watched product; each change's latency is the time
+    until the simulator shows a different quantity for its SKU."""
+
+    def __init__(self, bench, skus, every):
+        super().__init__(daemon=True)
+        self.bench, self.skus, self.every = bench, list(skus), every
+        self.stop_event = threading.Event()
+        self.latencies, self.open = [], {}
+
+    def run(self):
+        rng = random.Random(5)
+        next_change = time.time()
+        while not self.stop_event.is_set() or self.open:
+            if not self.stop_event.is_set() and time.time() >= next_change and self.skus:
+                sku = self.skus.pop(0)
+                before = self.bench.sim.get("/_sim/listings/%s" % sku)["quantity"]
+                self._set_stock(sku, before + 100 + rng.randint(1, 50))
+                self.open[sku] = (before, time.time())
+                next_change += self.every
+            for sku, (before, changed_at) in list(self.open.items()):
+                if self.bench.sim.get("/_sim/listings/%s" % sku)["quantity"] != before:
+                    self.latencies.append(time.time() - changed_at)
+                    del self.open[sku]
+                elif time.time() - changed_at > 600:
+                    raise ScenarioError("stock change of %s did not reach eBay within 10 minutes" % sku)
+            time.sleep(0.25)
+
+    def _set_stock(self, sku, quantity):
+        with self.bench.env() as env:
+            product = env["product.product"].search([("default_code", "=", sku)])
+            env["stock.quant"].with_context(inventory_mode=True).create({
+                "product_id": product.id, "location_id": env.ref("stock.warehouse0").lot_stock_id.id,
+                "inventory_quantity": quantity}).action_apply_inventory()
+
+
+def engine_run(bench, lanes, order_ids, latency_ms, change_every):
+    """One mixed run with ``lanes`` runners; returns its figures."""
+    urgent, bulk = lane_capacities(lanes)
+    with bench.env() as env:
+        env.ref("marketplace_base.job_channel_urgent").capacity = urgent
+        env.ref("marketplace_base.job_channel_bulk").capacity = bulk
+        shop = env["marketplace.shop"].browse(bench.shop_id)
+        skus = bench.sim_skus()[:WATCHED_SKUS]
+        products = env["product.product"].search([("default_code", "in", skus)])
+        env["marketplace.product.binding"].create([{
+            "shop_id": shop.id, "product_id": product.id, "external_sku": product.default_code,
+            "ebay_listing_source": "inventory_api", "status": "active"} for product in products])
+    bench.sim.post("/_sim/faults", {"latency_ms": [latency_ms, latency_ms]}).raise_for_status()
+    log_path = os.path.join(REPO, "var", "bench", "engine-%d-lanes.log" % lanes)
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, os.path.join(REPO, "scripts", "odoo-server"), "-c", bench.config_path, "-d", bench.db_name,
+         "--http-port", str(port), "--http-interface", "127.0.0.1", "--max-cron-threads", str(lanes + 1),
+         "--log-level", "warn"], stdout=open(log_path, "w"), stderr=subprocess.STDOUT, cwd="/tmp")
+    try:
+        wait_until_up(server, "http://127.0.0.1:%d/web/health" % port, "the Odoo server", log_path, 300)
+        started = time.time()
+        with bench.env() as env:
+            Job = env["marketplace.job"]
+            shop = env["marketplace.shop"].browse(bench.shop_id)
+            jobs = Job._enqueue("backfill_listings", shop=shop)
+            for start in range(0, len(order_ids), ORDERS_PER_JOB):
+                jobs |= Job._enqueue("pull_orders", shop=shop,
+                                     payload={"order_ids": order_ids[start:start + ORDERS_PER_JOB]})
+            if lanes == 1:
+                jobs.write({"channel_id": env.ref("marketplace_base.job_channel_urgent").id})
+            workload = jobs.ids
+        changes = StockChanges(bench, skus, change_every)
+        changes.start()
+        while True:
+            with bench.env() as env:
+                env.cr.execute("SELECT state, count(*) FROM marketplace_job WHERE id = ANY(%s) GROUP BY state",
+                               [workload])
+                states = dict(env.cr.fetchall())
+            if states.get("failed") or states.get("cancelled"):
+                raise ScenarioError("jobs ended %s with %d lanes" % (states, lanes))
+            if states.get("done") == len(workload):
+                break
+            if server.poll() is not None:
+                raise ScenarioError("the Odoo server stopped: see %s" % log_path)
+            time.sleep(1)
+        seconds = time.time() - started
+        changes.stop_event.set()
+        changes.join(timeout=660)
+        with open(log_path) as log:
+            limit_hits = log.read().count("virtual real time limit")
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+        bench.sim.post("/_sim/faults", {}).raise_for_status()
+    latencies = changes.latencies
+    return {"lanes": lanes, "urgent_runners": urgent, "bulk_runners": bulk, "cron_threads": lanes + 1,
+            "seconds": round(seconds, 1), "jobs_done": len(workload),
+            "jobs_per_minute": round(len(workload) / seconds * 60, 1),
+            "stock_changes": len(latencies),
+            "stock_p50_s": round(statistics.median(latencies), 1) if latencies else None,
+            "stock_p99_s": round(percentile(latencies, 0.99), 1) if latencies else None,
+            "stock_max_s": round(max(latencies), 1) if latencies else None,
+            "time_limit_reached": limit_hits}
+
+
+def engine_table(runs):
+    """Rows of text for the engine runs, with throughput relative to one lane."""
+    base = runs[0]["jobs_per_minute"] if runs else None
+    head = ("lanes", "runners u/b", "wall s", "jobs", "jobs/min", "x 1 lane", "stock p50 s", "stock p99 s",
+            "time limit hits")
+    rows = [(str(r["lanes"]), "%s/%s" % (r["urgent_runners"], r["bulk_runners"]), str(r["seconds"]),
+             str(r["jobs_done"]), str(r["jobs_per_minute"]),
+             "%.2f" % (r["jobs_per_minute"] / base) if base else "n/a", str(r["stock_p50_s"]),
+             str(r["stock_p99_s"]), str(r["time_limit_reached"])) for r in runs]
+    widths = [max(len(head[i]), *(len(row[i]) for row in rows)) for i in range(len(head))]
+    line = "  ".join("{:>%d}" % w for w in widths)
+    return [line.format(*head), line.format(*("-" * w for w in widths))] + [line.format(*row) for row in rows]
+
+
+def run_engine(bench, args, order_ids):
+    """The mixed workload with each lane count of ``args.lanes``, each on a fresh copy of the database."""
+    runs = []
+    for lanes in (int(part) for part in args.lanes.split(",")):
+        say("5. job engine, mixed workload, %d lane(s)" % lanes)
+        bench.reset_database()
+        runs.append(engine_run(bench, lanes, order_ids, args.latency_ms, args.change_every))
+        say("   %s" % runs[-1])
+    return runs
