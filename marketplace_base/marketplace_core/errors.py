@@ -21,6 +21,10 @@ class JobCancelled(Exception):
     """Raised inside a handler when someone pressed Stop; ends the run quietly."""
 
 
+class JobNeedsConfirmation(Exception):
+    """Raised by a handler that must not go on without a manager's confirmation."""
+
+
 class JobPayloadError(ValueError):
     """The job's payload is not what its handler accepts (a person must fix it)."""
 

@@ -6,12 +6,12 @@ from datetime import timedelta
 import psycopg2
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import mute_logger
 
 from ..job_run import JobRun, bookkeeping_env
 from ..marketplace_core import backoff
-from ..marketplace_core.errors import JobCancelled, is_retryable, retry_after_of
+from ..marketplace_core.errors import JobCancelled, JobNeedsConfirmation, is_retryable, retry_after_of
 from ..marketplace_core.payload import canonical_json, identity_key, parse_payload
 
 _logger = logging.getLogger(__name__)
@@ -65,7 +65,7 @@ class MarketplaceJob(models.Model):
     # State
     state = fields.Selection(
         [("pending", "Pending"), ("processing", "Processing"), ("done", "Completed"), ("failed", "Failed"),
-         ("cancelled", "Cancelled")],
+         ("cancelled", "Cancelled"), ("to_confirm", "Awaiting Confirmation")],
         default="pending", required=True, index=True, copy=False,
     )
     attempts = fields.Integer(default=0, readonly=True, copy=False, string="Retry Count")
@@ -75,6 +75,9 @@ class MarketplaceJob(models.Model):
                                   help="A processing job whose lease ran out was left by a crashed worker.")
     last_error = fields.Text(readonly=True, copy=False, string="Error")
     error_traceback = fields.Text(readonly=True, copy=False, string="Traceback")
+    confirmed_by_id = fields.Many2one("res.users", readonly=True, copy=False, string="Confirmed By",
+                                      help="The manager who let a run held for confirmation go through.")
+    confirmed_at = fields.Datetime(readonly=True, copy=False)
 
     # Progress
     progress_total = fields.Integer(default=0, readonly=True, copy=False, string="Total")
@@ -271,6 +274,9 @@ class MarketplaceJob(models.Model):
             except JobCancelled:
                 env.cr.rollback()
                 outcome = ("cancelled", None)
+            except JobNeedsConfirmation as exc:
+                env.cr.rollback()
+                outcome = ("to_confirm", exc)
             except Exception as exc:  # noqa: BLE001 - every failure is recorded on the job
                 env.cr.rollback()
                 outcome = ("error", exc)
@@ -283,6 +289,10 @@ class MarketplaceJob(models.Model):
         if outcome == "cancelled" or (self.state == "cancelled" and outcome != "done"):
             self.write({"state": "cancelled", "ended_at": now, "lease_until": False})
             self._log(_("Stopped on request."), "warning")
+        elif outcome == "to_confirm":
+            self.write({"state": "to_confirm", "ended_at": now, "lease_until": False, "last_error": str(exc)})
+            self._log(_("Awaiting a manager's confirmation: %s", exc), "warning")
+            _logger.warning("Job %s awaits a manager's confirmation: %s", self.id, exc)
         elif outcome == "done":
             self.write({"state": "done", "ended_at": now, "lease_until": False, "last_error": False,
                         "error_traceback": False})
@@ -345,10 +355,27 @@ class MarketplaceJob(models.Model):
 
     def action_stop(self):
         """Stop: pending jobs are cancelled now, a running one at its next unit of work."""
-        active = self.filtered(lambda job: job.state in ("pending", "processing"))
+        active = self.filtered(lambda job: job.state in ("pending", "processing", "to_confirm"))
         active.write({"state": "cancelled", "ended_at": fields.Datetime.now()})
         for job in active:
             job._log(_("Stop requested by %s.", self.env.user.name), "warning")
+        return True
+
+    def action_confirm(self):
+        """A manager lets held runs go through: back to pending now, the handler sees ``confirmed_by_id``."""
+        if not self.env.user.has_group("marketplace_base.group_marketplace_manager"):
+            raise AccessError(_("Only a Marketplace Manager can confirm a job held for confirmation."))
+        now = fields.Datetime.now()
+        for job in self.filtered(lambda j: j.state == "to_confirm"):
+            # an equal job queued meanwhile would only be held again: the confirmed one does its work
+            equal = job._pending_equal(job.identity_key)
+            if equal:
+                equal.write({"state": "cancelled", "ended_at": now})
+                equal._log(_("Superseded by the confirmed job %s.", job.name))
+            job.write({"state": "pending", "next_attempt_at": now, "confirmed_by_id": self.env.user.id,
+                       "confirmed_at": now})
+            job._log(_("Confirmed by %s.", self.env.user.name))
+        self._trigger_runner()
         return True
 
     def action_requeue(self):
