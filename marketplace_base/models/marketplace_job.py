@@ -375,7 +375,7 @@ class MarketplaceJob(models.Model):
             job.write({"state": "pending", "next_attempt_at": now, "confirmed_by_id": self.env.user.id,
                        "confirmed_at": now})
             job._log(_("Confirmed by %s.", self.env.user.name))
-        self._trigger_runner()
+        self.sudo()._trigger_runner()  # managers cannot read the cron that _trigger_runner looks at
         return True
 
     def action_requeue(self):
