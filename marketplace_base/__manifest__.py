@@ -29,6 +29,7 @@ retries with backoff, progress, logs, Stop and crash recovery.
         "views/marketplace_shop_views.xml",
         "views/marketplace_account_views.xml",
         "views/marketplace_bulk_binding_views.xml",
+        "views/marketplace_takeover_wizard_views.xml",
         "views/sale_order_views.xml",
         "views/marketplace_menus.xml",
     ],

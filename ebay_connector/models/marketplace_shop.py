@@ -41,10 +41,14 @@ class MarketplaceShop(models.Model):
             self.env["marketplace.job"]._enqueue("pull_orders", shop=shop, priority=5)
         shops.write({"ebay_last_order_pull_at": fields.Datetime.now()})
 
+    def _push_bindings(self):
+        """Only Inventory API listings accept stock and price updates."""
+        return super()._push_bindings().filtered(lambda binding: binding.ebay_listing_source == "inventory_api")
+
     @api.model
     def _cron_ebay_push_stock_and_prices(self):
-        """Fallback sweep: push whatever stock or price changed that no event caught."""
-        for shop in self._ebay_active_shops():
+        """Fallback sweep: push whatever stock or price changed that no event caught (in shops Odoo took over)."""
+        for shop in self._ebay_active_shops().filtered("odoo_owns_stock"):
             self.env["marketplace.job"]._enqueue("push_stock", shop=shop, priority=15)
             self.env["marketplace.job"]._enqueue("push_price", shop=shop, priority=15)
 

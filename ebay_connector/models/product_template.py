@@ -13,7 +13,8 @@ class ProductTemplate(models.Model):
 
     @api.model
     def _ebay_enqueue_push(self, job_type, products):
-        """Enqueue one shop-wide ``job_type`` for each connected eBay shop listing some of ``products``.
+        """Enqueue one shop-wide ``job_type`` for each connected eBay shop listing some of ``products``
+        whose stock and prices Odoo took over (the others keep the marketplace's values).
 
         Called from stock and price hooks, so it stays cheap: one grouped query for the shops,
         and a job with an empty payload, of which at most one is pending per shop (identity
@@ -24,6 +25,7 @@ class ProductTemplate(models.Model):
         rows = self.env["marketplace.product.binding"].sudo()._read_group(
             [("product_id", "in", products.ids), ("ebay_listing_source", "=", "inventory_api"),
              ("shop_id.platform", "=", "ebay"), ("shop_id.active", "=", True),
+             ("shop_id.odoo_owns_stock", "=", True),
              ("shop_id.account_id.state", "=", "connected")],
             ["shop_id"],
         )

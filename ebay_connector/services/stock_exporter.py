@@ -4,7 +4,9 @@ from odoo import _, fields
 from odoo.exceptions import UserError
 from odoo.tools import LazyTranslate
 
-from odoo.addons.marketplace_base.marketplace_core.errors import JobPayloadError, RetryableJobError
+from odoo.addons.marketplace_base.marketplace_core import push_guard
+from odoo.addons.marketplace_base.marketplace_core.errors import (
+    JobNeedsConfirmation, JobPayloadError, RetryableJobError)
 
 from ..ebay_api import EbayRequestError
 from ..ebay_api.inventory import InventoryAdapter
@@ -43,13 +45,22 @@ class BindingExporter(EbayJobService):
         """The items of ``batch`` that can be sent now (the price push resolves offers here)."""
         return batch
 
+    def _online_value(self, binding):
+        """What eBay shows now for ``binding``, comparable with a PushItem's value."""
+        raise NotImplementedError
+
     # -- run -------------------------------------------------------------------
     def execute(self):
-        bindings = self._pushable(self._bindings())
+        owned = self._owned_shops()
+        if not owned:
+            return
+        bindings = self._pushable(self._bindings().filtered(lambda binding: binding.shop_id in owned))
         items = push.changed_items(self._values(bindings))
-        self.run.progress(total=len(items))
         self.run.log(_("%(label)s: %(changed)s of %(count)s binding(s) changed.",
                        label=self.label, changed=len(items), count=len(bindings)))
+        if not self._breaker_lets_through(items):
+            return
+        self.run.progress(total=len(items))
         for batch in push.batches(items):
             self.run.check_cancelled()
             self._send(self._ready(batch))
@@ -101,6 +112,61 @@ class BindingExporter(EbayJobService):
 
     def _single_binding(self):
         return len(self.run.payload.get("binding_ids") or ()) == 1
+
+    # -- guards ----------------------------------------------------------------
+    def _owned_shops(self):
+        """The run's shops whose stock and prices Odoo took over; the others are left alone, said once."""
+        shops = self._shops()
+        held = shops.filtered(lambda shop: not shop.odoo_owns_stock)
+        if held:
+            self.run.log(_("Nothing pushed for %(shops)s: eBay's quantities and prices stand until someone takes "
+                           "over stock and prices on the shop (Take Over Stock and Prices).",
+                           shops=", ".join(held.mapped("name"))))
+        return shops - held
+
+    def _breaker_lets_through(self, items):
+        """Stop before sending when the run would zero or empty a shop (see push_guard.breaker_verdict).
+
+        A manager's Confirm on the job lets the same run through. While one run of this push
+        waits for confirmation, an equal run sends nothing either, rather than waiting beside it.
+        """
+        if self.job.confirmed_by_id:
+            self.run.log(_("Confirmed by %s: sent without the circuit breaker.", self.job.confirmed_by_id.name))
+            return True
+        Binding = self.env["marketplace.product.binding"]
+        by_shop = {}
+        for item in items:
+            by_shop.setdefault(Binding.browse(item.binding_id).shop_id, {})[item.sku] = item.value
+        for shop, wanted in by_shop.items():
+            current = {binding.external_sku: self._online_value(binding) for binding in shop._push_bindings()}
+            impact = push_guard.push_impact(current, wanted)
+            verdict = push_guard.breaker_verdict(impact, shop.push_max_zero_percent, shop.push_max_drop_percent)
+            if verdict == push_guard.PASS:
+                continue
+            message = self._breaker_message(shop, verdict, impact)
+            held = self.env["marketplace.job"].search([("identity_key", "=", self.job.identity_key),
+                                                       ("state", "=", "to_confirm"), ("id", "!=", self.job.id)],
+                                                      limit=1)
+            if held:
+                self.run.log(_("%(message)s %(job)s already waits for a manager's confirmation: nothing sent.",
+                               message=message, job=held.name), "warning")
+                return False
+            raise JobNeedsConfirmation(message)
+        return True
+
+    def _breaker_message(self, shop, verdict, impact):
+        drops = ", ".join("%s %s → %s" % (change.key, change.before, change.after)
+                          for change in impact.largest_drops(5))
+        if verdict == push_guard.TOO_MANY_ZEROS:
+            reason = _("%(label)s push to %(shop)s would set %(zeroed)s of its %(listings)s listing(s) to 0 "
+                       "(the shop allows %(limit)s %%).", label=self.label, shop=shop.name, zeroed=impact.zeroed,
+                       listings=impact.listings, limit=shop.push_max_zero_percent)
+        else:
+            reason = _("%(label)s push to %(shop)s would lower its total from %(before)s to %(after)s (the shop "
+                       "allows a drop of %(limit)s %%).", label=self.label, shop=shop.name,
+                       before=impact.total_before, after=impact.total_after, limit=shop.push_max_drop_percent)
+        return _("%(reason)s Largest drops: %(drops)s. Nothing was sent; a manager can Confirm the job to send it.",
+                 reason=reason, drops=drops)
 
     # -- which bindings --------------------------------------------------------
     def _shops(self):
@@ -173,6 +239,9 @@ class StockExporter(BindingExporter):
     label = _lt("Stock")
     make_entry = staticmethod(push.stock_entry)
 
+    def _online_value(self, binding):
+        return binding.last_pushed_qty
+
     def _values(self, bindings):
         quantities = bindings._online_quantities()
         return [push.PushItem(binding.id, binding.external_sku, int(quantities[binding.id]), binding.last_pushed_qty,
@@ -187,6 +256,9 @@ class PriceExporter(BindingExporter):
     last_field = "last_pushed_price"
     label = _lt("Price")
     make_entry = staticmethod(push.price_entry)
+
+    def _online_value(self, binding):
+        return push.round_price(binding.last_pushed_price, binding.shop_id.currency_id.decimal_places)
 
     def _values(self, bindings):
         items = []

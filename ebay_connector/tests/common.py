@@ -28,6 +28,8 @@ class EbayCase(MarketplaceCase):
     """A connected eBay account and shop, talking to a simulator seeded with the demo data."""
 
     sim_seed = {"demo": True}
+    # a shop whose stock and prices Odoo took over already; first-sync tests start from a new shop's False
+    shop_owns_stock = True
 
     @classmethod
     def setUpClass(cls):
@@ -48,7 +50,7 @@ class EbayCase(MarketplaceCase):
         })
         cls.ebay_shop = cls.env["marketplace.shop"].create({
             "name": "eBay US Test", "account_id": cls.ebay_account.id, "marketplace_site": "EBAY_US",
-            "warehouse_id": cls.warehouse.id, "auto_confirm": True,
+            "warehouse_id": cls.warehouse.id, "auto_confirm": True, "odoo_owns_stock": cls.shop_owns_stock,
         })
         cls.connect(cls.ebay_account)
 

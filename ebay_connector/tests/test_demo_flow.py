@@ -101,6 +101,16 @@ class TestDemoFlow(HttpCase):
         self.assertEqual(shipped[0]["shipmentTrackingNumber"], "9400111899223197428490")
         self.assertEqual(shipped[0]["shippingCarrierCode"], "USPS")
 
+        # until someone takes over, eBay's quantities stand; the take-over gives the products the backfill
+        # created their initial stock from eBay (the product sold above has stock of its own)
+        self.assertFalse(self.shop.odoo_owns_stock)
+        self.assertFalse(self.env["marketplace.job"].search(
+            [("job_type", "=", "push_stock"), ("shop_id", "=", self.shop.id), ("state", "!=", "cancelled")]))
+        takeover = self.env["marketplace.takeover.wizard"].create({"shop_id": self.shop.id})
+        takeover.action_stock_from_marketplace()
+        takeover.action_confirm()
+        self.assertTrue(self.shop.odoo_owns_stock)
+
         # stock changes reach eBay (after the demo shop's rule: buffer 2)
         self.env["stock.quant"]._update_available_quantity(product, self.shop.warehouse_id.lot_stock_id, 20)
         self.env["marketplace.shop"]._cron_ebay_push_stock_and_prices()

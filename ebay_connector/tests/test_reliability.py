@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import requests
 
 from odoo import fields
+from odoo.tests import new_test_user
 from odoo.tests.common import TransactionCase
 
 from .common import EbayCase, start_simulator
@@ -45,6 +46,12 @@ class TestFaultStormConverges(EbayCase):
             Job._enqueue(job_type, shop=self.ebay_shop)
             self.drain()
         Job._enqueue("push_stock", shop=self.ebay_shop)
+        self.drain()
+        # the products the backfill created have no stock: the push would zero the shop, and waits for a manager
+        held = Job.search([("job_type", "=", "push_stock"), ("state", "=", "to_confirm")])
+        self.assertEqual(len(held), 1)
+        held.with_user(new_test_user(self.env, "storm_manager",
+                                     groups="marketplace_base.group_marketplace_manager")).action_confirm()
         self.drain()
 
         usage = Job.search([("shop_id", "=", self.ebay_shop.id)]).log_ids.filtered(

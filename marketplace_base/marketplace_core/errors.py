@@ -43,6 +43,10 @@ class BudgetExhausted(Exception):
         self.retry_after = max(1, int(retry_after))
 
 
+class JobNeedsConfirmation(Exception):
+    """Raised by a handler that must not go on without a manager's confirmation."""
+
+
 class JobPayloadError(ValueError):
     """The job's payload is not what its handler accepts (a person must fix it)."""
 

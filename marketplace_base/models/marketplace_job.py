@@ -8,12 +8,14 @@ from datetime import timedelta
 import psycopg2
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, config, mute_logger
 
 from ..job_run import JobRun, bookkeeping_env, liveness_lock, worker_is_alive
 from ..marketplace_core import backoff, slices
-from ..marketplace_core.errors import BudgetExhausted, JobCancelled, JobPaused, is_retryable, retry_after_of
+from ..marketplace_core.errors import (
+    BudgetExhausted, JobCancelled, JobNeedsConfirmation, JobPaused, is_retryable, retry_after_of,
+)
 from ..marketplace_core.handlers import JobHandler, find_handler
 from ..marketplace_core.payload import canonical_json, identity_key, parse_payload
 from ..services.sale_order_creator import SaleOrderCreator
@@ -75,7 +77,7 @@ class MarketplaceJob(models.Model):
     # State
     state = fields.Selection(
         [("pending", "Pending"), ("processing", "Processing"), ("done", "Completed"), ("failed", "Failed"),
-         ("cancelled", "Cancelled")],
+         ("cancelled", "Cancelled"), ("to_confirm", "Awaiting Confirmation")],
         default="pending", required=True, index=True, copy=False,
     )
     run_now = fields.Boolean(copy=False, readonly=True, help="Queued first by Run Now.")
@@ -92,6 +94,9 @@ class MarketplaceJob(models.Model):
     last_error = fields.Text(readonly=True, copy=False, string="Error")
     error_traceback = fields.Text(readonly=True, copy=False, string="Traceback")
     failure_notified = fields.Boolean(readonly=True, copy=False)
+    confirmed_by_id = fields.Many2one("res.users", readonly=True, copy=False, string="Confirmed By",
+                                      help="The manager who let a run held for confirmation go through.")
+    confirmed_at = fields.Datetime(readonly=True, copy=False)
 
     # Progress
     progress_total = fields.Integer(default=0, readonly=True, copy=False, string="Total")
@@ -391,6 +396,9 @@ class MarketplaceJob(models.Model):
         except JobCancelled:
             env.cr.rollback()
             return "cancelled", None
+        except JobNeedsConfirmation as exc:
+            env.cr.rollback()
+            return "to_confirm", exc
         except Exception as exc:  # noqa: BLE001 - every failure is recorded on the job
             env.cr.rollback()
             _logger.info("Job %s failed: %s", self.id, exc)
@@ -403,6 +411,10 @@ class MarketplaceJob(models.Model):
         if outcome == "cancelled" or (self.state == "cancelled" and outcome != "done"):
             self.write({"state": "cancelled", "ended_at": now, "continuation": False})
             self._log(_("Stopped on request."), "warning")
+        elif outcome == "to_confirm":
+            self.write({"state": "to_confirm", "ended_at": now, "last_error": str(exc)})
+            self._log(_("Awaiting a manager's confirmation: %s", exc), "warning")
+            _logger.warning("Job %s awaits a manager's confirmation: %s", self.id, exc)
         elif outcome == "done":
             self.write({"state": "done", "ended_at": now, "last_error": False, "error_traceback": False,
                         "continuation": False})
@@ -540,10 +552,27 @@ class MarketplaceJob(models.Model):
 
     def action_stop(self):
         """Stop: pending jobs are cancelled now, a running one at its next unit of work."""
-        active = self.filtered(lambda job: job.state in ("pending", "processing"))
+        active = self.filtered(lambda job: job.state in ("pending", "processing", "to_confirm"))
         active.write({"state": "cancelled", "ended_at": fields.Datetime.now()})
         for job in active:
             job._log(_("Stop requested by %s.", self.env.user.name), "warning")
+        return True
+
+    def action_confirm(self):
+        """A manager lets held runs go through: back to pending now, the handler sees ``confirmed_by_id``."""
+        if not self.env.user.has_group("marketplace_base.group_marketplace_manager"):
+            raise AccessError(_("Only a Marketplace Manager can confirm a job held for confirmation."))
+        now = fields.Datetime.now()
+        for job in self.filtered(lambda j: j.state == "to_confirm"):
+            # an equal job queued meanwhile would only be held again: the confirmed one does its work
+            equal = job._pending_equal(job.identity_key)
+            if equal:
+                equal.write({"state": "cancelled", "ended_at": now})
+                equal._log(_("Superseded by the confirmed job %s.", job.name))
+            job.write({"state": "pending", "next_attempt_at": now, "confirmed_by_id": self.env.user.id,
+                       "confirmed_at": now})
+            job._log(_("Confirmed by %s.", self.env.user.name))
+        self._trigger_runner()
         return True
 
     def action_requeue(self):

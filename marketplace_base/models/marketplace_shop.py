@@ -2,6 +2,9 @@ import json
 from datetime import timedelta
 
 from odoo import _, fields, models
+from odoo.exceptions import UserError
+
+from ..marketplace_core.push_guard import push_impact
 
 
 class MarketplaceShop(models.Model):
@@ -44,6 +47,24 @@ class MarketplaceShop(models.Model):
         help="Jobs started by schedulers and webhooks run with this user's rights, in the shop's company.",
     )
     sync_rule_ids = fields.One2many("marketplace.sync.rule", "shop_id", string="Sync Rules")
+
+    # Who owns stock and prices: the marketplace until someone takes over (issue 12)
+    # False for new shops; the 18.0.1.1.0 migration sets True on shops that existed, which were pushing already.
+    odoo_owns_stock = fields.Boolean(
+        string="Odoo Pushes Stock and Prices", default=False, copy=False, tracking=True,
+        help="Off, the marketplace's quantities and prices stay as they are: nothing is pushed for this shop. "
+             "Take Over Stock and Prices shows what the first push would change before turning it on.",
+    )
+    push_max_zero_percent = fields.Float(
+        string="Hold a Push Zeroing More Than (%)", default=20.0,
+        help="A stock push that would take more than this share of the shop's listings to 0 waits for a "
+             "manager's confirmation on its job. A single sell-out always goes through.",
+    )
+    push_max_drop_percent = fields.Float(
+        string="Hold a Push Lowering the Total by More Than (%)", default=50.0,
+        help="A push that would lower the shop's total online quantity (or total price) by more than this share "
+             "waits for a manager's confirmation on its job.",
+    )
     binding_ids = fields.One2many("marketplace.product.binding", "shop_id", string="Product Bindings")
 
     # Dashboard
@@ -99,6 +120,72 @@ class MarketplaceShop(models.Model):
     def _active_sync_rule(self):
         self.ensure_one()
         return self.sync_rule_ids.filtered("active")[:1]
+
+    def _push_bindings(self):
+        """The shop's listings that receive stock and price pushes (connectors narrow it further)."""
+        self.ensure_one()
+        return self.binding_ids.filtered(lambda binding: binding.product_id)
+
+    def _stock_push_impact(self):
+        """What a stock push of every listing would do now: the marketplace's quantities next to the
+        quantities the sync rule publishes."""
+        bindings = self._push_bindings()
+        online = bindings._online_quantities()
+        return push_impact({binding.external_sku: binding.last_pushed_qty for binding in bindings},
+                           {binding.external_sku: int(online[binding.id]) for binding in bindings})
+
+    # -- take-over of stock and prices ---------------------------------------
+    def action_open_takeover(self):
+        """Take Over Stock and Prices: first the preview of what the first push would change."""
+        self.ensure_one()
+        wizard = self.env["marketplace.takeover.wizard"].create({"shop_id": self.id})
+        return wizard._reopen()
+
+    def _take_over_stock(self):
+        """Turn pushes on, and say in the chatter who did it and what the preview showed."""
+        self.ensure_one()
+        impact = self._stock_push_impact()
+        self.odoo_owns_stock = True
+        self.message_post(body=_(
+            "%(user)s took over stock and prices: Odoo now pushes them to the marketplace. At take-over, "
+            "%(changed)s of %(listings)s listing(s) were to change, %(zeroed)s of them to 0 (total online quantity "
+            "%(before)s → %(after)s).", user=self.env.user.name, changed=len(impact.changes),
+            listings=impact.listings, zeroed=impact.zeroed, before=impact.total_before, after=impact.total_after))
+
+    def action_stock_from_marketplace(self):
+        """Initial stock: products bound here with no stock in Odoo get the marketplace's quantity, by an
+        inventory adjustment in the shop's warehouse, so that taking over changes nothing online.
+
+        Products the backfill created start at 0 in Odoo while the listing shows real units; pushing
+        that 0 would end the listing (issue 12).
+        """
+        self.ensure_one()
+        location = self.warehouse_id.lot_stock_id
+        quantities = self._stock_to_adjust()
+        if not quantities:
+            raise UserError(_("No bound product without stock in %(warehouse)s has a quantity online.",
+                              warehouse=self.warehouse_id.display_name))
+        Quant = self.env["stock.quant"].with_context(inventory_mode=True)
+        quants = Quant.create([{"product_id": product.id, "location_id": location.id, "inventory_quantity": quantity}
+                               for product, quantity in quantities.items()])
+        quants.with_context(inventory_name=_("Initial stock from %s", self.name)).action_apply_inventory()
+        self.message_post(body=_(
+            "%(user)s set the initial stock of %(count)s product(s) in %(location)s from the marketplace's "
+            "quantities (%(units)s unit(s)).", user=self.env.user.name, count=len(quantities),
+            location=location.display_name, units=sum(quantities.values())))
+        return True
+
+    def _stock_to_adjust(self):
+        """Storable products bound to a listing with units online and with no stock in the shop's warehouse,
+        with the marketplace's quantity (the largest, when one product has several listings)."""
+        bindings = self._push_bindings().filtered(
+            lambda binding: binding.product_id.is_storable and binding.last_pushed_qty > 0)
+        on_hand = bindings.product_id.with_context(warehouse_id=self.warehouse_id.id)
+        empty = on_hand.filtered(lambda product: product.qty_available <= 0)
+        quantities = {}
+        for binding in bindings.filtered(lambda b: b.product_id in empty):
+            quantities[binding.product_id] = max(quantities.get(binding.product_id, 0), binding.last_pushed_qty)
+        return quantities
 
     # -- dashboard actions ---------------------------------------------------
     def _open_related(self, xml_id, domain):

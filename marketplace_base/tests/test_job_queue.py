@@ -3,9 +3,10 @@ from datetime import timedelta
 import requests
 
 from odoo import fields
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user
 
-from ..marketplace_core.errors import RetryableJobError
+from ..marketplace_core.errors import JobNeedsConfirmation, RetryableJobError
 from .common import MarketplaceCase, patch_handler
 
 
@@ -143,6 +144,29 @@ class TestJobQueue(MarketplaceCase):
         self.assertEqual(processed, [0, 1])
         self.assertEqual(job.state, "cancelled")
         self.assertTrue(any("Stopped" in line.message for line in job.log_ids))
+
+    def test_job_needing_confirmation_waits_for_a_manager(self):
+        def guarded(job, run):
+            job.env["res.partner"].create({"name": "made by guarded job"})
+            if not job.confirmed_by_id:
+                raise JobNeedsConfirmation("would zero 24 of 30 listings")
+        self.with_handler(guarded)
+        job = self.enqueue(1)
+        self.run_jobs()
+        self.assertEqual((job.state, job.last_error), ("to_confirm", "would zero 24 of 30 listings"))
+        self.assertFalse(self.env["res.partner"].search([("name", "=", "made by guarded job")]), "rolled back")
+        self.assertFalse(self.run_jobs(), "a held job is not run again by itself")
+        equal = self.enqueue(1)  # the next sweep queued the same work meanwhile
+
+        user = new_test_user(self.env, "mkt_job_user", groups="marketplace_base.group_marketplace_user")
+        with self.assertRaises(AccessError):
+            job.with_user(user).action_confirm()
+        manager = new_test_user(self.env, "mkt_job_manager", groups="marketplace_base.group_marketplace_manager")
+        job.with_user(manager).action_confirm()
+        self.assertEqual((job.state, job.confirmed_by_id, equal.state), ("pending", manager, "cancelled"))
+        self.run_jobs()
+        self.assertEqual(job.state, "done", job.last_error)
+        self.assertTrue(self.env["res.partner"].search([("name", "=", "made by guarded job")]))
 
     def test_stop_cancels_pending_job(self):
         job = self.enqueue(1)

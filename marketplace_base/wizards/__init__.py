@@ -1,1 +1,2 @@
 from . import marketplace_bulk_binding
+from . import marketplace_takeover_wizard
