@@ -31,4 +31,5 @@ class ProductTemplate(models.Model):
         )
         Job = self.env["marketplace.job"].sudo()
         for (shop,) in rows:
-            Job._enqueue(job_type, shop=shop)
+            # first in its lane: what a buyer sees on eBay must not wait behind order pulls or sweeps
+            Job._enqueue(job_type, shop=shop, priority=1)

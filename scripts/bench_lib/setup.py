@@ -240,7 +240,7 @@ class Bench:
             # by site among an account's shops) in the connector's shop
             shops = env["marketplace.shop"].create([{
                 "name": name, "account_id": account.id, "marketplace_site": site, "warehouse_id": warehouse.id,
-                "auto_confirm": True, "ebay_order_initial_days": 60,
+                "auto_confirm": True, "ebay_order_initial_days": 60, "odoo_owns_stock": True,
             } for name, site in (("eBay US (connector)", "EBAY_US"), ("eBay GB (naive baseline)", "EBAY_GB"))])
             self.account_id = account.id
             self.shop_id, self.naive_shop_id = shops.ids
