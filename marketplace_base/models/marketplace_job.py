@@ -163,8 +163,8 @@ class MarketplaceJob(models.Model):
         """The person who made the job; for crons, webhooks and the public, the shop's job user.
 
         The job later runs with exactly this user's rights, in the job's company."""
-        user = self.env.user
-        if user._is_internal() and not user._is_superuser():
+        user = self.env.user  # empty in an auth="none" request (a webhook)
+        if len(user) == 1 and user._is_internal() and not user._is_superuser():
             return user
         return (shop and shop.sudo().job_user_id) or self.env.ref(BOT_XMLID, raise_if_not_found=False)
 
