@@ -296,7 +296,6 @@ class MarketplaceJob(models.Model):
         channel = self.env["marketplace.job.channel"].sudo().browse(channel_id).exists()
         if not channel:
             return
-        self._recover_dead_jobs()
         self._run_pending(limit=None, channel=channel, deadline=self._runner_deadline())
         channel._wake_when_due()
 

@@ -203,3 +203,12 @@ class TestJobEngine(MarketplaceCase):
         self.assertEqual(job.activity_ids.user_id, responsible)
         job._notify_failure()
         self.assertEqual(len(job.activity_ids), 1, "told once")
+
+    def test_a_done_job_reads_100_percent_and_its_first_run_is_attempt_1(self):
+        def partial_counts(job, run):
+            run.progress(total=10, fetched=10, stored=8)  # two units unchanged, counted nowhere
+        patch_handler(self, partial_counts)
+        job = self.enqueue(1)
+        self.run_jobs()
+        self.assertEqual((job.state, job.progress_percent, job.attempts), ("done", 100.0, 1))
+        self.assertEqual(job._fields["attempts"].string, "Attempts")
