@@ -66,20 +66,24 @@ class OrderImporter(EbayJobService):
             seen_max = None
             self.run.log(_("Pulling orders modified from %(since)s to %(until)s (UTC).", since=since,
                            until=until or _("now")))
+        resume = state.get("next")
         pages = self.fulfillment.iter_order_pages(since, until, page_size=self._page_size(),
-                                                  resume=state.get("next"), first_number=state.get("page", 0) + 1)
+                                                  resume=resume, first_number=state.get("page", 0) + 1)
         for page in pages:
             self.run.check_cancelled()
             self.run.progress(total=page.total)
-            page_max = self._import_page(page.items)
+            page_max, done = self._import_page(page.items, skip=set(state.pop("done_in_page", [])), may_pause=True)
             seen_max = max(filter(None, (seen_max, page_max)), default=None)
+            continuation = {"since": since, "until": until, "seen_max": seen_max, "counts": dict(self.counts)}
+            if done is not None:  # the slice's time ran out inside the page: the next slice redoes the rest
+                self.run.pause(0, dict(continuation, next=resume, page=page.number - 1, done_in_page=done))
             self._log_page(_("Page %(number)s/%(count)s", number=page.number, count=page.page_count or "?"),
                            len(page.items))
-            continuation = {"since": since, "until": until, "seen_max": seen_max, "next": page.next_params,
-                            "page": page.number, "counts": dict(self.counts)}
+            continuation.update(next=page.next_params, page=page.number)
             self.run.checkpoint(continuation)
             if page.next_params and self.run.time_is_up():
                 self.run.pause(0, continuation)
+            resume = page.next_params
         watermark = next_watermark(shop.ebay_orders_synced_until, since, until or fields.Datetime.now(), seen_max)
         if watermark != shop.ebay_orders_synced_until:
             shop.ebay_orders_synced_until = watermark
@@ -101,7 +105,7 @@ class OrderImporter(EbayJobService):
         for batch in chunked(wanted, MAX_ORDER_IDS):
             self.run.check_cancelled()
             raw_orders = self.fulfillment.get_orders_by_ids(batch)
-            self._import_page(raw_orders)
+            self._import_page(raw_orders)  # orders named by id: a bounded batch, never paused
             found = {str(raw.get("orderId")) for raw in raw_orders}
             missing += [oid for oid in batch if oid not in found]
             self._log_page(_("Orders by id"), len(raw_orders))
@@ -112,8 +116,11 @@ class OrderImporter(EbayJobService):
         return missing
 
     # -- one page ----------------------------------------------------------------
-    def _import_page(self, raw_orders):
-        """Import a page of raw eBay orders; returns the latest last-modified time among them."""
+    def _import_page(self, raw_orders, skip=(), may_pause=False):
+        """Import a page of raw eBay orders (but those of ``skip``, done in an earlier slice).
+
+        Returns (latest last-modified time among them, None), or - when ``may_pause`` and the slice's
+        time runs out inside the page - (that time so far, the order ids done in this page)."""
         mapped = []
         for raw in raw_orders:
             try:
@@ -121,9 +128,16 @@ class OrderImporter(EbayJobService):
             except MappingError as exc:
                 self._not_imported(raw.get("orderId") if isinstance(raw, dict) else None, exc)
         deleted = self.env["ebay.notification"]._deleted_buyers([m.values["buyer_username"] for m in mapped])
+        done, latest = list(skip), None
         for order in mapped:
-            self._import_one(order, deleted)
-        return max((m.values["last_modified_at"] for m in mapped if m.values["last_modified_at"]), default=None)
+            order_id = order.values["external_order_id"]
+            if order_id not in skip:
+                if may_pause and len(done) > len(skip) and self.run.time_is_up():  # one order at least a slice
+                    return latest, done
+                self._import_one(order, deleted)
+                done.append(order_id)
+            latest = max(filter(None, (latest, order.values["last_modified_at"])), default=None)
+        return latest, None
 
     def _import_one(self, mapped, deleted_buyers):
         """One order, in a savepoint: a refused order is logged and the run goes on.

@@ -247,11 +247,11 @@ class TestOrderPullResilience(OrdersCase):
         import_page = OrderImporter._import_page
         pages = []
 
-        def import_then_expire(importer, raw_orders):
+        def import_then_expire(importer, raw_orders, **kwargs):
             pages.append(len(raw_orders))
             if len(pages) == 1:
                 self.sim_post("/_sim/expire_tokens")
-            return import_page(importer, raw_orders)
+            return import_page(importer, raw_orders, **kwargs)
 
         self.reset_sim_calls()
         with patch.object(OrderImporter, "_import_page", import_then_expire):
@@ -270,10 +270,10 @@ class TestOrderPullResilience(OrdersCase):
         job = self.env["marketplace.job"]._enqueue("pull_orders", shop=self.ebay_shop)
         import_page = OrderImporter._import_page
 
-        def import_then_stop(importer, raw_orders):
+        def import_then_stop(importer, raw_orders, **kwargs):
             importer.job.action_stop()
             importer.job.env.flush_all()
-            return import_page(importer, raw_orders)
+            return import_page(importer, raw_orders, **kwargs)
 
         with patch.object(OrderImporter, "_import_page", import_then_stop):
             self.run_jobs(job_ids=job.ids)
@@ -300,3 +300,20 @@ class TestOrderPullResilience(OrdersCase):
         self.assertEqual((len(orders), len(orders.sale_order_id)), (3, 3))
         self.assertTrue(any(line.startswith("3 order(s): 3 new") for line in job.log_ids.mapped("message")),
                         "the counts of every slice add up in the summary")
+
+    def test_a_slice_can_end_inside_a_page_and_the_next_one_does_the_rest_once(self):
+        external_ids = [self.sim_order([(self.sku_a, 1)]) for _i in range(3)]
+        self.env["ir.config_parameter"].sudo().set_param("ebay_connector.order_page_size", "3")
+        job = self.env["marketplace.job"]._enqueue("pull_orders", shop=self.ebay_shop)
+        Job = self.env["marketplace.job"]
+        self.env.flush_all()
+        Job.browse(Job._claim_next(job.ids))._execute(deadline=time.time() - 1)  # time is up after one order
+        self.env.invalidate_all()
+        self.assertEqual((job.state, job.slice_count), ("pending", 1))
+        self.assertEqual(len(self.env["marketplace.order"].search([("external_order_id", "in", external_ids)])), 1)
+        self.run_jobs(job_ids=job.ids)
+        self.assertEqual(job.state, "done", job.last_error)
+        orders = self.env["marketplace.order"].search([("external_order_id", "in", external_ids)])
+        self.assertEqual((len(orders), len(orders.sale_order_id)), (3, 3))
+        self.assertTrue(any(line.startswith("3 order(s): 3 new, 0 updated, 0 unchanged")
+                            for line in job.log_ids.mapped("message")), job.log_ids.mapped("message"))

@@ -3,7 +3,9 @@
 Odoo stops (threaded: reloads the server; prefork: kills the worker) a cron that runs past
 ``limit_time_real_cron`` (by default ``limit_time_real``, 120 s), counted from the moment the cron
 thread started processing the database's ready crons, several of which may run back to back.
-A runner therefore stops claiming jobs, and a job ends its slice, well before that limit.
+A runner therefore stops claiming jobs, and a job ends its slice, well before that limit. A prefork cron
+worker is also stopped past ``limit_time_cpu`` (60 s) of CPU time per unit of work, which Odoo sets as the
+process's soft RLIMIT_CPU: the CPU time left under it bounds the runner as well.
 """
 DEFAULT_RUNNER_SECONDS = 45
 SAFETY_MARGIN_SECONDS = 30
@@ -17,16 +19,19 @@ def cron_limit_seconds(limit_time_real_cron, limit_time_real):
     return limit_time_real if limit_time_real and limit_time_real > 0 else 0
 
 
-def runner_deadline(now, runner_seconds, limit_seconds, thread_started=None):
+def runner_deadline(now, runner_seconds, limit_seconds, thread_started=None, cpu_left=None):
     """Epoch time at which a runner stops starting work.
 
     ``runner_seconds`` bounds one runner call; a limit leaves ``SAFETY_MARGIN_SECONDS`` (or a
     quarter of a short limit) for what runs after the job, counted from when the cron thread
-    started when Odoo says (threaded server), else from now."""
+    started when Odoo says (threaded server), else from now. ``cpu_left`` (seconds of CPU time
+    before a prefork worker's limit) bounds it too: CPU time never runs faster than the clock."""
     deadline = now + runner_seconds
     if limit_seconds:
         margin = min(SAFETY_MARGIN_SECONDS, limit_seconds / 4)
         deadline = min(deadline, (thread_started or now) + limit_seconds - margin)
+    if cpu_left is not None:
+        deadline = min(deadline, now + cpu_left - SAFETY_MARGIN_SECONDS)
     return deadline
 
 

@@ -1,4 +1,5 @@
 import logging
+import resource
 import threading
 import time
 import traceback
@@ -22,10 +23,24 @@ from ..services.sale_order_creator import SaleOrderCreator
 
 _logger = logging.getLogger(__name__)
 
+
+def _cpu_time_left():
+    """CPU seconds this process may still use before its soft RLIMIT_CPU (a prefork worker's
+    ``limit_time_cpu`` per unit of work), or None without such a limit (threaded server)."""
+    soft, _hard = resource.getrlimit(resource.RLIMIT_CPU)
+    if soft == resource.RLIM_INFINITY:
+        return None
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return soft - (usage.ru_utime + usage.ru_stime)
+
 CLAIM_ATTEMPTS = 3
 # A job claimed less than this long ago may not hold its liveness lock yet: recovery leaves it alone.
 RECOVERY_GRACE_SECONDS = 15
 DEFAULT_MAX_CRASHES = 3
+# A waiting job gains one priority step per AGING_SECONDS (at most MAX_AGING_STEPS), so a stream of urgent
+# stock pushes (priority 1) can delay an order pull (10) by about a minute and a half, never starve it.
+AGING_SECONDS = 10
+MAX_AGING_STEPS = 50
 DEFAULT_KEEP_DAYS = 30
 BOT_XMLID = "marketplace_base.user_marketplace_bot"
 
@@ -305,7 +320,7 @@ class MarketplaceJob(models.Model):
         limit = slices.cron_limit_seconds(config.get("limit_time_real_cron"), config.get("limit_time_real"))
         budget = float(self._param("runner_seconds", slices.DEFAULT_RUNNER_SECONDS))
         started = getattr(threading.current_thread(), "start_time", None)
-        return slices.runner_deadline(time.time(), budget, limit, started)
+        return slices.runner_deadline(time.time(), budget, limit, started, _cpu_time_left())
 
     @api.model
     def _run_pending(self, limit=50, job_ids=None, channel=None, deadline=None):
@@ -361,9 +376,12 @@ class MarketplaceJob(models.Model):
                SET state = 'processing', attempts = COALESCE(attempts, 0) + 1, started_at = %(now)s,
                    ended_at = NULL, run_now = FALSE, write_date = %(now)s
              WHERE id = (SELECT id FROM marketplace_job WHERE %(waiting)s
-                          ORDER BY run_now DESC NULLS LAST, priority, next_attempt_at, id
+                          ORDER BY run_now DESC NULLS LAST,
+                                   priority - LEAST(FLOOR(EXTRACT(EPOCH FROM %(now)s - next_attempt_at)
+                                                          / %(aging)s), %(max_aging)s),
+                                   next_attempt_at, id
                           LIMIT 1 FOR UPDATE SKIP LOCKED)
-         RETURNING id""", now=now, waiting=waiting)
+         RETURNING id""", now=now, waiting=waiting, aging=AGING_SECONDS, max_aging=MAX_AGING_STEPS)
 
     def _execute(self, deadline=None):
         """Run the handler in its own transaction, holding the job's liveness lock until the outcome is saved."""

@@ -212,3 +212,14 @@ class TestJobEngine(MarketplaceCase):
         self.run_jobs()
         self.assertEqual((job.state, job.progress_percent, job.attempts), ("done", 100.0, 1))
         self.assertEqual(job._fields["attempts"].string, "Attempts")
+
+    def test_a_stream_of_urgent_jobs_never_starves_an_older_one(self):
+        patch_handler(self, lambda job, run: self.calls.append(run.payload["n"]))
+        waited = self.enqueue(1, priority=10)
+        waited.next_attempt_at = fields.Datetime.now() - timedelta(minutes=2)
+        fresh_urgent = self.enqueue(2, priority=1)
+        newer = self.enqueue(3, priority=10)
+        newer.next_attempt_at = fields.Datetime.now() - timedelta(seconds=20)
+        self.run_jobs()
+        self.assertEqual(self.calls, [1, 2, 3], "2 minutes of waiting outrank priority 1; 20 seconds do not")
+        self.assertEqual(fresh_urgent.state, "done")

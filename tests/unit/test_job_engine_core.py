@@ -42,3 +42,9 @@ def test_fixed_windows_and_the_wait_for_the_next_one():
 def test_over_budget_a_short_gap_is_waited_a_long_one_gives_the_worker_back():
     assert rate_budget.over_budget_decision(2.0, 5.0) == (rate_budget.SLEEP, 2.0)
     assert rate_budget.over_budget_decision(300.0, 5.0) == (rate_budget.RESCHEDULE, 300.0)
+
+
+def test_a_prefork_workers_cpu_limit_bounds_the_runner_too():
+    # 50 s of CPU left under limit_time_cpu: stop 30 s before it
+    assert slices.runner_deadline(now=1000, runner_seconds=45, limit_seconds=120, cpu_left=50) == 1020
+    assert slices.runner_deadline(now=1000, runner_seconds=45, limit_seconds=120, cpu_left=None) == 1045
