@@ -19,7 +19,7 @@ from .setup import REPO, ScenarioError, free_port, say, wait_until_up
 # the workload: one backfill of the catalogue (bulk) and the orders imported by id, ORDERS_PER_JOB a job (urgent)
 
 ORDERS_PER_JOB = 20
-WATCHED_SKUS = 200  # bound before the run: the stock changes are made on them
+WATCHED_SKUS = 500  # bound before the run: the stock changes are made on them
 
 
 def lane_capacities(lanes):
@@ -38,30 +38,48 @@ def percentile(values, share):
 
 class StockChanges(threading.Thread):
     """Every ``every`` seconds, a new stock level for the next watched product; each change's latency is the time
-    until the simulator shows a different quantity for its SKU."""
+    until the simulator shows a different quantity for its SKU.
+
+    Changes are made by this thread on their own cadence; a second thread watches the simulator, so that a slow
+    poll (the machine is busy with the workload) never delays or thins out the changes."""
 
     def __init__(self, bench, skus, every):
         super().__init__(daemon=True)
         self.bench, self.skus, self.every = bench, list(skus), every
         self.stop_event = threading.Event()
-        self.latencies, self.open = [], {}
+        self.latencies, self.open, self.lock = [], {}, threading.Lock()
+        self.watcher = threading.Thread(target=self._watch, daemon=True)
+        self.changes_done, self.error = threading.Event(), None
 
     def run(self):
+        self.watcher.start()
         rng = random.Random(5)
         next_change = time.time()
-        while not self.stop_event.is_set() or self.open:
-            if not self.stop_event.is_set() and time.time() >= next_change and self.skus:
-                sku = self.skus.pop(0)
-                before = self.bench.sim.get("/_sim/listings/%s" % sku)["quantity"]
-                self._set_stock(sku, before + 100 + rng.randint(1, 50))
-                self.open[sku] = (before, time.time())
-                next_change += self.every
-            for sku, (before, changed_at) in list(self.open.items()):
+        while not self.stop_event.is_set() and self.skus:
+            sku = self.skus.pop(0)
+            before = self.bench.sim.get("/_sim/listings/%s" % sku)["quantity"]
+            changed_at = time.time()
+            self._set_stock(sku, before + 100 + rng.randint(1, 50))
+            with self.lock:
+                self.open[sku] = (before, changed_at)
+            next_change += self.every
+            self.stop_event.wait(max(0.0, next_change - time.time()))
+        self.changes_done.set()
+        self.watcher.join()
+
+    def _watch(self):
+        """Poll the open changes until each shows on the simulator (all of them, after the stop too)."""
+        while not (self.changes_done.is_set() and not self.open):
+            with self.lock:
+                watched = list(self.open.items())
+            for sku, (before, changed_at) in watched:
                 if self.bench.sim.get("/_sim/listings/%s" % sku)["quantity"] != before:
-                    self.latencies.append(time.time() - changed_at)
-                    del self.open[sku]
+                    with self.lock:
+                        self.latencies.append(time.time() - changed_at)
+                        del self.open[sku]
                 elif time.time() - changed_at > 600:
-                    raise ScenarioError("stock change of %s did not reach eBay within 10 minutes" % sku)
+                    self.error = ScenarioError("stock change of %s did not reach eBay within 10 minutes" % sku)
+                    return
             time.sleep(0.25)
 
     def _set_stock(self, sku, quantity):
@@ -121,6 +139,8 @@ def engine_run(bench, lanes, order_ids, latency_ms, change_every):
         seconds = time.time() - started
         changes.stop_event.set()
         changes.join(timeout=660)
+        if changes.error:
+            raise changes.error
         with open(log_path) as log:
             text = log.read()
         # threaded servers say "virtual real time limit", prefork masters kill a worker "timeout after"
