@@ -14,6 +14,8 @@ import sys
 import threading
 import time
 
+import psycopg2
+
 from .setup import REPO, ScenarioError, free_port, say, wait_until_up
 
 # the workload: one backfill of the catalogue (bulk) and the orders imported by id, ORDERS_PER_JOB a job (urgent)
@@ -59,7 +61,11 @@ class StockChanges(threading.Thread):
             sku = self.skus.pop(0)
             before = self.bench.sim.get("/_sim/listings/%s" % sku)["quantity"]
             changed_at = time.time()
-            self._set_stock(sku, before + 100 + rng.randint(1, 50))
+            try:
+                self._set_stock(sku, before + 100 + rng.randint(1, 50))
+            except ScenarioError as exc:
+                self.error = exc
+                break
             with self.lock:
                 self.open[sku] = (before, changed_at)
             next_change += self.every
@@ -83,11 +89,19 @@ class StockChanges(threading.Thread):
             time.sleep(0.25)
 
     def _set_stock(self, sku, quantity):
-        with self.bench.env() as env:
-            product = env["product.product"].search([("default_code", "=", sku)])
-            env["stock.quant"].with_context(inventory_mode=True).create({
-                "product_id": product.id, "location_id": env.ref("stock.warehouse0").lot_stock_id.id,
-                "inventory_quantity": quantity}).action_apply_inventory()
+        """An inventory adjustment, retried when it collides with an order's reservation of the same quant
+        (Odoo retries a browser request that does, up to 5 times)."""
+        for attempt in range(5):
+            try:
+                with self.bench.env() as env:
+                    product = env["product.product"].search([("default_code", "=", sku)])
+                    env["stock.quant"].with_context(inventory_mode=True).create({
+                        "product_id": product.id, "location_id": env.ref("stock.warehouse0").lot_stock_id.id,
+                        "inventory_quantity": quantity}).action_apply_inventory()
+                return
+            except psycopg2.errors.SerializationFailure:
+                time.sleep(0.1 * (attempt + 1))
+        raise ScenarioError("the stock change of %s collided 5 times with other transactions" % sku)
 
 
 def engine_run(bench, lanes, order_ids, latency_ms, change_every):
