@@ -314,15 +314,23 @@ def _current(binding):
 
 class ListingMigrator(EbayJobService):
     """Seller Hub listings -> Inventory API (bulkMigrateListing, 5 listings a call), so Odoo can
-    update their stock and prices. eBay's reason is kept on the binding when it refuses one."""
+    update their stock and prices. eBay's reason is kept on the binding when it refuses one.
+
+    A long migration runs in slices: after a committed call whose slice time is up the job pauses
+    with the listings done and the counts, and the next slice goes on with the others."""
 
     def execute(self):
+        state = self.run.continuation
+        done = list(state.get("done", []))
         bindings = self._bindings()
         by_listing = bindings.grouped("external_listing_id")
-        self.run.progress(total=len(bindings))
+        if not done:
+            self.run.progress(total=len(bindings))
         inventory = InventoryAdapter(self.client)
-        outcome = Counter()
-        for listing_ids in chunked(by_listing, MAX_BULK_MIGRATE):
+        outcome = Counter(state.get("outcome", {}))
+        batches = list(chunked([listing_id for listing_id in by_listing if listing_id not in set(done)],
+                               MAX_BULK_MIGRATE))
+        for number, listing_ids in enumerate(batches, 1):
             self.run.check_cancelled()
             try:
                 results = rules.migration_results(inventory.bulk_migrate_listings(listing_ids))
@@ -334,7 +342,11 @@ class ListingMigrator(EbayJobService):
                 for binding in by_listing[listing_id]:
                     binding.write(rules.migrated_values(result, binding.external_sku))
             self.run.progress(fetched=len(listing_ids))
-            self.run.checkpoint()
+            done += listing_ids
+            continuation = {"done": done, "outcome": dict(outcome)}
+            self.run.checkpoint(continuation)
+            if number < len(batches) and self.run.time_is_up():
+                self.run.pause(0, continuation)
         self.run.progress(stored=outcome["migrated"], failed=outcome["refused"])
         self.run.log(_("Migration to the Inventory API: %(ok)s listing(s) migrated, %(ko)s refused by eBay "
                            "(reason on each binding).", ok=outcome["migrated"], ko=outcome["refused"]))
