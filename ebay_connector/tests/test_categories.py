@@ -1,4 +1,3 @@
-import time
 from contextlib import ExitStack, contextmanager
 from unittest.mock import patch
 
@@ -141,10 +140,7 @@ class TestCategoryImport(CategoryJobCase):
         self.env.cr.execute("DELETE FROM ebay_category")
         self.env.invalidate_all()
         job = self.env["marketplace.job"]._enqueue("import_categories", shop=self.ebay_shop, payload={"force": True})
-        Job = self.env["marketplace.job"]
-        self.env.flush_all()
-        Job.browse(Job._claim_next(job.ids))._execute(deadline=time.time() - 1)  # time is up after one batch
-        self.env.invalidate_all()
+        self.run_slice_out_of_time(job)  # time is up after one batch
         self.assertEqual((job.state, job.slice_count, job.attempts), ("pending", 1, 0))
         self.assertEqual(self.env["ebay.category"].search_count([("tree_id", "=", "0")]), len(self.tree.root.children))
         with spy(self.env["ebay.category"], "create", "write") as calls:

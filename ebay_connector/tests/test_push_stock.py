@@ -1,5 +1,4 @@
 """Stock and price push (Odoo -> eBay) against the simulator: bulkUpdatePriceQuantity in 25s."""
-import time
 from unittest.mock import patch
 
 from odoo import fields
@@ -149,10 +148,7 @@ class TestPushStock(EbayCase):
         self.add_stock(changed.product_id, 3.0)  # 4 -> 7 free
         self.fail_sku(failing)
         job = self.env["marketplace.job"]._enqueue("push_stock", shop=self.ebay_shop)
-        Job = self.env["marketplace.job"]
-        self.env.flush_all()
-        Job.browse(Job._claim_next(job.ids))._execute(deadline=time.time() - 1)  # time is up after one call
-        self.env.invalidate_all()
+        self.run_slice_out_of_time(job)  # time is up after one call
         self.assertEqual((job.state, job.slice_count, job.progress_stored, job.progress_failed), ("pending", 1, 24, 1))
         self.assertEqual(self.bulk_calls(), 1)
 
