@@ -125,7 +125,7 @@ def engine_run(bench, lanes, order_ids, latency_ms, change_every):
          "--workers", "2", "--max-cron-threads", str(lanes + 1), "--log-level", "warn"], stdout=open(log_path, "w"), stderr=subprocess.STDOUT, cwd="/tmp")
     try:
         wait_until_up(server, "http://127.0.0.1:%d/web/health" % port, "the Odoo server", log_path, 300)
-        started = time.time()
+        started, load_before = time.time(), os.getloadavg()[0]
         with bench.env() as env:
             Job = env["marketplace.job"]
             shop = env["marketplace.shop"].browse(bench.shop_id)
@@ -171,7 +171,9 @@ def engine_run(bench, lanes, order_ids, latency_ms, change_every):
             "stock_p50_s": round(statistics.median(latencies), 1) if latencies else None,
             "stock_p99_s": round(percentile(latencies, 0.99), 1) if latencies else None,
             "stock_max_s": round(max(latencies), 1) if latencies else None,
-            "time_limit_reached": limit_hits}
+            "time_limit_reached": limit_hits,
+            # the machine's 1-minute load average (2 cores: above 2, other work competed with the run)
+            "load_average_start_end": [round(load_before, 1), round(os.getloadavg()[0], 1)]}
 
 
 def engine_table(runs):
