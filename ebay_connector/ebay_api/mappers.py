@@ -395,6 +395,20 @@ def map_bulk_results(responses, key="sku"):
     return results
 
 
+@dataclass(frozen=True)
+class Image:
+    url: str
+    expires_at: object  # aware UTC datetime, or None
+
+
+@_mapping("image")
+def map_image(payload):
+    """An Image of a Media API answer (createImageFromFile / getImage)."""
+    if not str(payload["imageUrl"]).startswith("https://"):
+        raise MappingError(f"image URL {payload['imageUrl']!r} is not HTTPS")
+    return Image(url=payload["imageUrl"], expires_at=_timestamp(payload.get("expirationDate")))
+
+
 # ---------------------------------------------------------------- taxonomy
 
 

@@ -18,12 +18,11 @@ class MediaAdapter:
         self.client = client
 
     def create_image_from_file(self, filename, content, mimetype="image/jpeg"):
-        """Upload one photo; returns ``(image_url, expiration_date or None)``.
+        """Upload one photo; returns eBay's ``{imageUrl, expirationDate}`` (``mappers.map_image``).
 
-        A POST that is not repeated after an uncertain answer; an upload repeated later costs only an
-        unused copy, which eBay lets expire."""
+        Declared idempotent, so retried after a 5xx or a timeout like a PUT: an upload eBay got twice only
+        leaves an unused copy, which eBay lets expire (no listing uses it)."""
         response = self.client.request("POST", BASE + "/image/create_image_from_file", FAMILY,
                                        files={"image": (filename, content, mimetype)},
-                                       host=self.client.config.media_url)
-        body = response.body or {}
-        return body["imageUrl"], body.get("expirationDate")
+                                       host=self.client.config.media_url, idempotent=True)
+        return response.body or {}

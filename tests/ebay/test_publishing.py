@@ -8,7 +8,7 @@ import pytest
 from ebay_api import EbayClient
 from ebay_api.account import AccountAdapter
 from ebay_api.inventory import InventoryAdapter
-from ebay_api.mappers import map_active_inventory_report
+from ebay_api.mappers import map_active_inventory_report, map_image
 from ebay_api.feed import FeedAdapter
 from ebay_api.media import MediaAdapter
 from ebay_api.metadata import MetadataAdapter
@@ -148,8 +148,8 @@ def test_a_template_with_five_variants_is_one_listing(inventory, category, sim_c
 
 
 def test_photos_policies_and_location(sim_client, sim_controls):
-    url, expires = MediaAdapter(sim_client).create_image_from_file("main.png", PNG, "image/png")
-    assert url.startswith("https://i.ebayimg.com/") and expires
+    image = map_image(MediaAdapter(sim_client).create_image_from_file("main.png", PNG, "image/png"))
+    assert image.url.startswith("https://i.ebayimg.com/") and image.expires_at.year >= 2024
     assert sim_controls.calls("POST /commerce/media/v1_beta/image/create_image_from_file") == 1
     account = AccountAdapter(sim_client)
     assert [name for _id, name, _raw in account.get_policies("return", "EBAY_US")] == [
