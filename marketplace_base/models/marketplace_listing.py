@@ -2,7 +2,7 @@ import json
 
 from markupsafe import Markup, escape
 
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 
 PUBLISHABLE_STATES = ("draft", "error", "ended")
@@ -109,6 +109,16 @@ class MarketplaceListing(models.Model):
         if (operator == "=") == value:
             return [("state", "=", "draft"), ("checked_at", "!=", False), ("problem_count", "=", 0)]
         return ["|", "|", ("state", "!=", "draft"), ("checked_at", "=", False), ("problem_count", "!=", 0)]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """A listing without photos starts with the product's own picture as its main photo."""
+        listings = super().create(vals_list)
+        for listing in listings.filtered(lambda listing: not listing.image_ids):
+            picture = (listing.product_id or listing.product_tmpl_id).image_1920
+            if picture:
+                listing.image_ids = [Command.create({"name": "main.jpg", "image": picture, "sequence": 1})]
+        return listings
 
     @api.onchange("product_tmpl_id")
     def _onchange_product_tmpl_id(self):
