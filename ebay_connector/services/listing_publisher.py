@@ -50,7 +50,7 @@ class ListingJobService(EbayJobService):
             offer_ids = {binding.external_sku: binding.external_offer_id or None for binding in listing.binding_ids}
             units = tuple(PublishUnit(item["sku"], item, offer, offer_id=offer_ids.get(item["sku"]),
                                       look_up=listing.ebay_look_up)
-                          for item, offer in zip(items, offers))
+                          for item, offer in zip(items, offers, strict=True))
             if group is None:
                 singles.append((listing, units[0]))
             else:
@@ -72,6 +72,22 @@ class ListingJobService(EbayJobService):
                 if prices is not None and prices.get(binding.product_id.id) is not None:
                     values["last_pushed_price"] = float(prices[binding.product_id.id])
             binding.write(values)
+
+    def _upload_photos(self, listings):
+        """Photo id -> eBay URL: uploaded through the Media API (Odoo sends the file: no public URL needed),
+        reused while eBay's copy has not expired."""
+        media = MediaAdapter(self.client)
+        valid_at = fields.Datetime.now() + IMAGE_MARGIN
+        urls = {}
+        for image in listings.image_ids:
+            if not image._ebay_url_valid(valid_at):
+                content = base64.b64decode(image.image)
+                uploaded = map_image(media.create_image_from_file(image.name or "photo.jpg", content,
+                                                                  guess_mimetype(content)))
+                image.write({"ebay_image_url": uploaded.url,
+                             "ebay_image_expires_at": to_naive_utc(uploaded.expires_at)})
+            urls[image.id] = image.ebay_image_url
+        return urls
 
     def _fail_listing(self, listing, outcome):
         listing.write({"state": "error", "last_error": outcome.error,
@@ -197,22 +213,6 @@ class ListingPublisher(ListingJobService):
         self.run.log(_("Inventory location %(key)s %(what)s on eBay.", key=shop.ebay_location_key,
                        what=_("created") if created else _("already there")))
 
-    def _upload_photos(self, listings):
-        """Photo id -> eBay URL: uploaded through the Media API (Odoo sends the file: no public URL needed),
-        reused while eBay's copy has not expired."""
-        media = MediaAdapter(self.client)
-        valid_at = fields.Datetime.now() + IMAGE_MARGIN
-        urls = {}
-        for image in listings.image_ids:
-            if not image._ebay_url_valid(valid_at):
-                content = base64.b64decode(image.image)
-                uploaded = map_image(media.create_image_from_file(image.name or "photo.jpg", content,
-                                                                  guess_mimetype(content)))
-                image.write({"ebay_image_url": uploaded.url, "ebay_image_expires_at": to_naive_utc(uploaded.expires_at)})
-            urls[image.id] = image.ebay_image_url
-        return urls
-
-
 class ListingReviser(ListingJobService):
     """Revise published listings: only what changed since last sent (inventory item and/or offer), never past
     eBay's 250 revisions a listing a day."""
@@ -220,7 +220,7 @@ class ListingReviser(ListingJobService):
     def execute(self):
         listings = self._listings(("published",))
         today = fields.Date.context_today(listings)
-        singles, groups = self._units(listings, self._known_urls(listings))
+        singles, groups = self._units(listings, self._upload_photos(listings))
         states = [PublishedState(listing.id, listing.ebay_sent_item_hash, listing.ebay_sent_offer_hash,
                                  *self.sent[listing.id],
                                  revisions_today=listing.ebay_revisions_today if listing.ebay_revision_day == today
@@ -244,9 +244,6 @@ class ListingReviser(ListingJobService):
         results += [(listing, outcomes[unit.key]) for listing, unit in batch]
         for listing, outcome in results:
             self._store_revision(listing, outcome, today)
-
-    def _known_urls(self, listings):
-        return {image.id: image.ebay_image_url for image in listings.image_ids if image.ebay_image_url}
 
     def _store_revision(self, listing, outcome, today):
         self._store_bindings(listing, outcome)
@@ -272,7 +269,8 @@ class ListingEnder(ListingJobService):
                     self.inventory.withdraw_offer_by_inventory_item_group(listing.sku, self.publisher.marketplace_id)
                 else:
                     offer_id = listing.binding_ids[:1].external_offer_id
-                    outcome = self.publisher.withdraw([PublishUnit(listing.sku, {}, {}, offer_id=offer_id)])[listing.sku]
+                    units = [PublishUnit(listing.sku, {}, {}, offer_id=offer_id)]
+                    outcome = self.publisher.withdraw(units)[listing.sku]
             except EbayError as exc:
                 outcome.fail("withdraw", str(exc), exc.error_ids, exc.retryable)
             if outcome.ok:

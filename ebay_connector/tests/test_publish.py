@@ -135,7 +135,12 @@ class TestPublish(EbayCase):
         self.run_jobs()
         self.assertEqual(self.sim_calls(), {UPDATE_OFFER: 1})       # the price lives in the offer
         self.assertEqual(self.sim_get("/_sim/listings/LAMP-1")["price"]["value"], "27.50")
-        self.assertEqual(listing.ebay_revisions_today, 2)
+        listing.image_ids = [Command.create({"name": "back.png", "image": png("green"), "sequence": 99})]
+        self.reset_sim_calls()
+        listing.action_revise()
+        self.run_jobs()
+        self.assertEqual(self.sim_calls(), {UPLOAD: 1, BULK_ITEMS: 1})  # only the new photo is uploaded
+        self.assertEqual(listing.ebay_revisions_today, 3)
         self.reset_sim_calls()
         listing.action_revise()
         self.run_jobs()
@@ -170,7 +175,8 @@ class TestPublish(EbayCase):
             Command.create({"name": name}) for name in ("S", "M", "L", "XL", "XXL")]})
         template = self.env["product.template"].create({
             "name": "Tee", "is_storable": True, "list_price": 15.0, "default_code": "TEE",
-            "attribute_line_ids": [Command.create({"attribute_id": size.id, "value_ids": [Command.set(size.value_ids.ids)]})]})
+            "attribute_line_ids": [Command.create({"attribute_id": size.id,
+                                                   "value_ids": [Command.set(size.value_ids.ids)]})]})
         for variant in template.product_variant_ids:
             variant.default_code = "TEE-%s" % variant.product_template_attribute_value_ids.name
         listing = self.env["marketplace.listing"].create({

@@ -101,7 +101,7 @@ class MarketplaceListing(models.Model):
     @api.depends("state", "problem_count", "checked_at")
     def _compute_ready(self):
         for listing in self:
-            listing.ready = listing.state == "draft" and listing.checked_at and not listing.problem_count
+            listing.ready = bool(listing.state == "draft" and listing.checked_at and not listing.problem_count)
 
     def _search_ready(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):

@@ -135,7 +135,7 @@ def test_a_5xx_storm_converges_with_one_offer_per_sku(inventory, category, sim_c
 
 
 def test_a_template_with_five_variants_is_one_listing(inventory, category, sim_controls):
-    variants = tuple(Variant(f"TEE-{size}", Decimal("15"), 3, {"Size": [size]}) for size in ("S", "M", "L", "XL", "XXL"))
+    variants = tuple(Variant(f"TEE-{size}", Decimal(15), 3, {"Size": [size]}) for size in ("S", "M", "L", "XL", "XXL"))
     draft = make_draft(category, "TEE", variants=variants, price=None)
     group = GroupUnit("TEE", group_payload(draft), tuple(
         PublishUnit(v.sku, inventory_item_payload(draft, v), offer_payload(draft, v)) for v in variants))
