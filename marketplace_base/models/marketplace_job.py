@@ -63,7 +63,8 @@ class MarketplaceJob(models.Model):
     # What
     name = fields.Char(compute="_compute_name")
     job_type = fields.Selection(
-        [("create_sale_orders", "Create Sale Orders")], required=True, index=True,
+        [("create_sale_orders", "Create Sale Orders"), ("publish_listings", "Publish Listings"),
+         ("revise_listings", "Revise Listings"), ("end_listings", "End Listings")], required=True, index=True,
         help="Connectors add theirs (pull_orders, push_stock, ...).",
     )
     account_id = fields.Many2one("marketplace.account", index=True, ondelete="cascade")
