@@ -18,6 +18,11 @@ class MarketplaceProductBinding(models.Model):
     external_product_id = fields.Char(string="External Product ID", index=True)
     external_sku = fields.Char(string="External SKU", required=True)
     external_listing_id = fields.Char(string="External Listing ID", index=True)
+    external_variation_id = fields.Char(
+        string="External Variation ID", index="btree_not_null",
+        help="The variation of the listing this product is (Shopee's model id, ...); empty for a listing "
+             "without variations.",
+    )
     external_offer_id = fields.Char(string="External Offer ID", help="Kept once known so it is not fetched again.")
     active = fields.Boolean(default=True)
 
