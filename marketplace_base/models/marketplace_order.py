@@ -27,6 +27,7 @@ class MarketplaceOrder(models.Model):
     shop_id = fields.Many2one("marketplace.shop", required=True, ondelete="restrict", index=True)
     account_id = fields.Many2one(related="shop_id.account_id", store=True, index=True)
     company_id = fields.Many2one(related="shop_id.company_id", store=True, index=True)
+    platform = fields.Selection(related="shop_id.platform", store=True)
     external_order_id = fields.Char(string="External Order ID", required=True)
     order_date = fields.Datetime()
     last_modified_at = fields.Datetime(string="Last Modified on Marketplace")

@@ -14,6 +14,7 @@ class MarketplaceProductBinding(models.Model):
     shop_id = fields.Many2one("marketplace.shop", required=True, ondelete="cascade", index=True)
     account_id = fields.Many2one(related="shop_id.account_id", store=True, index=True)
     company_id = fields.Many2one(related="shop_id.company_id", store=True, index=True)
+    platform = fields.Selection(related="shop_id.platform", store=True)
     product_id = fields.Many2one("product.product", ondelete="restrict", index=True, check_company=True)
     external_product_id = fields.Char(string="External Product ID", index=True)
     external_sku = fields.Char(string="External SKU", required=True)
