@@ -63,7 +63,7 @@ class ShopeeClient:
         except ShopeeRequestError as exc:
             if exc.retryable:
                 raise
-            raise ShopeeAuthError(str(exc), exc.error, exc.status, exc.request_id) from exc
+            raise ShopeeAuthError(exc.message, exc.error, exc.status, exc.request_id) from exc
 
     def shop(self, shop_id, token_store):
         return ShopSession(self, shop_id, token_store)

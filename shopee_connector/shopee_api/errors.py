@@ -10,6 +10,7 @@ class ShopeeRequestError(ShopeeError):
 
     def __init__(self, message, error="", status=None, request_id="", retryable=False, retry_after=None):
         super().__init__(f"{error or status}: {message}" if error or status else message)
+        self.message = message
         self.error = error
         self.status = status
         self.request_id = request_id

@@ -50,6 +50,17 @@ def from_epoch(value):
     return datetime.fromtimestamp(int(value), tz=timezone.utc).replace(tzinfo=None)
 
 
+def parse_moment(text):
+    """"2024-11-01T00:00:00" (a payload's moment; an offset is honoured) as a naive UTC datetime."""
+    moment = datetime.fromisoformat(str(text).strip().replace("Z", "+00:00"))
+    return moment.astimezone(timezone.utc).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+def to_epoch(naive_utc):
+    """A naive UTC datetime (Odoo's) as epoch seconds, or None."""
+    return naive_utc.replace(tzinfo=timezone.utc).timestamp() if naive_utc else None
+
+
 def line_id(item_id, model_id):
     """One order line per item and model (bundle deals share an order_item_id, so it is not the key)."""
     return f"{int(item_id)}-{int(model_id or 0)}"

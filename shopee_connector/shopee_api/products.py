@@ -12,11 +12,35 @@ UPDATE_PRICE_PATH = "/api/v2/product/update_price"
 
 @dataclass(frozen=True)
 class ModelUpdate:
-    """One model's new value: ``model_id`` 0 for an item without variations."""
+    """One model's new value (``model_id`` 0 for an item without variations), with the binding it comes
+    from and the value Shopee was last told, so only changes are sent."""
 
     item_id: int
     model_id: int
     value: object
+    binding_id: int | None = None
+    sku: str = ""
+    last_value: object = None
+    synced: bool = True
+
+
+@dataclass(frozen=True)
+class Rejection:
+    item: ModelUpdate
+    message: str
+    retryable: bool = False
+
+
+def changed(updates):
+    """"No change = no write": models never synced, or whose value differs from the last one sent."""
+    return [update for update in updates if not update.synced or update.value != update.last_value]
+
+
+def interpret(batch, refused):
+    """(accepted updates, Rejections) of one call, from the models Shopee refused."""
+    reasons = {failure.model_id: failure.reason for failure in refused}
+    accepted = [update for update in batch if update.model_id not in reasons]
+    return accepted, [Rejection(update, reasons[update.model_id]) for update in batch if update.model_id in reasons]
 
 
 @dataclass(frozen=True)

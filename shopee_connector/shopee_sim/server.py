@@ -44,7 +44,9 @@ class Simulator:
     def __init__(self, db_path, push_url=None):
         self.store = Store(db_path)
         self.push_url = push_url
-        self.faults = {"429": 0, "500": 0}
+        # "429"/"500": the next N API calls fail before any work; "500_after": the next N shop POSTs do
+        # their work, then answer 500 (a write that reached Shopee without the client knowing)
+        self.faults = {"429": 0, "500": 0, "500_after": 0}
         self.tracking_polls = 1  # get_tracking_number answers "" this many times after ship_order
         self.calls = {}
         self.pushes = []
@@ -54,9 +56,9 @@ class Simulator:
         with self._lock:
             self.calls[path] = self.calls.get(path, 0) + 1
 
-    def take_fault(self):
+    def take_fault(self, kinds=("429", "500")):
         with self._lock:
-            for kind in ("429", "500"):
+            for kind in kinds:
                 if self.faults[kind] > 0:
                     self.faults[kind] -= 1
                     return kind
@@ -124,6 +126,8 @@ class Handler(BaseHTTPRequestHandler):
                 if kind in ("shop", "public"):
                     self.shop_id = self._authenticate(db, url.path, kind)
                 result = handler(self, db)
+            if kind == "shop" and self.command == "POST" and self.sim.take_fault(("500_after",)):
+                raise ApiError("error_server", "internal error", 500)
         except ApiError as exc:
             return self._json({"error": exc.error, "message": exc.message, "request_id": _rid()}, exc.status)
         except Exception:  # noqa: BLE001 - a bug answers like Shopee's 500, and is logged
@@ -395,7 +399,7 @@ def control_reset_calls(req, db):
 
 def control_faults(req, db):
     body = req.body()
-    for kind in ("429", "500"):
+    for kind in ("429", "500", "500_after"):
         req.sim.faults[kind] = int(body.get(kind, req.sim.faults[kind]))
     if "tracking_polls" in body:
         req.sim.tracking_polls = int(body["tracking_polls"])

@@ -1,0 +1,41 @@
+from odoo import _
+from odoo.exceptions import UserError
+
+
+class ShopeeJobService:
+    """What every Shopee importer/exporter starts from: the job, its run, its shop and a signed session.
+
+    Shopee authorizes each shop, so every flow needs one (``self.session`` calls as that shop).
+    ``execute()`` does the flow; ``run_job()`` logs what it cost in Shopee calls either way.
+    """
+
+    def __init__(self, job, run):
+        self.job = job
+        self.run = run
+        self.env = job.env
+        self.shop = job.shop_id
+        if not self.shop:
+            raise UserError(_("Job %s names no Shopee shop.", job.name))
+        self.account = self.shop.account_id
+        self.client, self.session = self.shop._shopee_session(on_call=self._on_call)
+
+    def run_job(self):
+        try:
+            self.execute()
+        finally:
+            self._log_api_usage()
+
+    def _on_call(self, record):
+        self.run.count_call()
+
+    def _log_api_usage(self):
+        stats = self.client.stats
+        calls = sum(counter["calls"] for counter in stats.values())
+        if calls:
+            self.run.log(_("Shopee API: %(calls)s call(s) (%(families)s), %(throttled)s throttled (429), "
+                           "%(server)s server errors (5xx), %(network)s without answer.",
+                           calls=calls, families=", ".join("%s %s" % (name, counter["calls"])
+                                                            for name, counter in sorted(stats.items())),
+                           throttled=sum(c["throttled"] for c in stats.values()),
+                           server=sum(c["server_error"] for c in stats.values()),
+                           network=sum(c["connection_error"] for c in stats.values())))

@@ -1,0 +1,2 @@
+from . import test_shopee_flow
+from . import test_webhook
