@@ -125,38 +125,18 @@ class OrderImporter(ShopeeJobService):
         self.run.progress(fetched=1, stored=int(outcome in STORED), failed=int(outcome == "error"))
 
     def _store(self, mapped):
-        if mapped.unpaid and not self.env["marketplace.order"].search_count(
-                [("shop_id", "=", self.shop.id), ("external_order_id", "=", mapped.values["external_order_id"])]):
+        Order = self.env["marketplace.order"]
+        order_sn = mapped.values["external_order_id"]
+        if mapped.unpaid and not Order.search_count([("shop_id", "=", self.shop.id),
+                                                     ("external_order_id", "=", order_sn)]):
             return "unpaid"  # imported with its next update, once paid
-        values = dict(mapped.values, currency_id=self._currency(mapped.currency).id)
-        order, changed = self.env["marketplace.order"]._import_order(self.shop, values, mapped.lines)
-        if mapped.cancelled:
-            if changed:
-                order._apply_marketplace_cancellation()
-            return "cancelled"
-        if order.state == "new" or (order.state == "error" and changed):
-            return self._make_sale_order(order)
-        return "updated" if changed else "unchanged"
-
-    def _make_sale_order(self, order):
-        try:
-            with self.env.cr.savepoint():
-                order._create_sale_order()
-        except UserError as exc:
-            order.write({"state": "error", "error_message": str(exc)})
-        if order.state == "error":
+        if mapped.currency not in self._currencies:
+            self._currencies[mapped.currency] = Order._currency_by_code(mapped.currency or self.shop.currency_id.name)
+        values = dict(mapped.values, currency_id=self._currencies[mapped.currency].id)
+        order, outcome = Order._import_and_convert(self.shop, values, mapped.lines, cancelled=mapped.cancelled)
+        if outcome == "error":
             self.run.log(_("%(order)s: %(error)s", order=order.name, error=order.error_message), "warning")
-            return "error"
-        return "new"
-
-    def _currency(self, code):
-        code = code or self.shop.currency_id.name
-        if code not in self._currencies:
-            currency = self.env["res.currency"].with_context(active_test=False).search([("name", "=", code)], limit=1)
-            if not currency:
-                raise UserError(_("Currency %s is unknown in Odoo.", code))
-            self._currencies[code] = currency
-        return self._currencies[code]
+        return outcome
 
     def _log_summary(self):
         c = self.counts

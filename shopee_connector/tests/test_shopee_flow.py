@@ -1,4 +1,4 @@
-from ..shopee_sim.seed import DEMO_SHOP_ID, SECOND_SHOP_ID
+from ..shopee_sim.seed import SECOND_SHOP_ID
 from .common import ShopeeCase
 
 
