@@ -12,7 +12,9 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-MODULES = "marketplace_base,ebay_connector"
+MODULES = ",".join(["marketplace_base", "ebay_connector"]
+                   + (["shopee_connector"] if os.path.isfile(os.path.join(REPO, "shopee_connector", "__manifest__.py"))
+                      else []))
 DEMO_APP_ID = "DemoSeller-Connecto-SBX-1a2b3c4d5"      # the simulator's demo application
 DEMO_CERT_ID = "SBX-demo-cert-secret"
 DEMO_RU_NAME = "Demo_Seller-DemoSell-Connec-abcdefg"

@@ -1,6 +1,8 @@
 from odoo import _
 from odoo.exceptions import UserError
 
+from ..shopee_api import ShopeeAuthError
+
 
 class ShopeeJobService:
     """What every Shopee importer/exporter starts from: the job, its run, its shop and a signed session.
@@ -22,8 +24,17 @@ class ShopeeJobService:
     def run_job(self):
         try:
             self.execute()
+        except ShopeeAuthError as exc:
+            self._needs_reauth(exc)
+            raise
         finally:
             self._log_api_usage()
+
+    def _needs_reauth(self, exc):
+        """Shopee refused the shop's token even after a refresh: say so on the shop, committed before the job
+        fails (its failure rolls back what is not), so that someone authorizes the shop again."""
+        self.shop.sudo()._mark_needs_reauth(str(exc))
+        self.run.checkpoint()
 
     def _on_call(self, record):
         self.run.count_call()

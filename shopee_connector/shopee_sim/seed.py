@@ -16,8 +16,9 @@ DEMO_MODELS = [
 SEED_TIME = 1_780_000_000  # a fixed moment, so two seeds of a fresh database are identical
 
 
-def seed(db, demo=True, orders=0, now=SEED_TIME):
-    """Partner, shops and catalogue; ``orders`` READY_TO_SHIP orders spread over the last days."""
+def seed(db, demo=True, orders=0, now=SEED_TIME, items=0, models_per_item=5):
+    """Partner, shops and catalogue; ``orders`` READY_TO_SHIP orders a minute apart until now; ``items``
+    more items of ``models_per_item`` models each (SKU ``SHP-<item>-<model>``), for benchmarks."""
     db.execute("INSERT OR IGNORE INTO partners VALUES (?, ?)", (DEMO_PARTNER_ID, DEMO_PARTNER_KEY))
     db.execute("INSERT OR IGNORE INTO shops VALUES (?, ?, ?, ?)", (DEMO_SHOP_ID, "Demo Shop TH", "TH", "THB"))
     db.execute("INSERT OR IGNORE INTO shops VALUES (?, ?, ?, ?)", (SECOND_SHOP_ID, "Second Shop TH", "TH", "THB"))
@@ -25,9 +26,15 @@ def seed(db, demo=True, orders=0, now=SEED_TIME):
         for item_id, model_id, sku, name, stock, price in DEMO_MODELS:
             db.execute("INSERT OR IGNORE INTO models VALUES (?, ?, ?, ?, ?, ?, ?)",
                        (shop_id, item_id, model_id, sku, name, stock, price))
+    for number in range(items):
+        item_id = 1_000_000 + number
+        for model in range(1, models_per_item + 1):
+            db.execute("INSERT OR IGNORE INTO models VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       (DEMO_SHOP_ID, item_id, item_id * 10 + model, f"SHP-{number:05d}-{model}",
+                        f"Item {number} - Model {model}", 10, 100.0))
     for number in range(orders):
         make_order(db, DEMO_SHOP_ID, [DEMO_MODELS[number % len(DEMO_MODELS)][:2] + (1 + number % 2,)],
-                   now - 3600 * (orders - number), order_sn=f"2611{number:06d}SIM", buyer=f"buyer{number % 7}")
+                   now - 60 * (orders - number), order_sn=f"2611{number:06d}SIM", buyer=f"buyer{number % 7}")
     return {"partner_id": DEMO_PARTNER_ID, "shop_id": DEMO_SHOP_ID, "orders": orders}
 
 

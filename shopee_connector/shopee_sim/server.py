@@ -388,7 +388,7 @@ def control_health(req, db):
 
 
 def control_calls(req, db):
-    return {"calls": dict(req.sim.calls), "pushes": list(req.sim.pushes)}
+    return {"total": sum(req.sim.calls.values()), "calls": dict(req.sim.calls), "pushes": list(req.sim.pushes)}
 
 
 def control_reset_calls(req, db):
@@ -507,9 +507,9 @@ class SimulatorServer:
         host, port = self._httpd.server_address[:2]
         return f"http://{host}:{port}"
 
-    def seed(self, orders=0, now=None):
+    def seed(self, orders=0, now=None, items=0):
         with self.sim.store.transaction() as db:
-            return run_seed(db, orders=orders, now=now or int(time.time()))
+            return run_seed(db, orders=orders, now=now or int(time.time()), items=items)
 
     def start(self):
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="shopee-sim", daemon=True)

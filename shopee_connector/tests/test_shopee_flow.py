@@ -142,3 +142,13 @@ class TestShopeeFlow(ShopeeCase):
         self.assertEqual(job.state, "done", job.last_error)
         self.assertEqual(self.sim_calls()["/api/v2/logistics/ship_order"], 1, "the retry found it arranged")
         self.assertTrue(picking.carrier_tracking_ref)
+
+    def test_refused_refresh_fails_the_job_and_asks_for_a_new_authorization(self):
+        self.sim_post("/_sim/expire_tokens")
+        self.shopee_shop._set_secret("refresh_token", "a-refresh-token-shopee-never-issued")
+        job = self.enqueue_and_run("pull_orders")
+        self.assertEqual(job.state, "failed")
+        self.assertIn("refresh_token", job.last_error)
+        self.env.invalidate_all()
+        self.assertEqual(self.shopee_shop.authorization_state, "needs_reauth")
+        self.assertIn(self.shopee_shop.name, " ".join(self.shopee_account.activity_ids.mapped("summary")))
