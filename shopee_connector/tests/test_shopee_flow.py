@@ -1,5 +1,5 @@
 from ..shopee_sim.seed import SECOND_SHOP_ID
-from .common import ShopeeCase
+from .common import CATALOGUE, ShopeeCase
 
 
 class TestShopeeFlow(ShopeeCase):
@@ -152,3 +152,10 @@ class TestShopeeFlow(ShopeeCase):
         self.env.invalidate_all()
         self.assertEqual(self.shopee_shop.authorization_state, "needs_reauth")
         self.assertIn(self.shopee_shop.name, " ".join(self.shopee_account.activity_ids.mapped("summary")))
+
+    def test_take_over_preview_counts_the_shopee_listings(self):
+        """The base's take-over preview and circuit breaker see every pushable Shopee binding (the eBay
+        connector's narrowing to Inventory API listings applies to eBay shops only)."""
+        bindings = self.shopee_shop._push_bindings()
+        self.assertEqual(sorted(bindings.mapped("external_sku")), sorted(CATALOGUE))
+        self.assertEqual(self.shopee_shop._stock_push_impact().listings, len(CATALOGUE))
