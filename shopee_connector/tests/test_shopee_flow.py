@@ -159,3 +159,20 @@ class TestShopeeFlow(ShopeeCase):
         bindings = self.shopee_shop._push_bindings()
         self.assertEqual(sorted(bindings.mapped("external_sku")), sorted(CATALOGUE))
         self.assertEqual(self.shopee_shop._stock_push_impact().listings, len(CATALOGUE))
+
+    def test_cron_alone_keeps_orders_and_prices_in_sync(self):
+        """No push arrives: the crons enqueue the pull and the sweep, and the queue does the rest."""
+        order_sn = self.sim_post("/_sim/orders", {"lines": [[800001, 0, 1]]})["order_sn"]
+        self.env["marketplace.shop"]._cron_shopee_pull_orders()
+        self.env["marketplace.shop"]._cron_shopee_push_stock_and_prices()
+        self.run_jobs()
+        self.assertTrue(self.env["marketplace.order"].search([("external_order_id", "=", order_sn)]).sale_order_id)
+        jobs = self.env["marketplace.job"].search([("shop_id", "=", self.shopee_shop.id)])
+        self.assertEqual(set(jobs.mapped("job_type")), {"pull_orders", "push_stock", "push_price"})
+        self.assertEqual(set(jobs.mapped("state")), {"done"}, jobs.mapped("last_error"))
+        prices = {(row["item_id"], row["model_id"]): row["price"] for row in self.sim_get("/_sim/models")["models"]
+                  if row["shop_id"] == 10001}
+        desk = self.env["marketplace.product.binding"].search([("shop_id", "=", self.shopee_shop.id),
+                                                              ("external_sku", "=", "FURN_1118")])
+        self.assertGreater(desk.last_pushed_price, 0)
+        self.assertAlmostEqual(prices[(800003, 0)], desk.last_pushed_price, places=2)
