@@ -143,7 +143,7 @@ def _run_shopee_only(args, started):
         shopee.run_shopee(args, args.config, args.db, results, baselines)
     except ScenarioError as exc:
         print(f"\nBENCHMARK ERROR: {exc}", file=sys.stderr)
-        _print(results, baselines, [])
+        _print(results, baselines, [], shopee.NOTES)
         return 1
     _print(results, baselines, [], shopee.NOTES)
     path = report.save(results, args, shopee.NOTES, args.out, [])

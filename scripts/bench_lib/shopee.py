@@ -5,15 +5,12 @@ Naive = what simple Shopee integrations do: get_order_list at a page size of 20,
 order; one update_stock call per model, for every binding, changed or not.
 """
 import os
-import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qs, urlsplit
 
-import requests
-
 from .measure import Measure, Result
-from .setup import REPO, Bench, ScenarioError, free_port, say, wait_until_up
+from .setup import REPO, Bench, ScenarioError, Simulator, say
 
 NAIVE_COMMIT_EVERY = 25
 NAIVE_PAGE_SIZE = 20
@@ -28,47 +25,16 @@ NOTES = [
 ]
 
 
-class ShopeeSimulator:
-    """The Shopee simulator in a child process, seeded by its CLI; counters as the eBay one's (Measure)."""
+class ShopeeSimulator(Simulator):
+    """The Shopee simulator in a child process, seeded by its CLI (counters and controls as the eBay one's)."""
+
+    addon, module = "shopee_connector", "shopee_sim"
 
     def __init__(self, directory, items, orders):
-        os.makedirs(directory, exist_ok=True)
-        self.db_path = os.path.join(directory, "shopee_sim.sqlite3")
-        for suffix in ("", "-wal", "-shm"):
-            if os.path.exists(self.db_path + suffix):
-                os.remove(self.db_path + suffix)
-        self.port = free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}"
-        self.log_path = os.path.join(directory, "shopee_sim.log")
-        env = dict(os.environ, PYTHONPATH=os.path.join(REPO, "shopee_connector"))
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "shopee_sim", "--db", self.db_path, "--port", str(self.port), "--seed", "demo",
-             "--items", str(items), "--orders", str(orders)],
-            env=env, stdout=open(self.log_path, "w"), stderr=subprocess.STDOUT)
-        self.http = requests.Session()
-        wait_until_up(self.process, self.base_url + "/_sim/health", "the Shopee simulator", self.log_path, 600)
-
-    def get(self, path):
-        response = self.http.get(self.base_url + path, timeout=60)
-        response.raise_for_status()
-        return response.json()
-
-    def post(self, path, payload=None, **kwargs):
-        return self.http.post(self.base_url + path, json=payload or {}, timeout=60, **kwargs)
-
-    def calls(self):
-        return self.get("/_sim/calls")
-
-    def reset_calls(self):
-        self.post("/_sim/calls/reset").raise_for_status()
+        self._start(directory, ["--seed", "demo", "--items", str(items), "--orders", str(orders)])
 
     def models(self):
         return [row for row in self.get("/_sim/models")["models"] if row["shop_id"] == 10001]
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=30)
 
 
 class ShopeeBench(Bench):
@@ -180,14 +146,17 @@ def orders_naive(bench, label, days=14):
 
 # -- stock push --------------------------------------------------------------------------------------------
 def prepare_stock_change(bench, every=10):
-    """Every ``every``-th bound product gets 3 more units: what changed since the last push."""
+    """Every ``every``-th bound product gets 3 more units; returns (bindings, bindings whose online quantity now
+    differs from what Shopee shows: those, and the products the imported orders reserved)."""
     with bench.env() as env:
         bindings = env["marketplace.product.binding"].search([("shop_id", "=", bench.shop_id)], order="id")
         location = env.ref("stock.warehouse0").lot_stock_id
-        changed = bindings[::every]
-        for binding in changed:
+        for binding in bindings[::every]:
             env["stock.quant"]._update_available_quantity(binding.product_id, location, 3)
-        return len(bindings), len(changed)
+    with bench.env() as env:
+        bindings = env["marketplace.product.binding"].search([("shop_id", "=", bench.shop_id)], order="id")
+        online = bindings._online_quantities()
+        return len(bindings), sum(1 for binding in bindings if online[binding.id] != binding.last_pushed_qty)
 
 
 def push_stock_connector(bench, label, changed):
