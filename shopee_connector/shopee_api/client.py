@@ -113,7 +113,7 @@ class ShopeeClient:
             if idempotent:
                 return None
             raise ShopeeUncertainError(f"{method} {path}: HTTP {response.status_code} after sending")
-        if error in AUTH_ERRORS or response.status_code in (401, 403) and error:
+        if error in AUTH_ERRORS:
             raise ShopeeAuthError(envelope.get("message") or "token refused", error, response.status_code,
                                   request_id)
         if error or response.status_code >= 400:

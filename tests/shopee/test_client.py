@@ -3,7 +3,7 @@ from datetime import datetime
 
 import pytest
 import requests
-from shopee_api import ShopeeAuthError, ShopeeUncertainError
+from shopee_api import ShopeeAuthError, ShopeeConfig, ShopeeRequestError, ShopeeUncertainError
 from shopee_api.batching import MAX_WINDOW, windows
 from shopee_api.logistics import LogisticsAdapter, ship_order_body
 from shopee_api.mappers import map_order, parse_push
@@ -133,3 +133,14 @@ def test_parse_push_refuses_what_is_not_a_push():
     for body in (b"not json", b"[]", b'{"code": "3"}', b'{"code": 3, "shop_id": "x"}'):
         with pytest.raises(ValueError):
             parse_push(body)
+
+
+def test_a_wrong_partner_key_is_not_taken_for_an_expired_token(shop, sim):
+    """error_sign (our key is wrong) must not spend the refresh token nor ask for a new authorization."""
+    wrong = ShopeeConfig(shop.client.config.partner_id, "not-the-key", base_url=sim.base_url, timeout=10)
+    shop.client.config = wrong
+    before = shop.store.load()
+    with pytest.raises(ShopeeRequestError) as raised:
+        OrderAdapter(shop).order_page(shop.client.clock() - 60, shop.client.clock())
+    assert raised.value.error == "error_sign" and not isinstance(raised.value, ShopeeAuthError)
+    assert shop.store.load() == before and shop.store.saved == 0
