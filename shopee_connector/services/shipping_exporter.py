@@ -73,10 +73,10 @@ class ShippingExporter(ShopeeJobService):
 
     def _wait_for_tracking(self, picking, polls):
         get = self.env["ir.config_parameter"].sudo().get_param
-        max_polls = int(get("shopee_connector.tracking_max_polls", 48))
+        max_polls = int(get("shopee_connector.tracking_max_polls", 240))
         if polls > max_polls:
             raise UserError(_("Shopee gave no tracking number for %(picking)s after %(polls)s tries: check the "
                               "order in Seller Centre, then Requeue this job.", picking=picking.name, polls=max_polls))
         self.run.log(_("No tracking number from Shopee yet for %(picking)s (try %(n)s): asking again later.",
                        picking=picking.name, n=polls))
-        self.run.pause(int(get("shopee_connector.tracking_poll_seconds", 300)), {"polls": polls})
+        self.run.pause(int(get("shopee_connector.tracking_poll_seconds", 60)), {"polls": polls})
