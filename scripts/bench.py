@@ -11,7 +11,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from bench_lib import engine, publish, report, scenarios, webhook  # noqa: E402
+from bench_lib import engine, publish, report, scenarios, shopee, webhook  # noqa: E402
 from bench_lib.setup import REPO, Bench, ScenarioError, Simulator, say  # noqa: E402
 
 NOTES = [
@@ -44,7 +44,10 @@ def parse_args(argv=None):
     parser.add_argument("--notifications", type=int, default=5000)
     parser.add_argument("--clients", type=int, default=8, help="concurrent webhook clients")
     parser.add_argument("--only", default="backfill,stock,orders,webhook,engine",
-                        help="comma-separated scenarios to run (later ones need the earlier ones' data)")
+                        help="comma-separated scenarios to run (later ones need the earlier ones' data); "
+                             "'shopee' runs the Shopee scenarios (own simulator and database copy)")
+    parser.add_argument("--shopee-items", type=int, default=400, help="shopee: items of 5 models each")
+    parser.add_argument("--shopee-orders", type=int, default=1000, help="shopee: orders to import")
     parser.add_argument("--lanes", default="1,2,4", help="engine scenario: lane counts to compare")
     parser.add_argument("--latency-ms", type=int, default=150, help="engine scenario: simulator latency per call")
     parser.add_argument("--change-every", type=float, default=3.0,
@@ -134,6 +137,8 @@ def summary_lines(results):
 def main(argv=None):
     args = parse_args(argv)
     started = time.time()
+    if set(args.only.split(",")) == {"shopee"}:
+        return _run_shopee_only(args, started)
     say(f"eBay simulator: seeding {args.listings:,} listings and {args.orders:,} orders (var/bench/)")
     sim = Simulator(os.path.join(REPO, "var", "bench"), args.listings, args.orders)
     results, baselines, engine_runs = [], {}, []
@@ -157,7 +162,21 @@ def main(argv=None):
     return 0
 
 
-def _print(results, baselines, engine_runs):
+def _run_shopee_only(args, started):
+    results, baselines = [], {}
+    try:
+        shopee.run_shopee(args, args.config, args.db, results, baselines)
+    except ScenarioError as exc:
+        print(f"\nBENCHMARK ERROR: {exc}", file=sys.stderr)
+        _print(results, baselines, [], shopee.NOTES)
+        return 1
+    _print(results, baselines, [], shopee.NOTES)
+    path = report.save(results, args, shopee.NOTES, args.out, [])
+    print(f"\nSaved {os.path.relpath(path, REPO)}; total {time.time() - started:,.0f} s")
+    return 0
+
+
+def _print(results, baselines, engine_runs, notes=NOTES):
     if engine_runs:
         print()
         print("\n".join(engine.engine_table(engine_runs)))
@@ -165,7 +184,7 @@ def _print(results, baselines, engine_runs):
         return
     print()
     for line in report.table(results, baselines) + [""] + summary_lines(results) + [""] + \
-            ["- " + note for note in NOTES]:
+            ["- " + note for note in notes]:
         print(line)
 
 

@@ -58,8 +58,12 @@ class MarketplaceShop(models.Model):
         shops.write({"ebay_last_order_pull_at": fields.Datetime.now()})
 
     def _push_bindings(self):
-        """Only Inventory API listings accept stock and price updates."""
-        return super()._push_bindings().filtered(lambda binding: binding.ebay_listing_source == "inventory_api")
+        """Only Inventory API listings accept stock and price updates (in eBay shops; other platforms' shops
+        keep their own rule)."""
+        bindings = super()._push_bindings()
+        if self.platform != "ebay":
+            return bindings
+        return bindings.filtered(lambda binding: binding.ebay_listing_source == "inventory_api")
 
     @api.model
     def _cron_ebay_push_stock_and_prices(self):

@@ -1,4 +1,5 @@
 from . import marketplace_raw_payload_mixin
+from . import marketplace_secret_mixin
 from . import marketplace_account
 from . import marketplace_shop
 from . import marketplace_sync_rule

@@ -27,6 +27,7 @@ class MarketplaceOrder(models.Model):
     shop_id = fields.Many2one("marketplace.shop", required=True, ondelete="restrict", index=True)
     account_id = fields.Many2one(related="shop_id.account_id", store=True, index=True)
     company_id = fields.Many2one(related="shop_id.company_id", store=True, index=True)
+    platform = fields.Selection(related="shop_id.platform", store=True)
     external_order_id = fields.Char(string="External Order ID", required=True)
     order_date = fields.Datetime()
     last_modified_at = fields.Datetime(string="Last Modified on Marketplace")
@@ -107,6 +108,36 @@ class MarketplaceOrder(models.Model):
         # known products count against free stock at once (see _pending_order_quantities)
         order._resolve_products()
         return order, changed
+
+    @api.model
+    def _import_and_convert(self, shop, values, lines, cancelled=False):
+        """One order as its connector mapped it -> (order, outcome code): the rules every connector follows.
+
+        Import it idempotently (``_import_order``), apply a cancellation once, make the sale order of a new
+        order (or of an order in error that changed since): a refusal puts the order in error with the
+        reason, never a half-made sale order. Outcomes: new, updated, unchanged, cancelled, error.
+        """
+        order, changed = self._import_order(shop, values, lines)
+        if cancelled:
+            if changed:
+                order._apply_marketplace_cancellation()
+            return order, "cancelled"
+        if order.state == "new" or (order.state == "error" and changed):
+            try:
+                with self.env.cr.savepoint():
+                    order._create_sale_order()
+            except UserError as exc:
+                order.write({"state": "error", "error_message": str(exc)})
+            return order, "error" if order.state == "error" else "new"
+        return order, "updated" if changed else "unchanged"
+
+    @api.model
+    def _currency_by_code(self, code):
+        """The currency of ISO code ``code`` (active or not), for an order's amounts; a clear error without."""
+        currency = self.env["res.currency"].with_context(active_test=False).search([("name", "=", code)], limit=1)
+        if not currency:
+            raise UserError(_("Currency %s is unknown in Odoo.", code))
+        return currency
 
     def _update_from_marketplace(self, values, lines):
         """Apply what changed on the marketplace; "no change = no write"."""

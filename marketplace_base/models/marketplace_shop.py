@@ -12,7 +12,7 @@ class MarketplaceShop(models.Model):
 
     _name = "marketplace.shop"
     _description = "Marketplace Shop"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "marketplace.secret.mixin"]
     _order = "sequence, name"
 
     # Identity
@@ -47,6 +47,15 @@ class MarketplaceShop(models.Model):
         help="Jobs started by schedulers and webhooks run with this user's rights, in the shop's company.",
     )
     sync_rule_ids = fields.One2many("marketplace.sync.rule", "shop_id", string="Sync Rules")
+
+    # Authorization of the shop itself, for platforms that authorize each shop (Shopee: a token pair per
+    # shop id, in the encrypted token fields of marketplace.secret.mixin); eBay authorizes the account instead.
+    authorization_state = fields.Selection(
+        [("none", "Not Authorized"), ("authorized", "Authorized"), ("needs_reauth", "Needs Re-authorization")],
+        default="none", required=True, copy=False, tracking=True,
+        help="Only for platforms whose sellers authorize each shop; the others authorize the account.",
+    )
+    authorized_at = fields.Datetime(readonly=True, copy=False)
 
     # Who owns stock and prices: the marketplace until someone takes over (issue 12)
     # False for new shops; the 18.0.1.1.0 migration sets True on shops that existed, which were pushing already.
@@ -137,6 +146,26 @@ class MarketplaceShop(models.Model):
                     "type": "past" if offset < 13 else "future",
                 })
             shop.sales_graph_data = json.dumps([{"values": values, "key": _("Sales"), "title": "", "area": True}])
+
+    # -- shop authorization ----------------------------------------------------
+    def _mark_authorized(self, access_token, access_expires_at, refresh_token, refresh_expires_at=None):
+        """The marketplace granted this shop a token pair: store it encrypted and say so in the chatter."""
+        self.ensure_one()
+        self._store_tokens(access_token, access_expires_at, refresh_token, refresh_expires_at)
+        self.sudo().write({"authorization_state": "authorized", "authorized_at": fields.Datetime.now()})
+        self.message_post(body=_("Shop authorized by %s.", self.env.user.name))
+
+    def _mark_needs_reauth(self, reason):
+        """The marketplace refused the shop's refresh token: someone must authorize the shop again."""
+        for shop in self:
+            shop.sudo().authorization_state = "needs_reauth"
+            shop.message_post(body=_("Re-authorization needed: %s", reason))
+            # the to-do goes on the account (shops carry no activities), for the shop's responsible
+            shop.account_id.activity_schedule(
+                "mail.mail_activity_data_todo", user_id=(shop.user_id or shop.account_id.create_uid).id,
+                summary=_("Authorize %s again", shop.name),
+                note=_("The marketplace refused to refresh this shop's access token (%s). Open the shop and "
+                       "authorize it again.", reason))
 
     # -- stock rules ---------------------------------------------------------
     def _active_sync_rule(self):
