@@ -109,8 +109,19 @@ class TestJobEngine(MarketplaceCase):
             worker.cursor().execute("SELECT pg_advisory_lock(%s, %s)", [LIVENESS_LOCK_SPACE, job.id])
             self.run_jobs()
             self.assertEqual((job.state, job.crash_count), ("processing", 0))
+        self.wait_for_lock_release(job)  # a closed connection's backend ends a moment later
         self.run_jobs()  # that worker's connection is gone: its job is taken over
         self.assertEqual((job.state, job.crash_count, self.calls), ("done", 1, [1]))
+
+    def wait_for_lock_release(self, job, seconds=30):
+        deadline = time.time() + seconds
+        while True:
+            self.env.cr.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = %s "
+                                "AND objid = %s AND granted", [LIVENESS_LOCK_SPACE, job.id])
+            if not self.env.cr.fetchone()[0]:
+                return
+            self.assertLess(time.time(), deadline, "the closed connection still holds the job's lock")
+            time.sleep(0.1)
 
     def test_a_job_that_kills_its_worker_every_time_ends_failed(self):
         job = self.enqueue(1)
