@@ -6,7 +6,10 @@ from odoo.tools import LazyTranslate
 
 from odoo.addons.marketplace_base.marketplace_core import push_guard
 from odoo.addons.marketplace_base.marketplace_core.errors import (
-    JobNeedsConfirmation, JobPayloadError, RetryableJobError)
+    JobNeedsConfirmation,
+    JobPayloadError,
+    RetryableJobError,
+)
 
 from ..ebay_api import EbayRequestError
 from ..ebay_api.inventory import InventoryAdapter
@@ -209,7 +212,8 @@ class BindingExporter(EbayJobService):
         products = self.env["product.product"].browse(product_ids)
         existing = products.exists()
         unbound = [product.display_name for product in existing - bindings.product_id]
-        unbound += [_("#%s (no such product)", product_id) for product_id in sorted(set(products.ids) - set(existing.ids))]
+        missing = sorted(set(products.ids) - set(existing.ids))
+        unbound += [_("#%s (no such product)", product_id) for product_id in missing]
         if unbound:
             raise UserError(_("No eBay binding in %(shop)s for: %(products)s. Bind these products to their "
                               "eBay listings (Marketplace > Product Bindings) or leave them out of the payload.",

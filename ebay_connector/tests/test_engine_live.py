@@ -47,7 +47,7 @@ class LiveServerCase(ScratchCase):
         rows = self.scratch.execute(
             "SELECT state, slice_count, crash_count, progress_fetched, last_error FROM marketplace_job WHERE id = %s",
             [job_id])
-        return dict(zip(("state", "slices", "crashes", "fetched", "error"), rows[0]))
+        return dict(zip(("state", "slices", "crashes", "fetched", "error"), rows[0], strict=True))
 
     def sim_quantity(self, sku):
         return requests.get(self.sim.base_url + "/_sim/listings/%s" % sku, timeout=10).json()["quantity"]

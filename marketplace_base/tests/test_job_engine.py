@@ -170,7 +170,8 @@ class TestJobEngine(MarketplaceCase):
     def test_a_job_user_outside_the_jobs_company_fails_clearly(self):
         other = self.env["res.company"].create({"name": "Other Co"})
         user = self.env["res.users"].create({
-            "name": "Other", "login": "other_engine", "company_id": other.id, "company_ids": [fields.Command.set(other.ids)],
+            "name": "Other", "login": "other_engine", "company_id": other.id,
+            "company_ids": [fields.Command.set(other.ids)],
             "groups_id": [fields.Command.set([self.env.ref("marketplace_base.group_marketplace_manager").id])]})
         patch_handler(self, lambda job, run: None)
         job = self.enqueue(1)
@@ -195,7 +196,7 @@ class TestJobEngine(MarketplaceCase):
         self.shop.user_id = responsible
 
         def broken(job, run):
-            raise UserError("the payload names no product")
+            raise UserError("the payload names no product")  # pylint: disable=translation-required
         patch_handler(self, broken)
         job = self.enqueue(1)
         self.run_jobs()
