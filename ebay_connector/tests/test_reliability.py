@@ -12,6 +12,8 @@ from odoo import fields
 from odoo.tests import new_test_user
 from odoo.tests.common import TransactionCase
 
+from odoo.addons.marketplace_base.tests.common import free_registry_lock
+
 from .common import EbayCase, start_simulator
 from .scratch import Scratch, scratch_settings
 
@@ -71,7 +73,8 @@ class TestFaultStormConverges(EbayCase):
             self.assertEqual(listing["quantity"], binding.last_pushed_qty, binding.external_sku)
 
 
-@unittest.skipUnless(scratch_settings(), "needs the scratch database that scripts/test prepares")
+@unittest.skipUnless(scratch_settings(), "needs MKT_SCRATCH_DB and MKT_TEST_CONFIG: a committed copy of the test "
+                                         "database and its Odoo configuration, which scripts/test prepares")
 class ScratchCase(TransactionCase):
     """Scenarios in the scratch database, with a simulator of their own."""
 
@@ -80,6 +83,7 @@ class ScratchCase(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        free_registry_lock(cls.classPatch)  # worker threads open environments on the scratch database
         cls.scratch = Scratch(*scratch_settings())
         cls.addClassCleanup(cls.scratch.stop)
         cls.sim = start_simulator(cls, **cls.sim_seed)

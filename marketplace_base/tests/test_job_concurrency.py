@@ -3,9 +3,8 @@
 These tests cannot live inside the test transaction: the point is what two
 transactions see of each other. They commit their own rows and delete them after.
 
-They run post-install: under Odoo's own runner (odoo-bin --test-enable), at-install tests run while
-the main thread builds the registry and holds the registry lock, so a thread opening an environment
-(``Registry(dbname)``) would wait for it until the whole install ends.
+They run post-install, on the complete registry; their runner threads need ``free_registry_lock`` under
+Odoo's own runner (odoo-bin --test-enable).
 """
 # committing on their own connections is what these tests are about
 # pylint: disable=invalid-commit
@@ -15,6 +14,8 @@ from contextlib import closing
 from odoo import SUPERUSER_ID, api, fields
 from odoo.sql_db import db_connect
 from odoo.tests.common import TransactionCase, tagged
+
+from .common import free_registry_lock
 
 
 @tagged("post_install", "-at_install")
@@ -67,6 +68,7 @@ class TestJobConcurrency(TransactionCase):
     def test_concurrent_runner_threads_run_each_job_exactly_once(self):
         ids = self._commit_jobs(30)
         errors = []
+        free_registry_lock(self.patch)
 
         def runner():
             try:
