@@ -117,9 +117,13 @@ python_env() {
     else
         venv_ensure isolated || return 1
     fi
-    if [ -z "$ODOO_MISSING" ]; then
+    if [ -n "$src" ] && [ -z "$ODOO_MISSING" ]; then
+        odoo_reqs="$src/requirements.txt"
+    elif [ -n "$system_odoo" ]; then
         odoo_reqs=$(cd /tmp && "$PY" -c "import os, odoo; print(os.path.join(os.path.dirname(os.path.dirname(odoo.__file__)), 'requirements.txt'))" 2>/dev/null)
-        [ -f "$odoo_reqs" ] || odoo_reqs=""
+    fi
+    [ -f "$odoo_reqs" ] || odoo_reqs=""
+    if [ -z "$ODOO_MISSING" ]; then
         if [ -n "$src" ] && [ -n "$odoo_reqs" ] && ! stack_imports "$PY"; then
             say "Installing Odoo 18's requirements into var/venv (the first time: a few minutes)"
             "$PY" -m pip install -q --disable-pip-version-check -r "$(odoo_requirements_file "$odoo_reqs")" \
