@@ -74,10 +74,13 @@ venv_ensure() {
 }
 
 # Odoo's requirements.txt as pip can install it anywhere: psycopg2-binary (no compiler or libpq headers
-# needed) and without python-ldap (only auth_ldap needs it, and it needs OpenLDAP headers to build).
+# needed), without python-ldap (only auth_ldap needs it, and it needs OpenLDAP headers to build), and
+# cbor2 5.4.6 for the yanked 5.4.2 of older 18.0 trees (no wheel; its setup.py needs the pkg_resources
+# that today's setuptools no longer has).
 odoo_requirements_file() {
     local out="$VAR_DIR/odoo-requirements.txt"
-    sed -E -e 's/^psycopg2([=~<>!; ]|$)/psycopg2-binary\1/' -e '/^python-ldap/d' "$1" > "$out"
+    sed -E -e 's/^psycopg2([=~<>!; ]|$)/psycopg2-binary\1/' -e '/^python-ldap/d' \
+        -e 's/^cbor2==5\.4\.2([ ;]|$)/cbor2==5.4.6\1/' "$1" > "$out"
     echo "$out"
 }
 
