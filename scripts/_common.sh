@@ -97,8 +97,8 @@ py_requirements() {
         && echo "$want" > "$stamp"
 }
 
-# python_env [ODOO_SOURCE]: find Odoo 18 (--odoo PATH, $ODOO_PATH, the system's, var/odoo, or a fresh
-# clone), make var/venv with Odoo's and the project's requirements, and check Odoo still imports.
+# python_env [ODOO_SOURCE]: find Odoo 18 (--odoo PATH, $ODOO_PATH, an earlier clone in var/odoo, the
+# system's, or a fresh clone), make var/venv with Odoo's and the project's requirements, and check Odoo still imports.
 # Sets ODOO_MISSING to why Odoo 18 cannot run here (empty when it can), and ODOO_BROKEN when an Odoo 18 was
 # found but does not import in var/venv; fails only when the project's own environment cannot be made.
 # Exports PYTHONPATH for a source tree.
@@ -107,9 +107,11 @@ python_env() {
     ODOO_MISSING=""
     if [ -n "$src" ]; then
         [ -f "$src/odoo/__init__.py" ] || ODOO_MISSING="no Odoo source tree at $src (expected $src/odoo/__init__.py)"
+    elif [ -f "$ODOO_CLONE/odoo/__init__.py" ]; then
+        src="$ODOO_CLONE"
     elif (cd /tmp && "$(base_python)" -c "import odoo" 2>/dev/null); then
         system_odoo=yes
-    elif [ -f "$ODOO_CLONE/odoo/__init__.py" ] || odoo_clone; then
+    elif odoo_clone; then
         src="$ODOO_CLONE"
     else
         ODOO_MISSING="Odoo 18 is not installed and could not be cloned from $ODOO_GIT_URL (no network?)"

@@ -97,7 +97,8 @@ class Scratch:
         self.server = process
         url = "http://127.0.0.1:%d" % port
         for _attempt in range(120):
-            with suppress(requests.ConnectionError):
+            # a server still loading its registry holds the request until it is done: ask again
+            with suppress(requests.ConnectionError, requests.Timeout):
                 if requests.get(url + "/web/health", timeout=2).status_code == 200:
                     return url
             if process.poll() is not None:
