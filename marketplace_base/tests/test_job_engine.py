@@ -40,11 +40,13 @@ class TestJobEngine(MarketplaceCase):
         self.assertEqual(len(self.bulk.with_context(active_test=False).cron_ids), 3, "runners are kept, not deleted")
 
     def test_a_lane_runner_takes_only_its_own_jobs(self):
+        # job types of this addon only (Odoo's runner tests it before any connector is installed): the
+        # shop's platform gets a handler in the bulk lane, a job of no account keeps the urgent neutral one
         patch_handler(self, lambda job, run: self.calls.append(("urgent", run.payload["n"])))
-        patch_handler(self, lambda job, run: self.calls.append(("bulk", run.payload["n"])),
-                      job_type="backfill_listings", channel=BULK)
-        urgent_job = self.enqueue(1)
-        bulk_job = self.Job._enqueue("backfill_listings", shop=self.shop, payload={"n": 2})
+        patch_handler(self, lambda job, run: self.calls.append(("bulk", run.payload["n"])), channel=BULK,
+                      platform=self.shop.account_id.platform)
+        urgent_job = self.Job._enqueue("create_sale_orders", payload={"n": 1})
+        bulk_job = self.enqueue(2)
         self.assertEqual((urgent_job.channel_id, bulk_job.channel_id), (self.urgent, self.bulk))
         self.env.flush_all()
         self.Job._cron_run_lane(self.bulk.id)
