@@ -73,14 +73,16 @@ venv_ensure() {
     fi
 }
 
-# Odoo's requirements.txt as pip can install it anywhere: psycopg2-binary (no compiler or libpq headers
-# needed), without python-ldap (only auth_ldap needs it, and it needs OpenLDAP headers to build), and
-# cbor2 5.4.6 for the yanked 5.4.2 of older 18.0 trees (no wheel; its setup.py needs the pkg_resources
-# that today's setuptools no longer has).
+# Odoo's requirements.txt as pip can install it anywhere, from wheels: psycopg2-binary (no compiler or
+# libpq headers needed), without python-ldap (only auth_ldap needs it, and it needs OpenLDAP headers to
+# build), and the nearest releases with wheels for two pins that have none: cbor2 5.4.6 for the yanked
+# 5.4.2 of older 18.0 trees (its setup.py needs the pkg_resources today's setuptools no longer has), gevent
+# 21.12.0 for 21.8.0 on Python 3.10 (its sources no longer build with today's Cython).
 odoo_requirements_file() {
     local out="$VAR_DIR/odoo-requirements.txt"
     sed -E -e 's/^psycopg2([=~<>!; ]|$)/psycopg2-binary\1/' -e '/^python-ldap/d' \
-        -e 's/^cbor2==5\.4\.2([ ;]|$)/cbor2==5.4.6\1/' "$1" > "$out"
+        -e 's/^cbor2==5\.4\.2([ ;]|$)/cbor2==5.4.6\1/' -e 's/^gevent==21\.8\.0([ ;]|$)/gevent==21.12.0\1/' \
+        "$1" > "$out"
     echo "$out"
 }
 
