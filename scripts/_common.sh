@@ -38,7 +38,7 @@ stack_versions() {
         '%s %s' % (n, v(n)) for n in ('cryptography', 'pyOpenSSL', 'urllib3', 'requests')))")
 }
 
-# Get Odoo 18 into var/odoo: a shallow clone of the official 18.0 branch (about 400 MB).
+# Get Odoo 18 into var/odoo: a shallow clone of the official 18.0 branch (a few hundred MB).
 odoo_clone() {
     say "No Odoo 18 found: cloning the 18.0 branch of $ODOO_GIT_URL into var/odoo (shallow; a few minutes)"
     rm -rf "$ODOO_CLONE.partial"
@@ -46,6 +46,7 @@ odoo_clone() {
         mv "$ODOO_CLONE.partial" "$ODOO_CLONE"
     else
         rm -rf "$ODOO_CLONE.partial"
+        echo "!!! Could not clone Odoo 18 from $ODOO_GIT_URL (no network?): Odoo cannot run here." >&2
         return 1
     fi
 }
