@@ -19,6 +19,7 @@
         "views/ebay_notification_views.xml",
         "views/delivery_carrier_views.xml",
         "views/stock_picking_views.xml",
+        "views/marketplace_listing_views.xml",
     ],
     "demo": ["demo/ebay_demo.xml"],
     "external_dependencies": {"python": ["requests", "python-dateutil", "cryptography"]},

@@ -26,6 +26,7 @@
         "views/marketplace_takeover_wizard_views.xml",
         "views/sale_order_views.xml",
         "views/marketplace_menus.xml",
+        "views/marketplace_listing_views.xml",
     ],
     "demo": ["demo/marketplace_demo.xml"],
     "assets": {

@@ -96,20 +96,30 @@ class OrderImporter(EbayJobService):
 
     # -- by id (a payload, a webhook) ------------------------------------------
     def import_order_ids(self, order_ids):
-        """Import the named orders (getOrders by ids, 50 a call); return the ids eBay did not know."""
+        """Import the named orders (getOrders by ids, 50 a call); return the ids eBay did not know.
+
+        A long list runs in slices: after a batch whose slice time is up the job pauses with how many
+        ids are done, and the next slice goes on from there."""
         if not isinstance(order_ids, list) or not all(isinstance(oid, (str, int)) for oid in order_ids):
             raise JobPayloadError(_('Payload: "order_ids" must be a list of eBay order ids, e.g. ["12-34567-89012"].'))
         wanted = list(dict.fromkeys(str(oid).strip() for oid in order_ids if str(oid).strip()))
-        self.run.progress(total=len(wanted))
-        missing = []
-        for batch in chunked(wanted, MAX_ORDER_IDS):
+        state = self.run.continuation
+        done, missing = state.get("ids_done", 0), list(state.get("missing", []))
+        self.counts.update(state.get("counts", {}))
+        if not done:
+            self.run.progress(total=len(wanted))
+        for batch in chunked(wanted[done:], MAX_ORDER_IDS):
             self.run.check_cancelled()
             raw_orders = self.fulfillment.get_orders_by_ids(batch)
-            self._import_page(raw_orders)  # orders named by id: a bounded batch, never paused
+            self._import_page(raw_orders)  # a batch of named orders: bounded, never paused inside
             found = {str(raw.get("orderId")) for raw in raw_orders}
             missing += [oid for oid in batch if oid not in found]
             self._log_page(_("Orders by id"), len(raw_orders))
-            self.run.checkpoint()
+            done += len(batch)
+            continuation = {"ids_done": done, "missing": missing, "counts": dict(self.counts)}
+            self.run.checkpoint(continuation)
+            if done < len(wanted) and self.run.time_is_up():
+                self.run.pause(0, continuation)
         if missing:
             self.run.log(_("eBay returned no order for: %s", ", ".join(missing)), "warning")
         self._log_summary()

@@ -27,6 +27,10 @@ class BindingExporter(EbayJobService):
     stored as pushed only once eBay accepted it. A SKU eBay refuses is re-queued alone
     (payload ``{"binding_ids": [id]}``); in such a single-binding job the refusal fails
     the run, so the queue retries it with backoff, or keeps it as a failure to inspect.
+
+    A large push runs in slices: each call's result is committed, and when the slice's time is up
+    the job pauses; the next slice sends what is still changed (the refused SKUs, which have jobs of
+    their own, are left out through the continuation).
     """
 
     job_type = None
@@ -57,7 +61,9 @@ class BindingExporter(EbayJobService):
         owned = self._owned_shops()
         if not owned:
             return
-        bindings = self._pushable(self._bindings().filtered(lambda binding: binding.shop_id in owned))
+        refused = set(self.run.continuation.get("refused") or ())
+        bindings = self._pushable(self._bindings().filtered(
+            lambda binding: binding.shop_id in owned and binding.id not in refused))
         items = push.changed_items(self._values(bindings))
         self.run.log(_("%(label)s: %(changed)s of %(count)s binding(s) changed.",
                        label=self.label, changed=len(items), count=len(bindings)))
@@ -68,6 +74,8 @@ class BindingExporter(EbayJobService):
             self.run.check_cancelled()
             self._send(self._ready(batch))
             self.run.checkpoint()
+            if self.run.time_is_up():
+                self.run.pause(0, {"refused": sorted(refused | {r.item.binding_id for r in self.rejections})})
         self._finish()
 
     def _send(self, batch):

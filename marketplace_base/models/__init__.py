@@ -3,6 +3,9 @@ from . import marketplace_account
 from . import marketplace_shop
 from . import marketplace_sync_rule
 from . import marketplace_product_binding
+from . import marketplace_listing
+from . import marketplace_listing_image
+from . import product_template
 from . import marketplace_order
 from . import marketplace_order_line
 from . import marketplace_job_channel

@@ -75,6 +75,10 @@ class MarketplaceShop(models.Model):
     binding_count = fields.Integer(compute="_compute_dashboard", string="Bindings")
     binding_zero_count = fields.Integer(compute="_compute_dashboard", string="Bindings at 0 Online")
     last_sync_summary = fields.Text(related="account_id.last_sync_summary")
+    listing_queued_count = fields.Integer(compute="_compute_listing_queue", string="Listings Queued")
+    listing_publishing_count = fields.Integer(compute="_compute_listing_queue", string="Listings Publishing")
+    listing_published_today_count = fields.Integer(compute="_compute_listing_queue", string="Published Today")
+    listing_error_count = fields.Integer(compute="_compute_listing_queue", string="Listings in Error")
     sales_graph_data = fields.Text(compute="_compute_sales_graph_data")
 
     def _count_by_shop(self, model, domain):
@@ -95,6 +99,24 @@ class MarketplaceShop(models.Model):
             shop.job_pending_count = pending_jobs.get(shop.id, 0)
             shop.binding_count = bindings.get(shop.id, 0)
             shop.binding_zero_count = zero.get(shop.id, 0)
+
+    def _compute_listing_queue(self):
+        """The upload queue at a glance (seller runbook: queue statistics visible)."""
+        today = fields.Datetime.to_datetime(fields.Date.context_today(self))
+        queued = self._count_by_shop("marketplace.listing", [("state", "=", "queued")])
+        publishing = self._count_by_shop("marketplace.listing", [("state", "=", "publishing")])
+        published = self._count_by_shop("marketplace.listing", [("state", "=", "published"),
+                                                                 ("published_at", ">=", today)])
+        errors = self._count_by_shop("marketplace.listing", [("state", "=", "error")])
+        for shop in self:
+            shop.listing_queued_count = queued.get(shop.id, 0)
+            shop.listing_publishing_count = publishing.get(shop.id, 0)
+            shop.listing_published_today_count = published.get(shop.id, 0)
+            shop.listing_error_count = errors.get(shop.id, 0)
+
+    def action_open_listings(self):
+        return self._open_related("marketplace_base.action_marketplace_listing",
+                                  [("state", "in", ("queued", "publishing", "error"))])
 
     def _compute_sales_graph_data(self):
         """Sales of the last 14 days, in the format of the web client's ``dashboard_graph`` widget."""

@@ -68,7 +68,9 @@ def save(results, args, notes, directory, engine_runs=()):
                    "parameters": {"listings": args.listings, "orders": args.orders,
                                   "notifications": args.notifications, "webhook_clients": args.clients,
                                   "lanes": args.lanes, "latency_ms": args.latency_ms,
-                                  "change_every_s": args.change_every},
+                                  "change_every_s": args.change_every,
+                                  "publish": {"singles": args.publish_singles, "templates": args.publish_templates,
+                                              "variants": args.publish_variants, "photos": args.publish_photos}},
                    "notes": notes, "results": [r.as_dict() for r in results],
                    "engine": list(engine_runs)}, out, indent=1)
         out.write("\n")
