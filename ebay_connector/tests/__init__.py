@@ -10,3 +10,4 @@ from . import test_demo_flow
 from . import test_first_sync
 from . import test_security
 from . import test_engine_live
+from . import test_publish

@@ -261,7 +261,8 @@ class TestBackfillMeetsStockPush(ScratchCase):
             return original(service, raw_items, report)
 
         with self.scratch.env() as env:
-            job_id = env["marketplace.job"]._enqueue("backfill_listings", shop=env["marketplace.shop"].browse(shop_id)).id
+            shop = env["marketplace.shop"].browse(shop_id)
+            job_id = env["marketplace.job"]._enqueue("backfill_listings", shop=shop).id
         with patch.object(ListingBackfill, "_sync_items", stock_push_meanwhile), self.scratch.env() as env:
             env["marketplace.job"]._run_pending(job_ids=[job_id])
         with self.scratch.env() as env:
