@@ -1,11 +1,6 @@
 {
     "name": "eBay Connector",
     "summary": "Two-way eBay sync: OAuth, categories, listings, orders, stock, prices, fulfillment, webhook",
-    "description": """
-Connects Odoo 18 to eBay's REST APIs on top of Marketplace Base: every flow runs as a
-job of the durable marketplace queue (visible, retried, stoppable), scheduled by crons
-and startable by hand. Ships a local eBay sandbox simulator for demos and tests.
-""",
     "version": "18.0.1.0.0",
     "category": "Sales/Sales",
     "license": "LGPL-3",

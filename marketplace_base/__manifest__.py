@@ -1,12 +1,6 @@
 {
     "name": "Marketplace Base",
     "summary": "Marketplace accounts, shops, product bindings, sync rules, orders and a durable job queue",
-    "description": """
-Platform-neutral foundation for marketplace connectors (eBay, later Shopee and others):
-accounts with encrypted credentials, shops, product bindings, stock sync rules,
-marketplace orders turned into sale orders, and a durable job queue with priorities,
-retries with backoff, progress, logs, Stop and crash recovery.
-""",
     "version": "18.0.1.1.0",
     "category": "Sales/Sales",
     "license": "LGPL-3",

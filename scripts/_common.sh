@@ -1,6 +1,6 @@
-# Shared helpers of scripts/run and scripts/test (sourced, not executed).
-# They find an Odoo 18 the user already has, make sure PostgreSQL runs, and write
-# an Odoo configuration for this checkout. They never download or build Odoo.
+# Shared helpers of scripts/run, scripts/test and scripts/bench (sourced, not executed).
+# They find Odoo 18 (or clone it when there is none), keep the project's Python packages in var/venv,
+# make sure PostgreSQL runs, and write an Odoo configuration for this checkout.
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VAR_DIR="$REPO_ROOT/var"
@@ -8,20 +8,149 @@ mkdir -p "$VAR_DIR"
 
 say() { printf '\n==> %s\n' "$*"; }
 
-# Make `import odoo` work: an importable odoo, or a source tree given with --odoo PATH / $ODOO_PATH.
-odoo_find() {
-    local src="${1:-${ODOO_PATH:-}}"
-    if [ -n "$src" ]; then
-        [ -f "$src/odoo/__init__.py" ] || { echo "No Odoo source tree at $src (expected $src/odoo/__init__.py)"; return 1; }
-        export PYTHONPATH="$src${PYTHONPATH:+:$PYTHONPATH}"
+# The project's Python: a virtual environment under var/, never the system's site-packages (Debian 12
+# and Ubuntu 24.04 refuse pip there). It sees the system's packages only when the system Python already
+# runs Odoo 18 (its requirements are then the system's, and nothing is downloaded).
+VENV_DIR="$VAR_DIR/venv"
+PY="$VENV_DIR/bin/python"
+# Where Odoo 18 comes from when none is found (override with a mirror, e.g. file:///srv/mirrors/odoo.git).
+ODOO_GIT_URL="${ODOO_GIT_URL:-https://github.com/odoo/odoo.git}"
+ODOO_CLONE="$VAR_DIR/odoo"
+
+# The interpreter the environment is made from (MKT_PYTHON=python3.12 to choose another).
+base_python() { echo "${MKT_PYTHON:-python3}"; }
+
+# stack_imports PYTHON: Odoo 18 imports with its mail server and HTTP stack (pyOpenSSL, urllib3's pyopenssl
+# contrib, werkzeug, requests) - what a too new cryptography, pyOpenSSL or urllib3 breaks.
+stack_imports() {
+    (cd /tmp && "$1" - 2>/dev/null <<'PY'
+import odoo.release
+assert odoo.release.version_info[0] == 18, odoo.release.version
+import odoo.http  # noqa: F401
+import odoo.addons.base.models.ir_mail_server  # noqa: F401
+PY
+    )
+}
+
+# stack_versions: what the environment's Odoo runs on (for the summary of scripts/test).
+stack_versions() {
+    (cd /tmp && "$PY" -c "from importlib.metadata import version as v; print(', '.join(
+        '%s %s' % (n, v(n)) for n in ('cryptography', 'pyOpenSSL', 'urllib3', 'requests')))")
+}
+
+# Get Odoo 18 into var/odoo: a shallow clone of the official 18.0 branch (a few hundred MB).
+odoo_clone() {
+    say "No Odoo 18 found: cloning the 18.0 branch of $ODOO_GIT_URL into var/odoo (shallow; a few minutes)"
+    rm -rf "$ODOO_CLONE.partial"
+    if git clone -q --depth 1 --single-branch --branch 18.0 "$ODOO_GIT_URL" "$ODOO_CLONE.partial"; then
+        mv "$ODOO_CLONE.partial" "$ODOO_CLONE"
+    else
+        rm -rf "$ODOO_CLONE.partial"
+        echo "!!! Could not clone Odoo 18 from $ODOO_GIT_URL (no network?): Odoo cannot run here." >&2
+        return 1
     fi
-    ODOO_VERSION=$(cd /tmp && python3 -c "import odoo.release as r; print(r.version_info[0])" 2>/dev/null) || ODOO_VERSION=""
-    [ "$ODOO_VERSION" = "18" ]
+}
+
+# Create var/venv when missing (seeing the system's packages when $1 = system).
+venv_ensure() {
+    [ -x "$PY" ] && "$PY" -c "" 2>/dev/null && return 0
+    local python flags=() seeing=""
+    python=$(base_python)
+    [ "$1" = system ] && flags=(--system-site-packages) && seeing=", seeing the system's packages"
+    say "Creating the project's Python environment var/venv ($python$seeing)"
+    rm -rf "$VENV_DIR"
+    if ! "$python" -m venv "${flags[@]}" "$VENV_DIR" >/dev/null 2>&1; then
+        rm -rf "$VENV_DIR"
+        local pkg
+        pkg="python$("$python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')-venv"
+        if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+            say "Installing Debian's $pkg"
+            apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$pkg" >/dev/null
+        fi
+        "$python" -m venv "${flags[@]}" "$VENV_DIR" || {
+            echo "Cannot create a virtual environment with $python: install $pkg (Debian/Ubuntu)." >&2
+            return 1
+        }
+    fi
+}
+
+# Odoo's requirements.txt as pip can install it anywhere, from wheels: psycopg2-binary (no compiler or
+# libpq headers needed), without python-ldap (only auth_ldap needs it, and it needs OpenLDAP headers to
+# build), and the nearest releases with wheels for two pins that have none: cbor2 5.4.6 for the yanked
+# 5.4.2 of older 18.0 trees (its setup.py needs the pkg_resources today's setuptools no longer has), gevent
+# 21.12.0 for 21.8.0 on Python 3.10 (its sources no longer build with today's Cython).
+odoo_requirements_file() {
+    local out="$VAR_DIR/odoo-requirements.txt"
+    sed -E -e 's/^psycopg2([=~<>!; ]|$)/psycopg2-binary\1/' -e '/^python-ldap/d' \
+        -e 's/^cbor2==5\.4\.2([ ;]|$)/cbor2==5.4.6\1/' -e 's/^gevent==21\.8\.0([ ;]|$)/gevent==21.12.0\1/' \
+        "$1" > "$out"
+    echo "$out"
+}
+
+# Install the Python packages of the addons, tests and lint into var/venv when requirements.txt changed,
+# constrained by Odoo's own requirements so that Odoo's pins (cryptography, pyOpenSSL, urllib3...) hold.
+py_requirements() {
+    local odoo_reqs="$1" stamp="$VENV_DIR/.requirements" constraints=()
+    [ -n "$odoo_reqs" ] && constraints=(-c "$(odoo_requirements_file "$odoo_reqs")")
+    local want
+    want=$(cat "$REPO_ROOT/requirements.txt" ${odoo_reqs:+"$odoo_reqs"} | sha256sum)
+    [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && return 0
+    say "Installing the project's Python requirements into var/venv"
+    "$PY" -m pip install -q --disable-pip-version-check -r "$REPO_ROOT/requirements.txt" "${constraints[@]}" \
+        && echo "$want" > "$stamp"
+}
+
+# python_env [ODOO_SOURCE]: find Odoo 18 (--odoo PATH, $ODOO_PATH, an earlier clone in var/odoo, the
+# system's, or a fresh clone), make var/venv with Odoo's and the project's requirements, and check Odoo still imports.
+# Sets ODOO_MISSING to why Odoo 18 cannot run here (empty when it can), and ODOO_BROKEN when an Odoo 18 was
+# found but does not import in var/venv; fails only when the project's own environment cannot be made.
+# Exports PYTHONPATH for a source tree.
+python_env() {
+    local src="${1:-${ODOO_PATH:-}}" system_odoo="" odoo_reqs=""
+    ODOO_MISSING=""
+    if [ -n "$src" ]; then
+        [ -f "$src/odoo/__init__.py" ] || ODOO_MISSING="no Odoo source tree at $src (expected $src/odoo/__init__.py)"
+    elif [ -f "$ODOO_CLONE/odoo/__init__.py" ]; then
+        src="$ODOO_CLONE"
+    elif (cd /tmp && "$(base_python)" -c "import odoo" 2>/dev/null); then
+        system_odoo=yes
+    elif odoo_clone; then
+        src="$ODOO_CLONE"
+    else
+        ODOO_MISSING="Odoo 18 is not installed and could not be cloned from $ODOO_GIT_URL (no network?)"
+    fi
+    [ -n "$src" ] && [ -z "$ODOO_MISSING" ] && export PYTHONPATH="$src${PYTHONPATH:+:$PYTHONPATH}"
+    if [ -n "$system_odoo" ] || { [ -n "$src" ] && stack_imports "$(base_python)"; }; then
+        venv_ensure system || return 1
+    else
+        venv_ensure isolated || return 1
+    fi
+    if [ -n "$src" ] && [ -z "$ODOO_MISSING" ]; then
+        odoo_reqs="$src/requirements.txt"
+    elif [ -n "$system_odoo" ]; then
+        odoo_reqs=$(cd /tmp && "$PY" -c "import os, odoo; print(os.path.join(os.path.dirname(os.path.dirname(odoo.__file__)), 'requirements.txt'))" 2>/dev/null)
+    fi
+    [ -f "$odoo_reqs" ] || odoo_reqs=""
+    if [ -z "$ODOO_MISSING" ]; then
+        if [ -n "$src" ] && [ -n "$odoo_reqs" ] && ! stack_imports "$PY"; then
+            say "Installing Odoo 18's requirements into var/venv (the first time: a few minutes)"
+            "$PY" -m pip install -q --disable-pip-version-check -r "$(odoo_requirements_file "$odoo_reqs")" \
+                || ODOO_MISSING="Odoo's requirements could not be installed (see pip's message above)"
+        fi
+    fi
+    py_requirements "$odoo_reqs" || return 1
+    ODOO_BROKEN=""
+    if [ -z "$ODOO_MISSING" ] && ! stack_imports "$PY"; then
+        ODOO_BROKEN=yes
+        ODOO_MISSING="Odoo 18 does not import in var/venv with its mail server and HTTP stack (see why:
+    var/venv/bin/python -c 'import odoo.http, odoo.addons.base.models.ir_mail_server')"
+    fi
+    return 0
 }
 
 # Odoo's addons folders for the found Odoo (source layout or packaged layout), plus this repo.
 odoo_addons_path() {
-    (cd /tmp && python3 - "$REPO_ROOT" <<'PY'
+    (cd /tmp && "$PY" - "$REPO_ROOT" <<'PY'
 import os, sys, odoo
 pkg = os.path.dirname(odoo.__file__)
 paths = [os.path.join(pkg, "addons")]
@@ -69,14 +198,6 @@ pg_ensure() {
     fi
 }
 
-# Install the Python packages the addons and tests need, when one is missing.
-py_requirements() {
-    if ! (cd /tmp && python3 -c "import requests, dateutil, cryptography, vcr, hypothesis, pytest" 2>/dev/null); then
-        say "Installing Python requirements"
-        python3 -m pip install -q -r "$REPO_ROOT/requirements.txt"
-    fi
-}
-
 # Browser tests (Odoo tours) need Debian's chromium; without it Odoo skips them with a mere warning.
 chromium_ensure() {
     command -v chromium >/dev/null 2>&1 && return 0
@@ -90,7 +211,7 @@ chromium_ensure() {
 # The Fernet key for marketplace secrets: kept in var/ so a restarted demo still reads its tokens.
 secret_key() {
     local file="$VAR_DIR/marketplace_secret.key"
-    [ -s "$file" ] || python3 -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())" > "$file"
+    [ -s "$file" ] || "$PY" -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())" > "$file"
     cat "$file"
 }
 

@@ -38,9 +38,10 @@ class PublicKeyCache:
 
     def get(self, kid, fetch):
         """getPublicKey's body for ``kid``, calling ``fetch(kid)`` (e.g.
-        ``NotificationAdapter.get_public_key``, with the caller's own connection) on a miss. Raises SignatureError UNKNOWN_KEY when eBay does not know
-        it (now or within ``unknown_seconds``), KEY_FETCHES_EXHAUSTED when it would take a call over
-        the cap; other fetch errors (network, 5xx) propagate and are not remembered."""
+        ``NotificationAdapter.get_public_key``, with the caller's own connection) on a miss. Raises
+        SignatureError UNKNOWN_KEY when eBay does not know it (now or within ``unknown_seconds``),
+        KEY_FETCHES_EXHAUSTED when it would take a call over the cap; other fetch errors (network, 5xx)
+        propagate and are not remembered."""
         with self._lock:
             found, body = self._cached(kid)
             if not found:

@@ -12,6 +12,7 @@ After a read timeout, a dropped connection or a 5xx eBay may have applied it, so
 once as EbayUncertainError for the caller to check on eBay (``createShippingFulfillment`` twice
 would report one parcel twice).
 """
+import contextlib
 import email.utils
 import itertools
 import json
@@ -81,10 +82,8 @@ def parse_retry_after(value, now):
     """Seconds asked by a ``Retry-After`` header (delta-seconds or HTTP date), or None."""
     if not value:
         return None
-    try:
+    with contextlib.suppress(ValueError):
         return max(0.0, float(value))
-    except ValueError:
-        pass
     try:
         return max(0.0, email.utils.parsedate_to_datetime(value).timestamp() - now)
     except (TypeError, ValueError):

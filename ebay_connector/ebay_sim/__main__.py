@@ -1,5 +1,6 @@
 """``python -m ebay_sim --db PATH --port N [--seed demo] [--items N --orders M --seller-hub-listings K]``."""
 import argparse
+import contextlib
 import json
 import logging
 
@@ -28,12 +29,11 @@ def main(argv=None):
     if args.seed or args.items or args.orders or args.seller_hub_listings or args.categories or args.accept_url:
         summary = sim.seed(demo=args.seed == "demo", items=args.items, orders=args.orders,
                            seller_hub_listings=args.seller_hub_listings, categories=args.categories)
-        print("seeded:", json.dumps(summary), flush=True)
-    print(f"eBay simulator listening on {sim.base_url}", flush=True)
+        print("seeded:", json.dumps(summary), flush=True)  # pylint: disable=print-used
+    print(f"eBay simulator listening on {sim.base_url}", flush=True)  # pylint: disable=print-used
     try:
-        sim.serve_forever()
-    except KeyboardInterrupt:
-        pass
+        with contextlib.suppress(KeyboardInterrupt):
+            sim.serve_forever()
     finally:
         sim.stop()
 

@@ -2,13 +2,13 @@
 
 The table in docs/ebay-simulator.md is the contract for these calls.
 """
-from contextlib import contextmanager
 import json
+from contextlib import contextmanager
 
 from . import notification
 from .errors import bad_request, not_found
-from .fulfillment import load_order
 from .formats import iso
+from .fulfillment import load_order
 from .oauth import expire_all_tokens, register_app
 from .orders import save_order
 from .routing import json_response

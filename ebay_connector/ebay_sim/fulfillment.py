@@ -195,7 +195,9 @@ def _update_statuses(order, shipped):
 
 
 def create_shipping_fulfillment(req):
-    """POST /sell/fulfillment/v1/order/{orderId}/shipping_fulfillment → 201 + Location — .../createShippingFulfillment."""
+    """POST /sell/fulfillment/v1/order/{orderId}/shipping_fulfillment → 201 + Location.
+
+    eBay's page: .../createShippingFulfillment."""
     body = req.json()
     fields = _shipment_fields(body)
     with req.db.transaction() as db:

@@ -9,14 +9,14 @@ ECDSA-SHA1 DER signature over the raw body. Order events: eBay documents the ``O
 the ``orderId`` to look up with getOrders; the rest of its data schema could not be checked.
 """
 import base64
-import ipaddress
 import hashlib
+import ipaddress
 import json
 import secrets
-import uuid
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from urllib.parse import urlencode
 
 from cryptography.hazmat.primitives import hashes, serialization

@@ -20,8 +20,17 @@ import time
 
 from .errors import EbayError, bad_request, error_detail, not_found
 from .formats import iso
-from .inventory import (DOMAIN, bulk_requests, invalid_value, item_row, multi_status, new_listing_id, new_offer,
-                        offer_row, upsert_item)
+from .inventory import (
+    DOMAIN,
+    bulk_requests,
+    invalid_value,
+    item_row,
+    multi_status,
+    new_listing_id,
+    new_offer,
+    offer_row,
+    upsert_item,
+)
 from .routing import empty_response, json_response
 from .taxonomy import aspects_for, build_tree, current_mode
 

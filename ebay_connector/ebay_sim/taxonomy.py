@@ -54,7 +54,7 @@ def _child_name(rng, siblings):
     return name if name not in taken else f"{name} ({len(siblings) + 1})"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def build_tree(mode):
     """Generate the tree for ``mode``: the deep branch first, then random expansion up to the target size."""
     rng = random.Random(f"ebay-sim-category-tree-{mode}")
@@ -107,7 +107,7 @@ def _node_json(node):
 _cache_lock = threading.Lock()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _tree_body(mode, tree_id, marketplace):
     """The serialised getCategoryTree body (20k nodes: built once, then served from memory)."""
     tree = build_tree(mode)

@@ -40,7 +40,7 @@ class EbayCategory(models.Model):
 
     # Odoo mirror
     product_category_id = fields.Many2one(
-        "product.category", string="Product Category", ondelete="set null",
+        "product.category", ondelete="set null",
         help="Kept in step when the account's option Create Product Categories is on.",
     )
 

@@ -47,7 +47,7 @@ class EbayNotification(models.Model):
         [("received", "Received"), ("processed", "Processed"), ("failed", "Failed"), ("ignored", "Ignored")],
         default="received", required=True, index=True, readonly=True, copy=False,
     )
-    job_id = fields.Many2one("marketplace.job", string="Job", readonly=True, copy=False, ondelete="set null")
+    job_id = fields.Many2one("marketplace.job", readonly=True, copy=False, ondelete="set null")
     processed_at = fields.Datetime(readonly=True, copy=False)
     error_message = fields.Text(readonly=True, copy=False)
 

@@ -96,7 +96,7 @@ class MarketplaceListing(models.Model):
             specs = publish.aspect_specs(category._ebay_aspects())
             existing = {aspect.name: aspect for aspect in listing.ebay_aspect_ids}
             names = {spec.name for spec in specs}
-            listing.ebay_aspect_ids.filtered(lambda aspect: aspect.name not in names).unlink()
+            listing.ebay_aspect_ids.filtered(lambda aspect, names=names: aspect.name not in names).unlink()
             for sequence, spec in enumerate(specs):
                 key = "%s:%s:%s" % (category.tree_id, category.category_id, spec.name)
                 known = set(Value.search([("aspect_key", "=", key)]).mapped("name"))

@@ -92,7 +92,7 @@ class CategoryImporter(EbayJobService):
                  "parent_id": ids.get(row.parent_id, False), "level": row.level, "leaf": row.leaf,
                  "full_path": row.full_path}
                 for row in batch])
-            ids.update(zip((row.category_id for row in batch), records.ids))
+            ids.update(zip((row.category_id for row in batch), records.ids, strict=True))
             self._end_batch(_("Batch %(n)s/%(count)s: %(done)s categories of level %(level)s created.",
                               n=number, count=len(batches), done=len(batch), level=batch[0].level), len(batch))
 
@@ -139,7 +139,7 @@ class CategoryImporter(EbayJobService):
                 (to_create if change[0] == "create" else to_write).append((row, change[1]))
         if to_create:
             products = self.env["product.category"].create([values for _row, values in to_create])
-            for (row, _values), product_category in zip(to_create, products):
+            for (row, _values), product_category in zip(to_create, products, strict=True):
                 self.env["ebay.category"].browse(row["id"]).product_category_id = product_category
         for row, values in to_write:
             self.env["product.category"].browse(row["product_category_id"]).write(values)

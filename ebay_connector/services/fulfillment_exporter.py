@@ -108,5 +108,5 @@ class FulfillmentExporter(EbayJobService):
                           carrier=carrier.name, picking=picking.name))
 
     def _count_fulfilled(self, order, reported):
-        for line in order.line_ids.filtered(lambda l: l.external_line_id in reported):
+        for line in order.line_ids.filtered(lambda line: line.external_line_id in reported):
             line.qty_fulfilled += reported[line.external_line_id]

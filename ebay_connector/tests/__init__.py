@@ -7,3 +7,7 @@ from . import test_orders
 from . import test_webhook
 from . import test_reliability
 from . import test_demo_flow
+from . import test_first_sync
+from . import test_security
+from . import test_engine_live
+from . import test_publish

@@ -10,7 +10,7 @@ import socket
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from unittest.mock import patch
 from urllib.parse import parse_qs, urlsplit
 
@@ -97,11 +97,10 @@ class Scratch:
         self.server = process
         url = "http://127.0.0.1:%d" % port
         for _attempt in range(120):
-            try:
+            # a server still loading its registry holds the request until it is done: ask again
+            with suppress(requests.ConnectionError, requests.Timeout):
                 if requests.get(url + "/web/health", timeout=2).status_code == 200:
                     return url
-            except requests.ConnectionError:
-                pass
             if process.poll() is not None:
                 raise RuntimeError("the Odoo server of the scratch database exited with %s" % process.returncode)
             time.sleep(0.5)
@@ -132,7 +131,8 @@ class Scratch:
             "client_secret": "SBX-demo-cert-secret", "ebay_ru_name": "Demo_Seller-DemoSell-Connec-abcdefg",
             "ebay_api_base_url": sim.base_url, "ebay_pull_budget": 0, "ebay_push_budget": 0,
         })
-        query = {key: values[0] for key, values in parse_qs(urlsplit(account.action_ebay_connect()["url"]).query).items()}
+        consent_url = account.action_ebay_connect()["url"]
+        query = {key: values[0] for key, values in parse_qs(urlsplit(consent_url).query).items()}
         answer = requests.post(sim.base_url + "/oauth2/authorize", data=dict(query, decision="approve"),
                                allow_redirects=False, timeout=10)
         account._ebay_finish_connect(parse_qs(urlsplit(answer.headers["Location"]).query)["code"][0])

@@ -29,8 +29,8 @@ class TestAccountOAuth(EbayCase):
     def test_forged_state_is_refused(self):
         state = self.ebay_account._ebay_oauth_state()
         account_id, nonce, signature = state.split(".")
-        for forged in ("%s.%s.%s" % (int(account_id) + 1, nonce, signature), "%s.%s.x%s" % (account_id, nonce, signature),
-                       "garbage", ""):
+        for forged in ("%s.%s.%s" % (int(account_id) + 1, nonce, signature),
+                       "%s.%s.x%s" % (account_id, nonce, signature), "garbage", ""):
             with self.subTest(state=forged), self.assertRaises(UserError):
                 self.env["marketplace.account"]._ebay_account_from_state(forged)
 

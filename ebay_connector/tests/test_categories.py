@@ -154,7 +154,6 @@ class TestCategoryImport(CategoryJobCase):
 
     def test_aspects_fetched_once_then_cached(self):
         leaf = self.categories(name=DEEP_BRANCH[-1])
-        leaf_id, leaf_path = leaf.category_id, leaf.full_path
         self.reset_sim_calls()
         leaf.action_fetch_aspects()
         leaf.action_fetch_aspects()

@@ -29,6 +29,7 @@ class LiveServerCase(ScratchCase):
     def server(self, *options, cron_threads=2):
         """A real server with ``cron_threads`` cron threads; its log is kept as a test artifact."""
         directory = os.environ.get("MKT_TEST_ARTIFACTS") or "/tmp"
+        os.makedirs(directory, exist_ok=True)
         path = os.path.join(directory, "live-server-%s-%d.log" % (type(self).__name__, len(self.logs) + 1))
         log = open(path, "w")  # noqa: SIM115 - the server writes to it until the test's cleanup
         self.addCleanup(log.close)
@@ -47,7 +48,7 @@ class LiveServerCase(ScratchCase):
         rows = self.scratch.execute(
             "SELECT state, slice_count, crash_count, progress_fetched, last_error FROM marketplace_job WHERE id = %s",
             [job_id])
-        return dict(zip(("state", "slices", "crashes", "fetched", "error"), rows[0]))
+        return dict(zip(("state", "slices", "crashes", "fetched", "error"), rows[0], strict=True))
 
     def sim_quantity(self, sku):
         return requests.get(self.sim.base_url + "/_sim/listings/%s" % sku, timeout=10).json()["quantity"]

@@ -40,7 +40,7 @@ class TestFulfillment(EbayCase):
     # -- helpers ---------------------------------------------------------------
     def ebay_order(self, quantities):
         """An order placed on the simulator, imported as a marketplace order and a confirmed sale order."""
-        lines = [{"sku": sku, "quantity": quantity} for sku, quantity in zip(self.skus, quantities)]
+        lines = [{"sku": sku, "quantity": quantity} for sku, quantity in zip(self.skus, quantities, strict=False)]
         order_id = self.sim_post("/_sim/orders", {"lines": lines, "buyer": "ship_me"})["orderIds"][0]
         (payload,) = FulfillmentAdapter(self.ebay_account._ebay_client()).get_orders_by_ids([order_id])
         order, _changed = self.env["marketplace.order"]._import_order(self.ebay_shop, {
@@ -55,7 +55,7 @@ class TestFulfillment(EbayCase):
     def ship(self, picking, quantities, carrier, tracking, backorder=True):
         """Validate ``picking`` shipping ``quantities`` (per move, in order), as a user would."""
         picking.write({"carrier_id": carrier.id, "carrier_tracking_ref": tracking})
-        for move, quantity in zip(picking.move_ids.sorted("id"), quantities):
+        for move, quantity in zip(picking.move_ids.sorted("id"), quantities, strict=False):
             move.quantity = quantity
             move.picked = True
         context = {"skip_backorder": True}
@@ -66,7 +66,8 @@ class TestFulfillment(EbayCase):
         return picking
 
     def fulfillments(self, order):
-        return [f for f in self.sim_get("/_sim/fulfillments")["fulfillments"] if f["orderId"] == order.external_order_id]
+        fulfillments = self.sim_get("/_sim/fulfillments")["fulfillments"]
+        return [f for f in fulfillments if f["orderId"] == order.external_order_id]
 
     def fulfillment_jobs(self, picking):
         return self.env["marketplace.job"].search([
@@ -86,8 +87,8 @@ class TestFulfillment(EbayCase):
         self.assertEqual(picking.ebay_fulfillment_id, fulfillment["fulfillmentId"])
         self.assertEqual(fulfillment["shippingCarrierCode"], "UPS")
         self.assertEqual(fulfillment["shipmentTrackingNumber"], "1Z999AA10123456784")
-        self.assertEqual(sorted((l["lineItemId"], l["quantity"]) for l in fulfillment["lineItems"]),
-                         sorted((l.external_line_id, int(l.quantity)) for l in order.line_ids))
+        self.assertEqual(sorted((line["lineItemId"], line["quantity"]) for line in fulfillment["lineItems"]),
+                         sorted((line.external_line_id, int(line.quantity)) for line in order.line_ids))
         self.assertEqual(order.line_ids.mapped("qty_fulfilled"), order.line_ids.mapped("quantity"))
 
         # never twice: a new tracking entry enqueues nothing, a forced job sends nothing

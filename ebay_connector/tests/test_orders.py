@@ -167,7 +167,7 @@ class TestOrderPull(OrdersCase):
                                                         "external_sku": self.sku_unknown})
         order.action_retry()
         self.assertEqual(order.state, "imported")
-        self.assertEqual(order.sale_order_id.order_line.filtered(lambda l: not l.is_delivery).product_id,
+        self.assertEqual(order.sale_order_id.order_line.filtered(lambda line: not line.is_delivery).product_id,
                          self.ebay_product_a | product)
 
     def test_cancellation_before_shipping_cancels_the_sale_order(self):

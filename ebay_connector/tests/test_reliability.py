@@ -14,6 +14,8 @@ from odoo import fields
 from odoo.tests import new_test_user
 from odoo.tests.common import TransactionCase
 
+from odoo.addons.marketplace_base.tests.common import free_registry_lock
+
 from ..services.listing_backfill import ListingBackfill
 from .common import EbayCase, start_simulator
 from .scratch import Scratch, scratch_settings
@@ -74,7 +76,8 @@ class TestFaultStormConverges(EbayCase):
             self.assertEqual(listing["quantity"], binding.last_pushed_qty, binding.external_sku)
 
 
-@unittest.skipUnless(scratch_settings(), "needs the scratch database that scripts/test prepares")
+@unittest.skipUnless(scratch_settings(), "needs MKT_SCRATCH_DB and MKT_TEST_CONFIG: a committed copy of the test "
+                                         "database and its Odoo configuration, which scripts/test prepares")
 class ScratchCase(TransactionCase):
     """Scenarios in the scratch database, with a simulator of their own."""
 
@@ -83,6 +86,7 @@ class ScratchCase(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        free_registry_lock(cls.classPatch)  # worker threads open environments on the scratch database
         cls.scratch = Scratch(*scratch_settings())
         cls.addClassCleanup(cls.scratch.stop)
         cls.sim = start_simulator(cls, **cls.sim_seed)
@@ -257,7 +261,8 @@ class TestBackfillMeetsStockPush(ScratchCase):
             return original(service, raw_items, report)
 
         with self.scratch.env() as env:
-            job_id = env["marketplace.job"]._enqueue("backfill_listings", shop=env["marketplace.shop"].browse(shop_id)).id
+            shop = env["marketplace.shop"].browse(shop_id)
+            job_id = env["marketplace.job"]._enqueue("backfill_listings", shop=shop).id
         with patch.object(ListingBackfill, "_sync_items", stock_push_meanwhile), self.scratch.env() as env:
             env["marketplace.job"]._run_pending(job_ids=[job_id])
         with self.scratch.env() as env:

@@ -38,7 +38,7 @@ class MarketplaceAccount(models.Model):
     # Credentials: the clear values exist only in memory; the database holds ciphertext.
     client_id = fields.Char(string="Client ID", groups=MANAGER_GROUP, tracking=True)
     client_secret = fields.Char(
-        compute="_compute_secrets", inverse="_inverse_secrets", groups=MANAGER_GROUP, string="Client Secret"
+        compute="_compute_secrets", inverse="_inverse_secrets", groups=MANAGER_GROUP
     )
     client_secret_encrypted = fields.Char(groups=MANAGER_GROUP, copy=False)
 
@@ -110,10 +110,12 @@ class MarketplaceAccount(models.Model):
         for account in self:
             account.state = "needs_reauth"
             account.message_post(body=_("Re-authorization needed: %s", reason))
-            managers = self.env.ref(MANAGER_GROUP).users.filtered(lambda user: account.company_id in user.company_ids)
+            managers = self.env.ref(MANAGER_GROUP).users.filtered(
+                lambda user, account=account: account.company_id in user.company_ids)
             for user in managers[:5]:
                 account.activity_schedule(
                     "mail.mail_activity_data_todo", user_id=user.id,
                     summary=_("Reconnect %s", account.name),
-                    note=_("The marketplace refused to refresh the access token (%s). Open the account and connect again.", reason),
+                    note=_("The marketplace refused to refresh the access token (%s). Open the account and "
+                           "connect again.", reason),
                 )

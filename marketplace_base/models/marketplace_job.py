@@ -15,7 +15,12 @@ from odoo.tools import SQL, config, mute_logger
 from ..job_run import JobRun, bookkeeping_env, liveness_lock, worker_is_alive
 from ..marketplace_core import backoff, slices
 from ..marketplace_core.errors import (
-    BudgetExhausted, JobCancelled, JobNeedsConfirmation, JobPaused, is_retryable, retry_after_of,
+    BudgetExhausted,
+    JobCancelled,
+    JobNeedsConfirmation,
+    JobPaused,
+    is_retryable,
+    retry_after_of,
 )
 from ..marketplace_core.handlers import JobHandler, find_handler
 from ..marketplace_core.payload import canonical_json, identity_key, parse_payload
@@ -97,7 +102,7 @@ class MarketplaceJob(models.Model):
         default="pending", required=True, index=True, copy=False,
     )
     run_now = fields.Boolean(copy=False, readonly=True, help="Queued first by Run Now.")
-    attempts = fields.Integer(default=0, readonly=True, copy=False, string="Attempts",
+    attempts = fields.Integer(default=0, readonly=True, copy=False,
                               help="Runs that did not end by pausing for a later slice.")
     max_attempts = fields.Integer(default=lambda self: self._default_max_attempts())
     crash_count = fields.Integer(default=0, readonly=True, copy=False, string="Worker Crashes",
@@ -110,7 +115,7 @@ class MarketplaceJob(models.Model):
     last_error = fields.Text(readonly=True, copy=False, string="Error")
     error_traceback = fields.Text(readonly=True, copy=False, string="Traceback")
     failure_notified = fields.Boolean(readonly=True, copy=False)
-    confirmed_by_id = fields.Many2one("res.users", readonly=True, copy=False, string="Confirmed By",
+    confirmed_by_id = fields.Many2one("res.users", readonly=True, copy=False,
                                       help="The manager who let a run held for confirmation go through.")
     confirmed_at = fields.Datetime(readonly=True, copy=False)
 
@@ -121,7 +126,7 @@ class MarketplaceJob(models.Model):
     progress_failed = fields.Integer(default=0, readonly=True, copy=False, string="Failed Units")
     progress_percent = fields.Float(compute="_compute_progress_percent", string="Progress")
     call_count = fields.Integer(default=0, readonly=True, copy=False, string="API Calls")
-    log_ids = fields.One2many("marketplace.job.log", "job_id", string="Log", readonly=True)
+    log_ids = fields.One2many("marketplace.job.log", "job_id", readonly=True)
     started_at = fields.Datetime(readonly=True, copy=False)
     ended_at = fields.Datetime(readonly=True, copy=False)
     duration = fields.Float(compute="_compute_duration", store=True, string="Duration (s)")
@@ -288,6 +293,8 @@ class MarketplaceJob(models.Model):
 
     def _trigger_runner(self):
         """Wake the lanes of these jobs (all lanes for an empty set) instead of waiting for their minute."""
+        # the lanes are a handful of configuration rows
+        # pylint: disable-next=no-search-all
         channels = self.channel_id or self.env["marketplace.job.channel"].sudo().search([])
         channels._wake()
 
@@ -303,8 +310,9 @@ class MarketplaceJob(models.Model):
     def _cron_run_jobs(self):
         """Supervisor, every minute: take over dead workers' jobs and wake lanes that have due work."""
         self._recover_dead_jobs()
-        self.env["marketplace.job.channel"].sudo().search([])._sync_lane_crons()
-        self.env["marketplace.job.channel"].sudo().search([])._wake_when_due()
+        lanes = self.env["marketplace.job.channel"].sudo().search([])  # pylint: disable=no-search-all
+        lanes._sync_lane_crons()
+        lanes._wake_when_due()
 
     @api.model
     def _cron_run_lane(self, channel_id):

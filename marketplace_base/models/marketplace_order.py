@@ -31,7 +31,8 @@ class MarketplaceOrder(models.Model):
     external_order_id = fields.Char(string="External Order ID", required=True)
     order_date = fields.Datetime()
     last_modified_at = fields.Datetime(string="Last Modified on Marketplace")
-    external_status = fields.Char(string="Marketplace Status", help="Payment / fulfillment status as the marketplace says it.")
+    external_status = fields.Char(string="Marketplace Status",
+                                  help="Payment / fulfillment status as the marketplace says it.")
 
     # Buyer
     buyer_username = fields.Char()
@@ -187,7 +188,8 @@ class MarketplaceOrder(models.Model):
         try:
             self.env.cr.execute("SELECT id FROM marketplace_order WHERE id = %s FOR UPDATE", [self.id])
         except psycopg2.errors.SerializationFailure as exc:
-            raise RetryableJobError(_("Order %s was changed by another worker; retrying.", self.name), retry_after=5) from exc
+            raise RetryableJobError(_("Order %s was changed by another worker; retrying.", self.name),
+                                    retry_after=5) from exc
         self.invalidate_recordset(["sale_order_id", "state"])
 
     def _create_sale_order(self):
@@ -207,7 +209,8 @@ class MarketplaceOrder(models.Model):
         self._resolve_partners()
         sale_order = self.env["sale.order"].with_company(self.company_id).create(self._prepare_sale_order())
         self.write({"sale_order_id": sale_order.id, "state": "imported", "error_message": False})
-        for line, sale_line in zip(self.line_ids, sale_order.order_line.filtered(lambda l: not l.is_delivery)):
+        for line, sale_line in zip(self.line_ids, sale_order.order_line.filtered(lambda sol: not sol.is_delivery),
+                                   strict=False):
             line.sale_line_id = sale_line
         if self.shop_id.auto_confirm:
             sale_order.action_confirm()
@@ -218,7 +221,7 @@ class MarketplaceOrder(models.Model):
         problems = []
         Binding = self.env["marketplace.product.binding"]
         Product = self.env["product.product"]
-        for line in self.line_ids.filtered(lambda l: not l.product_id):
+        for line in self.line_ids.filtered(lambda line: not line.product_id):
             binding = Binding.search([("shop_id", "=", self.shop_id.id), ("external_sku", "=", line.external_sku),
                                       ("product_id", "!=", False)], limit=1)
             product = binding.product_id or (line.external_sku and Product.search(

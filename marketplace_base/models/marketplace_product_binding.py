@@ -25,7 +25,7 @@ class MarketplaceProductBinding(models.Model):
              "without variations.",
     )
     external_offer_id = fields.Char(string="External Offer ID", help="Kept once known so it is not fetched again.")
-    listing_id = fields.Many2one("marketplace.listing", string="Listing", ondelete="set null", index=True,
+    listing_id = fields.Many2one("marketplace.listing", ondelete="set null", index=True,
                                  help="The listing made in Odoo that published this binding, if any.")
     active = fields.Boolean(default=True)
 

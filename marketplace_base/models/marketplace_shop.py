@@ -42,7 +42,7 @@ class MarketplaceShop(models.Model):
     user_id = fields.Many2one("res.users", string="Responsible", tracking=True,
                               help="Gets a to-do when one of the shop's jobs fails (else the marketplace managers).")
     job_user_id = fields.Many2one(
-        "res.users", string="Job User", default=lambda self: self.env.ref(
+        "res.users", default=lambda self: self.env.ref(
             "marketplace_base.user_marketplace_bot", raise_if_not_found=False),
         help="Jobs started by schedulers and webhooks run with this user's rights, in the shop's company.",
     )

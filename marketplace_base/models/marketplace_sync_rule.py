@@ -46,7 +46,8 @@ class MarketplaceSyncRule(models.Model):
     def _check_one_active_rule(self):
         for rule in self.filtered("active"):
             if len(rule.shop_id.sync_rule_ids.filtered("active")) > 1:
-                raise ValidationError(_("Shop %s already has an active sync rule; archive it first.", rule.shop_id.name))
+                raise ValidationError(_("Shop %s already has an active sync rule; archive it first.",
+                                        rule.shop_id.name))
 
     def _online_quantity(self, available):
         """Quantity to publish for ``available`` free units; without a rule everything free is published."""

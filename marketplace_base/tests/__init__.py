@@ -6,3 +6,4 @@ from . import test_sale_order
 from . import test_security
 from . import test_bulk_binding
 from . import test_tour
+from . import test_job_engine

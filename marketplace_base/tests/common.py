@@ -1,9 +1,22 @@
 import time
 from unittest.mock import patch
 
+from odoo.modules.registry import DummyRLock, Registry
 from odoo.tests.common import TransactionCase
 
 from ..marketplace_core.handlers import URGENT, JobHandler
+
+
+def free_registry_lock(patch):
+    """Let a test's own threads open environments under Odoo's own runner, with ``patch`` (a case's
+    ``patch`` or ``classPatch``).
+
+    odoo-bin --test-enable runs every test while its main thread holds the registry lock
+    (ThreadedServer.run), and each new environment takes it (``Registry(dbname)``), so such threads would
+    wait for the end of the run. HttpCase's test mode swaps the lock for a dummy for its server threads;
+    this does the same. The lock only guards the loading of registries, done by then.
+    """
+    patch(Registry, "_lock", DummyRLock())
 
 
 def patch_handler(case, function, job_type="create_sale_orders", channel=URGENT, platform=None):

@@ -2,16 +2,23 @@
 
 These tests cannot live inside the test transaction: the point is what two
 transactions see of each other. They commit their own rows and delete them after.
+
+They run post-install, on the complete registry; their runner threads need ``free_registry_lock`` under
+Odoo's own runner (odoo-bin --test-enable).
 """
+# committing on their own connections is what these tests are about
+# pylint: disable=invalid-commit
 import threading
 from contextlib import closing
 
 from odoo import SUPERUSER_ID, api, fields
 from odoo.sql_db import db_connect
-from odoo.tests.common import TransactionCase
+from odoo.tests.common import TransactionCase, tagged
+
+from .common import free_registry_lock
 
 
-
+@tagged("post_install", "-at_install")
 class TestJobConcurrency(TransactionCase):
 
     def setUp(self):
@@ -61,6 +68,7 @@ class TestJobConcurrency(TransactionCase):
     def test_concurrent_runner_threads_run_each_job_exactly_once(self):
         ids = self._commit_jobs(30)
         errors = []
+        free_registry_lock(self.patch)
 
         def runner():
             try:
@@ -75,6 +83,7 @@ class TestJobConcurrency(TransactionCase):
             thread.start()
         for thread in threads:
             thread.join(timeout=120)
+        self.assertFalse([thread for thread in threads if thread.is_alive()], "every runner thread finished")
         self.assertEqual(errors, [])
         with closing(self._cursor()) as cr:
             cr.execute("SELECT state, attempts, count(*) FROM marketplace_job WHERE id = ANY(%s) GROUP BY 1, 2", [ids])

@@ -40,11 +40,13 @@ class TestJobEngine(MarketplaceCase):
         self.assertEqual(len(self.bulk.with_context(active_test=False).cron_ids), 3, "runners are kept, not deleted")
 
     def test_a_lane_runner_takes_only_its_own_jobs(self):
+        # job types of this addon only (Odoo's runner tests it before any connector is installed): the
+        # shop's platform gets a handler in the bulk lane, a job of no account keeps the urgent neutral one
         patch_handler(self, lambda job, run: self.calls.append(("urgent", run.payload["n"])))
-        patch_handler(self, lambda job, run: self.calls.append(("bulk", run.payload["n"])),
-                      job_type="backfill_listings", channel=BULK)
-        urgent_job = self.enqueue(1)
-        bulk_job = self.Job._enqueue("backfill_listings", shop=self.shop, payload={"n": 2})
+        patch_handler(self, lambda job, run: self.calls.append(("bulk", run.payload["n"])), channel=BULK,
+                      platform=self.shop.account_id.platform)
+        urgent_job = self.Job._enqueue("create_sale_orders", payload={"n": 1})
+        bulk_job = self.enqueue(2)
         self.assertEqual((urgent_job.channel_id, bulk_job.channel_id), (self.urgent, self.bulk))
         self.env.flush_all()
         self.Job._cron_run_lane(self.bulk.id)
@@ -181,7 +183,8 @@ class TestJobEngine(MarketplaceCase):
     def test_a_job_user_outside_the_jobs_company_fails_clearly(self):
         other = self.env["res.company"].create({"name": "Other Co"})
         user = self.env["res.users"].create({
-            "name": "Other", "login": "other_engine", "company_id": other.id, "company_ids": [fields.Command.set(other.ids)],
+            "name": "Other", "login": "other_engine", "company_id": other.id,
+            "company_ids": [fields.Command.set(other.ids)],
             "groups_id": [fields.Command.set([self.env.ref("marketplace_base.group_marketplace_manager").id])]})
         patch_handler(self, lambda job, run: None)
         job = self.enqueue(1)
@@ -206,7 +209,7 @@ class TestJobEngine(MarketplaceCase):
         self.shop.user_id = responsible
 
         def broken(job, run):
-            raise UserError("the payload names no product")
+            raise UserError("the payload names no product")  # pylint: disable=translation-required
         patch_handler(self, broken)
         job = self.enqueue(1)
         self.run_jobs()

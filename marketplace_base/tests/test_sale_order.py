@@ -24,7 +24,7 @@ class TestSaleOrderCreation(MarketplaceCase):
             amount_total=47.89,
         )
         sale = order._create_sale_order()
-        product_lines = sale.order_line.filtered(lambda l: l.product_id in (self.product_a | self.product_b))
+        product_lines = sale.order_line.filtered(lambda line: line.product_id in (self.product_a | self.product_b))
         self.assertEqual(product_lines.mapped("price_unit"), [15.0, 9.5])
         self.assertFalse(sale.order_line.tax_id, "Odoo adds no tax on top of what the marketplace computed")
         shipping = sale.order_line.filtered("is_delivery")

@@ -21,7 +21,7 @@ class TestSecurity(MarketplaceCase):
             "SELECT client_secret_encrypted, access_token_encrypted, refresh_token_encrypted "
             "FROM marketplace_account WHERE id = %s", [self.account.id])
         stored = self.env.cr.fetchone()
-        for value, clear in zip(stored, ("s3cret-cert", "access-token", "refresh-token")):
+        for value, clear in zip(stored, ("s3cret-cert", "access-token", "refresh-token"), strict=True):
             self.assertTrue(value)
             self.assertNotIn(clear, value)
         self.assertEqual(self.account._get_secret("access_token"), "v^1.1#access-token")
@@ -70,9 +70,10 @@ class TestSecurity(MarketplaceCase):
         self.assertFalse(Log.with_user(self.outsider()).search([("id", "=", log.id)]))
 
     def test_secret_without_key_gives_clear_error(self):
+        from unittest.mock import patch
+
         from odoo.exceptions import UserError
         from odoo.tools import config
-        from unittest.mock import patch
         with patch.dict(config.options, {"marketplace_secret_key": ""}), \
                 patch.dict("os.environ", {"MARKETPLACE_SECRET_KEY": ""}):
             with self.assertRaisesRegex(UserError, "marketplace_secret_key"):

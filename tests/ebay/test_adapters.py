@@ -52,7 +52,7 @@ def test_inventory_paging_stops_between_pages(inventory, sim_controls):
 
 
 def _skus(inventory, count):
-    return [item["sku"] for item, _ in zip(inventory.iter_inventory_items(page_size=count), range(count))]
+    return [item["sku"] for item, _ in zip(inventory.iter_inventory_items(page_size=count), range(count), strict=False)]
 
 
 def test_bulk_get_and_offers(inventory):
@@ -127,7 +127,8 @@ def test_create_publish_and_withdraw_an_offer(inventory, sim_client):
     assert listing_status([map_offer(o) for o in inventory.get_offers(sku)]) == ACTIVE
     inventory.withdraw_offer(offer_id)
     assert listing_status([map_offer(o) for o in inventory.get_offers(sku)]) == "ENDED"
-    assert map_inventory_item(inventory.bulk_get_inventory_items([sku])[0]["inventoryItem"] | {"sku": sku}).part_number == "BD-1"
+    item = inventory.bulk_get_inventory_items([sku])[0]["inventoryItem"]
+    assert map_inventory_item(item | {"sku": sku}).part_number == "BD-1"
 
 
 def test_active_inventory_report_lists_seller_hub_listings(sim_client, sim_controls):

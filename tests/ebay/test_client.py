@@ -5,8 +5,15 @@ import time
 import pytest
 import requests
 
-from ebay_api import EbayAuthError, EbayClient, EbayConfig, EbayRequestError, EbayRetryableError
-from ebay_api import InMemoryTokenStore, TokenSet
+from ebay_api import (
+    EbayAuthError,
+    EbayClient,
+    EbayConfig,
+    EbayRequestError,
+    EbayRetryableError,
+    InMemoryTokenStore,
+    TokenSet,
+)
 from ebay_api.client import encode_query
 from ebay_api.inventory import InventoryAdapter
 

@@ -7,17 +7,16 @@ import pytest
 
 from ebay_api import EbayClient
 from ebay_api.account import AccountAdapter
+from ebay_api.feed import FeedAdapter
 from ebay_api.inventory import InventoryAdapter
 from ebay_api.mappers import map_active_inventory_report, map_image
-from ebay_api.feed import FeedAdapter
 from ebay_api.media import MediaAdapter
 from ebay_api.metadata import MetadataAdapter
 from ebay_api.publishing import GroupUnit, Publisher, PublishUnit
 from ebay_api.taxonomy import TaxonomyAdapter
 from ebay_sim.publishing import condition_ids_for
 from ebay_sim.seed import LOCATION, POLICIES
-from sync_core.publish import (ListingDraft, Variant, aspect_specs, group_payload, inventory_item_payload,
-                               offer_payload)
+from sync_core.publish import ListingDraft, Variant, aspect_specs, group_payload, inventory_item_payload, offer_payload
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 KINDS = {"fulfillment": POLICIES["fulfillmentPolicyId"], "payment": POLICIES["paymentPolicyId"],

@@ -336,8 +336,8 @@ def test_multi_line_totals_reconcile(sim, api):
     multi = [o for o in orders if len(o["lineItems"]) > 1]
     assert multi
     for order in orders:
-        lines = sum(float(l["lineItemCost"]["value"]) + float(l["deliveryCost"]["shippingCost"]["value"])
-                    for l in order["lineItems"])
+        lines = sum(float(line["lineItemCost"]["value"]) + float(line["deliveryCost"]["shippingCost"]["value"])
+                    for line in order["lineItems"])
         assert float(order["pricingSummary"]["total"]["value"]) == pytest.approx(lines)
 
 

@@ -3,9 +3,23 @@ from dataclasses import replace
 from decimal import Decimal
 
 from sync_core.publish import (
-    AspectSpec, BestOffer, ConditionPolicy, ListingDraft, Package, PublishedState, Variant, aspect_specs,
-    check_listing, condition_policy, group_payload, gtin_fields, inventory_item_payload, item_description,
-    offer_payload, plan_revisions)
+    AspectSpec,
+    BestOffer,
+    ConditionPolicy,
+    ListingDraft,
+    Package,
+    PublishedState,
+    Variant,
+    aspect_specs,
+    check_listing,
+    condition_policy,
+    group_payload,
+    gtin_fields,
+    inventory_item_payload,
+    item_description,
+    offer_payload,
+    plan_revisions,
+)
 
 SPECS = (AspectSpec("Brand", required=True), AspectSpec("Type", required=True),
          AspectSpec("Color", selection_only=True, multi=True, values=("Black", "Red")),
