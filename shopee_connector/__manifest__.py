@@ -1,12 +1,6 @@
 {
     "name": "Shopee Connector",
     "summary": "Shopee Open Platform v2: shop authorization, orders, stock and prices, shipping, push webhook",
-    "description": """
-Connects Odoo 18 to Shopee (Open Platform v2) on top of Marketplace Base: a seller authorizes
-each shop, orders become sale orders, stock and prices are pushed per item and model,
-shipments are arranged and their tracking numbers land on the deliveries; every flow is a
-job of the marketplace queue. Ships a local Shopee simulator for demos and tests.
-""",
     "version": "18.0.1.0.0",
     "category": "Sales/Sales",
     "license": "LGPL-3",

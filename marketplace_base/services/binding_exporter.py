@@ -197,7 +197,8 @@ class BindingExporter:
         products = self.env["product.product"].browse(product_ids)
         existing = products.exists()
         unbound = [product.display_name for product in existing - bindings.product_id]
-        unbound += [_("#%s (no such product)", product_id) for product_id in sorted(set(products.ids) - set(existing.ids))]
+        unbound += [_("#%s (no such product)", product_id)
+                    for product_id in sorted(set(products.ids) - set(existing.ids))]
         if unbound:
             raise UserError(_("No %(platform)s binding in %(shop)s for: %(products)s. Bind these products to their "
                               "%(platform)s listings (Marketplace > Product Bindings) or leave them out of the "

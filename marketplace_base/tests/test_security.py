@@ -85,7 +85,7 @@ class TestSecurity(MarketplaceCase):
         self.env.flush_all()
         self.env.cr.execute("SELECT access_token_encrypted, refresh_token_encrypted FROM marketplace_shop "
                             "WHERE id = %s", [self.shop.id])
-        for value, clear in zip(self.env.cr.fetchone(), ("shop-access-token", "shop-refresh-token")):
+        for value, clear in zip(self.env.cr.fetchone(), ("shop-access-token", "shop-refresh-token"), strict=True):
             self.assertTrue(value)
             self.assertNotIn(clear, value)
         self.assertEqual(self.shop.authorization_state, "authorized")

@@ -4,8 +4,8 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..shopee_api import ShopeeAuthError
 from ..services.token_store import ShopTokenStore
+from ..shopee_api import ShopeeAuthError
 
 _logger = logging.getLogger(__name__)
 
@@ -23,7 +23,7 @@ class MarketplaceShop(models.Model):
         help="Each pull starts this much before the last one ended, so late updates are not missed.")
     shopee_order_initial_days = fields.Integer(string="First Shopee Pull Looks Back (days)", default=7)
     shopee_orders_synced_until = fields.Datetime(
-        string="Shopee Orders Synced Until", copy=False,
+        copy=False,
         help="Shopee update time up to which orders are imported; the next pull starts here minus the overlap.")
     shopee_last_order_pull_at = fields.Datetime(string="Last Shopee Order Pull Enqueued", readonly=True, copy=False)
 

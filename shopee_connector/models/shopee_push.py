@@ -40,7 +40,7 @@ class ShopeePush(models.Model):
         [("received", "Received"), ("processed", "Processed"), ("ignored", "Ignored")],
         default="received", required=True, index=True, readonly=True, copy=False,
     )
-    job_id = fields.Many2one("marketplace.job", string="Job", readonly=True, copy=False, ondelete="set null")
+    job_id = fields.Many2one("marketplace.job", readonly=True, copy=False, ondelete="set null")
     processed_at = fields.Datetime(readonly=True, copy=False)
 
     _sql_constraints = [("digest_uniq", "UNIQUE(digest)", "This Shopee push is already stored.")]

@@ -42,7 +42,8 @@ class ShippingExporter(ShopeeJobService):
     def _picking(self):
         picking_id = self.run.payload.get("picking_id")
         if not isinstance(picking_id, int):
-            raise JobPayloadError(_('Payload: "picking_id" (the delivery to ship) is required, e.g. {"picking_id": 7}.'))
+            raise JobPayloadError(
+                _('Payload: "picking_id" (the delivery to ship) is required, e.g. {"picking_id": 7}.'))
         picking = self.env["stock.picking"].browse(picking_id).exists()
         order = picking.sale_id.marketplace_order_id
         if not picking or order.shop_id != self.shop:

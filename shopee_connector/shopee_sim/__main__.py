@@ -1,5 +1,6 @@
 """``python -m shopee_sim --db FILE --port 8791 [--seed demo] [--orders N] [--push-url URL]``."""
 import argparse
+import contextlib
 import logging
 
 from .server import SimulatorServer
@@ -19,11 +20,9 @@ def main():
     server = SimulatorServer(args.db, args.host, args.port, push_url=args.push_url)
     if args.seed:
         server.seed(orders=args.orders, items=args.items)
-    print(f"Shopee simulator on {server.base_url} (state in {args.db})", flush=True)
-    try:
+    print(f"Shopee simulator on {server.base_url} (state in {args.db})", flush=True)  # pylint: disable=print-used
+    with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()
-    except KeyboardInterrupt:
-        pass
 
 
 if __name__ == "__main__":

@@ -22,7 +22,8 @@ try:
     from ..shopee_api import signing
 except ImportError:  # a top-level package: python -m shopee_sim, plain pytest
     from shopee_api import signing
-from .seed import make_order, seed as run_seed
+from .seed import make_order
+from .seed import seed as run_seed
 from .store import Store, order_json
 
 LOG = logging.getLogger(__name__)
@@ -353,7 +354,8 @@ def ship_order(req, db):
     methods = [m for m in ("pickup", "dropoff", "non_integrated") if m in body]
     if len(methods) != 1:
         raise ApiError("error_param", "give exactly one of pickup, dropoff, non_integrated")
-    tracking = (body.get("non_integrated") or {}).get("tracking_number") or "TH%010dSIM" % zlib.crc32(row["order_sn"].encode())
+    tracking = ((body.get("non_integrated") or {}).get("tracking_number")
+                or "TH%010dSIM" % zlib.crc32(row["order_sn"].encode()))
     db.execute("INSERT INTO shipments VALUES (?, ?, ?, ?, ?)",
                (row["order_sn"], methods[0], json.dumps(body), tracking, req.sim.tracking_polls))
     _set_status(db, row["order_sn"], "PROCESSED")

@@ -52,7 +52,7 @@ class TestShopeeWebhook(ShopeeCase, HttpCase):
         self.assertEqual(push.state, "processed")
         order = self.env["marketplace.order"].search([("external_order_id", "=", order_sn)])
         self.assertEqual(order.state, "imported")
-        self.assertEqual(order.sale_order_id.order_line.filtered(lambda l: not l.is_delivery).product_uom_qty, 2)
+        self.assertEqual(order.sale_order_id.order_line.filtered(lambda line: not line.is_delivery).product_uom_qty, 2)
 
     def test_tracking_push_lands_on_the_delivery(self):
         order_sn = self.sim_post("/_sim/orders", {"lines": [[800003, 0, 1]]})["order_sn"]

@@ -119,7 +119,7 @@ def test_map_order_lines_per_model_and_amounts(shop, sim):
     order_sn = sim_post(sim, "/_sim/orders", {"lines": [[800002, 900001, 2], [800001, 0, 1]]})["order_sn"]
     mapped = map_order(OrderAdapter(shop).order_details([order_sn])[0])
     assert mapped.currency == "THB" and not mapped.cancelled and not mapped.unpaid
-    assert [(l["external_line_id"], l["external_sku"], l["quantity"]) for l in mapped.lines] == [
+    assert [(line["external_line_id"], line["external_sku"], line["quantity"]) for line in mapped.lines] == [
         ("800002-900001", "FURN_8900", 2.0), ("800001-0", "FURN_0269", 1.0)]
     assert mapped.values["amount_untaxed"] == 2 * 450 + 1290
     assert mapped.values["amount_total"] == 2 * 450 + 1290 + 40
@@ -128,7 +128,8 @@ def test_map_order_lines_per_model_and_amounts(shop, sim):
 
 
 def test_parse_push_refuses_what_is_not_a_push():
-    push = parse_push(b'{"shop_id": 10001, "code": 3, "timestamp": 1, "data": {"ordersn": "SN1", "status": "READY_TO_SHIP"}}')
+    push = parse_push(b'{"shop_id": 10001, "code": 3, "timestamp": 1, '
+                      b'"data": {"ordersn": "SN1", "status": "READY_TO_SHIP"}}')
     assert (push.code, push.shop_id, push.order_sn, push.status) == (3, 10001, "SN1", "READY_TO_SHIP")
     for body in (b"not json", b"[]", b'{"code": "3"}', b'{"code": 3, "shop_id": "x"}'):
         with pytest.raises(ValueError):
