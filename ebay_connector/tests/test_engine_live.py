@@ -178,7 +178,7 @@ class TestAJobThatKillsItsWorker(LiveServerCase):
         requests.post(self.sim.base_url + "/_sim/faults", json={"latency_ms": [40000, 40000]}, timeout=10)
         self.addCleanup(requests.post, self.sim.base_url + "/_sim/faults", json={}, timeout=10)
         url = self.server()
-        wait_for(lambda: self.job(job_id)["state"] == "failed", 420, "the job to end failed")
+        wait_for(lambda: self.job(job_id)["state"] == "failed", 900, "the job to end failed")
         job = self.job(job_id)
         self.assertEqual(job["crashes"], 2)
         self.assertIn("died 2 times", job["error"])
