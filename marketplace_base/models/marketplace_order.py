@@ -284,17 +284,16 @@ class MarketplaceOrder(models.Model):
         for buyer in set(buyers.values()):
             for contact in buyer.child_ids.filtered(lambda partner: partner.type == "delivery"):
                 known.setdefault((buyer.id, _address_key(contact)), contact)
+        wanted = {order.id: (buyers[keys[order.id] or order.id].id,
+                             tuple(addresses[order.id][name] for name in ADDRESS_FIELDS)) for order in self}
         new_addresses = {}
         for order in self:
-            buyer = buyers[keys[order.id] or order.id]
-            key = (buyer.id, tuple(addresses[order.id][name] for name in ADDRESS_FIELDS))
-            if key not in known:
-                new_addresses.setdefault(key, dict(addresses[order.id], parent_id=buyer.id, type="delivery"))
+            if wanted[order.id] not in known:
+                new_addresses.setdefault(wanted[order.id],
+                                         dict(addresses[order.id], parent_id=wanted[order.id][0], type="delivery"))
         known.update(zip(new_addresses, Partner.create(list(new_addresses.values()))))
         for order in self:
-            buyer = buyers[keys[order.id] or order.id]
-            delivery = known[(buyer.id, tuple(addresses[order.id][name] for name in ADDRESS_FIELDS))]
-            order.write({"partner_id": buyer.id, "shipping_partner_id": delivery.id})
+            order.write({"partner_id": wanted[order.id][0], "shipping_partner_id": known[wanted[order.id]].id})
 
     def _buyer_key(self):
         """``platform:username``: a returning buyer finds the same contact (none without a username)."""
