@@ -24,6 +24,7 @@ and startable by hand. Ships a local eBay sandbox simulator for demos and tests.
         "views/ebay_notification_views.xml",
         "views/delivery_carrier_views.xml",
         "views/stock_picking_views.xml",
+        "views/marketplace_listing_views.xml",
     ],
     "demo": ["demo/ebay_demo.xml"],
     "external_dependencies": {"python": ["requests", "python-dateutil", "cryptography"]},

@@ -32,6 +32,7 @@ retries with backoff, progress, logs, Stop and crash recovery.
         "views/marketplace_takeover_wizard_views.xml",
         "views/sale_order_views.xml",
         "views/marketplace_menus.xml",
+        "views/marketplace_listing_views.xml",
     ],
     "demo": ["demo/marketplace_demo.xml"],
     "assets": {

@@ -112,5 +112,6 @@ write_config() {
 project_modules() {
     local modules="marketplace_base"
     [ -f "$REPO_ROOT/ebay_connector/__manifest__.py" ] && modules="$modules,ebay_connector"
+    [ -f "$REPO_ROOT/shopee_connector/__manifest__.py" ] && modules="$modules,shopee_connector"
     echo "$modules"
 }

@@ -11,7 +11,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from bench_lib import engine, report, scenarios, webhook  # noqa: E402
+from bench_lib import engine, publish, report, scenarios, shopee, webhook  # noqa: E402
 from bench_lib.setup import REPO, Bench, ScenarioError, Simulator, say  # noqa: E402
 
 NOTES = [
@@ -27,6 +27,9 @@ NOTES = [
     "do; the connector sends only the changed ones, 25 per bulkUpdatePriceQuantity.",
     "Backfill: feed polling set to 0.2 s (the simulator finishes the report on the 3rd poll; eBay takes "
     "minutes, and the 15 s default would only add sleep).",
+    "Publish: new products, each with a complete listing (category, condition, item specifics, photos); the "
+    "connector's time includes pressing Publish (the local check of every listing) and the photo uploads. "
+    "Goal: at most 3 x N/25 listing calls plus the photo uploads (and one inventory location per shop).",
     "Webhooks: no naive baseline: a naive connector does not receive eBay's push notifications at all, it "
     "polls getOrders (the order-import baseline).",
     "Order import: the connector (one pull_orders job per window of last-modified time) and the bare-ORM floor "
@@ -44,7 +47,10 @@ def parse_args(argv=None):
     parser.add_argument("--notifications", type=int, default=5000)
     parser.add_argument("--clients", type=int, default=8, help="concurrent webhook clients")
     parser.add_argument("--only", default="backfill,stock,orders,webhook,engine",
-                        help="comma-separated scenarios to run (later ones need the earlier ones' data)")
+                        help="comma-separated scenarios to run (later ones need the earlier ones' data); "
+                             "'shopee' runs the Shopee scenarios (own simulator and database copy)")
+    parser.add_argument("--shopee-items", type=int, default=400, help="shopee: items of 5 models each")
+    parser.add_argument("--shopee-orders", type=int, default=1000, help="shopee: orders to import")
     parser.add_argument("--order-rounds", type=int, default=10,
                         help="orders scenario: windows in which the connector and the bare ORM take turns")
     parser.add_argument("--skip-naive-orders", action="store_true",
@@ -53,6 +59,10 @@ def parse_args(argv=None):
     parser.add_argument("--latency-ms", type=int, default=150, help="engine scenario: simulator latency per call")
     parser.add_argument("--change-every", type=float, default=3.0,
                         help="engine scenario: seconds between two stock changes")
+    parser.add_argument("--publish-singles", type=int, default=1000, help="publish scenario: single listings")
+    parser.add_argument("--publish-templates", type=int, default=100, help="publish scenario: templates")
+    parser.add_argument("--publish-variants", type=int, default=5, help="publish scenario: variants a template")
+    parser.add_argument("--publish-photos", type=int, default=2, help="publish scenario: photos a listing")
     parser.add_argument("--fresh-install", action="store_true",
                         help="install the addons anew instead of copying the cached fresh install")
     parser.add_argument("--out", default=os.path.join(REPO, "docs", "bench"))
@@ -95,6 +105,24 @@ def run(args, bench, results, baselines, engine_runs):
         results.append(webhook.webhook_run(bench, label, args.notifications, clients=args.clients))
     if "engine" in only:
         engine_runs += engine.run_engine(bench, args, bench.sim_order_ids())
+    if "publish" in only:
+        run_publish(args, bench, results, baselines)
+
+
+def run_publish(args, bench, results, baselines):
+    sizes = (args.publish_templates, args.publish_variants, args.publish_photos)
+    for label, singles, templates in (
+            (f"publish {args.publish_singles:,} single listings", args.publish_singles, 0),
+            ("publish %s templates x %s variants" % sizes[:2], 0, args.publish_templates)):
+        say("5. " + label + " (preparing products and listings)")
+        ours = publish.prepare(bench, "PUB" if singles else "GRP", singles, templates, *sizes[1:])
+        naive_ids = publish.prepare(bench, "NVP" if singles else "NVG", singles, templates, *sizes[1:])
+        say("5. " + label)
+        results.append(project := publish.publish_connector(bench, label, ours))
+        scenarios.check_units(project, len(ours), "published listings")
+        results.append(naive := publish.publish_naive(bench, label, naive_ids))
+        scenarios.check_units(naive, len(naive_ids), "published listings")
+        baselines[label] = naive
 
 
 def summary_lines(results):
@@ -123,6 +151,8 @@ def summary_lines(results):
 def main(argv=None):
     args = parse_args(argv)
     started = time.time()
+    if set(args.only.split(",")) == {"shopee"}:
+        return _run_shopee_only(args, started)
     say(f"eBay simulator: seeding {args.listings:,} listings and {args.orders:,} orders (var/bench/)")
     sim = Simulator(os.path.join(REPO, "var", "bench"), args.listings, args.orders)
     results, baselines, engine_runs = [], {}, []
@@ -146,7 +176,21 @@ def main(argv=None):
     return 0
 
 
-def _print(results, baselines, engine_runs):
+def _run_shopee_only(args, started):
+    results, baselines = [], {}
+    try:
+        shopee.run_shopee(args, args.config, args.db, results, baselines)
+    except ScenarioError as exc:
+        print(f"\nBENCHMARK ERROR: {exc}", file=sys.stderr)
+        _print(results, baselines, [], shopee.NOTES)
+        return 1
+    _print(results, baselines, [], shopee.NOTES)
+    path = report.save(results, args, shopee.NOTES, args.out, [])
+    print(f"\nSaved {os.path.relpath(path, REPO)}; total {time.time() - started:,.0f} s")
+    return 0
+
+
+def _print(results, baselines, engine_runs, notes=NOTES):
     if engine_runs:
         print()
         print("\n".join(engine.engine_table(engine_runs)))
@@ -154,7 +198,7 @@ def _print(results, baselines, engine_runs):
         return
     print()
     for line in report.table(results, baselines) + [""] + summary_lines(results) + [""] + \
-            ["- " + note for note in NOTES]:
+            ["- " + note for note in notes]:
         print(line)
 
 

@@ -49,18 +49,21 @@ class EbayClient:
         return self.transport.clock
 
     def request(self, method, path, family, *, params=None, json=None, headers=None,
-                app_token=False, idempotent=None):
+                app_token=False, idempotent=None, files=None, host=None):
         """Send one eBay call and return its ApiResponse (2xx/3xx).
 
         Raises EbayRequestError (4xx, with eBay's errors[]), EbayAuthError (second 401 or a
         refused refresh) or EbayRetryableError (429/5xx/network after the retry bounds;
-        EbayUncertainError when a non-idempotent call may have reached eBay, see transport.py)."""
-        url = self.config.api_url + path
+        EbayUncertainError when a non-idempotent call may have reached eBay, see transport.py).
+        ``files`` sends a multipart body (Media API uploads); ``host`` replaces the API host (the
+        Media API lives on apim.ebay.com)."""
+        url = (host or self.config.api_url) + path
         if params:
             url = f"{url}?{encode_query(params)}"
-        response = self._send(method, url, family, json, headers, self._token(app_token), idempotent)
+        body = {"json": json} if files is None else {"files": files}
+        response = self._send(method, url, family, body, headers, self._token(app_token), idempotent)
         if response.status == 401:
-            response = self._send(method, url, family, json, headers, self._token(app_token, renew=True),
+            response = self._send(method, url, family, body, headers, self._token(app_token, renew=True),
                                   idempotent)
             if response.status == 401:
                 raise _error(EbayAuthError, response, "eBay refused the token again after a refresh")
@@ -68,14 +71,14 @@ class EbayClient:
             raise _error(EbayRequestError, response, f"{method} {path} refused")
         return response
 
-    def _send(self, method, url, family, json, headers, token, idempotent):
+    def _send(self, method, url, family, body, headers, token, idempotent):
         all_headers = {
             "Authorization": f"Bearer {token}",
             "Accept": "application/json",
             "X-EBAY-C-MARKETPLACE-ID": self.config.marketplace_id,
             **(headers or {}),
         }
-        return self.transport.send(method, url, family, idempotent=idempotent, json=json, headers=all_headers)
+        return self.transport.send(method, url, family, idempotent=idempotent, headers=all_headers, **body)
 
     def _token(self, app_token, renew=False):
         if app_token:

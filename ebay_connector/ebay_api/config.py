@@ -6,6 +6,9 @@ HOSTS = {
     "sandbox": ("https://api.sandbox.ebay.com", "https://auth.sandbox.ebay.com"),
 }
 
+# The Media API (image uploads) has a host of its own (developer.ebay.com/api-docs/commerce/media/overview.html).
+MEDIA_HOSTS = {"production": "https://apim.ebay.com", "sandbox": "https://apim.sandbox.ebay.com"}
+
 PULL = "pull"
 PUSH = "push"
 
@@ -15,12 +18,17 @@ PUSH = "push"
 # must fetch its signing key whatever the sync jobs consumed.
 FAMILY_GROUPS = {
     "taxonomy": PULL,
+    "account": PULL,
+    "metadata": PULL,
     "inventory.read": PULL,
     "orders": PULL,
     "feed": PULL,
     "inventory.write": PUSH,
     "fulfillment": PUSH,
 }
+# "media" (photo uploads) is left out on purpose: eBay bounds it itself (50 requests per 5 s, answered
+# with 429, which the transport waits out), and counting a listing's photos against the sellers' push
+# budget of 60 calls per 10 minutes would let a day's listings through in days.
 
 
 @dataclass(frozen=True)
@@ -69,6 +77,10 @@ class EbayConfig:
     @property
     def api_url(self):
         return (self.base_url or HOSTS[self.environment][0]).rstrip("/")
+
+    @property
+    def media_url(self):
+        return (self.base_url or MEDIA_HOSTS[self.environment]).rstrip("/")
 
     @property
     def auth_url(self):

@@ -5,12 +5,17 @@ inventory_item/methods/getInventoryItems (limit 1..200), .../bulkGetInventoryIte
 .../createOrReplaceInventoryItem (SKU <= 50 chars, Content-Language required),
 offer/methods/getOffers (``sku`` required), .../createOffer, .../publishOffer, .../withdrawOffer,
 offer/methods/bulkUpdatePriceQuantity (<= 25 entries, 200 or 207 with per-SKU results),
-listing/methods/bulkMigrateListing (1..5 listings).
+listing/methods/bulkMigrateListing (1..5 listings); publishing (docs/ebay-api.md, "Publishing"):
+inventory_item/methods/bulkCreateOrReplaceInventoryItem, offer/methods/bulkCreateOffer, .../bulkPublishOffer
+(25 each), offer/methods/updateOffer, inventory_item_group/methods/createOrReplaceInventoryItemGroup,
+offer/methods/publishOfferByInventoryItemGroup, .../withdrawOfferByInventoryItemGroup,
+location/methods/createInventoryLocation.
 Bulk limits are checked here, before any HTTP, so an oversize batch never costs a request.
 """
 from urllib.parse import quote
 
 from .batching import check_batch
+from .errors import EbayRequestError
 from .pagination import iter_pages
 
 BASE = "/sell/inventory/v1"
@@ -20,6 +25,8 @@ MAX_PAGE_SIZE = 200
 MAX_BULK_ITEMS = 25
 MAX_BULK_MIGRATE = 5
 MAX_SKU_LENGTH = 50
+OFFER_NOT_FOUND = 25713      # getOffers of a SKU without offers answers 404 with this error
+LOCATION_EXISTS = 25803      # createInventoryLocation of a key that exists: 409
 
 
 def _sku_path(sku):
@@ -64,6 +71,16 @@ class InventoryAdapter:
         body = self.client.request("GET", BASE + "/offer", READ, params=params).body or {}
         return body.get("offers", [])
 
+    def find_offers(self, sku, marketplace_id=None):
+        """Like ``get_offers``, but a SKU without any offer (eBay's 404 / 25713) gives ``[]``: what a
+        publish asks before creating an offer, so a retried publish never makes a second one."""
+        try:
+            return self.get_offers(sku, marketplace_id)
+        except EbayRequestError as exc:
+            if exc.status == 404 or OFFER_NOT_FOUND in exc.error_ids:
+                return []
+            raise
+
     def bulk_update_price_quantity(self, entries):
         """Send up to 25 ``{"sku", "shipToLocationAvailability", "offers"}`` entries and return
         eBay's per-SKU/offer ``responses[]`` (map them with ``mappers.map_price_quantity_results``);
@@ -90,6 +107,63 @@ class InventoryAdapter:
         """End the listing of a published offer; returns the ``listingId`` eBay echoes."""
         body = self.client.request("POST", _offer_path(offer_id, "withdraw"), WRITE).body or {}
         return body.get("listingId")
+
+    def bulk_create_or_replace_inventory_items(self, items):
+        """Full replace of up to 25 inventory items (``{"sku", "locale", "product", ...}``); returns
+        eBay's per-SKU ``responses[]`` (``statusCode``, ``sku``, ``errors``)."""
+        items = check_batch(items, MAX_BULK_ITEMS, "bulkCreateOrReplaceInventoryItem")
+        # a full replace: sending the same records twice leaves eBay as sending them once
+        return self._post("/bulk_create_or_replace_inventory_item", WRITE, {"requests": items},
+                          idempotent=True).body.get("responses", [])
+
+    def bulk_create_offers(self, offers):
+        """Create up to 25 unpublished offers; returns eBay's per-SKU ``responses[]`` (``offerId`` when
+        created). Not repeated after an uncertain answer: the caller looks the SKUs' offers up first."""
+        offers = check_batch(offers, MAX_BULK_ITEMS, "bulkCreateOffer")
+        return self._post("/bulk_create_offer", WRITE, {"requests": offers}).body.get("responses", [])
+
+    def bulk_publish_offers(self, offer_ids):
+        """Publish up to 25 offers; returns eBay's per-offer ``responses[]`` (``listingId`` when live)."""
+        offer_ids = check_batch(offer_ids, MAX_BULK_ITEMS, "bulkPublishOffer")
+        body = {"requests": [{"offerId": str(offer_id)} for offer_id in offer_ids]}
+        return self._post("/bulk_publish_offer", WRITE, body).body.get("responses", [])
+
+    def update_offer(self, offer_id, payload):
+        """Full replace of one offer (revises its live listing); returns the HTTP status."""
+        headers = {"Content-Language": self.client.config.content_language}
+        path = f"{BASE}/offer/{quote(str(offer_id), safe='')}"
+        return self.client.request("PUT", path, WRITE, json=payload, headers=headers).status
+
+    def create_or_replace_inventory_item_group(self, group_key, payload):
+        """Full replace of one inventory item group (variations listing); returns the HTTP status."""
+        if not group_key or len(group_key) > MAX_SKU_LENGTH:
+            raise ValueError(f"an inventory item group key has 1 to {MAX_SKU_LENGTH} characters, got {group_key!r}")
+        headers = {"Content-Language": self.client.config.content_language}
+        path = f"{BASE}/inventory_item_group/{quote(group_key, safe='')}"
+        return self.client.request("PUT", path, WRITE, json=payload, headers=headers).status
+
+    def publish_offer_by_inventory_item_group(self, group_key, marketplace_id):
+        """Publish every offer of a group as one multi-variation listing; returns its ``listingId``."""
+        body = {"inventoryItemGroupKey": group_key, "marketplaceId": marketplace_id}
+        return self._post("/offer/publish_by_inventory_item_group", WRITE, body).body["listingId"]
+
+    def withdraw_offer_by_inventory_item_group(self, group_key, marketplace_id):
+        """End the multi-variation listing of a group (its offers stay)."""
+        body = {"inventoryItemGroupKey": group_key, "marketplaceId": marketplace_id}
+        self._post("/offer/withdraw_by_inventory_item_group", WRITE, body)
+
+    def create_inventory_location(self, location_key, payload):
+        """Create the merchant location a warehouse ships from; returns False when it existed (409 /
+        25803), True when made. Sending it twice is harmless (the second gets 409), so it is retried."""
+        path = f"{BASE}/location/{quote(location_key, safe='')}"
+        headers = {"Content-Language": self.client.config.content_language}
+        try:
+            self.client.request("POST", path, WRITE, json=payload, headers=headers, idempotent=True)
+        except EbayRequestError as exc:
+            if exc.status == 409 or LOCATION_EXISTS in exc.error_ids:
+                return False
+            raise
+        return True
 
     def bulk_migrate_listings(self, listing_ids):
         """Move 1 to 5 Seller Hub / Trading API listings into the Inventory API model; returns

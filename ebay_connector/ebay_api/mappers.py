@@ -335,6 +335,80 @@ def map_price_quantity_results(responses):
     ]
 
 
+@dataclass(frozen=True)
+class BulkResult:
+    """One entry of a bulk Inventory API answer (bulkCreateOrReplaceInventoryItem, bulkCreateOffer,
+    bulkPublishOffer), keyed by SKU or offer id, with eBay's errors in clear."""
+
+    key: str
+    status_code: int
+    offer_id: str | None
+    listing_id: str | None
+    errors: tuple
+
+    @property
+    def ok(self):
+        return 200 <= self.status_code < 300 and not self.errors
+
+    @property
+    def error_ids(self):
+        return tuple(error.get("errorId") for error in self.errors)
+
+    @property
+    def message(self):
+        """eBay's own words: ``errorId: longMessage`` of each error, joined."""
+        return "; ".join(error_text(error) for error in self.errors) or f"HTTP {self.status_code}"
+
+    @property
+    def retryable(self):
+        """eBay's system and concurrency errors (25001, 25025) or a 5xx entry: worth trying again."""
+        return self.status_code >= 500 or any(error_id in (25001, 25025) for error_id in self.error_ids)
+
+    def parameter(self, name):
+        """A named parameter of eBay's first error carrying it (``offerId`` of "Offer entity already exists")."""
+        for error in self.errors:
+            for parameter in error.get("parameters") or ():
+                if parameter.get("name") == name:
+                    return parameter.get("value")
+        return None
+
+
+def error_text(error):
+    """``25002: The item specific Brand is missing.`` from one eBay error object."""
+    text = error.get("longMessage") or error.get("message") or ""
+    return f"{error.get('errorId')}: {text}" if error.get("errorId") is not None else text
+
+
+@_mapping("bulk responses")
+def map_bulk_results(responses, key="sku"):
+    """``{sku or offerId: BulkResult}`` of a bulk answer's ``responses[]`` (``key`` names the field)."""
+    results = {}
+    for response in responses:
+        result = BulkResult(
+            key=str(response[key]),
+            status_code=int(response["statusCode"]),
+            offer_id=str(response["offerId"]) if response.get("offerId") else None,
+            listing_id=str(response["listingId"]) if response.get("listingId") else None,
+            errors=tuple(response.get("errors") or ()),
+        )
+        results[result.key] = result
+    return results
+
+
+@dataclass(frozen=True)
+class Image:
+    url: str
+    expires_at: object  # aware UTC datetime, or None
+
+
+@_mapping("image")
+def map_image(payload):
+    """An Image of a Media API answer (createImageFromFile / getImage)."""
+    if not str(payload["imageUrl"]).startswith("https://"):
+        raise MappingError(f"image URL {payload['imageUrl']!r} is not HTTPS")
+    return Image(url=payload["imageUrl"], expires_at=_timestamp(payload.get("expirationDate")))
+
+
 # ---------------------------------------------------------------- taxonomy
 
 

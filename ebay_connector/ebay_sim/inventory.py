@@ -13,7 +13,7 @@ import json
 import re
 from urllib.parse import urlencode
 
-from .errors import EbayError, bad_request, error_detail, not_found
+from .errors import bad_request, error_detail, not_found
 from .formats import to_cents
 from .routing import empty_response, int_param, json_response
 
@@ -24,8 +24,6 @@ CONDITIONS = {"NEW", "LIKE_NEW", "NEW_OTHER", "NEW_WITH_DEFECTS", "MANUFACTURER_
               "CERTIFIED_REFURBISHED", "EXCELLENT_REFURBISHED", "VERY_GOOD_REFURBISHED", "GOOD_REFURBISHED",
               "SELLER_REFURBISHED", "USED_EXCELLENT", "USED_VERY_GOOD", "USED_GOOD", "USED_ACCEPTABLE",
               "FOR_PARTS_OR_NOT_WORKING", "PRE_OWNED_EXCELLENT", "PRE_OWNED_FAIR"}
-PUBLISH_REQUIRED = ("categoryId", "merchantLocationKey", "listingPolicies")
-POLICY_FIELDS = ("fulfillmentPolicyId", "paymentPolicyId", "returnPolicyId")
 OFFER_SELECT = "SELECT * FROM offers"
 
 
@@ -179,19 +177,24 @@ def create_or_replace_inventory_item(req):
     locale = req.headers.get("Content-Language")
     if not locale:
         raise invalid_value("header Content-Language")
-    sku = req.params["sku"]
     body = req.json()
+    with req.db.transaction() as db:
+        created = upsert_item(db, req.params["sku"], locale.replace("-", "_"), body)
+    return empty_response(201 if created else 204)
+
+
+def upsert_item(db, sku, locale, body):
+    """Validate and store one inventory item (inside a transaction); True when it was created."""
     quantity = _validate_item(sku, body)
     data = {k: v for k, v in body.items() if k not in ("availability", "sku", "locale")}
-    with req.db.transaction() as db:
-        created = item_row(db, sku) is None
-        if created:
-            insert_item(db, sku, quantity, data, locale.replace("-", "_"))
-        else:
-            db.execute("UPDATE inventory_items SET quantity=?, locale=?, data=? WHERE sku=?",
-                       (quantity, locale.replace("-", "_"), json.dumps(data), sku))
-            db.execute("UPDATE offers SET available_quantity=? WHERE sku=?", (quantity, sku))
-    return empty_response(201 if created else 204)
+    created = item_row(db, sku) is None
+    if created:
+        insert_item(db, sku, quantity, data, locale)
+    else:
+        db.execute("UPDATE inventory_items SET quantity=?, locale=?, data=? WHERE sku=?",
+                   (quantity, locale, json.dumps(data), sku))
+        db.execute("UPDATE offers SET available_quantity=? WHERE sku=?", (quantity, sku))
+    return created
 
 
 def get_offers(req):
@@ -243,57 +246,55 @@ def price_of(entry, field):
 def create_offer(req):
     """POST /sell/inventory/v1/offer → 201 {offerId} — .../offer/methods/createOffer."""
     body = req.json()
-    sku, marketplace, fmt = body.get("sku"), body.get("marketplaceId"), body.get("format")
-    if not sku or item_row(req.db, sku) is None:
-        raise bad_request(25702, DOMAIN, f"SKU {sku} is not available in the system.", {"sku": sku})
-    if not marketplace:
-        raise invalid_value("marketplaceId")
-    if fmt not in ("FIXED_PRICE", "AUCTION"):
-        raise invalid_value("format", fmt)
+    with req.db.transaction() as db:
+        offer_id = new_offer(db, body)
+    return json_response({"offerId": offer_id}, 201)
+
+
+def _offer_fields(body):
+    """(price, quantity, data) of an offer body, validated."""
     price = price_of(body, "pricingSummary.price") or (None, None)
     quantity = body.get("availableQuantity")
     if quantity is not None and (not isinstance(quantity, int) or quantity < 0):
         raise invalid_value("availableQuantity", quantity)
     data = {k: v for k, v in body.items()
             if k not in ("sku", "marketplaceId", "format", "availableQuantity", "pricingSummary")}
-    with req.db.transaction() as db:
-        existing = db.scalar("SELECT offer_id FROM offers WHERE sku=? AND marketplace_id=? AND format=?",
-                             (sku, marketplace, fmt))
-        if existing:
-            raise bad_request(25002, DOMAIN, "A user error has occurred. Offer entity already exists.",
-                              {"offerId": existing})
-        offer_id = new_offer_id(db)
-        insert_offer(db, offer_id, sku, quantity, price[0], price[1], data, marketplace_id=marketplace, fmt=fmt)
-    return json_response({"offerId": offer_id}, 201)
+    return price, quantity, data
 
 
-def _missing_for_publish(row):
-    """Fields publishOffer requires (ebay-api-notes.md), as eBay-shaped error details."""
-    data = json.loads(row["data"])
-    missing = [name for name in PUBLISH_REQUIRED if not data.get(name)]
-    missing += [f"listingPolicies.{name}" for name in POLICY_FIELDS
-                if data.get("listingPolicies") and not data["listingPolicies"].get(name)]
-    if row["price"] is None:
-        missing.append("pricingSummary.price")
-    if row["available_quantity"] is None:
-        missing.append("availableQuantity")
-    return [error_detail(25002, DOMAIN, f"A user error has occurred. {name} is missing or invalid.",
-                         parameters={"field": name}) for name in missing]
+def new_offer(db, body):
+    """Validate and insert one offer (inside a transaction); eBay refuses a second offer of a SKU on a site
+    and format with 25002 "Offer entity already exists", naming the existing ``offerId``."""
+    sku, marketplace, fmt = body.get("sku"), body.get("marketplaceId"), body.get("format")
+    if not sku or item_row(db, sku) is None:
+        raise bad_request(25702, DOMAIN, f"SKU {sku} is not available in the system.", {"sku": sku})
+    if not marketplace:
+        raise invalid_value("marketplaceId")
+    if fmt not in ("FIXED_PRICE", "AUCTION"):
+        raise invalid_value("format", fmt)
+    price, quantity, data = _offer_fields(body)
+    existing = db.scalar("SELECT offer_id FROM offers WHERE sku=? AND marketplace_id=? AND format=?",
+                         (sku, marketplace, fmt))
+    if existing:
+        raise bad_request(25002, DOMAIN, "A user error has occurred. Offer entity already exists.",
+                          {"offerId": existing})
+    offer_id = new_offer_id(db)
+    insert_offer(db, offer_id, sku, quantity, price[0], price[1], data, marketplace_id=marketplace, fmt=fmt)
+    return offer_id
 
 
-def publish_offer(req):
-    """POST /sell/inventory/v1/offer/{offerId}/publish → {listingId} — .../offer/methods/publishOffer."""
+def update_offer(req):
+    """PUT /sell/inventory/v1/offer/{offerId} — .../offer/methods/updateOffer (full replace; a published
+    offer's live listing is revised)."""
+    body = req.json()
+    price, quantity, data = _offer_fields(body)
     with req.db.transaction() as db:
         row = offer_row(db, req.params["offerId"])
         if row is None:
             raise not_found(25713, DOMAIN, "This Offer is not available.", {"offerId": req.params["offerId"]})
-        errors = _missing_for_publish(row)
-        if errors:
-            raise EbayError(400, errors)
-        listing_id = row["listing_id"] if row["status"] == "PUBLISHED" else new_listing_id(db)
-        db.execute("UPDATE offers SET status='PUBLISHED', listing_id=?, listing_status='ACTIVE' WHERE offer_id=?",
-                   (listing_id, row["offer_id"]))
-    return json_response({"listingId": listing_id, "warnings": []})
+        db.execute("UPDATE offers SET available_quantity=?, price=?, currency=?, data=? WHERE offer_id=?",
+                   (quantity, price[0], price[1], json.dumps(data), row["offer_id"]))
+    return empty_response(204)
 
 
 def withdraw_offer(req):
@@ -319,6 +320,6 @@ ROUTES = [
     ("GET", "/sell/inventory/v1/offer", get_offers, "user"),
     ("POST", "/sell/inventory/v1/offer", create_offer, "user"),
     ("GET", "/sell/inventory/v1/offer/{offerId}", get_offer, "user"),
-    ("POST", "/sell/inventory/v1/offer/{offerId}/publish", publish_offer, "user"),
+    ("PUT", "/sell/inventory/v1/offer/{offerId}", update_offer, "user"),
     ("POST", "/sell/inventory/v1/offer/{offerId}/withdraw", withdraw_offer, "user"),
 ]

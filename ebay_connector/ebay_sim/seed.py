@@ -11,6 +11,7 @@ import time
 from .inventory import insert_item, insert_offer, new_listing_id, new_offer_id
 from .oauth import find_app, register_app
 from .orders import build_order, insert_order
+from .publishing import seed_publishing
 from .taxonomy import build_tree, current_mode
 
 DEMO_APP = {"client_id": "DemoSeller-Connecto-SBX-1a2b3c4d5", "client_secret": "SBX-demo-cert-secret",
@@ -18,7 +19,7 @@ DEMO_APP = {"client_id": "DemoSeller-Connecto-SBX-1a2b3c4d5", "client_secret": "
             "accept_url": "http://localhost:8069/ebay/oauth/callback"}
 DEMO_COUNTS = {"items": 30, "seller_hub_listings": 10, "orders": 5}
 POLICIES = {"fulfillmentPolicyId": "6196932000", "paymentPolicyId": "6196933000", "returnPolicyId": "6196934000"}
-LOCATION = "demo-warehouse"
+LOCATION = "demo-warehouse"  # publishing.DEMO_POLICIES / DEMO_LOCATION hold these
 # (product noun, brands, model prefix, price range in dollars)
 PRODUCTS = [("Digital Camera", ["Canon", "Nikon", "Sony", "Fujifilm"], "DC", (89, 899)),
             ("Wireless Headphones", ["Sony", "Bose", "JBL", "Sennheiser"], "WH", (29, 349)),
@@ -152,6 +153,7 @@ def seed(db, demo=False, items=0, orders=0, seller_hub_listings=0, categories=No
                                                                     else DEMO_APP["accept_url"])})
         if categories:
             db.set_meta("categories", categories)
+        seed_publishing(db)
         leaves = list(build_tree(current_mode(db)).leaves)
         seed_items(db, items, leaves)
         seed_hub_listings(db, seller_hub_listings, leaves)

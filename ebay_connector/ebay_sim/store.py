@@ -40,6 +40,12 @@ CREATE TABLE IF NOT EXISTS feed_tasks (task_id TEXT PRIMARY KEY, feed_type TEXT,
     creation_date TEXT, completion_date TEXT, polls INTEGER NOT NULL DEFAULT 0, report BLOB);
 CREATE TABLE IF NOT EXISTS signing_keys (kid TEXT PRIMARY KEY, private_pem TEXT NOT NULL,
     public_pem TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS policies (policy_id TEXT PRIMARY KEY, kind TEXT NOT NULL, marketplace_id TEXT NOT NULL,
+    name TEXT NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS locations (location_key TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS item_groups (group_key TEXT PRIMARY KEY, data TEXT NOT NULL, listing_id TEXT);
+CREATE TABLE IF NOT EXISTS images (image_id TEXT PRIMARY KEY, url TEXT NOT NULL, expires TEXT NOT NULL,
+    sha1 TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS fail_skus (sku TEXT PRIMARY KEY, error_id INTEGER, message TEXT);
 """
 

@@ -8,3 +8,8 @@ from . import delivery_carrier
 from . import stock_picking
 from . import stock_move
 from . import product_template
+from . import ebay_business_policy
+from . import ebay_aspect_value
+from . import ebay_listing_aspect
+from . import marketplace_listing
+from . import marketplace_listing_image

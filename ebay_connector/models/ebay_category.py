@@ -4,8 +4,10 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..ebay_api import EbayError
+from ..ebay_api.metadata import MetadataAdapter
 from ..ebay_api.taxonomy import TaxonomyAdapter
 from ..sync_core.categories import aspect_summary
+from ..sync_core.publish import condition_policy
 
 
 class EbayCategory(models.Model):
@@ -33,6 +35,8 @@ class EbayCategory(models.Model):
     aspects_fetched_at = fields.Datetime(string="Aspects Fetched", readonly=True)
     aspects_required = fields.Text(string="Required Item Specifics", compute="_compute_aspect_lists")
     aspects_recommended = fields.Text(string="Recommended Item Specifics", compute="_compute_aspect_lists")
+    conditions_json = fields.Text(string="Item Conditions (JSON)", readonly=True,
+                                  help="eBay's getItemConditionPolicies answer for this leaf, kept until refreshed.")
 
     # Odoo mirror
     product_category_id = fields.Many2one(
@@ -79,9 +83,28 @@ class EbayCategory(models.Model):
             except EbayError as exc:
                 raise UserError(_("eBay did not give the item specifics of %(category)s: %(error)s",
                                   category=self.display_name, error=exc)) from exc
-            self.write({"aspects_json": json.dumps(answer, sort_keys=True),
-                        "aspects_fetched_at": fields.Datetime.now()})
+            self.sudo().write({"aspects_json": json.dumps(answer, sort_keys=True),
+                               "aspects_fetched_at": fields.Datetime.now()})
         return json.loads(self.aspects_json).get("aspects") or []
+
+    def _ebay_condition_policy(self, fetch=True):
+        """The conditions this leaf accepts (``publish.ConditionPolicy``), asked of eBay's Metadata API the first
+        time only; None when unknown (not fetched and ``fetch`` is False, or not a leaf)."""
+        if len(self) != 1 or not self.leaf:
+            return None
+        if not self.conditions_json and fetch:
+            account = self._ebay_account()
+            adapter = MetadataAdapter(account._ebay_client())
+            try:
+                answer = adapter.get_item_condition_policies(account.ebay_marketplace_id or "EBAY_US",
+                                                             [self.category_id])
+            except EbayError as exc:
+                raise UserError(_("eBay did not give the item conditions of %(category)s: %(error)s",
+                                  category=self.display_name, error=exc)) from exc
+            self.sudo().conditions_json = json.dumps(answer, sort_keys=True)
+        if not self.conditions_json:
+            return None
+        return condition_policy(json.loads(self.conditions_json), self.category_id)
 
     def action_fetch_aspects(self):
         """Form button: read the item specifics of this leaf (eBay is asked once, then the cache answers)."""

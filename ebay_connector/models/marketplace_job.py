@@ -1,10 +1,11 @@
 from odoo import api, fields, models
 
-from odoo.addons.marketplace_base.marketplace_core.handlers import BULK, URGENT, JobHandler
+from odoo.addons.marketplace_base.marketplace_core.handlers import BULK, PUBLISH, URGENT, JobHandler
 
 from ..services.category_importer import CategoryImporter
 from ..services.fulfillment_exporter import FulfillmentExporter
 from ..services.listing_backfill import ListingBackfill, ListingMigrator
+from ..services.listing_publisher import ListingEnder, ListingPublisher, ListingReviser
 from ..services.notification_processor import NotificationProcessor
 from ..services.order_importer import OrderImporter
 from ..services.stock_exporter import PriceExporter, StockExporter
@@ -20,7 +21,12 @@ EBAY_HANDLERS = {
     "push_stock": JobHandler(StockExporter, URGENT),
     "push_price": JobHandler(PriceExporter, URGENT),
     "push_fulfillment": JobHandler(FulfillmentExporter, URGENT),
+    # listing job types are marketplace_base's (its listings enqueue them); eBay runs them in the publish lane
+    "publish_listings": JobHandler(ListingPublisher, PUBLISH),
+    "revise_listings": JobHandler(ListingReviser, PUBLISH),
+    "end_listings": JobHandler(ListingEnder, PUBLISH),
 }
+LISTING_JOB_TYPES = ("publish_listings", "revise_listings", "end_listings")
 
 
 class MarketplaceJob(models.Model):
@@ -39,7 +45,7 @@ class MarketplaceJob(models.Model):
             ("push_price", "Push Prices"),
             ("push_fulfillment", "Push Fulfillment"),
         ],
-        ondelete={job_type: "cascade" for job_type in EBAY_HANDLERS},
+        ondelete={job_type: "cascade" for job_type in EBAY_HANDLERS if job_type not in LISTING_JOB_TYPES},
     )
 
     @api.model

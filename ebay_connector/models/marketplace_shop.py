@@ -24,6 +24,22 @@ class MarketplaceShop(models.Model):
     )
     ebay_last_order_pull_at = fields.Datetime(string="Last Order Pull Enqueued", readonly=True, copy=False)
 
+    # Listing (Odoo -> eBay): default business policies and the inventory location
+    ebay_fulfillment_policy_id = fields.Many2one(
+        "ebay.business.policy", string="Shipping Policy",
+        domain="[('account_id', '=', account_id), ('kind', '=', 'fulfillment')]")
+    ebay_payment_policy_id = fields.Many2one(
+        "ebay.business.policy", string="Payment Policy",
+        domain="[('account_id', '=', account_id), ('kind', '=', 'payment')]")
+    ebay_return_policy_id = fields.Many2one(
+        "ebay.business.policy", string="Return Policy",
+        domain="[('account_id', '=', account_id), ('kind', '=', 'return')]")
+    ebay_location_key = fields.Char(
+        string="Location Key", size=36,
+        help="eBay's merchantLocationKey of the shop's warehouse; made on eBay (createInventoryLocation) from the "
+             "warehouse address before the first publish.")
+    ebay_location_ready = fields.Boolean(string="Location on eBay", readonly=True, copy=False)
+
     def _ebay_shops_due(self, interval_field, last_field):
         now = fields.Datetime.now()
         return self.filtered(lambda shop: not shop[last_field]
@@ -62,8 +78,12 @@ class MarketplaceShop(models.Model):
         return schedules
 
     def _push_bindings(self):
-        """Only Inventory API listings accept stock and price updates."""
-        return super()._push_bindings().filtered(lambda binding: binding.ebay_listing_source == "inventory_api")
+        """Only Inventory API listings accept stock and price updates (in eBay shops; other platforms' shops
+        keep their own rule)."""
+        bindings = super()._push_bindings()
+        if self.platform != "ebay":
+            return bindings
+        return bindings.filtered(lambda binding: binding.ebay_listing_source == "inventory_api")
 
     @api.model
     def _cron_ebay_push_stock_and_prices(self):
@@ -76,6 +96,27 @@ class MarketplaceShop(models.Model):
     def _cron_ebay_backfill_listings(self):
         for shop in self._ebay_active_shops():
             self.env["marketplace.job"]._enqueue("backfill_listings", shop=shop, priority=20)
+
+    def action_ebay_fetch_policies(self):
+        """Read the seller's business policies of this shop's site; the first of each kind becomes the default."""
+        self.ensure_one()
+        site = self.marketplace_site or self.account_id.ebay_marketplace_id or "EBAY_US"
+        policies = self.env["ebay.business.policy"]._ebay_fetch(self.account_id, site)
+        for kind in ("fulfillment", "payment", "return"):
+            field = "ebay_%s_policy_id" % kind
+            if not self[field].active:
+                self[field] = policies.filtered(lambda policy, kind=kind: policy.kind == kind)[:1]
+        if not self.ebay_location_key:
+            self.ebay_location_key = (self.warehouse_id.code or "odoo").lower()
+        return True
+
+    def _ebay_location_payload(self):
+        """createInventoryLocation body from the warehouse's address."""
+        address = self.warehouse_id.partner_id
+        return {"location": {"address": {
+            "addressLine1": address.street or "", "city": address.city or "", "stateOrProvince": address.state_id.code
+            or "", "postalCode": address.zip or "", "country": address.country_id.code or ""}},
+            "name": self.warehouse_id.name, "merchantLocationStatus": "ENABLED", "locationTypes": ["WAREHOUSE"]}
 
     def action_ebay_enqueue(self):
         """Buttons on the shop: start one flow now (``job_type`` in the button's context)."""

@@ -25,7 +25,11 @@ MIRROR_SQL = """
 
 class CategoryImporter(EbayJobService):
     """eBay category tree -> ``ebay.category``: only what changed is written, in batches that never
-    keep the whole tree (about 20 000 records on EBAY_US) in the ORM cache."""
+    keep the whole tree (about 20 000 records on EBAY_US) in the ORM cache.
+
+    Each batch is committed; when the slice's time is up after one, the job pauses and its next slice
+    reads the tree again and plans what is still missing (one call), so no continuation is needed and
+    nothing is written twice. The account's tree version is written last, after the whole tree."""
 
     BATCH_SIZE = 1000
 
@@ -46,7 +50,10 @@ class CategoryImporter(EbayJobService):
         rows = category_rows(map_category_tree(taxonomy.get_category_tree(tree_id)))
         stored = self._stored(tree_id)
         plan = plan_categories(rows, stored, self.BATCH_SIZE)
-        self.run.progress(total=len(rows), fetched=len(rows), stored=plan.unchanged)
+        if self.run.continuation.get("resumed"):  # earlier slices counted what they stored
+            self.run.progress(total=len(rows))
+        else:
+            self.run.progress(total=len(rows), fetched=len(rows), stored=plan.unchanged)
         self.run.log(_("Tree %(tree)s version %(version)s: %(rows)s categories, %(new)s new, %(changed)s changed, "
                            "%(gone)s removed, %(same)s unchanged.", tree=tree_id, version=version, rows=len(rows),
                            new=sum(map(len, plan.create)), changed=len(plan.update), gone=len(plan.archive),
@@ -65,12 +72,17 @@ class CategoryImporter(EbayJobService):
         return {row["category_id"]: row for row in self.env.cr.dictfetchall()}
 
     def _end_batch(self, message, done):
-        """Make a batch durable, drop it from the ORM cache, report it, and honour Stop."""
+        """Make a batch durable, drop it from the ORM cache, report it, honour Stop and the slice's time."""
         self.run.progress(stored=done)
         self.run.checkpoint()
         self.env.invalidate_all()
         self.run.log(message)
         self.run.check_cancelled()
+        self._pause_if_time_is_up()
+
+    def _pause_if_time_is_up(self):
+        if self.run.time_is_up():
+            self.run.pause(0, {"resumed": True})
 
     def _create(self, batches, ids, tree_id):
         """New categories, one level per batch: every parent has its id before its children."""
@@ -115,6 +127,7 @@ class CategoryImporter(EbayJobService):
                 self.env.flush_all()
                 self.run.checkpoint()
                 self.env.invalidate_all()
+                self._pause_if_time_is_up()
         self.run.log(_("Product categories: %(created)s created, %(written)s updated.", created=created,
                            written=written))
 

@@ -2,8 +2,13 @@ import time
 from collections import Counter
 from datetime import timedelta
 
+import psycopg2
+
 from odoo import _, fields
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import mute_logger
+
+from odoo.addons.marketplace_base.marketplace_core import backoff
 
 from ..ebay_api import EbayError, EbayRequestError, MappingError
 from ..ebay_api.batching import chunked
@@ -41,6 +46,7 @@ class ListingBackfill(EbayJobService):
         self.state = dict(self.run.continuation) or {"stage": "report"}
         self.stats = Counter(self.state.get("stats") or {})
         self.failed = dict(self.state.get("failed") or {})
+        self.raced = list(self.state.get("raced") or [])
         skus = self.run.payload.get("skus")
         if skus:
             self._backfill_skus(skus)
@@ -49,8 +55,9 @@ class ListingBackfill(EbayJobService):
         self.run.log(_("Backfill done: %(created)s created, %(updated)s updated, %(unchanged)s unchanged, "
                            "%(failed)s failed.", created=self.stats["created"], updated=self.stats["updated"],
                            unchanged=self.stats["unchanged"], failed=len(self.failed)))
-        if self.failed and not skus:
+        if not skus:
             self._requeue_failed()
+            self._requeue_raced()
 
     # -- flows -----------------------------------------------------------------
     def _backfill_all(self):
@@ -61,7 +68,7 @@ class ListingBackfill(EbayJobService):
             self._sync_pages(report)
         if self.state["stage"] == "hub":
             self._sync_seller_hub(report)
-        self._end_missing(set(report) | set(self.failed))
+        self._end_missing(set(report) | self._retried_skus())
 
     def _sync_pages(self, report):
         """Inventory API pages from where the last slice stopped, pausing when the slice time is up."""
@@ -130,7 +137,7 @@ class ListingBackfill(EbayJobService):
         return False
 
     def _continuation(self):
-        return dict(self.state, stats=dict(self.stats), failed=self.failed)
+        return dict(self.state, stats=dict(self.stats), failed=self.failed, raced=self.raced)
 
     def _advance(self, message, **state):
         """One unit done: keep it and where the next one starts; end the slice when its time is up."""
@@ -143,14 +150,21 @@ class ListingBackfill(EbayJobService):
 
     # -- one page of inventory items ---------------------------------------------
     def _sync_items(self, raw_items, report):
-        """Bind each item; a failing one is recorded and skipped."""
+        """Bind each item; a failing one is recorded and skipped.
+
+        A binding another job (a stock push) updated since this transaction began cannot be written
+        by it: that SKU alone is done again in a moment, instead of the whole page failing."""
         skus = [raw.get("sku") for raw in raw_items if raw.get("sku")]
         bindings, products = self._bindings(skus), self._products(skus)
         for raw in raw_items:
             sku = raw.get("sku")
             try:
-                with self.env.cr.savepoint():
+                with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
                     self._sync_item(raw, report, bindings.get(sku), products.get(sku))
+            except psycopg2.errors.TransactionRollbackError:
+                if self.run.payload.get("skus"):
+                    raise  # a retry of single SKUs is short: the engine runs it again within seconds
+                self._lost_race(sku)
             except ITEM_ERRORS as exc:
                 self._fail(sku, exc)
 
@@ -171,7 +185,8 @@ class ListingBackfill(EbayJobService):
         that failed this run is left out: its SKU is retried alone)."""
         from_api = set(self.env["marketplace.product.binding"].with_context(active_test=False).search(
             [("shop_id", "=", self.shop.id), ("ebay_listing_source", "=", rules.INVENTORY_API)]).mapped("external_sku"))
-        return [listing for key, listing in report.items() if key not in from_api and key not in self.failed]
+        retried = self._retried_skus()
+        return [listing for key, listing in report.items() if key not in from_api and key not in retried]
 
     def _sync_seller_hub(self, report):
         """Listings only the report shows: bound with the reason they get no stock/price updates yet."""
@@ -256,13 +271,36 @@ class ListingBackfill(EbayJobService):
         self.run.progress(failed=1)
         self.run.log(_("SKU %(sku)s skipped: %(error)s", sku=sku, error=error), "warning")
 
+    def _lost_race(self, sku):
+        self.raced.append(sku)
+        self.run.log(_("SKU %s changed in another job meanwhile: it is synced again in a moment.", sku))
+
+    def _retried_skus(self):
+        """SKUs this run leaves to a retry of their own (failed or lost to a concurrent change)."""
+        return set(self.failed) | set(self.raced)
+
     def _requeue_failed(self):
         """Failed SKUs come back alone, a little later, in a job of their own."""
-        job = self.env["marketplace.job"]._enqueue("backfill_listings", shop=self.shop,
-                                                   payload={"skus": sorted(self.failed)}, priority=15)
+        if not self.failed:
+            return
         delay = int(self.env["ir.config_parameter"].sudo().get_param("ebay_connector.retry_failed_minutes", 10))
-        job.next_attempt_at = fields.Datetime.now() + timedelta(minutes=delay)
+        job = self._requeue(sorted(self.failed), timedelta(minutes=delay))
         self.run.log(_("%(count)s failed SKU(s) re-queued as %(job)s.", count=len(self.failed), job=job.name))
+
+    def _requeue_raced(self):
+        """SKUs that lost a race come back within seconds: the other transaction has committed by then."""
+        if not self.raced:
+            return
+        delay = backoff.retry_delay_seconds(1, lost_race=True)
+        job = self._requeue(sorted(set(self.raced)), timedelta(seconds=delay))
+        self.run.log(_("%(count)s SKU(s) changed meanwhile re-queued as %(job)s.", count=len(set(self.raced)),
+                       job=job.name))
+
+    def _requeue(self, skus, delay):
+        job = self.env["marketplace.job"]._enqueue("backfill_listings", shop=self.shop, payload={"skus": skus},
+                                                   priority=15)
+        job.next_attempt_at = fields.Datetime.now() + delay
+        return job
 
 
 def _current(binding):
@@ -276,15 +314,23 @@ def _current(binding):
 
 class ListingMigrator(EbayJobService):
     """Seller Hub listings -> Inventory API (bulkMigrateListing, 5 listings a call), so Odoo can
-    update their stock and prices. eBay's reason is kept on the binding when it refuses one."""
+    update their stock and prices. eBay's reason is kept on the binding when it refuses one.
+
+    A long migration runs in slices: after a committed call whose slice time is up the job pauses
+    with the listings done and the counts, and the next slice goes on with the others."""
 
     def execute(self):
+        state = self.run.continuation
+        done = list(state.get("done", []))
         bindings = self._bindings()
         by_listing = bindings.grouped("external_listing_id")
-        self.run.progress(total=len(bindings))
+        if not done:
+            self.run.progress(total=len(bindings))
         inventory = InventoryAdapter(self.client)
-        outcome = Counter()
-        for listing_ids in chunked(by_listing, MAX_BULK_MIGRATE):
+        outcome = Counter(state.get("outcome", {}))
+        batches = list(chunked([listing_id for listing_id in by_listing if listing_id not in set(done)],
+                               MAX_BULK_MIGRATE))
+        for number, listing_ids in enumerate(batches, 1):
             self.run.check_cancelled()
             try:
                 results = rules.migration_results(inventory.bulk_migrate_listings(listing_ids))
@@ -296,7 +342,11 @@ class ListingMigrator(EbayJobService):
                 for binding in by_listing[listing_id]:
                     binding.write(rules.migrated_values(result, binding.external_sku))
             self.run.progress(fetched=len(listing_ids))
-            self.run.checkpoint()
+            done += listing_ids
+            continuation = {"done": done, "outcome": dict(outcome)}
+            self.run.checkpoint(continuation)
+            if number < len(batches) and self.run.time_is_up():
+                self.run.pause(0, continuation)
         self.run.progress(stored=outcome["migrated"], failed=outcome["refused"])
         self.run.log(_("Migration to the Inventory API: %(ok)s listing(s) migrated, %(ko)s refused by eBay "
                            "(reason on each binding).", ok=outcome["migrated"], ko=outcome["refused"]))

@@ -101,20 +101,30 @@ class OrderImporter(EbayJobService):
 
     # -- by id (a payload, a webhook) ------------------------------------------
     def import_order_ids(self, order_ids):
-        """Import the named orders (getOrders by ids, 50 a call); return the ids eBay did not know."""
+        """Import the named orders (getOrders by ids, 50 a call); return the ids eBay did not know.
+
+        A long list runs in slices: after a batch whose slice time is up the job pauses with how many
+        ids are done, and the next slice goes on from there."""
         if not isinstance(order_ids, list) or not all(isinstance(oid, (str, int)) for oid in order_ids):
             raise JobPayloadError(_('Payload: "order_ids" must be a list of eBay order ids, e.g. ["12-34567-89012"].'))
         wanted = list(dict.fromkeys(str(oid).strip() for oid in order_ids if str(oid).strip()))
-        self.run.progress(total=len(wanted))
-        missing = []
-        for batch in chunked(wanted, MAX_ORDER_IDS):
+        state = self.run.continuation
+        done, missing = state.get("ids_done", 0), list(state.get("missing", []))
+        self.counts.update(state.get("counts", {}))
+        if not done:
+            self.run.progress(total=len(wanted))
+        for batch in chunked(wanted[done:], MAX_ORDER_IDS):
             self.run.check_cancelled()
             raw_orders = self.fulfillment.get_orders_by_ids(batch)
-            self._import_page(raw_orders)  # orders named by id: a bounded batch, never paused
+            self._import_page(raw_orders)  # a batch of named orders: bounded, never paused inside
             found = {str(raw.get("orderId")) for raw in raw_orders}
             missing += [oid for oid in batch if oid not in found]
             self._log_page(_("Orders by id"), len(raw_orders))
-            self.run.checkpoint()
+            done += len(batch)
+            continuation = {"ids_done": done, "missing": missing, "counts": dict(self.counts)}
+            self.run.checkpoint(continuation)
+            if done < len(wanted) and self.run.time_is_up():
+                self.run.pause(0, continuation)
         if missing:
             self.run.log(_("eBay returned no order for: %s", ", ".join(missing)), "warning")
         self._log_summary()
@@ -164,20 +174,18 @@ class OrderImporter(EbayJobService):
         for mapped, exc in refused:
             self._not_imported(mapped.values["external_order_id"], exc)
         to_convert = list(dict.fromkeys(order for _mapped, (outcome, order) in stored if outcome == "convert"))
-        _converted, failed = apply_isolating(to_convert, self._make_sale_orders, self.env.cr.savepoint, UserError)
-        for order, exc in failed:
-            order.write({"state": "error", "error_message": str(exc)})
+        # the records keep the import's context (no chatter message on what an import creates)
+        converted = to_convert[0].browse([order.id for order in to_convert])._convert_isolated() if to_convert else {}
         for _mapped, (outcome, order) in stored:
-            if outcome == "convert":
-                outcome = "error" if order.state == "error" else "new"
+            outcome = converted[order] if outcome == "convert" else outcome
             if outcome == "error":
                 self.run.log(_("%(order)s: %(error)s", order=order.name, error=order.error_message), "warning")
             self.counts[outcome] += 1
             self.run.progress(fetched=1, stored=int(outcome in STORED_OUTCOMES), failed=int(outcome == "error"))
 
     def _store(self, group, deleted_buyers):
-        """Store a group of orders (one ``_import_orders`` per shop); per order ``(outcome, order)``, the
-        outcome ``convert`` for an order that still needs its sale order."""
+        """Store a group of orders (``_import_settled`` per shop); per order ``(outcome, order)``, the outcome
+        ``convert`` for an order that still needs its sale order."""
         outcomes = [("other_shop", None)] * len(group)
         by_shop = {}
         for index, mapped in enumerate(group):
@@ -186,25 +194,12 @@ class OrderImporter(EbayJobService):
                 values = dict(mapped.values, currency_id=self._currency(mapped.currency).id)
                 if values["buyer_username"] in deleted_buyers:
                     values = without_buyer_data(values)
-                by_shop.setdefault(shop, []).append((index, values, mapped.lines))
+                by_shop.setdefault(shop, []).append((index, (values, mapped.lines, mapped.cancelled)))
         for shop, entries in by_shop.items():
-            imported = self.env["marketplace.order"]._import_orders(
-                shop, [(values, lines) for _index, values, lines in entries])
-            for (index, _values, _lines), (order, changed) in zip(entries, imported):
-                outcomes[index] = (self._after_import(group[index], order, changed), order)
+            settled = self.env["marketplace.order"]._import_settled(shop, [order for _index, order in entries])
+            for (index, _order), (order, outcome) in zip(entries, settled):
+                outcomes[index] = (outcome, order)
         return outcomes
-
-    @staticmethod
-    def _after_import(mapped, order, changed):
-        """The outcome of importing ``mapped`` into ``order``: a cancellation is applied at once; a new order, or
-        one in error that changed (the seller may have fixed it on eBay), still needs its sale order (``convert``)."""
-        if mapped.cancelled:
-            if changed:
-                order._apply_marketplace_cancellation()
-            return "cancelled"
-        if order.state == "new" or (order.state == "error" and changed):
-            return "convert"
-        return "updated" if changed else "unchanged"
 
     def _shop_for(self, mapped):
         """The shop the order belongs to, when this run imports it (another shop's pull takes the rest)."""
@@ -212,13 +207,6 @@ class OrderImporter(EbayJobService):
         if shop_id is None or (not self.route_all and shop_id != self.shop.id):
             return None
         return self.env["marketplace.shop"].browse(shop_id)
-
-    def _make_sale_orders(self, orders):
-        """The sale orders of ``orders`` (a list), made together; an order may end in error with the reason.
-
-        The records keep the import's context (no chatter message on what an import creates)."""
-        orders[0].browse([order.id for order in orders])._create_sale_orders()
-        return orders
 
     def _currency(self, code):
         if code not in self._currencies:

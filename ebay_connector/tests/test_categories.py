@@ -136,6 +136,22 @@ class TestCategoryImport(CategoryJobCase):
         self.assertEqual(job.state, "cancelled")
         self.assertEqual(self.env["ebay.category"].search_count([("tree_id", "=", "0")]), len(self.tree.root.children))
 
+    def test_a_long_import_runs_in_slices_and_the_next_slice_creates_only_what_is_missing(self):
+        self.env.cr.execute("DELETE FROM ebay_category")
+        self.env.invalidate_all()
+        job = self.env["marketplace.job"]._enqueue("import_categories", shop=self.ebay_shop, payload={"force": True})
+        self.run_slice_out_of_time(job)  # time is up after one batch
+        self.assertEqual((job.state, job.slice_count, job.attempts), ("pending", 1, 0))
+        self.assertEqual(self.env["ebay.category"].search_count([("tree_id", "=", "0")]), len(self.tree.root.children))
+        with spy(self.env["ebay.category"], "create", "write") as calls:
+            self.run_jobs(job_ids=job.ids)
+        self.assertEqual(job.state, "done", job.last_error)
+        nodes = list(sim_nodes(self.tree.root))
+        self.assertEqual(self.env["ebay.category"].search_count([("tree_id", "=", "0")]), len(nodes))
+        self.assertEqual(sum(len(args[0]) for _ids, args in calls["create"]), len(nodes) - len(self.tree.root.children),
+                         "the first slice's categories are not created again")
+        self.assertEqual((job.progress_total, job.progress_stored), (len(nodes), len(nodes)))
+
     def test_aspects_fetched_once_then_cached(self):
         leaf = self.categories(name=DEEP_BRANCH[-1])
         leaf_id, leaf_path = leaf.category_id, leaf.full_path

@@ -193,3 +193,22 @@ class TestListingMigration(ListingCase):
         self.assertIn("Auction listings cannot be migrated", auction.status_message, "eBay's reason is kept")
         self.assertEqual(migrated.mapped("ebay_listing_source"), ["inventory_api"] * 7)
         self.assertTrue(self.logged(job, "0 created,"))
+
+
+class TestListingMigrationInSlices(ListingCase):
+    """A simulator of its own: a migration changes the simulated listings for good."""
+
+    def test_a_long_migration_runs_in_slices(self):
+        self.backfill()
+        hub = self.bindings(ebay_listing_source="seller_hub")
+        self.reset_sim_calls()
+        hub.action_ebay_migrate()
+        job = self.env["marketplace.job"].search([("job_type", "=", "migrate_listings"), ("state", "=", "pending")])
+        self.run_slice_out_of_time(job)  # time is up after one call
+        self.assertEqual((job.state, job.slice_count, self.sim_calls()[BULK_MIGRATE]), ("pending", 1, 1))
+        self.run_jobs(job_ids=job.ids)
+        self.assertEqual(job.state, "done", job.last_error)
+        self.assertEqual(self.sim_calls()[BULK_MIGRATE], 2, "the next slice migrates only the other listings")
+        migrated = hub.filtered(lambda b: b.ebay_listing_source == "inventory_api")
+        self.assertEqual(len(migrated), 7)
+        self.assertTrue(self.logged(job, "7 listing(s) migrated, 3 refused"), "the counts of both slices add up")

@@ -5,6 +5,7 @@ from unittest.mock import patch
 from odoo import fields
 
 from ..ebay_api.fulfillment import FulfillmentAdapter
+from ..services import order_importer
 from ..services.order_importer import OrderImporter
 from .common import EbayCase
 
@@ -223,6 +224,23 @@ class TestOrderPull(OrdersCase):
         self.assertEqual(self.sim_calls().get("GET /sell/fulfillment/v1/order"), 1, "one call for up to 50 ids")
         self.assertIn("99-99999-99999", " ".join(job.log_ids.mapped("message")))
 
+    def test_a_long_list_of_order_ids_runs_in_slices(self):
+        external_ids = [self.sim_order([(self.sku_a, 1)]) for _i in range(3)] + ["99-99999-99999"]
+        job = self.env["marketplace.job"]._enqueue("pull_orders", shop=self.ebay_shop,
+                                                   payload={"order_ids": external_ids})
+        with patch.object(order_importer, "MAX_ORDER_IDS", 2):
+            self.run_slice_out_of_time(job)  # time is up after 2 ids
+            self.assertEqual((job.state, job.slice_count), ("pending", 1))
+            self.assertEqual(len(self.env["marketplace.order"].search([("external_order_id", "in", external_ids)])), 2)
+            self.run_jobs(job_ids=job.ids)
+        self.assertEqual(job.state, "done", job.last_error)
+        orders = self.env["marketplace.order"].search([("external_order_id", "in", external_ids)])
+        self.assertEqual((len(orders), len(orders.sale_order_id)), (3, 3))
+        messages = job.log_ids.mapped("message")
+        self.assertTrue(any(line.startswith("3 order(s): 3 new") for line in messages), messages)
+        self.assertTrue(any("eBay returned no order for: 99-99999-99999" in line for line in messages), messages)
+        self.assertEqual((job.progress_total, job.progress_fetched), (4, 3))
+
 
 class TestOrderPullResilience(OrdersCase):
 
@@ -284,10 +302,7 @@ class TestOrderPullResilience(OrdersCase):
         external_ids = [self.sim_order([(self.sku_a, 1)]) for _i in range(3)]
         self.env["ir.config_parameter"].sudo().set_param("ebay_connector.order_page_size", "1")
         job = self.env["marketplace.job"]._enqueue("pull_orders", shop=self.ebay_shop)
-        Job = self.env["marketplace.job"]
-        self.env.flush_all()
-        Job.browse(Job._claim_next(job.ids))._execute(deadline=time.time() - 1)  # time is up after each page
-        self.env.invalidate_all()
+        self.run_slice_out_of_time(job)  # time is up after each page
         self.assertEqual((job.state, job.slice_count, job.attempts), ("pending", 1, 0))
         self.assertIn('"page":1', job.continuation)
         self.assertFalse(any("synced until" in line for line in job.log_ids.mapped("message")),
@@ -305,10 +320,7 @@ class TestOrderPullResilience(OrdersCase):
         external_ids = [self.sim_order([(self.sku_a, 1)]) for _i in range(3)]
         self.env["ir.config_parameter"].sudo().set_param("ebay_connector.order_page_size", "3")
         job = self.env["marketplace.job"]._enqueue("pull_orders", shop=self.ebay_shop)
-        Job = self.env["marketplace.job"]
-        self.env.flush_all()
-        Job.browse(Job._claim_next(job.ids))._execute(deadline=time.time() - 1)  # time is up after one order
-        self.env.invalidate_all()
+        self.run_slice_out_of_time(job)  # time is up after one order
         self.assertEqual((job.state, job.slice_count), ("pending", 1))
         self.assertEqual(len(self.env["marketplace.order"].search([("external_order_id", "in", external_ids)])), 1)
         self.run_jobs(job_ids=job.ids)

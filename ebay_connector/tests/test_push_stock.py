@@ -142,6 +142,23 @@ class TestPushStock(EbayCase):
         self.assertFalse(failing.status_message)
         self.assertEqual(self.listing(failing)["quantity"], 6)
 
+    def test_a_large_push_runs_in_slices_and_a_refused_sku_is_not_sent_again(self):
+        changed = self.bindings[:60]
+        failing = changed[2]
+        self.add_stock(changed.product_id, 3.0)  # 4 -> 7 free
+        self.fail_sku(failing)
+        job = self.env["marketplace.job"]._enqueue("push_stock", shop=self.ebay_shop)
+        self.run_slice_out_of_time(job)  # time is up after one call
+        self.assertEqual((job.state, job.slice_count, job.progress_stored, job.progress_failed), ("pending", 1, 24, 1))
+        self.assertEqual(self.bulk_calls(), 1)
+
+        self.run_jobs(job_ids=job.ids)
+        self.assertEqual(job.state, "done", job.last_error)
+        self.assertEqual(self.bulk_calls(), 3, "the next slices send the 35 others, not the refused SKU again")
+        self.assertEqual(set((changed - failing).mapped("last_pushed_qty")), {7})
+        self.assertEqual(failing.last_pushed_qty, 4)
+        self.assertEqual(len(self.single_binding_job("push_stock", failing)), 1)
+
     def test_permanent_refusal_fails_the_single_binding_job(self):
         failing = self.bindings[0]
         self.add_stock(failing.product_id, 1.0)

@@ -5,6 +5,8 @@ import threading
 import time
 import unittest
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from unittest.mock import patch
 
 import requests
 
@@ -12,6 +14,7 @@ from odoo import fields
 from odoo.tests import new_test_user
 from odoo.tests.common import TransactionCase
 
+from ..services.listing_backfill import ListingBackfill
 from .common import EbayCase, start_simulator
 from .scratch import Scratch, scratch_settings
 
@@ -228,3 +231,62 @@ class TestKilledWorker(ScratchCase):
         totals = self.totals(shop_id)
         self.assertEqual((totals["orders"], totals["sale_orders"]), (self.ORDERS, self.ORDERS))
         self.assertEqual(totals["sale_lines"], totals["lines"])
+
+
+class TestBackfillMeetsStockPush(ScratchCase):
+    """A stock push updating a binding while a backfill page is being written costs the backfill that SKU
+    only, and only for seconds: PostgreSQL refuses the backfill's write of the row changed meanwhile."""
+
+    def test_a_binding_changed_meanwhile_is_synced_again_within_seconds(self):
+        with self.scratch.env() as env:
+            env["ir.config_parameter"].set_param("ebay_connector.feed_poll_seconds", "0")
+            shop = self.scratch.connected_shop(env, self.sim, "Racing eBay", PUBLISHED_SKUS)
+            shop_id = shop.id
+            first = env["marketplace.job"]._enqueue("backfill_listings", shop=shop)
+        with self.scratch.env() as env:
+            env["marketplace.job"]._run_pending(job_ids=first.ids)
+        before = self.quantities(shop_id)
+        self.make_orders_of(["DEMO-0003", "DEMO-0005"])  # eBay's quantities of both change
+
+        original = ListingBackfill._sync_items
+
+        def stock_push_meanwhile(service, raw_items, report):
+            # committed by another transaction after the backfill's began, as a stock push would
+            self.scratch.execute("UPDATE marketplace_product_binding SET last_pushed_qty = 777 "
+                                 "WHERE shop_id = %s AND external_sku = 'DEMO-0003'", [shop_id])
+            return original(service, raw_items, report)
+
+        with self.scratch.env() as env:
+            job_id = env["marketplace.job"]._enqueue("backfill_listings", shop=env["marketplace.shop"].browse(shop_id)).id
+        with patch.object(ListingBackfill, "_sync_items", stock_push_meanwhile), self.scratch.env() as env:
+            env["marketplace.job"]._run_pending(job_ids=[job_id])
+        with self.scratch.env() as env:
+            job = env["marketplace.job"].browse(job_id)
+            self.assertEqual(job.state, "done", job.last_error)
+            self.assertTrue(any("DEMO-0003 changed in another job meanwhile" in line
+                                for line in job.log_ids.mapped("message")))
+            retry = env["marketplace.job"].search([("shop_id", "=", shop_id), ("state", "=", "pending"),
+                                                   ("job_type", "=", "backfill_listings")])
+            self.assertEqual(retry._payload(), {"skus": ["DEMO-0003"]})
+            self.assertLessEqual(retry.next_attempt_at, fields.Datetime.now() + timedelta(seconds=10))
+            retry_id = retry.id
+        after = self.quantities(shop_id)
+        self.assertEqual(after["DEMO-0003"], 777, "the concurrent change was not overwritten")
+        self.assertEqual(after["DEMO-0005"], before["DEMO-0005"] - 1, "the rest of the page was stored")
+
+        self.scratch.execute("UPDATE marketplace_job SET next_attempt_at = now() AT TIME ZONE 'UTC' WHERE id = %s",
+                             [retry_id])
+        with self.scratch.env() as env:
+            env["marketplace.job"]._run_pending(job_ids=[retry_id])
+        with self.scratch.env() as env:
+            self.assertEqual(env["marketplace.job"].browse(retry_id).state, "done")
+        self.assertEqual(self.quantities(shop_id)["DEMO-0003"], before["DEMO-0003"] - 1, "eBay's quantity synced")
+
+    def quantities(self, shop_id):
+        return dict(self.scratch.execute(
+            "SELECT external_sku, last_pushed_qty FROM marketplace_product_binding WHERE shop_id = %s", [shop_id]))
+
+    def make_orders_of(self, skus):
+        answer = requests.post(self.sim.base_url + "/_sim/orders",
+                               json={"count": 1, "lines": [{"sku": sku, "quantity": 1} for sku in skus]}, timeout=30)
+        answer.raise_for_status()

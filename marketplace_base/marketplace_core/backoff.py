@@ -7,6 +7,10 @@ number of attempts after which the job is a dead letter a person inspects.
 
 DEFAULT_SCHEDULE_MINUTES = (5, 10, 30, 60, 120)
 DEFAULT_MAX_ATTEMPTS = 10
+# A lost race with another transaction (PostgreSQL's serialization failure) is over as soon as the
+# other transaction commits: its retry waits seconds, growing by this step, never the minutes above.
+LOST_RACE_STEP_SECONDS = 5
+LOST_RACE_MAX_SECONDS = 60
 
 
 def parse_schedule(text):
@@ -22,14 +26,18 @@ def parse_schedule(text):
     return minutes
 
 
-def retry_delay_seconds(attempt, schedule=DEFAULT_SCHEDULE_MINUTES, retry_after=None):
+def retry_delay_seconds(attempt, schedule=DEFAULT_SCHEDULE_MINUTES, retry_after=None, lost_race=False):
     """Seconds to wait before the retry that follows failed attempt number ``attempt`` (1-based).
 
     Past the end of the schedule its last step repeats (the cap). A server's own
-    ``Retry-After`` wins when it asks for longer.
+    ``Retry-After`` wins when it asks for longer. An attempt that lost a race with another
+    transaction comes back within seconds: waiting minutes would make an urgent stock push that
+    collided with a backfill miss its minute.
     """
     if attempt < 1:
         raise ValueError("attempt numbers start at 1")
+    if lost_race:
+        return min(LOST_RACE_MAX_SECONDS, LOST_RACE_STEP_SECONDS * attempt)
     step = schedule[min(attempt, len(schedule)) - 1]
     delay = step * 60
     if retry_after:

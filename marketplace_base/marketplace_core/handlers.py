@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 URGENT = "urgent"
 BULK = "bulk"
+PUBLISH = "publish"  # publishing listings: bulk work with a lane of its own, so a catalogue upload never
+                     # waits behind a backfill (nor holds one up)
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,6 @@
 import logging
-import os
 
-from odoo import _, api, fields, models, tools
-from odoo.exceptions import UserError
-
-from ..marketplace_core import secrets
+from odoo import _, api, fields, models
 
 _logger = logging.getLogger(__name__)
 
@@ -16,7 +12,7 @@ class MarketplaceAccount(models.Model):
 
     _name = "marketplace.account"
     _description = "Marketplace Account"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "marketplace.secret.mixin"]
     _order = "name"
 
     # Identity
@@ -45,10 +41,6 @@ class MarketplaceAccount(models.Model):
         compute="_compute_secrets", inverse="_inverse_secrets", groups=MANAGER_GROUP, string="Client Secret"
     )
     client_secret_encrypted = fields.Char(groups=MANAGER_GROUP, copy=False)
-    access_token_encrypted = fields.Char(groups=MANAGER_GROUP, copy=False)
-    refresh_token_encrypted = fields.Char(groups=MANAGER_GROUP, copy=False)
-    access_token_expires_at = fields.Datetime(copy=False, readonly=True)
-    refresh_token_expires_at = fields.Datetime(copy=False, readonly=True)
 
     # Monitoring
     last_sync_summary = fields.Text(compute="_compute_last_sync_summary", string="Last Successful Sync")
@@ -65,14 +57,6 @@ class MarketplaceAccount(models.Model):
         """
         return ["client_secret"]
 
-    @api.model
-    def _secret_box(self):
-        key = tools.config.get(secrets.CONFIG_OPTION) or os.environ.get(secrets.ENV_VARIABLE)
-        try:
-            return secrets.SecretBox(key)
-        except secrets.SecretKeyMissing as exc:
-            raise UserError(str(exc)) from exc
-
     def _compute_secrets(self):
         names = self._secret_field_names()
         for account in self:
@@ -84,37 +68,6 @@ class MarketplaceAccount(models.Model):
             for name in account._secret_field_names():
                 if name in account._cache:
                     account._set_secret(name, account[name])
-
-    def _get_secret(self, name, missing_ok=False):
-        """Clear value of secret ``name`` (``access_token``, ``client_secret``, ...).
-
-        With ``missing_ok`` an unreadable value reads as empty, so a form still opens
-        when the key is missing; code that needs the secret gets a clear UserError.
-        """
-        self.ensure_one()
-        ciphertext = self.sudo()[name + "_encrypted"]
-        if not ciphertext:
-            return False
-        try:
-            return self._secret_box().decrypt(ciphertext)
-        except (UserError, secrets.SecretUnreadable) as exc:
-            if missing_ok:
-                return False
-            raise UserError(_("Account %(name)s: %(error)s", name=self.name, error=exc)) from exc
-
-    def _set_secret(self, name, value):
-        self.ensure_one()
-        self.sudo()[name + "_encrypted"] = self._secret_box().encrypt(value) if value else False
-
-    def _store_tokens(self, access_token, access_expires_at, refresh_token=None, refresh_expires_at=None):
-        """Keep a fresh token set; a refresh grant returns no new refresh token, so keep the old one."""
-        self.ensure_one()
-        self._set_secret("access_token", access_token)
-        values = {"access_token_expires_at": access_expires_at}
-        if refresh_token:
-            self._set_secret("refresh_token", refresh_token)
-            values["refresh_token_expires_at"] = refresh_expires_at
-        self.sudo().write(values)
 
     # -- monitoring ----------------------------------------------------------
     def _compute_last_sync_summary(self):

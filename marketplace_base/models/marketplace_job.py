@@ -63,7 +63,8 @@ class MarketplaceJob(models.Model):
     # What
     name = fields.Char(compute="_compute_name")
     job_type = fields.Selection(
-        [("create_sale_orders", "Create Sale Orders")], required=True, index=True,
+        [("create_sale_orders", "Create Sale Orders"), ("publish_listings", "Publish Listings"),
+         ("revise_listings", "Revise Listings"), ("end_listings", "End Listings")], required=True, index=True,
         help="Connectors add theirs (pull_orders, push_stock, ...).",
     )
     account_id = fields.Many2one("marketplace.account", index=True, ondelete="cascade")
@@ -438,9 +439,15 @@ class MarketplaceJob(models.Model):
         elif outcome in ("paused", "waiting"):
             self._resume_later(exc, now)
         elif self._is_retryable(exc) and self.attempts < self.max_attempts:
-            delay = backoff.retry_delay_seconds(self.attempts, self._retry_schedule(), retry_after_of(exc))
-            self._log(_("Attempt %(n)s failed, retrying in %(minutes)s min: %(error)s",
-                        n=self.attempts, minutes=round(delay / 60, 1), error=exc), "warning")
+            lost_race = isinstance(exc, psycopg2.errors.TransactionRollbackError)
+            delay = backoff.retry_delay_seconds(self.attempts, self._retry_schedule(), retry_after_of(exc),
+                                                lost_race=lost_race)
+            if lost_race:
+                self._log(_("Attempt %(n)s collided with another transaction, retrying in %(seconds)s s.",
+                            n=self.attempts, seconds=delay), "warning")
+            else:
+                self._log(_("Attempt %(n)s failed, retrying in %(minutes)s min: %(error)s",
+                            n=self.attempts, minutes=round(delay / 60, 1), error=exc), "warning")
             self._reschedule(now + timedelta(seconds=delay), exc, now=now)
         else:
             self._fail(str(exc), "".join(traceback.format_exception(exc)), now,

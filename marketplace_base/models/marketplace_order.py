@@ -7,6 +7,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, float_compare, mute_logger
 
 from ..marketplace_core.errors import RetryableJobError
+from ..marketplace_core.isolation import apply_isolating
 
 _logger = logging.getLogger(__name__)
 
@@ -32,6 +33,7 @@ class MarketplaceOrder(models.Model):
     shop_id = fields.Many2one("marketplace.shop", required=True, ondelete="restrict", index=True)
     account_id = fields.Many2one(related="shop_id.account_id", store=True, index=True)
     company_id = fields.Many2one(related="shop_id.company_id", store=True, index=True)
+    platform = fields.Selection(related="shop_id.platform", store=True)
     external_order_id = fields.Char(string="External Order ID", required=True)
     order_date = fields.Datetime()
     last_modified_at = fields.Datetime(string="Last Modified on Marketplace")
@@ -140,6 +142,63 @@ class MarketplaceOrder(models.Model):
             ) from exc
         return {order.external_order_id: order for order in records}
 
+    @api.model
+    def _import_and_convert(self, shop, values, lines, cancelled=False):
+        """One order as its connector mapped it -> (order, outcome code): the rules every connector follows.
+
+        Import it idempotently (``_import_order``), apply a cancellation once, make the sale order of a new
+        order (or of an order in error that changed since): a refusal puts the order in error with the
+        reason, never a half-made sale order. Outcomes: new, updated, unchanged, cancelled, error.
+        ``_import_settled`` and ``_convert_isolated`` do the same for many orders together.
+        """
+        [(order, outcome)] = self._import_settled(shop, [(values, lines, cancelled)])
+        if outcome == "convert":
+            outcome = order._convert_isolated()[order]
+        return order, outcome
+
+    @api.model
+    def _import_settled(self, shop, orders):
+        """Import ``[(values, lines, cancelled), ...]`` of ``shop`` together (``_import_orders``) and apply each
+        cancellation once. Per order ``(order, outcome)``: cancelled, updated, unchanged, or ``convert`` for an
+        order that still needs its sale order (``_convert_isolated``)."""
+        imported = self._import_orders(shop, [(values, lines) for values, lines, _cancelled in orders])
+        return [(order, order._import_outcome(changed, cancelled))
+                for (order, changed), (_values, _lines, cancelled) in zip(imported, orders)]
+
+    def _import_outcome(self, changed, cancelled):
+        """What an import did to this order: a cancellation is applied at once; a new order, or one in error
+        that changed (the seller may have fixed it on the marketplace), still needs its sale order."""
+        self.ensure_one()
+        if cancelled:
+            if changed:
+                self._apply_marketplace_cancellation()
+            return "cancelled"
+        if self.state == "new" or (self.state == "error" and changed):
+            return "convert"
+        return "updated" if changed else "unchanged"
+
+    def _convert_isolated(self):
+        """Make the sale orders of these orders together, but an order whose sale order Odoo refuses (a
+        UserError) is put in error with the reason while the others go through (``apply_isolating``: all
+        at once first, halves around a bad order only when needed). Returns {order: "new" or "error"}."""
+        _done, refused = apply_isolating(list(self), self._create_sale_orders_of, self.env.cr.savepoint, UserError)
+        for order, exc in refused:
+            order.write({"state": "error", "error_message": str(exc)})
+        return {order: "error" if order.state == "error" else "new" for order in self}
+
+    def _create_sale_orders_of(self, orders):
+        """``_create_sale_orders`` of a list of these orders (in this recordset's context); one outcome each."""
+        self.browse([order.id for order in orders])._create_sale_orders()
+        return orders
+
+    @api.model
+    def _currency_by_code(self, code):
+        """The currency of ISO code ``code`` (active or not), for an order's amounts; a clear error without."""
+        currency = self.env["res.currency"].with_context(active_test=False).search([("name", "=", code)], limit=1)
+        if not currency:
+            raise UserError(_("Currency %s is unknown in Odoo.", code))
+        return currency
+
     def _update_from_marketplace(self, values, lines):
         """Apply what changed on the marketplace; "no change = no write"."""
         self.ensure_one()
@@ -201,8 +260,7 @@ class MarketplaceOrder(models.Model):
         half-made sale order. The orders are handled together: their products, buyers and delivery
         addresses are looked up and created in a few queries, their sale orders created in one call
         per company and confirmed in one (what the shop's auto-confirm asks). A UserError of one
-        sale order stops them all: callers that must go on isolate the bad one
-        (``marketplace_core.isolation``).
+        sale order stops them all: ``_convert_isolated`` isolates the bad one.
         """
         if not self:
             return

@@ -14,11 +14,19 @@ class MarketplaceProductBinding(models.Model):
     shop_id = fields.Many2one("marketplace.shop", required=True, ondelete="cascade", index=True)
     account_id = fields.Many2one(related="shop_id.account_id", store=True, index=True)
     company_id = fields.Many2one(related="shop_id.company_id", store=True, index=True)
+    platform = fields.Selection(related="shop_id.platform", store=True)
     product_id = fields.Many2one("product.product", ondelete="restrict", index=True, check_company=True)
     external_product_id = fields.Char(string="External Product ID", index=True)
     external_sku = fields.Char(string="External SKU", required=True)
     external_listing_id = fields.Char(string="External Listing ID", index=True)
+    external_variation_id = fields.Char(
+        string="External Variation ID", index="btree_not_null",
+        help="The variation of the listing this product is (Shopee's model id, ...); empty for a listing "
+             "without variations.",
+    )
     external_offer_id = fields.Char(string="External Offer ID", help="Kept once known so it is not fetched again.")
+    listing_id = fields.Many2one("marketplace.listing", string="Listing", ondelete="set null", index=True,
+                                 help="The listing made in Odoo that published this binding, if any.")
     active = fields.Boolean(default=True)
 
     # Listing as last seen

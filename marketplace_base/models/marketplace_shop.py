@@ -15,7 +15,7 @@ class MarketplaceShop(models.Model):
 
     _name = "marketplace.shop"
     _description = "Marketplace Shop"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "marketplace.secret.mixin"]
     _order = "sequence, name"
 
     # Identity
@@ -51,6 +51,15 @@ class MarketplaceShop(models.Model):
     )
     sync_rule_ids = fields.One2many("marketplace.sync.rule", "shop_id", string="Sync Rules")
 
+    # Authorization of the shop itself, for platforms that authorize each shop (Shopee: a token pair per
+    # shop id, in the encrypted token fields of marketplace.secret.mixin); eBay authorizes the account instead.
+    authorization_state = fields.Selection(
+        [("none", "Not Authorized"), ("authorized", "Authorized"), ("needs_reauth", "Needs Re-authorization")],
+        default="none", required=True, copy=False, tracking=True,
+        help="Only for platforms whose sellers authorize each shop; the others authorize the account.",
+    )
+    authorized_at = fields.Datetime(readonly=True, copy=False)
+
     # Who owns stock and prices: the marketplace until someone takes over (issue 12)
     # False for new shops; the 18.0.1.1.0 migration sets True on shops that existed, which were pushing already.
     odoo_owns_stock = fields.Boolean(
@@ -79,6 +88,10 @@ class MarketplaceShop(models.Model):
     binding_zero_count = fields.Integer(compute="_compute_dashboard", string="Bindings at 0 Online")
     sync_status_html = fields.Html(compute="_compute_sync_status_html", string="Last Successful Sync",
                                    sanitize=False)
+    listing_queued_count = fields.Integer(compute="_compute_listing_queue", string="Listings Queued")
+    listing_publishing_count = fields.Integer(compute="_compute_listing_queue", string="Listings Publishing")
+    listing_published_today_count = fields.Integer(compute="_compute_listing_queue", string="Published Today")
+    listing_error_count = fields.Integer(compute="_compute_listing_queue", string="Listings in Error")
     sales_graph_data = fields.Text(compute="_compute_sales_graph_data")
 
     def _count_by_shop(self, model, domain):
@@ -172,6 +185,24 @@ class MarketplaceShop(models.Model):
             return None
         return sync_health.interval_minutes(cron.interval_number, cron.interval_type)
 
+    def _compute_listing_queue(self):
+        """The upload queue at a glance (seller runbook: queue statistics visible)."""
+        today = fields.Datetime.to_datetime(fields.Date.context_today(self))
+        queued = self._count_by_shop("marketplace.listing", [("state", "=", "queued")])
+        publishing = self._count_by_shop("marketplace.listing", [("state", "=", "publishing")])
+        published = self._count_by_shop("marketplace.listing", [("state", "=", "published"),
+                                                                 ("published_at", ">=", today)])
+        errors = self._count_by_shop("marketplace.listing", [("state", "=", "error")])
+        for shop in self:
+            shop.listing_queued_count = queued.get(shop.id, 0)
+            shop.listing_publishing_count = publishing.get(shop.id, 0)
+            shop.listing_published_today_count = published.get(shop.id, 0)
+            shop.listing_error_count = errors.get(shop.id, 0)
+
+    def action_open_listings(self):
+        return self._open_related("marketplace_base.action_marketplace_listing",
+                                  [("state", "in", ("queued", "publishing", "error"))])
+
     def _compute_sales_graph_data(self):
         """Sales of the last 14 days, in the format of the web client's ``dashboard_graph`` widget."""
         today = fields.Date.context_today(self)
@@ -191,6 +222,26 @@ class MarketplaceShop(models.Model):
                     "type": "past" if offset < 13 else "future",
                 })
             shop.sales_graph_data = json.dumps([{"values": values, "key": _("Sales"), "title": "", "area": True}])
+
+    # -- shop authorization ----------------------------------------------------
+    def _mark_authorized(self, access_token, access_expires_at, refresh_token, refresh_expires_at=None):
+        """The marketplace granted this shop a token pair: store it encrypted and say so in the chatter."""
+        self.ensure_one()
+        self._store_tokens(access_token, access_expires_at, refresh_token, refresh_expires_at)
+        self.sudo().write({"authorization_state": "authorized", "authorized_at": fields.Datetime.now()})
+        self.message_post(body=_("Shop authorized by %s.", self.env.user.name))
+
+    def _mark_needs_reauth(self, reason):
+        """The marketplace refused the shop's refresh token: someone must authorize the shop again."""
+        for shop in self:
+            shop.sudo().authorization_state = "needs_reauth"
+            shop.message_post(body=_("Re-authorization needed: %s", reason))
+            # the to-do goes on the account (shops carry no activities), for the shop's responsible
+            shop.account_id.activity_schedule(
+                "mail.mail_activity_data_todo", user_id=(shop.user_id or shop.account_id.create_uid).id,
+                summary=_("Authorize %s again", shop.name),
+                note=_("The marketplace refused to refresh this shop's access token (%s). Open the shop and "
+                       "authorize it again.", reason))
 
     # -- stock rules ---------------------------------------------------------
     def _active_sync_rule(self):

@@ -13,6 +13,7 @@ class MarketplaceSyncRule(models.Model):
 
     shop_id = fields.Many2one("marketplace.shop", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="shop_id.company_id", store=True)
+    platform = fields.Selection(related="shop_id.platform", store=True)
     name = fields.Char(compute="_compute_name")
     buffer_qty = fields.Integer(
         string="Buffer Quantity", default=0,

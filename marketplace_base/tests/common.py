@@ -1,3 +1,4 @@
+import time
 from datetime import timedelta
 from unittest.mock import patch
 
@@ -74,6 +75,13 @@ class MarketplaceCase(TransactionCase):
         vals.update(values)
         order, _changed = self.env["marketplace.order"]._import_order(self.shop, vals, lines)
         return order
+
+    def run_slice_out_of_time(self, job):
+        """Claim and run one slice of ``job`` with its time up from the start: it ends after its first unit."""
+        Job = self.env["marketplace.job"]
+        self.env.flush_all()
+        Job.browse(Job._claim_next(job.ids))._execute(deadline=time.time() - 1)
+        self.env.invalidate_all()
 
     def run_jobs(self, **kwargs):
         """Run due jobs as the cron does, then drop cached values the runner's transactions changed."""

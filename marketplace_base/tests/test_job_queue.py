@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+import psycopg2
 import requests
 
 from odoo import fields
@@ -53,6 +54,16 @@ class TestJobQueue(MarketplaceCase):
         self.run_jobs()
         self.assertEqual((job.state, job.attempts), ("pending", 2))
         self.assertEqual(job.next_attempt_at - job.ended_at, timedelta(minutes=10))
+
+    def test_a_lost_race_with_another_transaction_is_retried_within_seconds(self):
+        def collide(job, run):
+            raise psycopg2.errors.SerializationFailure("could not serialize access due to concurrent update")
+        self.with_handler(collide)
+        job = self.enqueue(1)
+        self.run_jobs()
+        self.assertEqual((job.state, job.attempts), ("pending", 1))
+        self.assertEqual(job.next_attempt_at - job.ended_at, timedelta(seconds=5))
+        self.assertIn("Attempt 1 collided with another transaction, retrying in 5 s.", job.log_ids.mapped("message"))
 
     def test_retry_after_longer_than_backoff_wins(self):
         def slow_down(job, run):

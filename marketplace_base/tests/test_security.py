@@ -77,3 +77,20 @@ class TestSecurity(MarketplaceCase):
                 patch.dict("os.environ", {"MARKETPLACE_SECRET_KEY": ""}):
             with self.assertRaisesRegex(UserError, "marketplace_secret_key"):
                 self.account._get_secret("access_token")
+
+    def test_shop_tokens_encrypted_and_for_managers_only(self):
+        """Platforms authorizing each shop keep a token pair per shop, encrypted like the account's."""
+        self.shop._mark_authorized("shop-access-token", "2030-01-01 00:00:00", "shop-refresh-token")
+        self.env.flush_all()
+        self.env.cr.execute("SELECT access_token_encrypted, refresh_token_encrypted FROM marketplace_shop "
+                            "WHERE id = %s", [self.shop.id])
+        for value, clear in zip(self.env.cr.fetchone(), ("shop-access-token", "shop-refresh-token")):
+            self.assertTrue(value)
+            self.assertNotIn(clear, value)
+        self.assertEqual(self.shop.authorization_state, "authorized")
+        self.assertEqual(self.shop._get_secret("refresh_token"), "shop-refresh-token")
+        with self.assertRaises(AccessError):
+            self.shop.with_user(self.user).read(["refresh_token_encrypted"])
+        self.shop._mark_needs_reauth("invalid refresh token")
+        self.assertEqual(self.shop.authorization_state, "needs_reauth")
+        self.assertIn("Authorize", self.account.activity_ids[-1:].summary or "")

@@ -69,7 +69,9 @@ def save(results, args, notes, directory, engine_runs=()):
                                   "notifications": args.notifications, "webhook_clients": args.clients,
                                   "order_rounds": args.order_rounds, "naive_orders": not args.skip_naive_orders,
                                   "lanes": args.lanes, "latency_ms": args.latency_ms,
-                                  "change_every_s": args.change_every},
+                                  "change_every_s": args.change_every,
+                                  "publish": {"singles": args.publish_singles, "templates": args.publish_templates,
+                                              "variants": args.publish_variants, "photos": args.publish_photos}},
                    "notes": notes, "results": [r.as_dict() for r in results],
                    "engine": list(engine_runs)}, out, indent=1)
         out.write("\n")

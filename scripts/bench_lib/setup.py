@@ -12,7 +12,9 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-MODULES = "marketplace_base,ebay_connector"
+MODULES = ",".join(["marketplace_base", "ebay_connector"]
+                   + (["shopee_connector"] if os.path.isfile(os.path.join(REPO, "shopee_connector", "__manifest__.py"))
+                      else []))
 DEMO_APP_ID = "DemoSeller-Connecto-SBX-1a2b3c4d5"      # the simulator's demo application
 DEMO_CERT_ID = "SBX-demo-cert-secret"
 DEMO_RU_NAME = "Demo_Seller-DemoSell-Connec-abcdefg"
@@ -86,22 +88,27 @@ def _database_comment(name):
 class Simulator:
     """The eBay simulator in a child process (its own GIL and memory, like a remote eBay), seeded by its CLI."""
 
+    addon, module = "ebay_connector", "ebay_sim"
+
     def __init__(self, directory, listings, orders):
+        self._start(directory, ["--items", str(listings), "--orders", str(orders)])
+
+    def _start(self, directory, seed_args):
+        """Start ``python -m <module>`` on a free port with a fresh SQLite file; wait until it answers."""
         os.makedirs(directory, exist_ok=True)
-        self.db_path = os.path.join(directory, "ebay_sim.sqlite3")
+        self.db_path = os.path.join(directory, self.module + ".sqlite3")
         for suffix in ("", "-wal", "-shm"):
             if os.path.exists(self.db_path + suffix):
                 os.remove(self.db_path + suffix)
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
-        self.log_path = os.path.join(directory, "ebay_sim.log")
-        env = dict(os.environ, PYTHONPATH=os.path.join(REPO, "ebay_connector"))
+        self.log_path = os.path.join(directory, self.module + ".log")
+        env = dict(os.environ, PYTHONPATH=os.path.join(REPO, self.addon))
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "ebay_sim", "--db", self.db_path, "--port", str(self.port),
-             "--items", str(listings), "--orders", str(orders)],
+            [sys.executable, "-m", self.module, "--db", self.db_path, "--port", str(self.port)] + seed_args,
             env=env, stdout=open(self.log_path, "w"), stderr=subprocess.STDOUT)
         self.http = requests.Session()
-        wait_until_up(self.process, self.base_url + "/_sim/health", "the simulator", self.log_path, 600)
+        wait_until_up(self.process, self.base_url + "/_sim/health", self.module, self.log_path, 600)
 
     def get(self, path):
         response = self.http.get(self.base_url + path, timeout=60)

@@ -103,18 +103,24 @@ def test_bulk_update_applies_and_reports_per_sku_failures(inventory, sim_control
 
 
 def test_create_publish_and_withdraw_an_offer(inventory, sim_client):
+    from ebay_sim.seed import LOCATION, POLICIES
+
     template = map_offer(inventory.get_offers(_skus(inventory, 1)[0])[0])
+    required = {aspect["localizedAspectName"]: [(aspect.get("aspectValues") or [{"localizedValue": "Lamp"}])[0]
+                                                ["localizedValue"]]
+                for aspect in TaxonomyAdapter(sim_client).get_item_aspects("0", template.category_id)["aspects"]
+                if aspect["aspectConstraint"]["aspectRequired"]}
     sku = "TEST-NEW-SKU-1"
     status = inventory.create_or_replace_inventory_item(sku, {
         "condition": "NEW", "availability": {"shipToLocationAvailability": {"quantity": 4}},
-        "product": {"title": "Test brake disc", "aspects": {"Brand": ["Acme"], "MPN": ["BD-1"]},
+        "product": {"title": "Test brake disc", "description": "A brake disc.",
+                    "aspects": {**required, "Brand": ["Acme"], "MPN": ["BD-1"]},
                     "imageUrls": ["https://example.com/1.jpg"]}})
     assert status in (200, 201, 204)
     offer_payload = {
         "sku": sku, "marketplaceId": "EBAY_US", "format": "FIXED_PRICE", "availableQuantity": 4,
-        "categoryId": template.category_id, "merchantLocationKey": "default",
-        "pricingSummary": {"price": {"value": "19.99", "currency": "USD"}},
-        "listingPolicies": {"fulfillmentPolicyId": "1", "paymentPolicyId": "2", "returnPolicyId": "3"}}
+        "categoryId": template.category_id, "merchantLocationKey": LOCATION,
+        "pricingSummary": {"price": {"value": "19.99", "currency": "USD"}}, "listingPolicies": dict(POLICIES)}
     offer_id = inventory.create_offer(offer_payload)
     listing_id = inventory.publish_offer(offer_id)
     assert listing_id

@@ -46,6 +46,11 @@ def test_backoff_retry_after_wins_only_when_longer():
     assert backoff.retry_delay_seconds(1, retry_after=900) == 900
 
 
+def test_backoff_after_a_lost_race_is_seconds_growing_to_a_minute():
+    delays = [backoff.retry_delay_seconds(n, lost_race=True) for n in (1, 2, 3, 12, 13)]
+    assert delays == [5, 10, 15, 60, 60]
+
+
 def test_backoff_parse_schedule():
     assert backoff.parse_schedule("1, 2,3") == (1, 2, 3)
     assert backoff.parse_schedule("") == backoff.DEFAULT_SCHEDULE_MINUTES

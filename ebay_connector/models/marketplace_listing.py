@@ -1,0 +1,278 @@
+import hashlib
+from decimal import Decimal
+
+from odoo import _, api, fields, models
+from odoo.tools import float_round
+
+from odoo.addons.marketplace_base.marketplace_core.payload import canonical_json
+
+from ..sync_core import publish
+
+CONDITION_LABELS = {
+    "NEW": "New", "LIKE_NEW": "Like New", "NEW_OTHER": "New other (see details)",
+    "NEW_WITH_DEFECTS": "New with defects", "CERTIFIED_REFURBISHED": "Certified - Refurbished",
+    "EXCELLENT_REFURBISHED": "Excellent - Refurbished", "VERY_GOOD_REFURBISHED": "Very Good - Refurbished",
+    "GOOD_REFURBISHED": "Good - Refurbished", "SELLER_REFURBISHED": "Seller refurbished",
+    "USED_EXCELLENT": "Used", "USED_VERY_GOOD": "Used - Very Good", "USED_GOOD": "Used - Good",
+    "USED_ACCEPTABLE": "Used - Acceptable", "FOR_PARTS_OR_NOT_WORKING": "For parts or not working",
+}
+
+
+class MarketplaceListing(models.Model):
+    """What eBay needs of a listing: category, condition, item specifics, identifiers, business policies,
+    Best Offer and package; the check (``sync_core.publish.check_listing``) and eBay's request bodies."""
+
+    _inherit = "marketplace.listing"
+
+    # Category and condition
+    ebay_category_id = fields.Many2one("ebay.category", string="eBay Category", domain="[('leaf', '=', True)]",
+                                       help="A leaf of the imported category tree.")
+    ebay_condition = fields.Selection(list(CONDITION_LABELS.items()), string="Condition")
+    ebay_allowed_conditions = fields.Char(compute="_compute_ebay_allowed_conditions", string="Allowed Conditions")
+    ebay_condition_notes = fields.Text(string="Condition Notes", help="Not for new items (eBay ignores them).")
+    ebay_aspect_ids = fields.One2many("ebay.listing.aspect", "listing_id", string="Item Specifics")
+
+    # Identifiers
+    ebay_brand = fields.Char(string="Brand")
+    ebay_mpn = fields.Char(string="MPN", help="Manufacturer part number.")
+    ebay_barcode = fields.Char(related="product_id.barcode", string="Barcode (UPC/EAN/ISBN)")
+
+    # Terms
+    ebay_fulfillment_policy_id = fields.Many2one(
+        "ebay.business.policy", string="Shipping Policy", domain="[('kind', '=', 'fulfillment')]",
+        help="Empty: the shop's.")
+    ebay_payment_policy_id = fields.Many2one("ebay.business.policy", string="Payment Policy",
+                                             domain="[('kind', '=', 'payment')]", help="Empty: the shop's.")
+    ebay_return_policy_id = fields.Many2one("ebay.business.policy", string="Return Policy",
+                                            domain="[('kind', '=', 'return')]", help="Empty: the shop's.")
+    ebay_best_offer = fields.Boolean(string="Best Offer")
+    ebay_auto_accept_price = fields.Float(string="Auto-accept Offers From", digits="Product Price")
+    ebay_auto_decline_price = fields.Float(string="Auto-decline Offers Below", digits="Product Price")
+    ebay_package_weight = fields.Float(string="Package Weight (kg)", help="Empty: the product's weight.")
+    ebay_package_length = fields.Float(string="Length (cm)")
+    ebay_package_width = fields.Float(string="Width (cm)")
+    ebay_package_height = fields.Float(string="Height (cm)")
+
+    # What was sent (revise sends only what changed)
+    ebay_sent_item_hash = fields.Char(copy=False, readonly=True)
+    ebay_sent_offer_hash = fields.Char(copy=False, readonly=True)
+    ebay_revision_day = fields.Date(copy=False, readonly=True)
+    ebay_revisions_today = fields.Integer(copy=False, readonly=True, string="Revisions Today")
+    ebay_look_up = fields.Boolean(
+        copy=False, readonly=True,
+        help="An earlier attempt may have made this listing's offer without Odoo learning it: eBay is asked "
+             "for the SKU's offers before creating one, so there is never a second offer.")
+
+    @api.depends("ebay_category_id.conditions_json")
+    def _compute_ebay_allowed_conditions(self):
+        for listing in self:
+            policy = listing.ebay_category_id._ebay_condition_policy(fetch=False)
+            listing.ebay_allowed_conditions = ", ".join(CONDITION_LABELS.get(name, name) for name in policy.allowed) \
+                if policy else False
+
+    # -- item specifics form --------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        listings = super().create(vals_list)
+        listings.filtered("ebay_category_id")._ebay_load_aspects()
+        return listings
+
+    def write(self, vals):
+        result = super().write(vals)
+        if vals.get("ebay_category_id"):
+            self._ebay_load_aspects()
+        return result
+
+    def action_ebay_load_aspects(self):
+        """Build the item specifics form from the category (eBay is asked once per category)."""
+        self._ebay_load_aspects()
+        return True
+
+    def _ebay_load_aspects(self):
+        """One line per item specific of the category, keeping what was filled; lines of another category go."""
+        Value = self.env["ebay.aspect.value"].sudo()
+        for listing in self.filtered("ebay_category_id"):
+            category = listing.ebay_category_id
+            specs = publish.aspect_specs(category._ebay_aspects())
+            existing = {aspect.name: aspect for aspect in listing.ebay_aspect_ids}
+            names = {spec.name for spec in specs}
+            listing.ebay_aspect_ids.filtered(lambda aspect: aspect.name not in names).unlink()
+            for sequence, spec in enumerate(specs):
+                key = "%s:%s:%s" % (category.tree_id, category.category_id, spec.name)
+                known = set(Value.search([("aspect_key", "=", key)]).mapped("name"))
+                Value.create([{"aspect_key": key, "name": value, "sequence": index}
+                              for index, value in enumerate(spec.values) if value not in known])
+                values = {"name": spec.name, "aspect_key": key, "required": spec.required,
+                          "selection_only": spec.selection_only, "multi": spec.multi, "sequence": sequence}
+                if spec.name in existing:
+                    existing[spec.name].write(values)
+                else:
+                    values.update(listing_id=listing.id, value_text=listing._ebay_default_aspect(spec.name))
+                    self.env["ebay.listing.aspect"].create(values)
+
+    def _ebay_default_aspect(self, name):
+        """Brand and MPN come from the identifiers already typed."""
+        return {"Brand": self.ebay_brand, "MPN": self.ebay_mpn}.get(name) or False
+
+    # -- the check ----------------------------------------------------------------------
+    def _listing_problems(self):
+        if self.platform != "ebay":
+            return super()._listing_problems()
+        problems = publish.check_listing(self._ebay_draft())
+        return [{"code": problem.code, "params": {k: str(v) for k, v in problem.params.items()}}
+                for problem in problems]
+
+    def _problem_text(self, code, params):
+        texts = {
+            "sku_invalid": _("SKU %(sku)s: eBay takes 1 to 50 letters, digits, spaces and . _ - /"),
+            "title_missing": _("Enter a title."),
+            "title_too_long": _("The title has %(length)s characters: eBay allows %(max)s."),
+            "description_missing": _("Write a description."),
+            "description_too_long": _("The description has %(length)s characters: eBay allows %(max)s."),
+            "category_missing": _("Choose an eBay category."),
+            "category_not_leaf": _("Choose a leaf category: eBay lists items only in the last level of its tree."),
+            "condition_missing": _("Choose the item's condition: this category requires one."),
+            "condition_not_allowed": _("Condition %(condition)s is not accepted in this category (accepted: "
+                                       "%(allowed)s)."),
+            "condition_notes_for_new": _("Condition notes are for used or refurbished items: clear them for a new "
+                                         "item."),
+            "aspect_missing": _("Item specific %(name)s is required by the category."),
+            "aspect_name_too_long": _("Item specific name %(name)s is longer than %(max)s characters."),
+            "aspect_single_value": _("Item specific %(name)s takes one value (%(count)s given)."),
+            "aspect_too_many_values": _("Item specific %(name)s has %(count)s values: at most %(max)s."),
+            "aspect_value_too_long": _("Value %(value)s of %(name)s is longer than %(max)s characters."),
+            "aspect_value_not_allowed": _("%(value)s is not one of eBay's values for %(name)s: choose from the list."),
+            "photo_missing": _("Add at least one photo."),
+            "photo_too_many": _("%(count)s photos: eBay takes at most %(max)s."),
+            "policy_missing": _("Choose a %(kind)s policy (on the listing or as the shop's default)."),
+            "location_missing": _("The shop has no eBay inventory location: set its Location Key."),
+            "price_missing": _("The product has no sale price in this shop."),
+            "package_missing": _("The shipping policy uses calculated shipping: enter the package weight."),
+            "best_offer_accept_too_high": _("The Best Offer auto-accept price (%(accept)s) must be below the price "
+                                            "(%(price)s)."),
+            "best_offer_decline_above_accept": _("The Best Offer auto-decline price (%(decline)s) must be below the "
+                                                 "auto-accept price (%(accept)s)."),
+            "variant_price_missing": _("Variant %(sku)s has no sale price."),
+            "variant_aspect_missing": _("Variant %(sku)s has no value for %(name)s."),
+            "variant_duplicate": _("Variants %(sku)s and %(other)s have the same values."),
+        }
+        if code in texts:
+            return texts[code] % params
+        return super()._problem_text(code, params)
+
+    # -- the listing as eBay sees it ------------------------------------------------------
+    def _ebay_policies(self):
+        """Policy per kind: the listing's override, else the shop's default."""
+        self.ensure_one()
+        shop = self.shop_id
+        return {"fulfillment": self.ebay_fulfillment_policy_id or shop.ebay_fulfillment_policy_id,
+                "payment": self.ebay_payment_policy_id or shop.ebay_payment_policy_id,
+                "return": self.ebay_return_policy_id or shop.ebay_return_policy_id}
+
+    def _ebay_products(self):
+        """The products listed: the variant, or every variant of a listing with variations."""
+        self.ensure_one()
+        return self.product_tmpl_id.product_variant_ids if self.is_group else (
+            self.product_id or self.product_tmpl_id.product_variant_id)
+
+    def _ebay_variant_sku(self, product):
+        return product.default_code or "%s-%s" % (self.sku, product.id)
+
+    def _ebay_prices(self, products):
+        """Sale price per product in the shop (its pricelist and currency), as Decimal."""
+        shop = self.shop_id
+        currency = shop.currency_id
+        prices = shop.pricelist_id._compute_price_rule(products, 1.0, currency=currency)
+        return {product.id: Decimal(str(float_round(prices[product.id][0], precision_digits=currency.decimal_places)))
+                for product in products}
+
+    def _ebay_quantities(self):
+        """Online quantity per product after the shop's sync rule (0 before the bindings exist)."""
+        bindings = self.binding_ids.filtered("product_id")
+        online = bindings._online_quantities() if bindings else {}
+        return {binding.product_id.id: int(online[binding.id]) for binding in bindings}
+
+    def _ebay_draft(self, image_urls=None):
+        """A ``publish.ListingDraft`` of this listing; ``image_urls`` (photo id -> eBay URL) once uploaded."""
+        self.ensure_one()
+        image_urls = image_urls or {}
+        category = self.ebay_category_id
+        products = self._ebay_products()
+        prices = self._ebay_prices(products)
+        quantities = self._ebay_quantities()
+        policies = self._ebay_policies()
+        main_images = self.image_ids.filtered(lambda image: not image.product_id)
+        variants = ()
+        if self.is_group:
+            variants = tuple(self._ebay_variant(product, prices, quantities, image_urls) for product in products)
+        return publish.ListingDraft(
+            sku=self.sku, marketplace_id=self.shop_id.marketplace_site or self.account_id.ebay_marketplace_id,
+            currency=self.shop_id.currency_id.name, title=self.title, description=self.description or "",
+            category_id=category.category_id or None, category_is_leaf=bool(category.leaf),
+            condition=self.ebay_condition or None, condition_notes=self.ebay_condition_notes or None,
+            aspects={aspect.name: aspect._values() for aspect in self.ebay_aspect_ids if aspect._values()},
+            aspect_specs=tuple(publish.aspect_specs(category._ebay_aspects())) if category.leaf else (),
+            condition_policy=category._ebay_condition_policy() if category.leaf else None,
+            brand=self.ebay_brand or None, mpn=self.ebay_mpn or None,
+            barcode=None if self.is_group else (products.barcode or None),
+            image_urls=tuple(image_urls[image.id] for image in main_images if image.id in image_urls),
+            photo_count=len(main_images),
+            price=None if self.is_group else prices.get(products.id),
+            quantity=0 if self.is_group else quantities.get(products.id, 0),
+            policies={kind: policy.policy_id for kind, policy in policies.items() if policy},
+            location_key=self.shop_id.ebay_location_key or None,
+            best_offer=publish.BestOffer(_decimal(self.ebay_auto_accept_price), _decimal(self.ebay_auto_decline_price))
+            if self.ebay_best_offer else None,
+            package=self._ebay_package(products[:1]),
+            package_required=bool(policies["fulfillment"].needs_package),
+            variants=variants,
+        )
+
+    def _ebay_variant(self, product, prices, quantities, image_urls):
+        images = self.image_ids.filtered(lambda image: image.product_id == product)
+        aspects = {value.attribute_id.name: [value.name] for value in product.product_template_attribute_value_ids}
+        return publish.Variant(
+            sku=self._ebay_variant_sku(product), price=prices.get(product.id), quantity=quantities.get(product.id, 0),
+            aspects=aspects, image_urls=tuple(image_urls[image.id] for image in images if image.id in image_urls),
+            photo_count=len(images), barcode=product.barcode or None)
+
+    def _ebay_package(self, product):
+        weight = self.ebay_package_weight or product.weight
+        if not weight:
+            return None
+        return publish.Package(_decimal(weight), length=_decimal(self.ebay_package_length),
+                               width=_decimal(self.ebay_package_width), height=_decimal(self.ebay_package_height))
+
+    @staticmethod
+    def _ebay_fingerprint(payloads):
+        """What was sent, in 16 hex digits: equal bodies, equal fingerprints (the one JSON canonicaliser)."""
+        return hashlib.sha1(canonical_json({"payloads": payloads}).encode()).hexdigest()[:16]
+
+    def _ebay_bodies(self, draft):
+        """(inventory item bodies, offer bodies, group body or None) of a draft."""
+        if draft.variants:
+            return ([publish.inventory_item_payload(draft, variant) for variant in draft.variants],
+                    [publish.offer_payload(draft, variant) for variant in draft.variants],
+                    publish.group_payload(draft))
+        return [publish.inventory_item_payload(draft)], [publish.offer_payload(draft)], None
+
+    # -- bindings -----------------------------------------------------------------------
+    def _ebay_ensure_bindings(self):
+        """The bindings (one per SKU) that backfill and stock push share; made before the first call."""
+        Binding = self.env["marketplace.product.binding"]
+        for listing in self:
+            for product in listing._ebay_products():
+                sku = listing._ebay_variant_sku(product) if listing.is_group else listing.sku
+                binding = Binding.with_context(active_test=False).search(
+                    [("shop_id", "=", listing.shop_id.id), ("external_sku", "=", sku)], limit=1)
+                values = {"listing_id": listing.id, "product_id": product.id, "active": True}
+                if binding:
+                    binding.write(values)
+                else:
+                    Binding.create(dict(values, shop_id=listing.shop_id.id, external_sku=sku,
+                                        ebay_listing_source="inventory_api"))
+
+
+def _decimal(value):
+    return Decimal(str(value)) if value else None
+

@@ -1,0 +1,22 @@
+from werkzeug.exceptions import BadRequest
+
+from odoo import _, http
+from odoo.exceptions import UserError
+from odoo.http import request
+
+
+class ShopeeAuthController(http.Controller):
+    """Where Shopee sends the seller back after authorizing a shop (``code`` and ``shop_id``)."""
+
+    @http.route("/shopee/auth/callback", type="http", auth="user", methods=["GET"])
+    def shopee_auth_callback(self, state=None, code=None, shop_id=None, **_kwargs):
+        Account = request.env["marketplace.account"]
+        try:
+            account = Account._shopee_account_from_state(state)
+            if not code:
+                raise UserError(_("Shopee sent no authorization code."))
+            account.check_access("write")
+            shop = account._shopee_finish_authorization(code, shop_id)
+        except UserError as exc:
+            raise BadRequest(str(exc)) from exc
+        return request.redirect("/odoo/action-marketplace_base.action_marketplace_shop/%s" % shop.id)

@@ -1,0 +1,5 @@
+from . import marketplace_account
+from . import marketplace_shop
+from . import marketplace_job
+from . import shopee_push
+from . import stock_picking

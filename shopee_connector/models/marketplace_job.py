@@ -1,0 +1,41 @@
+from odoo import api, fields, models
+
+from odoo.addons.marketplace_base.marketplace_core.handlers import URGENT, JobHandler
+
+from ..services.order_importer import OrderImporter
+from ..services.push_processor import PushProcessor
+from ..services.shipping_exporter import ShippingExporter
+from ..services.stock_exporter import PriceExporter, StockExporter
+
+# Shopee job type -> the importer/exporter that runs it and its lane: all are urgent work (what a
+# buyer or a stock change waits for); Shopee has no catalogue-sized job yet.
+SHOPEE_HANDLERS = {
+    "pull_orders": JobHandler(OrderImporter, URGENT),
+    "process_notification": JobHandler(PushProcessor, URGENT),
+    "push_stock": JobHandler(StockExporter, URGENT),
+    "push_price": JobHandler(PriceExporter, URGENT),
+    "ship_order": JobHandler(ShippingExporter, URGENT),
+}
+
+
+class MarketplaceJob(models.Model):
+    """Shopee job types, run by the handlers of SHOPEE_HANDLERS (platform 'shopee')."""
+
+    _inherit = "marketplace.job"
+
+    job_type = fields.Selection(
+        selection_add=[
+            ("pull_orders", "Pull Orders"),
+            ("process_notification", "Process Notification"),
+            ("push_stock", "Push Stock"),
+            ("push_price", "Push Prices"),
+            ("ship_order", "Ship Order (Shopee)"),
+        ],
+        ondelete={job_type: "cascade" for job_type in SHOPEE_HANDLERS},
+    )
+
+    @api.model
+    def _job_handlers(self):
+        handlers = super()._job_handlers()
+        handlers.update({("shopee", job_type): handler for job_type, handler in SHOPEE_HANDLERS.items()})
+        return handlers

@@ -1,0 +1,106 @@
+import logging
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..shopee_api import ShopeeAuthError
+from ..services.token_store import ShopTokenStore
+
+_logger = logging.getLogger(__name__)
+
+
+class MarketplaceShop(models.Model):
+    """A Shopee shop: authorized by the seller on its own, with its own token pair (marketplace_base)."""
+
+    _inherit = "marketplace.shop"
+
+    shopee_order_pull_interval = fields.Integer(
+        string="Pull Shopee Orders Every (min)", default=2,
+        help="How often the order cron pulls this shop's orders, a safety net when pushes are lost.")
+    shopee_order_overlap_minutes = fields.Integer(
+        string="Shopee Order Window Overlap (min)", default=10,
+        help="Each pull starts this much before the last one ended, so late updates are not missed.")
+    shopee_order_initial_days = fields.Integer(string="First Shopee Pull Looks Back (days)", default=7)
+    shopee_orders_synced_until = fields.Datetime(
+        string="Shopee Orders Synced Until", copy=False,
+        help="Shopee update time up to which orders are imported; the next pull starts here minus the overlap.")
+    shopee_last_order_pull_at = fields.Datetime(string="Last Shopee Order Pull Enqueued", readonly=True, copy=False)
+
+    # -- client --------------------------------------------------------------
+    def _shopee_session(self, on_call=None):
+        """(client, session) calling Shopee as this shop; its tokens are refreshed and stored as needed."""
+        self.ensure_one()
+        shop = self.sudo()
+        if shop.platform != "shopee":
+            raise UserError(_("%s is not a Shopee shop.", shop.name))
+        if not (shop.external_shop_id or "").isdigit() or shop.authorization_state == "none":
+            raise UserError(_("Shop %s is not authorized on Shopee yet: use Authorize Shop on its account.",
+                              shop.name))
+        client = shop.account_id._shopee_client(on_call=on_call, shop=shop)
+        return client, client.shop(int(shop.external_shop_id), ShopTokenStore(shop))
+
+    def _push_bindings(self):
+        """Shopee updates stock and prices by item id (and model id): bindings without one are not pushed."""
+        bindings = super()._push_bindings()
+        if self.platform != "shopee":
+            return bindings
+        return bindings.filtered(lambda binding: (binding.external_listing_id or "").isdigit())
+
+    # -- crons -----------------------------------------------------------------
+    @api.model
+    def _shopee_active_shops(self):
+        return self.sudo().search([("platform", "=", "shopee"), ("authorization_state", "=", "authorized")])
+
+    @api.model
+    def _cron_shopee_pull_orders(self):
+        """Enqueue ``pull_orders`` for every authorized Shopee shop whose interval has passed: with the
+        overlap, this alone keeps orders in sync when pushes are lost."""
+        now = fields.Datetime.now()
+        due = self._shopee_active_shops().filtered(
+            lambda shop: not shop.shopee_last_order_pull_at
+            or shop.shopee_last_order_pull_at + timedelta(minutes=max(1, shop.shopee_order_pull_interval)) <= now)
+        for shop in due:
+            self.env["marketplace.job"]._enqueue("pull_orders", shop=shop, priority=5)
+        due.write({"shopee_last_order_pull_at": now})
+
+    @api.model
+    def _cron_shopee_push_stock_and_prices(self):
+        """Fallback sweep: push whatever stock or price changed that no event caught (shops taken over)."""
+        for shop in self._shopee_active_shops().filtered("odoo_owns_stock"):
+            self.env["marketplace.job"]._enqueue("push_stock", shop=shop, priority=15)
+            self.env["marketplace.job"]._enqueue("push_price", shop=shop, priority=15)
+
+    @api.model
+    def _cron_shopee_refresh_tokens(self):
+        """Refresh access tokens expiring within 30 minutes (they live 4 hours; the refresh token 30 days,
+        so a shop idle for weeks keeps working). A refusal asks for a new authorization."""
+        soon = fields.Datetime.now() + timedelta(minutes=30)
+        for shop in self._shopee_active_shops().filtered(
+                lambda s: not s.access_token_expires_at or s.access_token_expires_at < soon):
+            shop._shopee_refresh_tokens()
+
+    def _shopee_refresh_tokens(self):
+        self.ensure_one()
+        client, session = self._shopee_session()
+        tokens = session.store.load()
+        try:
+            if not tokens:
+                raise ShopeeAuthError("no token stored", "error_auth")
+            session.store.save(client.refresh(session.shop_id, tokens.refresh_token))
+        except ShopeeAuthError as exc:
+            _logger.warning("Shopee refused to refresh the token of shop %s: %s", self.id, exc)
+            self._mark_needs_reauth(str(exc))
+
+    # -- buttons ---------------------------------------------------------------
+    def action_shopee_enqueue(self):
+        """Buttons on the shop: start one flow now (``shopee_job_type`` in the button's context)."""
+        self.ensure_one()
+        job = self.env["marketplace.job"]._enqueue(self.env.context["shopee_job_type"], shop=self, priority=5)
+        return {"type": "ir.actions.act_window", "res_model": "marketplace.job", "view_mode": "form",
+                "res_id": job.id}
+
+    def action_shopee_authorize(self):
+        """Authorize (again) on Shopee: the seller picks this shop on Shopee's page."""
+        self.ensure_one()
+        return self.account_id.action_shopee_authorize_shop()

@@ -1,0 +1,52 @@
+from odoo import _
+from odoo.exceptions import UserError
+
+from ..shopee_api import ShopeeAuthError
+
+
+class ShopeeJobService:
+    """What every Shopee importer/exporter starts from: the job, its run, its shop and a signed session.
+
+    Shopee authorizes each shop, so every flow needs one (``self.session`` calls as that shop).
+    ``execute()`` does the flow; ``run_job()`` logs what it cost in Shopee calls either way.
+    """
+
+    def __init__(self, job, run):
+        self.job = job
+        self.run = run
+        self.env = job.env
+        self.shop = job.shop_id
+        if not self.shop:
+            raise UserError(_("Job %s names no Shopee shop.", job.name))
+        self.account = self.shop.account_id
+        self.client, self.session = self.shop._shopee_session(on_call=self._on_call)
+
+    def run_job(self):
+        try:
+            self.execute()
+        except ShopeeAuthError as exc:
+            self._needs_reauth(exc)
+            raise
+        finally:
+            self._log_api_usage()
+
+    def _needs_reauth(self, exc):
+        """Shopee refused the shop's token even after a refresh: say so on the shop, committed before the job
+        fails (its failure rolls back what is not), so that someone authorizes the shop again."""
+        self.shop.sudo()._mark_needs_reauth(str(exc))
+        self.run.checkpoint()
+
+    def _on_call(self, record):
+        self.run.count_call()
+
+    def _log_api_usage(self):
+        stats = self.client.stats
+        calls = sum(counter["calls"] for counter in stats.values())
+        if calls:
+            self.run.log(_("Shopee API: %(calls)s call(s) (%(families)s), %(throttled)s throttled (429), "
+                           "%(server)s server errors (5xx), %(network)s without answer.",
+                           calls=calls, families=", ".join("%s %s" % (name, counter["calls"])
+                                                            for name, counter in sorted(stats.items())),
+                           throttled=sum(c["throttled"] for c in stats.values()),
+                           server=sum(c["server_error"] for c in stats.values()),
+                           network=sum(c["connection_error"] for c in stats.values())))

@@ -1,0 +1,205 @@
+"""The Shopee Open Platform v2 client: signed calls, retries, token refresh per shop.
+
+Every call is signed afresh (the timestamp is valid 5 minutes). GETs and the POSTs that set absolute
+values (tokens, stock, prices) are retried after a 429, a 5xx or a network failure with backoff; any
+other POST only when it surely never left (a refused or timed-out connection, a 429): after a read
+timeout or a 5xx it raises ShopeeUncertainError and the flow checks Shopee before sending again.
+"""
+import random
+import time
+from urllib.parse import urlencode
+
+import requests
+
+from . import signing
+from .config import PULL, PUSH
+from .errors import ShopeeAuthError, ShopeeRequestError, ShopeeUncertainError
+from .tokens import TokenSet
+
+AUTH_PARTNER_PATH = "/api/v2/shop/auth_partner"
+TOKEN_GET_PATH = "/api/v2/auth/token/get"
+TOKEN_REFRESH_PATH = "/api/v2/auth/access_token/get"
+# Shopee's error codes for a refused token (docs/shopee-api.md: "error_auth" is documented, the
+# misspelt "invalid_acceess_token" is what several SDKs handle: both mean refresh, then authorize again)
+AUTH_ERRORS = frozenset({"error_auth", "invalid_acceess_token", "invalid_access_token", "error_invalid_token"})
+BUSY_ERRORS = frozenset({"error_busy", "error_server", "error_inner"})
+# API family -> budget group (the sellers' separate pull and push budgets); auth is never throttled
+FAMILY_GROUPS = {"orders": PULL, "logistics.read": PULL, "products": PUSH, "logistics.write": PUSH}
+
+
+class ShopeeClient:
+    """Partner-level calls (authorization, tokens) and the factory of per-shop sessions."""
+
+    def __init__(self, config, session=None, on_call=None, budgets=None, clock=time.time, sleep=time.sleep):
+        self.config = config
+        self.session = session or requests.Session()
+        self.on_call = on_call
+        self.budgets = budgets if budgets is not None else {}
+        self.clock = clock
+        self.sleep = sleep
+        self.stats = {}
+
+    # -- authorization ---------------------------------------------------------
+    def authorize_url(self, redirect_url):
+        """The page where a seller authorizes a shop; Shopee then redirects with ``code`` and ``shop_id``."""
+        params = signing.common_params(self.config.partner_key, self.config.partner_id, AUTH_PARTNER_PATH,
+                                       self.clock())
+        return f"{self.config.host}{AUTH_PARTNER_PATH}?{urlencode(dict(params, redirect=redirect_url))}"
+
+    def get_token(self, code, shop_id):
+        """Exchange the single-use code (10 minutes) of a shop authorization for its first token pair."""
+        body = {"code": code, "shop_id": int(shop_id), "partner_id": int(self.config.partner_id)}
+        return TokenSet.from_response(self._token_call(TOKEN_GET_PATH, body), self.clock())
+
+    def refresh(self, shop_id, refresh_token):
+        """A new token pair; the refresh token given is spent, so the caller must store the new one at once."""
+        body = {"refresh_token": refresh_token, "shop_id": int(shop_id),
+                "partner_id": int(self.config.partner_id)}
+        return TokenSet.from_response(self._token_call(TOKEN_REFRESH_PATH, body), self.clock())
+
+    def _token_call(self, path, body):
+        try:
+            return self.call("POST", path, body=body, family="auth", idempotent=True)
+        except ShopeeRequestError as exc:
+            if exc.retryable:
+                raise
+            raise ShopeeAuthError(exc.message, exc.error, exc.status, exc.request_id) from exc
+
+    def shop(self, shop_id, token_store):
+        return ShopSession(self, shop_id, token_store)
+
+    # -- one call ----------------------------------------------------------------
+    def call(self, method, path, params=None, body=None, family="other", idempotent=None, access_token=None,
+             shop_id=None):
+        """One signed call; returns the ``response`` member of Shopee's envelope (or the envelope)."""
+        idempotent = method == "GET" if idempotent is None else idempotent
+        config = self.config
+        started = self.clock()
+        for attempt in range(1, config.max_attempts + 1):
+            self._acquire(family)
+            query = signing.common_params(config.partner_key, config.partner_id, path, self.clock(),
+                                          access_token, shop_id)
+            query.update(params or {})
+            try:
+                response = self.session.request(method, config.host + path, params=query, json=body,
+                                                timeout=config.timeout)
+            except (requests.Timeout, requests.ConnectionError) as exc:
+                self._record(family, method, path, None, "", 0.0)
+                never_sent = isinstance(exc, requests.ConnectTimeout) or _refused(exc)
+                if not (idempotent or never_sent):
+                    raise ShopeeUncertainError(f"{method} {path}: no answer ({exc})") from exc
+                if not self._may_retry(attempt, started):
+                    raise
+                self._backoff(attempt)
+                continue
+            outcome = self._outcome(method, path, family, response, idempotent)
+            if outcome is not None:
+                return outcome
+            if not self._may_retry(attempt, started):
+                raise _http_error(response)
+            self._backoff(attempt, _retry_after(response))
+        raise AssertionError("unreachable")
+
+    def _outcome(self, method, path, family, response, idempotent):
+        """The answer, or None to retry; raises what must not be retried."""
+        envelope = _json(response)
+        request_id = envelope.get("request_id") or response.headers.get("X-Request-Id", "")
+        self._record(family, method, path, response.status_code, request_id,
+                     response.elapsed.total_seconds() * 1000 if response.elapsed else 0.0)
+        error = envelope.get("error") or ""
+        if response.status_code == 429 or error in BUSY_ERRORS and response.status_code < 500:
+            return None
+        if response.status_code >= 500:
+            if idempotent:
+                return None
+            raise ShopeeUncertainError(f"{method} {path}: HTTP {response.status_code} after sending")
+        if error in AUTH_ERRORS:
+            raise ShopeeAuthError(envelope.get("message") or "token refused", error, response.status_code,
+                                  request_id)
+        if error or response.status_code >= 400:
+            raise ShopeeRequestError(envelope.get("message") or response.text[:200], error, response.status_code,
+                                     request_id)
+        return envelope.get("response", envelope)
+
+    def _acquire(self, family):
+        budget = self.budgets.get(FAMILY_GROUPS.get(family))
+        if budget is not None:
+            budget.acquire()
+
+    def _may_retry(self, attempt, started):
+        return attempt < self.config.max_attempts and self.clock() - started < self.config.max_retry_seconds
+
+    def _backoff(self, attempt, retry_after=None):
+        delay = self.config.backoff_base_seconds * 2 ** (attempt - 1) * (1 + random.random() / 2)
+        self.sleep(min(self.config.max_retry_seconds, max(delay, retry_after or 0)))
+
+    def _record(self, family, method, path, status, request_id, latency_ms):
+        counter = self.stats.setdefault(family, {"calls": 0, "throttled": 0, "server_error": 0,
+                                                 "connection_error": 0, "latency_ms": 0.0})
+        counter["calls"] += 1
+        counter["latency_ms"] += latency_ms
+        counter["throttled"] += status == 429
+        counter["server_error"] += bool(status and status >= 500)
+        counter["connection_error"] += status is None
+        if self.on_call:
+            self.on_call({"family": family, "method": method, "path": path, "status": status,
+                          "request_id": request_id, "latency_ms": latency_ms})
+
+
+class ShopSession:
+    """Calls on behalf of one shop: its token is refreshed before expiry, and once after a refusal."""
+
+    def __init__(self, client, shop_id, token_store):
+        self.client = client
+        self.shop_id = int(shop_id)
+        self.store = token_store
+
+    def call(self, method, path, params=None, body=None, family="other", idempotent=None):
+        tokens = self._fresh_tokens()
+        try:
+            return self.client.call(method, path, params, body, family, idempotent, tokens.access_token, self.shop_id)
+        except ShopeeAuthError:
+            tokens = self._refresh(tokens)
+            return self.client.call(method, path, params, body, family, idempotent, tokens.access_token, self.shop_id)
+
+    def _fresh_tokens(self):
+        tokens = self.store.load()
+        if tokens is None:
+            raise ShopeeAuthError("the shop is not authorized yet", "error_auth")
+        if tokens.expires_at - self.client.config.refresh_buffer_seconds <= self.client.clock():
+            tokens = self._refresh(tokens)
+        return tokens
+
+    def _refresh(self, tokens):
+        """Refresh and store the new pair before anything else: the old refresh token is spent."""
+        fresh = self.client.refresh(self.shop_id, tokens.refresh_token)
+        self.store.save(fresh)
+        return fresh
+
+
+def _json(response):
+    try:
+        data = response.json()
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _refused(exc):
+    """A connection refused or reset before the request left (nothing reached Shopee)."""
+    text = str(exc)
+    return "NewConnectionError" in text or "Connection refused" in text
+
+
+def _retry_after(response):
+    try:
+        return float(response.headers.get("Retry-After"))
+    except (TypeError, ValueError):
+        return None
+
+
+def _http_error(response):
+    envelope = _json(response)
+    return ShopeeRequestError(envelope.get("message") or "HTTP %s" % response.status_code,
+                              envelope.get("error") or "", response.status_code, envelope.get("request_id") or "",
+                              retryable=True, retry_after=_retry_after(response))

@@ -1,0 +1,70 @@
+"""Deterministic seed data: the demo partner and its Thai shop, items with and without models, orders."""
+import json
+import zlib
+
+DEMO_PARTNER_ID = 2001234
+DEMO_PARTNER_KEY = "shpk-demo-partner-key-0123456789abcdef0123456789abcdef"
+DEMO_SHOP_ID = 10001
+SECOND_SHOP_ID = 10002
+# (item_id, model_id, sku, name, stock, price); model 0 is an item without variations
+DEMO_MODELS = [
+    (800001, 0, "FURN_0269", "Office Chair Black", 12, 1290.0),
+    (800002, 900001, "FURN_8900", "Drawer - Black", 8, 450.0),
+    (800002, 900002, "FURN_8855", "Drawer - Natural", 5, 450.0),
+    (800003, 0, "FURN_1118", "Corner Desk Left Sit", 3, 2950.0),
+]
+SEED_TIME = 1_780_000_000  # a fixed moment, so two seeds of a fresh database are identical
+
+
+def seed(db, demo=True, orders=0, now=SEED_TIME, items=0, models_per_item=5):
+    """Partner, shops and catalogue; ``orders`` READY_TO_SHIP orders a minute apart until now; ``items``
+    more items of ``models_per_item`` models each (SKU ``SHP-<item>-<model>``), for benchmarks."""
+    db.execute("INSERT OR IGNORE INTO partners VALUES (?, ?)", (DEMO_PARTNER_ID, DEMO_PARTNER_KEY))
+    db.execute("INSERT OR IGNORE INTO shops VALUES (?, ?, ?, ?)", (DEMO_SHOP_ID, "Demo Shop TH", "TH", "THB"))
+    db.execute("INSERT OR IGNORE INTO shops VALUES (?, ?, ?, ?)", (SECOND_SHOP_ID, "Second Shop TH", "TH", "THB"))
+    for shop_id in (DEMO_SHOP_ID, SECOND_SHOP_ID):
+        for item_id, model_id, sku, name, stock, price in DEMO_MODELS:
+            db.execute("INSERT OR IGNORE INTO models VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       (shop_id, item_id, model_id, sku, name, stock, price))
+    for number in range(items):
+        item_id = 1_000_000 + number
+        for model in range(1, models_per_item + 1):
+            db.execute("INSERT OR IGNORE INTO models VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       (DEMO_SHOP_ID, item_id, item_id * 10 + model, f"SHP-{number:05d}-{model}",
+                        f"Item {number} - Model {model}", 10, 100.0))
+    for number in range(orders):
+        make_order(db, DEMO_SHOP_ID, [DEMO_MODELS[number % len(DEMO_MODELS)][:2] + (1 + number % 2,)],
+                   now - 60 * (orders - number), order_sn=f"2611{number:06d}SIM", buyer=f"buyer{number % 7}")
+    return {"partner_id": DEMO_PARTNER_ID, "shop_id": DEMO_SHOP_ID, "orders": orders}
+
+
+def make_order(db, shop_id, lines, when, order_sn, buyer="somchai.buyer", status="READY_TO_SHIP"):
+    """An order of ``lines`` [(item_id, model_id, quantity)], as get_order_detail returns it."""
+    items, total = [], 0.0
+    for item_id, model_id, quantity in lines:
+        row = db.execute("SELECT * FROM models WHERE shop_id = ? AND item_id = ? AND model_id = ?",
+                         (shop_id, item_id, model_id)).fetchone()
+        if row is None:
+            raise ValueError(f"no model {item_id}/{model_id} in shop {shop_id}")
+        name, _sep, model_name = row["name"].partition(" - ")
+        items.append({"item_id": item_id, "item_name": name, "item_sku": "" if model_id else row["sku"],
+                      "model_id": model_id, "model_name": model_name, "model_sku": row["sku"] if model_id else "",
+                      "model_quantity_purchased": quantity, "model_original_price": row["price"],
+                      "model_discounted_price": row["price"], "order_item_id": item_id})
+        total += quantity * row["price"]
+    shop = db.execute("SELECT * FROM shops WHERE shop_id = ?", (shop_id,)).fetchone()
+    detail = {
+        "order_sn": order_sn, "region": shop["region"], "currency": shop["currency"], "cod": False,
+        "order_status": status, "create_time": int(when), "update_time": int(when), "pay_time": int(when),
+        "buyer_user_id": zlib.crc32(buyer.encode()) % 10_000_000, "buyer_username": buyer,
+        "estimated_shipping_fee": 40.0, "actual_shipping_fee": 40.0, "total_amount": total + 40.0,
+        "recipient_address": {"name": "Somchai Jaidee", "phone": "66812345678", "town": "", "district": "Pathum Wan",
+                              "city": "Bangkok", "state": "Bangkok", "region": shop["region"], "zipcode": "10330",
+                              "full_address": "99 Rama I Road, Pathum Wan, Bangkok 10330"},
+        "item_list": items, "package_list": [{"package_number": "PKG" + order_sn, "logistics_status":
+                                               "LOGISTICS_READY", "shipping_carrier": "Kerry Express"}],
+        "shipping_carrier": "Kerry Express",
+    }
+    db.execute("INSERT OR REPLACE INTO orders VALUES (?, ?, ?, ?, ?, ?)",
+               (order_sn, shop_id, int(when), int(when), status, json.dumps(detail)))
+    return detail

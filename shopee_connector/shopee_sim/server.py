@@ -1,0 +1,534 @@
+"""A local Shopee Open Platform v2 (the parts the connector uses), over real HTTP with state in SQLite.
+
+It checks what Shopee checks - signatures, 5-minute timestamps, single-use codes and refresh tokens,
+access tokens per shop, the 15-day window, page and batch sizes - answers in Shopee's envelope
+(``request_id``, ``error``, ``message``, ``response``), and posts signed pushes. Faults (429, 500,
+refused models, slow tracking numbers, expired tokens) are set through ``/_sim/...`` controls.
+See docs/shopee-simulator.md.
+"""
+import html
+import json
+import logging
+import secrets
+import threading
+import time
+import zlib
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import requests
+
+try:
+    from ..shopee_api import signing
+except ImportError:  # a top-level package: python -m shopee_sim, plain pytest
+    from shopee_api import signing
+from .seed import make_order, seed as run_seed
+from .store import Store, order_json
+
+LOG = logging.getLogger(__name__)
+ACCESS_SECONDS = 4 * 3600
+REFRESH_SECONDS = 30 * 24 * 3600
+CODE_SECONDS = 600
+MAX_WINDOW_SECONDS = 15 * 24 * 3600
+
+
+class ApiError(Exception):
+    def __init__(self, error, message, status=400):
+        super().__init__(message)
+        self.error, self.message, self.status = error, message, status
+
+
+class Simulator:
+    """State, faults and counters shared by the request handlers."""
+
+    def __init__(self, db_path, push_url=None):
+        self.store = Store(db_path)
+        self.push_url = push_url
+        # "429"/"500": the next N API calls fail before any work; "500_after": the next N shop POSTs do
+        # their work, then answer 500 (a write that reached Shopee without the client knowing)
+        self.faults = {"429": 0, "500": 0, "500_after": 0}
+        self.tracking_polls = 1  # get_tracking_number answers "" this many times after ship_order
+        self.calls = {}
+        self.pushes = []
+        self._lock = threading.Lock()
+
+    def count(self, path):
+        with self._lock:
+            self.calls[path] = self.calls.get(path, 0) + 1
+
+    def take_fault(self, kinds=("429", "500")):
+        with self._lock:
+            for kind in kinds:
+                if self.faults[kind] > 0:
+                    self.faults[kind] -= 1
+                    return kind
+        return None
+
+    def partner_key(self, db, partner_id):
+        row = db.execute("SELECT partner_key FROM partners WHERE partner_id = ?", (partner_id,)).fetchone()
+        return row["partner_key"] if row else None
+
+    # -- pushes ------------------------------------------------------------------
+    def push(self, db, shop_id, code, data, url=None):
+        """Post a signed push (in the background, as Shopee does) to ``url`` or the configured one."""
+        url = url or self.push_url
+        if not url:
+            return None
+        partner = db.execute("SELECT partner_id, partner_key FROM partners ORDER BY partner_id").fetchone()
+        body = json.dumps({"shop_id": shop_id, "code": code, "timestamp": int(time.time()), "data": data},
+                          separators=(",", ":")).encode()
+        headers = {"Content-Type": "application/json",
+                   "Authorization": signing.push_signature(partner["partner_key"], url, body)}
+        thread = threading.Thread(target=self._deliver, args=(url, body, headers), daemon=True)
+        thread.start()
+        return thread
+
+    def _deliver(self, url, body, headers):
+        try:
+            status = requests.post(url, data=body, headers=headers, timeout=30).status_code
+        except requests.RequestException as exc:
+            status = str(exc)
+        with self._lock:
+            self.pushes.append({"url": url, "status": status, "body": body.decode()})
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "shopee-sim/1.0"
+    disable_nagle_algorithm = True
+
+    def log_message(self, format, *args):  # noqa: A002 - fixed by BaseHTTPRequestHandler
+        LOG.debug("%s " + format, self.address_string(), *args)
+
+    @property
+    def sim(self):
+        return self.server.sim
+
+    def _dispatch(self):
+        self.shop_id = None
+        url = urlsplit(self.path)
+        self.query = {key: values[0] for key, values in parse_qs(url.query, keep_blank_values=True).items()}
+        length = int(self.headers.get("Content-Length") or 0)
+        self.raw = self.rfile.read(length) if length else b""
+        route = ROUTES.get((self.command, url.path))
+        if route is None:
+            return self._json({"error": "error_not_found", "message": "no such API", "request_id": _rid()}, 404)
+        kind, handler = route
+        try:
+            if kind in ("shop", "public"):
+                self.sim.count(url.path)
+                fault = self.sim.take_fault()
+                if fault == "429":
+                    raise ApiError("error_busy", "too many requests, try later", 429)
+                if fault == "500":
+                    raise ApiError("error_server", "internal error", 500)
+            with self.sim.store.transaction() as db:
+                if kind in ("shop", "public"):
+                    self.shop_id = self._authenticate(db, url.path, kind)
+                result = handler(self, db)
+            if kind == "shop" and self.command == "POST" and self.sim.take_fault(("500_after",)):
+                raise ApiError("error_server", "internal error", 500)
+        except ApiError as exc:
+            return self._json({"error": exc.error, "message": exc.message, "request_id": _rid()}, exc.status)
+        except Exception:  # noqa: BLE001 - a bug answers like Shopee's 500, and is logged
+            LOG.exception("shopee simulator failed on %s %s", self.command, self.path)
+            return self._json({"error": "error_server", "message": "internal error", "request_id": _rid()}, 500)
+        if isinstance(result, tuple):  # (status, headers, body) of a page or a redirect
+            return self._send(*result)
+        if kind in ("shop", "public"):
+            result = {"error": "", "message": "", "request_id": _rid(), "response": result}
+        return self._json(result)
+
+    def _authenticate(self, db, path, kind):
+        """Check the common parameters and signature as Shopee does; returns the shop id of a shop call."""
+        query = self.query
+        try:
+            partner_id, timestamp = int(query["partner_id"]), int(query["timestamp"])
+        except (KeyError, ValueError) as exc:
+            raise ApiError("error_param", "partner_id and timestamp are required") from exc
+        key = self.sim.partner_key(db, partner_id)
+        if key is None:
+            raise ApiError("error_auth", "invalid partner_id", 403)
+        if not signing.timestamp_is_fresh(timestamp, time.time()):
+            raise ApiError("error_auth", "timestamp expired (more than 5 minutes)", 403)
+        token = query.get("access_token", "") if kind == "shop" else ""
+        shop_id = query.get("shop_id", "") if kind == "shop" else ""
+        expected = signing.sign(key, partner_id, path, timestamp, token, shop_id)
+        if not secrets.compare_digest(expected, query.get("sign", "")):
+            raise ApiError("error_sign", "wrong sign", 403)
+        if kind != "shop":
+            return None
+        row = db.execute("SELECT * FROM access_tokens WHERE token = ?", (token,)).fetchone()
+        if row is None or str(row["shop_id"]) != shop_id or row["expires_at"] < time.time():
+            raise ApiError("invalid_acceess_token", "Invalid access_token.", 403)
+        return row["shop_id"]
+
+    def body(self):
+        try:
+            data = json.loads(self.raw or b"{}")
+        except ValueError as exc:
+            raise ApiError("error_param", "body is not JSON") from exc
+        if not isinstance(data, dict):
+            raise ApiError("error_param", "body must be an object")
+        return data
+
+    def _json(self, data, status=200):
+        return self._send(status, {"Content-Type": "application/json"}, json.dumps(data).encode())
+
+    def _send(self, status, headers, body):
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST = _dispatch
+
+
+def _rid():
+    return secrets.token_hex(16)
+
+
+# ---------------------------------------------------------------- authorization
+
+def auth_partner_page(req, db):
+    """The seller's authorization page (the sign and timestamp are checked as for a public call)."""
+    redirect = req.query.get("redirect")
+    if not redirect:
+        raise ApiError("error_param", "redirect is required")
+    shops = db.execute("SELECT * FROM shops ORDER BY shop_id").fetchall()
+    options = "".join(f'<option value="{s["shop_id"]}">{html.escape(s["name"])} ({s["shop_id"]})</option>'
+                      for s in shops)
+    page = f"""<!DOCTYPE html><html><head><title>Shopee Open Platform - Authorize</title></head><body>
+<h1>Authorize partner {int(req.query['partner_id'])}</h1>
+<form method="post" action="/api/v2/shop/auth_partner/confirm">
+<input type="hidden" name="partner_id" value="{int(req.query['partner_id'])}"/>
+<input type="hidden" name="redirect" value="{html.escape(redirect)}"/>
+<select name="shop_id">{options}</select>
+<button type="submit" name="decision" value="confirm">Confirm Authorization</button></form></body></html>"""
+    return 200, {"Content-Type": "text/html; charset=utf-8"}, page.encode()
+
+
+def auth_partner_confirm(req, db):
+    """"Confirm Authorization": a single-use code for the chosen shop, sent to the redirect URL."""
+    form = {key: values[0] for key, values in parse_qs(req.raw.decode()).items()}
+    shop = db.execute("SELECT * FROM shops WHERE shop_id = ?", (int(form.get("shop_id") or 0),)).fetchone()
+    if shop is None or not form.get("redirect"):
+        raise ApiError("error_param", "choose a shop")
+    code = secrets.token_hex(16)
+    db.execute("INSERT INTO auth_codes VALUES (?, ?, ?, ?, 0)",
+               (code, int(form["partner_id"]), shop["shop_id"], time.time() + CODE_SECONDS))
+    redirect = form["redirect"]
+    location = redirect + ("&" if "?" in redirect else "?") + urlencode({"code": code, "shop_id": shop["shop_id"]})
+    return 302, {"Location": location}, b""
+
+
+def _new_tokens(db, shop_id):
+    access, refresh = secrets.token_hex(16), secrets.token_hex(16)
+    now = time.time()
+    db.execute("INSERT INTO access_tokens VALUES (?, ?, ?)", (access, shop_id, now + ACCESS_SECONDS))
+    db.execute("INSERT INTO refresh_tokens VALUES (?, ?, ?, 0)", (refresh, shop_id, now + REFRESH_SECONDS))
+    return {"access_token": access, "refresh_token": refresh, "expire_in": ACCESS_SECONDS, "shop_id": shop_id}
+
+
+def token_get(req, db):
+    body = req.body()
+    row = db.execute("SELECT * FROM auth_codes WHERE code = ?", (str(body.get("code")),)).fetchone()
+    if row is None or row["used"] or row["expires_at"] < time.time() or row["shop_id"] != body.get("shop_id"):
+        raise ApiError("error_auth", "Invalid code", 403)
+    db.execute("UPDATE auth_codes SET used = 1 WHERE code = ?", (row["code"],))
+    return _new_tokens(db, row["shop_id"])
+
+
+def access_token_get(req, db):
+    """Refresh: the refresh token is spent, a new pair comes back (the old access token stays valid 5 min)."""
+    body = req.body()
+    row = db.execute("SELECT * FROM refresh_tokens WHERE token = ?", (str(body.get("refresh_token")),)).fetchone()
+    if row is None or row["used"] or row["expires_at"] < time.time() or row["shop_id"] != body.get("shop_id"):
+        raise ApiError("error_auth", "Invalid refresh_token", 403)
+    db.execute("UPDATE refresh_tokens SET used = 1 WHERE token = ?", (row["token"],))
+    db.execute("UPDATE access_tokens SET expires_at = MIN(expires_at, ?) WHERE shop_id = ?",
+               (time.time() + 300, row["shop_id"]))
+    return _new_tokens(db, row["shop_id"])
+
+
+# ---------------------------------------------------------------- orders
+
+def get_order_list(req, db):
+    query = req.query
+    try:
+        time_from, time_to = int(query["time_from"]), int(query["time_to"])
+        page_size = int(query.get("page_size") or 0)
+        offset = int(query.get("cursor") or 0)
+    except (KeyError, ValueError) as exc:
+        raise ApiError("error_param", "time_from, time_to and page_size are required integers") from exc
+    if query.get("time_range_field") not in ("create_time", "update_time"):
+        raise ApiError("error_param", "time_range_field must be create_time or update_time")
+    if time_to - time_from > MAX_WINDOW_SECONDS or time_to < time_from:
+        raise ApiError("error_param", "time_from and time_to must be at most 15 days apart")
+    if not 1 <= page_size <= 100:
+        raise ApiError("error_param", "page_size must be between 1 and 100")
+    column = query["time_range_field"]
+    rows = db.execute(f"SELECT order_sn, status FROM orders WHERE shop_id = ? AND {column} BETWEEN ? AND ? "
+                      f"ORDER BY {column}, order_sn LIMIT ? OFFSET ?",
+                      (req.shop_id, time_from, time_to, page_size + 1, offset)).fetchall()
+    more = len(rows) > page_size
+    return {"more": more, "next_cursor": str(offset + page_size) if more else "",
+            "order_list": [{"order_sn": r["order_sn"], "order_status": r["status"]} for r in rows[:page_size]]}
+
+
+def get_order_detail(req, db):
+    sns = [sn for sn in (req.query.get("order_sn_list") or "").split(",") if sn]
+    if not 1 <= len(sns) <= 50:
+        raise ApiError("error_param", "order_sn_list takes 1 to 50 order numbers")
+    marks = ",".join("?" * len(sns))
+    rows = db.execute(f"SELECT data FROM orders WHERE shop_id = ? AND order_sn IN ({marks})",
+                      (req.shop_id, *sns)).fetchall()
+    return {"order_list": [order_json(row) for row in rows]}
+
+
+# ---------------------------------------------------------------- stock and prices
+
+def _update_models(req, db, list_key, column, read):
+    body = req.body()
+    entries = body.get(list_key)
+    if not isinstance(entries, list) or not 1 <= len(entries) <= 50:
+        raise ApiError("error_param", f"{list_key} takes 1 to 50 models")
+    item_id = int(body.get("item_id") or 0)
+    if not db.execute("SELECT 1 FROM models WHERE shop_id = ? AND item_id = ?", (req.shop_id, item_id)).fetchone():
+        raise ApiError("error_item_not_found", f"item {item_id} not found")
+    success, failure = [], []
+    for entry in entries:
+        model_id = int(entry.get("model_id") or 0)
+        failed = db.execute("SELECT reason FROM fail_models WHERE item_id = ? AND model_id = ?",
+                            (item_id, model_id)).fetchone()
+        exists = db.execute("SELECT 1 FROM models WHERE shop_id = ? AND item_id = ? AND model_id = ?",
+                            (req.shop_id, item_id, model_id)).fetchone()
+        if failed or not exists:
+            failure.append({"model_id": model_id, "failed_reason": failed["reason"] if failed else "model not found"})
+            continue
+        value = read(entry)
+        db.execute(f"UPDATE models SET {column} = ? WHERE shop_id = ? AND item_id = ? AND model_id = ?",
+                   (value, req.shop_id, item_id, model_id))
+        success.append({"model_id": model_id, column if column == "stock" else "original_price": value})
+    return {"success_list": success, "failure_list": failure}
+
+
+def update_stock(req, db):
+    return _update_models(req, db, "stock_list", "stock", lambda e: int(e["seller_stock"][0]["stock"]))
+
+
+def update_price(req, db):
+    return _update_models(req, db, "price_list", "price", lambda e: float(e["original_price"]))
+
+
+# ---------------------------------------------------------------- logistics
+
+def _order(db, shop_id, order_sn):
+    row = db.execute("SELECT * FROM orders WHERE shop_id = ? AND order_sn = ?", (shop_id, order_sn)).fetchone()
+    if row is None:
+        raise ApiError("error_not_found", f"order {order_sn} not found")
+    return row
+
+
+def get_shipping_parameter(req, db):
+    row = _order(db, req.shop_id, req.query.get("order_sn", ""))
+    if row["status"] != "READY_TO_SHIP":
+        raise ApiError("logistics.order_status_error", "order is not READY_TO_SHIP")
+    now = int(time.time())
+    slots = [{"date": now + 86400 * day, "pickup_time_id": str(now + 86400 * day)} for day in (1, 2)]
+    return {"info_needed": {"dropoff": [], "pickup": ["address_id", "pickup_time_id"]},
+            "dropoff": {"branch_list": None},
+            "pickup": {"address_list": [{"address_id": 2826, "region": "TH", "city": "Bangkok", "zipcode": "10330",
+                                         "address": "1 Warehouse Road", "time_slot_list": slots,
+                                         "address_flag": ["default_address", "pickup_address"]}]}}
+
+
+def ship_order(req, db):
+    body = req.body()
+    row = _order(db, req.shop_id, str(body.get("order_sn") or ""))
+    if row["status"] != "READY_TO_SHIP":
+        raise ApiError("logistics.order_status_error", "order is not READY_TO_SHIP (already shipped?)")
+    methods = [m for m in ("pickup", "dropoff", "non_integrated") if m in body]
+    if len(methods) != 1:
+        raise ApiError("error_param", "give exactly one of pickup, dropoff, non_integrated")
+    tracking = (body.get("non_integrated") or {}).get("tracking_number") or "TH%010dSIM" % zlib.crc32(row["order_sn"].encode())
+    db.execute("INSERT INTO shipments VALUES (?, ?, ?, ?, ?)",
+               (row["order_sn"], methods[0], json.dumps(body), tracking, req.sim.tracking_polls))
+    _set_status(db, row["order_sn"], "PROCESSED")
+    return {}
+
+
+def get_tracking_number(req, db):
+    row = _order(db, req.shop_id, req.query.get("order_sn", ""))
+    shipment = db.execute("SELECT * FROM shipments WHERE order_sn = ?", (row["order_sn"],)).fetchone()
+    if shipment is None:
+        raise ApiError("logistics.package_not_shipped", "arrange the shipment first")
+    if shipment["polls_left"] > 0:
+        db.execute("UPDATE shipments SET polls_left = polls_left - 1 WHERE order_sn = ?", (row["order_sn"],))
+        return {"tracking_number": "", "hint": "the carrier has not assigned a tracking number yet"}
+    return {"tracking_number": shipment["tracking_number"]}
+
+
+def _set_status(db, order_sn, status):
+    row = db.execute("SELECT data FROM orders WHERE order_sn = ?", (order_sn,)).fetchone()
+    detail = json.loads(row["data"])
+    now = max(int(time.time()), int(detail["update_time"]) + 1)
+    detail.update(order_status=status, update_time=now)
+    db.execute("UPDATE orders SET status = ?, update_time = ?, data = ? WHERE order_sn = ?",
+               (status, now, json.dumps(detail), order_sn))
+    return detail
+
+
+# ---------------------------------------------------------------- controls
+
+def control_health(req, db):
+    return {"ok": True}
+
+
+def control_calls(req, db):
+    return {"total": sum(req.sim.calls.values()), "calls": dict(req.sim.calls), "pushes": list(req.sim.pushes)}
+
+
+def control_reset_calls(req, db):
+    req.sim.calls.clear()
+    req.sim.pushes.clear()
+    return {"ok": True}
+
+
+def control_faults(req, db):
+    body = req.body()
+    for kind in ("429", "500", "500_after"):
+        req.sim.faults[kind] = int(body.get(kind, req.sim.faults[kind]))
+    if "tracking_polls" in body:
+        req.sim.tracking_polls = int(body["tracking_polls"])
+    if "push_url" in body:
+        req.sim.push_url = body["push_url"] or None
+    return {"faults": req.sim.faults, "tracking_polls": req.sim.tracking_polls}
+
+
+def control_fail_model(req, db):
+    """``{"item_id", "model_id", "reason"}`` refuses that model's updates; without reason, accepts again."""
+    body = req.body()
+    if body.get("reason"):
+        db.execute("INSERT OR REPLACE INTO fail_models VALUES (?, ?, ?)",
+                   (int(body["item_id"]), int(body.get("model_id") or 0), body["reason"]))
+    else:
+        db.execute("DELETE FROM fail_models WHERE item_id = ? AND model_id = ?",
+                   (int(body["item_id"]), int(body.get("model_id") or 0)))
+    return {"ok": True}
+
+
+def control_models(req, db):
+    rows = db.execute("SELECT * FROM models ORDER BY shop_id, item_id, model_id").fetchall()
+    return {"models": [dict(row) for row in rows]}
+
+
+def control_expire_tokens(req, db):
+    db.execute("UPDATE access_tokens SET expires_at = ?", (time.time() - 1,))
+    return {"ok": True}
+
+
+def control_new_order(req, db):
+    """A buyer's order: ``{"shop_id", "lines": [[item_id, model_id, qty]], "order_sn"?, "push": true}``."""
+    body = req.body()
+    shop_id = int(body.get("shop_id") or 10001)
+    order_sn = body.get("order_sn") or time.strftime("%y%m%d") + secrets.token_hex(4).upper()
+    detail = make_order(db, shop_id, [tuple(line) for line in body["lines"]], int(time.time()), order_sn,
+                        buyer=body.get("buyer") or "somchai.buyer", status=body.get("status") or "READY_TO_SHIP")
+    if body.get("push"):
+        req.sim.push(db, shop_id, 3, {"ordersn": order_sn, "status": detail["order_status"],
+                                      "update_time": detail["update_time"]}, body.get("push_url"))
+    return {"order_sn": order_sn}
+
+
+def control_order_status(req, db):
+    """``{"order_sn", "status", "push": true}``: the order moves (a cancellation, a payment)."""
+    body = req.body()
+    detail = _set_status(db, body["order_sn"], body["status"])
+    if body.get("push"):
+        req.sim.push(db, _order_shop(db, body["order_sn"]), 3, {"ordersn": body["order_sn"], "status": body["status"],
+                                                                 "update_time": detail["update_time"]},
+                     body.get("push_url"))
+    return {"order_sn": body["order_sn"], "update_time": detail["update_time"]}
+
+
+def _order_shop(db, order_sn):
+    return db.execute("SELECT shop_id FROM orders WHERE order_sn = ?", (order_sn,)).fetchone()["shop_id"]
+
+
+def control_seed(req, db):
+    body = req.body()
+    return run_seed(db, orders=int(body.get("orders") or 0), now=int(body.get("now") or time.time()))
+
+
+ROUTES = {
+    ("GET", "/api/v2/shop/auth_partner"): ("public", auth_partner_page),
+    ("POST", "/api/v2/shop/auth_partner/confirm"): ("page", auth_partner_confirm),
+    ("POST", "/api/v2/auth/token/get"): ("public", token_get),
+    ("POST", "/api/v2/auth/access_token/get"): ("public", access_token_get),
+    ("GET", "/api/v2/order/get_order_list"): ("shop", get_order_list),
+    ("GET", "/api/v2/order/get_order_detail"): ("shop", get_order_detail),
+    ("POST", "/api/v2/product/update_stock"): ("shop", update_stock),
+    ("POST", "/api/v2/product/update_price"): ("shop", update_price),
+    ("GET", "/api/v2/logistics/get_shipping_parameter"): ("shop", get_shipping_parameter),
+    ("POST", "/api/v2/logistics/ship_order"): ("shop", ship_order),
+    ("GET", "/api/v2/logistics/get_tracking_number"): ("shop", get_tracking_number),
+    ("GET", "/_sim/health"): ("control", control_health),
+    ("GET", "/_sim/calls"): ("control", control_calls),
+    ("POST", "/_sim/calls/reset"): ("control", control_reset_calls),
+    ("POST", "/_sim/faults"): ("control", control_faults),
+    ("POST", "/_sim/fail_model"): ("control", control_fail_model),
+    ("GET", "/_sim/models"): ("control", control_models),
+    ("POST", "/_sim/expire_tokens"): ("control", control_expire_tokens),
+    ("POST", "/_sim/orders"): ("control", control_new_order),
+    ("POST", "/_sim/orders/status"): ("control", control_order_status),
+    ("POST", "/_sim/seed"): ("control", control_seed),
+}
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 64
+
+
+class SimulatorServer:
+    """``start()`` serves in a background thread, ``stop()`` shuts down; ``port=0`` picks a free port."""
+
+    def __init__(self, db_path, host="127.0.0.1", port=0, push_url=None):
+        self.sim = Simulator(db_path, push_url)
+        self._httpd = _HTTPServer((host, port), Handler)
+        self._httpd.sim = self.sim
+        self._thread = None
+
+    @property
+    def base_url(self):
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def seed(self, orders=0, now=None, items=0):
+        with self.sim.store.transaction() as db:
+            return run_seed(db, orders=orders, now=now or int(time.time()), items=items)
+
+    def start(self):
+        self._thread = threading.Thread(target=self._httpd.serve_forever, name="shopee-sim", daemon=True)
+        self._thread.start()
+        return self
+
+    def serve_forever(self):
+        self._httpd.serve_forever()
+
+    def stop(self):
+        if self._thread:
+            self._httpd.shutdown()
+            self._thread.join()
+            self._thread = None
+        self._httpd.server_close()
+        self.sim.store.close()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()

@@ -1,0 +1,56 @@
+"""The simulator's state in SQLite: partners, shops, codes and tokens, items and models, orders, shipments."""
+import json
+import sqlite3
+import threading
+from contextlib import contextmanager
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS partners (partner_id INTEGER PRIMARY KEY, partner_key TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS shops (shop_id INTEGER PRIMARY KEY, name TEXT NOT NULL, region TEXT NOT NULL,
+    currency TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS auth_codes (code TEXT PRIMARY KEY, partner_id INTEGER, shop_id INTEGER,
+    expires_at REAL, used INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS access_tokens (token TEXT PRIMARY KEY, shop_id INTEGER, expires_at REAL);
+CREATE TABLE IF NOT EXISTS refresh_tokens (token TEXT PRIMARY KEY, shop_id INTEGER, expires_at REAL,
+    used INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS models (shop_id INTEGER, item_id INTEGER, model_id INTEGER, sku TEXT, name TEXT,
+    stock INTEGER NOT NULL, price REAL NOT NULL, PRIMARY KEY (shop_id, item_id, model_id));
+CREATE TABLE IF NOT EXISTS fail_models (item_id INTEGER, model_id INTEGER, reason TEXT,
+    PRIMARY KEY (item_id, model_id));
+CREATE TABLE IF NOT EXISTS orders (order_sn TEXT PRIMARY KEY, shop_id INTEGER, create_time INTEGER,
+    update_time INTEGER, status TEXT, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS orders_by_update ON orders(shop_id, update_time);
+CREATE TABLE IF NOT EXISTS shipments (order_sn TEXT PRIMARY KEY, method TEXT, body TEXT,
+    tracking_number TEXT, polls_left INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+"""
+
+
+class Store:
+    """One SQLite file; a process-wide lock serialises writers (the simulator is small and threaded)."""
+
+    def __init__(self, path):
+        self.path = path
+        self.lock = threading.RLock()
+        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._conn.row_factory = sqlite3.Row
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.executescript(SCHEMA)
+
+    @contextmanager
+    def transaction(self):
+        with self.lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def close(self):
+        self._conn.close()
+
+
+def order_json(row):
+    return json.loads(row["data"])

@@ -1,0 +1,3 @@
+from . import test_shopee_flow
+from . import test_webhook
+from . import test_demo_flow

@@ -1,0 +1,89 @@
+"""The sellers' Shopee manual on the demo data, as a seller clicks it: authorize the demo shop, pull
+orders, push stock, ship one order with tracking - all of it visible as jobs."""
+from urllib.parse import parse_qs, urlsplit
+
+import requests
+
+from odoo.tests import HttpCase, tagged
+
+from .common import start_simulator
+
+
+@tagged("post_install", "-at_install")
+class TestShopeeDemoFlow(HttpCase):
+
+    def setUp(self):
+        super().setUp()
+        self.sim = start_simulator(self)
+        self.sim.seed(orders=3)
+        set_param = self.env["ir.config_parameter"].sudo().set_param
+        set_param("web.base.url", self.base_url())
+        set_param("shopee_connector.tracking_poll_seconds", "0")
+        self.account = self.env.ref("shopee_connector.demo_account_shopee")
+        self.account.shopee_api_base_url = self.sim.base_url
+        self.shop = self.env.ref("shopee_connector.demo_shop_shopee_th")
+        self.env["marketplace.job"].search([("state", "=", "pending")]).write({"state": "cancelled"})
+
+    def run_queue(self):
+        self.env.flush_all()
+        self.env["marketplace.job"]._run_pending(limit=100)
+        self.env.invalidate_all()
+
+    def press(self, job_type):
+        """A shop button: it opens the job it enqueued."""
+        action = self.shop.with_context(shopee_job_type=job_type).action_shopee_enqueue()
+        self.run_queue()
+        return self.env["marketplace.job"].browse(action["res_id"])
+
+    def authorize(self):
+        """Authorize Shop > Confirm Authorization on Shopee's page > back in Odoo through the callback."""
+        self.authenticate("admin", "admin")
+        url = self.shop.action_shopee_authorize()["url"]
+        query = {key: values[0] for key, values in parse_qs(urlsplit(url).query).items()}
+        self.assertEqual(requests.get(url, timeout=10).status_code, 200)
+        confirmed = requests.post(self.sim.base_url + "/api/v2/shop/auth_partner/confirm", allow_redirects=False,
+                                  data={"partner_id": query["partner_id"], "redirect": query["redirect"],
+                                        "shop_id": self.shop.external_shop_id}, timeout=10)
+        callback = confirmed.headers["Location"]
+        self.assertTrue(callback.startswith(self.base_url() + "/shopee/auth/callback?"))
+        answer = self.url_open(callback, allow_redirects=False)
+        self.assertEqual(answer.status_code, 303)
+        self.assertTrue(answer.headers["Location"].endswith("/%s" % self.shop.id), "back on the demo shop")
+        self.env.invalidate_all()
+        self.assertEqual(self.shop.authorization_state, "authorized")
+
+    def test_authorize_pull_push_and_ship_with_tracking(self):
+        self.authorize()
+
+        pulled = self.press("pull_orders")
+        self.assertEqual(pulled.state, "done", pulled.last_error)
+        orders = self.env["marketplace.order"].search([("shop_id", "=", self.shop.id)])
+        self.assertEqual(len(orders), 3)
+        self.assertEqual(set(orders.mapped("state")), {"imported"})
+        self.assertEqual(set(orders.sale_order_id.mapped("state")), {"sale"})
+
+        # take over, then the push sends each bound model's online quantity (sync rule: buffer 1)
+        takeover = self.env["marketplace.takeover.wizard"].create({"shop_id": self.shop.id})
+        takeover.action_confirm()
+        chair = self.env.ref("shopee_connector.demo_binding_shopee_chair")
+        self.env["stock.quant"]._update_available_quantity(chair.product_id, self.shop.warehouse_id.lot_stock_id, 50)
+        pushed = self.press("push_stock")
+        self.assertEqual(pushed.state, "done", pushed.last_error)
+        online = {(row["item_id"], row["model_id"]): row["stock"]
+                  for row in requests.get(self.sim.base_url + "/_sim/models", timeout=10).json()["models"]
+                  if row["shop_id"] == int(self.shop.external_shop_id)}
+        chair_online = chair._online_quantities()[chair.id]
+        self.assertGreater(chair_online, 0)
+        self.assertEqual(online[(800001, 0)], chair_online)
+
+        # ship one order: Shopee arranges it, and its tracking number lands on the delivery
+        picking = orders[0].sale_order_id.picking_ids
+        picking.action_shopee_ship()
+        self.run_queue()
+        self.assertTrue(picking.carrier_tracking_ref)
+        self.assertTrue(picking.shopee_shipment_arranged)
+
+        jobs = self.env["marketplace.job"].search([("shop_id", "=", self.shop.id)])
+        self.assertFalse(jobs.filtered(lambda job: job.state in ("failed", "pending", "processing")),
+                         jobs.mapped("last_error"))
+        self.assertTrue({"pull_orders", "push_stock", "ship_order"} <= set(jobs.mapped("job_type")))
