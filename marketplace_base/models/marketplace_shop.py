@@ -170,10 +170,20 @@ class MarketplaceShop(models.Model):
         return _("%s days ago", count)
 
     def _sync_schedules(self):
-        """{job type: minutes between two scheduled runs} of the flows a cron runs for this shop now.
+        """{job type: minutes between two scheduled runs} of the flows a cron runs for this shop now: the
+        cron's interval, or the shop's own when longer (a cron that checks every minute which shops are due);
+        a switched-off cron schedules nothing."""
+        schedules = {}
+        for job_type, (cron_xml_id, shop_minutes) in self._sync_crons().items():
+            interval = self._cron_interval(cron_xml_id)
+            if interval:
+                schedules[job_type] = max(interval, shop_minutes or 0)
+        return schedules
 
-        Connectors add their flows (and leave out those their crons skip for this shop, e.g. stock pushes
-        before a take-over); a flow missing here has no schedule and is never overdue."""
+    def _sync_crons(self):
+        """{job type: (xml id of the cron that runs it, the shop's own interval in minutes or 0)} of the flows
+        a cron runs for this shop. Connectors add theirs, leaving out what their crons skip for this shop
+        (e.g. stock pushes before a take-over); a flow missing here has no schedule and is never overdue."""
         self.ensure_one()
         return {}
 
