@@ -32,6 +32,9 @@ NOTES = [
     "Goal: at most 3 x N/25 listing calls plus the photo uploads (and one inventory location per shop).",
     "Webhooks: no naive baseline: a naive connector does not receive eBay's push notifications at all, it "
     "polls getOrders (the order-import baseline).",
+    "Order import: the connector (one pull_orders job per window of last-modified time) and the bare-ORM floor "
+    "take turns over the same windows of orders, so that the load of a shared machine weighs on both alike; "
+    "'x the bare-ORM throughput' is the floor's time over the connector's.",
 ]
 
 
@@ -48,6 +51,10 @@ def parse_args(argv=None):
                              "'shopee' runs the Shopee scenarios (own simulator and database copy)")
     parser.add_argument("--shopee-items", type=int, default=400, help="shopee: items of 5 models each")
     parser.add_argument("--shopee-orders", type=int, default=1000, help="shopee: orders to import")
+    parser.add_argument("--order-rounds", type=int, default=10,
+                        help="orders scenario: windows in which the connector and the bare ORM take turns")
+    parser.add_argument("--skip-naive-orders", action="store_true",
+                        help="orders scenario: only the connector and the bare-ORM floor, side by side")
     parser.add_argument("--lanes", default="1,2,4", help="engine scenario: lane counts to compare")
     parser.add_argument("--latency-ms", type=int, default=150, help="engine scenario: simulator latency per call")
     parser.add_argument("--change-every", type=float, default=3.0,
@@ -83,13 +90,15 @@ def run(args, bench, results, baselines, engine_runs):
     if "orders" in only:
         label = f"import {args.orders:,} orders"
         say("3. " + label)
-        results.append(project := scenarios.orders_connector(bench, label))
-        scenarios.check_units(project, args.orders, "sale orders")
-        results.append(naive := scenarios.orders_naive(bench, label))
-        scenarios.check_units(naive, args.orders, "sale orders")
-        baselines[label] = naive
         raw_orders = scenarios.fetch_all_orders(bench)
-        results.append(scenarios.orders_bare_orm(bench, label, raw_orders))
+        project, bare = scenarios.orders_side_by_side(bench, label, raw_orders, args.order_rounds)
+        results.append(project)
+        scenarios.check_units(project, args.orders, "sale orders")
+        if not args.skip_naive_orders:
+            results.append(naive := scenarios.orders_naive(bench, label))
+            scenarios.check_units(naive, args.orders, "sale orders")
+            baselines[label] = naive
+        results.append(bare)
     if "webhook" in only:
         label = f"{args.notifications:,} webhook notifications"
         say("4. " + label)
@@ -122,6 +131,11 @@ def summary_lines(results):
         if r.scenario.startswith("import") and r.units:
             lines.append(f"SQL queries per imported order, {r.variant}: {r.sql_queries / r.units:,.0f} "
                          f"({r.sql_queries:,} queries, {r.units / r.seconds:,.1f} orders/s)")
+        if "throughput_vs_bare_orm" in r.extra:
+            rounds = r.extra["round_seconds"]
+            lines.append(f"Order import: the connector runs at {r.extra['throughput_vs_bare_orm']:.2f}x the bare-ORM "
+                         f"throughput ({r.seconds:,.1f} s against {r.extra['bare_orm_seconds']:,.1f} s, the two "
+                         f"taking turns over {len(rounds)} windows of orders)")
         if "p50" in str(r.extra):
             e = r.extra
             lines.append(f"Webhook: {e['posted']:,} posts ({e['replays_posted']} replays) by {r.variant.split(',')[1].strip()}"

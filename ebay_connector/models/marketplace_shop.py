@@ -57,6 +57,20 @@ class MarketplaceShop(models.Model):
             self.env["marketplace.job"]._enqueue("pull_orders", shop=shop, priority=5)
         shops.write({"ebay_last_order_pull_at": fields.Datetime.now()})
 
+    def _sync_crons(self):
+        """eBay's crons for this shop: order pulls (every ``ebay_order_pull_interval``), the daily listing
+        backfill, the stock and price sweep once Odoo took the shop over; none while the account is not
+        connected (the crons skip it)."""
+        crons = super()._sync_crons()
+        if self.platform != "ebay" or self.account_id.state != "connected":
+            return crons
+        crons.update(pull_orders=("ebay_connector.ir_cron_ebay_pull_orders", self.ebay_order_pull_interval),
+                     backfill_listings=("ebay_connector.ir_cron_ebay_backfill_listings", 0))
+        if self.odoo_owns_stock:
+            sweep = ("ebay_connector.ir_cron_ebay_push_stock_and_prices", 0)
+            crons.update(push_stock=sweep, push_price=sweep)
+        return crons
+
     def _push_bindings(self):
         """Only Inventory API listings accept stock and price updates (in eBay shops; other platforms' shops
         keep their own rule)."""

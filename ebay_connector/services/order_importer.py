@@ -4,6 +4,7 @@ from odoo import _, fields
 from odoo.exceptions import UserError
 
 from odoo.addons.marketplace_base.marketplace_core.errors import JobPayloadError
+from odoo.addons.marketplace_base.marketplace_core.isolation import apply_isolating
 
 from ..ebay_api.batching import chunked
 from ..ebay_api.errors import MappingError
@@ -13,6 +14,10 @@ from ..sync_core.orders import map_order, next_watermark, order_shop, order_wind
 from .base import EbayJobService
 
 STORED_OUTCOMES = ("new", "updated", "unchanged", "cancelled")
+# Orders stored and turned into sale orders together: large enough that the per-batch queries (searches,
+# one create each for orders, contacts and sale orders, one confirmation) cost little per order, small
+# enough that a slice checks its time every few seconds and a batch with a bad order is halved quickly.
+ORDERS_PER_BATCH = 50
 
 
 class OrderImporter(EbayJobService):
@@ -127,7 +132,7 @@ class OrderImporter(EbayJobService):
 
     # -- one page ----------------------------------------------------------------
     def _import_page(self, raw_orders, skip=(), may_pause=False):
-        """Import a page of raw eBay orders (but those of ``skip``, done in an earlier slice).
+        """Import a page of raw eBay orders (but those of ``skip``, done in an earlier slice), in batches.
 
         Returns (latest last-modified time among them, None), or - when ``may_pause`` and the slice's
         time runs out inside the page - (that time so far, the order ids done in this page)."""
@@ -138,48 +143,63 @@ class OrderImporter(EbayJobService):
             except MappingError as exc:
                 self._not_imported(raw.get("orderId") if isinstance(raw, dict) else None, exc)
         deleted = self.env["ebay.notification"]._deleted_buyers([m.values["buyer_username"] for m in mapped])
-        done, latest = list(skip), None
-        for order in mapped:
-            order_id = order.values["external_order_id"]
-            if order_id not in skip:
-                if may_pause and len(done) > len(skip) and self.run.time_is_up():  # one order at least a slice
+        done = list(skip)
+        latest = _latest_change(None, (order for order in mapped if order.values["external_order_id"] in skip))
+        todo = [order for order in mapped if order.values["external_order_id"] not in skip]
+        position = 0
+        while position < len(todo):
+            size = ORDERS_PER_BATCH
+            if may_pause and self.run.time_is_up():
+                if position:
                     return latest, done
-                self._import_one(order, deleted)
-                done.append(order_id)
-            latest = max(filter(None, (latest, order.values["last_modified_at"])), default=None)
+                size = 1  # a slice imports one order at least
+            batch = todo[position:position + size]
+            self._import_batch(batch, deleted)
+            done += [order.values["external_order_id"] for order in batch]
+            latest = _latest_change(latest, batch)
+            position += size
         return latest, None
 
-    def _import_one(self, mapped, deleted_buyers):
-        """One order, in a savepoint: a refused order is logged and the run goes on.
+    def _import_batch(self, batch, deleted_buyers):
+        """A batch of orders stored together, then their sale orders made together.
 
-        Retryable errors (another worker importing the same order) are not caught: the job
-        retries and then finds the other worker's records.
+        An order whose data is refused (a UserError or MappingError while storing it) is left out and
+        logged, one whose sale order is refused stays in error with the reason; the others of the batch
+        go through (``apply_isolating``: the batch first, then halves around the bad one). Retryable
+        errors (another worker importing the same order) are not caught: the job retries and then
+        finds the other worker's records.
         """
-        order_id = mapped.values["external_order_id"]
-        try:
-            with self.env.cr.savepoint():
-                outcome = self._store(mapped, deleted_buyers)
-        except (UserError, MappingError) as exc:
-            self._not_imported(order_id, exc)
-            return
-        self.counts[outcome] += 1
-        self.run.progress(fetched=1, stored=int(outcome in STORED_OUTCOMES), failed=int(outcome == "error"))
+        stored, refused = apply_isolating(batch, lambda group: self._store(group, deleted_buyers),
+                                          self.env.cr.savepoint, (UserError, MappingError))
+        for mapped, exc in refused:
+            self._not_imported(mapped.values["external_order_id"], exc)
+        to_convert = list(dict.fromkeys(order for _mapped, (outcome, order) in stored if outcome == "convert"))
+        # the records keep the import's context (no chatter message on what an import creates)
+        converted = to_convert[0].browse([order.id for order in to_convert])._convert_isolated() if to_convert else {}
+        for _mapped, (outcome, order) in stored:
+            outcome = converted[order] if outcome == "convert" else outcome
+            if outcome == "error":
+                self.run.log(_("%(order)s: %(error)s", order=order.name, error=order.error_message), "warning")
+            self.counts[outcome] += 1
+            self.run.progress(fetched=1, stored=int(outcome in STORED_OUTCOMES), failed=int(outcome == "error"))
 
-    def _store(self, mapped, deleted_buyers):
-        values = dict(mapped.values, currency_id=self._currency(mapped.currency).id)
-        if values["buyer_username"] in deleted_buyers:
-            values = without_buyer_data(values)
-        shop = self._shop_for(mapped)
-        if not shop:
-            return "other_shop"
-        order, changed = self.env["marketplace.order"]._import_order(shop, values, mapped.lines)
-        if mapped.cancelled:
-            if changed:
-                order._apply_marketplace_cancellation()
-            return "cancelled"
-        if order.state == "new" or (order.state == "error" and changed):
-            return self._make_sale_order(order)
-        return "updated" if changed else "unchanged"
+    def _store(self, group, deleted_buyers):
+        """Store a group of orders (``_import_settled`` per shop); per order ``(outcome, order)``, the outcome
+        ``convert`` for an order that still needs its sale order."""
+        outcomes = [("other_shop", None)] * len(group)
+        by_shop = {}
+        for index, mapped in enumerate(group):
+            shop = self._shop_for(mapped)
+            if shop:
+                values = dict(mapped.values, currency_id=self._currency(mapped.currency).id)
+                if values["buyer_username"] in deleted_buyers:
+                    values = without_buyer_data(values)
+                by_shop.setdefault(shop, []).append((index, (values, mapped.lines, mapped.cancelled)))
+        for shop, entries in by_shop.items():
+            settled = self.env["marketplace.order"]._import_settled(shop, [order for _index, order in entries])
+            for (index, _order), (order, outcome) in zip(entries, settled, strict=False):
+                outcomes[index] = (outcome, order)
+        return outcomes
 
     def _shop_for(self, mapped):
         """The shop the order belongs to, when this run imports it (another shop's pull takes the rest)."""
@@ -187,18 +207,6 @@ class OrderImporter(EbayJobService):
         if shop_id is None or (not self.route_all and shop_id != self.shop.id):
             return None
         return self.env["marketplace.shop"].browse(shop_id)
-
-    def _make_sale_order(self, order):
-        """The sale order, or the order in error with the reason (never a half-made sale order)."""
-        try:
-            with self.env.cr.savepoint():
-                order._create_sale_order()
-        except UserError as exc:
-            order.write({"state": "error", "error_message": str(exc)})
-        if order.state == "error":
-            self.run.log(_("%(order)s: %(error)s", order=order.name, error=order.error_message), "warning")
-            return "error"
-        return "new"
 
     def _currency(self, code):
         if code not in self._currencies:
@@ -235,6 +243,11 @@ class OrderImporter(EbayJobService):
         if watermark:
             message += " " + _("Orders synced until %s (UTC).", watermark)
         self.run.log(message, "warning" if self.counts["error"] or self.counts["failed"] else "info")
+
+
+def _latest_change(latest, orders):
+    """The latest eBay last-modified time among ``latest`` and ``orders``' (None when none is known)."""
+    return max(filter(None, [latest, *(order.values["last_modified_at"] for order in orders)]), default=None)
 
 
 def _moment(value):

@@ -329,3 +329,48 @@ class TestOrderPullResilience(OrdersCase):
         self.assertEqual((len(orders), len(orders.sale_order_id)), (3, 3))
         self.assertTrue(any(line.startswith("3 order(s): 3 new, 0 updated, 0 unchanged")
                             for line in job.log_ids.mapped("message")), job.log_ids.mapped("message"))
+
+
+class TestOrderPageInBatches(OrdersCase):
+    """A page's orders are stored, given contacts and sale orders together; one bad order does not stop them."""
+
+    def test_one_refused_sale_order_stays_in_error_and_the_rest_of_the_page_is_imported(self):
+        # the SKU is bound to a product someone then moved into another company: Odoo refuses that sale order
+        other_company = self.env["res.company"].create({"name": "Other Company (batch test)"})
+        moved = self._make_product("MOVED-%s" % self.sku_b, 0.0)
+        self.env["marketplace.product.binding"].create({"shop_id": self.ebay_shop.id, "external_sku": self.sku_b,
+                                                        "product_id": moved.id})
+        moved.company_id = other_company
+        good = [self.sim_order([(self.sku_a, 1)], buyer="page_buyer_%s" % number) for number in range(3)]
+        bad = self.sim_order([(self.sku_b, 1)], buyer="page_buyer_3")
+        good.append(self.sim_order([(self.sku_a, 2)], buyer="page_buyer_4"))
+        job = self.pull()
+        self.assertEqual(job.state, "done", job.last_error)
+        for external_id in good:
+            self.assertEqual(self.order(external_id).sale_order_id.state, "sale", external_id)
+        order = self.order(bad)
+        self.assertEqual(order.state, "error")
+        self.assertIn("Product Variant", order.error_message, "the job user may not read that product")
+        self.assertFalse(order.sale_order_id)
+        self.assertFalse(self.env["sale.order"].search([("client_order_ref", "=", bad)]), "no half-made sale order")
+        self.assertTrue(job.log_ids.filtered(lambda log: log.level == "warning" and order.name in log.message))
+        self.assertEqual((job.progress_fetched, job.progress_stored, job.progress_failed), (5, 4, 1))
+        # the seller moves the product back: Retry makes the sale order
+        moved.company_id = False
+        order.action_retry()
+        self.assertEqual(order.state, "imported")
+        self.assertEqual(order.sale_order_id.order_line.product_id, moved)
+
+    def test_a_new_buyers_orders_in_one_page_share_one_contact(self):
+        external_ids = [self.sim_order([(self.sku_a, 1)], buyer="page_new_buyer") for _i in range(3)]
+        job = self.pull()
+        self.assertEqual(job.state, "done", job.last_error)
+        orders = self.env["marketplace.order"].search([("external_order_id", "in", external_ids)])
+        self.assertEqual(len(orders.sale_order_id), 3)
+        buyer = self.env["res.partner"].search([("marketplace_buyer_key", "=", "ebay:page_new_buyer")])
+        self.assertEqual(len(buyer), 1, "one contact for the buyer, though the page brought three of their orders")
+        self.assertEqual(orders.partner_id, buyer)
+        addresses = {(order.ship_name, order.ship_street, order.ship_city, order.ship_zip) for order in orders}
+        self.assertEqual(len(buyer.child_ids), len(addresses), "one delivery contact per distinct address")
+        self.assertEqual(orders.shipping_partner_id, buyer.child_ids)
+        self.assertEqual(orders.sale_order_id.partner_shipping_id, buyer.child_ids)

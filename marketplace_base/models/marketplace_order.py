@@ -2,16 +2,22 @@ import logging
 
 import psycopg2
 
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import float_compare, mute_logger
+from odoo.tools import SQL, float_compare, mute_logger
 
 from ..marketplace_core.errors import RetryableJobError
+from ..marketplace_core.isolation import apply_isolating
 
 _logger = logging.getLogger(__name__)
 
 ADDRESS_FIELDS = ("name", "street", "street2", "city", "zip", "state_id", "country_id", "phone")
 QUIET_IMPORT = {"tracking_disable": True, "mail_create_nolog": True}
+
+
+def _address_key(partner):
+    """A contact's address as the tuple of ADDRESS_FIELDS values (ids for relations), for comparisons."""
+    return tuple(partner[name].id if name.endswith("_id") else partner[name] or False for name in ADDRESS_FIELDS)
 
 
 class MarketplaceOrder(models.Model):
@@ -82,33 +88,60 @@ class MarketplaceOrder(models.Model):
     # -- idempotent import ---------------------------------------------------
     @api.model
     def _import_order(self, shop, values, lines):
-        """Create or update the order ``values['external_order_id']`` of ``shop`` with its lines.
+        """Create or update one order of ``shop``: ``_import_orders`` for a single order."""
+        return self._import_orders(shop, [(values, lines)])[0]
+
+    @api.model
+    def _import_orders(self, shop, orders):
+        """Create or update the orders of ``shop`` given as ``[(values, lines), ...]``, all together.
 
         Idempotent: the same order imported again (a cron overlap, a webhook, another
         worker) updates the one record; a line is matched by its external line id.
         Two workers inserting the same new order at once meet the unique constraint;
         the loser gets a retryable error and, on retry, finds the winner's record.
-        Returns the order and whether anything changed. Records an import creates (orders, buyer
+        Together: one search finds the orders already known, one create makes the new ones with
+        their lines, and one lookup resolves the products of all their lines.
+        Returns ``[(order, changed), ...]`` in the given order. Records an import creates (orders, buyer
         contacts, their sale orders) get no chatter creation message nor field tracking: thousands of
         automated imports would bury what people write there.
         """
         self = self.with_context(**QUIET_IMPORT)
-        order = self.search([("shop_id", "=", shop.id), ("external_order_id", "=", values["external_order_id"])])
-        if not order:
-            try:
-                with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
-                    order = self.create(dict(values, shop_id=shop.id, line_ids=[(0, 0, line) for line in lines]))
-            except psycopg2.IntegrityError as exc:
-                raise RetryableJobError(
-                    _("Order %s is being imported by another worker; retrying.", values["external_order_id"]),
-                    retry_after=5,
-                ) from exc
-            changed = True
-        else:
-            changed = order._update_from_marketplace(values, lines)
+        external_ids = [values["external_order_id"] for values, _lines in orders]
+        found = {order.external_order_id: order for order in self.search(
+            [("shop_id", "=", shop.id), ("external_order_id", "in", external_ids)])}
+        new = {}
+        for values, lines in orders:
+            if values["external_order_id"] not in found:
+                new.setdefault(values["external_order_id"], (values, lines))
+        created = self._create_imported(shop, list(new.values()))
+        found.update(created)
+        results = []
+        for values, lines in orders:
+            order = found[values["external_order_id"]]
+            if created.pop(values["external_order_id"], None):
+                results.append((order, True))
+            else:  # known already, or the same order twice in one batch
+                results.append((order, order._update_from_marketplace(values, lines)))
         # known products count against free stock at once (see _pending_order_quantities)
-        order._resolve_products()
-        return order, changed
+        self.browse([order.id for order, _changed in results])._resolve_products()
+        return results
+
+    @api.model
+    def _create_imported(self, shop, orders):
+        """The new orders ``[(values, lines)]`` of ``shop`` in one create: {external order id: order}."""
+        if not orders:
+            return {}
+        try:
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                records = self.create([dict(values, shop_id=shop.id, line_ids=[Command.create(line) for line in lines])
+                                       for values, lines in orders])
+        except psycopg2.IntegrityError as exc:
+            raise RetryableJobError(
+                _("Order %s is being imported by another worker; retrying.",
+                  ", ".join(values["external_order_id"] for values, _lines in orders)),
+                retry_after=5,
+            ) from exc
+        return {order.external_order_id: order for order in records}
 
     @api.model
     def _import_and_convert(self, shop, values, lines, cancelled=False):
@@ -117,20 +150,47 @@ class MarketplaceOrder(models.Model):
         Import it idempotently (``_import_order``), apply a cancellation once, make the sale order of a new
         order (or of an order in error that changed since): a refusal puts the order in error with the
         reason, never a half-made sale order. Outcomes: new, updated, unchanged, cancelled, error.
+        ``_import_settled`` and ``_convert_isolated`` do the same for many orders together.
         """
-        order, changed = self._import_order(shop, values, lines)
+        [(order, outcome)] = self._import_settled(shop, [(values, lines, cancelled)])
+        if outcome == "convert":
+            outcome = order._convert_isolated()[order]
+        return order, outcome
+
+    @api.model
+    def _import_settled(self, shop, orders):
+        """Import ``[(values, lines, cancelled), ...]`` of ``shop`` together (``_import_orders``) and apply each
+        cancellation once. Per order ``(order, outcome)``: cancelled, updated, unchanged, or ``convert`` for an
+        order that still needs its sale order (``_convert_isolated``)."""
+        imported = self._import_orders(shop, [(values, lines) for values, lines, _cancelled in orders])
+        return [(order, order._import_outcome(changed, cancelled))
+                for (order, changed), (_values, _lines, cancelled) in zip(imported, orders, strict=False)]
+
+    def _import_outcome(self, changed, cancelled):
+        """What an import did to this order: a cancellation is applied at once; a new order, or one in error
+        that changed (the seller may have fixed it on the marketplace), still needs its sale order."""
+        self.ensure_one()
         if cancelled:
             if changed:
-                order._apply_marketplace_cancellation()
-            return order, "cancelled"
-        if order.state == "new" or (order.state == "error" and changed):
-            try:
-                with self.env.cr.savepoint():
-                    order._create_sale_order()
-            except UserError as exc:
-                order.write({"state": "error", "error_message": str(exc)})
-            return order, "error" if order.state == "error" else "new"
-        return order, "updated" if changed else "unchanged"
+                self._apply_marketplace_cancellation()
+            return "cancelled"
+        if self.state == "new" or (self.state == "error" and changed):
+            return "convert"
+        return "updated" if changed else "unchanged"
+
+    def _convert_isolated(self):
+        """Make the sale orders of these orders together, but an order whose sale order Odoo refuses (a
+        UserError) is put in error with the reason while the others go through (``apply_isolating``: all
+        at once first, halves around a bad order only when needed). Returns {order: "new" or "error"}."""
+        _done, refused = apply_isolating(list(self), self._create_sale_orders_of, self.env.cr.savepoint, UserError)
+        for order, exc in refused:
+            order.write({"state": "error", "error_message": str(exc)})
+        return {order: "error" if order.state == "error" else "new" for order in self}
+
+    def _create_sale_orders_of(self, orders):
+        """``_create_sale_orders`` of a list of these orders (in this recordset's context); one outcome each."""
+        self.browse([order.id for order in orders])._create_sale_orders()
+        return orders
 
     @api.model
     def _currency_by_code(self, code):
@@ -145,7 +205,7 @@ class MarketplaceOrder(models.Model):
         self.ensure_one()
         changes = {name: value for name, value in values.items() if not self._same_value(name, value)}
         known = {line.external_line_id: line for line in self.line_ids}
-        new_lines = [(0, 0, line) for line in lines if line["external_line_id"] not in known]
+        new_lines = [Command.create(line) for line in lines if line["external_line_id"] not in known]
         if new_lines:
             changes["line_ids"] = new_lines
         if changes:
@@ -179,91 +239,154 @@ class MarketplaceOrder(models.Model):
             }
         return True
 
-    def _create_sale_orders(self):
-        for order in self:
-            order._create_sale_order()
-
     def _lock_for_update(self):
-        """Serialise sale-order creation of one marketplace order between workers."""
+        """Serialise sale-order creation (and shipment reports) of marketplace orders between workers."""
         try:
-            self.env.cr.execute("SELECT id FROM marketplace_order WHERE id = %s FOR UPDATE", [self.id])
+            self.env.cr.execute(SQL("SELECT id FROM marketplace_order WHERE id IN %s FOR UPDATE", tuple(self.ids)))
         except psycopg2.errors.SerializationFailure as exc:
-            raise RetryableJobError(_("Order %s was changed by another worker; retrying.", self.name),
-                                    retry_after=5) from exc
+            raise RetryableJobError(_("Order %s was changed by another worker; retrying.",
+                                      ", ".join(self.mapped("name"))), retry_after=5) from exc
         self.invalidate_recordset(["sale_order_id", "state"])
 
     def _create_sale_order(self):
-        """Create (once) the sale order, or put the order in error with the reason.
+        """Create (once) the sale order, or put the order in error with the reason; returns the sale order."""
+        self.ensure_one()
+        self._create_sale_orders()
+        return self.sale_order_id
+
+    def _create_sale_orders(self):
+        """Create (once) the sale order of each order, or put the order in error with the reason.
 
         A missing product is detected before anything is created, so there is never a
-        half-made sale order.
+        half-made sale order. The orders are handled together: their products, buyers and delivery
+        addresses are looked up and created in a few queries, their sale orders created in one call
+        per company and confirmed in one (what the shop's auto-confirm asks). A UserError of one
+        sale order stops them all: ``_convert_isolated`` isolates the bad one.
         """
-        self.ensure_one()
+        if not self:
+            return
         self._lock_for_update()
-        if self.sale_order_id or self.state == "cancelled":
-            return self.sale_order_id
-        problems = self._resolve_products()
-        if problems:
-            self.write({"state": "error", "error_message": "\n".join(problems)})
-            return self.env["sale.order"]
-        self._resolve_partners()
-        sale_order = self.env["sale.order"].with_company(self.company_id).create(self._prepare_sale_order())
+        todo = self.filtered(lambda order: not order.sale_order_id and order.state != "cancelled")
+        problems = todo._resolve_products()
+        for order in todo.filtered(lambda order: order.id in problems):
+            order.write({"state": "error", "error_message": "\n".join(problems[order.id])})
+        ready = todo.filtered(lambda order: order.id not in problems)
+        if not ready:
+            return
+        sale_orders = self.env["sale.order"]
+        for company, company_orders in ready.grouped("company_id").items():
+            orders = company_orders.with_company(company)
+            orders._resolve_partners()
+            created = self.env["sale.order"].with_company(company).create(
+                [order._prepare_sale_order() for order in orders])
+            for order, sale_order in zip(orders, created, strict=False):
+                order._link_sale_order(sale_order)
+            sale_orders |= created
+        to_confirm = sale_orders.filtered(lambda sale_order: sale_order.marketplace_order_id.shop_id.auto_confirm)
+        if to_confirm:
+            to_confirm.action_confirm()
+
+    def _link_sale_order(self, sale_order):
+        """The order is imported as ``sale_order``: each marketplace line points to its sale line."""
         self.write({"sale_order_id": sale_order.id, "state": "imported", "error_message": False})
         for line, sale_line in zip(self.line_ids, sale_order.order_line.filtered(lambda sol: not sol.is_delivery),
                                    strict=False):
             line.sale_line_id = sale_line
-        if self.shop_id.auto_confirm:
-            sale_order.action_confirm()
-        return sale_order
 
     def _resolve_products(self):
-        """Find each line's product by the shop's bindings, then by internal reference; list the misses."""
-        problems = []
-        Binding = self.env["marketplace.product.binding"]
-        Product = self.env["product.product"]
-        for line in self.line_ids.filtered(lambda line: not line.product_id):
-            binding = Binding.search([("shop_id", "=", self.shop_id.id), ("external_sku", "=", line.external_sku),
-                                      ("product_id", "!=", False)], limit=1)
-            product = binding.product_id or (line.external_sku and Product.search(
-                [("default_code", "=", line.external_sku), ("company_id", "in", (False, self.company_id.id))], limit=1))
+        """Find each line's product by its shop's bindings, then by internal reference; list the misses.
+
+        One search of the bindings and one of the products serve every line of these orders.
+        Returns {order id: [problem, ...]} for the orders with a line left without product."""
+        lines = self.line_ids.filtered(lambda line: not line.product_id)
+        skus = list(set(lines.mapped("external_sku")) - {False})
+        bound, by_code = {}, {}
+        if skus:
+            for binding in self.env["marketplace.product.binding"].search(
+                    [("shop_id", "in", lines.order_id.shop_id.ids), ("external_sku", "in", skus),
+                     ("product_id", "!=", False)]):
+                bound.setdefault((binding.shop_id.id, binding.external_sku), binding.product_id)
+            for product in self.env["product.product"].search(
+                    [("default_code", "in", skus), ("company_id", "in", [False] + lines.order_id.company_id.ids)]):
+                by_code.setdefault(product.default_code, []).append(product)
+        problems = {}
+        for line in lines:
+            order = line.order_id
+            product = bound.get((order.shop_id.id, line.external_sku)) or next(
+                (product for product in by_code.get(line.external_sku, ())
+                 if not product.company_id or product.company_id == order.company_id), None)
             if product:
                 line.product_id = product
             else:
-                problems.append(_("Unknown SKU %(sku)s (line %(line)s): bind it to a product or set it as a "
-                                  "product's internal reference, then retry.",
-                                  sku=line.external_sku or _("(none)"), line=line.external_line_id))
+                problems.setdefault(order.id, []).append(_(
+                    "Unknown SKU %(sku)s (line %(line)s): bind it to a product or set it as a product's internal "
+                    "reference, then retry.", sku=line.external_sku or _("(none)"), line=line.external_line_id))
         return problems
 
     def _resolve_partners(self):
-        """The buyer contact (one per marketplace username) and its delivery address (reused when identical)."""
-        Partner = self.env["res.partner"].with_company(self.company_id).with_context(**QUIET_IMPORT)
-        key = "%s:%s" % (self.shop_id.platform, self.buyer_username) if self.buyer_username else False
-        buyer = key and Partner.search([("marketplace_buyer_key", "=", key)], limit=1)
-        if not buyer:
-            buyer = Partner.create({
-                "name": self.buyer_name or self.ship_name or self.buyer_username or _("Marketplace buyer"),
-                "email": self.buyer_email, "marketplace_buyer_key": key,
-            })
-        address = self._shipping_address_values()
-        delivery = buyer.child_ids.filtered(
-            lambda p: p.type == "delivery" and all((p[f].id if f.endswith("_id") else p[f] or False) == address[f]
-                                                   for f in ADDRESS_FIELDS))[:1]
-        if not delivery:
-            delivery = Partner.create(dict(address, parent_id=buyer.id, type="delivery"))
-        self.write({"partner_id": buyer.id, "shipping_partner_id": delivery.id})
+        """The buyer contacts (one per marketplace username) and their delivery addresses (reused when identical).
+
+        For all these orders together: one search of the known buyers and their addresses, one create
+        of the new buyers, one of the new addresses."""
+        Partner = self.env["res.partner"].with_context(**QUIET_IMPORT)
+        keys = {order.id: order._buyer_key() for order in self}
+        buyers = {}
+        for partner in Partner.search([("marketplace_buyer_key", "in", [key for key in keys.values() if key])]):
+            buyers.setdefault(partner.marketplace_buyer_key, partner)
+        new_buyers = {}     # key (or the order, for a buyer without username) -> the first order's values
+        for order in self:
+            if not buyers.get(keys[order.id]):
+                new_buyers.setdefault(keys[order.id] or order.id, order._buyer_values(keys[order.id]))
+        for key, partner in zip(new_buyers, Partner.create(list(new_buyers.values())), strict=False):
+            buyers[key] = partner
+        addresses = self._shipping_address_values()
+        known = {}          # (buyer id, address) -> delivery contact
+        for buyer in set(buyers.values()):
+            for contact in buyer.child_ids.filtered(lambda partner: partner.type == "delivery"):
+                known.setdefault((buyer.id, _address_key(contact)), contact)
+        wanted = {order.id: (buyers[keys[order.id] or order.id].id,
+                             tuple(addresses[order.id][name] for name in ADDRESS_FIELDS)) for order in self}
+        new_addresses = {}
+        for order in self:
+            if wanted[order.id] not in known:
+                new_addresses.setdefault(wanted[order.id],
+                                         dict(addresses[order.id], parent_id=wanted[order.id][0], type="delivery"))
+        known.update(zip(new_addresses, Partner.create(list(new_addresses.values())), strict=False))
+        for order in self:
+            order.write({"partner_id": wanted[order.id][0], "shipping_partner_id": known[wanted[order.id]].id})
+
+    def _buyer_key(self):
+        """``platform:username``: a returning buyer finds the same contact (none without a username)."""
+        return "%s:%s" % (self.shop_id.platform, self.buyer_username) if self.buyer_username else False
+
+    def _buyer_values(self, key):
+        return {"name": self.buyer_name or self.ship_name or self.buyer_username or _("Marketplace buyer"),
+                "email": self.buyer_email, "marketplace_buyer_key": key}
 
     def _shipping_address_values(self):
-        country = self.env["res.country"].search([("code", "=", (self.ship_country_code or "").upper())], limit=1) \
-            if self.ship_country_code else self.env["res.country"]
-        state = self.env["res.country.state"].search(
-            [("country_id", "=", country.id), ("code", "=", self.ship_state_code)], limit=1) \
-            if country and self.ship_state_code else self.env["res.country.state"]
-        return {
-            "name": self.ship_name or self.buyer_name or self.buyer_username or False,
-            "street": self.ship_street or False, "street2": self.ship_street2 or False,
-            "city": self.ship_city or False, "zip": self.ship_zip or False,
-            "state_id": state.id or False, "country_id": country.id or False, "phone": self.ship_phone or False,
-        }
+        """{order id: delivery contact values}: the countries and states of all orders in two searches."""
+        codes = {(order.ship_country_code or "").upper() for order in self} - {""}
+        countries = {country.code: country
+                     for country in self.env["res.country"].search([("code", "in", list(codes))])} if codes else {}
+        state_codes = list({order.ship_state_code for order in self} - {False, ""})
+        states = {}
+        if state_codes and countries:
+            country_ids = [country.id for country in countries.values()]
+            for state in self.env["res.country.state"].search(
+                    [("country_id", "in", country_ids), ("code", "in", state_codes)]):
+                states.setdefault((state.country_id.id, state.code), state)
+        values = {}
+        for order in self:
+            country = countries.get((order.ship_country_code or "").upper())
+            state = states.get((country.id, order.ship_state_code)) if country else None
+            values[order.id] = {
+                "name": order.ship_name or order.buyer_name or order.buyer_username or False,
+                "street": order.ship_street or False, "street2": order.ship_street2 or False,
+                "city": order.ship_city or False, "zip": order.ship_zip or False,
+                "state_id": state.id if state else False, "country_id": country.id if country else False,
+                "phone": order.ship_phone or False,
+            }
+        return values
 
     def _prepare_sale_order(self):
         """Sale order values: marketplace prices, no Odoo taxes on top of what the buyer paid.

@@ -1,9 +1,12 @@
 import json
 from datetime import timedelta
 
+from markupsafe import Markup
+
 from odoo import _, fields, models
 from odoo.exceptions import UserError
 
+from ..marketplace_core import sync_health
 from ..marketplace_core.push_guard import push_impact
 
 
@@ -83,7 +86,8 @@ class MarketplaceShop(models.Model):
     job_pending_count = fields.Integer(compute="_compute_dashboard", string="Pending Jobs")
     binding_count = fields.Integer(compute="_compute_dashboard", string="Bindings")
     binding_zero_count = fields.Integer(compute="_compute_dashboard", string="Bindings at 0 Online")
-    last_sync_summary = fields.Text(related="account_id.last_sync_summary")
+    sync_status_html = fields.Html(compute="_compute_sync_status_html", string="Last Successful Sync",
+                                   sanitize=False)
     listing_queued_count = fields.Integer(compute="_compute_listing_queue", string="Listings Queued")
     listing_publishing_count = fields.Integer(compute="_compute_listing_queue", string="Listings Publishing")
     listing_published_today_count = fields.Integer(compute="_compute_listing_queue", string="Published Today")
@@ -108,6 +112,89 @@ class MarketplaceShop(models.Model):
             shop.job_pending_count = pending_jobs.get(shop.id, 0)
             shop.binding_count = bindings.get(shop.id, 0)
             shop.binding_zero_count = zero.get(shop.id, 0)
+
+    def _compute_sync_status_html(self):
+        """One line per flow: its last success as "3 min ago" (exact time on hover), in a warning colour
+        when the flow is overdue for its schedule (the rule: ``marketplace_core.sync_health``).
+
+        The flows are those with a successful job (of the shop, or of its account without a shop: a
+        category import, a webhook notification) and those a connector schedules (``_sync_schedules``),
+        so a scheduled flow that never succeeded shows too."""
+        last_success = self._last_sync_successes()
+        labels = dict(self.env["marketplace.job"]._fields["job_type"]._description_selection(self.env))
+        now = fields.Datetime.now()
+        for shop in self:
+            successes = last_success.get(shop.id, {})
+            schedules = shop._sync_schedules() if shop.id else {}
+            flows = sorted(set(successes) | set(schedules), key=lambda job_type: labels.get(job_type, job_type))
+            lines = [shop._sync_status_line(labels.get(job_type, job_type), successes.get(job_type),
+                                            schedules.get(job_type), now) for job_type in flows]
+            shop.sync_status_html = Markup("").join(lines) or Markup("<div>%s</div>") % _("Never")
+
+    def _last_sync_successes(self):
+        """{shop id: {job type: end of its last done job}}, account-wide jobs counted in each of its shops."""
+        groups = self.env["marketplace.job"].sudo()._read_group(
+            [("account_id", "in", self.account_id.ids), ("state", "=", "done"),
+             "|", ("shop_id", "=", False), ("shop_id", "in", self.ids)],
+            ["account_id", "shop_id", "job_type"], ["ended_at:max"],
+        )
+        result = {shop.id: {} for shop in self}
+        shops_of_account = self.grouped("account_id")
+        for account, job_shop, job_type, ended_at in groups:
+            for shop in job_shop or shops_of_account.get(account, self.browse()):
+                flows = result[shop.id]
+                flows[job_type] = max(filter(None, (flows.get(job_type), ended_at)), default=None)
+        return result
+
+    def _sync_status_line(self, label, last_success, interval, now):
+        status = sync_health.flow_status(last_success, interval, now, scheduled_since=self.create_date)
+        when = self._sync_age_text(last_success, now) if last_success else _("never")
+        if status == sync_health.OVERDUE:
+            when = _("%s - overdue", when)
+        exact = fields.Datetime.to_string(fields.Datetime.context_timestamp(self, last_success)) \
+            if last_success else ""
+        return Markup('<div class="%s" title="%s" data-flow-status="%s">%s%s: %s</div>') % (
+            "text-warning fw-bold" if status == sync_health.OVERDUE else "",
+            exact, status,
+            Markup('<i class="fa fa-exclamation-triangle me-1" role="img"/>') if status == sync_health.OVERDUE
+            else "",
+            label, when)
+
+    def _sync_age_text(self, moment, now):
+        unit, count = sync_health.age(moment, now)
+        if unit == "now":
+            return _("just now")
+        if unit == "minutes":
+            return _("%s min ago", count)
+        if unit == "hours":
+            return _("%s h ago", count)
+        return _("%s days ago", count)
+
+    def _sync_schedules(self):
+        """{job type: minutes between two scheduled runs} of the flows a cron runs for this shop now: the
+        cron's interval, or the shop's own when longer (a cron that checks every minute which shops are due);
+        a switched-off cron schedules nothing."""
+        schedules = {}
+        for job_type, (cron_xml_id, shop_minutes) in self._sync_crons().items():
+            interval = self._cron_interval(cron_xml_id)
+            if interval:
+                schedules[job_type] = max(interval, shop_minutes or 0)
+        return schedules
+
+    def _sync_crons(self):
+        """{job type: (xml id of the cron that runs it, the shop's own interval in minutes or 0)} of the flows
+        a cron runs for this shop. Connectors add theirs, leaving out what their crons skip for this shop
+        (e.g. stock pushes before a take-over); a flow missing here has no schedule and is never overdue."""
+        self.ensure_one()
+        return {}
+
+    def _cron_interval(self, cron_xml_id):
+        """Minutes between two runs of an active cron, None when it is missing or switched off."""
+        cron = self.env.ref(cron_xml_id, raise_if_not_found=False)
+        cron = cron and cron.sudo()
+        if not cron or not cron.active:
+            return None
+        return sync_health.interval_minutes(cron.interval_number, cron.interval_type)
 
     def _compute_listing_queue(self):
         """The upload queue at a glance (seller runbook: queue statistics visible)."""

@@ -1,6 +1,10 @@
 import time
+from datetime import timedelta
 from unittest.mock import patch
 
+from lxml import html
+
+from odoo import fields
 from odoo.modules.registry import DummyRLock, Registry
 from odoo.tests.common import TransactionCase
 
@@ -98,3 +102,20 @@ class MarketplaceCase(TransactionCase):
         ran = self.env["marketplace.job"]._run_pending(**kwargs)
         self.env.invalidate_all()
         return ran
+
+
+def done_job(shop, job_type, minutes_ago, account_wide=False):
+    """A job of ``job_type`` of ``shop`` (or, ``account_wide``, of its account only) that ended successfully
+    ``minutes_ago`` minutes ago."""
+    return shop.env["marketplace.job"].create({
+        "job_type": job_type, "shop_id": False if account_wide else shop.id, "account_id": shop.account_id.id,
+        "state": "done", "ended_at": fields.Datetime.now() - timedelta(minutes=minutes_ago),
+    })
+
+
+def sync_lines(shop):
+    """The dashboard card's "Last successful sync" lines: (text, status, CSS classes) per flow."""
+    shop.invalidate_recordset(["sync_status_html"])
+    root = html.fromstring("<div>%s</div>" % shop.sync_status_html)
+    return [(" ".join(line.text_content().split()), line.get("data-flow-status"), line.get("class") or "")
+            for line in root.xpath("./div[@data-flow-status]")]

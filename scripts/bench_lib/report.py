@@ -67,6 +67,7 @@ def save(results, args, notes, directory, engine_runs=()):
         json.dump({"date": datetime.datetime.now().isoformat(timespec="seconds"), "machine": info,
                    "parameters": {"listings": args.listings, "orders": args.orders,
                                   "notifications": args.notifications, "webhook_clients": args.clients,
+                                  "order_rounds": args.order_rounds, "naive_orders": not args.skip_naive_orders,
                                   "lanes": args.lanes, "latency_ms": args.latency_ms,
                                   "change_every_s": args.change_every,
                                   "publish": {"singles": args.publish_singles, "templates": args.publish_templates,

@@ -4,6 +4,8 @@ Naive = what the simplest connectors do: list inventory items then one getOffers
 per SKU, one getOrder call per order, one ORM create or write per record. The naive code is deliberately plain
 and is never used by the addons.
 """
+from functools import partial
+
 from .measure import Measure, Result
 from .setup import ScenarioError
 
@@ -127,18 +129,62 @@ def push_stock_naive(bench, label):
 
 
 # -- 3. order import ---------------------------------------------------------------------------------------
-def orders_connector(bench, label):
-    result = Result(label, "connector: pull_orders job (200/page)")
-    with Measure(bench, result):
-        info = bench.run_job("pull_orders")
+def order_rounds(raw_orders, rounds):
+    """The orders split into ``rounds`` parts by last-modified time, each with the ``pull_orders`` payload whose
+    window fetches it: ``[(payload, orders)]``. Windows meet at whole seconds and eBay's filter includes both
+    ends, so an order modified at a boundary's exact second is fetched twice (the second time: unchanged)."""
+    ordered = sorted(raw_orders, key=lambda raw: raw["lastModifiedDate"])
+    size = max(1, -(-len(ordered) // max(1, rounds)))
+    parts = [ordered[start:start + size] for start in range(0, len(ordered), size)]
+    bounds = [part[0]["lastModifiedDate"][:19] for part in parts] + [None]
+    return [({"since": bounds[index], "until": bounds[index + 1]}, part) for index, part in enumerate(parts)]
+
+
+def orders_side_by_side(bench, label, raw_orders, rounds):
+    """The connector's import and the bare-ORM floor, interleaved on the same machine: the orders in ``rounds``
+    windows of last-modified time, each imported by a real ``pull_orders`` job (one page) and created bare, in
+    turns (connector first in even rounds, bare first in odd ones), so that the load of a shared machine weighs
+    on both alike. Returns the two Results, summed over the rounds."""
+    connector = Result(label, "connector: pull_orders jobs, one per window (200/page)")
+    bare = Result(label, "bare ORM: same sale orders, no HTTP (floor)")
+    for result in (connector, bare):
+        result.calls = result.seconds = result.rows_written = result.sql_queries = 0
+        result.peak_rss_mb = 0.0
+        result.extra = {"round_seconds": []}
+    for index, (payload, part) in enumerate(order_rounds(raw_orders, rounds)):
+        steps = [(connector, partial(_connector_round, bench, connector, payload)),
+                 (bare, partial(_bare_sale_orders, bench, part))]
+        for total, step in steps[::-1] if index % 2 else steps:
+            with Measure(bench, one := Result(label, total.variant)):
+                step()
+            _add_round(total, one)
     with bench.env() as env:
         orders = env["marketplace.order"].search([("shop_id", "=", bench.shop_id)])
-        result.units = len(orders.filtered("sale_order_id"))
+        connector.units = len(orders.filtered("sale_order_id"))
         errors = orders.filtered(lambda order: order.state == "error")
         if errors:
-            result.note = "%s order(s) in error, e.g. %s" % (len(errors), errors[0].error_message)
-    result.extra = {"job": info["job"], "marketplace_orders": len(orders), "last_log": info["log"][-1][1]}
-    return result
+            connector.note = "%s order(s) in error, e.g. %s" % (len(errors), errors[0].error_message)
+    job = connector.extra.pop("last_job")
+    connector.extra.update(marketplace_orders=len(orders), last_job=job["job"], last_log=job["log"][-1][1])
+    bare.units = len(raw_orders)
+    connector.extra.update(throughput_vs_bare_orm=round(bare.seconds / connector.seconds, 3),
+                           bare_orm_seconds=bare.seconds)
+    return connector, bare
+
+
+def _connector_round(bench, total, payload):
+    total.extra["last_job"] = bench.run_job("pull_orders", payload=payload)
+
+
+def _add_round(total, one):
+    total.seconds = round(total.seconds + one.seconds, 2)
+    total.calls += one.calls
+    total.rows_written += one.rows_written
+    total.sql_queries += one.sql_queries
+    total.peak_rss_mb = max(total.peak_rss_mb, one.peak_rss_mb)
+    for call, count in one.call_detail.items():
+        total.call_detail[call] = total.call_detail.get(call, 0) + count
+    total.extra["round_seconds"].append(one.seconds)
 
 
 def orders_naive(bench, label):
@@ -196,28 +242,24 @@ def fetch_all_orders(bench):
             params["offset"] += len(page)
 
 
-def orders_bare_orm(bench, label, raw_orders):
+def _bare_sale_orders(bench, raw_orders):
     """The floor: the same sale orders (buyer, product lines, confirmed) created straight with the ORM from
     orders already in memory: no HTTP, no marketplace order, batches of 200, one commit per batch."""
-    result = Result(label, "bare ORM: same sale orders, no HTTP (floor)")
-    with Measure(bench, result):
-        with bench.env() as env:
-            products = {p.default_code: p.id for p in env["product.product"].search(
-                [("default_code", "in", sorted({line["sku"] for raw in raw_orders for line in raw["lineItems"]}))])}
-            partners = _bare_partners(env, {raw["buyer"]["username"] for raw in raw_orders})
-            for start in range(0, len(raw_orders), 200):
-                batch = raw_orders[start:start + 200]
-                sale_orders = env["sale.order"].create([{
-                    "partner_id": partners[raw["buyer"]["username"]], "client_order_ref": raw["orderId"],
-                    "origin": "bare", "order_line": [(0, 0, {
-                        "product_id": products[line["sku"]], "product_uom_qty": line["quantity"],
-                        "price_unit": float(line["lineItemCost"]["value"]) / line["quantity"],
-                        "tax_id": [(6, 0, [])]}) for line in raw["lineItems"]],
-                } for raw in batch])
-                sale_orders.action_confirm()
-                env.cr.commit()
-            result.units = len(raw_orders)
-    return result
+    with bench.env() as env:
+        products = {p.default_code: p.id for p in env["product.product"].search(
+            [("default_code", "in", sorted({line["sku"] for raw in raw_orders for line in raw["lineItems"]}))])}
+        partners = _bare_partners(env, {raw["buyer"]["username"] for raw in raw_orders})
+        for start in range(0, len(raw_orders), 200):
+            batch = raw_orders[start:start + 200]
+            sale_orders = env["sale.order"].create([{
+                "partner_id": partners[raw["buyer"]["username"]], "client_order_ref": raw["orderId"],
+                "origin": "bare", "order_line": [(0, 0, {
+                    "product_id": products[line["sku"]], "product_uom_qty": line["quantity"],
+                    "price_unit": float(line["lineItemCost"]["value"]) / line["quantity"],
+                    "tax_id": [(6, 0, [])]}) for line in raw["lineItems"]],
+            } for raw in batch])
+            sale_orders.action_confirm()
+            env.cr.commit()
 
 
 def _bare_partners(env, usernames):

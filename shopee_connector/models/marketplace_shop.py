@@ -47,6 +47,18 @@ class MarketplaceShop(models.Model):
             return bindings
         return bindings.filtered(lambda binding: (binding.external_listing_id or "").isdigit())
 
+    def _sync_crons(self):
+        """Shopee's crons for this shop (dashboard): order pulls (every ``shopee_order_pull_interval``) and
+        the stock and price sweep once Odoo took the shop over; none until the shop is authorized."""
+        crons = super()._sync_crons()
+        if self.platform != "shopee" or self.authorization_state != "authorized":
+            return crons
+        crons["pull_orders"] = ("shopee_connector.ir_cron_shopee_pull_orders", self.shopee_order_pull_interval)
+        if self.odoo_owns_stock:
+            sweep = ("shopee_connector.ir_cron_shopee_push_stock_and_prices", 0)
+            crons.update(push_stock=sweep, push_price=sweep)
+        return crons
+
     # -- crons -----------------------------------------------------------------
     @api.model
     def _shopee_active_shops(self):

@@ -1,3 +1,4 @@
 from . import test_shopee_flow
 from . import test_webhook
 from . import test_demo_flow
+from . import test_dashboard
