@@ -6,7 +6,7 @@ Connects Odoo 18 to eBay's REST APIs on top of Marketplace Base: every flow runs
 job of the durable marketplace queue (visible, retried, stoppable), scheduled by crons
 and startable by hand. Ships a local eBay sandbox simulator for demos and tests.
 """,
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/Sales",
     "license": "LGPL-3",
     "author": "Marketplace Connector Team",
@@ -15,6 +15,7 @@ and startable by hand. Ships a local eBay sandbox simulator for demos and tests.
         "security/ir.model.access.csv",
         "security/ebay_security.xml",
         "data/ir_config_parameter_data.xml",
+        "data/ebay_condition_data.xml",
         "data/ir_cron_data.xml",
         "views/ebay_menus.xml",
         "views/marketplace_account_views.xml",
@@ -27,6 +28,9 @@ and startable by hand. Ships a local eBay sandbox simulator for demos and tests.
         "views/marketplace_listing_views.xml",
     ],
     "demo": ["demo/ebay_demo.xml"],
+    "assets": {
+        "web.assets_tests": ["ebay_connector/static/tests/tours/*.js"],
+    },
     "external_dependencies": {"python": ["requests", "python-dateutil", "cryptography"]},
     "installable": True,
 }
