@@ -123,7 +123,7 @@ class TestPublish(EbayCase):
 
         with Form(listing) as form:
             form.ebay_category_id = new_only
-            accepted = form.ebay_condition_choice_ids
+            accepted = form.ebay_condition_choice_ids[:]
             self.assertFalse(form.ebay_condition_id, "a condition the new category refuses is dropped")
             form.ebay_condition_id = self.new
         self.assertEqual(self.sim_calls().get(CONDITION_POLICIES), 1, "eBay is asked when the category is chosen")

@@ -4,6 +4,7 @@ import { registry } from "@web/core/registry";
 
 const LISTING_ROW = '.o_field_widget[name="marketplace_listing_ids"] .o_data_row:contains("ODOO-PEDAL-BIN")';
 const DROPDOWN_ITEM = ".o-autocomplete--dropdown-item";
+const RECORD_ITEM = `${DROPDOWN_ITEM}:not(.o_m2o_dropdown_option)`; // not "Search More..."
 
 /** The seller's path (tests/test_publish_tour.py): a product, its eBay tab, the draft listing, what the check
  * asks for (a category, then a condition among those the category accepts), Publish: the listing is queued. */
@@ -34,7 +35,7 @@ registry.category("web_tour.tours").add("ebay_publish_tour", {
             content: "only the conditions the category accepts are offered",
             trigger: `${DROPDOWN_ITEM} a:contains("Used")`,
             run() {
-                const offered = [...document.querySelectorAll(`${DROPDOWN_ITEM} a`)].map((a) => a.textContent.trim());
+                const offered = [...document.querySelectorAll(`${RECORD_ITEM} a`)].map((a) => a.textContent.trim());
                 if (offered.join("|") !== "New|Used") {
                     console.error(`conditions offered: ${offered.join(", ")}; expected: New, Used`);
                 }
