@@ -22,6 +22,7 @@ and startable by hand. Ships a local eBay sandbox simulator for demos and tests.
         "views/marketplace_shop_views.xml",
         "views/marketplace_product_binding_views.xml",
         "views/ebay_category_views.xml",
+        "views/ebay_condition_views.xml",
         "views/ebay_notification_views.xml",
         "views/delivery_carrier_views.xml",
         "views/stock_picking_views.xml",
