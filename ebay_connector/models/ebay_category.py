@@ -37,6 +37,9 @@ class EbayCategory(models.Model):
     aspects_recommended = fields.Text(string="Recommended Item Specifics", compute="_compute_aspect_lists")
     conditions_json = fields.Text(string="Item Conditions (JSON)", readonly=True,
                                   help="eBay's getItemConditionPolicies answer for this leaf, kept until refreshed.")
+    condition_ids = fields.Many2many(
+        "ebay.condition", string="Accepted Conditions", compute="_compute_condition_ids", store=True,
+        help="The conditions eBay accepts in this leaf; empty while unknown or when eBay accepts any.")
 
     # Odoo mirror
     product_category_id = fields.Many2one(
@@ -52,6 +55,14 @@ class EbayCategory(models.Model):
     def _compute_aspect_lists(self):
         for category in self:
             category.aspects_required, category.aspects_recommended = aspect_summary(category.aspects_json)
+
+    @api.depends("conditions_json")
+    def _compute_condition_ids(self):
+        conditions = self.env["ebay.condition"].search([])
+        for category in self:
+            policy = category._ebay_condition_policy(fetch=False)
+            allowed = set(policy.allowed) if policy else ()
+            category.condition_ids = conditions.filtered(lambda condition: condition.code in allowed)
 
     @api.depends("full_path")
     def _compute_display_name(self):

@@ -2,21 +2,12 @@ import hashlib
 from decimal import Decimal
 
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import float_round
 
 from odoo.addons.marketplace_base.marketplace_core.payload import canonical_json
 
 from ..sync_core import publish
-
-CONDITION_LABELS = {
-    "NEW": "New", "LIKE_NEW": "Like New", "NEW_OTHER": "New other (see details)",
-    "NEW_WITH_DEFECTS": "New with defects", "CERTIFIED_REFURBISHED": "Certified - Refurbished",
-    "EXCELLENT_REFURBISHED": "Excellent - Refurbished", "VERY_GOOD_REFURBISHED": "Very Good - Refurbished",
-    "GOOD_REFURBISHED": "Good - Refurbished", "SELLER_REFURBISHED": "Seller refurbished",
-    "USED_EXCELLENT": "Used", "USED_VERY_GOOD": "Used - Very Good", "USED_GOOD": "Used - Good",
-    "USED_ACCEPTABLE": "Used - Acceptable", "FOR_PARTS_OR_NOT_WORKING": "For parts or not working",
-}
-
 
 class MarketplaceListing(models.Model):
     """What eBay needs of a listing: category, condition, item specifics, identifiers, business policies,
@@ -27,8 +18,12 @@ class MarketplaceListing(models.Model):
     # Category and condition
     ebay_category_id = fields.Many2one("ebay.category", string="eBay Category", domain="[('leaf', '=', True)]",
                                        help="A leaf of the imported category tree.")
-    ebay_condition = fields.Selection(list(CONDITION_LABELS.items()), string="Condition")
-    ebay_allowed_conditions = fields.Char(compute="_compute_ebay_allowed_conditions", string="Allowed Conditions")
+    ebay_condition_id = fields.Many2one(
+        "ebay.condition", string="Condition", ondelete="restrict", domain="[('id', 'in', ebay_condition_choice_ids)]",
+        help="Only the conditions the category accepts are offered (eBay's getItemConditionPolicies).")
+    ebay_condition_code = fields.Char(related="ebay_condition_id.code", string="Condition Code")
+    ebay_condition_choice_ids = fields.Many2many("ebay.condition", compute="_compute_ebay_condition_choice_ids",
+                                                 string="Accepted Conditions")
     ebay_condition_notes = fields.Text(string="Condition Notes", help="Not for new items (eBay ignores them).")
     ebay_aspect_ids = fields.One2many("ebay.listing.aspect", "listing_id", string="Item Specifics")
 
@@ -63,12 +58,26 @@ class MarketplaceListing(models.Model):
         help="An earlier attempt may have made this listing's offer without Odoo learning it: eBay is asked "
              "for the SKU's offers before creating one, so there is never a second offer.")
 
-    @api.depends("ebay_category_id.conditions_json")
-    def _compute_ebay_allowed_conditions(self):
+    @api.depends("ebay_category_id.condition_ids")
+    def _compute_ebay_condition_choice_ids(self):
+        """The category's accepted conditions; every condition while eBay's answer is unknown or says any."""
+        every = self.env["ebay.condition"].search([])
         for listing in self:
-            policy = listing.ebay_category_id._ebay_condition_policy(fetch=False)
-            listing.ebay_allowed_conditions = ", ".join(CONDITION_LABELS.get(name, name) for name in policy.allowed) \
-                if policy else False
+            listing.ebay_condition_choice_ids = listing.ebay_category_id.condition_ids or every
+
+    @api.onchange("ebay_category_id")
+    def _onchange_ebay_category_id(self):
+        """Ask eBay which conditions the chosen leaf accepts (once per category, then cached) and drop a
+        condition it does not accept; without an answer every condition stays offered and the check asks again."""
+        warning = None
+        try:
+            self.ebay_category_id._ebay_condition_policy()
+        except UserError as exc:
+            warning = {"title": _("Conditions not known yet"), "message": exc.args[0]}
+        self._compute_ebay_condition_choice_ids()
+        if self.ebay_condition_id and self.ebay_condition_id not in self.ebay_condition_choice_ids:
+            self.ebay_condition_id = False
+        return {"warning": warning} if warning else None
 
     # -- item specifics form --------------------------------------------------------
     @api.model_create_multi
@@ -209,7 +218,7 @@ class MarketplaceListing(models.Model):
             sku=self.sku, marketplace_id=self.shop_id.marketplace_site or self.account_id.ebay_marketplace_id,
             currency=self.shop_id.currency_id.name, title=self.title, description=self.description or "",
             category_id=category.category_id or None, category_is_leaf=bool(category.leaf),
-            condition=self.ebay_condition or None, condition_notes=self.ebay_condition_notes or None,
+            condition=self.ebay_condition_code or None, condition_notes=self.ebay_condition_notes or None,
             aspects={aspect.name: aspect._values() for aspect in self.ebay_aspect_ids if aspect._values()},
             aspect_specs=tuple(publish.aspect_specs(category._ebay_aspects())) if category.leaf else (),
             condition_policy=category._ebay_condition_policy() if category.leaf else None,

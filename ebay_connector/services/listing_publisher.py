@@ -65,7 +65,7 @@ class ListingJobService(EbayJobService):
             values = {"external_offer_id": offer_ids.get(binding.external_sku) or binding.external_offer_id}
             if outcome.ok and outcome.listing_id:
                 values.update(external_listing_id=outcome.listing_id, status="active", title=listing.title,
-                              condition=listing.ebay_condition, photo_count=listing.photo_count,
+                              condition=listing.ebay_condition_code, photo_count=listing.photo_count,
                               ebay_listing_source="inventory_api", last_sync_at=now, status_message=False)
                 if quantities is not None:
                     values["last_pushed_qty"] = quantities.get(binding.product_id.id, 0)

@@ -9,6 +9,8 @@ from datetime import timedelta
 from PIL import Image
 
 from odoo import Command, fields
+from odoo.tests import Form
+from odoo.tools.safe_eval import safe_eval
 
 from ..ebay_api.inventory import InventoryAdapter
 from ..ebay_sim.publishing import condition_ids_for
@@ -22,6 +24,7 @@ BULK_PUBLISH = "POST /sell/inventory/v1/bulk_publish_offer"
 UPDATE_OFFER = "PUT /sell/inventory/v1/offer/{id}"
 UPLOAD = "POST /commerce/media/v1_beta/image/create_image_from_file"
 LOCATION = "POST /sell/inventory/v1/location/{id}"
+CONDITION_POLICIES = "GET /sell/metadata/v1/marketplace/{id}/get_item_condition_policies"
 
 
 def png(color):
@@ -47,6 +50,7 @@ class TestPublish(EbayCase):
                                           "country_id": cls.env.ref("base.us").id})
         cls.ebay_shop.action_ebay_fetch_policies()
         cls.category._ebay_condition_policy()   # eBay asked once, then the check costs no call
+        cls.new = cls.env.ref("ebay_connector.ebay_condition_new")
 
     def setUp(self):
         super().setUp()
@@ -60,7 +64,7 @@ class TestPublish(EbayCase):
         listing = self.env["marketplace.listing"].create({
             "shop_id": self.ebay_shop.id, "product_tmpl_id": product.product_tmpl_id.id, "product_id": product.id,
             "sku": code, "title": "Desk lamp %s" % code, "description": "<p>A bright desk lamp.</p>",
-            "ebay_category_id": self.category.id, "ebay_condition": "NEW", "ebay_brand": "Acme",
+            "ebay_category_id": self.category.id, "ebay_condition_id": self.new.id, "ebay_brand": "Acme",
             "image_ids": [Command.create({"name": "main.png", "image": png("red")}),
                           Command.create({"name": "side.png", "image": png("blue")})],
             **values})
@@ -75,6 +79,12 @@ class TestPublish(EbayCase):
             else:
                 aspect.value_text = choice.name or "Lamp"
 
+    def new_only_category(self):
+        """A leaf where the simulator accepts New and New other only."""
+        leaf = next(leaf for leaf in build_tree("demo").leaves if condition_ids_for(leaf) == ("1000", "1500"))
+        return self.env["ebay.category"].create({"name": "Sealed", "tree_id": "0", "category_id": leaf, "leaf": True,
+                                                 "level": 3, "full_path": "Home > Sealed"})
+
     def offers(self, sku):
         """The SKU's offers as eBay's getOffers gives them."""
         return InventoryAdapter(self.ebay_account._ebay_client()).find_offers(sku, "EBAY_US")
@@ -87,7 +97,7 @@ class TestPublish(EbayCase):
 
     # -- the check ---------------------------------------------------------------
     def test_every_problem_is_listed_before_any_call(self):
-        listing = self.make_listing("LAMP-BAD", title="x" * 85, ebay_condition=False, ebay_condition_notes="Worn",
+        listing = self.make_listing("LAMP-BAD", title="x" * 85, ebay_condition_id=False, ebay_condition_notes="Worn",
                                     image_ids=[Command.clear()], ebay_best_offer=True, ebay_auto_accept_price=30)
         listing.ebay_aspect_ids.filtered(lambda a: a.name == "Brand").write({"value_text": False, "value_ids": False})
         self.reset_sim_calls()
@@ -101,6 +111,39 @@ class TestPublish(EbayCase):
         self.assertEqual(self.sim_calls(), {})
         self.assertEqual(listing.title_length, 85)
         self.assertNotIn(listing, self.env["marketplace.listing"].search([("ready", "=", True)]))
+
+    # -- the condition ---------------------------------------------------------------
+    def test_a_category_offers_only_the_conditions_it_accepts(self):
+        new_only = self.new_only_category()
+        listing = self.make_listing("LAMP-COND", ebay_condition_id=self.env.ref(
+            "ebay_connector.ebay_condition_used_acceptable").id)
+        everything = self.env["ebay.condition"].search([])
+        self.assertEqual(listing.ebay_condition_choice_ids, everything, "this lamp category accepts any")
+        self.reset_sim_calls()
+
+        with Form(listing) as form:
+            form.ebay_category_id = new_only
+            accepted = form.ebay_condition_choice_ids[:]
+            self.assertFalse(form.ebay_condition_id, "a condition the new category refuses is dropped")
+            form.ebay_condition_id = self.new
+        self.assertEqual(self.sim_calls().get(CONDITION_POLICIES), 1, "eBay is asked when the category is chosen")
+        self.assertEqual(sorted(accepted.mapped("code")), ["NEW", "NEW_OTHER"])
+        self.assertEqual((new_only.condition_ids, listing.ebay_condition_choice_ids, listing.ebay_condition_id),
+                         (accepted, accepted, self.new))
+        # the dropdown's search, as the web client evaluates the field's domain on the form
+        domain = safe_eval(listing._fields["ebay_condition_id"].domain,
+                           {"ebay_condition_choice_ids": listing.ebay_condition_choice_ids.ids})
+        self.assertEqual(self.env["ebay.condition"].search(domain), accepted)
+
+    def test_the_check_still_refuses_a_condition_written_past_the_form(self):
+        new_only = self.new_only_category()
+        used = self.env.ref("ebay_connector.ebay_condition_used_good")
+        listing = self.make_listing("LAMP-USED", ebay_category_id=new_only.id, ebay_condition_id=used.id)
+        listing.action_publish()
+        self.assertEqual(listing.state, "draft")
+        self.assertIn("condition_not_allowed", self.codes(listing))
+        self.assertIn("Condition USED_GOOD is not accepted in this category (accepted: NEW, NEW_OTHER).",
+                      listing.problems_html)
 
     # -- a listing end to end ------------------------------------------------------
     def test_publish_revise_end_and_relist(self):
@@ -181,7 +224,7 @@ class TestPublish(EbayCase):
             variant.default_code = "TEE-%s" % variant.product_template_attribute_value_ids.name
         listing = self.env["marketplace.listing"].create({
             "shop_id": self.ebay_shop.id, "product_tmpl_id": template.id, "sku": "TEE", "title": "Plain tee",
-            "description": "<p>Cotton</p>", "ebay_category_id": self.category.id, "ebay_condition": "NEW",
+            "description": "<p>Cotton</p>", "ebay_category_id": self.category.id, "ebay_condition_id": self.new.id,
             "ebay_brand": "Acme", "image_ids": [Command.create({"name": "tee.png", "image": png("white")})]})
         self.fill_required(listing)
         self.assertTrue(listing.is_group)

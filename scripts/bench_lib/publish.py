@@ -66,7 +66,7 @@ def prepare(bench, prefix, singles, templates, variants, photos):
 def _listing_values(env, shop_id, category_id, sku, title, photos, seed):
     from odoo import Command
     return {"shop_id": shop_id, "sku": sku, "title": title, "description": "<p>%s, as new.</p>" % title,
-            "ebay_category_id": category_id, "ebay_condition": "NEW", "ebay_brand": "Acme",
+            "ebay_category_id": category_id, "ebay_condition_id": env.ref("ebay_connector.ebay_condition_new").id, "ebay_brand": "Acme",
             "image_ids": [Command.create({"name": "p%s.png" % n, "image": _png(seed * 7 + n), "sequence": n})
                           for n in range(photos)]}
 
