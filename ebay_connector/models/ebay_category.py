@@ -58,11 +58,11 @@ class EbayCategory(models.Model):
 
     @api.depends("conditions_json")
     def _compute_condition_ids(self):
-        conditions = self.env["ebay.condition"].search([])
+        conditions = self.env["ebay.condition"].search([])  # eBay's 14 conditions  # pylint: disable=no-search-all
         for category in self:
             policy = category._ebay_condition_policy(fetch=False)
             allowed = set(policy.allowed) if policy else ()
-            category.condition_ids = conditions.filtered(lambda condition: condition.code in allowed)
+            category.condition_ids = [condition.id for condition in conditions if condition.code in allowed]
 
     @api.depends("full_path")
     def _compute_display_name(self):

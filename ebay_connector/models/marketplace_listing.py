@@ -9,6 +9,7 @@ from odoo.addons.marketplace_base.marketplace_core.payload import canonical_json
 
 from ..sync_core import publish
 
+
 class MarketplaceListing(models.Model):
     """What eBay needs of a listing: category, condition, item specifics, identifiers, business policies,
     Best Offer and package; the check (``sync_core.publish.check_listing``) and eBay's request bodies."""
@@ -61,7 +62,7 @@ class MarketplaceListing(models.Model):
     @api.depends("ebay_category_id.condition_ids")
     def _compute_ebay_condition_choice_ids(self):
         """The category's accepted conditions; every condition while eBay's answer is unknown or says any."""
-        every = self.env["ebay.condition"].search([])
+        every = self.env["ebay.condition"].search([])  # eBay's 14 conditions  # pylint: disable=no-search-all
         for listing in self:
             listing.ebay_condition_choice_ids = listing.ebay_category_id.condition_ids or every
 
