@@ -11,3 +11,5 @@ from . import test_first_sync
 from . import test_security
 from . import test_engine_live
 from . import test_publish
+from . import test_publish_tour
+from . import test_dashboard

@@ -7,3 +7,4 @@ from . import test_security
 from . import test_bulk_binding
 from . import test_tour
 from . import test_job_engine
+from . import test_dashboard
