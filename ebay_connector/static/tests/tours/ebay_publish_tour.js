@@ -4,7 +4,9 @@ import { registry } from "@web/core/registry";
 
 const LISTING_ROW = '.o_field_widget[name="marketplace_listing_ids"] .o_data_row:contains("ODOO-PEDAL-BIN")';
 const DROPDOWN_ITEM = ".o-autocomplete--dropdown-item";
-const RECORD_ITEM = `${DROPDOWN_ITEM}:not(.o_m2o_dropdown_option)`; // not "Search More..."
+const CONDITION_ITEM = `.modal .o_field_widget[name="ebay_condition_id"] ${DROPDOWN_ITEM}`;
+// the condition's own records, not "Search More..." nor a category dropdown still closing
+const CONDITION_RECORD = `${CONDITION_ITEM}:not(.o_m2o_dropdown_option)`;
 
 /** The seller's path (tests/test_publish_tour.py): a product, its eBay tab, the draft listing, what the check
  * asks for (a category, then a condition among those the category accepts), Publish: the listing is queued. */
@@ -33,15 +35,15 @@ registry.category("web_tour.tours").add("ebay_publish_tour", {
         },
         {
             content: "only the conditions the category accepts are offered",
-            trigger: `${DROPDOWN_ITEM} a:contains("Used")`,
+            trigger: `${CONDITION_ITEM} a:contains("Used")`,
             run() {
-                const offered = [...document.querySelectorAll(`${RECORD_ITEM} a`)].map((a) => a.textContent.trim());
+                const offered = [...document.querySelectorAll(`${CONDITION_RECORD} a`)].map((a) => a.textContent.trim());
                 if (offered.join("|") !== "New|Used") {
                     console.error(`conditions offered: ${offered.join(", ")}; expected: New, Used`);
                 }
             },
         },
-        { content: "choose New", trigger: `${DROPDOWN_ITEM} a:contains("New")`, run: "click" },
+        { content: "choose New", trigger: `${CONDITION_ITEM} a:contains("New")`, run: "click" },
         {
             content: "the condition is set",
             trigger: '.modal .o_field_widget[name="ebay_condition_id"] input:value("New")',
