@@ -24,15 +24,17 @@ def encode_query(params):
 
 class EbayClient:
     def __init__(self, config, token_store, session=None, on_call=None, sleep=time.sleep,
-                 clock=time.time, budgets=None):
+                 clock=time.time, budgets=None, app_token_store=None):
         """``budgets`` (group -> RateBudget) lets several clients of one account share one
-        budget; by default each client builds its own from ``config.budgets``."""
+        budget; by default each client builds its own from ``config.budgets``.
+        ``app_token_store`` shares the application token between clients (see OAuthClient)."""
         self.config = config
         self.token_store = token_store
         self.session = session or build_session()
         self.transport = Transport(config, self.session, on_call=on_call, sleep=sleep,
                                    clock=clock, budgets=budgets)
-        self.oauth = OAuthClient(config, self.session, transport=self.transport, clock=clock)
+        self.oauth = OAuthClient(config, self.session, transport=self.transport, clock=clock,
+                                 app_token_store=app_token_store)
 
     @property
     def stats(self):

@@ -11,6 +11,9 @@ MEDIA_HOSTS = {"production": "https://apim.ebay.com", "sandbox": "https://apim.s
 
 PULL = "pull"
 PUSH = "push"
+BROWSE = "browse"
+# Browse allows about 5 000 calls a day per application (ebay-api-notes, "Comparables").
+BROWSE_CALLS_PER_DAY = 5000
 
 # API family -> budget group. Families name what a call does so that reads and writes of the
 # same API count against the sellers' separate pull and push budgets (seller runbook).
@@ -25,6 +28,7 @@ FAMILY_GROUPS = {
     "feed": PULL,
     "inventory.write": PUSH,
     "fulfillment": PUSH,
+    "browse": BROWSE,
 }
 # "media" (photo uploads) is left out on purpose: eBay bounds it itself (50 requests per 5 s, answered
 # with 429, which the transport waits out), and counting a listing's photos against the sellers' push

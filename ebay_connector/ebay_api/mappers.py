@@ -507,3 +507,48 @@ def map_active_inventory_report(content):
         else:
             records.append(_report_record(details, item_id, False))
     return records
+
+
+# ---------------------------------------------------------------- Browse comparables
+
+
+@dataclass(frozen=True)
+class ItemSummary:
+    """An active listing of another seller (Browse ``ItemSummary``): a comparable of the price rule.
+
+    ``shipping`` is the cheapest shipping option's cost (0 for free shipping), None when eBay gives no
+    cost (calculated shipping without the buyer's location)."""
+
+    item_id: str
+    title: str
+    price: Decimal
+    currency: str
+    shipping: Decimal | None
+    condition: str | None
+    condition_id: str | None
+    url: str | None
+
+    @property
+    def total(self):
+        """What the buyer pays: price + shipping (unknown shipping counts as 0)."""
+        return self.price + (self.shipping if self.shipping is not None else ZERO)
+
+
+def _cheapest_shipping(options):
+    costs = [_amount(option["shippingCost"]) for option in options or () if option.get("shippingCost")]
+    return min(costs) if costs else None
+
+
+@_mapping("Browse item summary")
+def map_item_summary(payload):
+    """ItemSummary of one ``itemSummaries[]`` entry of Browse's item_summary/search."""
+    return ItemSummary(
+        item_id=payload["itemId"],
+        title=payload.get("title") or "",
+        price=_amount(payload["price"]),
+        currency=payload["price"].get("currency") or "",
+        shipping=_cheapest_shipping(payload.get("shippingOptions")),
+        condition=payload.get("condition"),
+        condition_id=payload.get("conditionId"),
+        url=payload.get("itemWebUrl"),
+    )

@@ -11,7 +11,7 @@ import time
 from urllib.parse import quote, urlencode
 
 from .errors import EbayAuthError, EbayRequestError
-from .tokens import token_set_from_response
+from .tokens import InMemoryTokenStore, token_set_from_response
 from .transport import Transport
 
 API_SCOPE = "https://api.ebay.com/oauth/api_scope"
@@ -29,11 +29,13 @@ AUTH_ERROR_CODES = {"invalid_grant", "invalid_client", "unauthorized_client"}
 
 
 class OAuthClient:
-    def __init__(self, config, session, *, transport=None, clock=time.time):
+    def __init__(self, config, session, *, transport=None, clock=time.time, app_token_store=None):
+        """``app_token_store`` (a TokenStore) keeps the application token beyond this client, so that
+        clients made one after the other (a button, a job) share one grant until it expires."""
         self.config = config
         self.transport = transport or Transport(config, session, clock=clock)
         self.clock = clock
-        self._app_token = None
+        self.app_token_store = app_token_store or InMemoryTokenStore()
 
     def consent_url(self, state, scopes=DEFAULT_SCOPES):
         """Where to send the seller to grant access; eBay redirects to the RuName's accepted URL
@@ -62,17 +64,18 @@ class OAuthClient:
         return self._grant(form, scopes, refresh_token, refresh_token_expires_at)
 
     def application_token(self):
-        """The client-credentials token (Taxonomy, getPublicKey), cached until shortly before
-        expiry because eBay allows only 1 000 of these grants a day."""
-        now = self.clock()
-        if self._app_token is None or not self._app_token.access_valid(now, self.config.refresh_buffer_seconds):
+        """The client-credentials token (Taxonomy, getPublicKey, Browse), cached in the store until
+        shortly before expiry because eBay allows only 1 000 of these grants a day."""
+        token = self.app_token_store.load()
+        if token is None or not token.access_valid(self.clock(), self.config.refresh_buffer_seconds):
             form = {"grant_type": "client_credentials", "scope": API_SCOPE}
-            self._app_token = self._grant(form, (API_SCOPE,))
-        return self._app_token
+            token = self._grant(form, (API_SCOPE,))
+            self.app_token_store.save(token)
+        return token
 
     def forget_application_token(self):
         """Drop the cached application token (after eBay answered 401 with it)."""
-        self._app_token = None
+        self.app_token_store.save(None)
 
     def _grant(self, form, scopes, refresh_token=None, refresh_token_expires_at=None):
         # A grant changes nothing on the seller's eBay account: sending it again is harmless.

@@ -11,7 +11,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-from . import bulk_update, controls, feed, fulfillment, inventory, migration, notification, oauth, publishing, taxonomy
+from . import (browse, bulk_update, controls, feed, fulfillment, inventory, migration, notification, oauth, publishing,
+               taxonomy)
 from .errors import EbayError, internal_error, resource_not_found, too_many_requests
 from .faults import CallCounter, Faults
 from .routing import Request, Route, json_response
@@ -19,7 +20,7 @@ from .seed import seed as run_seed
 from .store import Store
 
 LOG = logging.getLogger(__name__)
-ROUTES = [Route(*spec) for module in (oauth, taxonomy, inventory, bulk_update, migration, feed, fulfillment,
+ROUTES = [Route(*spec) for module in (oauth, taxonomy, browse, inventory, bulk_update, migration, feed, fulfillment,
                                       notification, publishing, controls)
           for spec in module.ROUTES]
 ROUTES_BY_METHOD = {method: [r for r in ROUTES if r.method == method] for method in ("GET", "POST", "PUT",

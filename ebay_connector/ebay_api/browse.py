@@ -1,0 +1,60 @@
+"""Browse API adapter: other sellers' active listings of a product, the comparables of the price rule.
+
+Doc page: developer.ebay.com/api-docs/buy/browse/resources/item_summary/methods/search (OpenAPI:
+shared/ebay-openapi/browse.yml). Application token (scope ``.../oauth/api_scope``); about 5 000 calls a
+day, counted in the ``browse`` budget group. ``gtin`` (UPC) and ``q`` cannot be combined: a product with
+a barcode is searched by it, otherwise by keywords (and category). The filters narrow to the listing's
+condition, buying option and item location country.
+
+This is one ``ComparablesSource`` of ``marketplace_core.pricing``: active listings. eBay's sold items
+(Marketplace Insights ``item_sales/search``) are a limited-release API for approved partners; a source
+for them would offer the same ``search(**query)``.
+"""
+from .errors import MappingError
+from .mappers import map_item_summary
+
+BASE = "/buy/browse/v1"
+FAMILY = "browse"
+MAX_LIMIT = 200
+
+
+def search_params(gtin=None, keywords=None, category_id=None, condition_ids=(), buying_options=("FIXED_PRICE",),
+                  country=None, limit=50):
+    """Query parameters of item_summary/search: by GTIN when there is one (keywords are then left out, as
+    eBay requires), else by keywords; the filters ``conditionIds``, ``buyingOptions``, ``itemLocationCountry``."""
+    if not gtin and not keywords:
+        raise ValueError("comparables need a GTIN or keywords")
+    filters = []
+    if condition_ids:
+        filters.append("conditionIds:{%s}" % "|".join(str(value) for value in condition_ids))
+    if buying_options:
+        filters.append("buyingOptions:{%s}" % "|".join(buying_options))
+    if country:
+        filters.append("itemLocationCountry:%s" % country)
+    return {
+        "gtin": gtin or None,
+        "q": None if gtin else keywords,
+        "category_ids": category_id or None,
+        "filter": ",".join(filters) or None,
+        "limit": max(1, min(int(limit), MAX_LIMIT)),
+    }
+
+
+class BrowseAdapter:
+    """``ComparablesSource`` over Browse: one call per search (the first page is the sample)."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def search(self, **query):
+        """ItemSummary records of the first page of item_summary/search for ``query`` (see
+        ``search_params``); an item eBay sends malformed is left out rather than failing the search."""
+        body = self.client.request("GET", BASE + "/item_summary/search", FAMILY, params=search_params(**query),
+                                   app_token=True).body or {}
+        items = []
+        for payload in body.get("itemSummaries") or ():
+            try:
+                items.append(map_item_summary(payload))
+            except MappingError:
+                continue
+        return items
