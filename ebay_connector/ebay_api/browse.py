@@ -46,11 +46,13 @@ class BrowseAdapter:
     def __init__(self, client):
         self.client = client
 
-    def search(self, **query):
+    def search(self, marketplace_id=None, **query):
         """ItemSummary records of the first page of item_summary/search for ``query`` (see
-        ``search_params``); an item eBay sends malformed is left out rather than failing the search."""
+        ``search_params``) on ``marketplace_id`` (default: the account's); an item eBay sends malformed is
+        left out rather than failing the search."""
+        headers = {"X-EBAY-C-MARKETPLACE-ID": marketplace_id} if marketplace_id else None
         body = self.client.request("GET", BASE + "/item_summary/search", FAMILY, params=search_params(**query),
-                                   app_token=True).body or {}
+                                   headers=headers, app_token=True).body or {}
         items = []
         for payload in body.get("itemSummaries") or ():
             try:

@@ -123,7 +123,8 @@ def _split_filter(value):
 def _matches(item, filters):
     """Whether a listing passes the served filters (fixed price only unless buyingOptions says otherwise)."""
     values = {"conditionIds": str(item.get("conditionId", "1000")),
-              "buyingOptions": item.get("buyingOption", "FIXED_PRICE"), "itemLocationCountry": item.get("country", "US")}
+              "buyingOptions": item.get("buyingOption", "FIXED_PRICE"),
+              "itemLocationCountry": item.get("country", "US")}
     wanted = {"buyingOptions": {"FIXED_PRICE"}, **filters}
     return all(values[name] in allowed for name, allowed in wanted.items() if name in values)
 
@@ -146,8 +147,8 @@ def search(req):
         pool = generated_pool(key, q or gtin, category_id)
     found = [item for item in pool if _matches(item, filters)]
     page = found[offset:offset + limit]
-    body = {"href": f"{req.base_url}{req.path}?{urlencode(query)}", "total": len(found), "limit": limit, "offset": offset,
-            "itemSummaries": [item_summary(item, currency, req.base_url) for item in page]}
+    body = {"href": f"{req.base_url}{req.path}?{urlencode(query)}", "total": len(found), "limit": limit,
+            "offset": offset, "itemSummaries": [item_summary(item, currency, req.base_url) for item in page]}
     if offset + limit < len(found):
         body["next"] = f"{req.base_url}{req.path}?{urlencode(dict(query, offset=offset + limit, limit=limit))}"
     return json_response(body)

@@ -11,8 +11,19 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-from . import (browse, bulk_update, controls, feed, fulfillment, inventory, migration, notification, oauth, publishing,
-               taxonomy)
+from . import (
+    browse,
+    bulk_update,
+    controls,
+    feed,
+    fulfillment,
+    inventory,
+    migration,
+    notification,
+    oauth,
+    publishing,
+    taxonomy,
+)
 from .errors import EbayError, internal_error, resource_not_found, too_many_requests
 from .faults import CallCounter, Faults
 from .routing import Request, Route, json_response

@@ -14,3 +14,5 @@ from . import ebay_aspect_value
 from . import ebay_listing_aspect
 from . import marketplace_listing
 from . import marketplace_listing_image
+from . import ebay_price_search
+from . import ebay_price_comparable

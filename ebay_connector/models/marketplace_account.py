@@ -8,8 +8,8 @@ from odoo.tools import consteq, hmac
 
 from odoo.addons.marketplace_base.shared_budget import SharedRateBudget
 
-from ..ebay_api import EbayAuthError, EbayClient, EbayConfig
-from ..ebay_api.config import PULL, PUSH, Budget
+from ..ebay_api import EbayAuthError, EbayClient, EbayConfig, InMemoryTokenStore
+from ..ebay_api.config import BROWSE, BROWSE_CALLS_PER_DAY, PULL, PUSH, Budget
 from ..ebay_api.oauth import OAuthClient
 from ..ebay_api.signature import challenge_response
 from ..ebay_api.transport import build_session
@@ -24,6 +24,10 @@ EBAY_MARKETPLACES = [
     ("EBAY_IT", "eBay Italy"), ("EBAY_ES", "eBay Spain"), ("EBAY_AU", "eBay Australia"),
     ("EBAY_CA", "eBay Canada"), ("EBAY_AT", "eBay Austria"), ("EBAY_NL", "eBay Netherlands"),
 ]
+# Application tokens (client-credentials grant) per database, account, App ID and host, kept in this process
+# until they expire: eBay allows 1 000 grants a day, a token lives 2 hours, so each worker process grants at
+# most a dozen a day. They are not stored in the database: nothing is lost when a process forgets one.
+_APP_TOKENS = {}
 
 
 class MarketplaceAccount(models.Model):
@@ -113,13 +117,26 @@ class MarketplaceAccount(models.Model):
             budgets[PULL] = Budget(self.ebay_pull_budget, 600)
         if self.ebay_push_budget > 0:
             budgets[PUSH] = Budget(self.ebay_push_budget, 600)
+        budgets[BROWSE] = Budget(self._ebay_browse_calls_per_day(), 24 * 3600)
         return budgets
+
+    @api.model
+    def _ebay_browse_calls_per_day(self):
+        """Browse's daily allowance (comparables), shared by every worker of the database."""
+        get = self.env["ir.config_parameter"].sudo().get_param
+        return int(get("ebay_connector.browse_calls_per_day", BROWSE_CALLS_PER_DAY))
 
     def _ebay_client(self, on_call=None):
         """The account's eBay client; ``on_call`` receives a record of every HTTP exchange."""
         self.ensure_one()
         config = self._ebay_config()
-        return EbayClient(config, AccountTokenStore(self), on_call=on_call, budgets=self._shared_budgets(config))
+        return EbayClient(config, AccountTokenStore(self), on_call=on_call, budgets=self._shared_budgets(config),
+                          app_token_store=self._ebay_app_token_store(config))
+
+    def _ebay_app_token_store(self, config):
+        """This process's application token of the account (see ``_APP_TOKENS``)."""
+        key = (self.env.cr.dbname, self.id, config.app_id, config.api_url)
+        return _APP_TOKENS.setdefault(key, InMemoryTokenStore())
 
     def _shared_budgets(self, config):
         """The account's budgets counted in PostgreSQL: every worker and server of the database fills the same."""

@@ -1,12 +1,17 @@
 import hashlib
+import re
 from decimal import Decimal
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_round
 
+from odoo.addons.marketplace_base.marketplace_core import pricing
+from odoo.addons.marketplace_base.marketplace_core.errors import BudgetExhausted
 from odoo.addons.marketplace_base.marketplace_core.payload import canonical_json
 
+from ..ebay_api import EbayAuthError, EbayError, EbayRetryableError
+from ..ebay_api.browse import BrowseAdapter
 from ..sync_core import publish
 
 
@@ -189,10 +194,12 @@ class MarketplaceListing(models.Model):
         return product.default_code or "%s-%s" % (self.sku, product.id)
 
     def _ebay_prices(self, products):
-        """Sale price per product in the shop (its pricelist and currency), as Decimal."""
+        """Sale price per product in the shop (its pricelist and currency), or the listing's own price, as Decimal."""
         shop = self.shop_id
         currency = shop.currency_id
         prices = shop.pricelist_id._compute_price_rule(products, 1.0, currency=currency)
+        if self.ebay_price and not self.is_group:
+            prices[products.id] = (self.ebay_price, False)
         return {product.id: Decimal(str(float_round(prices[product.id][0], precision_digits=currency.decimal_places)))
                 for product in products}
 
@@ -281,6 +288,136 @@ class MarketplaceListing(models.Model):
                 else:
                     Binding.create(dict(values, shop_id=listing.shop_id.id, external_sku=sku,
                                         ebay_listing_source="inventory_api"))
+
+    # ==== Price from comparables (issue 10) =====================================================================
+    # Browse's active listings of the product -> marketplace_core.pricing -> the listing's price. The Draft flow
+    # calls ``_suggest_price()``; the price panel's Recalculate calls ``action_recalculate_price()``.
+    ebay_price = fields.Float(
+        string="Listing Price", digits="Product Price", compute="_compute_ebay_price", store=True, readonly=False,
+        copy=False,
+        help="The price this listing is published and pushed at; empty: the product's price in the shop. Follows "
+             "the comparables' median, the discount and free shipping until you type another.")
+    ebay_price_discount = fields.Float(
+        string="Below Median (%)", compute="_compute_ebay_price_discount", store=True, readonly=False,
+        help="How far below the comparables' median the suggested price is (the shop's default: 8 %).")
+    ebay_free_shipping = fields.Boolean(
+        string="Free Shipping", help="The buyer pays no shipping: your shipping cost is built into the price.")
+    ebay_shipping_cost = fields.Float(string="Shipping Cost", digits="Product Price",
+                                      help="What shipping this item costs you; added to the price when free.")
+    ebay_price_search_id = fields.Many2one("ebay.price.search", string="Comparables Search", readonly=True,
+                                           copy=False, ondelete="set null")
+    ebay_price_status = fields.Selection(related="ebay_price_search_id.status", string="Comparables")
+    ebay_price_query = fields.Char(related="ebay_price_search_id.query")
+    ebay_price_searched_at = fields.Datetime(related="ebay_price_search_id.searched_at", string="Searched At")
+    ebay_price_found = fields.Integer(related="ebay_price_search_id.found")
+    ebay_price_count = fields.Integer(related="ebay_price_search_id.kept", string="Number of Comparables")
+    ebay_price_currency_id = fields.Many2one(related="ebay_price_search_id.currency_id")
+    ebay_price_median = fields.Monetary(related="ebay_price_search_id.median", string="Median",
+                                        currency_field="ebay_price_currency_id")
+    ebay_price_p25 = fields.Monetary(related="ebay_price_search_id.p25", string="25th Percentile",
+                                     currency_field="ebay_price_currency_id")
+    ebay_price_p75 = fields.Monetary(related="ebay_price_search_id.p75", string="75th Percentile",
+                                     currency_field="ebay_price_currency_id")
+    ebay_comparable_ids = fields.One2many(related="ebay_price_search_id.comparable_ids", string="Comparable Items")
+
+    @api.depends("shop_id")
+    def _compute_ebay_price_discount(self):
+        for listing in self:
+            listing.ebay_price_discount = listing.shop_id.ebay_price_discount
+
+    @api.depends("ebay_price_search_id", "ebay_price_discount", "ebay_free_shipping", "ebay_shipping_cost")
+    def _compute_ebay_price(self):
+        """The suggested price while the comparables are enough; otherwise the price stays as it is."""
+        for listing in self:
+            search = listing.ebay_price_search_id
+            if search.status == pricing.OK and 0 <= listing.ebay_price_discount < 100:
+                listing.ebay_price = float(pricing.listing_price(
+                    Decimal(str(search.median)), listing.ebay_price_discount, listing.ebay_free_shipping,
+                    listing.ebay_shipping_cost, search.currency_id.decimal_places))
+            else:
+                listing.ebay_price = listing.ebay_price
+
+    @api.constrains("ebay_price_discount")
+    def _check_ebay_price_discount(self):
+        if any(not 0 <= listing.ebay_price_discount < 100 for listing in self):
+            raise ValidationError(_("The discount below the median must be at least 0 % and below 100 %."))
+
+    def action_recalculate_price(self):
+        """Recalculate: search eBay for comparables again (one Browse call) and suggest the price from them."""
+        self._suggest_price(force=True)
+        listing = self[:1]
+        if len(self) == 1 and listing.ebay_price_status == pricing.TOO_FEW:
+            return self._notify(_("Too few comparables"), _(
+                "eBay has %(count)s comparable item(s) for %(query)s: at least %(min)s are needed to suggest a "
+                "price. The price stays as it is; widen the search (title, category, condition) or price by hand.",
+                count=listing.ebay_price_count, query=listing.ebay_price_query, min=pricing.MIN_COMPARABLES),
+                "warning")
+        return self._notify(_("Price recalculated"), _("%s listing(s) priced from their comparables.", len(self)),
+                            "success")
+
+    def _suggest_price(self, force=False):
+        """Fill the comparables and the suggested price: today's search of the same product and query when
+        there is one (no call), else one Browse call; ``force`` always calls (Recalculate)."""
+        for listing in self:
+            if listing.platform != "ebay" or listing.is_group:
+                raise UserError(_("%s: prices from comparables are for single eBay listings (not variations).",
+                                  listing.display_name))
+            product, query = listing._ebay_products(), listing._ebay_comparables_query()
+            query_key = canonical_json(query)
+            Search = self.env["ebay.price.search"].sudo()
+            search = Search.browse() if force else Search._find_fresh(listing.company_id, product, query_key)
+            if not search:
+                items = listing._ebay_search_comparables(query)
+                search = Search._record({"company_id": listing.company_id.id, "product_id": product.id,
+                                         "query_key": query_key, "query": listing._ebay_query_label(query)},
+                                        items, listing.shop_id.currency_id)
+            listing.ebay_price_search_id = search
+
+    def _ebay_comparables_query(self):
+        """What Browse is asked: the barcode (GTIN) or the title's words, the category, the condition, fixed
+        price, items located in the shop's country, on the shop's eBay site."""
+        product = self._ebay_products()
+        country = (self.shop_id.warehouse_id.partner_id.country_id or self.company_id.country_id).code
+        return {
+            "gtin": product.barcode or None,
+            "keywords": None if product.barcode else " ".join(re.findall(r"\w+", self.title or "")) or None,
+            "category_id": self.ebay_category_id.category_id or None,
+            "condition_ids": [self.ebay_condition_id.condition_id] if self.ebay_condition_id else [],
+            "buying_options": ["FIXED_PRICE"],
+            "country": country or None,
+            "marketplace_id": self.shop_id.marketplace_site or self.account_id.ebay_marketplace_id,
+        }
+
+    def _ebay_query_label(self, query):
+        label = _("GTIN %s", query["gtin"]) if query["gtin"] else '"%s"' % query["keywords"]
+        if query["condition_ids"] and self.ebay_condition_id:
+            label += ", %s" % self.ebay_condition_id.name
+        return label
+
+    def _ebay_comparables_source(self):
+        """Where comparables come from (a ``marketplace_core.pricing.ComparablesSource``): eBay's Browse API,
+        i.e. active listings. A source of sold items (Marketplace Insights, limited release) would go here."""
+        return BrowseAdapter(self.account_id._ebay_client())
+
+    def _ebay_search_comparables(self, query):
+        """The source's comparables, eBay's refusals and limits worded for the seller."""
+        if not query["gtin"] and not query["keywords"]:
+            raise UserError(_("Give the listing a title (or the product a barcode) to search for comparables."))
+        try:
+            return self._ebay_comparables_source().search(**query)
+        except BudgetExhausted as exc:
+            raise UserError(_("Today's eBay Browse calls are used up (%(limit)s a day): comparables can be searched "
+                              "again in %(hours)s hour(s).", limit=self.account_id._ebay_browse_calls_per_day(),
+                              hours=max(1, round(exc.retry_after / 3600)))) from exc
+        except EbayRetryableError as exc:
+            raise UserError(_("eBay is busy and did not answer the search for comparables (%s). Press Recalculate "
+                              "again in a few minutes.", exc.message)) from exc
+        except EbayAuthError as exc:
+            raise UserError(_("eBay refused the application token for %(account)s: %(error)s. Check the App ID and "
+                              "Cert ID of the account.", account=self.account_id.name, error=exc.message)) from exc
+        except EbayError as exc:
+            raise UserError(_("eBay refused the search for comparables: %s", exc.message)) from exc
+    # ==== end of price from comparables =========================================================================
 
 
 def _decimal(value):

@@ -40,6 +40,11 @@ class MarketplaceShop(models.Model):
              "warehouse address before the first publish.")
     ebay_location_ready = fields.Boolean(string="Location on eBay", readonly=True, copy=False)
 
+    # Listing prices from comparables
+    ebay_price_discount = fields.Float(
+        string="Price Below Median (%)", default=8.0,
+        help="New listings suggest their price this far below the median of comparable items on eBay.")
+
     def _ebay_shops_due(self, interval_field, last_field):
         now = fields.Datetime.now()
         return self.filtered(lambda shop: not shop[last_field]

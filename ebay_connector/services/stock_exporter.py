@@ -80,7 +80,8 @@ class StockExporter(BindingExporter):
 
 
 class PriceExporter(BindingExporter):
-    """Offer prices: the product's sale price (the shop's pricelist when set) in the shop's currency."""
+    """Offer prices: the listing's own price when it has one, else the product's sale price (the shop's pricelist
+    when set) in the shop's currency."""
 
     job_type = "push_price"
     last_field = "last_pushed_price"
@@ -96,7 +97,8 @@ class PriceExporter(BindingExporter):
             currency = shop.currency_id
             prices = shop.pricelist_id._compute_price_rule(shop_bindings.product_id, 1.0, currency=currency)
             for binding in shop_bindings:
-                price = push.round_price(prices[binding.product_id.id][0], currency.decimal_places)
+                listing_price = binding.listing_id.ebay_price if not binding.listing_id.is_group else 0
+                price = push.round_price(listing_price or prices[binding.product_id.id][0], currency.decimal_places)
                 if price <= 0:
                     self.run.log(_("%s: no sale price, not pushed.", binding.external_sku), "warning")
                     continue
