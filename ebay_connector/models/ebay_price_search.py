@@ -33,7 +33,7 @@ class EbayPriceSearch(models.Model):
     # What the totals say (marketplace_core.pricing)
     status = fields.Selection([(pricing.OK, "Enough Comparables"), (pricing.TOO_FEW, "Too Few Comparables")],
                               required=True)
-    found = fields.Integer(string="Found")
+    found = fields.Integer()
     kept = fields.Integer(string="Number of Comparables", help="Found, less the outliers Tukey's fences left out.")
     median = fields.Monetary(currency_field="currency_id")
     p25 = fields.Monetary(string="25th Percentile", currency_field="currency_id")
