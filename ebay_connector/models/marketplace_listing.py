@@ -344,6 +344,10 @@ class MarketplaceListing(models.Model):
 
     def action_recalculate_price(self):
         """Recalculate: search eBay for comparables again (one Browse call) and suggest the price from them."""
+        for listing in self:
+            if listing.platform != "ebay" or listing.is_group:
+                raise UserError(_("%s: prices from comparables are for single eBay listings (not variations).",
+                                  listing.display_name))
         self._suggest_price(force=True)
         listing = self[:1]
         if len(self) == 1 and listing.ebay_price_status == pricing.TOO_FEW:
@@ -356,12 +360,11 @@ class MarketplaceListing(models.Model):
                             "success")
 
     def _suggest_price(self, force=False):
-        """Fill the comparables and the suggested price: today's search of the same product and query when
-        there is one (no call), else one Browse call; ``force`` always calls (Recalculate)."""
-        for listing in self:
-            if listing.platform != "ebay" or listing.is_group:
-                raise UserError(_("%s: prices from comparables are for single eBay listings (not variations).",
-                                  listing.display_name))
+        """Fill the comparables and the suggested price of single eBay listings (others are left alone): today's
+        search of the same product and query when there is one (no call), else one Browse call; ``force`` always
+        calls (Recalculate). Too few comparables leave the price as it is (``ebay_price_status``); eBay's
+        refusals, throttling and a spent daily budget raise UserError in words for the seller."""
+        for listing in self.filtered(lambda listing: listing.platform == "ebay" and not listing.is_group):
             product, query = listing._ebay_products(), listing._ebay_comparables_query()
             query_key = canonical_json(query)
             Search = self.env["ebay.price.search"].sudo()
