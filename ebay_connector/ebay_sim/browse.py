@@ -6,8 +6,9 @@ combined; one of ``q``, ``gtin``, ``epid``, ``category_ids`` is needed. Filters 
 ``buyingOptions`` (FIXED_PRICE only when absent, as the API documents), ``itemLocationCountry``.
 
 Items: those set with ``POST /_sim/comparables`` for the query's GTIN or keywords, else a deterministic pool
-per query (24 listings around a price of the query's own: a realistic spread, some free shipping, a few
-auctions and foreign sellers, one "for parts" and one "lot of 5" outlier).
+per query (40 listings around a price of the query's own, or of an Odoo demo product's barcode: a realistic
+spread, some free shipping, a few auctions, used and foreign items, and outliers: "for parts", a replacement
+part, a lot of 5).
 """
 import hashlib
 import random
@@ -21,9 +22,12 @@ CURRENCIES = {"EBAY_US": "USD", "EBAY_GB": "GBP", "EBAY_DE": "EUR", "EBAY_FR": "
               "EBAY_ES": "EUR", "EBAY_AU": "AUD", "EBAY_CA": "CAD", "EBAY_AT": "EUR", "EBAY_NL": "EUR"}
 CONDITIONS = {"1000": "New", "1500": "New other (see details)", "2500": "Seller refurbished", "3000": "Used",
               "7000": "For parts or not working"}
-# Known demo products: keywords (lower case, any order) -> typical price in the marketplace's currency.
+# Known demo products: keywords (lower case) -> typical price in the marketplace's currency; the barcodes of
+# Odoo's demo products -> (what sellers call it, typical price).
 DEMO_PRICES = {"pedal bin": 45, "office chair": 120, "desk": 210}
-POOL_SIZE = 24
+DEMO_GTINS = {"6016478556493": ("Pedal bin 30 l brushed stainless steel soft close", 45),
+              "6016478556448": ("Office desk combination with drawers", 210)}
+POOL_SIZE = 40
 
 
 def _query_key(gtin, q):
@@ -34,19 +38,19 @@ def _digest(key):
     return int(hashlib.sha256(key.encode()).hexdigest()[:8], 16)
 
 
-def _base_price(key, q):
+def _name_and_price(key, gtin, q):
+    """What the listings are called and their typical price: a demo product's, else derived from the query."""
+    if gtin:
+        return DEMO_GTINS.get(gtin, (f"Product (GTIN {gtin})", 15 + _digest(key) % 285))
     words = (q or "").lower()
-    for name, price in DEMO_PRICES.items():
-        if name in words:
-            return price
-    return 15 + _digest(key) % 285
+    price = next((price for name, price in DEMO_PRICES.items() if name in words), 15 + _digest(key) % 285)
+    return (q or "Product").strip()[:60] or "Product", price
 
 
-def generated_pool(key, q, category_id):
+def generated_pool(key, gtin, q, category_id):
     """The deterministic listings for a query without explicit comparables."""
     rng = random.Random("browse-" + key)
-    base = _base_price(key, q)
-    name = (q or "Product").strip()[:60] or "Product"
+    name, base = _name_and_price(key, gtin, q)
     items = []
     for number in range(POOL_SIZE):
         price = base * rng.uniform(0.8, 1.25)
@@ -56,6 +60,8 @@ def generated_pool(key, q, category_id):
             price, condition, title = base * 0.15, "7000", f"{name} - for parts, not working"
         elif number == 1:
             price, title = base * 4.2, f"Lot of 5 x {name}"
+        elif number == 2:
+            price, condition, title = base * 0.2, "1000", f"Replacement lid for {name}"
         shipping = 0 if rng.random() < 0.3 else rng.choice([3.99, 5.49, 6.99, 8.5, 12.99])
         items.append({
             "itemId": f"v1|1100{_digest(key) % 10 ** 6:06d}{number:03d}|0", "title": title,
@@ -144,7 +150,7 @@ def search(req):
     key = _query_key(gtin, q)
     pool = req.db.meta("comparables:" + key)
     if pool is None:
-        pool = generated_pool(key, q or gtin, category_id)
+        pool = generated_pool(key, gtin, q, category_id)
     found = [item for item in pool if _matches(item, filters)]
     page = found[offset:offset + limit]
     body = {"href": f"{req.base_url}{req.path}?{urlencode(query)}", "total": len(found), "limit": limit,
