@@ -58,6 +58,7 @@ class EbayPriceSearch(models.Model):
         def outlier(item):
             return stats.low_fence is not None and not stats.low_fence <= item.total <= stats.high_fence
 
+        items = sorted(items, key=lambda item: (outlier(item), item.total))  # as the panel lists them
         comparables = [{
             "item_id": item.item_id, "title": item.title, "price": money(item.price),
             "shipping": money(item.shipping), "shipping_known": item.shipping is not None,

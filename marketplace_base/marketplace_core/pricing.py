@@ -3,8 +3,8 @@
 Platform-neutral and pure (no Odoo, no HTTP). The rule the sellers use (seller runbook, "Listing
 preparation"), made exact:
 
-1. **Totals.** Each comparable counts with its total to the buyer: item price + shipping cost (a
-   missing shipping cost, e.g. calculated shipping without an estimate, counts as 0).
+1. **Totals.** Each comparable counts with its total to the buyer (its ``total``): item price +
+   shipping cost (a missing shipping cost, e.g. calculated shipping without an estimate, counts as 0).
 2. **Outliers.** Tukey's fences: with Q1 and Q3 the 25th and 75th percentiles of all the totals and
    IQR = Q3 - Q1, totals below Q1 - 1.5 x IQR or above Q3 + 1.5 x IQR are left out (a broken item
    for parts, a bundle of ten). Fewer than 4 totals are never trimmed (their quartiles say nothing).
@@ -67,11 +67,6 @@ class PriceStats:
     p75: Decimal | None
     low_fence: Decimal | None = None
     high_fence: Decimal | None = None
-
-
-def total(price, shipping):
-    """What the buyer pays for one comparable: price + shipping (missing shipping counts as 0)."""
-    return Decimal(price) + (Decimal(shipping) if shipping is not None else ZERO)
 
 
 def percentile(sorted_values, q):

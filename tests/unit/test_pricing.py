@@ -5,7 +5,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from marketplace_core import pricing
 from marketplace_core.pricing import OK, TOO_FEW, comparable_stats, listing_price, percentile
 
 
@@ -61,11 +60,6 @@ def test_listing_price(median, discount, free, shipping, expected):
 def test_listing_price_refuses_a_discount_outside_0_to_100(discount):
     with pytest.raises(ValueError):
         listing_price(Decimal("10"), discount)
-
-
-def test_total_counts_missing_shipping_as_zero():
-    assert pricing.total(Decimal("9.99"), None) == Decimal("9.99")
-    assert pricing.total(Decimal("9.99"), Decimal("3.50")) == Decimal("13.49")
 
 
 money = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("10000"), places=2)
