@@ -1,7 +1,7 @@
 """Price from comparables on a listing, against the simulator's Browse search: Recalculate fills the panel and the
 price, a day's cache spares the call, too few comparables leave the price, free shipping is built in, the price is
 what publishing and price pushes send, and eBay's throttling or refusal is said in clear."""
-from odoo import fields
+from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.tests import Form
 
@@ -168,3 +168,18 @@ class TestPrice(EbayCase):
         self.assertEqual(job.state, "done", job.last_error)
         self.assertEqual(self.sim_get("/_sim/listings/DEMO-0003")["price"]["value"], "42.32",
                          "the listing's price, not the product's 20.00")
+
+    def test_listings_with_variations_are_not_priced_from_comparables(self):
+        size = self.env["product.attribute"].create({"name": "Bin Size", "value_ids": [
+            Command.create({"name": name}) for name in ("20 l", "30 l")]})
+        template = self.env["product.template"].create({
+            "name": "Bin", "list_price": 15.0, "attribute_line_ids": [Command.create({
+                "attribute_id": size.id, "value_ids": [Command.set(size.value_ids.ids)]})]})
+        listing = self.env["marketplace.listing"].create({
+            "shop_id": self.ebay_shop.id, "product_tmpl_id": template.id, "sku": "BIN-SIZES", "title": "Pedal bin"})
+        self.assertTrue(listing.is_group)
+        listing._suggest_price()
+        self.assertFalse(listing.ebay_price_search_id, "the draft flow may call it on any listing: nothing happens")
+        with self.assertRaisesRegex(UserError, "not variations"):
+            listing.action_recalculate_price()
+        self.assertNotIn(SEARCH, self.sim_calls())

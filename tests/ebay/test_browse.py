@@ -1,4 +1,5 @@
 """Browse comparables: the client's query, the simulator's answers (held to browse.yml), the app token."""
+import dataclasses
 import os
 from decimal import Decimal
 
@@ -7,7 +8,7 @@ import requests
 
 from ebay_api import EbayClient, EbayRetryableError, InMemoryTokenStore, MappingError
 from ebay_api.browse import BrowseAdapter, search_params
-from ebay_api.config import FAMILY_GROUPS
+from ebay_api.config import BROWSE, PULL, Budget
 from ebay_api.mappers import map_item_summary
 
 SEARCH_CALL = "GET /buy/browse/v1/item_summary/search"
@@ -105,8 +106,15 @@ def test_gtin_with_keywords_is_refused_by_the_simulator(sim, sim_config):
     assert answer.status_code == 400 and answer.json()["errors"][0]["errorId"] == 12001
 
 
-def test_browse_counts_in_its_own_budget_group():
-    assert FAMILY_GROUPS["browse"] == "browse"
+def test_browse_calls_count_against_the_browse_budget_only(sim_config):
+    """Two calls a day allowed: the third waits for the window (the pull and push budgets are not touched)."""
+    config = dataclasses.replace(sim_config, budgets={BROWSE: Budget(2, 86400), PULL: Budget(1, 600)})
+    sleeps = []
+    client = EbayClient(config, InMemoryTokenStore(), sleep=sleeps.append)
+    for _ in range(3):
+        BrowseAdapter(client).search(keywords="desk")
+    assert len(sleeps) == 1 and sleeps[0] > 3600
+    assert client.transport.budgets[BROWSE].used() == 3 and client.transport.budgets[PULL].used() == 0
 
 
 def test_malformed_item_is_a_mapping_error():
