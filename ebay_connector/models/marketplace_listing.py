@@ -349,15 +349,19 @@ class MarketplaceListing(models.Model):
                 raise UserError(_("%s: prices from comparables are for single eBay listings (not variations).",
                                   listing.display_name))
         self._suggest_price(force=True)
-        listing = self[:1]
-        if len(self) == 1 and listing.ebay_price_status == pricing.TOO_FEW:
-            return self._notify(_("Too few comparables"), _(
-                "eBay has %(count)s comparable item(s) for %(query)s: at least %(min)s are needed to suggest a "
-                "price. The price stays as it is; widen the search (title, category, condition) or price by hand.",
-                count=listing.ebay_price_count, query=listing.ebay_price_query, min=pricing.MIN_COMPARABLES),
-                "warning")
-        return self._notify(_("Price recalculated"), _("%s listing(s) priced from their comparables.", len(self)),
-                            "success")
+        too_few = self.filtered(lambda listing: listing.ebay_price_status == pricing.TOO_FEW)
+        if not too_few:
+            return self._notify(_("Price recalculated"), _("%s listing(s) priced from their comparables.",
+                                                           len(self)), "success")
+        if len(self) == 1:
+            message = _("eBay has %(count)s comparable item(s) for %(query)s: at least %(min)s are needed to suggest "
+                        "a price. The price stays as it is; widen the search (title, category, condition) or price "
+                        "by hand.", count=self.ebay_price_count, query=self.ebay_price_query,
+                        min=pricing.MIN_COMPARABLES)
+        else:
+            message = _("%(few)s of %(count)s listing(s) have fewer than %(min)s comparable items: their prices stay "
+                        "as they are.", few=len(too_few), count=len(self), min=pricing.MIN_COMPARABLES)
+        return self._notify(_("Too few comparables"), message, "warning")
 
     def _suggest_price(self, force=False):
         """Fill the comparables and the suggested price of single eBay listings (others are left alone): today's
