@@ -3,7 +3,7 @@ price, a day's cache spares the call, too few comparables leave the price, free 
 what publishing and price pushes send, and eBay's throttling or refusal is said in clear."""
 from odoo import Command, fields
 from odoo.exceptions import UserError
-from odoo.tests import Form
+from odoo.tests import Form, new_test_user
 
 from .common import EbayCase
 
@@ -183,3 +183,19 @@ class TestPrice(EbayCase):
         with self.assertRaisesRegex(UserError, "not variations"):
             listing.action_recalculate_price()
         self.assertNotIn(SEARCH, self.sim_calls())
+
+    def test_a_marketplace_user_recalculates_and_another_company_sees_nothing(self):
+        self.set_comparables(ITEMS, gtin="012345678943")
+        listing = self.make_listing("PRICE-10", barcode="012345678943")
+        user = new_test_user(self.env, "price_user", groups="marketplace_base.group_marketplace_user")
+        listing.with_user(user).action_recalculate_price()
+        self.assertEqual(listing.with_user(user).ebay_price_median, 46.0)
+        self.assertEqual(len(listing.with_user(user).ebay_comparable_ids), 9)
+
+        other = self.env["res.company"].create({"name": "Other Company"})
+        outsider = new_test_user(self.env, "price_outsider", groups="marketplace_base.group_marketplace_user",
+                                 company_id=other.id, company_ids=[Command.set(other.ids)])
+        Search = self.env["ebay.price.search"].with_user(outsider)
+        self.assertFalse(Search.search([("id", "=", listing.ebay_price_search_id.id)]))
+        self.assertFalse(self.env["ebay.price.comparable"].with_user(outsider).search(
+            [("search_id", "=", listing.ebay_price_search_id.id)]))
