@@ -18,6 +18,7 @@ PUSH = "push"
 # must fetch its signing key whatever the sync jobs consumed.
 FAMILY_GROUPS = {
     "taxonomy": PULL,
+    "catalog": PULL,
     "account": PULL,
     "metadata": PULL,
     "inventory.read": PULL,

@@ -11,7 +11,19 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-from . import bulk_update, controls, feed, fulfillment, inventory, migration, notification, oauth, publishing, taxonomy
+from . import (
+    bulk_update,
+    catalog,
+    controls,
+    feed,
+    fulfillment,
+    inventory,
+    migration,
+    notification,
+    oauth,
+    publishing,
+    taxonomy,
+)
 from .errors import EbayError, internal_error, resource_not_found, too_many_requests
 from .faults import CallCounter, Faults
 from .routing import Request, Route, json_response
@@ -20,7 +32,7 @@ from .store import Store
 
 LOG = logging.getLogger(__name__)
 ROUTES = [Route(*spec) for module in (oauth, taxonomy, inventory, bulk_update, migration, feed, fulfillment,
-                                      notification, publishing, controls)
+                                      notification, publishing, catalog, controls)
           for spec in module.ROUTES]
 ROUTES_BY_METHOD = {method: [r for r in ROUTES if r.method == method] for method in ("GET", "POST", "PUT",
                                                                                        "DELETE")}
