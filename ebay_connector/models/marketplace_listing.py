@@ -147,7 +147,7 @@ class MarketplaceListing(models.Model):
         """The end of every Draft: note where the values came from and what was left out, check the listing
         (it stays a draft: the person reviews it and presses Publish), and tell the person."""
         self.ensure_one()
-        lines = [_("Drafted from %(source)s on %(when)s.", source=source,
+        lines = [_("Drafted from %(origin)s on %(when)s.", origin=source,
                    when=fields.Datetime.to_string(fields.Datetime.now()))]
         if dropped:
             lines.append(_("Left out:"))

@@ -13,3 +13,4 @@ from . import test_engine_live
 from . import test_publish
 from . import test_publish_tour
 from . import test_dashboard
+from . import test_draft

@@ -1,0 +1,149 @@
+"""Drafting a listing (issue 10): from the barcode through the simulator's catalog and category suggestions,
+from the photos through a local stand-in of the chat-completions API; what fails eBay's limits is left out and
+said; without a vision model the button says where to configure one; a draft never publishes itself."""
+import base64
+
+from odoo import Command
+from odoo.exceptions import UserError
+
+from odoo.addons.marketplace_base.marketplace_core.vision_standin import ChatCompletionsStandIn
+
+from ..ebay_sim.catalog import suggest
+from ..ebay_sim.publishing import condition_ids_for
+from ..ebay_sim.taxonomy import build_tree
+from .common import EbayCase
+from .test_publish import png
+
+AIRPODS_UPC = "190199098572"
+AIRPODS_TITLE = "Apple AirPods Pro Wireless Headphones with Charging Case"
+PUBLISHING_CALLS = ("POST /sell/inventory/v1/bulk_create_or_replace_inventory_item",
+                    "POST /sell/inventory/v1/bulk_create_offer", "POST /sell/inventory/v1/bulk_publish_offer")
+
+
+class TestDraft(EbayCase):
+
+    shop_owns_stock = False
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.ebay_account.ebay_category_tree_id = "0"
+        suggested = suggest("demo", AIRPODS_TITLE)[0][0].category_id
+        cls.suggested = cls.make_category("Wireless Headphones", suggested)
+        lamp_leaf = next(leaf for leaf in build_tree("demo").leaves
+                         if leaf != suggested and "1000" in condition_ids_for(leaf))
+        cls.lamps = cls.make_category("Lamps", lamp_leaf)
+
+    @classmethod
+    def make_category(cls, name, category_id):
+        return cls.env["ebay.category"].create({"name": name, "tree_id": "0", "category_id": category_id,
+                                                "leaf": True, "level": 3, "full_path": "Test > " + name})
+
+    def setUp(self):
+        super().setUp()
+        self.reset_sim_calls()
+
+    def make_listing(self, code, barcode=None, **values):
+        product = self._make_product(code, 0)
+        product.barcode = barcode
+        return self.env["marketplace.listing"].create({
+            "shop_id": self.ebay_shop.id, "product_tmpl_id": product.product_tmpl_id.id, "product_id": product.id,
+            "sku": code, "title": "To draft", **values})
+
+    def aspect(self, listing, name):
+        return listing.ebay_aspect_ids.filtered(lambda aspect: aspect.name == name)
+
+    def assert_never_published(self, listing):
+        self.assertEqual(listing.state, "draft")
+        self.assertFalse(listing.job_id)
+        calls = self.sim_calls()
+        self.assertFalse([call for call in PUBLISHING_CALLS if calls.get(call)])
+
+    # -- from the barcode ------------------------------------------------------------
+    def test_a_barcode_drafts_title_specifics_epid_stock_photo_and_category(self):
+        listing = self.make_listing("DRAFT-UPC", AIRPODS_UPC)
+        action = listing.action_draft_from_barcode()
+        self.assertEqual(listing.title, AIRPODS_TITLE)
+        self.assertEqual(listing.ebay_epid, "6038826811")
+        self.assertEqual(listing.ebay_category_id, self.suggested, "the category eBay suggests for the title")
+        self.assertEqual((listing.ebay_brand, listing.ebay_mpn), ("Apple", "MWP22AM/A"))
+        self.assertEqual(self.aspect(listing, "Brand")._values(), ["Apple"])
+        self.assertEqual(self.aspect(listing, "Model")._values(), ["AirPods Pro"])
+        self.assertIn("Active noise cancellation", listing.description)
+        stock = listing.image_ids.filtered(lambda image: image.name == "stock-6038826811.jpg")
+        self.assertEqual(len(stock), 1)
+        self.assertTrue(base64.b64decode(stock.image).startswith(b"\x89PNG"))
+        # the catalog's colour is longer than eBay's 50 characters: left out and said, never on the form
+        self.assertFalse(self.aspect(listing, "Color")._values())
+        self.assertIn("Color", listing.ebay_draft_notes)
+        self.assertIn("longer than 50 characters", listing.ebay_draft_notes)
+        self.assertEqual(action["params"]["type"], "warning")
+        self.assertEqual(self.sim_calls().get("GET /commerce/catalog/v1_beta/product/{id}"), 1)
+        self.assert_never_published(listing)
+        self.assertEqual(listing._ebay_draft().epid, "6038826811", "the ePID goes with the item")
+
+    def test_drafting_again_adds_no_second_stock_photo(self):
+        listing = self.make_listing("DRAFT-TWICE", AIRPODS_UPC)
+        listing.action_draft_from_barcode()
+        listing.action_draft_from_barcode()
+        self.assertEqual(len(listing.image_ids.filtered(lambda image: image.name.startswith("stock-"))), 1)
+
+    def test_a_barcode_the_catalog_does_not_know_says_so(self):
+        listing = self.make_listing("DRAFT-UNKNOWN", "4006381333931")
+        with self.assertRaisesRegex(UserError, "no product with barcode 4006381333931"):
+            listing.action_draft_from_barcode()
+
+    def test_without_a_barcode_the_button_says_where_to_type_it(self):
+        listing = self.make_listing("DRAFT-NO-BARCODE")
+        with self.assertRaisesRegex(UserError, "Barcode field"):
+            listing.action_draft_from_barcode()
+
+    # -- from the photos --------------------------------------------------------------
+    def test_without_a_vision_model_the_button_explains_how_to_configure_one(self):
+        listing = self.make_listing("DRAFT-NO-MODEL")
+        with self.assertRaisesRegex(UserError, "Configuration > Vision Models"):
+            listing.action_draft_from_photos()
+
+    def test_photos_draft_checked_values_and_report_the_dropped_ones(self):
+        answer = {"title": "Brass desk lamp with green glass shade", "brand": "Acme", "model": "L-2",
+                  "colour": "green", "size": "", "condition": "New", "condition_notes": "",
+                  "item_specifics": {"Type": ["Desk Lamp"], "Weight": ["2 kg"], "Model": ["m" * 60]},
+                  "description": "A brass lamp.\n\nGreen <glass> shade."}
+        with ChatCompletionsStandIn(answer) as server:
+            provider = self.env["marketplace.vision.provider"].create({
+                "name": "Local model", "base_url": server.base_url, "model": "local-vl", "api_key": "sk-local"})
+            listing = self.make_listing("DRAFT-PHOTOS", ebay_category_id=self.lamps.id,
+                                        image_ids=[Command.create({"name": "front.png", "image": png("green")})])
+            listing.action_draft_from_photos()
+        self.assertNotEqual(provider.api_key_encrypted, "sk-local", "the key is stored encrypted")
+        sent = server.requests[0]
+        self.assertEqual(sent["authorization"], "Bearer sk-local")
+        parts = sent["body"]["messages"][1]["content"]
+        self.assertIn('"name": "Color"', parts[0]["text"], "the category's item specifics are asked for")
+        self.assertTrue(parts[1]["image_url"]["url"].startswith("data:image/png;base64,"))
+        self.assertEqual(listing.title, answer["title"])
+        self.assertEqual(listing.ebay_brand, "Acme")
+        self.assertEqual(listing.ebay_condition_code, "NEW")
+        self.assertEqual(self.aspect(listing, "Color").value_ids.mapped("name"), ["Green"])
+        self.assertEqual(self.aspect(listing, "Type")._values(), ["Desk Lamp"])
+        self.assertEqual(self.aspect(listing, "Brand")._values(), ["Acme"])
+        self.assertFalse(self.aspect(listing, "Model")._values(), "60 characters: left out")
+        self.assertIn("Weight is not an item specific of this category", listing.ebay_draft_notes)
+        self.assertIn("Model: " + "m" * 60, listing.ebay_draft_notes)
+        self.assertIn("&lt;glass&gt;", listing.description)
+        self.assert_never_published(listing)
+
+    def test_a_model_that_refuses_the_key_is_said(self):
+        with ChatCompletionsStandIn({}, status=401) as server:
+            self.env["marketplace.vision.provider"].create({"name": "Hosted", "base_url": server.base_url,
+                                                            "model": "m", "api_key": "wrong"})
+            listing = self.make_listing("DRAFT-REFUSED")
+            listing.image_ids = [Command.create({"name": "front.png", "image": png("red")})]
+            with self.assertRaisesRegex(UserError, "refused the API key"):
+                listing.action_draft_from_photos()
+
+    def test_only_drafts_are_drafted(self):
+        listing = self.make_listing("DRAFT-PUBLISHED")
+        listing.state = "published"
+        with self.assertRaisesRegex(UserError, "already past its draft"):
+            listing.action_draft_from_barcode()
