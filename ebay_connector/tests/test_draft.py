@@ -5,6 +5,7 @@ import base64
 
 from odoo import Command
 from odoo.exceptions import UserError
+from odoo.tests import new_test_user
 
 from odoo.addons.marketplace_base.marketplace_core.vision_standin import ChatCompletionsStandIn
 
@@ -33,6 +34,8 @@ class TestDraft(EbayCase):
         lamp_leaf = next(leaf for leaf in build_tree("demo").leaves
                          if leaf != suggested and "1000" in condition_ids_for(leaf))
         cls.lamps = cls.make_category("Lamps", lamp_leaf)
+        cls.seller = new_test_user(cls.env, "draft_seller", groups="base.group_user,"
+                                   "marketplace_base.group_marketplace_user")
 
     @classmethod
     def make_category(cls, name, category_id):
@@ -62,7 +65,7 @@ class TestDraft(EbayCase):
     # -- from the barcode ------------------------------------------------------------
     def test_a_barcode_drafts_title_specifics_epid_stock_photo_and_category(self):
         listing = self.make_listing("DRAFT-UPC", AIRPODS_UPC)
-        action = listing.action_draft_from_barcode()
+        action = listing.with_user(self.seller).action_draft_from_barcode()   # a Marketplace User drafts
         self.assertEqual(listing.title, AIRPODS_TITLE)
         self.assertEqual(listing.ebay_epid, "6038826811")
         self.assertEqual(listing.ebay_category_id, self.suggested, "the category eBay suggests for the title")
@@ -114,7 +117,7 @@ class TestDraft(EbayCase):
                 "name": "Local model", "base_url": server.base_url, "model": "local-vl", "api_key": "sk-local"})
             listing = self.make_listing("DRAFT-PHOTOS", ebay_category_id=self.lamps.id,
                                         image_ids=[Command.create({"name": "front.png", "image": png("green")})])
-            listing.action_draft_from_photos()
+            listing.with_user(self.seller).action_draft_from_photos()
         self.assertNotEqual(provider.api_key_encrypted, "sk-local", "the key is stored encrypted")
         sent = server.requests[0]
         self.assertEqual(sent["authorization"], "Bearer sk-local")
