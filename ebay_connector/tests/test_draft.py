@@ -9,6 +9,7 @@ from odoo.tests import new_test_user
 
 from odoo.addons.marketplace_base.marketplace_core.vision_standin import ChatCompletionsStandIn
 
+from ..ebay_api.inventory import InventoryAdapter
 from ..ebay_sim.catalog import suggest
 from ..ebay_sim.publishing import condition_ids_for
 from ..ebay_sim.taxonomy import build_tree
@@ -84,6 +85,28 @@ class TestDraft(EbayCase):
         self.assertEqual(self.sim_calls().get("GET /commerce/catalog/v1_beta/product/{id}"), 1)
         self.assert_never_published(listing)
         self.assertEqual(listing._ebay_draft().epid, "6038826811", "the ePID goes with the item")
+
+    def test_a_seller_drafts_adjusts_and_publishes(self):
+        """The issue's demo: barcode, Draft, adjust what the catalog could not know, Publish."""
+        self.env.company.partner_id.write({"street": "1 Main St", "city": "San Jose", "zip": "95125",
+                                          "country_id": self.env.ref("base.us").id})
+        self.ebay_shop.action_ebay_fetch_policies()
+        listing = self.make_listing("DRAFT-E2E", AIRPODS_UPC)
+        listing.product_id.list_price = 180.0
+        listing.action_draft_from_barcode()
+        listing.ebay_condition_id = self.env.ref("ebay_connector.ebay_condition_new")
+        self.aspect(listing, "Color").value_ids = self.env["ebay.aspect.value"].search(
+            [("aspect_key", "=", self.aspect(listing, "Color").aspect_key), ("name", "=", "White")])
+        for aspect in listing.ebay_aspect_ids.filtered(lambda aspect: aspect.required and not aspect._values()):
+            aspect.value_text = "Earbuds"
+        listing.action_publish()
+        self.run_jobs()
+        self.assertEqual(listing.state, "published", listing.last_error)
+        item = InventoryAdapter(self.ebay_account._ebay_client()).bulk_get_inventory_items(["DRAFT-E2E"])[0]
+        product = item["inventoryItem"]["product"]
+        self.assertEqual((product["epid"], product["upc"], product["title"]),
+                         ("6038826811", [AIRPODS_UPC], AIRPODS_TITLE))
+        self.assertEqual(len(product["imageUrls"]), 1, "the stock photo was uploaded like any photo")
 
     def test_drafting_again_adds_no_second_stock_photo(self):
         listing = self.make_listing("DRAFT-TWICE", AIRPODS_UPC)
