@@ -49,17 +49,17 @@ class VisionProvider:
 class OpenAICompatibleProvider(VisionProvider):
     """A model behind an OpenAI-compatible chat-completions API."""
 
-    def __init__(self, settings, http_client=None):
+    def __init__(self, settings):
         self.settings = settings
-        self.http_client = http_client
 
     def describe(self, images, instructions):
         images = [image for image in images if image][:self.settings.max_images]
         if not images:
             raise VisionError("no_photo", "There is no photo to describe.")
         openai = _openai()
+        # no retry: a person waits in Odoo's request, which must end within its time limit (120 s by default)
         client = openai.OpenAI(base_url=self.settings.base_url, api_key=self.settings.api_key or "none",
-                               timeout=self.settings.timeout, max_retries=1, http_client=self.http_client)
+                               timeout=self.settings.timeout, max_retries=0)
         content = [{"type": "text", "text": instructions}]
         content += [{"type": "image_url", "image_url": {"url": data_url(image)}} for image in images]
         try:

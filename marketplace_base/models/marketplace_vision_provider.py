@@ -28,7 +28,9 @@ class MarketplaceVisionProvider(models.Model):
     api_key = fields.Char(string="API Key", compute="_compute_secrets", inverse="_inverse_secrets",
                           groups=MANAGER_GROUP, help="Stored encrypted; leave empty for a server that wants none.")
     api_key_encrypted = fields.Char(groups=MANAGER_GROUP, copy=False)
-    timeout_seconds = fields.Integer(string="Timeout (s)", default=60)
+    timeout_seconds = fields.Integer(string="Timeout (s)", default=60,
+                                     help="How long a draft waits for the model: keep it below Odoo's request time "
+                                          "limit (limit_time_real, 120 s by default).")
     max_images = fields.Integer(string="Photos per Draft", default=4,
                                 help="At most this many photos (the main one first) are sent.")
 
