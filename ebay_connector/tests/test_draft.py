@@ -108,6 +108,22 @@ class TestDraft(EbayCase):
                          ("6038826811", [AIRPODS_UPC], AIRPODS_TITLE))
         self.assertEqual(len(product["imageUrls"]), 1, "the stock photo was uploaded like any photo")
 
+    def test_draft_on_the_product_makes_its_listing_and_opens_it(self):
+        product = self._make_product("DRAFT-PRODUCT", 0)
+        product.barcode = AIRPODS_UPC
+        action = product.product_tmpl_id.with_user(self.seller).action_ebay_draft_listing()
+        listing = product.product_tmpl_id.marketplace_listing_ids
+        self.assertEqual((listing.shop_id, listing.sku, listing.title, listing.state),
+                         (self.ebay_shop, "DRAFT-PRODUCT", AIRPODS_TITLE, "draft"))
+        self.assertEqual(action["params"]["next"]["res_id"], listing.id, "the listing opens for review")
+        product.product_tmpl_id.action_ebay_draft_listing()
+        self.assertEqual(product.product_tmpl_id.marketplace_listing_ids, listing, "its draft is drafted again")
+
+    def test_draft_on_a_product_without_barcode_asks_the_vision_model(self):
+        product = self._make_product("DRAFT-PRODUCT-PHOTO", 0)
+        with self.assertRaisesRegex(UserError, "Configuration > Vision Models"):
+            product.product_tmpl_id.action_ebay_draft_listing()
+
     def test_drafting_again_adds_no_second_stock_photo(self):
         listing = self.make_listing("DRAFT-TWICE", AIRPODS_UPC)
         listing.action_draft_from_barcode()
