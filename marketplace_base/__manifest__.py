@@ -27,6 +27,7 @@
         "views/sale_order_views.xml",
         "views/marketplace_menus.xml",
         "views/marketplace_listing_views.xml",
+        "views/marketplace_vision_provider_views.xml",
     ],
     "demo": ["demo/marketplace_demo.xml"],
     "assets": {

@@ -21,6 +21,7 @@ BROWSE_CALLS_PER_DAY = 5000
 # must fetch its signing key whatever the sync jobs consumed.
 FAMILY_GROUPS = {
     "taxonomy": PULL,
+    "catalog": PULL,
     "account": PULL,
     "metadata": PULL,
     "inventory.read": PULL,

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from . import (
     browse,
     bulk_update,
+    catalog,
     controls,
     feed,
     fulfillment,
@@ -32,7 +33,7 @@ from .store import Store
 
 LOG = logging.getLogger(__name__)
 ROUTES = [Route(*spec) for module in (oauth, taxonomy, browse, inventory, bulk_update, migration, feed, fulfillment,
-                                      notification, publishing, controls)
+                                      notification, publishing, catalog, controls)
           for spec in module.ROUTES]
 ROUTES_BY_METHOD = {method: [r for r in ROUTES if r.method == method] for method in ("GET", "POST", "PUT",
                                                                                        "DELETE")}

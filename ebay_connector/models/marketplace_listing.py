@@ -12,6 +12,7 @@ from odoo.addons.marketplace_base.marketplace_core.payload import canonical_json
 
 from ..ebay_api import EbayAuthError, EbayError, EbayRetryableError
 from ..ebay_api.browse import BrowseAdapter
+from ..services.listing_drafter import ListingDrafter
 from ..sync_core import publish
 
 
@@ -53,6 +54,13 @@ class MarketplaceListing(models.Model):
     ebay_package_length = fields.Float(string="Length (cm)")
     ebay_package_width = fields.Float(string="Width (cm)")
     ebay_package_height = fields.Float(string="Height (cm)")
+
+    # -- draft from the barcode or the photos (issue 10) --------------------------------
+    ebay_epid = fields.Char(string="eBay Product (ePID)", copy=False,
+                            help="The eBay catalog product this listing was drafted from (sent with the item).")
+    ebay_draft_notes = fields.Text(string="Draft Notes", copy=False, readonly=True,
+                                   help="Where the last draft came from and the proposed values left out.")
+    # -- end draft ----------------------------------------------------------------------
 
     # What was sent (revise sends only what changed)
     ebay_sent_item_hash = fields.Char(copy=False, readonly=True)
@@ -128,6 +136,68 @@ class MarketplaceListing(models.Model):
     def _ebay_default_aspect(self, name):
         """Brand and MPN come from the identifiers already typed."""
         return {"Brand": self.ebay_brand, "MPN": self.ebay_mpn}.get(name) or False
+
+    # -- draft from the barcode or the photos (issue 10) --------------------------------
+    def action_draft_from_barcode(self):
+        """Draft: eBay's catalog product of the barcode fills title, item specifics, ePID and a stock photo."""
+        source, dropped = ListingDrafter(self).from_barcode()
+        return self._draft_finish(source, dropped)
+
+    def action_draft_from_photos(self):
+        """Draft: the company's vision model describes the photos; its values are checked before the form."""
+        source, dropped = ListingDrafter(self).from_photos()
+        return self._draft_finish(source, dropped)
+
+    def _draft_finish(self, source, dropped):
+        """The end of every Draft: note where the values came from and what was left out, check the listing
+        (it stays a draft: the person reviews it and presses Publish), and tell the person."""
+        self.ensure_one()
+        lines = [_("Drafted from %(origin)s on %(when)s.", origin=source,
+                   when=fields.Datetime.to_string(fields.Datetime.now()))]
+        if dropped:
+            lines.append(_("Left out:"))
+            lines += ["- " + self._draft_dropped_text(item) for item in dropped]
+        price_problem = self._draft_suggest_price()
+        if price_problem:
+            lines.append(_("No price suggested: %s", price_problem))
+        self.ebay_draft_notes = "\n".join(lines)
+        self._run_check()
+        message = _("Review the listing, then Publish.")
+        if dropped:
+            message = _("%s proposed value(s) left out (see Draft Notes). ", len(dropped)) + message
+        return self._notify(_("Draft ready"), message, "warning" if dropped else "success")
+
+    def _draft_suggest_price(self):
+        """A draft also gets its price from comparables (``_suggest_price``); eBay refusing the search must not
+        lose the drafted values, so its words are returned for the Draft Notes instead of raised."""
+        try:
+            with self.env.cr.savepoint():
+                self._suggest_price()
+        except UserError as exc:
+            return str(exc)
+        return None
+
+    def _draft_dropped_text(self, item):
+        """A ``sync_core.draft.Dropped`` in words."""
+        params = dict(item.params, field=item.field, value=item.value)
+        texts = {
+            "too_long": _("%(field)s: %(length)s characters, eBay allows %(max)s (%(value)s)."),
+            "condition_unknown": _("Condition %(value)s is not one of eBay's conditions."),
+            "condition_not_allowed": _("Condition %(value)s is not accepted in this category (accepted: "
+                                       "%(allowed)s)."),
+            "condition_notes_for_new": _("Condition notes are not for new items: %(value)s"),
+            "aspect_unknown": _("%(field)s is not an item specific of this category (%(value)s)."),
+            "category_missing": _("%(field)s: choose a category for item specifics (%(value)s)."),
+            "aspect_name_too_long": _("Item specific name %(field)s is longer than %(max)s characters."),
+            "aspect_value_too_long": _("%(field)s: %(value)s is longer than %(max)s characters."),
+            "aspect_value_not_allowed": _("%(field)s: %(value)s is not one of eBay's values."),
+            "aspect_too_many_values": _("%(field)s takes at most %(max)s value(s): %(value)s left out."),
+            "category_not_found": _("None of the suggested categories (%(value)s) is imported: import the "
+                                    "categories, or choose one."),
+            "stock_photo_unavailable": _("The stock photo could not be downloaded (%(value)s)."),
+        }
+        return texts.get(item.code, "%(field)s: %(value)s (" + item.code + ")") % params
+    # -- end draft ----------------------------------------------------------------------
 
     # -- the check ----------------------------------------------------------------------
     def _listing_problems(self):
@@ -231,7 +301,7 @@ class MarketplaceListing(models.Model):
             aspect_specs=tuple(publish.aspect_specs(category._ebay_aspects())) if category.leaf else (),
             condition_policy=category._ebay_condition_policy() if category.leaf else None,
             brand=self.ebay_brand or None, mpn=self.ebay_mpn or None,
-            barcode=None if self.is_group else (products.barcode or None),
+            barcode=None if self.is_group else (products.barcode or None), epid=self.ebay_epid or None,
             image_urls=tuple(image_urls[image.id] for image in main_images if image.id in image_urls),
             photo_count=len(main_images),
             price=None if self.is_group else prices.get(products.id),

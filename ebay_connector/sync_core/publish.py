@@ -18,6 +18,7 @@ MAX_VARIANT_PHOTOS = 12
 MAX_ASPECT_NAME = 40
 MAX_ASPECT_VALUE = 50
 MAX_ASPECT_VALUES = 30               # itemToAspectCardinality MULTI
+MAX_CONDITION_NOTES = 1000           # conditionDescription
 MAX_REVISIONS_PER_DAY = 250
 SKU_PATTERN = re.compile(r"^[A-Za-z0-9._\-/ ]{1,50}$")
 POLICY_KINDS = ("fulfillment", "payment", "return")
@@ -138,6 +139,7 @@ class ListingDraft:
     brand: str | None = None
     mpn: str | None = None
     barcode: str | None = None
+    epid: str | None = None                        # eBay catalog product (a barcode draft)
     image_urls: tuple = ()
     photo_count: int = 0
     price: Decimal | None = None
@@ -363,13 +365,15 @@ def inventory_item_payload(draft, variant=None):
     if draft.mpn:
         product["mpn"] = draft.mpn
     product.update(gtin_fields(variant.barcode if variant else draft.barcode))
+    if draft.epid and not variant:
+        product["epid"] = draft.epid
     item = {"sku": variant.sku if variant else draft.sku, "locale": draft.locale, "product": product,
             "availability": {"shipToLocationAvailability": {
                 "quantity": max(0, int(variant.quantity if variant else draft.quantity))}}}
     if draft.condition:
         item["condition"] = draft.condition
         if draft.condition != NEW and (draft.condition_notes or "").strip():
-            item["conditionDescription"] = draft.condition_notes.strip()[:1000]
+            item["conditionDescription"] = draft.condition_notes.strip()[:MAX_CONDITION_NOTES]
     if draft.package is not None:
         item["packageWeightAndSize"] = _package(draft.package)
     return item

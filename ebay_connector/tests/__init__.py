@@ -15,3 +15,4 @@ from . import test_publish_tour
 from . import test_dashboard
 from . import test_price
 from . import test_price_tour
+from . import test_draft

@@ -16,3 +16,4 @@ from . import ir_cron
 from . import marketplace_job_log
 from . import res_partner
 from . import sale_order
+from . import marketplace_vision_provider

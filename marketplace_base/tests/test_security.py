@@ -95,3 +95,20 @@ class TestSecurity(MarketplaceCase):
         self.shop._mark_needs_reauth("invalid refresh token")
         self.assertEqual(self.shop.authorization_state, "needs_reauth")
         self.assertIn("Authorize", self.account.activity_ids[-1:].summary or "")
+
+    def test_vision_model_key_is_encrypted_for_managers_and_kept_in_its_company(self):
+        provider = self.env["marketplace.vision.provider"].with_user(self.manager).create({
+            "name": "Hosted model", "base_url": "https://api.example.com/v1", "model": "vl", "api_key": "sk-clear"})
+        self.env.flush_all()
+        self.env.cr.execute("SELECT api_key_encrypted FROM marketplace_vision_provider WHERE id = %s", [provider.id])
+        self.assertNotIn("sk-clear", self.env.cr.fetchone()[0])
+        self.assertEqual(provider.with_user(self.manager).api_key, "sk-clear")
+        as_user = provider.with_user(self.user)
+        self.assertEqual(as_user._provider().settings.api_key, "sk-clear", "a user's draft may use the key")
+        for field in ("api_key", "api_key_encrypted"):
+            with self.subTest(field=field), self.assertRaises(AccessError):
+                as_user.read([field])
+        with self.assertRaises(AccessError):
+            as_user.write({"model": "other"})
+        Provider = self.env["marketplace.vision.provider"].with_user(self.outsider())
+        self.assertFalse(Provider.search([("id", "=", provider.id)]))
