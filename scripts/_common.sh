@@ -100,14 +100,43 @@ py_requirements() {
         && echo "$want" > "$stamp"
 }
 
+# The tree Odoo runs from when the found one holds modules that are not Odoo Community (the project installs
+# only Community modules): a view of it made of links (scripts/odoo_community_view.py).
+ODOO_VIEW="$VAR_DIR/odoo-community"
+
+# community_only TREE: sets ODOO_ROOT to TREE, or to a Community-only view of it when TREE also holds
+# Enterprise (or other non-free) modules, many of which would auto-install into every database; then
+# ODOO_COMMUNITY_NOTE says what was left out (the view's maker says it loudly too).
+community_only() {
+    local out
+    ODOO_ROOT="$1" ODOO_COMMUNITY_NOTE=""
+    out=$("$(base_python)" "$REPO_ROOT/scripts/odoo_community_view.py" "$1" "$ODOO_VIEW") || return 1
+    [ -n "$out" ] || return 0
+    ODOO_ROOT=$(sed -n 1p <<<"$out")
+    ODOO_COMMUNITY_NOTE="Odoo runs from the Community-only view ${ODOO_ROOT#"$REPO_ROOT/"}: $(sed -n 2p <<<"$out")"
+}
+
+# odoo_root_guard: var/venv imports the Odoo of ODOO_ROOT and no other (scripts/odoo_root_guard.py says why:
+# a system .pth file putting the full tree on sys.path would bring its modules back); none when Odoo is missing.
+odoo_root_guard() {
+    local site
+    site=$("$PY" -c "import sysconfig; print(sysconfig.get_paths()['purelib'])") || return 1
+    rm -f "$site/_mkt_odoo_root_guard.pth"
+    [ -n "${ODOO_ROOT:-}" ] || return 0
+    cp "$REPO_ROOT/scripts/odoo_root_guard.py" "$site/_mkt_odoo_root_guard.py"
+    printf 'import _mkt_odoo_root_guard; _mkt_odoo_root_guard.install(%s)\n' \
+        "$("$PY" -c 'import sys; print(repr(sys.argv[1]))' "$ODOO_ROOT")" > "$site/_mkt_odoo_root_guard.pth"
+}
+
 # python_env [ODOO_SOURCE]: find Odoo 18 (--odoo PATH, $ODOO_PATH, an earlier clone in var/odoo, the
 # system's, or a fresh clone), make var/venv with Odoo's and the project's requirements, and check Odoo still imports.
 # Sets ODOO_MISSING to why Odoo 18 cannot run here (empty when it can), and ODOO_BROKEN when an Odoo 18 was
 # found but does not import in var/venv; fails only when the project's own environment cannot be made.
-# Exports PYTHONPATH for a source tree.
+# Odoo runs from a Community-only view of the found tree when that holds other modules (community_only).
+# Exports PYTHONPATH for the tree Odoo runs from.
 python_env() {
-    local src="${1:-${ODOO_PATH:-}}" system_odoo="" odoo_reqs=""
-    ODOO_MISSING=""
+    local src="${1:-${ODOO_PATH:-}}" system_odoo="" odoo_reqs="" tree=""
+    ODOO_MISSING="" ODOO_ROOT="" ODOO_COMMUNITY_NOTE=""
     if [ -n "$src" ]; then
         [ -f "$src/odoo/__init__.py" ] || ODOO_MISSING="no Odoo source tree at $src (expected $src/odoo/__init__.py)"
     elif [ -f "$ODOO_CLONE/odoo/__init__.py" ]; then
@@ -119,7 +148,14 @@ python_env() {
     else
         ODOO_MISSING="Odoo 18 is not installed and could not be cloned from $ODOO_GIT_URL (no network?)"
     fi
-    [ -n "$src" ] && [ -z "$ODOO_MISSING" ] && export PYTHONPATH="$src${PYTHONPATH:+:$PYTHONPATH}"
+    if [ -z "$ODOO_MISSING" ]; then
+        # the system's own tree, as its Python finds it without an earlier run's PYTHONPATH
+        tree=${src:-$(cd /tmp && env -u PYTHONPATH "$(base_python)" -c \
+            "import os, odoo; print(os.path.dirname(os.path.dirname(os.path.abspath(odoo.__file__))))")}
+        community_only "$tree" || return 1
+        export PYTHONPATH="$ODOO_ROOT${PYTHONPATH:+:$PYTHONPATH}"
+        [ -n "$src" ] && src="$ODOO_ROOT"
+    fi
     if [ -n "$system_odoo" ] || { [ -n "$src" ] && stack_imports "$(base_python)"; }; then
         venv_ensure system || return 1
     else
@@ -139,6 +175,7 @@ python_env() {
         fi
     fi
     py_requirements "$odoo_reqs" || return 1
+    odoo_root_guard || return 1
     ODOO_BROKEN=""
     if [ -z "$ODOO_MISSING" ] && ! stack_imports "$PY"; then
         ODOO_BROKEN=yes
