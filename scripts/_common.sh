@@ -87,17 +87,36 @@ odoo_requirements_file() {
     echo "$out"
 }
 
+# gevent_pins: the requirements file var/venv needs for Odoo's gevent worker, or nothing when it needs none.
+# gevent loads its plugins through pkg_resources when setuptools is installed, and pkg_resources before
+# setuptools 75.8.2 does not find a distribution whose dist-info folder has the normalised name (the recent
+# releases of zope.interface and zope.event: zope_interface-8.7.dist-info, zope_event-6.2.dist-info): with those,
+# Odoo's gevent worker (the prefork server's websocket process) dies at start with DistributionNotFound,
+# again and again. zope.interface 6.0 and zope.event 4.6 still carry the dotted names.
+gevent_pins() {
+    "$PY" - 2>/dev/null <<'PY' || return 0
+import importlib.metadata, re, sys
+version = tuple(int(part) for part in re.findall(r"\d+", importlib.metadata.version("setuptools"))[:3])
+sys.exit(0 if version < (75, 8, 2) else 1)
+PY
+    local out="$VAR_DIR/gevent-pins.txt"
+    printf 'zope.interface==6.0\nzope.event==4.6\n' > "$out"
+    echo "$out"
+}
+
 # Install the Python packages of the addons, tests and lint into var/venv when requirements.txt changed,
 # constrained by Odoo's own requirements so that Odoo's pins (cryptography, pyOpenSSL, urllib3...) hold.
 py_requirements() {
-    local odoo_reqs="$1" stamp="$VENV_DIR/.requirements" constraints=()
+    local odoo_reqs="$1" stamp="$VENV_DIR/.requirements" constraints=() pins=()
     [ -n "$odoo_reqs" ] && constraints=(-c "$(odoo_requirements_file "$odoo_reqs")")
-    local want
-    want=$(cat "$REPO_ROOT/requirements.txt" ${odoo_reqs:+"$odoo_reqs"} | sha256sum)
+    local pins_file want
+    pins_file=$(gevent_pins)
+    [ -n "$pins_file" ] && pins=(-r "$pins_file")
+    want=$(cat "$REPO_ROOT/requirements.txt" ${odoo_reqs:+"$odoo_reqs"} ${pins_file:+"$pins_file"} | sha256sum)
     [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && return 0
     say "Installing the project's Python requirements into var/venv"
-    "$PY" -m pip install -q --disable-pip-version-check -r "$REPO_ROOT/requirements.txt" "${constraints[@]}" \
-        && echo "$want" > "$stamp"
+    "$PY" -m pip install -q --disable-pip-version-check -r "$REPO_ROOT/requirements.txt" "${pins[@]}" \
+        "${constraints[@]}" && echo "$want" > "$stamp"
 }
 
 # The tree Odoo runs from when the found one holds modules that are not Odoo Community (the project installs
@@ -170,7 +189,10 @@ python_env() {
     if [ -z "$ODOO_MISSING" ]; then
         if [ -n "$src" ] && [ -n "$odoo_reqs" ] && ! stack_imports "$PY"; then
             say "Installing Odoo 18's requirements into var/venv (the first time: a few minutes)"
+            local pins
+            pins=$(gevent_pins)
             "$PY" -m pip install -q --disable-pip-version-check -r "$(odoo_requirements_file "$odoo_reqs")" \
+                ${pins:+-r "$pins"} \
                 || ODOO_MISSING="Odoo's requirements could not be installed (see pip's message above)"
         fi
     fi
