@@ -1,10 +1,10 @@
 """Batching helpers and the client-side rate budget (fake clock, no HTTP)."""
 import pytest
 
-from ebay_api.batching import check_batch, chunked
 from ebay_api.config import EbayConfig
 from ebay_api.rate_budget import RateBudget
 from ebay_api.transport import build_budgets
+from marketplace_core.batching import check_batch, chunked
 
 
 def test_chunked_keeps_order_and_sizes():
