@@ -36,14 +36,9 @@ class BindingExporter(EbayJobService, BaseBindingExporter):
     def _batches(self, items):
         return push.batches(items)
 
-    def _send(self, batch):
-        if not batch:
-            return
+    def _call(self, batch):
         responses = self.inventory.bulk_update_price_quantity([self.make_entry(item) for item in batch])
-        accepted, rejected = push.interpret_results(batch, map_price_quantity_results(responses))
-        self._store(accepted)
-        self._reject(rejected)
-        self.run.progress(fetched=len(batch), stored=len(accepted))
+        return push.interpret_results(batch, map_price_quantity_results(responses))
 
     def _pushable(self, bindings):
         """Active Inventory API bindings of a product; the others are skipped with a log line."""
@@ -87,24 +82,16 @@ class PriceExporter(BindingExporter):
     label = _lt("Price")
     make_entry = staticmethod(push.price_entry)
 
+    _round_price = staticmethod(push.round_price)  # half up, as shops display prices
+
     def _online_value(self, binding):
         return push.round_price(binding.last_pushed_price, binding.shop_id.currency_id.decimal_places)
 
     def _values(self, bindings):
-        items = []
-        for shop, shop_bindings in bindings.grouped("shop_id").items():
-            currency = shop.currency_id
-            prices = shop.pricelist_id._compute_price_rule(shop_bindings.product_id, 1.0, currency=currency)
-            for binding in shop_bindings:
-                price = push.round_price(prices[binding.product_id.id][0], currency.decimal_places)
-                if price <= 0:
-                    self.run.log(_("%s: no sale price, not pushed.", binding.external_sku), "warning")
-                    continue
-                items.append(push.PushItem(
-                    binding.id, binding.external_sku, price,
-                    push.round_price(binding.last_pushed_price, currency.decimal_places), synced=True,
-                    offer_id=binding.external_offer_id or None, currency=currency.name))
-        return items
+        return [push.PushItem(binding.id, binding.external_sku, price,
+                              push.round_price(binding.last_pushed_price, currency.decimal_places), synced=True,
+                              offer_id=binding.external_offer_id or None, currency=currency.name)
+                for binding, price, currency in self._sale_prices(bindings)]
 
     def _ready(self, batch):
         """Fetch the offer of bindings that do not know it yet (once: the id is kept on the binding)."""

@@ -16,9 +16,10 @@ class BindingExporter:
       the marketplace accepted last) and ``label`` ("Stock", "Price");
     - ``_values(bindings)``: items with ``binding_id``, ``sku``, ``value``, ``last_value`` and ``synced``;
     - ``_changed(items)`` and ``_batches(items)``: what to send, in calls the marketplace accepts;
-    - ``_send(batch)``: the call, then ``_store(accepted items)`` and ``_reject(rejections)``, each rejection
-      with ``item``, ``message`` and ``retryable``;
-    - ``_pushable(bindings)`` and ``_online_value(binding)``.
+    - ``_call(batch)``: the call, answering (accepted items, rejections), each rejection with ``item``,
+      ``message`` and ``retryable``;
+    - ``_pushable(bindings)`` and ``_online_value(binding)``;
+    - for prices, ``_round_price(price, decimals)`` when the marketplace rounds otherwise than ``round``.
 
     A listing the marketplace refuses is re-queued alone (payload ``{"binding_ids": [id]}``); in such a
     single-binding job the refusal fails the run, so the queue retries it with backoff, or keeps it as a
@@ -62,6 +63,34 @@ class BindingExporter:
     def _ready(self, batch):
         """The items of ``batch`` that can be sent now (a connector may look up ids here)."""
         return batch
+
+    def _send(self, batch):
+        """One call: what the marketplace accepted is stored as pushed, what it refused is re-queued alone."""
+        if not batch:
+            return
+        accepted, rejected = self._call(batch)
+        self._store(accepted)
+        self._reject(rejected)
+        self.run.progress(fetched=len(batch), stored=len(accepted))
+
+    # -- prices ----------------------------------------------------------------
+    @staticmethod
+    def _round_price(price, decimals):
+        return round(price, decimals)
+
+    def _sale_prices(self, bindings):
+        """(binding, price, currency) for each binding: its product's sale price (the shop's pricelist when
+        set) in the shop's currency, rounded to its decimals; a binding without a positive price is left out
+        with a log line."""
+        for shop, shop_bindings in bindings.grouped("shop_id").items():
+            currency = shop.currency_id
+            prices = shop.pricelist_id._compute_price_rule(shop_bindings.product_id, 1.0, currency=currency)
+            for binding in shop_bindings:
+                price = self._round_price(prices[binding.product_id.id][0], currency.decimal_places)
+                if price <= 0:
+                    self.run.log(_("%s: no sale price, not pushed.", binding.external_sku), "warning")
+                    continue
+                yield binding, price, currency
 
     def _store(self, accepted):
         Binding = self.env["marketplace.product.binding"]

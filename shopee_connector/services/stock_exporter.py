@@ -31,13 +31,8 @@ class ShopeeBindingExporter(ShopeeJobService, BindingExporter):
     def _batches(self, items):
         return item_batches(items)
 
-    def _send(self, batch):
-        if not batch:
-            return
-        accepted, rejected = interpret(batch, getattr(self.products, self.adapter_method)(batch))
-        self._store(accepted)
-        self._reject(rejected)
-        self.run.progress(fetched=len(batch), stored=len(accepted))
+    def _call(self, batch):
+        return interpret(batch, getattr(self.products, self.adapter_method)(batch))
 
     def _pushable(self, bindings):
         """Active bindings of a product with a Shopee item id; the others are skipped with a log line."""
@@ -85,14 +80,5 @@ class PriceExporter(ShopeeBindingExporter):
         return round(binding.last_pushed_price, binding.shop_id.currency_id.decimal_places)
 
     def _values(self, bindings):
-        updates = []
-        for shop, shop_bindings in bindings.grouped("shop_id").items():
-            currency = shop.currency_id
-            prices = shop.pricelist_id._compute_price_rule(shop_bindings.product_id, 1.0, currency=currency)
-            for binding in shop_bindings:
-                price = round(prices[binding.product_id.id][0], currency.decimal_places)
-                if price <= 0:
-                    self.run.log(_("%s: no sale price, not pushed.", binding.external_sku), "warning")
-                    continue
-                updates.append(self._update(binding, price, self._online_value(binding)))
-        return updates
+        return [self._update(binding, price, self._online_value(binding))
+                for binding, price, _currency in self._sale_prices(bindings)]
