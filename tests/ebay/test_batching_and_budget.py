@@ -23,6 +23,12 @@ def test_check_batch_refuses_outside_limit(count):
         check_batch(range(count), 25, "bulk call")
 
 
+def test_budget_refuses_an_empty_limit_or_window():
+    for limit, window_seconds in ((0, 600), (30, 0)):
+        with pytest.raises(ValueError, match="positive limit and window"):
+            RateBudget(limit, window_seconds)
+
+
 def test_budget_does_not_slow_down_below_threshold(fake_clock):
     budget = RateBudget(30, 600, slow_at=0.8, clock=fake_clock, sleep=fake_clock.sleep)
     for _ in range(24):
