@@ -113,7 +113,8 @@ class Simulator:
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.log_path = os.path.join(directory, self.module + ".log")
-        env = dict(os.environ, PYTHONPATH=os.path.join(REPO, self.addon))
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(os.path.join(REPO, folder)
+                                                        for folder in (self.addon, "marketplace_base")))
         self.process = subprocess.Popen(
             [sys.executable, "-m", self.module, "--db", self.db_path, "--port", str(self.port)] + seed_args,
             env=env, stdout=open(self.log_path, "w"), stderr=subprocess.STDOUT)
