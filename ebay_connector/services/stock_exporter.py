@@ -1,17 +1,15 @@
 import dataclasses
 
 from odoo import _
-from odoo.tools import LazyTranslate
 
 from odoo.addons.marketplace_base.services.binding_exporter import BindingExporter as BaseBindingExporter
+from odoo.addons.marketplace_base.services.binding_exporter import PricePush, StockPush
 
 from ..ebay_api import EbayRequestError
 from ..ebay_api.inventory import InventoryAdapter
 from ..ebay_api.mappers import map_offer, map_price_quantity_results
 from ..sync_core import push
 from .base import EbayJobService
-
-_lt = LazyTranslate(__name__)
 
 
 class BindingExporter(EbayJobService, BaseBindingExporter):
@@ -56,42 +54,26 @@ class BindingExporter(EbayJobService, BaseBindingExporter):
         return pushable
 
 
-class StockExporter(BindingExporter):
-    """Online quantities: free stock after the shop's sync rule, as ``shipToLocationAvailability``."""
+class StockExporter(StockPush, BindingExporter):
+    """Online quantities, as ``shipToLocationAvailability``."""
 
-    job_type = "push_stock"
-    last_field = "last_pushed_qty"
-    label = _lt("Stock")
     make_entry = staticmethod(push.stock_entry)
 
-    def _online_value(self, binding):
-        return binding.last_pushed_qty
-
-    def _values(self, bindings):
-        quantities = bindings._online_quantities()
-        return [push.PushItem(binding.id, binding.external_sku, int(quantities[binding.id]), binding.last_pushed_qty,
-                              synced=bool(binding.last_sync_at))
-                for binding in bindings]
+    @staticmethod
+    def _stock_item(binding, quantity):
+        return push.PushItem(binding.id, binding.external_sku, quantity, binding.last_pushed_qty,
+                             synced=bool(binding.last_sync_at))
 
 
-class PriceExporter(BindingExporter):
-    """Offer prices: the product's sale price (the shop's pricelist when set) in the shop's currency."""
+class PriceExporter(PricePush, BindingExporter):
+    """Offer prices, in the shop's currency."""
 
-    job_type = "push_price"
-    last_field = "last_pushed_price"
-    label = _lt("Price")
     make_entry = staticmethod(push.price_entry)
-
     _round_price = staticmethod(push.round_price)  # half up, as shops display prices
 
-    def _online_value(self, binding):
-        return push.round_price(binding.last_pushed_price, binding.shop_id.currency_id.decimal_places)
-
-    def _values(self, bindings):
-        return [push.PushItem(binding.id, binding.external_sku, price,
-                              push.round_price(binding.last_pushed_price, currency.decimal_places), synced=True,
-                              offer_id=binding.external_offer_id or None, currency=currency.name)
-                for binding, price, currency in self._sale_prices(bindings)]
+    def _price_item(self, binding, price, currency):
+        return push.PushItem(binding.id, binding.external_sku, price, self._online_value(binding), synced=True,
+                             offer_id=binding.external_offer_id or None, currency=currency.name)
 
     def _ready(self, batch):
         """Fetch the offer of bindings that do not know it yet (once: the id is kept on the binding)."""
