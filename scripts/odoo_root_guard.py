@@ -19,6 +19,9 @@ class _OnlyRoot:
     def find_spec(cls, name, path=None, target=None):
         if name == "odoo":
             sys.meta_path.remove(cls)
+            if not os.path.isfile(os.path.join(cls.root, "odoo", "__init__.py")):
+                raise ImportError("var/venv runs the Odoo of %s (scripts/_common.sh), which is gone: scripts/run or "
+                                  "scripts/test makes it again" % cls.root, name=name)
             sys.path[:] = [cls.root] + [
                 entry for entry in sys.path
                 if not os.path.isfile(os.path.join(entry or os.curdir, "odoo", "__init__.py"))
