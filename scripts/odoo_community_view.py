@@ -136,14 +136,14 @@ def main(tree, view):
         current = False
     if not current:
         build(tree, view, kept)
-    note = "%d modules of %s left out, not Odoo Community (%s)" % (
-        sum(left_out.values()), tree, ", ".join("%s: %d" % item for item in sorted(left_out.items())))
+    count, why = sum(left_out.values()), ", ".join("%s: %d" % item for item in sorted(left_out.items()))
     sys.stderr.write(
-        "\n!!! The Odoo tree %s holds modules that are not Odoo Community (Enterprise ones auto-install into\n"
-        "    every database). The project installs only Community modules, so Odoo runs from %s,\n"
-        "    a view of that tree without them: %s; %d Community modules kept\n"
-        "    (scripts/odoo_community_view.py).\n"
-        % (tree, view, note, sum(len(m) for m in kept.values())))
+        "\n!!! The Odoo tree %s holds modules that are not Odoo Community; Enterprise ones would\n"
+        "    auto-install into every database. The project installs only Community modules, so Odoo runs from\n"
+        "    %s, a view of that tree without them (scripts/odoo_community_view.py):\n"
+        "    %d left out (%s), %d Community modules kept.\n"
+        % (tree, view, count, why, sum(len(m) for m in kept.values())))
+    note = "%d modules of %s left out as not Odoo Community (%s)" % (count, tree, why)
     print(view)
     print(note)
     return 0
