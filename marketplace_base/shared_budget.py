@@ -14,18 +14,13 @@ from .marketplace_core.errors import BudgetExhausted
 DEFAULT_MAX_INLINE_WAIT = 5.0
 
 
-class SharedRateBudget:
+class SharedRateBudget(rate_budget.WindowBudget):
     def __init__(self, env, key, limit, window_seconds, max_inline_wait=DEFAULT_MAX_INLINE_WAIT,
                  clock=time.time, sleep=time.sleep):
-        if limit < 1 or window_seconds <= 0:
-            raise ValueError("a budget needs a positive limit and window")
+        super().__init__(limit, window_seconds, clock, sleep)
         self.env = env
         self.key = key
-        self.limit = limit
-        self.window_seconds = window_seconds
         self.max_inline_wait = max_inline_wait
-        self._clock = clock
-        self._sleep = sleep
 
     def acquire(self):
         """Count one request, waiting a short gap or raising BudgetExhausted; returns the seconds waited."""

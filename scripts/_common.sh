@@ -87,27 +87,75 @@ odoo_requirements_file() {
     echo "$out"
 }
 
+# gevent_pins: the requirements file var/venv needs for Odoo's gevent worker, or nothing when it needs none.
+# gevent loads its plugins through pkg_resources when setuptools is installed, and pkg_resources before
+# setuptools 75.8.2 does not find a distribution whose dist-info folder has the normalised name (the recent
+# releases of zope.interface and zope.event: zope_interface-8.7.dist-info, zope_event-6.2.dist-info): with those,
+# Odoo's gevent worker (the prefork server's websocket process) dies at start with DistributionNotFound,
+# again and again. zope.interface 6.0 and zope.event 4.6 still carry the dotted names.
+gevent_pins() {
+    "$PY" - 2>/dev/null <<'PY' || return 0
+import importlib.metadata, re, sys
+version = tuple(int(part) for part in re.findall(r"\d+", importlib.metadata.version("setuptools"))[:3])
+sys.exit(0 if version < (75, 8, 2) else 1)
+PY
+    local out="$VAR_DIR/gevent-pins.txt"
+    printf 'zope.interface==6.0\nzope.event==4.6\n' > "$out"
+    echo "$out"
+}
+
 # Install the Python packages of the addons, tests and lint into var/venv when requirements.txt changed,
 # constrained by Odoo's own requirements so that Odoo's pins (cryptography, pyOpenSSL, urllib3...) hold.
 py_requirements() {
-    local odoo_reqs="$1" stamp="$VENV_DIR/.requirements" constraints=()
+    local odoo_reqs="$1" stamp="$VENV_DIR/.requirements" constraints=() pins=()
     [ -n "$odoo_reqs" ] && constraints=(-c "$(odoo_requirements_file "$odoo_reqs")")
-    local want
-    want=$(cat "$REPO_ROOT/requirements.txt" ${odoo_reqs:+"$odoo_reqs"} | sha256sum)
+    local pins_file want
+    pins_file=$(gevent_pins)
+    [ -n "$pins_file" ] && pins=(-r "$pins_file")
+    want=$(cat "$REPO_ROOT/requirements.txt" ${odoo_reqs:+"$odoo_reqs"} ${pins_file:+"$pins_file"} | sha256sum)
     [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && return 0
     say "Installing the project's Python requirements into var/venv"
-    "$PY" -m pip install -q --disable-pip-version-check -r "$REPO_ROOT/requirements.txt" "${constraints[@]}" \
-        && echo "$want" > "$stamp"
+    "$PY" -m pip install -q --disable-pip-version-check -r "$REPO_ROOT/requirements.txt" "${pins[@]}" \
+        "${constraints[@]}" && echo "$want" > "$stamp"
+}
+
+# The tree Odoo runs from when the found one holds modules that are not Odoo Community (the project installs
+# only Community modules): a view of it made of links (scripts/odoo_community_view.py).
+ODOO_VIEW="$VAR_DIR/odoo-community"
+
+# community_only TREE: sets ODOO_ROOT to TREE, or to a Community-only view of it when TREE also holds
+# Enterprise (or other non-free) modules, many of which would auto-install into every database; then
+# ODOO_COMMUNITY_NOTE says what was left out (the view's maker says it loudly too).
+community_only() {
+    local out
+    ODOO_ROOT="$1" ODOO_COMMUNITY_NOTE=""
+    out=$("$(base_python)" "$REPO_ROOT/scripts/odoo_community_view.py" "$1" "$ODOO_VIEW") || return 1
+    [ -n "$out" ] || return 0
+    ODOO_ROOT=$(sed -n 1p <<<"$out")
+    ODOO_COMMUNITY_NOTE="Odoo runs from the Community-only view ${ODOO_ROOT#"$REPO_ROOT/"}: $(sed -n 2p <<<"$out")"
+}
+
+# odoo_root_guard: var/venv imports the Odoo of ODOO_ROOT and no other (scripts/odoo_root_guard.py says why:
+# a system .pth file putting the full tree on sys.path would bring its modules back); none when Odoo is missing.
+odoo_root_guard() {
+    local site
+    site=$("$PY" -c "import sysconfig; print(sysconfig.get_paths()['purelib'])") || return 1
+    rm -f "$site/_mkt_odoo_root_guard.pth"
+    [ -n "${ODOO_ROOT:-}" ] || return 0
+    cp "$REPO_ROOT/scripts/odoo_root_guard.py" "$site/_mkt_odoo_root_guard.py"
+    printf 'import _mkt_odoo_root_guard; _mkt_odoo_root_guard.install(%s)\n' \
+        "$("$PY" -c 'import sys; print(repr(sys.argv[1]))' "$ODOO_ROOT")" > "$site/_mkt_odoo_root_guard.pth"
 }
 
 # python_env [ODOO_SOURCE]: find Odoo 18 (--odoo PATH, $ODOO_PATH, an earlier clone in var/odoo, the
 # system's, or a fresh clone), make var/venv with Odoo's and the project's requirements, and check Odoo still imports.
 # Sets ODOO_MISSING to why Odoo 18 cannot run here (empty when it can), and ODOO_BROKEN when an Odoo 18 was
 # found but does not import in var/venv; fails only when the project's own environment cannot be made.
-# Exports PYTHONPATH for a source tree.
+# Odoo runs from a Community-only view of the found tree when that holds other modules (community_only).
+# Exports PYTHONPATH for the tree Odoo runs from.
 python_env() {
-    local src="${1:-${ODOO_PATH:-}}" system_odoo="" odoo_reqs=""
-    ODOO_MISSING=""
+    local src="${1:-${ODOO_PATH:-}}" system_odoo="" odoo_reqs="" tree=""
+    ODOO_MISSING="" ODOO_ROOT="" ODOO_COMMUNITY_NOTE=""
     if [ -n "$src" ]; then
         [ -f "$src/odoo/__init__.py" ] || ODOO_MISSING="no Odoo source tree at $src (expected $src/odoo/__init__.py)"
     elif [ -f "$ODOO_CLONE/odoo/__init__.py" ]; then
@@ -119,7 +167,14 @@ python_env() {
     else
         ODOO_MISSING="Odoo 18 is not installed and could not be cloned from $ODOO_GIT_URL (no network?)"
     fi
-    [ -n "$src" ] && [ -z "$ODOO_MISSING" ] && export PYTHONPATH="$src${PYTHONPATH:+:$PYTHONPATH}"
+    if [ -z "$ODOO_MISSING" ]; then
+        # the system's own tree, as its Python finds it without an earlier run's PYTHONPATH
+        tree=${src:-$(cd /tmp && env -u PYTHONPATH "$(base_python)" -c \
+            "import os, odoo; print(os.path.dirname(os.path.dirname(os.path.abspath(odoo.__file__))))")}
+        community_only "$tree" || return 1
+        export PYTHONPATH="$ODOO_ROOT${PYTHONPATH:+:$PYTHONPATH}"
+        [ -n "$src" ] && src="$ODOO_ROOT"
+    fi
     if [ -n "$system_odoo" ] || { [ -n "$src" ] && stack_imports "$(base_python)"; }; then
         venv_ensure system || return 1
     else
@@ -134,11 +189,15 @@ python_env() {
     if [ -z "$ODOO_MISSING" ]; then
         if [ -n "$src" ] && [ -n "$odoo_reqs" ] && ! stack_imports "$PY"; then
             say "Installing Odoo 18's requirements into var/venv (the first time: a few minutes)"
+            local pins
+            pins=$(gevent_pins)
             "$PY" -m pip install -q --disable-pip-version-check -r "$(odoo_requirements_file "$odoo_reqs")" \
+                ${pins:+-r "$pins"} \
                 || ODOO_MISSING="Odoo's requirements could not be installed (see pip's message above)"
         fi
     fi
     py_requirements "$odoo_reqs" || return 1
+    odoo_root_guard || return 1
     ODOO_BROKEN=""
     if [ -z "$ODOO_MISSING" ] && ! stack_imports "$PY"; then
         ODOO_BROKEN=yes

@@ -4,6 +4,8 @@ from odoo import http
 from odoo.exceptions import UserError
 from odoo.http import request
 
+from odoo.addons.marketplace_base.marketplace_core.webhook_guard import body_refusal
+
 from ..ebay_api.errors import EbayError, SignatureError
 
 _logger = logging.getLogger(__name__)
@@ -36,12 +38,9 @@ class EbayWebhookController(http.Controller):
                 readonly=False)
     def ebay_notification(self, **_kwargs):
         httprequest = request.httprequest
-        if httprequest.content_length is None:
-            return self._refuse(411, "Content-Length is required")
-        if httprequest.content_length > MAX_BODY_BYTES:
-            return self._refuse(413, "body larger than %s bytes" % MAX_BODY_BYTES)
-        if httprequest.mimetype != "application/json":
-            return self._refuse(415, "content type must be application/json")
+        refusal = body_refusal(httprequest.content_length, httprequest.mimetype, MAX_BODY_BYTES)
+        if refusal:
+            return self._refuse(*refusal)
         account = self._account()
         if not account:
             return self._refuse(404, "no eBay account has this notification endpoint")

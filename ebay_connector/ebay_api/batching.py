@@ -1,20 +1,11 @@
-"""Splitting work into eBay-sized calls (25 SKUs per bulk call, 50 order ids, 5 migrations)."""
-from itertools import islice
+"""The batcher of the eBay client: the platform-neutral one (marketplace_core/batching.py).
 
+eBay's limits stay beside the calls they bound (inventory.py: 25 SKUs per bulk call, 5 migrations;
+fulfillment.py: 50 order ids).
+"""
+try:
+    from ...marketplace_base.marketplace_core.batching import check_batch, chunked
+except ImportError:  # a top-level package: plain pytest puts the addon folders on sys.path (tests/conftest.py)
+    from marketplace_core.batching import check_batch, chunked
 
-def chunked(iterable, size):
-    """Yield lists of at most ``size`` items, in order; the last one may be shorter."""
-    if size < 1:
-        raise ValueError("chunk size must be at least 1")
-    iterator = iter(iterable)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
-
-
-def check_batch(items, limit, what):
-    """Return ``items`` as a list, or raise ValueError before any HTTP when eBay would refuse
-    the call for holding more than ``limit`` entries (or none)."""
-    items = list(items)
-    if not 1 <= len(items) <= limit:
-        raise ValueError(f"{what} takes 1 to {limit} entries per call, got {len(items)}")
-    return items
+__all__ = ["check_batch", "chunked"]

@@ -6,16 +6,16 @@ oldest call leaves the window, instead of failing or bursting into eBay's 429s.
 import time
 from collections import deque
 
+try:
+    from ...marketplace_base.marketplace_core.rate_budget import WindowBudget
+except ImportError:  # a top-level package: plain pytest puts the addon folders on sys.path (tests/conftest.py)
+    from marketplace_core.rate_budget import WindowBudget
 
-class RateBudget:
+
+class RateBudget(WindowBudget):
     def __init__(self, limit, window_seconds, slow_at=0.8, clock=time.time, sleep=time.sleep):
-        if limit < 1 or window_seconds <= 0:
-            raise ValueError("a budget needs a positive limit and window")
-        self.limit = limit
-        self.window_seconds = window_seconds
+        super().__init__(limit, window_seconds, clock, sleep)
         self.slow_at = slow_at
-        self._clock = clock
-        self._sleep = sleep
         self._calls = deque()
 
     def used(self):

@@ -6,10 +6,14 @@ on api.ebay.com and on auth.ebay.com.
 import logging
 import secrets
 import select
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import urlsplit
+
+try:
+    from ...marketplace_base.marketplace_core.sim_server import BackgroundSimulator, SimulatorHTTPServer
+except ImportError:  # a top-level package: python -m ebay_sim, plain pytest, the bench (marketplace_base on the path)
+    from marketplace_core.sim_server import BackgroundSimulator, SimulatorHTTPServer
 
 from . import (
     browse,
@@ -127,16 +131,14 @@ class Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_DELETE = _dispatch
 
 
-class _HTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
+class _HTTPServer(SimulatorHTTPServer):
     request_queue_size = 128
 
 
-class SimulatorServer:
-    """The simulator: ``start()`` serves in a background thread, ``stop()`` shuts down; state is in SQLite.
+class SimulatorServer(BackgroundSimulator):
+    """The simulator, served by ``BackgroundSimulator`` (start/stop, base_url); state is in SQLite."""
 
-    ``port=0`` picks a free port; ``base_url`` is known right after construction.
-    """
+    thread_name = "ebay-sim"
 
     def __init__(self, db_path, host="127.0.0.1", port=0, accept_url=None):
         self.store = Store(db_path)
@@ -145,36 +147,10 @@ class SimulatorServer:
         self.accept_url = accept_url
         self._httpd = _HTTPServer((host, port), Handler)
         self._httpd.sim = self
-        self._thread = None
         with self.store.connection() as db:
             notification.ensure_key(db)
 
-    @property
-    def netloc(self):
-        host, port = self._httpd.server_address[:2]
-        return f"{host}:{port}"
-
-    @property
-    def base_url(self):
-        return "http://" + self.netloc
-
-    def start(self):
-        """Serve in a daemon thread; returns ``self`` for chaining."""
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="ebay-sim", daemon=True)
-        self._thread.start()
-        return self
-
-    def serve_forever(self):
-        """Serve in the calling thread (the CLI)."""
-        self._httpd.serve_forever()
-
-    def stop(self):
-        """Stop serving and release the port and the database."""
-        if self._thread:
-            self._httpd.shutdown()
-            self._thread.join()
-            self._thread = None
-        self._httpd.server_close()
+    def _close_state(self):
         self.store.close()
 
     def seed(self, demo=False, items=0, orders=0, seller_hub_listings=0, categories=None):
@@ -182,9 +158,3 @@ class SimulatorServer:
         with self.store.connection() as db:
             return run_seed(db, demo=demo, items=items, orders=orders, seller_hub_listings=seller_hub_listings,
                             categories=categories, accept_url=self.accept_url)
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()

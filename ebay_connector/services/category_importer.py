@@ -1,6 +1,7 @@
 from odoo import _
 
-from ..ebay_api.batching import chunked
+from odoo.addons.marketplace_base.marketplace_core.batching import chunked
+
 from ..ebay_api.mappers import map_category_tree
 from ..ebay_api.taxonomy import TaxonomyAdapter
 from ..sync_core.categories import category_rows, plan_categories, product_category_change, tree_is_current

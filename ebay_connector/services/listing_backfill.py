@@ -9,9 +9,9 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import mute_logger
 
 from odoo.addons.marketplace_base.marketplace_core import backoff
+from odoo.addons.marketplace_base.marketplace_core.batching import chunked
 
 from ..ebay_api import EbayError, EbayRequestError, MappingError
-from ..ebay_api.batching import chunked
 from ..ebay_api.feed import RUNNING, FeedAdapter, task_state
 from ..ebay_api.inventory import MAX_BULK_ITEMS, MAX_BULK_MIGRATE, MAX_PAGE_SIZE, InventoryAdapter
 from ..ebay_api.mappers import map_active_inventory_report, map_inventory_item

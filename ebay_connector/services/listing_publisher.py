@@ -5,10 +5,10 @@ from odoo import _, fields
 from odoo.exceptions import UserError
 from odoo.tools.mimetypes import guess_mimetype
 
+from odoo.addons.marketplace_base.marketplace_core.batching import chunked
 from odoo.addons.marketplace_base.marketplace_core.errors import JobPayloadError, RetryableJobError, is_retryable
 
 from ..ebay_api import EbayError, EbayRequestError
-from ..ebay_api.batching import chunked
 from ..ebay_api.inventory import InventoryAdapter
 from ..ebay_api.mappers import map_image
 from ..ebay_api.media import MediaAdapter

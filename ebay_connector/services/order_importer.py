@@ -3,10 +3,10 @@ from collections import Counter
 from odoo import _, fields
 from odoo.exceptions import UserError
 
+from odoo.addons.marketplace_base.marketplace_core.batching import chunked
 from odoo.addons.marketplace_base.marketplace_core.errors import JobPayloadError
 from odoo.addons.marketplace_base.marketplace_core.isolation import apply_isolating
 
-from ..ebay_api.batching import chunked
 from ..ebay_api.errors import MappingError
 from ..ebay_api.fulfillment import MAX_ORDER_IDS, MAX_PAGE_SIZE, FulfillmentAdapter
 from ..ebay_api.mappers import map_order as map_ebay_order

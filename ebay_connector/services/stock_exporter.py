@@ -1,17 +1,15 @@
 import dataclasses
 
 from odoo import _
-from odoo.tools import LazyTranslate
 
 from odoo.addons.marketplace_base.services.binding_exporter import BindingExporter as BaseBindingExporter
+from odoo.addons.marketplace_base.services.binding_exporter import PricePush, StockPush
 
 from ..ebay_api import EbayRequestError
 from ..ebay_api.inventory import InventoryAdapter
 from ..ebay_api.mappers import map_offer, map_price_quantity_results
 from ..sync_core import push
 from .base import EbayJobService
-
-_lt = LazyTranslate(__name__)
 
 
 class BindingExporter(EbayJobService, BaseBindingExporter):
@@ -36,14 +34,9 @@ class BindingExporter(EbayJobService, BaseBindingExporter):
     def _batches(self, items):
         return push.batches(items)
 
-    def _send(self, batch):
-        if not batch:
-            return
+    def _call(self, batch):
         responses = self.inventory.bulk_update_price_quantity([self.make_entry(item) for item in batch])
-        accepted, rejected = push.interpret_results(batch, map_price_quantity_results(responses))
-        self._store(accepted)
-        self._reject(rejected)
-        self.run.progress(fetched=len(batch), stored=len(accepted))
+        return push.interpret_results(batch, map_price_quantity_results(responses))
 
     def _pushable(self, bindings):
         """Active Inventory API bindings of a product; the others are skipped with a log line."""
@@ -61,52 +54,33 @@ class BindingExporter(EbayJobService, BaseBindingExporter):
         return pushable
 
 
-class StockExporter(BindingExporter):
-    """Online quantities: free stock after the shop's sync rule, as ``shipToLocationAvailability``."""
+class StockExporter(StockPush, BindingExporter):
+    """Online quantities, as ``shipToLocationAvailability``."""
 
-    job_type = "push_stock"
-    last_field = "last_pushed_qty"
-    label = _lt("Stock")
     make_entry = staticmethod(push.stock_entry)
 
-    def _online_value(self, binding):
-        return binding.last_pushed_qty
-
-    def _values(self, bindings):
-        quantities = bindings._online_quantities()
-        return [push.PushItem(binding.id, binding.external_sku, int(quantities[binding.id]), binding.last_pushed_qty,
-                              synced=bool(binding.last_sync_at))
-                for binding in bindings]
+    @staticmethod
+    def _stock_item(binding, quantity):
+        return push.PushItem(binding.id, binding.external_sku, quantity, binding.last_pushed_qty,
+                             synced=bool(binding.last_sync_at))
 
 
-class PriceExporter(BindingExporter):
+class PriceExporter(PricePush, BindingExporter):
     """Offer prices: the listing's own price when it has one, else the product's sale price (the shop's pricelist
     when set) in the shop's currency."""
 
-    job_type = "push_price"
-    last_field = "last_pushed_price"
-    label = _lt("Price")
     make_entry = staticmethod(push.price_entry)
+    _round_price = staticmethod(push.round_price)  # half up, as shops display prices
 
-    def _online_value(self, binding):
-        return push.round_price(binding.last_pushed_price, binding.shop_id.currency_id.decimal_places)
+    def _price_item(self, binding, price, currency):
+        return push.PushItem(binding.id, binding.external_sku, price, self._online_value(binding), synced=True,
+                             offer_id=binding.external_offer_id or None, currency=currency.name)
 
-    def _values(self, bindings):
-        items = []
-        for shop, shop_bindings in bindings.grouped("shop_id").items():
-            currency = shop.currency_id
-            prices = shop.pricelist_id._compute_price_rule(shop_bindings.product_id, 1.0, currency=currency)
-            for binding in shop_bindings:
-                listing_price = binding.listing_id.ebay_price if not binding.listing_id.is_group else 0
-                price = push.round_price(listing_price or prices[binding.product_id.id][0], currency.decimal_places)
-                if price <= 0:
-                    self.run.log(_("%s: no sale price, not pushed.", binding.external_sku), "warning")
-                    continue
-                items.append(push.PushItem(
-                    binding.id, binding.external_sku, price,
-                    push.round_price(binding.last_pushed_price, currency.decimal_places), synced=True,
-                    offer_id=binding.external_offer_id or None, currency=currency.name))
-        return items
+    def _listing_price(self, binding):
+        """The listing's own price (its Price tab) when it has one; an item group's variants keep their
+        products' prices."""
+        listing = binding.listing_id
+        return 0.0 if listing.is_group else listing.ebay_price
 
     def _ready(self, batch):
         """Fetch the offer of bindings that do not know it yet (once: the id is kept on the binding)."""

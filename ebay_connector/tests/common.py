@@ -1,10 +1,9 @@
 """Test base of the eBay connector: real Odoo 18, and the eBay simulator over real HTTP."""
-import tempfile
 from urllib.parse import parse_qs, urlsplit
 
 import requests
 
-from odoo.addons.marketplace_base.tests.common import MarketplaceCase
+from odoo.addons.marketplace_base.tests.common import MarketplaceCase, SimulatorControls, serve_simulator
 
 from ..ebay_sim.server import SimulatorServer
 
@@ -15,16 +14,10 @@ DEMO_RU_NAME = "Demo_Seller-DemoSell-Connec-abcdefg"
 
 def start_simulator(test_class, **seed):
     """A simulator of the test class's own (temporary SQLite, free port), seeded, stopped after the class."""
-    directory = tempfile.TemporaryDirectory()
-    test_class.addClassCleanup(directory.cleanup)
-    sim = SimulatorServer(directory.name + "/sim.sqlite3", host="127.0.0.1", port=0)
-    sim.start()
-    test_class.addClassCleanup(sim.stop)
-    sim.seed(**seed)
-    return sim
+    return serve_simulator(SimulatorServer, test_class.addClassCleanup, **seed)
 
 
-class EbayCase(MarketplaceCase):
+class EbayCase(SimulatorControls, MarketplaceCase):
     """A connected eBay account and shop, talking to a simulator seeded with the demo data."""
 
     sim_seed = {"demo": True}
@@ -69,20 +62,7 @@ class EbayCase(MarketplaceCase):
         code, _state = cls.consent_code(account)
         account._ebay_finish_connect(code)
 
-    # -- simulator controls ----------------------------------------------------
-    def sim_get(self, path):
-        response = self.http.get(self.sim.base_url + path, timeout=10)
-        response.raise_for_status()
-        return response.json()
-
-    def sim_post(self, path, payload=None):
-        response = self.http.post(self.sim.base_url + path, json=payload or {}, timeout=30)
-        response.raise_for_status()
-        return response.json()
-
-    def sim_calls(self):
-        return self.sim_get("/_sim/calls")["calls"]
-
+    # -- simulator controls (sim_get, sim_post, sim_calls: SimulatorControls) ------
     def reset_sim_calls(self):
         self.sim_post("/_sim/calls/reset")
 

@@ -5,7 +5,22 @@ multiple of the window length since the epoch), so "pull <= 30 requests per 10 m
 however many Odoo processes call. A fixed window admits at most ``limit`` calls per window; a
 burst at a window's end and the next window's start is the price of one atomic upsert per call.
 """
+import time
+
 GO, SLEEP, RESCHEDULE = "go", "sleep", "reschedule"
+
+
+class WindowBudget:
+    """What every rate budget is: at most ``limit`` calls per ``window_seconds``, on a clock and a sleep
+    that tests replace (eBay's in-process RateBudget and marketplace_base's SharedRateBudget build on it)."""
+
+    def __init__(self, limit, window_seconds, clock=time.time, sleep=time.sleep):
+        if limit < 1 or window_seconds <= 0:
+            raise ValueError("a budget needs a positive limit and window")
+        self.limit = limit
+        self.window_seconds = window_seconds
+        self._clock = clock
+        self._sleep = sleep
 
 
 def window_start(now, window_seconds):

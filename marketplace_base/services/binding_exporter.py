@@ -1,8 +1,11 @@
 from odoo import _, fields
 from odoo.exceptions import UserError
+from odoo.tools import LazyTranslate
 
 from ..marketplace_core import push_guard
 from ..marketplace_core.errors import JobNeedsConfirmation, JobPayloadError, RetryableJobError
+
+_lt = LazyTranslate(__name__)
 
 
 class BindingExporter:
@@ -10,15 +13,18 @@ class BindingExporter:
     breaker, what to store once the marketplace accepted a value, and per-listing refusals re-queued alone.
 
     A connector's exporter mixes this in next to its job service (``self.job``, ``self.run``, ``self.env``,
-    ``self.shop``, ``self.account``) and provides:
+    ``self.shop``, ``self.account``), with ``StockPush`` or ``PricePush`` (which value: ``job_type``,
+    ``last_field`` - the binding field holding the value the marketplace accepted last -, ``label``,
+    ``_online_value(binding)`` and ``_values(bindings)``), and provides:
 
-    - ``platform_label`` (e.g. "eBay"), ``job_type``, ``last_field`` (the binding field holding the value
-      the marketplace accepted last) and ``label`` ("Stock", "Price");
-    - ``_values(bindings)``: items with ``binding_id``, ``sku``, ``value``, ``last_value`` and ``synced``;
+    - ``platform_label`` (e.g. "eBay");
+    - ``_stock_item(binding, quantity)`` / ``_price_item(binding, price, currency)``: the item ``_values``
+      sends, with ``binding_id``, ``sku``, ``value``, ``last_value`` and ``synced``;
     - ``_changed(items)`` and ``_batches(items)``: what to send, in calls the marketplace accepts;
-    - ``_send(batch)``: the call, then ``_store(accepted items)`` and ``_reject(rejections)``, each rejection
-      with ``item``, ``message`` and ``retryable``;
-    - ``_pushable(bindings)`` and ``_online_value(binding)``.
+    - ``_call(batch)``: the call, answering (accepted items, rejections), each rejection with ``item``,
+      ``message`` and ``retryable``;
+    - ``_pushable(bindings)``;
+    - for prices, ``_round_price(price, decimals)`` when the marketplace rounds otherwise than ``round``.
 
     A listing the marketplace refuses is re-queued alone (payload ``{"binding_ids": [id]}``); in such a
     single-binding job the refusal fails the run, so the queue retries it with backoff, or keeps it as a
@@ -62,6 +68,40 @@ class BindingExporter:
     def _ready(self, batch):
         """The items of ``batch`` that can be sent now (a connector may look up ids here)."""
         return batch
+
+    def _send(self, batch):
+        """One call: what the marketplace accepted is stored as pushed, what it refused is re-queued alone."""
+        if not batch:
+            return
+        accepted, rejected = self._call(batch)
+        self._store(accepted)
+        self._reject(rejected)
+        self.run.progress(fetched=len(batch), stored=len(accepted))
+
+    # -- prices ----------------------------------------------------------------
+    @staticmethod
+    def _round_price(price, decimals):
+        return round(price, decimals)
+
+    def _sale_prices(self, bindings):
+        """(binding, price, currency) for each binding: its listing's own price when the platform has one
+        (``_listing_price``), else its product's sale price (the shop's pricelist when set) in the shop's
+        currency, rounded to its decimals; a binding without a positive price is left out
+        with a log line."""
+        for shop, shop_bindings in bindings.grouped("shop_id").items():
+            currency = shop.currency_id
+            prices = shop.pricelist_id._compute_price_rule(shop_bindings.product_id, 1.0, currency=currency)
+            for binding in shop_bindings:
+                price = self._round_price(self._listing_price(binding) or prices[binding.product_id.id][0],
+                                          currency.decimal_places)
+                if price <= 0:
+                    self.run.log(_("%s: no sale price, not pushed.", binding.external_sku), "warning")
+                    continue
+                yield binding, price, currency
+
+    def _listing_price(self, binding):
+        """A price the platform's listing sets for the binding; none here (0.0): the product's sale price."""
+        return 0.0
 
     def _store(self, accepted):
         Binding = self.env["marketplace.product.binding"]
@@ -204,3 +244,33 @@ class BindingExporter:
                               "%(platform)s listings (Marketplace > Product Bindings) or leave them out of the "
                               "payload.", platform=self.platform_label, shop=self._shops_label(),
                               products=", ".join(unbound)))
+
+
+class StockPush:
+    """The stock push of a BindingExporter: online quantities, the free stock after the shop's sync rule."""
+
+    job_type = "push_stock"
+    last_field = "last_pushed_qty"
+    label = _lt("Stock")
+
+    def _online_value(self, binding):
+        return binding.last_pushed_qty
+
+    def _values(self, bindings):
+        quantities = bindings._online_quantities()
+        return [self._stock_item(binding, int(quantities[binding.id])) for binding in bindings]
+
+
+class PricePush:
+    """The price push of a BindingExporter: the product's sale price (the shop's pricelist when set), in the
+    shop's currency and with its decimals (``_sale_prices``)."""
+
+    job_type = "push_price"
+    last_field = "last_pushed_price"
+    label = _lt("Price")
+
+    def _online_value(self, binding):
+        return self._round_price(binding.last_pushed_price, binding.shop_id.currency_id.decimal_places)
+
+    def _values(self, bindings):
+        return [self._price_item(binding, price, currency) for binding, price, currency in self._sale_prices(bindings)]

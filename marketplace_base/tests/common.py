@@ -1,3 +1,5 @@
+import os
+import tempfile
 import time
 from datetime import timedelta
 from unittest.mock import patch
@@ -40,6 +42,38 @@ def patch_handler(case, function, job_type="create_sale_orders", channel=URGENT,
     patcher = patch.object(Job, "_job_handlers", handlers)
     patcher.start()
     case.addCleanup(patcher.stop)
+
+
+def serve_simulator(server_class, add_cleanup, **seed):
+    """A marketplace simulator of its own (temporary SQLite, free port), started and seeded.
+
+    ``add_cleanup`` (a case's ``addClassCleanup`` or ``addCleanup``) stops it and removes its state, so a
+    simulator lives as long as the class or the test whose rolled-back database it must match.
+    """
+    directory = tempfile.TemporaryDirectory()
+    add_cleanup(directory.cleanup)
+    sim = server_class(os.path.join(directory.name, "sim.sqlite3"), host="127.0.0.1", port=0).start()
+    add_cleanup(sim.stop)
+    sim.seed(**seed)
+    return sim
+
+
+class SimulatorControls:
+    """The simulators' ``/_sim`` controls, for a case holding its simulator in ``sim`` and a requests
+    session in ``http``."""
+
+    def sim_get(self, path):
+        response = self.http.get(self.sim.base_url + path, timeout=10)
+        response.raise_for_status()
+        return response.json()
+
+    def sim_post(self, path, payload=None):
+        response = self.http.post(self.sim.base_url + path, json=payload or {}, timeout=30)
+        response.raise_for_status()
+        return response.json()
+
+    def sim_calls(self):
+        return self.sim_get("/_sim/calls")["calls"]
 
 
 class MarketplaceCase(TransactionCase):

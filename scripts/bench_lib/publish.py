@@ -10,11 +10,9 @@ different SKUs.
 """
 import base64
 import io
-import os
-import sys
 
 from .measure import Measure, Result
-from .setup import REPO, ScenarioError
+from .setup import ScenarioError, import_pure
 
 SIZES = ("S", "M", "L", "XL", "XXL", "3XL", "4XL", "5XL")
 
@@ -29,7 +27,7 @@ def _png(seed):
 
 def _category_leaf():
     """A leaf of the simulator's demo tree accepting every condition (the simulator's own deterministic rules)."""
-    sys.path.insert(0, os.path.join(REPO, "ebay_connector"))
+    import_pure("ebay_connector")
     from ebay_sim.publishing import condition_ids_for
     from ebay_sim.taxonomy import build_tree
     return next(leaf for leaf in build_tree("demo").leaves if len(condition_ids_for(leaf)) > 5)

@@ -12,6 +12,16 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def import_pure(addon):
+    """Make an addon's pure packages (ebay_api, ebay_sim, shopee_api, shopee_sim) importable as top-level
+    ones here, with marketplace_base's marketplace_core beside them (they import its batcher), as
+    tests/conftest.py does for plain pytest."""
+    for folder in (addon, "marketplace_base"):
+        path = os.path.join(REPO, folder)
+        if path not in sys.path:
+            sys.path.insert(0, path)
 MODULES = ",".join(["marketplace_base", "ebay_connector"]
                    + (["shopee_connector"] if os.path.isfile(os.path.join(REPO, "shopee_connector", "__manifest__.py"))
                       else []))
@@ -103,7 +113,8 @@ class Simulator:
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.log_path = os.path.join(directory, self.module + ".log")
-        env = dict(os.environ, PYTHONPATH=os.path.join(REPO, self.addon))
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(os.path.join(REPO, folder)
+                                                        for folder in (self.addon, "marketplace_base")))
         self.process = subprocess.Popen(
             [sys.executable, "-m", self.module, "--db", self.db_path, "--port", str(self.port)] + seed_args,
             env=env, stdout=open(self.log_path, "w"), stderr=subprocess.STDOUT)
@@ -126,7 +137,7 @@ class Simulator:
 
     def signer(self):
         """``sign(body) -> X-EBAY-SIGNATURE`` with the simulator's key, as eBay signs its notifications."""
-        sys.path.insert(0, os.path.join(REPO, "ebay_connector"))
+        import_pure("ebay_connector")
         from ebay_sim.notification import signature_header
         from ebay_sim.store import Store
         store = Store(self.db_path)

@@ -5,12 +5,11 @@ Naive = what simple Shopee integrations do: get_order_list at a page size of 20,
 order; one update_stock call per model, for every binding, changed or not.
 """
 import os
-import sys
 from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qs, urlsplit
 
 from .measure import Measure, Result
-from .setup import REPO, Bench, ScenarioError, Simulator, say
+from .setup import REPO, Bench, ScenarioError, Simulator, import_pure, say
 
 NAIVE_COMMIT_EVERY = 25
 NAIVE_PAGE_SIZE = 20
@@ -41,7 +40,7 @@ class ShopeeBench(Bench):
     """The bench database with a Shopee account, its shop authorized on the simulator, products and bindings."""
 
     def prepare(self, models):
-        sys.path.insert(0, os.path.join(REPO, "shopee_connector"))
+        import_pure("shopee_connector")
         from shopee_sim.seed import DEMO_PARTNER_ID, DEMO_PARTNER_KEY, DEMO_SHOP_ID
         with self.env() as env:
             env["ir.config_parameter"].set_param("web.base.url", "http://127.0.0.1:8069")
@@ -109,7 +108,7 @@ def orders_connector(bench, label):
 
 def orders_naive(bench, label, days=14):
     """get_order_list pages of 20 by 15-day windows, one get_order_detail per order, one sale order each."""
-    sys.path.insert(0, os.path.join(REPO, "shopee_connector"))
+    import_pure("shopee_connector")
     from shopee_api.batching import windows
     from shopee_api.mappers import map_order, to_epoch
     result = Result(label, "naive: pages of 20, one get_order_detail per order")

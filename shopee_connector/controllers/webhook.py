@@ -3,6 +3,8 @@ import logging
 from odoo import http
 from odoo.http import request
 
+from odoo.addons.marketplace_base.marketplace_core.webhook_guard import body_refusal
+
 _logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024  # Shopee pushes are a few hundred bytes; anything this big is not one
@@ -17,12 +19,9 @@ class ShopeeWebhookController(http.Controller):
                 save_session=False, readonly=False)
     def shopee_push(self, **_kwargs):
         httprequest = request.httprequest
-        if httprequest.content_length is None:
-            return self._refuse(411, "Content-Length is required")
-        if httprequest.content_length > MAX_BODY_BYTES:
-            return self._refuse(413, "body larger than %s bytes" % MAX_BODY_BYTES)
-        if httprequest.mimetype != "application/json":
-            return self._refuse(415, "content type must be application/json")
+        refusal = body_refusal(httprequest.content_length, httprequest.mimetype, MAX_BODY_BYTES)
+        if refusal:
+            return self._refuse(*refusal)
         authorization = httprequest.headers.get("Authorization")
         if not authorization:
             return self._refuse(401, "Authorization header missing")

@@ -4,9 +4,10 @@ from datetime import timedelta
 from odoo import _, fields
 from odoo.exceptions import UserError
 
+from odoo.addons.marketplace_base.marketplace_core.batching import chunked
 from odoo.addons.marketplace_base.marketplace_core.errors import JobPayloadError
 
-from ..shopee_api.batching import MAX_ORDER_SNS, MAX_PAGE_SIZE, chunked, windows
+from ..shopee_api.batching import MAX_ORDER_SNS, MAX_PAGE_SIZE, windows
 from ..shopee_api.errors import MappingError
 from ..shopee_api.mappers import map_order, parse_moment, to_epoch
 from ..shopee_api.orders import OrderAdapter

@@ -1,12 +1,9 @@
 from odoo import _
-from odoo.tools import LazyTranslate
 
-from odoo.addons.marketplace_base.services.binding_exporter import BindingExporter
+from odoo.addons.marketplace_base.services.binding_exporter import BindingExporter, PricePush, StockPush
 
 from ..shopee_api.products import ModelUpdate, ProductAdapter, changed, interpret, item_batches
 from .base import ShopeeJobService
-
-_lt = LazyTranslate(__name__)
 
 
 class ShopeeBindingExporter(ShopeeJobService, BindingExporter):
@@ -31,13 +28,8 @@ class ShopeeBindingExporter(ShopeeJobService, BindingExporter):
     def _batches(self, items):
         return item_batches(items)
 
-    def _send(self, batch):
-        if not batch:
-            return
-        accepted, rejected = interpret(batch, getattr(self.products, self.adapter_method)(batch))
-        self._store(accepted)
-        self._reject(rejected)
-        self.run.progress(fetched=len(batch), stored=len(accepted))
+    def _call(self, batch):
+        return interpret(batch, getattr(self.products, self.adapter_method)(batch))
 
     def _pushable(self, bindings):
         """Active bindings of a product with a Shopee item id; the others are skipped with a log line."""
@@ -57,42 +49,19 @@ class ShopeeBindingExporter(ShopeeJobService, BindingExporter):
                            binding.id, binding.external_sku, last_value, bool(binding.last_sync_at))
 
 
-class StockExporter(ShopeeBindingExporter):
-    """Online quantities: free stock after the shop's sync rule, as each model's seller stock."""
+class StockExporter(StockPush, ShopeeBindingExporter):
+    """Online quantities, as each model's seller stock."""
 
-    job_type = "push_stock"
-    last_field = "last_pushed_qty"
-    label = _lt("Stock")
     adapter_method = "update_stock"
 
-    def _online_value(self, binding):
-        return binding.last_pushed_qty
-
-    def _values(self, bindings):
-        quantities = bindings._online_quantities()
-        return [self._update(binding, int(quantities[binding.id]), binding.last_pushed_qty) for binding in bindings]
+    def _stock_item(self, binding, quantity):
+        return self._update(binding, quantity, binding.last_pushed_qty)
 
 
-class PriceExporter(ShopeeBindingExporter):
-    """Original prices: the product's sale price (the shop's pricelist when set), with the currency's decimals."""
+class PriceExporter(PricePush, ShopeeBindingExporter):
+    """Original prices, with the currency's decimals."""
 
-    job_type = "push_price"
-    last_field = "last_pushed_price"
-    label = _lt("Price")
     adapter_method = "update_price"
 
-    def _online_value(self, binding):
-        return round(binding.last_pushed_price, binding.shop_id.currency_id.decimal_places)
-
-    def _values(self, bindings):
-        updates = []
-        for shop, shop_bindings in bindings.grouped("shop_id").items():
-            currency = shop.currency_id
-            prices = shop.pricelist_id._compute_price_rule(shop_bindings.product_id, 1.0, currency=currency)
-            for binding in shop_bindings:
-                price = round(prices[binding.product_id.id][0], currency.decimal_places)
-                if price <= 0:
-                    self.run.log(_("%s: no sale price, not pushed.", binding.external_sku), "warning")
-                    continue
-                updates.append(self._update(binding, price, self._online_value(binding)))
-        return updates
+    def _price_item(self, binding, price, currency):
+        return self._update(binding, price, self._online_value(binding))

@@ -13,7 +13,7 @@ import secrets
 import threading
 import time
 import zlib
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import requests
@@ -22,6 +22,10 @@ try:
     from ..shopee_api import signing
 except ImportError:  # a top-level package: python -m shopee_sim, plain pytest
     from shopee_api import signing
+try:
+    from ...marketplace_base.marketplace_core.sim_server import BackgroundSimulator, SimulatorHTTPServer
+except ImportError:  # top-level: python -m shopee_sim, plain pytest, the bench (marketplace_base on the path)
+    from marketplace_core.sim_server import BackgroundSimulator, SimulatorHTTPServer
 from .seed import make_order
 from .seed import seed as run_seed
 from .store import Store, order_json
@@ -490,47 +494,23 @@ ROUTES = {
 }
 
 
-class _HTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
+class _HTTPServer(SimulatorHTTPServer):
     request_queue_size = 64
 
 
-class SimulatorServer:
-    """``start()`` serves in a background thread, ``stop()`` shuts down; ``port=0`` picks a free port."""
+class SimulatorServer(BackgroundSimulator):
+    """The simulator, served by ``BackgroundSimulator`` (start/stop, base_url); ``port=0`` picks a free port."""
+
+    thread_name = "shopee-sim"
 
     def __init__(self, db_path, host="127.0.0.1", port=0, push_url=None):
         self.sim = Simulator(db_path, push_url)
         self._httpd = _HTTPServer((host, port), Handler)
         self._httpd.sim = self.sim
-        self._thread = None
-
-    @property
-    def base_url(self):
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
 
     def seed(self, orders=0, now=None, items=0):
         with self.sim.store.transaction() as db:
             return run_seed(db, orders=orders, now=now or int(time.time()), items=items)
 
-    def start(self):
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="shopee-sim", daemon=True)
-        self._thread.start()
-        return self
-
-    def serve_forever(self):
-        self._httpd.serve_forever()
-
-    def stop(self):
-        if self._thread:
-            self._httpd.shutdown()
-            self._thread.join()
-            self._thread = None
-        self._httpd.server_close()
+    def _close_state(self):
         self.sim.store.close()
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()

@@ -1,10 +1,9 @@
 """Test base of the Shopee connector: real Odoo 18, and the Shopee simulator over real HTTP."""
-import tempfile
 from urllib.parse import parse_qs, urlsplit
 
 import requests
 
-from odoo.addons.marketplace_base.tests.common import MarketplaceCase
+from odoo.addons.marketplace_base.tests.common import MarketplaceCase, SimulatorControls, serve_simulator
 
 from ..shopee_sim.seed import DEMO_PARTNER_ID, DEMO_PARTNER_KEY, DEMO_SHOP_ID
 from ..shopee_sim.server import SimulatorServer
@@ -17,15 +16,10 @@ CATALOGUE = {"FURN_0269": (800001, 0), "FURN_8900": (800002, 900001), "FURN_8855
 def start_simulator(test):
     """A simulator of the test's own (temporary SQLite, free port), seeded, stopped after the test: its
     state (tokens, orders, stock) must start afresh like the test's database work, which is rolled back."""
-    directory = tempfile.TemporaryDirectory()
-    test.addCleanup(directory.cleanup)
-    sim = SimulatorServer(directory.name + "/shopee.sqlite3").start()
-    test.addCleanup(sim.stop)
-    sim.seed()
-    return sim
+    return serve_simulator(SimulatorServer, test.addCleanup)
 
 
-class ShopeeCase(MarketplaceCase):
+class ShopeeCase(SimulatorControls, MarketplaceCase):
     """A Shopee account with its demo shop authorized on a simulator; products bound to its models."""
 
     @classmethod
@@ -76,20 +70,7 @@ class ShopeeCase(MarketplaceCase):
         account._shopee_account_from_state(back["state"])  # the callback's check of the state
         return account._shopee_finish_authorization(back["code"], back["shop_id"])
 
-    # -- simulator controls ----------------------------------------------------
-    def sim_get(self, path):
-        response = self.http.get(self.sim.base_url + path, timeout=10)
-        response.raise_for_status()
-        return response.json()
-
-    def sim_post(self, path, payload=None):
-        response = self.http.post(self.sim.base_url + path, json=payload or {}, timeout=30)
-        response.raise_for_status()
-        return response.json()
-
-    def sim_calls(self):
-        return self.sim_get("/_sim/calls")["calls"]
-
+    # -- simulator controls (sim_get, sim_post, sim_calls: SimulatorControls) ------
     def sim_stock(self):
         return {(row["item_id"], row["model_id"]): row["stock"] for row in self.sim_get("/_sim/models")["models"]
                 if row["shop_id"] == DEMO_SHOP_ID}

@@ -1,10 +1,10 @@
 """Batching helpers and the client-side rate budget (fake clock, no HTTP)."""
 import pytest
 
-from ebay_api.batching import check_batch, chunked
 from ebay_api.config import EbayConfig
 from ebay_api.rate_budget import RateBudget
 from ebay_api.transport import build_budgets
+from marketplace_core.batching import check_batch, chunked
 
 
 def test_chunked_keeps_order_and_sizes():
@@ -21,6 +21,12 @@ def test_chunked_refuses_empty_chunks():
 def test_check_batch_refuses_outside_limit(count):
     with pytest.raises(ValueError, match="1 to 25"):
         check_batch(range(count), 25, "bulk call")
+
+
+def test_budget_refuses_an_empty_limit_or_window():
+    for limit, window_seconds in ((0, 600), (30, 0)):
+        with pytest.raises(ValueError, match="positive limit and window"):
+            RateBudget(limit, window_seconds)
 
 
 def test_budget_does_not_slow_down_below_threshold(fake_clock):

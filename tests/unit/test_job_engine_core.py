@@ -39,6 +39,12 @@ def test_fixed_windows_and_the_wait_for_the_next_one():
     assert rate_budget.seconds_to_next_window(1800.0, 600) == 600
 
 
+@pytest.mark.parametrize("limit, window_seconds", [(0, 600), (30, 0), (30, -1)])
+def test_a_budget_needs_a_positive_limit_and_window(limit, window_seconds):
+    with pytest.raises(ValueError, match="positive limit and window"):
+        rate_budget.WindowBudget(limit, window_seconds)
+
+
 def test_over_budget_a_short_gap_is_waited_a_long_one_gives_the_worker_back():
     assert rate_budget.over_budget_decision(2.0, 5.0) == (rate_budget.SLEEP, 2.0)
     assert rate_budget.over_budget_decision(300.0, 5.0) == (rate_budget.RESCHEDULE, 300.0)

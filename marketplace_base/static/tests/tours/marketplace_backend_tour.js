@@ -1,6 +1,7 @@
 /** @odoo-module **/
 
 import { registry } from "@web/core/registry";
+import { stepUtils } from "@web_tour/tour_service/tour_utils";
 
 /** Ask the Python side of the test for a screenshot (see tests/test_tour.py). */
 function screenshot(name) {
@@ -14,11 +15,8 @@ function openMenu(xmlid) {
 registry.category("web_tour.tours").add("marketplace_backend_tour", {
     url: "/odoo",
     steps: () => [
-        {
-            content: "open the Marketplace app",
-            trigger: '.o_app[data-menu-xmlid="marketplace_base.menu_marketplace_root"]',
-            run: "click",
-        },
+        // Community's apps dropdown (Enterprise's home menu shows the app tiles at once)
+        ...stepUtils.goToAppSteps("marketplace_base.menu_marketplace_root", "open the Marketplace app"),
         { content: "the dashboard shows the demo shop", trigger: '.o_kanban_record:contains("Demo Shop")' },
         screenshot("dashboard"),
         openMenu("marketplace_base.menu_marketplace_jobs"),
