@@ -8,17 +8,24 @@ import json
 import time
 from contextlib import contextmanager
 
+import psycopg2
 from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED
 
-from odoo import fields
+from odoo import _, fields
 from odoo.sql_db import Cursor
 from odoo.tools import SQL
 
-from .marketplace_core.errors import JobCancelled, JobPaused
+from .marketplace_core.errors import JobCancelled, JobPaused, LostRace
+from .marketplace_core.isolation import apply_isolating_races
 from .marketplace_core.payload import canonical_json
 
 # First key of the session-level advisory locks that say "a live worker runs job N" (second key: N).
 LIVENESS_LOCK_SPACE = 0x4D4B4A42  # "MKJB"
+# What a lost race with another transaction raises: PostgreSQL's serialization failures and deadlocks, and
+# the LostRace of code that recognised one (a concurrent insert of the same order).
+LOST_RACE_ERRORS = (psycopg2.errors.TransactionRollbackError, LostRace)
+# Fresh transactions a slice gives the items that lost a race before handing them to the engine's retry.
+LOST_RACE_ROUNDS = 2
 
 
 @contextmanager
@@ -114,6 +121,23 @@ class JobRun:
         if continuation is not None:
             self.continuation = continuation
         self._flush(continuation=continuation)
+
+    def apply_isolating(self, items, apply, isolate_on=()):
+        """Apply ``apply`` to ``items`` in savepoints of the job's transaction, as few groups as possible:
+        an item raising ``isolate_on`` fails alone, and one that loses a race with another transaction
+        costs only itself: it is tried again after a commit of the others (a fresh snapshot), a bounded
+        number of times. Returns ``(done, failed, raced)``, ``raced`` still losing (nothing of theirs kept):
+        see :meth:`hand_over_raced`."""
+        return apply_isolating_races(items, apply, self.env.cr.savepoint, isolate_on, LOST_RACE_ERRORS,
+                                     self.checkpoint, LOST_RACE_ROUNDS)
+
+    def hand_over_raced(self, what, continuation):
+        """End this run for work that keeps losing races: the work done and ``continuation`` (which must
+        lead to the raced items first) are kept, and the engine runs the job again within seconds
+        without counting an attempt (``backoff.lost_race_is_free``)."""
+        self.checkpoint(continuation)
+        raise LostRace(_("%s kept colliding with other transactions; the rest is kept and they are tried "
+                         "again in a moment.", what))
 
     def pause(self, after_seconds=0, continuation=None):
         """End this slice: keep the work and ``continuation``, and come back in ``after_seconds``."""

@@ -17,6 +17,14 @@ class RetryableJobError(Exception):
         self.retry_after = retry_after
 
 
+class LostRace(RetryableJobError):
+    """Work that lost a race with another transaction (a concurrent update, a concurrent insert of the
+    same order): over as soon as the other transaction commits, so it is tried again within seconds,
+    in a fresh transaction, and not counted as a failed attempt (``backoff.lost_race_delay``)."""
+
+    lost_race = True
+
+
 class JobCancelled(Exception):
     """Raised inside a handler when someone pressed Stop; ends the run quietly."""
 

@@ -12,7 +12,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, config, mute_logger
 
-from ..job_run import JobRun, bookkeeping_env, liveness_lock, worker_is_alive
+from ..job_run import LOST_RACE_ERRORS, JobRun, bookkeeping_env, liveness_lock, worker_is_alive
 from ..marketplace_core import backoff, slices
 from ..marketplace_core.errors import (
     BudgetExhausted,
@@ -107,6 +107,9 @@ class MarketplaceJob(models.Model):
     max_attempts = fields.Integer(default=lambda self: self._default_max_attempts())
     crash_count = fields.Integer(default=0, readonly=True, copy=False, string="Worker Crashes",
                                  help="Times the worker running this job died without finishing it.")
+    lost_races = fields.Integer(default=0, readonly=True, copy=False, string="Lost Races",
+                                help="Races with other transactions lost in a row: retried within seconds "
+                                     "and not counted as attempts (up to a bound).")
     slice_count = fields.Integer(default=0, readonly=True, copy=False, string="Slices",
                                  help="Times the job paused to give its worker back (long work, waiting).")
     continuation = fields.Text(readonly=True, copy=False,
@@ -443,30 +446,36 @@ class MarketplaceJob(models.Model):
             _logger.warning("Job %s awaits a manager's confirmation: %s", self.id, exc)
         elif outcome == "done":
             self.write({"state": "done", "ended_at": now, "last_error": False, "error_traceback": False,
-                        "continuation": False})
+                        "continuation": False, "lost_races": 0})
         elif outcome in ("paused", "waiting"):
             self._resume_later(exc, now)
+        elif isinstance(exc, LOST_RACE_ERRORS) and backoff.lost_race_is_free(self.lost_races + 1):
+            self._retry_lost_race(exc, now)
         elif self._is_retryable(exc) and self.attempts < self.max_attempts:
-            lost_race = isinstance(exc, psycopg2.errors.TransactionRollbackError)
-            delay = backoff.retry_delay_seconds(self.attempts, self._retry_schedule(), retry_after_of(exc),
-                                                lost_race=lost_race)
-            if lost_race:
-                self._log(_("Attempt %(n)s collided with another transaction, retrying in %(seconds)s s.",
-                            n=self.attempts, seconds=delay), "warning")
-            else:
-                self._log(_("Attempt %(n)s failed, retrying in %(minutes)s min: %(error)s",
-                            n=self.attempts, minutes=round(delay / 60, 1), error=exc), "warning")
+            delay = backoff.retry_delay_seconds(self.attempts, self._retry_schedule(), retry_after_of(exc))
+            self._log(_("Attempt %(n)s failed, retrying in %(minutes)s min: %(error)s",
+                        n=self.attempts, minutes=round(delay / 60, 1), error=exc), "warning")
             self._reschedule(now + timedelta(seconds=delay), exc, now=now)
         else:
             self._fail(str(exc), "".join(traceback.format_exception(exc)), now,
                        log=_("Failed after %(n)s attempt(s): %(error)s", n=self.attempts, error=exc))
+
+    def _retry_lost_race(self, exc, now):
+        """A race lost with another transaction is over once that one commits: run again within seconds,
+        the run not counted as an attempt (a job keeps its continuation: what it had done is kept)."""
+        races = self.lost_races + 1
+        delay = backoff.retry_delay_seconds(races, lost_race=True)
+        self.write({"attempts": max(0, self.attempts - 1), "lost_races": races})
+        self._log(_("Collided with another transaction (%(n)s time(s) in a row), retrying in %(seconds)s s: "
+                    "%(error)s", n=races, seconds=delay, error=exc), "warning")
+        self._reschedule(now + timedelta(seconds=delay), exc, now=now, keep_running_job=bool(self.continuation))
 
     def _resume_later(self, exc, now):
         """End of a slice or a wait for a rate budget: not a failed attempt, the continuation is kept."""
         seconds = exc.after_seconds if isinstance(exc, JobPaused) else exc.retry_after
         if isinstance(exc, BudgetExhausted):
             self._log(_("Waiting for the API budget: %s.", exc))
-        self.write({"attempts": max(0, self.attempts - 1), "slice_count": self.slice_count + 1})
+        self.write({"attempts": max(0, self.attempts - 1), "slice_count": self.slice_count + 1, "lost_races": 0})
         self._reschedule(now + timedelta(seconds=seconds), now=now, keep_running_job=True)
 
     def _fail(self, error, details, now, log=None):
@@ -613,7 +622,8 @@ class MarketplaceJob(models.Model):
             equal = job._pending_equal(job.identity_key)
             if equal:
                 raise UserError(_("An identical job is already pending: %s.", equal.name))
-            job.write({"state": "pending", "attempts": 0, "crash_count": 0, "next_attempt_at": fields.Datetime.now(),
+            job.write({"state": "pending", "attempts": 0, "crash_count": 0, "lost_races": 0,
+                       "next_attempt_at": fields.Datetime.now(),
                        "last_error": False, "error_traceback": False, "continuation": False,
                        "failure_notified": False})
             job._log(_("Requeued by %s.", self.env.user.name))

@@ -6,7 +6,7 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, float_compare, mute_logger
 
-from ..marketplace_core.errors import RetryableJobError
+from ..marketplace_core.errors import LostRace
 from ..marketplace_core.isolation import apply_isolating
 
 _logger = logging.getLogger(__name__)
@@ -98,7 +98,7 @@ class MarketplaceOrder(models.Model):
         Idempotent: the same order imported again (a cron overlap, a webhook, another
         worker) updates the one record; a line is matched by its external line id.
         Two workers inserting the same new order at once meet the unique constraint;
-        the loser gets a retryable error and, on retry, finds the winner's record.
+        the loser gets a ``LostRace`` and, in a fresh transaction, finds the winner's record.
         Together: one search finds the orders already known, one create makes the new ones with
         their lines, and one lookup resolves the products of all their lines.
         Returns ``[(order, changed), ...]`` in the given order. Records an import creates (orders, buyer
@@ -136,11 +136,8 @@ class MarketplaceOrder(models.Model):
                 records = self.create([dict(values, shop_id=shop.id, line_ids=[Command.create(line) for line in lines])
                                        for values, lines in orders])
         except psycopg2.IntegrityError as exc:
-            raise RetryableJobError(
-                _("Order %s is being imported by another worker; retrying.",
-                  ", ".join(values["external_order_id"] for values, _lines in orders)),
-                retry_after=5,
-            ) from exc
+            raise LostRace(_("Order %s is being imported by another worker; retrying.",
+                             ", ".join(values["external_order_id"] for values, _lines in orders))) from exc
         return {order.external_order_id: order for order in records}
 
     @api.model
@@ -244,8 +241,8 @@ class MarketplaceOrder(models.Model):
         try:
             self.env.cr.execute(SQL("SELECT id FROM marketplace_order WHERE id IN %s FOR UPDATE", tuple(self.ids)))
         except psycopg2.errors.SerializationFailure as exc:
-            raise RetryableJobError(_("Order %s was changed by another worker; retrying.",
-                                      ", ".join(self.mapped("name"))), retry_after=5) from exc
+            raise LostRace(_("Order %s was changed by another worker; retrying.",
+                             ", ".join(self.mapped("name")))) from exc
         self.invalidate_recordset(["sale_order_id", "state"])
 
     def _create_sale_order(self):
