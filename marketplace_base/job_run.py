@@ -15,6 +15,7 @@ from odoo import _, fields
 from odoo.sql_db import Cursor
 from odoo.tools import SQL
 
+from .marketplace_core import slices
 from .marketplace_core.errors import JobCancelled, JobPaused, LostRace
 from .marketplace_core.isolation import apply_isolating_races
 from .marketplace_core.payload import canonical_json
@@ -74,11 +75,16 @@ def worker_is_alive(cr, job_id):
 class JobRun:
     """The running job, seen from inside its handler."""
 
-    def __init__(self, job, payload, deadline=None):
+    def __init__(self, job, payload, deadline=None, most_urgent_waiting=None):
+        """``most_urgent_waiting()``: the priority of the most urgent job waiting in the job's lane (None when
+        none waits), given by a lane runner so that the job yields to it (:meth:`time_is_up`)."""
         self.job = job
         self.env = job.env
         self.payload = payload
         self.deadline = deadline
+        self.most_urgent_waiting = most_urgent_waiting
+        self.started = time.time()
+        self.yielded = False
         self.continuation = json.loads(job.continuation) if job.continuation else {}
         self._pending = {"progress_fetched": 0, "progress_stored": 0, "progress_failed": 0, "call_count": 0}
         self._total = None
@@ -109,8 +115,21 @@ class JobRun:
             raise JobCancelled()
 
     def time_is_up(self):
-        """True once this slice should end: the handler then calls :meth:`pause` with where to resume."""
-        return self.deadline is not None and time.time() >= self.deadline
+        """True once this slice should end: the handler then calls :meth:`pause` with where to resume.
+
+        A slice ends at its runner's deadline or, in a lane runner, once it has worked a while and a job of a
+        more urgent class waits in its lane (``slices.yields_to``): called between units of work, so a stock
+        push waits for the unit in progress, not for the rest of the slice."""
+        if self.deadline is None:
+            return False
+        now = time.time()
+        if now >= self.deadline:
+            return True
+        worked = now - self.started
+        if self.most_urgent_waiting is None or worked < slices.YIELD_AFTER_SECONDS:
+            return False
+        self.yielded = slices.yields_to(worked, self.job.priority, self.most_urgent_waiting())
+        return self.yielded
 
     def checkpoint(self, continuation=None):
         """Make the work done so far durable (between pages of a long job), with where to resume.
@@ -129,7 +148,13 @@ class JobRun:
         number of times. Returns ``(done, failed, raced)``, ``raced`` still losing (nothing of theirs kept):
         see :meth:`hand_over_raced`."""
         return apply_isolating_races(items, apply, self.env.cr.savepoint, isolate_on, LOST_RACE_ERRORS,
-                                     self.checkpoint, LOST_RACE_ROUNDS)
+                                     self._commit_for_a_retry, LOST_RACE_ROUNDS)
+
+    def _commit_for_a_retry(self):
+        """Commit the work done (the next statement takes a fresh snapshot); whether the slice's deadline
+        leaves time to retry in it (else the engine's lost-race retry takes over)."""
+        self.checkpoint()
+        return self.deadline is None or time.time() < self.deadline
 
     def hand_over_raced(self, what, continuation):
         """End this run for work that keeps losing races: the work done and ``continuation`` (which must
@@ -142,7 +167,7 @@ class JobRun:
     def pause(self, after_seconds=0, continuation=None):
         """End this slice: keep the work and ``continuation``, and come back in ``after_seconds``."""
         self.checkpoint(continuation)
-        raise JobPaused(after_seconds)
+        raise JobPaused(after_seconds, yielded=self.yielded)
 
     def _flush(self, log=None, continuation=None):
         """Write buffered counters (a log line, a continuation) in a short transaction."""

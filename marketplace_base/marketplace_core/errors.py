@@ -35,9 +35,10 @@ class JobPaused(Exception):
     Long work runs in slices so that no job holds a worker past Odoo's time limits; a slice
     that ends this way is not a failed attempt."""
 
-    def __init__(self, after_seconds=0):
+    def __init__(self, after_seconds=0, yielded=False):
         super().__init__("paused for %s s" % after_seconds)
         self.after_seconds = max(0, int(after_seconds))
+        self.yielded = yielded  # the slice ended early for a more urgent job of the lane
 
 
 class BudgetExhausted(Exception):

@@ -50,16 +50,17 @@ def apply_isolating_races(items, apply, scope, isolate_on, race_on, fresh_snapsh
 
     ``race_on``: the exception class(es) of a lost race. Raced items are isolated like bad ones (their
     group's work is undone), then applied again after ``fresh_snapshot()`` (a commit of the work done,
-    so that the next snapshot sees the other transaction's), up to ``rounds`` times. ``raced``: the
-    items still losing after the last round, for the caller to hand over (nothing of theirs is kept).
+    so that the next snapshot sees the other transaction's; it returns False when there is no time for
+    another round), up to ``rounds`` times. ``raced``: the items still losing after the last round, for
+    the caller to hand over (nothing of theirs is kept).
     """
     isolate_on, race_on = _classes(isolate_on), _classes(race_on)
     done, failed, todo = [], [], list(items)
     for round_number in range(rounds + 1):
         if not todo:
             break
-        if round_number:
-            fresh_snapshot()
+        if round_number and not fresh_snapshot():
+            break
         applied, refused = apply_isolating(todo, apply, scope, isolate_on + race_on)
         done.extend(applied)
         failed.extend((item, exc) for item, exc in refused if not isinstance(exc, race_on))

@@ -238,12 +238,36 @@ class MarketplaceOrder(models.Model):
 
     def _lock_for_update(self):
         """Serialise sale-order creation (and shipment reports) of marketplace orders between workers."""
+        # worded first: a failed statement leaves the transaction unable to read names or translations
+        message = _("Order %s was changed by another worker; retrying.", ", ".join(self.mapped("name")))
         try:
             self.env.cr.execute(SQL("SELECT id FROM marketplace_order WHERE id IN %s FOR UPDATE", tuple(self.ids)))
         except psycopg2.errors.SerializationFailure as exc:
-            raise LostRace(_("Order %s was changed by another worker; retrying.",
-                             ", ".join(self.mapped("name")))) from exc
+            raise LostRace(message) from exc
         self.invalidate_recordset(["sale_order_id", "state"])
+
+    def _lock_stock(self):
+        """Lock the stock the confirmation of these orders' sale orders will reserve, before making them.
+
+        A stock adjustment or another import committed on those quants since this transaction began would
+        refuse the reservation at the very end of the work (PostgreSQL's serialization failure); locking
+        them first makes such a lost race cost one statement, not the sale orders' creation, so isolating
+        the raced orders (``JobRun.apply_isolating``) is cheap, and once locked the quants cannot change
+        under the confirmation. Locked in id order: two workers never wait for each other in a circle."""
+        confirming = self.filtered(lambda order: order.shop_id.auto_confirm)
+        products = confirming.line_ids.product_id.filtered("is_storable")
+        locations = confirming.shop_id.warehouse_id.lot_stock_id
+        if not products or not locations:
+            return
+        message = _("The stock of order %s changed meanwhile; retrying.", ", ".join(self.mapped("name")))
+        try:
+            self.env.cr.execute(SQL("""
+                SELECT quant.id FROM stock_quant quant JOIN stock_location location ON location.id = quant.location_id
+                 WHERE quant.product_id = ANY(%s) AND location.parent_path LIKE ANY(%s)
+                 ORDER BY quant.id FOR NO KEY UPDATE OF quant""",
+                products.ids, [location.parent_path + "%" for location in locations]))
+        except psycopg2.errors.SerializationFailure as exc:
+            raise LostRace(message) from exc
 
     def _create_sale_order(self):
         """Create (once) the sale order, or put the order in error with the reason; returns the sale order."""
@@ -270,6 +294,7 @@ class MarketplaceOrder(models.Model):
         ready = todo.filtered(lambda order: order.id not in problems)
         if not ready:
             return
+        ready._lock_stock()
         sale_orders = self.env["sale.order"]
         for company, company_orders in ready.grouped("company_id").items():
             orders = company_orders.with_company(company)

@@ -101,6 +101,9 @@ class RacingStore(Store):
     def fresh_snapshot(self):
         self.committed.append(list(self.rows))
         self.snapshot += 1
+        return self.snapshot <= self.time_for_rounds
+
+    time_for_rounds = 99
 
     def apply(self, group):
         for item in group:
@@ -141,6 +144,15 @@ def test_bad_items_and_raced_items_in_one_batch():
     assert [item for item, _exc in failed] == [-5]
     assert raced == []
     assert sorted(item for item, _outcome in done) == [1, 2, 3, 4, 6]
+
+
+def test_no_retry_in_the_slice_once_its_time_is_up():
+    store = RacingStore({5: 1})
+    store.time_for_rounds = 0
+    done, failed, raced = isolate_races(store, range(8))
+    assert (raced, failed) == ([5], [])
+    assert store.committed == [[0, 1, 2, 3, 4, 6, 7]], "the others are committed, the raced one handed over"
+    assert len(done) == 7
 
 
 def test_without_a_race_there_is_no_fresh_transaction():
