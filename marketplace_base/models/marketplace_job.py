@@ -107,7 +107,7 @@ class MarketplaceJob(models.Model):
     max_attempts = fields.Integer(default=lambda self: self._default_max_attempts())
     crash_count = fields.Integer(default=0, readonly=True, copy=False, string="Worker Crashes",
                                  help="Times the worker running this job died without finishing it.")
-    lost_races = fields.Integer(default=0, readonly=True, copy=False, string="Lost Races",
+    lost_races = fields.Integer(default=0, readonly=True, copy=False,
                                 help="Races with other transactions lost in a row: retried within seconds "
                                      "and not counted as attempts (up to a bound).")
     slice_count = fields.Integer(default=0, readonly=True, copy=False, string="Slices",
