@@ -8,17 +8,25 @@ import json
 import time
 from contextlib import contextmanager
 
+import psycopg2
 from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED
 
-from odoo import fields
+from odoo import _, fields
 from odoo.sql_db import Cursor
 from odoo.tools import SQL
 
-from .marketplace_core.errors import JobCancelled, JobPaused
+from .marketplace_core import slices
+from .marketplace_core.errors import JobCancelled, JobPaused, LostRace
+from .marketplace_core.isolation import apply_isolating_races
 from .marketplace_core.payload import canonical_json
 
 # First key of the session-level advisory locks that say "a live worker runs job N" (second key: N).
 LIVENESS_LOCK_SPACE = 0x4D4B4A42  # "MKJB"
+# What a lost race with another transaction raises: PostgreSQL's serialization failures and deadlocks, and
+# the LostRace of code that recognised one (a concurrent insert of the same order).
+LOST_RACE_ERRORS = (psycopg2.errors.TransactionRollbackError, LostRace)
+# Fresh transactions a slice gives the items that lost a race before handing them to the engine's retry.
+LOST_RACE_ROUNDS = 2
 
 
 @contextmanager
@@ -67,11 +75,16 @@ def worker_is_alive(cr, job_id):
 class JobRun:
     """The running job, seen from inside its handler."""
 
-    def __init__(self, job, payload, deadline=None):
+    def __init__(self, job, payload, deadline=None, most_urgent_waiting=None):
+        """``most_urgent_waiting()``: the priority of the most urgent job waiting in the job's lane (None when
+        none waits), given by a lane runner so that the job yields to it (:meth:`time_is_up`)."""
         self.job = job
         self.env = job.env
         self.payload = payload
         self.deadline = deadline
+        self.most_urgent_waiting = most_urgent_waiting
+        self.started = time.time()
+        self.yielded = False
         self.continuation = json.loads(job.continuation) if job.continuation else {}
         self._pending = {"progress_fetched": 0, "progress_stored": 0, "progress_failed": 0, "call_count": 0}
         self._total = None
@@ -102,8 +115,21 @@ class JobRun:
             raise JobCancelled()
 
     def time_is_up(self):
-        """True once this slice should end: the handler then calls :meth:`pause` with where to resume."""
-        return self.deadline is not None and time.time() >= self.deadline
+        """True once this slice should end: the handler then calls :meth:`pause` with where to resume.
+
+        A slice ends at its runner's deadline or, in a lane runner, once it has worked a while and a job of a
+        more urgent class waits in its lane (``slices.yields_to``): called between units of work, so a stock
+        push waits for the unit in progress, not for the rest of the slice."""
+        if self.deadline is None:
+            return False
+        now = time.time()
+        if now >= self.deadline:
+            return True
+        worked = now - self.started
+        if self.most_urgent_waiting is None or worked < slices.YIELD_AFTER_SECONDS:
+            return False
+        self.yielded = slices.yields_to(worked, self.job.priority, self.most_urgent_waiting())
+        return self.yielded
 
     def checkpoint(self, continuation=None):
         """Make the work done so far durable (between pages of a long job), with where to resume.
@@ -115,10 +141,33 @@ class JobRun:
             self.continuation = continuation
         self._flush(continuation=continuation)
 
+    def apply_isolating(self, items, apply, isolate_on=()):
+        """Apply ``apply`` to ``items`` in savepoints of the job's transaction, as few groups as possible:
+        an item raising ``isolate_on`` fails alone, and one that loses a race with another transaction
+        costs only itself: it is tried again after a commit of the others (a fresh snapshot), a bounded
+        number of times. Returns ``(done, failed, raced)``, ``raced`` still losing (nothing of theirs kept):
+        see :meth:`hand_over_raced`."""
+        return apply_isolating_races(items, apply, self.env.cr.savepoint, isolate_on, LOST_RACE_ERRORS,
+                                     self._commit_for_a_retry, LOST_RACE_ROUNDS)
+
+    def _commit_for_a_retry(self):
+        """Commit the work done (the next statement takes a fresh snapshot); whether the slice's deadline
+        leaves time to retry in it (else the engine's lost-race retry takes over)."""
+        self.checkpoint()
+        return self.deadline is None or time.time() < self.deadline
+
+    def hand_over_raced(self, what, continuation):
+        """End this run for work that keeps losing races: the work done and ``continuation`` (which must
+        lead to the raced items first) are kept, and the engine runs the job again within seconds
+        without counting an attempt (``backoff.lost_race_is_free``)."""
+        self.checkpoint(continuation)
+        raise LostRace(_("%s kept colliding with other transactions; the rest is kept and they are tried "
+                         "again in a moment.", what))
+
     def pause(self, after_seconds=0, continuation=None):
         """End this slice: keep the work and ``continuation``, and come back in ``after_seconds``."""
         self.checkpoint(continuation)
-        raise JobPaused(after_seconds)
+        raise JobPaused(after_seconds, yielded=self.yielded)
 
     def _flush(self, log=None, continuation=None):
         """Write buffered counters (a log line, a continuation) in a short transaction."""

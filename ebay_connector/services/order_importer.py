@@ -77,11 +77,15 @@ class OrderImporter(EbayJobService):
         for page in pages:
             self.run.check_cancelled()
             self.run.progress(total=page.total)
-            page_max, done = self._import_page(page.items, skip=set(state.pop("done_in_page", [])), may_pause=True)
+            page_max, done, raced = self._import_page(page.items, skip=set(state.pop("done_in_page", [])),
+                                                      may_pause=True)
             seen_max = max(filter(None, (seen_max, page_max)), default=None)
             continuation = {"since": since, "until": until, "seen_max": seen_max, "counts": dict(self.counts)}
-            if done is not None:  # the slice's time ran out inside the page: the next slice redoes the rest
-                self.run.pause(0, dict(continuation, next=resume, page=page.number - 1, done_in_page=done))
+            if done is not None:  # stopped inside the page: the next run does the rest (the raced orders first)
+                in_page = dict(continuation, next=resume, page=page.number - 1, done_in_page=done)
+                if raced:
+                    self.run.hand_over_raced(_("Orders %s", ", ".join(raced)), in_page)
+                self.run.pause(0, in_page)
             self._log_page(_("Page %(number)s/%(count)s", number=page.number, count=page.page_count or "?"),
                            len(page.items))
             continuation.update(next=page.next_params, page=page.number)
@@ -116,7 +120,11 @@ class OrderImporter(EbayJobService):
         for batch in chunked(wanted[done:], MAX_ORDER_IDS):
             self.run.check_cancelled()
             raw_orders = self.fulfillment.get_orders_by_ids(batch)
-            self._import_page(raw_orders)  # a batch of named orders: bounded, never paused inside
+            # a batch of named orders: bounded, never paused inside, but handed over when orders keep racing
+            _latest, done_in_batch, raced = self._import_page(raw_orders, skip=set(state.pop("done_in_batch", [])))
+            if raced:
+                self.run.hand_over_raced(_("Orders %s", ", ".join(raced)), {
+                    "ids_done": done, "missing": missing, "counts": dict(self.counts), "done_in_batch": done_in_batch})
             found = {str(raw.get("orderId")) for raw in raw_orders}
             missing += [oid for oid in batch if oid not in found]
             self._log_page(_("Orders by id"), len(raw_orders))
@@ -132,10 +140,12 @@ class OrderImporter(EbayJobService):
 
     # -- one page ----------------------------------------------------------------
     def _import_page(self, raw_orders, skip=(), may_pause=False):
-        """Import a page of raw eBay orders (but those of ``skip``, done in an earlier slice), in batches.
+        """Import a page of raw eBay orders (but those of ``skip``, done in an earlier run), in batches.
 
-        Returns (latest last-modified time among them, None), or - when ``may_pause`` and the slice's
-        time runs out inside the page - (that time so far, the order ids done in this page)."""
+        Returns (latest last-modified time among the orders done, None, []) when the page is done. It
+        stops inside the page when ``may_pause`` and the slice's time runs out, or after a batch whose
+        orders kept losing races with other transactions: then (that time so far, the order ids done in
+        this page, the raced order ids), and the next run does the rest of the page."""
         mapped = []
         for raw in raw_orders:
             try:
@@ -151,37 +161,52 @@ class OrderImporter(EbayJobService):
             size = ORDERS_PER_BATCH
             if may_pause and self.run.time_is_up():
                 if position:
-                    return latest, done
+                    return latest, done, []
                 size = 1  # a slice imports one order at least
-            batch = todo[position:position + size]
-            self._import_batch(batch, deleted)
-            done += [order.values["external_order_id"] for order in batch]
-            latest = _latest_change(latest, batch)
+            handled, raced = self._import_batch(todo[position:position + size], deleted)
+            done += [order.values["external_order_id"] for order in handled]
+            latest = _latest_change(latest, handled)
             position += size
-        return latest, None
+            if raced:
+                return latest, done, [order.values["external_order_id"] for order in raced]
+        return latest, None, []
 
     def _import_batch(self, batch, deleted_buyers):
-        """A batch of orders stored together, then their sale orders made together.
+        """A batch of orders stored together, then their sale orders made together; returns (the orders
+        handled, the orders that kept losing races).
 
         An order whose data is refused (a UserError or MappingError while storing it) is left out and
         logged, one whose sale order is refused stays in error with the reason; the others of the batch
-        go through (``apply_isolating``: the batch first, then halves around the bad one). Retryable
-        errors (another worker importing the same order) are not caught: the job retries and then
-        finds the other worker's records.
+        go through (``apply_isolating``: the batch first, then halves around the bad one). An order that
+        loses a race with another transaction (a stock adjustment or push on the rows its sale order
+        reserves, another worker importing the same order) costs only itself: it is tried again in a
+        fresh transaction (``JobRun.apply_isolating``), and returned when it keeps losing.
         """
-        stored, refused = apply_isolating(batch, lambda group: self._store(group, deleted_buyers),
-                                          self.env.cr.savepoint, (UserError, MappingError))
-        for mapped, exc in refused:
-            self._not_imported(mapped.values["external_order_id"], exc)
-        to_convert = list(dict.fromkeys(order for _mapped, (outcome, order) in stored if outcome == "convert"))
-        # the records keep the import's context (no chatter message on what an import creates)
-        converted = to_convert[0].browse([order.id for order in to_convert])._convert_isolated() if to_convert else {}
-        for _mapped, (outcome, order) in stored:
-            outcome = converted[order] if outcome == "convert" else outcome
+        handled, _failed, raced = self.run.apply_isolating(
+            batch, lambda group: self._import_group(group, deleted_buyers))
+        for mapped, (outcome, order) in handled:
+            if outcome == "refused":  # the "order" is the reason here
+                self._not_imported(mapped.values["external_order_id"], order)
+                continue
             if outcome == "error":
                 self.run.log(_("%(order)s: %(error)s", order=order.name, error=order.error_message), "warning")
             self.counts[outcome] += 1
             self.run.progress(fetched=1, stored=int(outcome in STORED_OUTCOMES), failed=int(outcome == "error"))
+        return [mapped for mapped, _outcome in handled], raced
+
+    def _import_group(self, group, deleted_buyers):
+        """Store a group of orders and make their sale orders, in one go; per order ``(outcome, order)``,
+        or ``("refused", reason)`` for an order whose data is refused. Reported by the caller once the group
+        is kept (a group that lost a race is undone and tried again)."""
+        stored, refused = apply_isolating(group, lambda part: self._store(part, deleted_buyers),
+                                          self.env.cr.savepoint, (UserError, MappingError))
+        to_convert = list(dict.fromkeys(order for _mapped, (outcome, order) in stored if outcome == "convert"))
+        # the records keep the import's context (no chatter message on what an import creates)
+        converted = to_convert[0].browse([order.id for order in to_convert])._convert_isolated() if to_convert else {}
+        outcomes = {id(mapped): ("refused", exc) for mapped, exc in refused}
+        for mapped, (outcome, order) in stored:
+            outcomes[id(mapped)] = (converted[order] if outcome == "convert" else outcome, order)
+        return [outcomes[id(mapped)] for mapped in group]
 
     def _store(self, group, deleted_buyers):
         """Store a group of orders (``_import_settled`` per shop); per order ``(outcome, order)``, the outcome

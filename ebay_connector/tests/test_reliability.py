@@ -17,6 +17,7 @@ from odoo.tests.common import TransactionCase
 from odoo.addons.marketplace_base.tests.common import free_registry_lock
 
 from ..services.listing_backfill import ListingBackfill
+from ..services.order_importer import OrderImporter
 from .common import EbayCase, start_simulator
 from .scratch import Scratch, scratch_settings
 
@@ -295,3 +296,95 @@ class TestBackfillMeetsStockPush(ScratchCase):
         answer = requests.post(self.sim.base_url + "/_sim/orders",
                                json={"count": 1, "lines": [{"sku": sku, "quantity": 1} for sku in skus]}, timeout=30)
         answer.raise_for_status()
+
+
+class TestOrderImportMeetsStockAdjustment(ScratchCase):
+    """A stock adjustment committed while a batch of orders is converted costs the batch only the order whose
+    reservation meets it: PostgreSQL refuses that order's write of the changed quant, the others are kept, and
+    the raced order is tried again in a fresh transaction (or, when it keeps losing, by the engine within
+    seconds, not counted as an attempt)."""
+
+    RACED_SKU = "DEMO-0007"
+
+    def prepare(self, name):
+        """Four eBay orders (one of the raced SKU, which alone has stock here) and their import job."""
+        order_ids = [self.order_of(sku) for sku in ("DEMO-0003", "DEMO-0005", self.RACED_SKU, "DEMO-0008")]
+        with self.scratch.env() as env:
+            shop = self.scratch.connected_shop(env, self.sim, name, PUBLISHED_SKUS)
+            shop.auto_confirm = True
+            product = env["product.product"].search([("default_code", "=", self.RACED_SKU)])
+            env["stock.quant"]._update_available_quantity(product, shop.warehouse_id.lot_stock_id, 50)
+            job = env["marketplace.job"]._enqueue("pull_orders", shop=shop, payload={"order_ids": order_ids})
+            self.quant_id = env["stock.quant"].search([("product_id", "=", product.id),
+                                                       ("location_id", "=", shop.warehouse_id.lot_stock_id.id)]).id
+            shop_id, job_id = shop.id, job.id
+        self.before = self.quant()  # earlier tests of this class sold the same product
+        return shop_id, job_id, order_ids[2]
+
+    def order_of(self, sku):
+        answer = requests.post(self.sim.base_url + "/_sim/orders",
+                               json={"count": 1, "lines": [{"sku": sku, "quantity": 1}]}, timeout=30)
+        answer.raise_for_status()
+        return answer.json()["orderIds"][0]
+
+    def adjust_stock_meanwhile(self, raced_order_id, times):
+        """While a group holding the raced order is imported, another transaction adds one unit to its quant
+        (``times`` times at most), after the import's snapshot was taken."""
+        adjustments = []
+        original = OrderImporter._import_group
+
+        def import_group(service, group, deleted_buyers):
+            if len(adjustments) < times and raced_order_id in [order.values["external_order_id"] for order in group]:
+                service.env.cr.execute("SELECT 1")  # the import's snapshot exists before the adjustment commits
+                self.scratch.execute("UPDATE stock_quant SET quantity = quantity + 1 WHERE id = %s", [self.quant_id])
+                adjustments.append(len(group))
+            return original(service, group, deleted_buyers)
+        return adjustments, patch.object(OrderImporter, "_import_group", import_group)
+
+    def run_job(self, job_id):
+        """One run of the job (``job_ids`` claims it due or not: a retry would follow at once)."""
+        with self.scratch.env() as env:
+            env["marketplace.job"]._run_pending(limit=1, job_ids=[job_id])
+        with self.scratch.env() as env:
+            job = env["marketplace.job"].browse(job_id)
+            return job.state, job.attempts, job.lost_races, job.last_error
+
+    def quant(self):
+        return self.scratch.execute("SELECT quantity, reserved_quantity FROM stock_quant WHERE id = %s",
+                                    [self.quant_id])[0]
+
+    def test_a_race_lost_once_is_won_in_a_fresh_transaction_of_the_same_run(self):
+        shop_id, job_id, raced_order_id = self.prepare("Adjusted eBay")
+        adjustments, racing = self.adjust_stock_meanwhile(raced_order_id, times=1)
+        with racing:
+            state, attempts, lost_races, error = self.run_job(job_id)
+        self.assertEqual((state, attempts, lost_races), ("done", 1, 0), error)
+        self.assertEqual(adjustments, [4], "one adjustment, committed while the whole batch was converted")
+        totals = self.totals(shop_id)
+        self.assertEqual((totals["orders"], totals["sale_orders"], totals["sale_lines"]), (4, 4, 4))
+        self.assertEqual(self.quant(), (self.before[0] + 1, self.before[1] + 1),
+                         "the adjustment is kept and the raced order reserved its unit")
+
+    def test_an_order_that_keeps_losing_is_handed_to_the_engine_and_the_others_are_kept(self):
+        shop_id, job_id, raced_order_id = self.prepare("Busy eBay")
+        adjustments, racing = self.adjust_stock_meanwhile(raced_order_id, times=100)
+        with racing:
+            state, attempts, lost_races, error = self.run_job(job_id)
+        self.assertEqual((state, attempts, lost_races), ("pending", 0, 1), "retried in seconds, not an attempt")
+        self.assertIn(raced_order_id, error)
+        self.assertEqual(adjustments[0], 4)
+        self.assertEqual(adjustments[-2:], [1, 1], "then alone, in two fresh transactions")
+        totals = self.totals(shop_id)
+        self.assertEqual((totals["orders"], totals["sale_orders"]), (3, 3), "the other orders are kept")
+        self.assertEqual(self.scratch.count(
+            "SELECT count(*) FROM marketplace_order WHERE shop_id = %s AND external_order_id = %s",
+            [shop_id, raced_order_id]), 0, "nothing of the raced order is kept")
+        with self.scratch.env() as env:
+            job = env["marketplace.job"].browse(job_id)
+            self.assertLessEqual(job.next_attempt_at, fields.Datetime.now() + timedelta(seconds=10))
+            job.next_attempt_at = fields.Datetime.now()
+
+        self.assertEqual(self.run_job(job_id)[:3], ("done", 1, 0))
+        totals = self.totals(shop_id)
+        self.assertEqual((totals["orders"], totals["sale_orders"], totals["sale_lines"]), (4, 4, 4))
+        self.assertEqual(self.quant(), (self.before[0] + len(adjustments), self.before[1] + 1))

@@ -11,6 +11,9 @@ DEFAULT_MAX_ATTEMPTS = 10
 # other transaction commits: its retry waits seconds, growing by this step, never the minutes above.
 LOST_RACE_STEP_SECONDS = 5
 LOST_RACE_MAX_SECONDS = 60
+# Lost races in a row retried that way without counting as an attempt: a row someone changes all the time
+# must not make a job loop for ever, so past them a lost race counts (and waits) like any other failure.
+FREE_LOST_RACES = 20
 
 
 def parse_schedule(text):
@@ -43,3 +46,9 @@ def retry_delay_seconds(attempt, schedule=DEFAULT_SCHEDULE_MINUTES, retry_after=
     if retry_after:
         delay = max(delay, int(retry_after))
     return delay
+
+
+def lost_race_is_free(races_in_a_row):
+    """Whether the ``races_in_a_row``-th lost race in a row is retried within seconds without counting as
+    a failed attempt (a lost race is nobody's fault and is over when the other transaction commits)."""
+    return races_in_a_row <= FREE_LOST_RACES

@@ -17,6 +17,14 @@ class RetryableJobError(Exception):
         self.retry_after = retry_after
 
 
+class LostRace(RetryableJobError):
+    """Work that lost a race with another transaction (a concurrent update, a concurrent insert of the
+    same order): over as soon as the other transaction commits, so it is tried again within seconds,
+    in a fresh transaction, and not counted as a failed attempt (``backoff.lost_race_delay``)."""
+
+    lost_race = True
+
+
 class JobCancelled(Exception):
     """Raised inside a handler when someone pressed Stop; ends the run quietly."""
 
@@ -27,9 +35,10 @@ class JobPaused(Exception):
     Long work runs in slices so that no job holds a worker past Odoo's time limits; a slice
     that ends this way is not a failed attempt."""
 
-    def __init__(self, after_seconds=0):
+    def __init__(self, after_seconds=0, yielded=False):
         super().__init__("paused for %s s" % after_seconds)
         self.after_seconds = max(0, int(after_seconds))
+        self.yielded = yielded  # the slice ended early for a more urgent job of the lane
 
 
 class BudgetExhausted(Exception):

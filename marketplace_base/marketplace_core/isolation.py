@@ -5,6 +5,11 @@ fails as a whole: one order with a refused value rolls back its 49 good neighbou
 tries the whole batch first, and only when it fails with an item's error halves it, and again, until
 the bad items stand alone: with ``k`` bad items among ``n``, about ``2 k log2(n)`` extra attempts, and
 none at all on the usual good page.
+
+A lost race with another transaction (a stock adjustment or a stock push updating a row an order's
+sale order touches) is isolated the same way by ``apply_isolating_races``: under PostgreSQL's
+REPEATABLE READ the raced items lose again in the same snapshot while their neighbours go through, and
+only the raced items are tried again, in a fresh transaction.
 """
 
 
@@ -38,3 +43,31 @@ def apply_isolating(items, apply, scope, isolate_on):
     if items:
         attempt(items)
     return done, failed
+
+
+def apply_isolating_races(items, apply, scope, isolate_on, race_on, fresh_snapshot, rounds):
+    """``apply_isolating`` where a lost race costs only the raced items; return ``(done, failed, raced)``.
+
+    ``race_on``: the exception class(es) of a lost race. Raced items are isolated like bad ones (their
+    group's work is undone), then applied again after ``fresh_snapshot()`` (a commit of the work done,
+    so that the next snapshot sees the other transaction's; it returns False when there is no time for
+    another round), up to ``rounds`` times. ``raced``: the items still losing after the last round, for
+    the caller to hand over (nothing of theirs is kept).
+    """
+    isolate_on, race_on = _classes(isolate_on), _classes(race_on)
+    done, failed, todo = [], [], list(items)
+    for round_number in range(rounds + 1):
+        if not todo:
+            break
+        if round_number and not fresh_snapshot():
+            break
+        applied, refused = apply_isolating(todo, apply, scope, isolate_on + race_on)
+        done.extend(applied)
+        failed.extend((item, exc) for item, exc in refused if not isinstance(exc, race_on))
+        todo = [item for item, exc in refused if isinstance(exc, race_on)]
+    return done, failed, todo
+
+
+def _classes(exceptions):
+    """An exception class or a tuple of them, as a tuple."""
+    return exceptions if isinstance(exceptions, tuple) else (exceptions,)

@@ -12,7 +12,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, config, mute_logger
 
-from ..job_run import JobRun, bookkeeping_env, liveness_lock, worker_is_alive
+from ..job_run import LOST_RACE_ERRORS, JobRun, bookkeeping_env, liveness_lock, worker_is_alive
 from ..marketplace_core import backoff, slices
 from ..marketplace_core.errors import (
     BudgetExhausted,
@@ -107,6 +107,9 @@ class MarketplaceJob(models.Model):
     max_attempts = fields.Integer(default=lambda self: self._default_max_attempts())
     crash_count = fields.Integer(default=0, readonly=True, copy=False, string="Worker Crashes",
                                  help="Times the worker running this job died without finishing it.")
+    lost_races = fields.Integer(default=0, readonly=True, copy=False,
+                                help="Races with other transactions lost in a row: retried within seconds "
+                                     "and not counted as attempts (up to a bound).")
     slice_count = fields.Integer(default=0, readonly=True, copy=False, string="Slices",
                                  help="Times the job paused to give its worker back (long work, waiting).")
     continuation = fields.Text(readonly=True, copy=False,
@@ -338,20 +341,30 @@ class MarketplaceJob(models.Model):
         ``deadline`` (epoch seconds) stops claiming and is each job's slice end; ``channel`` keeps to one lane."""
         self._recover_dead_jobs()
         ran = []
+        by_age = True
         while limit is None or len(ran) < limit:
             if deadline and not slices.has_time_for_a_job(time.time(), deadline):
                 break
-            job_id = self._claim_next(job_ids, channel)
+            job_id, passed = self._claim_turn(job_ids, channel, by_age)
             if not job_id:
                 break
-            self.browse(job_id)._execute(deadline)
+            self.browse(job_id)._execute(deadline, lane=channel)
             ran.append(job_id)
+            # an older job that passed a more urgent one by aging is followed by the most urgent one: aging
+            # keeps old work from starving, and urgent work (a stock push) waits one such turn at most
+            by_age = not passed
         self.env.invalidate_all()
         return self.browse(ran)
 
     @api.model
     def _claim_next(self, job_ids=None, channel=None):
-        """Take the most urgent due job of ``channel`` (or one of ``job_ids``, due or not).
+        """Take the most urgent due job of ``channel`` (or one of ``job_ids``, due or not); its id or None."""
+        return self._claim_turn(job_ids, channel)[0]
+
+    @api.model
+    def _claim_turn(self, job_ids=None, channel=None, by_age=True):
+        """Take the most urgent due job (``by_age``: waiting counts, see ``_claim_sql``; else the priority
+        alone): (its id or None, whether it passed a job of a more urgent class by aging).
 
         ``FOR UPDATE SKIP LOCKED`` lets concurrent runners take different jobs and never the same one.
         Under READ COMMITTED the statement finds nothing when the row it picked was claimed by
@@ -361,14 +374,21 @@ class MarketplaceJob(models.Model):
         waiting = self._waiting_sql(now, job_ids, channel)
         for _attempt in range(CLAIM_ATTEMPTS):
             with bookkeeping_env(self.env) as env:
-                env.cr.execute(self._claim_sql(now, waiting))
+                env.cr.execute(self._claim_sql(now, waiting, by_age))
                 row = env.cr.fetchone()
                 if row:
-                    return row[0]
+                    return row[0], row[1]
                 env.cr.execute(SQL("SELECT EXISTS(SELECT 1 FROM marketplace_job WHERE %s)", waiting))
                 if not env.cr.fetchone()[0]:
-                    return None
-        return None
+                    return None, False
+        return None, False
+
+    def _most_urgent_waiting(self):
+        """The priority of the most urgent due job waiting in this job's lane, other than itself (None: none)."""
+        with bookkeeping_env(self.env) as env:
+            env.cr.execute(SQL("SELECT MIN(priority) FROM marketplace_job WHERE %s AND id != %s",
+                               self._waiting_sql(fields.Datetime.now(), channel=self.sudo().channel_id), self.id))
+            return env.cr.fetchone()[0]
 
     @api.model
     def _waiting_sql(self, now, job_ids=None, channel=None):
@@ -378,29 +398,34 @@ class MarketplaceJob(models.Model):
         return SQL("state = 'pending' AND %s AND %s", due, lane)
 
     @api.model
-    def _claim_sql(self, now, waiting):
-        """Mark the most urgent waiting job processing and return its id (one attempt more)."""
+    def _claim_sql(self, now, waiting, by_age=True):
+        """Mark the most urgent waiting job processing (one attempt more); return its id and whether a waiting
+        job of a more urgent class was passed. ``by_age``: a waiting job gains one priority step per
+        ``AGING_SECONDS`` waited, so old work is never starved; else the priority alone decides."""
+        urgency = SQL("priority - LEAST(FLOOR(EXTRACT(EPOCH FROM %s - next_attempt_at) / %s), %s)",
+                      now, AGING_SECONDS, MAX_AGING_STEPS) if by_age else SQL("priority")
         return SQL("""
             UPDATE marketplace_job
                SET state = 'processing', attempts = COALESCE(attempts, 0) + 1, started_at = %(now)s,
                    ended_at = NULL, run_now = FALSE, write_date = %(now)s
              WHERE id = (SELECT id FROM marketplace_job WHERE %(waiting)s
-                          ORDER BY run_now DESC NULLS LAST,
-                                   priority - LEAST(FLOOR(EXTRACT(EPOCH FROM %(now)s - next_attempt_at)
-                                                          / %(aging)s), %(max_aging)s),
-                                   next_attempt_at, id
+                          ORDER BY run_now IS TRUE DESC, %(urgency)s, next_attempt_at, id
                           LIMIT 1 FOR UPDATE SKIP LOCKED)
-         RETURNING id""", now=now, waiting=waiting, aging=AGING_SECONDS, max_aging=MAX_AGING_STEPS)
+         RETURNING id, EXISTS(SELECT 1 FROM marketplace_job other
+                               WHERE %(waiting)s AND other.priority < marketplace_job.priority)""",
+                   now=now, waiting=waiting, urgency=urgency)
 
-    def _execute(self, deadline=None):
-        """Run the handler in its own transaction, holding the job's liveness lock until the outcome is saved."""
+    def _execute(self, deadline=None, lane=None):
+        """Run the handler in its own transaction, holding the job's liveness lock until the outcome is saved.
+
+        ``lane``: run by that lane's runner, the job yields to a more urgent job of the lane (``JobRun``)."""
         self.ensure_one()
         with self._work_env() as env, liveness_lock(env.cr, self.id):
-            outcome = self.with_env(env)._run_handler(deadline)
+            outcome = self.with_env(env)._run_handler(deadline, lane)
             with bookkeeping_env(self.env) as book:
                 self.with_env(book)._record_outcome(*outcome)
 
-    def _run_handler(self, deadline):
+    def _run_handler(self, deadline, lane=None):
         """The handler's run as the job's user: (outcome, exception) to record."""
         env = self.env
         try:
@@ -409,7 +434,8 @@ class MarketplaceJob(models.Model):
             if handler is None:
                 raise UserError(_("No handler for job type %(type)s on platform %(platform)s: is its connector "
                                   "installed?", type=job.job_type, platform=job.platform or "-"))
-            run = JobRun(job, job._payload(), deadline=deadline)
+            run = JobRun(job, job._payload(), deadline=deadline,
+                         most_urgent_waiting=self._most_urgent_waiting if lane else None)
             handler.service(job, run).run_job()
             # commit here, not on leaving the block: the last writes are flushed at commit and
             # may lose a race with another transaction, which must become a retry, not a crash
@@ -443,30 +469,38 @@ class MarketplaceJob(models.Model):
             _logger.warning("Job %s awaits a manager's confirmation: %s", self.id, exc)
         elif outcome == "done":
             self.write({"state": "done", "ended_at": now, "last_error": False, "error_traceback": False,
-                        "continuation": False})
+                        "continuation": False, "lost_races": 0})
         elif outcome in ("paused", "waiting"):
             self._resume_later(exc, now)
+        elif isinstance(exc, LOST_RACE_ERRORS) and backoff.lost_race_is_free(self.lost_races + 1):
+            self._retry_lost_race(exc, now)
         elif self._is_retryable(exc) and self.attempts < self.max_attempts:
-            lost_race = isinstance(exc, psycopg2.errors.TransactionRollbackError)
-            delay = backoff.retry_delay_seconds(self.attempts, self._retry_schedule(), retry_after_of(exc),
-                                                lost_race=lost_race)
-            if lost_race:
-                self._log(_("Attempt %(n)s collided with another transaction, retrying in %(seconds)s s.",
-                            n=self.attempts, seconds=delay), "warning")
-            else:
-                self._log(_("Attempt %(n)s failed, retrying in %(minutes)s min: %(error)s",
-                            n=self.attempts, minutes=round(delay / 60, 1), error=exc), "warning")
+            delay = backoff.retry_delay_seconds(self.attempts, self._retry_schedule(), retry_after_of(exc))
+            self._log(_("Attempt %(n)s failed, retrying in %(minutes)s min: %(error)s",
+                        n=self.attempts, minutes=round(delay / 60, 1), error=exc), "warning")
             self._reschedule(now + timedelta(seconds=delay), exc, now=now)
         else:
             self._fail(str(exc), "".join(traceback.format_exception(exc)), now,
                        log=_("Failed after %(n)s attempt(s): %(error)s", n=self.attempts, error=exc))
+
+    def _retry_lost_race(self, exc, now):
+        """A race lost with another transaction is over once that one commits: run again within seconds,
+        the run not counted as an attempt (a job keeps its continuation: what it had done is kept)."""
+        races = self.lost_races + 1
+        delay = backoff.retry_delay_seconds(races, lost_race=True)
+        self.write({"attempts": max(0, self.attempts - 1), "lost_races": races})
+        self._log(_("Collided with another transaction (%(n)s time(s) in a row), retrying in %(seconds)s s: "
+                    "%(error)s", n=races, seconds=delay, error=exc), "warning")
+        self._reschedule(now + timedelta(seconds=delay), exc, now=now, keep_running_job=bool(self.continuation))
 
     def _resume_later(self, exc, now):
         """End of a slice or a wait for a rate budget: not a failed attempt, the continuation is kept."""
         seconds = exc.after_seconds if isinstance(exc, JobPaused) else exc.retry_after
         if isinstance(exc, BudgetExhausted):
             self._log(_("Waiting for the API budget: %s.", exc))
-        self.write({"attempts": max(0, self.attempts - 1), "slice_count": self.slice_count + 1})
+        elif exc.yielded:
+            self._log(_("Gave the lane to a more urgent job; resumes after it."))
+        self.write({"attempts": max(0, self.attempts - 1), "slice_count": self.slice_count + 1, "lost_races": 0})
         self._reschedule(now + timedelta(seconds=seconds), now=now, keep_running_job=True)
 
     def _fail(self, error, details, now, log=None):
@@ -613,7 +647,8 @@ class MarketplaceJob(models.Model):
             equal = job._pending_equal(job.identity_key)
             if equal:
                 raise UserError(_("An identical job is already pending: %s.", equal.name))
-            job.write({"state": "pending", "attempts": 0, "crash_count": 0, "next_attempt_at": fields.Datetime.now(),
+            job.write({"state": "pending", "attempts": 0, "crash_count": 0, "lost_races": 0,
+                       "next_attempt_at": fields.Datetime.now(),
                        "last_error": False, "error_traceback": False, "continuation": False,
                        "failure_notified": False})
             job._log(_("Requeued by %s.", self.env.user.name))

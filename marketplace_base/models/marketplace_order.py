@@ -6,7 +6,7 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, float_compare, mute_logger
 
-from ..marketplace_core.errors import RetryableJobError
+from ..marketplace_core.errors import LostRace
 from ..marketplace_core.isolation import apply_isolating
 
 _logger = logging.getLogger(__name__)
@@ -98,7 +98,7 @@ class MarketplaceOrder(models.Model):
         Idempotent: the same order imported again (a cron overlap, a webhook, another
         worker) updates the one record; a line is matched by its external line id.
         Two workers inserting the same new order at once meet the unique constraint;
-        the loser gets a retryable error and, on retry, finds the winner's record.
+        the loser gets a ``LostRace`` and, in a fresh transaction, finds the winner's record.
         Together: one search finds the orders already known, one create makes the new ones with
         their lines, and one lookup resolves the products of all their lines.
         Returns ``[(order, changed), ...]`` in the given order. Records an import creates (orders, buyer
@@ -136,11 +136,8 @@ class MarketplaceOrder(models.Model):
                 records = self.create([dict(values, shop_id=shop.id, line_ids=[Command.create(line) for line in lines])
                                        for values, lines in orders])
         except psycopg2.IntegrityError as exc:
-            raise RetryableJobError(
-                _("Order %s is being imported by another worker; retrying.",
-                  ", ".join(values["external_order_id"] for values, _lines in orders)),
-                retry_after=5,
-            ) from exc
+            raise LostRace(_("Order %s is being imported by another worker; retrying.",
+                             ", ".join(values["external_order_id"] for values, _lines in orders))) from exc
         return {order.external_order_id: order for order in records}
 
     @api.model
@@ -241,12 +238,36 @@ class MarketplaceOrder(models.Model):
 
     def _lock_for_update(self):
         """Serialise sale-order creation (and shipment reports) of marketplace orders between workers."""
+        # worded first: a failed statement leaves the transaction unable to read names or translations
+        message = _("Order %s was changed by another worker; retrying.", ", ".join(self.mapped("name")))
         try:
             self.env.cr.execute(SQL("SELECT id FROM marketplace_order WHERE id IN %s FOR UPDATE", tuple(self.ids)))
         except psycopg2.errors.SerializationFailure as exc:
-            raise RetryableJobError(_("Order %s was changed by another worker; retrying.",
-                                      ", ".join(self.mapped("name"))), retry_after=5) from exc
+            raise LostRace(message) from exc
         self.invalidate_recordset(["sale_order_id", "state"])
+
+    def _lock_stock(self):
+        """Lock the stock the confirmation of these orders' sale orders will reserve, before making them.
+
+        A stock adjustment or another import committed on those quants since this transaction began would
+        refuse the reservation at the very end of the work (PostgreSQL's serialization failure); locking
+        them first makes such a lost race cost one statement, not the sale orders' creation, so isolating
+        the raced orders (``JobRun.apply_isolating``) is cheap, and once locked the quants cannot change
+        under the confirmation. Locked in id order: two workers never wait for each other in a circle."""
+        confirming = self.filtered(lambda order: order.shop_id.auto_confirm)
+        products = confirming.line_ids.product_id.filtered("is_storable")
+        locations = confirming.shop_id.warehouse_id.lot_stock_id
+        if not products or not locations:
+            return
+        message = _("The stock of order %s changed meanwhile; retrying.", ", ".join(self.mapped("name")))
+        try:
+            self.env.cr.execute(SQL("""
+                SELECT quant.id FROM stock_quant quant JOIN stock_location location ON location.id = quant.location_id
+                 WHERE quant.product_id = ANY(%s) AND location.parent_path LIKE ANY(%s)
+                 ORDER BY quant.id FOR NO KEY UPDATE OF quant""",
+                products.ids, [location.parent_path + "%" for location in locations]))
+        except psycopg2.errors.SerializationFailure as exc:
+            raise LostRace(message) from exc
 
     def _create_sale_order(self):
         """Create (once) the sale order, or put the order in error with the reason; returns the sale order."""
@@ -273,6 +294,7 @@ class MarketplaceOrder(models.Model):
         ready = todo.filtered(lambda order: order.id not in problems)
         if not ready:
             return
+        ready._lock_stock()
         sale_orders = self.env["sale.order"]
         for company, company_orders in ready.grouped("company_id").items():
             orders = company_orders.with_company(company)

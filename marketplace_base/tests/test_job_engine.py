@@ -10,6 +10,7 @@ from odoo.exceptions import UserError
 from odoo.sql_db import connection_info_for
 
 from ..job_run import LIVENESS_LOCK_SPACE
+from ..marketplace_core import slices
 from ..marketplace_core.errors import BudgetExhausted
 from ..marketplace_core.handlers import BULK
 from ..shared_budget import SharedRateBudget
@@ -226,6 +227,47 @@ class TestJobEngine(MarketplaceCase):
         self.run_jobs()
         self.assertEqual((job.state, job.progress_percent, job.attempts), ("done", 100.0, 1))
         self.assertEqual(job._fields["attempts"].string, "Attempts")
+
+    def test_a_running_job_yields_its_lane_to_a_more_urgent_job_at_its_next_unit(self):
+        self.patch(slices, "YIELD_AFTER_SECONDS", 0)  # instead of working 10 s
+
+        def units(job, run):
+            if run.payload["n"] == "push":
+                self.calls.append("push")
+                return
+            for unit in range(run.continuation.get("next", 0), 4):
+                self.calls.append(unit)
+                if unit == 1:  # a stock push is queued meanwhile
+                    job.env["marketplace.job"].sudo()._enqueue("create_sale_orders", shop=job.shop_id,
+                                                               payload={"n": "push"}, priority=1)
+                    job.env.flush_all()  # as its own transaction's commit would
+                if unit < 3 and run.time_is_up():
+                    run.pause(0, {"next": unit + 1})
+        patch_handler(self, units)
+        job = self.enqueue("orders")
+        self.run_jobs(limit=None, channel=self.urgent, deadline=time.time() + 600)
+        self.assertEqual(self.calls, [0, 1, "push", 2, 3], "the push ran between two units of the import")
+        self.assertEqual((job.state, job.attempts, job.slice_count), ("done", 1, 1))
+        self.assertIn("Gave the lane to a more urgent job; resumes after it.", job.log_ids.mapped("message"))
+
+    def test_a_job_that_ran_before_does_not_pass_a_more_urgent_new_one(self):
+        """A claim sets run_now to FALSE while a new job's is NULL: both mean "not queued first by Run Now"."""
+        patch_handler(self, lambda job, run: self.calls.append(run.payload["n"]))
+        resumed = self.enqueue("resumed slice")
+        self.enqueue("push", priority=1)
+        self.env.cr.execute("UPDATE marketplace_job SET run_now = FALSE WHERE id = %s", [resumed.id])
+        self.run_jobs(limit=None, channel=self.urgent)
+        self.assertEqual(self.calls, ["push", "resumed slice"])
+
+    def test_a_job_passing_urgent_ones_by_aging_is_followed_by_the_most_urgent(self):
+        patch_handler(self, lambda job, run: self.calls.append(run.payload["n"]))
+        for n in ("old 1", "old 2"):
+            self.enqueue(n, priority=10).next_attempt_at = fields.Datetime.now() - timedelta(minutes=5)
+        for n in ("push 1", "push 2"):
+            self.enqueue(n, priority=1)
+        self.run_jobs(limit=None, channel=self.urgent)
+        self.assertEqual(self.calls, ["old 1", "push 1", "old 2", "push 2"],
+                         "old work still passes, one job at a time: a push waits one turn at most")
 
     def test_a_stream_of_urgent_jobs_never_starves_an_older_one(self):
         patch_handler(self, lambda job, run: self.calls.append(run.payload["n"]))

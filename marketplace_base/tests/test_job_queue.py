@@ -7,6 +7,7 @@ from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user
 
+from ..marketplace_core import backoff
 from ..marketplace_core.errors import JobNeedsConfirmation, RetryableJobError
 from .common import MarketplaceCase, patch_handler
 
@@ -61,9 +62,30 @@ class TestJobQueue(MarketplaceCase):
         self.with_handler(collide)
         job = self.enqueue(1)
         self.run_jobs()
-        self.assertEqual((job.state, job.attempts), ("pending", 1))
+        self.assertEqual((job.state, job.attempts, job.lost_races), ("pending", 0, 1), "not counted as an attempt")
         self.assertEqual(job.next_attempt_at - job.ended_at, timedelta(seconds=5))
-        self.assertIn("Attempt 1 collided with another transaction, retrying in 5 s.", job.log_ids.mapped("message"))
+        self.assertIn("Collided with another transaction (1 time(s) in a row), retrying in 5 s: could not serialize "
+                      "access due to concurrent update", job.log_ids.mapped("message"))
+        job.next_attempt_at = job.ended_at
+        self.run_jobs()
+        self.assertEqual((job.attempts, job.lost_races), (0, 2))
+        self.assertEqual(job.next_attempt_at - job.ended_at, timedelta(seconds=10))
+
+    def test_lost_races_in_a_row_past_the_bound_count_as_attempts_and_progress_resets_them(self):
+        def collide(job, run):
+            if run.payload["n"] == 1:
+                raise psycopg2.errors.SerializationFailure("could not serialize access due to concurrent update")
+            run.pause(60, {"page": 2})
+        self.with_handler(collide)
+        job = self.enqueue(1)
+        job.lost_races = backoff.FREE_LOST_RACES
+        self.run_jobs()
+        self.assertEqual((job.state, job.attempts, job.lost_races), ("pending", 1, backoff.FREE_LOST_RACES))
+        self.assertEqual(job.next_attempt_at - job.ended_at, timedelta(minutes=5), "an ordinary retry")
+        paused = self.enqueue(2)
+        paused.lost_races = 3
+        self.run_jobs()
+        self.assertEqual((paused.state, paused.lost_races), ("pending", 0), "a slice done ends the run of races")
 
     def test_retry_after_longer_than_backoff_wins(self):
         def slow_down(job, run):

@@ -1,3 +1,8 @@
+import json
+from unittest.mock import patch
+
+from ..marketplace_core.errors import LostRace
+from ..services import sale_order_creator
 from .common import MarketplaceCase
 
 
@@ -104,6 +109,63 @@ class TestSaleOrderCreation(MarketplaceCase):
         self.assertEqual(job.state, "done")
         self.assertEqual((job.progress_total, job.progress_stored, job.progress_failed), (2, 1, 1))
         self.assertIn("UNKNOWN", " ".join(job.log_ids.mapped("message")))
+
+    def convert_spy(self, racing=()):
+        """Record the orders each sale-order creation is asked for; those of ``racing`` lose a race while it
+        holds them (as a row another transaction changed meanwhile refuses their sale order)."""
+        asked = []
+        Order = type(self.env["marketplace.order"])
+        original = Order._create_sale_orders
+
+        def create_sale_orders(orders):
+            asked.append(orders.ids)
+            if set(orders.ids) & set(racing):
+                raise LostRace("could not serialize access due to concurrent update")
+            return original(orders)
+        patcher = patch.object(Order, "_create_sale_orders", create_sale_orders)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+        return asked
+
+    def test_create_sale_orders_runs_in_slices_and_converts_nothing_twice(self):
+        orders = [self.make_order("SLICE-%s" % number) for number in range(5)]
+        asked = self.convert_spy()
+        self.patch(sale_order_creator, "ORDERS_PER_BATCH", 2)
+        job = self.env["marketplace.job"]._enqueue("create_sale_orders", shop=self.shop)
+        self.run_slice_out_of_time(job)  # time is up after one batch
+        self.assertEqual((job.state, job.slice_count, asked), ("pending", 1, [[orders[0].id, orders[1].id]]))
+        self.assertEqual(json.loads(job.continuation)["after_id"], orders[1].id)
+        self.run_slice_out_of_time(job)
+        self.assertEqual(asked[-1], [orders[2].id, orders[3].id])
+        self.run_jobs()
+        self.assertEqual((job.state, job.attempts, job.slice_count), ("done", 1, 2))
+        self.assertEqual(sorted(sum(asked, [])), sorted(order.id for order in orders), "each order asked once")
+        self.assertEqual((job.progress_total, job.progress_stored, job.progress_failed), (5, 5, 0))
+        self.assertEqual(self.env["sale.order"].search_count(
+            [("marketplace_order_id", "in", [order.id for order in orders])]), 5)
+
+    def test_an_order_that_keeps_losing_races_is_handed_to_the_engine_and_the_others_kept(self):
+        orders = [self.make_order("RACE-%s" % number) for number in range(4)]
+        raced = orders[2]
+        racing = {raced.id}
+        asked = self.convert_spy(racing)
+        job = self.env["marketplace.job"]._enqueue("create_sale_orders", shop=self.shop)
+        self.run_jobs()
+        self.assertEqual((job.state, job.attempts, job.lost_races), ("pending", 0, 1),
+                         "a lost race is retried within seconds and is not counted as an attempt")
+        self.assertEqual([order.state for order in orders], ["imported", "imported", "new", "imported"])
+        self.assertEqual(json.loads(job.continuation)["raced_ids"], [raced.id])
+        self.assertEqual(sum(1 for ids in asked if ids == [raced.id]), 3, "tried alone in the slice, then 2 "
+                         "fresh transactions")
+        self.assertTrue(any("Collided with another transaction" in line for line in job.log_ids.mapped("message")))
+
+        racing.clear()  # the other transaction is done
+        del asked[:]
+        job.next_attempt_at = job.ended_at
+        self.run_jobs()
+        self.assertEqual((job.state, job.lost_races, asked), ("done", 0, [[raced.id]]))
+        self.assertEqual(raced.state, "imported")
+        self.assertEqual((job.progress_stored, job.progress_failed), (4, 0))
 
     def test_import_and_convert_outcomes(self):
         """The connectors' shared rule: new -> sale order once, then unchanged; unknown SKU -> error; cancelled."""

@@ -138,11 +138,13 @@ def engine_run(bench, lanes, order_ids, latency_ms, change_every):
             workload = jobs.ids
         changes = StockChanges(bench, skus, change_every)
         changes.start()
+        longest_slice = 0.0
         while True:
             with bench.env() as env:
                 env.cr.execute("SELECT state, count(*) FROM marketplace_job WHERE id = ANY(%s) GROUP BY state",
                                [workload])
                 states = dict(env.cr.fetchall())
+                longest_slice = max(longest_slice, _longest_slice_seen(env, workload))
             if states.get("failed") or states.get("cancelled"):
                 raise ScenarioError("jobs ended %s with %d lanes" % (states, lanes))
             if states.get("done") == len(workload):
@@ -172,19 +174,39 @@ def engine_run(bench, lanes, order_ids, latency_ms, change_every):
             "stock_p99_s": round(percentile(latencies, 0.99), 1) if latencies else None,
             "stock_max_s": round(max(latencies), 1) if latencies else None,
             "time_limit_reached": limit_hits,
+            # slices of the workload's jobs (a job gives its worker back between two), and the longest one seen
+            # (polled every second: the running slice's age, or the last one's length)
+            "slices": _slices(bench, workload), "longest_slice_s": round(longest_slice, 1),
             # the machine's 1-minute load average (2 cores: above 2, other work competed with the run)
             "load_average_start_end": [round(load_before, 1), round(os.getloadavg()[0], 1)]}
+
+
+def _longest_slice_seen(env, job_ids):
+    """Seconds of the longest slice now visible among ``job_ids``: running for, or the last one's length."""
+    env.cr.execute("""
+        SELECT COALESCE(MAX(EXTRACT(EPOCH FROM CASE WHEN state = 'processing' THEN now() AT TIME ZONE 'UTC'
+                                                   ELSE ended_at END - started_at)), 0)
+          FROM marketplace_job WHERE id = ANY(%s) AND started_at IS NOT NULL""", [job_ids])
+    return float(env.cr.fetchone()[0])
+
+
+def _slices(bench, job_ids):
+    """Runs of the workload's jobs: one more than the times they paused."""
+    with bench.env() as env:
+        env.cr.execute("SELECT COALESCE(SUM(slice_count + 1), 0) FROM marketplace_job WHERE id = ANY(%s)", [job_ids])
+        return int(env.cr.fetchone()[0])
 
 
 def engine_table(runs):
     """Rows of text for the engine runs, with throughput relative to one lane."""
     base = runs[0]["jobs_per_minute"] if runs else None
     head = ("lanes", "runners u/b", "wall s", "jobs", "jobs/min", "x 1 lane", "stock p50 s", "stock p99 s",
-            "time limit hits")
+            "slices", "longest slice s", "time limit hits")
     rows = [(str(r["lanes"]), "%s/%s" % (r["urgent_runners"], r["bulk_runners"]), str(r["seconds"]),
              str(r["jobs_done"]), str(r["jobs_per_minute"]),
              "%.2f" % (r["jobs_per_minute"] / base) if base else "n/a", str(r["stock_p50_s"]),
-             str(r["stock_p99_s"]), str(r["time_limit_reached"])) for r in runs]
+             str(r["stock_p99_s"]), str(r["slices"]), str(r["longest_slice_s"]), str(r["time_limit_reached"]))
+            for r in runs]
     widths = [max(len(head[i]), *(len(row[i]) for row in rows)) for i in range(len(head))]
     line = "  ".join("{:>%d}" % w for w in widths)
     return [line.format(*head), line.format(*("-" * w for w in widths))] + [line.format(*row) for row in rows]

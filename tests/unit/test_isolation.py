@@ -5,10 +5,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from marketplace_core.isolation import apply_isolating
+from marketplace_core.isolation import apply_isolating, apply_isolating_races
 
 
 class BadItem(Exception):
+    pass
+
+
+class LostRace(Exception):
     pass
 
 
@@ -82,3 +86,76 @@ def test_every_good_item_is_stored_once_and_every_bad_one_reported(items):
     assert store.rows == [item for item in items if item >= 0]
     assert [item for item, _exc in failed] == [item for item in items if item < 0]
     assert len(done) + len(failed) == len(items)
+
+
+class RacingStore(Store):
+    """A store where some items lose a race until the ``snapshot`` (the transactions begun since) reaches
+    their value in ``wins_at``, as rows another transaction updated refuse a write in the same snapshot."""
+
+    def __init__(self, wins_at):
+        super().__init__()
+        self.wins_at = wins_at
+        self.snapshot = 0
+        self.committed = []
+
+    def fresh_snapshot(self):
+        self.committed.append(list(self.rows))
+        self.snapshot += 1
+        return self.snapshot <= self.time_for_rounds
+
+    time_for_rounds = 99
+
+    def apply(self, group):
+        for item in group:
+            if self.snapshot < self.wins_at.get(item, 0):
+                self.rows.append(item)
+                raise LostRace("item %s: could not serialize access due to concurrent update" % item)
+        return super().apply(group)
+
+
+def isolate_races(store, items, rounds=2):
+    return apply_isolating_races(items, store.apply, store.savepoint, BadItem, LostRace, store.fresh_snapshot, rounds)
+
+
+def test_a_lost_race_costs_only_the_raced_item_which_is_stored_in_a_fresh_transaction():
+    store = RacingStore({7: 1})
+    done, failed, raced = isolate_races(store, range(20))
+    assert (failed, raced) == ([], [])
+    assert store.committed == [[item for item in range(20) if item != 7]], "the others kept before the retry"
+    assert store.rows == [item for item in range(20) if item != 7] + [7], "each item once"
+    assert sorted(item for item, _outcome in done) == list(range(20))
+    assert store.attempts[-1] == [7], "the fresh transaction retries the raced item alone"
+
+
+def test_items_still_losing_after_the_last_round_are_handed_back_and_nothing_of_theirs_kept():
+    store = RacingStore({3: 99, 11: 99})
+    done, failed, raced = isolate_races(store, range(16), rounds=2)
+    assert raced == [3, 11]
+    assert failed == []
+    assert len(store.committed) == 2, "two fresh transactions, then handed over"
+    assert store.rows == [item for item in range(16) if item not in (3, 11)]
+    assert [item for item, _outcome in done] == store.rows
+
+
+def test_bad_items_and_raced_items_in_one_batch():
+    store = RacingStore({4: 1})
+    items = [1, 2, 3, 4, -5, 6]
+    done, failed, raced = isolate_races(store, items)
+    assert [item for item, _exc in failed] == [-5]
+    assert raced == []
+    assert sorted(item for item, _outcome in done) == [1, 2, 3, 4, 6]
+
+
+def test_no_retry_in_the_slice_once_its_time_is_up():
+    store = RacingStore({5: 1})
+    store.time_for_rounds = 0
+    done, failed, raced = isolate_races(store, range(8))
+    assert (raced, failed) == ([5], [])
+    assert store.committed == [[0, 1, 2, 3, 4, 6, 7]], "the others are committed, the raced one handed over"
+    assert len(done) == 7
+
+
+def test_without_a_race_there_is_no_fresh_transaction():
+    store = RacingStore({})
+    done, failed, raced = isolate_races(store, range(10))
+    assert (len(done), failed, raced, store.committed) == (10, [], [], [])

@@ -54,3 +54,12 @@ def test_a_prefork_workers_cpu_limit_bounds_the_runner_too():
     # 50 s of CPU left under limit_time_cpu: stop 30 s before it
     assert slices.runner_deadline(now=1000, runner_seconds=45, limit_seconds=120, cpu_left=50) == 1020
     assert slices.runner_deadline(now=1000, runner_seconds=45, limit_seconds=120, cpu_left=None) == 1045
+
+
+def test_a_running_job_yields_only_to_a_more_urgent_class_and_only_after_some_work():
+    worked = slices.YIELD_AFTER_SECONDS
+    assert slices.yields_to(worked, 10, 1), "an order import gives the lane to a stock push"
+    assert not slices.yields_to(worked - 1, 10, 1), "but only after some work in its slice: it always moves on"
+    assert not slices.yields_to(worked * 10, 10, 10), "not to a job of its own class"
+    assert not slices.yields_to(worked * 10, 1, 10), "nor to a less urgent one"
+    assert not slices.yields_to(worked * 10, 10, None), "nor when nothing waits"

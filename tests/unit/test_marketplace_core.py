@@ -51,6 +51,12 @@ def test_backoff_after_a_lost_race_is_seconds_growing_to_a_minute():
     assert delays == [5, 10, 15, 60, 60]
 
 
+def test_lost_races_are_free_up_to_a_bound_so_a_job_never_loops_for_ever():
+    assert backoff.lost_race_is_free(1)
+    assert backoff.lost_race_is_free(backoff.FREE_LOST_RACES)
+    assert not backoff.lost_race_is_free(backoff.FREE_LOST_RACES + 1)
+
+
 def test_backoff_parse_schedule():
     assert backoff.parse_schedule("1, 2,3") == (1, 2, 3)
     assert backoff.parse_schedule("") == backoff.DEFAULT_SCHEDULE_MINUTES
