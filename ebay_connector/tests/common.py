@@ -63,6 +63,14 @@ class EbayCase(SimulatorControls, MarketplaceCase):
         account._ebay_finish_connect(code)
 
     # -- simulator controls (sim_get, sim_post, sim_calls: SimulatorControls) ------
+    def make_listing(self, code, barcode=None, **values):
+        """A listing in the eBay shop of a new product ``code`` (also its SKU) with that barcode."""
+        product = self._make_product(code, 0)
+        product.barcode = barcode
+        return self.env["marketplace.listing"].create({
+            "shop_id": self.ebay_shop.id, "product_tmpl_id": product.product_tmpl_id.id, "product_id": product.id,
+            "sku": code, **values})
+
     def reset_sim_calls(self):
         self.sim_post("/_sim/calls/reset")
 

@@ -49,11 +49,7 @@ class TestDraft(EbayCase):
         self.reset_sim_calls()
 
     def make_listing(self, code, barcode=None, **values):
-        product = self._make_product(code, 0)
-        product.barcode = barcode
-        return self.env["marketplace.listing"].create({
-            "shop_id": self.ebay_shop.id, "product_tmpl_id": product.product_tmpl_id.id, "product_id": product.id,
-            "sku": code, "title": "To draft", **values})
+        return super().make_listing(code, barcode, **{"title": "To draft", **values})
 
     def aspect(self, listing, name):
         return listing.ebay_aspect_ids.filtered(lambda aspect: aspect.name == name)

@@ -35,11 +35,8 @@ class TestPrice(EbayCase):
         self.reset_sim_calls()
 
     def make_listing(self, code, barcode=None, **values):
-        product = self._make_product(code, 0)
-        product.barcode = barcode
-        return self.env["marketplace.listing"].create({
-            "shop_id": self.ebay_shop.id, "product_tmpl_id": product.product_tmpl_id.id, "product_id": product.id,
-            "sku": code, "title": "Pedal bin, 30 l (%s)" % code, "ebay_condition_id": self.new.id, **values})
+        return super().make_listing(code, barcode, **{"title": "Pedal bin, 30 l (%s)" % code,
+                                                      "ebay_condition_id": self.new.id, **values})
 
     def set_comparables(self, items, **key):
         self.sim_post("/_sim/comparables", dict(key, items=items))
