@@ -76,7 +76,8 @@ class TestLongBackfillOnALiveServer(LiveServerCase):
         # the backfill has given its worker back at least once, and bound the first page
         wait_for(lambda: self.job(job_id)["slices"] >= 1 and self.binding_count(shop_id, "DEMO-0001"), 240,
                  "a first slice of the backfill")
-        self.assertEqual(self.job(job_id)["state"] in ("pending", "processing"), True, "the backfill is not done yet")
+        job = self.job(job_id)
+        self.assertIn(job["state"], ("pending", "processing"), "the backfill is not done yet: %s" % job)
 
         # a stock change made while the backfill runs reaches eBay within a minute
         before = self.sim_quantity("DEMO-0001")
