@@ -57,7 +57,7 @@ class LiveServerCase(ScratchCase):
 
 
 class TestLongBackfillOnALiveServer(LiveServerCase):
-    LISTINGS = 1500
+    LISTINGS = 4500   # several slices even on a fast machine (~95 listings/s bound on two cores)
     sim_seed = {"items": LISTINGS, "orders": 0}
 
     def test_backfill_in_slices_stock_in_time_and_a_killed_server_resumed(self):
