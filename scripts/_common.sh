@@ -112,11 +112,18 @@ py_requirements() {
     local pins_file want
     pins_file=$(gevent_pins)
     [ -n "$pins_file" ] && pins=(-r "$pins_file")
-    want=$(cat "$REPO_ROOT/requirements.txt" ${odoo_reqs:+"$odoo_reqs"} ${pins_file:+"$pins_file"} | sha256sum)
+    want=$(cat "$REPO_ROOT/requirements.txt" "$REPO_ROOT/requirements-optional.txt" ${odoo_reqs:+"$odoo_reqs"} \
+        ${pins_file:+"$pins_file"} | sha256sum)
     [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && return 0
     say "Installing the project's Python requirements into var/venv"
     "$PY" -m pip install -q --disable-pip-version-check -r "$REPO_ROOT/requirements.txt" "${pins[@]}" \
-        "${constraints[@]}" && echo "$want" > "$stamp"
+        "${constraints[@]}" || return 1
+    if ! "$PY" -m pip install -q --disable-pip-version-check -r "$REPO_ROOT/requirements-optional.txt" \
+            "${pins[@]}" "${constraints[@]}" >/dev/null 2>&1; then
+        echo "!!! The optional packages of requirements-optional.txt (openai, for Draft from Photos) do not fit" >&2
+        echo "    beside this Odoo's pins: Draft from Photos will say so, and its tests are skipped." >&2
+    fi
+    echo "$want" > "$stamp"
 }
 
 # The tree Odoo runs from when the found one holds modules that are not Odoo Community (the project installs
