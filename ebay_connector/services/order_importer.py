@@ -1,11 +1,9 @@
-from collections import Counter
-
 from odoo import _, fields
 from odoo.exceptions import UserError
 
 from odoo.addons.marketplace_base.marketplace_core.batching import chunked
 from odoo.addons.marketplace_base.marketplace_core.errors import JobPayloadError
-from odoo.addons.marketplace_base.marketplace_core.isolation import apply_isolating
+from odoo.addons.marketplace_base.services.order_batch_importer import OrderBatchImporter
 
 from ..ebay_api.errors import MappingError
 from ..ebay_api.fulfillment import MAX_ORDER_IDS, MAX_PAGE_SIZE, FulfillmentAdapter
@@ -13,21 +11,18 @@ from ..ebay_api.mappers import map_order as map_ebay_order
 from ..sync_core.orders import map_order, next_watermark, order_shop, order_window, without_buyer_data
 from .base import EbayJobService
 
-STORED_OUTCOMES = ("new", "updated", "unchanged", "cancelled")
-# Orders stored and turned into sale orders together: large enough that the per-batch queries (searches,
-# one create each for orders, contacts and sale orders, one confirmation) cost little per order, small
-# enough that a slice checks its time every few seconds and a batch with a bad order is halved quickly.
-ORDERS_PER_BATCH = 50
 
-
-class OrderImporter(EbayJobService):
+class OrderImporter(OrderBatchImporter, EbayJobService):
     """``pull_orders``: eBay orders become marketplace orders and sale orders, exactly once.
 
     Idempotence rests on the base: ``_import_order`` finds an order by eBay order id (and its
     lines by line item id) and turns a concurrent insert into a retryable error;
     ``_create_sale_order`` locks the order and makes at most one sale order. This importer only
-    feeds them, page by page, committing after each page so a long pull never redoes much.
+    feeds them (in batches, ``OrderBatchImporter``), page by page, committing after each page so a
+    long pull never redoes much.
     """
+
+    refused_errors = (UserError, MappingError)
 
     def __init__(self, job, run, shop=None, route_all=False):
         """``route_all``: store each order in the shop of its eBay site, not only this shop's orders
@@ -40,8 +35,7 @@ class OrderImporter(EbayJobService):
         self.account_shops = [(shop.id, shop.marketplace_site) for shop in self.env["marketplace.shop"].search(
             [("account_id", "=", self.shop.account_id.id)], order="id")]
         self.fulfillment = FulfillmentAdapter(self.client)
-        self.counts = Counter()
-        self._currencies = {}
+        self._init_order_import()
 
     def execute(self):
         order_ids = self.run.payload.get("order_ids")
@@ -152,79 +146,32 @@ class OrderImporter(EbayJobService):
                 mapped.append(map_order(map_ebay_order(raw), raw))
             except MappingError as exc:
                 self._not_imported(raw.get("orderId") if isinstance(raw, dict) else None, exc)
-        deleted = self.env["ebay.notification"]._deleted_buyers([m.values["buyer_username"] for m in mapped])
-        done = list(skip)
-        latest = _latest_change(None, (order for order in mapped if order.values["external_order_id"] in skip))
-        todo = [order for order in mapped if order.values["external_order_id"] not in skip]
-        position = 0
-        while position < len(todo):
-            size = ORDERS_PER_BATCH
-            if may_pause and self.run.time_is_up():
-                if position:
-                    return latest, done, []
-                size = 1  # a slice imports one order at least
-            handled, raced = self._import_batch(todo[position:position + size], deleted)
-            done += [order.values["external_order_id"] for order in handled]
-            latest = _latest_change(latest, handled)
-            position += size
-            if raced:
-                return latest, done, [order.values["external_order_id"] for order in raced]
-        return latest, None, []
+        skipped = [order for order in mapped if self._order_key(order) in skip]
+        todo = [order for order in mapped if self._order_key(order) not in skip]
+        handled, stopped, raced = self._import_mapped(todo, may_pause)
+        latest = _latest_change(None, skipped + handled)
+        if not stopped:
+            return latest, None, []
+        return latest, [*skip, *(self._order_key(order) for order in handled)], raced
 
-    def _import_batch(self, batch, deleted_buyers):
-        """A batch of orders stored together, then their sale orders made together; returns (the orders
-        handled, the orders that kept losing races).
+    def _order_key(self, mapped):
+        return mapped.values["external_order_id"]
 
-        An order whose data is refused (a UserError or MappingError while storing it) is left out and
-        logged, one whose sale order is refused stays in error with the reason; the others of the batch
-        go through (``apply_isolating``: the batch first, then halves around the bad one). An order that
-        loses a race with another transaction (a stock adjustment or push on the rows its sale order
-        reserves, another worker importing the same order) costs only itself: it is tried again in a
-        fresh transaction (``JobRun.apply_isolating``), and returned when it keeps losing.
-        """
-        handled, _failed, raced = self.run.apply_isolating(
-            batch, lambda group: self._import_group(group, deleted_buyers))
-        for mapped, (outcome, order) in handled:
-            if outcome == "refused":  # the "order" is the reason here
-                self._not_imported(mapped.values["external_order_id"], order)
-                continue
-            if outcome == "error":
-                self.run.log(_("%(order)s: %(error)s", order=order.name, error=order.error_message), "warning")
-            self.counts[outcome] += 1
-            self.run.progress(fetched=1, stored=int(outcome in STORED_OUTCOMES), failed=int(outcome == "error"))
-        return [mapped for mapped, _outcome in handled], raced
-
-    def _import_group(self, group, deleted_buyers):
-        """Store a group of orders and make their sale orders, in one go; per order ``(outcome, order)``,
-        or ``("refused", reason)`` for an order whose data is refused. Reported by the caller once the group
-        is kept (a group that lost a race is undone and tried again)."""
-        stored, refused = apply_isolating(group, lambda part: self._store(part, deleted_buyers),
-                                          self.env.cr.savepoint, (UserError, MappingError))
-        to_convert = list(dict.fromkeys(order for _mapped, (outcome, order) in stored if outcome == "convert"))
-        # the records keep the import's context (no chatter message on what an import creates)
-        converted = to_convert[0].browse([order.id for order in to_convert])._convert_isolated() if to_convert else {}
-        outcomes = {id(mapped): ("refused", exc) for mapped, exc in refused}
-        for mapped, (outcome, order) in stored:
-            outcomes[id(mapped)] = (converted[order] if outcome == "convert" else outcome, order)
-        return [outcomes[id(mapped)] for mapped in group]
-
-    def _store(self, group, deleted_buyers):
-        """Store a group of orders (``_import_settled`` per shop); per order ``(outcome, order)``, the outcome
-        ``convert`` for an order that still needs its sale order."""
-        outcomes = [("other_shop", None)] * len(group)
-        by_shop = {}
-        for index, mapped in enumerate(group):
+    def _order_entries(self, group):
+        """Each order in the shop of its eBay site when this run imports it (``other_shop`` otherwise); a
+        buyer who deleted their eBay account stays without personal data."""
+        deleted = self.env["ebay.notification"]._deleted_buyers([m.values["buyer_username"] for m in group])
+        entries = []
+        for mapped in group:
             shop = self._shop_for(mapped)
-            if shop:
-                values = dict(mapped.values, currency_id=self._currency(mapped.currency).id)
-                if values["buyer_username"] in deleted_buyers:
-                    values = without_buyer_data(values)
-                by_shop.setdefault(shop, []).append((index, (values, mapped.lines, mapped.cancelled)))
-        for shop, entries in by_shop.items():
-            settled = self.env["marketplace.order"]._import_settled(shop, [order for _index, order in entries])
-            for (index, _order), (order, outcome) in zip(entries, settled, strict=False):
-                outcomes[index] = (outcome, order)
-        return outcomes
+            if not shop:
+                entries.append("other_shop")
+                continue
+            values = dict(mapped.values, currency_id=self._currency_id(mapped.currency))
+            if values["buyer_username"] in deleted:
+                values = without_buyer_data(values)
+            entries.append((shop, values, mapped.lines, mapped.cancelled))
+        return entries
 
     def _shop_for(self, mapped):
         """The shop the order belongs to, when this run imports it (another shop's pull takes the rest)."""
@@ -232,14 +179,6 @@ class OrderImporter(EbayJobService):
         if shop_id is None or (not self.route_all and shop_id != self.shop.id):
             return None
         return self.env["marketplace.shop"].browse(shop_id)
-
-    def _currency(self, code):
-        if code not in self._currencies:
-            currency = self.env["res.currency"].with_context(active_test=False).search([("name", "=", code)], limit=1)
-            if not currency:
-                raise UserError(_("Currency %s is unknown in Odoo.", code))
-            self._currencies[code] = currency
-        return self._currencies[code]
 
     # -- reporting -----------------------------------------------------------------
     def _not_imported(self, order_id, exc):

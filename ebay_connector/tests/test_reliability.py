@@ -333,12 +333,12 @@ class TestOrderImportMeetsStockAdjustment(ScratchCase):
         adjustments = []
         original = OrderImporter._import_group
 
-        def import_group(service, group, deleted_buyers):
+        def import_group(service, group):
             if len(adjustments) < times and raced_order_id in [order.values["external_order_id"] for order in group]:
                 service.env.cr.execute("SELECT 1")  # the import's snapshot exists before the adjustment commits
                 self.scratch.execute("UPDATE stock_quant SET quantity = quantity + 1 WHERE id = %s", [self.quant_id])
                 adjustments.append(len(group))
-            return original(service, group, deleted_buyers)
+            return original(service, group)
         return adjustments, patch.object(OrderImporter, "_import_group", import_group)
 
     def run_job(self, job_id):

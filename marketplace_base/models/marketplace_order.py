@@ -141,20 +141,6 @@ class MarketplaceOrder(models.Model):
         return {order.external_order_id: order for order in records}
 
     @api.model
-    def _import_and_convert(self, shop, values, lines, cancelled=False):
-        """One order as its connector mapped it -> (order, outcome code): the rules every connector follows.
-
-        Import it idempotently (``_import_order``), apply a cancellation once, make the sale order of a new
-        order (or of an order in error that changed since): a refusal puts the order in error with the
-        reason, never a half-made sale order. Outcomes: new, updated, unchanged, cancelled, error.
-        ``_import_settled`` and ``_convert_isolated`` do the same for many orders together.
-        """
-        [(order, outcome)] = self._import_settled(shop, [(values, lines, cancelled)])
-        if outcome == "convert":
-            outcome = order._convert_isolated()[order]
-        return order, outcome
-
-    @api.model
     def _import_settled(self, shop, orders):
         """Import ``[(values, lines, cancelled), ...]`` of ``shop`` together (``_import_orders``) and apply each
         cancellation once. Per order ``(order, outcome)``: cancelled, updated, unchanged, or ``convert`` for an

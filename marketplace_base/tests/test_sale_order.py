@@ -167,20 +167,25 @@ class TestSaleOrderCreation(MarketplaceCase):
         self.assertEqual(raced.state, "imported")
         self.assertEqual((job.progress_stored, job.progress_failed), (4, 0))
 
-    def test_import_and_convert_outcomes(self):
-        """The connectors' shared rule: new -> sale order once, then unchanged; unknown SKU -> error; cancelled."""
+    def test_import_settled_then_convert_outcomes(self):
+        """The connectors' shared rule (``OrderBatchImporter``): new -> sale order once, then unchanged; unknown
+        SKU -> error; cancelled."""
         values = {"external_order_id": "CONVERT-1", "buyer_username": "buyer_two", "ship_country_code": "US",
                   "amount_untaxed": 15.0, "amount_total": 15.0}
         lines = [{"external_line_id": "L1", "external_sku": "SKU-A", "quantity": 1, "price_unit": 15.0}]
         Order = self.env["marketplace.order"]
-        order, outcome = Order._import_and_convert(self.shop, values, lines)
+
+        def import_and_convert(values, lines, cancelled=False):
+            [(order, outcome)] = Order._import_settled(self.shop, [(values, lines, cancelled)])
+            return order, order._convert_isolated()[order] if outcome == "convert" else outcome
+        order, outcome = import_and_convert(values, lines)
         self.assertEqual((outcome, order.state), ("new", "imported"))
-        self.assertEqual(Order._import_and_convert(self.shop, values, lines), (order, "unchanged"))
+        self.assertEqual(import_and_convert(values, lines), (order, "unchanged"))
         self.assertEqual(len(order.sale_order_id), 1)
         unknown = [{"external_line_id": "L1", "external_sku": "NOPE", "quantity": 1, "price_unit": 5.0}]
-        broken, outcome = Order._import_and_convert(self.shop, dict(values, external_order_id="CONVERT-2"), unknown)
+        broken, outcome = import_and_convert(dict(values, external_order_id="CONVERT-2"), unknown)
         self.assertEqual((outcome, broken.state, broken.sale_order_id), ("error", "error", self.env["sale.order"]))
         cancelled = dict(values, external_status="CANCELLED")
-        self.assertEqual(Order._import_and_convert(self.shop, cancelled, lines, cancelled=True), (order, "cancelled"))
+        self.assertEqual(import_and_convert(cancelled, lines, cancelled=True), (order, "cancelled"))
         self.assertEqual(order.state, "cancelled")
         self.assertEqual(Order._currency_by_code("EUR").name, "EUR")

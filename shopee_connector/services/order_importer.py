@@ -1,4 +1,3 @@
-from collections import Counter
 from datetime import timedelta
 
 from odoo import _, fields
@@ -6,6 +5,7 @@ from odoo.exceptions import UserError
 
 from odoo.addons.marketplace_base.marketplace_core.batching import chunked
 from odoo.addons.marketplace_base.marketplace_core.errors import JobPayloadError
+from odoo.addons.marketplace_base.services.order_batch_importer import OrderBatchImporter
 
 from ..shopee_api.batching import MAX_ORDER_SNS, MAX_PAGE_SIZE, windows
 from ..shopee_api.errors import MappingError
@@ -13,23 +13,23 @@ from ..shopee_api.mappers import map_order, parse_moment, to_epoch
 from ..shopee_api.orders import OrderAdapter
 from .base import ShopeeJobService
 
-STORED = ("new", "updated", "unchanged", "cancelled")
 
-
-class OrderImporter(ShopeeJobService):
+class OrderImporter(OrderBatchImporter, ShopeeJobService):
     """``pull_orders``: Shopee orders become marketplace orders and sale orders, exactly once.
 
     By update-time windows of at most 15 days, cursor pages of up to 100 order numbers, details 50 a
-    call. Idempotence rests on marketplace_base (``_import_order`` finds an order by its order number
-    and lines by item and model; ``_create_sale_order`` makes at most one sale order). Each page is
-    committed; when a slice's time is up the job pauses with its window and cursor.
+    call, stored and made into sale orders in batches (``OrderBatchImporter``). Idempotence rests on
+    marketplace_base (``_import_settled`` finds an order by its order number and lines by item and model;
+    ``_convert_isolated`` makes at most one sale order). Each page is committed; when a slice's time is up
+    the job pauses with its window and cursor.
     """
+
+    refused_errors = (UserError, MappingError)
 
     def __init__(self, job, run):
         super().__init__(job, run)
         self.orders = OrderAdapter(self.session)
-        self.counts = Counter()
-        self._currencies = {}
+        self._init_order_import()
 
     def execute(self):
         order_sns = self.run.payload.get("order_sns")
@@ -54,7 +54,11 @@ class OrderImporter(ShopeeJobService):
             while True:
                 self.run.check_cancelled()
                 page = self.orders.order_page(to_epoch(start), to_epoch(end), cursor, self._page_size())
-                self._import_sns(page.order_sns)
+                _found, done, raced = self._import_sns(page.order_sns, skip=set(state.pop("done_in_page", ())))
+                if raced:  # this page again, the raced orders first
+                    self.run.hand_over_raced(_("Orders %s", ", ".join(raced)), {
+                        "since": since, "until": until, "start": start, "cursor": cursor,
+                        "counts": dict(self.counts), "done_in_page": done})
                 cursor = page.next_cursor if page.more else ""
                 continuation = {"since": since, "until": until, "start": start if cursor else end,
                                 "cursor": cursor, "counts": dict(self.counts)}
@@ -89,55 +93,72 @@ class OrderImporter(ShopeeJobService):
 
     # -- by order number (a push, a payload) -----------------------------------
     def import_order_sns(self, order_sns):
-        """Import the named orders; returns those Shopee did not return."""
+        """Import the named orders; returns those Shopee did not return.
+
+        Orders that keep losing races end this run with the others kept; the next run skips the orders
+        done (``done`` in the continuation)."""
         if not isinstance(order_sns, list) or not all(isinstance(sn, str) and sn.strip() for sn in order_sns):
             raise JobPayloadError(_('Payload: "order_sns" must be a list of Shopee order numbers, e.g. '
                                     '["2611010ABCDEF"].'))
         wanted = list(dict.fromkeys(sn.strip() for sn in order_sns))
-        self.run.progress(total=len(wanted))
-        found = self._import_sns(wanted)
-        missing = [sn for sn in wanted if sn not in found]
+        state = self.run.continuation
+        skip = set(state.get("done", ()))
+        self.counts.update(state.get("counts", {}))
+        if not skip:
+            self.run.progress(total=len(wanted))
+        found, done, raced = self._import_sns(wanted, skip)
+        if raced:
+            self.run.hand_over_raced(_("Orders %s", ", ".join(raced)), {"done": done, "counts": dict(self.counts)})
+        missing = [sn for sn in wanted if sn not in found and sn not in skip]
         if missing:
             self.run.log(_("Shopee returned no order for: %s", ", ".join(missing)), "warning")
         return missing
 
-    def _import_sns(self, order_sns):
-        """Details of ``order_sns``, 50 a call, imported one by one; returns the order numbers found."""
-        found = set()
-        for batch in chunked(order_sns, MAX_ORDER_SNS):
+    def _import_sns(self, order_sns, skip=()):
+        """Details of ``order_sns`` but those of ``skip`` (done in an earlier run), 50 a call, imported in
+        batches. Returns (the order numbers Shopee returned, the order numbers done with ``skip``'s, the
+        order numbers that kept losing races: the import stopped after their batch)."""
+        found, done = set(), list(skip)
+        for batch in chunked([sn for sn in order_sns if sn not in skip], MAX_ORDER_SNS):
+            mapped = []
             for detail in self.orders.order_details(batch):
-                found.add(str(detail.get("order_sn")))
-                self._import_one(detail)
-        return found
+                order_sn = str(detail.get("order_sn") or "?")
+                found.add(order_sn)
+                try:
+                    mapped.append(map_order(detail))
+                except MappingError as exc:
+                    self._not_imported(order_sn, exc)
+                    done.append(order_sn)
+            handled, _stopped, raced = self._import_mapped(mapped)
+            done += [self._order_key(order) for order in handled]
+            if raced:
+                return found, done, raced
+        return found, done, []
 
-    def _import_one(self, detail):
-        """One order, in a savepoint: a refused order is logged and the run goes on."""
-        order_sn = detail.get("order_sn") or "?"
-        try:
-            with self.env.cr.savepoint():
-                outcome = self._store(map_order(detail))
-        except (UserError, MappingError) as exc:
-            self.counts["failed"] += 1
-            self.run.progress(fetched=1, failed=1)
-            self.run.log(_('Order %(order)s not imported: %(error)s. Once fixed, import it again with the payload '
-                           '{"order_sns": ["%(order)s"]}.', order=order_sn, error=exc), "error")
-            return
-        self.counts[outcome] += 1
-        self.run.progress(fetched=1, stored=int(outcome in STORED), failed=int(outcome == "error"))
+    def _order_key(self, mapped):
+        return mapped.values["external_order_id"]
 
-    def _store(self, mapped):
-        Order = self.env["marketplace.order"]
-        order_sn = mapped.values["external_order_id"]
-        if mapped.unpaid and not Order.search_count([("shop_id", "=", self.shop.id),
-                                                     ("external_order_id", "=", order_sn)]):
-            return "unpaid"  # imported with its next update, once paid
-        if mapped.currency not in self._currencies:
-            self._currencies[mapped.currency] = Order._currency_by_code(mapped.currency or self.shop.currency_id.name)
-        values = dict(mapped.values, currency_id=self._currencies[mapped.currency].id)
-        order, outcome = Order._import_and_convert(self.shop, values, mapped.lines, cancelled=mapped.cancelled)
-        if outcome == "error":
-            self.run.log(_("%(order)s: %(error)s", order=order.name, error=order.error_message), "warning")
-        return outcome
+    def _order_entries(self, group):
+        """Each order in this shop, but an unpaid order Odoo does not know yet (``unpaid``: imported with its
+        next update, once paid)."""
+        unpaid = [self._order_key(mapped) for mapped in group if mapped.unpaid]
+        known = set(self.env["marketplace.order"].search(
+            [("shop_id", "=", self.shop.id), ("external_order_id", "in", unpaid)]).mapped("external_order_id")
+        ) if unpaid else set()
+        entries = []
+        for mapped in group:
+            if mapped.unpaid and self._order_key(mapped) not in known:
+                entries.append("unpaid")
+                continue
+            values = dict(mapped.values, currency_id=self._currency_id(mapped.currency or self.shop.currency_id.name))
+            entries.append((self.shop, values, mapped.lines, mapped.cancelled))
+        return entries
+
+    def _not_imported(self, order_sn, exc):
+        self.counts["failed"] += 1
+        self.run.progress(fetched=1, failed=1)
+        self.run.log(_('Order %(order)s not imported: %(error)s. Once fixed, import it again with the payload '
+                       '{"order_sns": ["%(order)s"]}.', order=order_sn or "?", error=exc), "error")
 
     def _log_summary(self):
         c = self.counts

@@ -1,3 +1,7 @@
+from unittest.mock import patch
+
+from odoo.addons.marketplace_base.models.marketplace_order import MarketplaceOrder
+
 from ..shopee_sim.seed import SECOND_SHOP_ID
 from .common import CATALOGUE, ShopeeCase
 
@@ -56,6 +60,31 @@ class TestShopeeFlow(ShopeeCase):
         self.assertEqual(self.env["marketplace.order"].search_count([("shop_id", "=", self.shopee_shop.id)]), 2)
         self.assertEqual(self.env["sale.order"].search_count([("marketplace_order_id", "in", orders.ids)]), 2)
         self.assertIn("2 unchanged", " ".join(job.log_ids.mapped("message")))
+
+    def test_a_page_is_stored_in_one_batch_and_an_unpaid_order_waits_until_paid(self):
+        paid = [self.sim_post("/_sim/orders", {"lines": [[800001, 0, 1]]})["order_sn"] for _n in range(3)]
+        unpaid = self.sim_post("/_sim/orders", {"lines": [[800003, 0, 1]], "status": "UNPAID"})["order_sn"]
+        batches = []
+        import_settled = MarketplaceOrder._import_settled
+
+        def record_batch(orders_model, shop, orders):
+            batches.append(sorted(values["external_order_id"] for values, _lines, _cancelled in orders))
+            return import_settled(orders_model, shop, orders)
+        with patch.object(MarketplaceOrder, "_import_settled", record_batch):
+            job = self.enqueue_and_run("pull_orders")
+        self.assertEqual(job.state, "done", job.last_error)
+        self.assertEqual(batches, [sorted(paid)], "the paid orders of the page stored together, the unpaid one left")
+        orders = self.env["marketplace.order"].search([("shop_id", "=", self.shopee_shop.id)])
+        self.assertEqual(sorted(orders.mapped("external_order_id")), sorted(paid))
+        self.assertEqual(orders.mapped("sale_order_id.state"), ["sale"] * 3)
+        self.assertIn("3 new", " ".join(job.log_ids.mapped("message")))
+        self.assertIn("1 not paid yet", " ".join(job.log_ids.mapped("message")))
+        self.sim_post("/_sim/orders/status", {"order_sn": unpaid, "status": "READY_TO_SHIP"})
+        job = self.enqueue_and_run("pull_orders", payload={"order_sns": [unpaid, paid[0]]})
+        self.assertEqual(job.state, "done", job.last_error)
+        order = self.env["marketplace.order"].search([("external_order_id", "=", unpaid)])
+        self.assertEqual((order.state, order.sale_order_id.state), ("imported", "sale"))
+        self.assertIn("1 new, 0 updated, 1 unchanged", " ".join(job.log_ids.mapped("message")))
 
     def test_cancelled_order_cancels_its_sale_order(self):
         order_sn = self.sim_post("/_sim/orders", {"lines": [[800001, 0, 1]]})["order_sn"]

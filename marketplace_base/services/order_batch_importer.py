@@ -1,0 +1,115 @@
+from collections import Counter
+
+from odoo import _
+from odoo.exceptions import UserError
+
+from ..marketplace_core.isolation import apply_isolating
+
+STORED_OUTCOMES = ("new", "updated", "unchanged", "cancelled")
+# Orders stored and turned into sale orders together: large enough that the per-batch queries (searches,
+# one create each for orders, contacts and sale orders, one confirmation) cost little per order, small
+# enough that a slice checks its time every few seconds and a batch with a bad order is halved quickly.
+ORDERS_PER_BATCH = 50
+
+
+class OrderBatchImporter:
+    """The platform-neutral half of an order import: mapped orders stored and made into sale orders in
+    batches, a refused order left out alone, a raced order retried alone, counts and progress.
+
+    A connector's order importer mixes this in next to its job service (``self.env``, ``self.run``), calls
+    ``_init_order_import()`` when it is made (``self.counts`` counts the outcomes), and provides:
+
+    - ``refused_errors``: the exceptions of an order's bad data (its ``MappingError`` besides ``UserError``);
+    - ``_order_key(mapped)``: the marketplace's order number of a mapped order;
+    - ``_order_entries(group)``: per mapped order, ``(shop, values, lines, cancelled)`` to store, or an
+      outcome code for an order this run leaves alone (e.g. ``other_shop``, ``unpaid``);
+    - ``_not_imported(key, exc)``: how to say that an order was refused (with the payload that retries it).
+
+    Idempotence rests on ``marketplace.order``: ``_import_settled`` finds an order by its number and its lines
+    by their ids, ``_convert_isolated`` makes at most one sale order.
+    """
+
+    refused_errors = (UserError,)
+
+    def _init_order_import(self):
+        self.counts = Counter()
+        self._currency_ids = {}
+
+    def _import_mapped(self, todo, may_pause=False):
+        """Import ``todo`` (mapped orders) in batches; returns (the orders handled, stopped, raced keys).
+
+        ``stopped`` is True when it stopped before the end: when ``may_pause`` and the slice's time is up
+        (after one order at least), or after a batch whose orders kept losing races with other transactions
+        (their keys in ``raced``, nothing of theirs kept); the caller then pauses or hands over with the keys
+        of the orders handled, and its next run does the rest."""
+        handled, position = [], 0
+        while position < len(todo):
+            size = ORDERS_PER_BATCH
+            if may_pause and self.run.time_is_up():
+                if position:
+                    return handled, True, []
+                size = 1  # a slice imports one order at least
+            done, raced = self._import_batch(todo[position:position + size])
+            handled += done
+            position += size
+            if raced:
+                return handled, True, [self._order_key(mapped) for mapped in raced]
+        return handled, False, []
+
+    def _import_batch(self, batch):
+        """A batch of orders stored together, then their sale orders made together; returns (the orders
+        handled, the orders that kept losing races).
+
+        An order whose data is refused (``refused_errors`` while storing it) is left out and logged, one whose
+        sale order is refused stays in error with the reason; the others of the batch go through
+        (``apply_isolating``: the batch first, then halves around the bad one). An order that loses a race with
+        another transaction (a stock adjustment or push on the rows its sale order reserves, another worker
+        importing the same order) costs only itself: it is tried again in a fresh transaction
+        (``JobRun.apply_isolating``), and returned when it keeps losing.
+        """
+        handled, _failed, raced = self.run.apply_isolating(batch, self._import_group)
+        for mapped, (outcome, order) in handled:
+            if outcome == "refused":  # the "order" is the reason here
+                self._not_imported(self._order_key(mapped), order)
+                continue
+            if outcome == "error":
+                self.run.log(_("%(order)s: %(error)s", order=order.name, error=order.error_message), "warning")
+            self.counts[outcome] += 1
+            self.run.progress(fetched=1, stored=int(outcome in STORED_OUTCOMES), failed=int(outcome == "error"))
+        return [mapped for mapped, _outcome in handled], raced
+
+    def _import_group(self, group):
+        """Store a group of orders and make their sale orders, in one go; per order ``(outcome, order)``, or
+        ``("refused", reason)`` for an order whose data is refused. Reported by the caller once the group is
+        kept (a group that lost a race is undone and tried again)."""
+        stored, refused = apply_isolating(group, self._store, self.env.cr.savepoint, self.refused_errors)
+        to_convert = list(dict.fromkeys(order for _mapped, (outcome, order) in stored if outcome == "convert"))
+        # the records keep the import's context (no chatter message on what an import creates)
+        converted = to_convert[0].browse([order.id for order in to_convert])._convert_isolated() if to_convert else {}
+        outcomes = {id(mapped): ("refused", exc) for mapped, exc in refused}
+        for mapped, (outcome, order) in stored:
+            outcomes[id(mapped)] = (converted[order] if outcome == "convert" else outcome, order)
+        return [outcomes[id(mapped)] for mapped in group]
+
+    def _store(self, group):
+        """Store a group of orders (``_import_settled`` per shop); per order ``(outcome, order)``, the outcome
+        ``convert`` for an order that still needs its sale order."""
+        outcomes, by_shop = [], {}
+        for index, entry in enumerate(self._order_entries(group)):
+            if isinstance(entry, str):
+                outcomes.append((entry, None))
+                continue
+            outcomes.append(None)
+            shop, values, lines, cancelled = entry
+            by_shop.setdefault(shop, []).append((index, (values, lines, cancelled)))
+        for shop, entries in by_shop.items():
+            settled = self.env["marketplace.order"]._import_settled(shop, [order for _index, order in entries])
+            for (index, _order), (order, outcome) in zip(entries, settled, strict=True):
+                outcomes[index] = (outcome, order)
+        return outcomes
+
+    def _currency_id(self, code):
+        """The id of the currency of ISO code ``code``, looked up once per run (a UserError when unknown)."""
+        if code not in self._currency_ids:
+            self._currency_ids[code] = self.env["marketplace.order"]._currency_by_code(code).id
+        return self._currency_ids[code]
