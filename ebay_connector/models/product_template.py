@@ -14,26 +14,31 @@ class ProductTemplate(models.Model):
 
     @api.model
     def _ebay_enqueue_push(self, job_type, products):
-        """Enqueue one shop-wide ``job_type`` for each connected eBay shop listing some of ``products``
-        whose stock and prices Odoo took over (the others keep the marketplace's values).
+        """Enqueue one ``job_type`` for each connected eBay shop listing some of ``products`` whose stock and
+        prices Odoo took over (the others keep the marketplace's values).
 
-        Called from stock and price hooks, so it stays cheap: one grouped query for the shops,
-        and a job with an empty payload, of which at most one is pending per shop (identity
-        dedup) however many moves or prices change meanwhile; the job finds what changed.
+        Called from stock and price hooks, so it stays cheap: one query for the listings, and a job of which
+        at most one is pending per shop (identity dedup) however many moves or prices change meanwhile. A
+        stock push gets the products noted (``marketplace.stock.change``) and reads only their listings; a
+        price push finds what changed among the shop's listings.
         """
         if not products:
             return
-        rows = self.env["marketplace.product.binding"].sudo()._read_group(
+        bindings = self.env["marketplace.product.binding"].sudo().search_fetch(
             [("product_id", "in", products.ids), ("ebay_listing_source", "=", "inventory_api"),
              ("shop_id.platform", "=", "ebay"), ("shop_id.active", "=", True),
              ("shop_id.odoo_owns_stock", "=", True),
              ("shop_id.account_id.state", "=", "connected")],
-            ["shop_id"],
+            ["shop_id", "product_id"],
         )
+        payload = None
+        if job_type == "push_stock":
+            self.env["marketplace.stock.change"]._note(sorted({(b.shop_id.id, b.product_id.id) for b in bindings}))
+            payload = {"changed_products": True}
         Job = self.env["marketplace.job"].sudo()
-        for (shop,) in rows:
+        for shop in bindings.shop_id:
             # first in its lane: what a buyer sees on eBay must not wait behind order pulls or sweeps
-            Job._enqueue(job_type, shop=shop, priority=1)
+            Job._enqueue(job_type, shop=shop, priority=1, payload=payload)
 
     # -- draft from the barcode or the photos (issue 10) --------------------------------
     def action_ebay_draft_listing(self):

@@ -183,11 +183,32 @@ class TestPushStock(EbayCase):
 
         pending = Job.search([("job_type", "=", "push_stock"), ("state", "=", "pending")])
         self.assertEqual(len(pending), 1)
-        self.assertEqual((pending.shop_id, pending.payload), (self.ebay_shop, False))
+        self.assertEqual((pending.shop_id, pending._payload()), (self.ebay_shop, {"changed_products": True}))
+        Change = self.env["marketplace.stock.change"]
+        noted = Change.search([("shop_id", "=", self.ebay_shop.id)])
+        self.assertEqual(set(noted.product_id.ids), {first.product_id.id, second.product_id.id})
         self.run_jobs()
         self.assertEqual(pending.state, "done", pending.last_error)
         self.assertEqual([first.last_pushed_qty, second.last_pushed_qty], [9, 5])
         self.assertEqual(self.listing(first)["quantity"], 9)
+        self.assertIn("Stock: 2 of 2 binding(s) changed.", pending.log_ids.mapped("message"),
+                      "only the noted products' listings are read, not the shop's %s" % len(self.bindings))
+        self.assertFalse(Change.search([("shop_id", "=", self.ebay_shop.id)]), "the sent changes are forgotten")
+
+    def test_a_change_noted_while_a_push_runs_waits_for_the_next_push(self):
+        first, second = self.bindings[:2]
+        self.receive(first.product_id, 5)
+        push = self.env["marketplace.job"].search([("job_type", "=", "push_stock"), ("state", "=", "pending")])
+        Change = self.env["marketplace.stock.change"]
+        forget = type(Change)._forget
+
+        def note_meanwhile(changes, change_ids):
+            Change._note([(self.ebay_shop.id, second.product_id.id)])  # a move committed while the push ran
+            return forget(changes, change_ids)
+        with patch.object(type(Change), "_forget", note_meanwhile):
+            self.run_jobs(job_ids=push.ids)
+        self.assertEqual(push.state, "done", push.last_error)
+        self.assertEqual(Change.search([("shop_id", "=", self.ebay_shop.id)]).product_id, second.product_id)
 
     def test_product_without_binding_fails_with_its_name(self):
         unbound = self._make_product("NOT-ON-EBAY", 3.0)

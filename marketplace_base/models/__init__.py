@@ -12,6 +12,7 @@ from . import marketplace_order_line
 from . import marketplace_job_channel
 from . import marketplace_job
 from . import marketplace_api_usage
+from . import marketplace_stock_change
 from . import ir_cron
 from . import marketplace_job_log
 from . import res_partner

@@ -155,8 +155,9 @@ class BindingExporter:
     def _breaker_lets_through(self, items):
         """Stop before sending when the run would zero or empty a shop (see push_guard.breaker_verdict).
 
-        A manager's Confirm on the job lets the same run through. While one run of this push
-        waits for confirmation, an equal run sends nothing either, rather than waiting beside it.
+        A manager's Confirm on the job lets the same run through. While one push of this kind to the shop
+        waits for confirmation, another (the sweep, the changed products) sends nothing either, rather than
+        waiting beside it.
         """
         if self.job.confirmed_by_id:
             self.run.log(_("Confirmed by %s: sent without the circuit breaker.", self.job.confirmed_by_id.name))
@@ -172,9 +173,9 @@ class BindingExporter:
             if verdict == push_guard.PASS:
                 continue
             message = self._breaker_message(shop, verdict, impact)
-            held = self.env["marketplace.job"].search([("identity_key", "=", self.job.identity_key),
-                                                       ("state", "=", "to_confirm"), ("id", "!=", self.job.id)],
-                                                      limit=1)
+            held = self.env["marketplace.job"].search([("job_type", "=", self.job.job_type),
+                                                       ("shop_id", "=", shop.id), ("state", "=", "to_confirm"),
+                                                       ("id", "!=", self.job.id)], limit=1)
             if held:
                 self.run.log(_("%(message)s %(job)s already waits for a manager's confirmation: nothing sent.",
                                message=message, job=held.name), "warning")
@@ -247,11 +248,31 @@ class BindingExporter:
 
 
 class StockPush:
-    """The stock push of a BindingExporter: online quantities, the free stock after the shop's sync rule."""
+    """The stock push of a BindingExporter: online quantities, the free stock after the shop's sync rule.
+
+    With the payload ``{"changed_products": true}`` (what stock moves queue) it reads only the listings of the
+    products noted in ``marketplace.stock.change``, and forgets those notes once sent (a push of every listing
+    forgets the notes it found too)."""
 
     job_type = "push_stock"
     last_field = "last_pushed_qty"
     label = _lt("Stock")
+    noted_change_ids = ()
+
+    def _bindings(self):
+        """The noted products' listings; a push of every listing (no payload) covers the noted changes too."""
+        Change = self.env["marketplace.stock.change"].sudo()
+        if self.run.payload.get("changed_products"):
+            self.noted_change_ids, product_ids = Change._noted(self._shops())
+            return self.env["marketplace.product.binding"].search(
+                [("shop_id", "in", self._shops().ids), ("product_id", "in", product_ids)])
+        if not self.run.payload:
+            self.noted_change_ids = Change._noted(self._shops())[0]
+        return super()._bindings()
+
+    def _finish(self):
+        self.env["marketplace.stock.change"].sudo()._forget(self.noted_change_ids)
+        return super()._finish()
 
     def _online_value(self, binding):
         return binding.last_pushed_qty

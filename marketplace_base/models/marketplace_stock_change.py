@@ -1,0 +1,44 @@
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+
+class MarketplaceStockChange(models.Model):
+    """A product whose free quantity changed, noted for the next stock push of a shop listing it.
+
+    Stock moves note their products here and queue one ``push_stock`` per shop with the payload
+    ``{"changed_products": true}`` (one pending per shop, however many moves meanwhile); that push reads only
+    the noted products' listings, so its cost follows the changes, not the catalogue (a shop-wide push of
+    10,000 listings costs seconds of CPU each time). Insert-only for the writers (no row two stock moves both
+    update), deleted by the push that sent them: a change noted while a push runs stays for the next one.
+    """
+
+    _name = "marketplace.stock.change"
+    _description = "Marketplace Stock Change"
+    _log_access = False
+
+    shop_id = fields.Many2one("marketplace.shop", required=True, index=True, ondelete="cascade", readonly=True)
+    product_id = fields.Many2one("product.product", required=True, ondelete="cascade", readonly=True)
+
+    @api.model
+    def _note(self, shop_products):
+        """Note ``[(shop_id, product_id), ...]``, in one statement."""
+        if not shop_products:
+            return
+        shop_ids, product_ids = zip(*shop_products, strict=True)
+        self.env.cr.execute(SQL(
+            "INSERT INTO marketplace_stock_change (shop_id, product_id) SELECT * FROM unnest(%s::int[], %s::int[])",
+            list(shop_ids), list(product_ids)))
+
+    @api.model
+    def _noted(self, shops):
+        """(the ids of the changes noted for ``shops``, their product ids) as this transaction sees them."""
+        self.env.cr.execute(SQL("SELECT id, product_id FROM marketplace_stock_change WHERE shop_id = ANY(%s)",
+                                shops.ids))
+        rows = self.env.cr.fetchall()
+        return [row[0] for row in rows], sorted({row[1] for row in rows})
+
+    @api.model
+    def _forget(self, change_ids):
+        """The changes a push has sent (by id: one noted since it read them stays)."""
+        if change_ids:
+            self.env.cr.execute(SQL("DELETE FROM marketplace_stock_change WHERE id = ANY(%s)", list(change_ids)))
