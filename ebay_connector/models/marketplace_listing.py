@@ -194,6 +194,9 @@ class MarketplaceListing(models.Model):
             "aspect_too_many_values": _("%(field)s takes at most %(max)s value(s): %(value)s left out."),
             "category_not_found": _("None of the suggested categories (%(value)s) is imported: import the "
                                     "categories, or choose one."),
+            "categories_not_imported": _("No category suggested: the account's eBay categories are not "
+                                         "imported yet. Import them, then choose one."),
+            "category_not_suggested": _("eBay suggested no category for the title %(value)s: choose one."),
             "stock_photo_unavailable": _("The stock photo could not be downloaded (%(value)s)."),
         }
         return texts.get(item.code, "%(field)s: %(value)s (" + item.code + ")") % params

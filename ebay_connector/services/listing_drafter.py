@@ -119,6 +119,10 @@ class ListingDrafter:
         leaf = next((by_id[category_id] for category_id in ids if category_id in by_id), None)
         if leaf:
             self.listing.ebay_category_id = leaf
+        elif not tree_id:
+            self.dropped.append(draft.Dropped("categories_not_imported", "category", title))
+        elif not ids:
+            self.dropped.append(draft.Dropped("category_not_suggested", "category", title))
         else:
             self.dropped.append(draft.Dropped("category_not_found", "category", ", ".join(ids)))
 

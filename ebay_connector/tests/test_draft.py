@@ -2,13 +2,13 @@
 from the photos through a local stand-in of the chat-completions API; what fails eBay's limits is left out and
 said; without a vision model the button says where to configure one; a draft never publishes itself."""
 import base64
-import importlib.util
 import unittest
 
 from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user
 
+from odoo.addons.marketplace_base.marketplace_core.vision import openai_missing
 from odoo.addons.marketplace_base.marketplace_core.vision_standin import ChatCompletionsStandIn
 
 from ..ebay_api.inventory import InventoryAdapter
@@ -19,8 +19,7 @@ from .common import EbayCase
 from .test_publish import png
 
 # openai is optional (requirements-optional.txt); scripts/test says loudly when it is missing
-needs_openai = unittest.skipIf(importlib.util.find_spec("openai") is None,
-                               "openai is not installed (optional: it does not fit every Odoo's pins)")
+needs_openai = unittest.skipIf(openai_missing(), openai_missing())
 AIRPODS_UPC = "190199098572"
 AIRPODS_TITLE = "Apple AirPods Pro Wireless Headphones with Charging Case"
 BROWSE_SEARCH = "GET /buy/browse/v1/item_summary/search"
@@ -92,6 +91,15 @@ class TestDraft(EbayCase):
         self.assertTrue(listing.ebay_price_query.startswith("GTIN %s" % AIRPODS_UPC), listing.ebay_price_query)
         self.assertGreater(listing.ebay_price, 0)
         self.assertEqual(self.sim_calls().get(BROWSE_SEARCH), 1)
+
+    def test_without_imported_categories_the_notes_say_to_import_them(self):
+        self.ebay_account.ebay_category_tree_id = False
+        listing = self.make_listing("DRAFT-NOTREE", AIRPODS_UPC)
+        listing.action_draft_from_barcode()
+        self.assertEqual(listing.title, AIRPODS_TITLE, "the rest of the draft is made")
+        self.assertFalse(listing.ebay_category_id)
+        self.assertIn("categories are not imported yet", listing.ebay_draft_notes)
+        self.assertNotIn("()", listing.ebay_draft_notes)
 
     def test_a_refused_price_search_keeps_the_draft_and_says_why(self):
         self.env["ir.config_parameter"].sudo().set_param("ebay_connector.browse_calls_per_day", "1")

@@ -8,6 +8,7 @@ the like) work alike: only the base URL, the model and the key differ. ``openai`
 when a provider is used, and its absence is a ``VisionError`` with code ``openai_missing``.
 """
 import base64
+import importlib.util
 import json
 import re
 from dataclasses import dataclass
@@ -75,6 +76,14 @@ class OpenAICompatibleProvider(VisionProvider):
             raise VisionError("failed", "The vision model failed: %s" % exc) from exc
         choices = completion.choices or []
         return parse_answer(choices[0].message.content if choices else None)
+
+
+def openai_missing():
+    """Why the optional ``openai`` package cannot be used here, or None when it is installed (the tests of the
+    provider skip with this reason; requirements-optional.txt says why it may be missing)."""
+    if importlib.util.find_spec("openai") is None:
+        return "openai is not installed (optional: it does not fit every Odoo's pins)"
+    return None
 
 
 def _openai():

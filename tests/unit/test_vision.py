@@ -1,19 +1,24 @@
 """The vision provider (marketplace_core/vision.py): its chat-completions contract pinned by a cassette replayed
 through the real ``openai`` client, end to end against the local stand-in, and its errors as codes."""
 import builtins
-import importlib.util
 import json
 import os
 
 import pytest
 import vcr
 
-from marketplace_core.vision import OpenAICompatibleProvider, VisionError, VisionSettings, data_url, parse_answer
+from marketplace_core.vision import (
+    OpenAICompatibleProvider,
+    VisionError,
+    VisionSettings,
+    data_url,
+    openai_missing,
+    parse_answer,
+)
 from marketplace_core.vision_standin import ChatCompletionsStandIn
 
 # openai is optional (requirements-optional.txt); scripts/test says loudly when it is missing
-needs_openai = pytest.mark.skipif(importlib.util.find_spec("openai") is None,
-                                  reason="openai is not installed (optional: it does not fit every Odoo's pins)")
+needs_openai = pytest.mark.skipif(openai_missing() is not None, reason=str(openai_missing()))
 
 CASSETTES_DIR = os.path.join(os.path.dirname(__file__), "cassettes")
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
