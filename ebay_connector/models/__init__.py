@@ -7,7 +7,6 @@ from . import ebay_category
 from . import ebay_notification
 from . import delivery_carrier
 from . import stock_picking
-from . import stock_move
 from . import product_template
 from . import ebay_business_policy
 from . import ebay_aspect_value

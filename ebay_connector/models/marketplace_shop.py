@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.osv import expression
 
 
 class MarketplaceShop(models.Model):
@@ -75,6 +76,13 @@ class MarketplaceShop(models.Model):
             sweep = ("ebay_connector.ir_cron_ebay_push_stock_and_prices", 0)
             crons.update(push_stock=sweep, push_price=sweep)
         return crons
+
+    @api.model
+    def _stock_push_binding_domain(self):
+        """eBay shops while their account is connected, and only Inventory API listings (they take updates)."""
+        return expression.AND([super()._stock_push_binding_domain(), [
+            "|", ("shop_id.platform", "!=", "ebay"),
+            "&", ("shop_id.account_id.state", "=", "connected"), ("ebay_listing_source", "=", "inventory_api")]])
 
     def _push_bindings(self):
         """Only Inventory API listings accept stock and price updates (in eBay shops; other platforms' shops

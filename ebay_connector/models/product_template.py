@@ -1,5 +1,6 @@
 from odoo import _, api, models
 from odoo.exceptions import UserError
+from odoo.osv import expression
 
 
 class ProductTemplate(models.Model):
@@ -9,36 +10,23 @@ class ProductTemplate(models.Model):
         """A new sale price must reach the eBay listings of these products."""
         result = super().write(vals)
         if "list_price" in vals:
-            self._ebay_enqueue_push("push_price", self.product_variant_ids)
+            self._ebay_enqueue_price_push(self.product_variant_ids)
         return result
 
     @api.model
-    def _ebay_enqueue_push(self, job_type, products):
-        """Enqueue one ``job_type`` for each connected eBay shop listing some of ``products`` whose stock and
-        prices Odoo took over (the others keep the marketplace's values).
-
-        Called from stock and price hooks, so it stays cheap: one query for the listings, and a job of which
-        at most one is pending per shop (identity dedup) however many moves or prices change meanwhile. A
-        stock push gets the products noted (``marketplace.stock.change``) and reads only their listings; a
-        price push finds what changed among the shop's listings.
-        """
+    def _ebay_enqueue_price_push(self, products):
+        """Enqueue one ``push_price`` for each connected eBay shop listing some of ``products`` whose stock and
+        prices Odoo took over (the others keep the marketplace's values); at most one is pending per shop
+        (identity dedup) however many prices change meanwhile, and it finds what changed."""
         if not products:
             return
-        bindings = self.env["marketplace.product.binding"].sudo().search_fetch(
-            [("product_id", "in", products.ids), ("ebay_listing_source", "=", "inventory_api"),
-             ("shop_id.platform", "=", "ebay"), ("shop_id.active", "=", True),
-             ("shop_id.odoo_owns_stock", "=", True),
-             ("shop_id.account_id.state", "=", "connected")],
-            ["shop_id", "product_id"],
-        )
-        payload = None
-        if job_type == "push_stock":
-            self.env["marketplace.stock.change"]._note(sorted({(b.shop_id.id, b.product_id.id) for b in bindings}))
-            payload = {"changed_products": True}
+        rows = self.env["marketplace.product.binding"].sudo()._read_group(expression.AND([
+            [("product_id", "in", products.ids), ("shop_id.platform", "=", "ebay")],
+            self.env["marketplace.shop"]._stock_push_binding_domain()]), ["shop_id"])
         Job = self.env["marketplace.job"].sudo()
-        for shop in bindings.shop_id:
+        for (shop,) in rows:
             # first in its lane: what a buyer sees on eBay must not wait behind order pulls or sweeps
-            Job._enqueue(job_type, shop=shop, priority=1, payload=payload)
+            Job._enqueue("push_price", shop=shop, priority=1)
 
     # -- draft from the barcode or the photos (issue 10) --------------------------------
     def action_ebay_draft_listing(self):

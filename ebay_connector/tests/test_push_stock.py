@@ -43,18 +43,6 @@ class TestPushStock(EbayCase):
         for product in products:
             self.env["stock.quant"]._update_available_quantity(product, self.warehouse.lot_stock_id, quantity)
 
-    def receive(self, product, quantity):
-        """A done receipt of ``quantity`` units (through stock.move._action_done)."""
-        move = self.env["stock.move"].create({
-            "name": "Receive %s" % product.default_code, "product_id": product.id, "product_uom_qty": quantity,
-            "product_uom": product.uom_id.id, "location_id": self.env.ref("stock.stock_location_suppliers").id,
-            "location_dest_id": self.warehouse.lot_stock_id.id,
-        })
-        move._action_confirm()
-        move.quantity = quantity
-        move.picked = True
-        move._action_done()
-
     def listing(self, binding):
         return self.sim_get("/_sim/listings/" + binding.external_sku)
 

@@ -13,6 +13,7 @@ from . import marketplace_job_channel
 from . import marketplace_job
 from . import marketplace_api_usage
 from . import marketplace_stock_change
+from . import stock_move
 from . import ir_cron
 from . import marketplace_job_log
 from . import res_partner

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from markupsafe import Markup
 
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..marketplace_core import sync_health
@@ -258,6 +258,12 @@ class MarketplaceShop(models.Model):
     def _active_sync_rule(self):
         self.ensure_one()
         return self.sync_rule_ids.filtered("active")[:1]
+
+    @api.model
+    def _stock_push_binding_domain(self):
+        """The listings a stock move's push reaches: in active shops whose stock Odoo took over (connectors
+        narrow it to their shops that are connected and their listings that take updates)."""
+        return [("shop_id.active", "=", True), ("shop_id.odoo_owns_stock", "=", True), ("product_id", "!=", False)]
 
     def _push_bindings(self):
         """The shop's listings that receive stock and price pushes (connectors narrow it further)."""

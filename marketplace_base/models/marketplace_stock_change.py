@@ -1,11 +1,13 @@
 from odoo import api, fields, models
+from odoo.osv import expression
 from odoo.tools import SQL
 
 
 class MarketplaceStockChange(models.Model):
     """A product whose free quantity changed, noted for the next stock push of a shop listing it.
 
-    Stock moves note their products here and queue one ``push_stock`` per shop with the payload
+    Stock moves note their products here (``_note_moved_products``) and queue one ``push_stock`` per shop with the
+    payload
     ``{"changed_products": true}`` (one pending per shop, however many moves meanwhile); that push reads only
     the noted products' listings, so its cost follows the changes, not the catalogue (a shop-wide push of
     10,000 listings costs seconds of CPU each time). Insert-only for the writers (no row two stock moves both
@@ -18,6 +20,22 @@ class MarketplaceStockChange(models.Model):
 
     shop_id = fields.Many2one("marketplace.shop", required=True, index=True, ondelete="cascade", readonly=True)
     product_id = fields.Many2one("product.product", required=True, ondelete="cascade", readonly=True)
+
+    @api.model
+    def _note_moved_products(self, products):
+        """Stock moved for ``products``: note them for every shop that pushes their stock, and queue each such
+        shop's push of the changed products, first in its lane (what a buyer sees must not wait behind order
+        pulls or sweeps). Called from stock moves, so it stays cheap: one query for the listings, one insert,
+        and a job of which at most one is pending per shop (identity dedup) however many moves meanwhile."""
+        if not products:
+            return
+        bindings = self.env["marketplace.product.binding"].sudo().search_fetch(expression.AND([
+            [("product_id", "in", products.ids)], self.env["marketplace.shop"]._stock_push_binding_domain()]),
+            ["shop_id", "product_id"])
+        self._note(sorted({(binding.shop_id.id, binding.product_id.id) for binding in bindings}))
+        Job = self.env["marketplace.job"].sudo()
+        for shop in bindings.shop_id:
+            Job._enqueue("push_stock", shop=shop, priority=1, payload={"changed_products": True})
 
     @api.model
     def _note(self, shop_products):

@@ -111,6 +111,18 @@ class MarketplaceCase(TransactionCase):
             cls.env["stock.quant"]._update_available_quantity(product, cls.warehouse.lot_stock_id, quantity)
         return product
 
+    def receive(self, product, quantity):
+        """A done receipt of ``quantity`` units (through stock.move._action_done)."""
+        move = self.env["stock.move"].create({
+            "name": "Receive %s" % product.default_code, "product_id": product.id, "product_uom_qty": quantity,
+            "product_uom": product.uom_id.id, "location_id": self.env.ref("stock.stock_location_suppliers").id,
+            "location_dest_id": self.warehouse.lot_stock_id.id,
+        })
+        move._action_confirm()
+        move.quantity = quantity
+        move.picked = True
+        move._action_done()
+
     def make_order(self, external_id="ORDER-1", lines=None, **values):
         lines = lines if lines is not None else [
             {"external_line_id": external_id + "-1", "external_sku": "SKU-A", "quantity": 2, "price_unit": 15.0}]

@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.osv import expression
 
 from ..services.token_store import ShopTokenStore
 from ..shopee_api import ShopeeAuthError
@@ -61,6 +62,12 @@ class MarketplaceShop(models.Model):
 
     # -- crons -----------------------------------------------------------------
     @api.model
+    @api.model
+    def _stock_push_binding_domain(self):
+        """Shopee shops while they are authorized."""
+        return expression.AND([super()._stock_push_binding_domain(), [
+            "|", ("shop_id.platform", "!=", "shopee"), ("shop_id.authorization_state", "=", "authorized")]])
+
     def _shopee_active_shops(self):
         return self.sudo().search([("platform", "=", "shopee"), ("authorization_state", "=", "authorized")])
 

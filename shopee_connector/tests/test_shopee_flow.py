@@ -125,6 +125,19 @@ class TestShopeeFlow(ShopeeCase):
         self.enqueue_and_run("push_stock")
         self.assertEqual(self.sim_calls()["/api/v2/product/update_stock"], 1, "no change = no write")
 
+    def test_a_stock_move_reaches_shopee_with_the_moved_product_alone(self):
+        self.enqueue_and_run("push_stock")   # Shopee shows Odoo's quantities
+        self.sim_post("/_sim/calls/reset")
+        self.receive(self.shopee_products["FURN_0269"], 5)
+        push = self.env["marketplace.job"].search([("job_type", "=", "push_stock"), ("state", "=", "pending"),
+                                                   ("shop_id", "=", self.shopee_shop.id)])
+        self.assertEqual(push._payload(), {"changed_products": True})
+        self.run_jobs()
+        self.assertEqual(push.state, "done", push.last_error)
+        self.assertEqual(self.sim_stock()[(800001, 0)], 25)
+        self.assertEqual(self.sim_calls()["/api/v2/product/update_stock"], 1)
+        self.assertIn("Stock: 1 of 1 binding(s) changed.", push.log_ids.mapped("message"))
+
     def test_push_stock_for_an_unbound_product_names_it(self):
         product = self._make_product("NOT-ON-SHOPEE", 3.0)
         job = self.enqueue_and_run("push_stock", payload={"product_ids": [product.id]})
