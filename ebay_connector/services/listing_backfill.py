@@ -78,7 +78,8 @@ class ListingBackfill(EbayJobService):
                                                     resume=self.state.get("next"),
                                                     first_number=self.state.get("page", 0) + 1)
         for page in pages:
-            self.run.progress(total=(page.total or 0) + len(report), fetched=len(page.items))
+            # the Inventory API's items; the listings only the report shows are added once known (Seller Hub)
+            self.run.progress(total=page.total or len(report), fetched=len(page.items))
             before = Counter(self.stats)
             self._sync_items(page.items, report)
             done = self.stats - before
@@ -89,7 +90,8 @@ class ListingBackfill(EbayJobService):
                             stored=done["created"] + done["updated"] + done["unchanged"],
                             written=done["created"] + done["updated"], same=done["unchanged"],
                             failed=done["failed"]),
-                          stage="hub" if last else "pages", page=page.number, next=page.next_params)
+                          stage="hub" if last else "pages", page=page.number, next=page.next_params,
+                          inventory_total=page.total or len(report))
 
     def _backfill_skus(self, skus):
         """Retry of SKUs that failed in an earlier run: bulkGetInventoryItem, 25 SKUs a call."""
@@ -192,6 +194,7 @@ class ListingBackfill(EbayJobService):
         """Listings only the report shows: bound with the reason they get no stock/price updates yet."""
         listings = self._seller_hub_listings(report)
         start = self.state.get("hub_done", 0)
+        self.run.progress(total=self.state.get("inventory_total", 0) + len(listings))
         for offset in range(start, len(listings), MAX_PAGE_SIZE):
             batch = listings[offset:offset + MAX_PAGE_SIZE]
             bindings = self._bindings([rules.listing_key(listing) for listing in batch])

@@ -66,6 +66,7 @@ class TestListingBackfill(ListingCase):
         self.assertFalse(no_sku.product_id)
         self.assertTrue(self.logged(job, "9 can be migrated"))
         self.assertTrue(self.logged(job, "Page 1/1 complete: 30 fetched, 30 stored"))
+        self.assertEqual((job.progress_fetched, job.progress_total), (40, 40), "30 items, then 10 Seller Hub listings")
 
     def test_creates_missing_products_when_asked(self):
         self.ebay_account.ebay_create_missing_products = True
