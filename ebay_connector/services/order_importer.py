@@ -3,7 +3,7 @@ from odoo.exceptions import UserError
 
 from odoo.addons.marketplace_base.marketplace_core.batching import chunked
 from odoo.addons.marketplace_base.marketplace_core.errors import JobPayloadError
-from odoo.addons.marketplace_base.services.order_batch_importer import OrderBatchImporter
+from odoo.addons.marketplace_base.services.order_batch_importer import OrderBatchImporter, continuation_moment
 
 from ..ebay_api.errors import MappingError
 from ..ebay_api.fulfillment import MAX_ORDER_IDS, MAX_PAGE_SIZE, FulfillmentAdapter
@@ -23,6 +23,7 @@ class OrderImporter(OrderBatchImporter, EbayJobService):
     """
 
     refused_errors = (UserError, MappingError)
+    payload_key = "order_ids"
 
     def __init__(self, job, run, shop=None, route_all=False):
         """``route_all``: store each order in the shop of its eBay site, not only this shop's orders
@@ -53,8 +54,8 @@ class OrderImporter(OrderBatchImporter, EbayJobService):
         shop = self.shop
         state = self.run.continuation
         if state:
-            since, until = _moment(state["since"]), _moment(state["until"])
-            seen_max = _moment(state["seen_max"])
+            since, until = continuation_moment(state["since"]), continuation_moment(state["until"])
+            seen_max = continuation_moment(state["seen_max"])
             self.counts.update(state["counts"])
         else:
             try:
@@ -181,12 +182,6 @@ class OrderImporter(OrderBatchImporter, EbayJobService):
         return self.env["marketplace.shop"].browse(shop_id)
 
     # -- reporting -----------------------------------------------------------------
-    def _not_imported(self, order_id, exc):
-        self.counts["failed"] += 1
-        self.run.progress(fetched=1, failed=1)
-        self.run.log(_('Order %(order)s not imported: %(error)s. Once fixed, import it again with the payload '
-                       '{"order_ids": ["%(order)s"]}.', order=order_id or "?", error=exc), "error")
-
     def _log_page(self, label, fetched):
         self.run.log(_("%(label)s: %(fetched)s fetched; so far %(new)s new, %(updated)s updated, "
                        "%(cancelled)s cancelled, %(errors)s in error, %(failed)s not imported.",
@@ -213,7 +208,3 @@ def _latest_change(latest, orders):
     """The latest eBay last-modified time among ``latest`` and ``orders``' (None when none is known)."""
     return max(filter(None, [latest, *(order.values["last_modified_at"] for order in orders)]), default=None)
 
-
-def _moment(value):
-    """A continuation's moment (canonical JSON keeps datetimes as text) back as a naive UTC datetime."""
-    return fields.Datetime.to_datetime(value) if value else None

@@ -1,6 +1,6 @@
 from collections import Counter
 
-from odoo import _
+from odoo import _, fields
 from odoo.exceptions import UserError
 
 from ..marketplace_core.isolation import apply_isolating
@@ -23,13 +23,14 @@ class OrderBatchImporter:
     - ``_order_key(mapped)``: the marketplace's order number of a mapped order;
     - ``_order_entries(group)``: per mapped order, ``(shop, values, lines, cancelled)`` to store, or an
       outcome code for an order this run leaves alone (e.g. ``other_shop``, ``unpaid``);
-    - ``_not_imported(key, exc)``: how to say that an order was refused (with the payload that retries it).
+    - ``payload_key``: the payload key that names orders to import (its refusals say how to retry them).
 
     Idempotence rests on ``marketplace.order``: ``_import_settled`` finds an order by its number and its lines
     by their ids, ``_convert_isolated`` makes at most one sale order.
     """
 
     refused_errors = (UserError,)
+    payload_key = None
 
     def _init_order_import(self):
         self.counts = Counter()
@@ -108,8 +109,20 @@ class OrderBatchImporter:
                 outcomes[index] = (outcome, order)
         return outcomes
 
+    def _not_imported(self, key, exc):
+        """An order refused before it was stored: counted, and logged with the payload that imports it again."""
+        self.counts["failed"] += 1
+        self.run.progress(fetched=1, failed=1)
+        self.run.log(_('Order %(order)s not imported: %(error)s. Once fixed, import it again with the payload '
+                       '{"%(key)s": ["%(order)s"]}.', order=key or "?", error=exc, key=self.payload_key), "error")
+
     def _currency_id(self, code):
         """The id of the currency of ISO code ``code``, looked up once per run (a UserError when unknown)."""
         if code not in self._currency_ids:
             self._currency_ids[code] = self.env["marketplace.order"]._currency_by_code(code).id
         return self._currency_ids[code]
+
+
+def continuation_moment(value):
+    """A continuation's moment (canonical JSON keeps datetimes as text) back as a naive UTC datetime."""
+    return fields.Datetime.to_datetime(value) if value else None

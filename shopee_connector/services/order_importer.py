@@ -5,7 +5,7 @@ from odoo.exceptions import UserError
 
 from odoo.addons.marketplace_base.marketplace_core.batching import chunked
 from odoo.addons.marketplace_base.marketplace_core.errors import JobPayloadError
-from odoo.addons.marketplace_base.services.order_batch_importer import OrderBatchImporter
+from odoo.addons.marketplace_base.services.order_batch_importer import OrderBatchImporter, continuation_moment
 
 from ..shopee_api.batching import MAX_ORDER_SNS, MAX_PAGE_SIZE, windows
 from ..shopee_api.errors import MappingError
@@ -25,6 +25,7 @@ class OrderImporter(OrderBatchImporter, ShopeeJobService):
     """
 
     refused_errors = (UserError, MappingError)
+    payload_key = "order_sns"
 
     def __init__(self, job, run):
         super().__init__(job, run)
@@ -44,13 +45,13 @@ class OrderImporter(OrderBatchImporter, ShopeeJobService):
         state = dict(self.run.continuation)
         if state:
             self.counts.update(state["counts"])
-            since, until = _moment(state["since"]), _moment(state["until"])
+            since, until = continuation_moment(state["since"]), continuation_moment(state["until"])
         else:
             since, until = self._window()
             self.run.log(_("Pulling Shopee orders updated from %(since)s to %(until)s (UTC).", since=since,
                            until=until))
-        for start, end in windows(_moment(state.get("start")) or since, until):
-            cursor = state.get("cursor", "") if _moment(state.get("start")) == start else ""
+        for start, end in windows(continuation_moment(state.get("start")) or since, until):
+            cursor = state.get("cursor", "") if continuation_moment(state.get("start")) == start else ""
             while True:
                 self.run.check_cancelled()
                 page = self.orders.order_page(to_epoch(start), to_epoch(end), cursor, self._page_size())
@@ -154,12 +155,6 @@ class OrderImporter(OrderBatchImporter, ShopeeJobService):
             entries.append((self.shop, values, mapped.lines, mapped.cancelled))
         return entries
 
-    def _not_imported(self, order_sn, exc):
-        self.counts["failed"] += 1
-        self.run.progress(fetched=1, failed=1)
-        self.run.log(_('Order %(order)s not imported: %(error)s. Once fixed, import it again with the payload '
-                       '{"order_sns": ["%(order)s"]}.', order=order_sn or "?", error=exc), "error")
-
     def _log_summary(self):
         c = self.counts
         self.run.log(_("%(total)s Shopee order(s): %(new)s new, %(updated)s updated, %(unchanged)s unchanged, "
@@ -168,7 +163,3 @@ class OrderImporter(OrderBatchImporter, ShopeeJobService):
                        unchanged=c["unchanged"], cancelled=c["cancelled"], unpaid=c["unpaid"], errors=c["error"],
                        failed=c["failed"]), "warning" if c["error"] or c["failed"] else "info")
 
-
-def _moment(value):
-    """A continuation's moment (canonical JSON keeps datetimes as text) back as a naive UTC datetime."""
-    return fields.Datetime.to_datetime(value) if value else None
