@@ -14,6 +14,13 @@ MIN_SLICE_SECONDS = 5
 # unit of work once it has worked this long in its slice: a stock push waits seconds behind an order import,
 # not the rest of a 45-second slice, and the job that yields still moves on in every slice.
 YIELD_AFTER_SECONDS = 10
+# A runner with nothing due keeps its worker for its lane's next job when that job is due this soon (a retry
+# after a lost race, a push gathering the next moves), looking again every IDLE_POLL_SECONDS: Odoo starts a cron
+# for a trigger in the future only at its cron workers' next poll, up to a minute later, which would turn a
+# few seconds into a minute. A longer gap gives the worker back (the trigger, or the supervisor, wakes the lane).
+SHORT_GAP_SECONDS = 10
+IDLE_POLL_SECONDS = 1.0
+MIN_IDLE_POLL_SECONDS = 0.1
 
 
 def cron_limit_seconds(limit_time_real_cron, limit_time_real):
@@ -42,6 +49,20 @@ def runner_deadline(now, runner_seconds, limit_seconds, thread_started=None, cpu
 def has_time_for_a_job(now, deadline):
     """A job is started only with at least a minimal slice ahead of it."""
     return deadline - now >= MIN_SLICE_SECONDS
+
+
+def idle_pause(until_due, time_left):
+    """Seconds a runner with nothing to claim sleeps before it looks again, or None when it ends now.
+
+    ``until_due``: seconds until its lane's next pending job is due (None: none pends; 0 or less: due, though
+    another transaction held it); ``time_left``: seconds to the runner's deadline. It waits only for a job due
+    within ``SHORT_GAP_SECONDS`` that still has a minimal slice before the deadline, and polls, so that a job
+    queued meanwhile is not left behind the sleep."""
+    if until_due is None or until_due > SHORT_GAP_SECONDS:
+        return None
+    if time_left - max(until_due, 0.0) < MIN_SLICE_SECONDS:
+        return None
+    return min(IDLE_POLL_SECONDS, max(MIN_IDLE_POLL_SECONDS, until_due))
 
 
 def yields_to(worked_seconds, running_priority, waiting_priority):

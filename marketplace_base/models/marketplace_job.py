@@ -319,11 +319,18 @@ class MarketplaceJob(models.Model):
 
     @api.model
     def _cron_run_lane(self, channel_id):
-        """One runner of a lane: claim and run the lane's due jobs until its time is up."""
+        """One runner of a lane: claim and run the lane's due jobs until its time is up, waiting out a short gap
+        to the next one (``slices.idle_pause``) rather than leaving it to Odoo's next cron poll."""
         channel = self.env["marketplace.job.channel"].sudo().browse(channel_id).exists()
         if not channel:
             return
-        self._run_pending(limit=None, channel=channel, deadline=self._runner_deadline())
+        deadline = self._runner_deadline()
+        while True:
+            self._run_pending(limit=None, channel=channel, deadline=deadline)
+            pause = slices.idle_pause(channel._seconds_until_due(), deadline - time.time())
+            if pause is None:
+                break
+            time.sleep(pause)
         channel._wake_when_due()
 
     @api.model
@@ -523,18 +530,22 @@ class MarketplaceJob(models.Model):
         values = {"state": "pending", "next_attempt_at": when, "ended_at": now}
         if exc is not None:
             values.update(last_error=str(exc), error_traceback="".join(traceback.format_exception(exc)))
-        equal = self._pending_equal(self.identity_key) - self
-        if equal and keep_running_job:
-            equal.write({"state": "cancelled", "ended_at": now})
-            equal._log(_("Merged into the equal job %s, which was already running.", self.name))
-            equal = equal.browse()
-        if not equal:
+        # twice: an equal job committed between the look and the write (a cron queued it meanwhile) is found
+        # by the unique index, and a running job still keeps its place over it
+        for _attempt in range(2):
+            equal = self._pending_equal(self.identity_key) - self
+            if equal and keep_running_job:
+                equal.write({"state": "cancelled", "ended_at": now})
+                equal._log(_("Merged into the equal job %s, which was already running.", self.name))
+                equal = equal.browse()
+            if equal:
+                break
             try:
                 with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
                     self.write(values)
                 return
             except psycopg2.errors.UniqueViolation:
-                equal = self._pending_equal(self.identity_key) - self
+                continue
         self.write({"state": "cancelled", "ended_at": now})
         self._log(_("Superseded by the equal pending job %s.", equal.name or "?"))
 

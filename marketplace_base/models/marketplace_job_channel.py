@@ -2,6 +2,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
+from ..job_run import bookkeeping_env
+
 
 class MarketplaceJobChannel(models.Model):
     """A lane of the job queue (like OCA queue_job's channels): its jobs run in parallel up to its capacity.
@@ -84,15 +86,30 @@ class MarketplaceJobChannel(models.Model):
     def _wake_when_due(self):
         """Wake each lane now when it has due jobs, else at its next job's time."""
         for channel in self:
-            self.env.cr.execute(SQL("""
-                SELECT MIN(CASE WHEN run_now THEN NULL ELSE next_attempt_at END), BOOL_OR(run_now)
-                  FROM marketplace_job WHERE state = 'pending' AND channel_id = %s""", channel.id))
-            next_at, run_now = self.env.cr.fetchone()
-            if run_now or (next_at and next_at <= fields.Datetime.now()):
+            next_at = channel._next_due_at()
+            if next_at and next_at <= fields.Datetime.now():
                 channel._wake()
             elif next_at:
                 for cron in channel.sudo().cron_ids.filtered("active"):
                     cron._trigger(at=next_at)
+
+    def _seconds_until_due(self):
+        """Seconds until this lane's next pending job is due (0 or less: due now), None when none pends."""
+        next_at = self._next_due_at()
+        return (next_at - fields.Datetime.now()).total_seconds() if next_at else None
+
+    def _next_due_at(self):
+        """When this lane's next pending job is due (now for one queued by Run Now), None when none pends.
+
+        Read in a transaction of its own: a runner's cron transaction keeps the snapshot of its start, in which
+        the jobs it ran since are still pending."""
+        self.ensure_one()
+        with bookkeeping_env(self.env) as env:
+            env.cr.execute(SQL("""
+                SELECT MIN(CASE WHEN run_now THEN %s ELSE next_attempt_at END)
+                  FROM marketplace_job WHERE state = 'pending' AND channel_id = %s""",
+                               fields.Datetime.now(), self.id))
+            return env.cr.fetchone()[0]
 
     def action_open_jobs(self):
         self.ensure_one()

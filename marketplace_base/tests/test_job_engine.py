@@ -55,6 +55,23 @@ class TestJobEngine(MarketplaceCase):
         self.assertEqual(self.calls, [("bulk", 2)])
         self.assertEqual(urgent_job.state, "pending")
 
+    def test_a_lane_runner_waits_out_a_short_gap_and_leaves_a_long_one_to_a_trigger(self):
+        """Odoo starts a cron for a future trigger only at its workers' next poll (up to a minute): a job due in
+        two seconds is run by the runner that has the lane, one due in an hour is left to its trigger."""
+        patch_handler(self, lambda job, run: self.calls.append(run.payload["n"]), channel=BULK,
+                      platform=self.shop.account_id.platform)
+        soon, later = self.enqueue(1), self.enqueue(2)
+        soon.next_attempt_at = fields.Datetime.now() + timedelta(seconds=2)
+        later.next_attempt_at = fields.Datetime.now() + timedelta(hours=1)
+        self.env["ir.cron.trigger"].search([("cron_id", "in", self.bulk.cron_ids.ids)]).unlink()
+        self.env.flush_all()
+        self.Job._cron_run_lane(self.bulk.id)
+        self.env.invalidate_all()
+        self.assertEqual(self.calls, [1])
+        self.assertEqual((soon.state, later.state), ("done", "pending"))
+        triggers = self.env["ir.cron.trigger"].search([("cron_id", "in", self.bulk.cron_ids.ids)])
+        self.assertEqual(triggers.mapped("call_at"), [later.next_attempt_at], "the lane is woken when it is due")
+
     def test_handlers_are_found_per_platform_then_platform_neutral(self):
         self.assertEqual(self.enqueue(1)._handler().service.__name__, "SaleOrderCreator",
                          "a platform without its own handler uses the platform-neutral one")

@@ -1,4 +1,6 @@
+import json
 from datetime import timedelta
+from unittest.mock import patch
 
 import psycopg2
 import requests
@@ -227,6 +229,37 @@ class TestJobQueue(MarketplaceCase):
         self.assertEqual(newer.state, "cancelled")
         self.assertTrue(any("Merged into" in line.message for line in newer.log_ids))
         self.assertEqual(self.calls, [1], "the work runs once")
+
+    def test_a_paused_job_keeps_its_place_over_an_equal_job_queued_at_the_last_moment(self):
+        """The bench found a backfill waiting for its report cancelled, its report task lost: the daily cron
+        queued an equal backfill, committed after the paused job looked for one and before it wrote."""
+        def pauses_once(job, run):
+            self.calls.append(dict(run.continuation or {}))
+            if not run.continuation:
+                run.pause(0, {"task": "report-1"})
+        self.with_handler(pauses_once)
+        paused = self.enqueue(1)
+        late = []
+        real_pending_equal = type(self.Job)._pending_equal
+
+        def equal_appears_after_the_look(job_model, key):
+            if late:
+                return real_pending_equal(job_model, key)
+            # the look finds none; the equal job is committed right after it
+            late.append(None)
+            late[0] = job_model.with_context(marketplace_enqueue=True).create({
+                "job_type": paused.job_type, "shop_id": paused.shop_id.id, "payload": paused.payload,
+                "identity_key": key, "user_id": paused.user_id.id})
+            return job_model.browse()
+        with patch.object(type(self.Job), "_pending_equal", equal_appears_after_the_look):
+            self.run_jobs(job_ids=paused.ids, limit=1)
+        self.assertEqual((paused.state, json.loads(paused.continuation)), ("pending", {"task": "report-1"}))
+        late = self.Job.browse(late[0].id)
+        self.assertEqual(late.state, "cancelled")
+        self.assertTrue(any("Merged into" in line.message for line in late.log_ids))
+        self.run_jobs(job_ids=paused.ids)
+        self.assertEqual(paused.state, "done")
+        self.assertEqual(self.calls, [{}, {"task": "report-1"}], "resumed where it paused")
 
     def test_progress_and_logs_are_recorded(self):
         def pages(job, run):

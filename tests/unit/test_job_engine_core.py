@@ -56,6 +56,16 @@ def test_a_prefork_workers_cpu_limit_bounds_the_runner_too():
     assert slices.runner_deadline(now=1000, runner_seconds=45, limit_seconds=120, cpu_left=None) == 1045
 
 
+def test_a_runner_waits_for_a_job_due_in_seconds_and_ends_when_the_gap_is_long():
+    assert slices.idle_pause(until_due=3.0, time_left=40) == slices.IDLE_POLL_SECONDS, "it looks again each second"
+    assert slices.idle_pause(until_due=0.4, time_left=40) == 0.4, "and not past the job's time"
+    assert slices.idle_pause(until_due=-2, time_left=40) == slices.MIN_IDLE_POLL_SECONDS, "a held due job: not busy"
+    assert slices.idle_pause(until_due=None, time_left=40) is None, "nothing pending: the runner ends"
+    assert slices.idle_pause(until_due=slices.SHORT_GAP_SECONDS + 1, time_left=40) is None, "the trigger wakes it"
+    assert slices.idle_pause(until_due=3.0, time_left=3.0 + slices.MIN_SLICE_SECONDS - 0.1) is None, \
+        "no slice left after the wait: the next runner takes the job"
+
+
 def test_a_running_job_yields_only_to_a_more_urgent_class_and_only_after_some_work():
     worked = slices.YIELD_AFTER_SECONDS
     assert slices.yields_to(worked, 10, 1), "an order import gives the lane to a stock push"
