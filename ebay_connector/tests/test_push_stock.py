@@ -1,4 +1,5 @@
 """Stock and price push (Odoo -> eBay) against the simulator: bulkUpdatePriceQuantity in 25s."""
+from datetime import timedelta
 from unittest.mock import patch
 
 from odoo import fields
@@ -182,6 +183,24 @@ class TestPushStock(EbayCase):
         self.assertIn("Stock: 2 of 2 binding(s) changed.", pending.log_ids.mapped("message"),
                       "only the noted products' listings are read, not the shop's %s" % len(self.bindings))
         self.assertFalse(Change.search([("shop_id", "=", self.ebay_shop.id)]), "the sent changes are forgotten")
+
+    def test_moves_of_the_next_seconds_go_in_the_same_push(self):
+        self.env["ir.config_parameter"].sudo().set_param("marketplace_base.stock_push_delay_seconds", "30")
+        Job = self.env["marketplace.job"]
+        first, second = self.bindings[:2]
+        self.receive(first.product_id, 5)
+        push = Job.search([("job_type", "=", "push_stock"), ("state", "=", "pending")])
+        self.assertGreaterEqual(push.next_attempt_at, fields.Datetime.now() + timedelta(seconds=25))
+        self.receive(second.product_id, 1)
+        self.assertEqual(Job.search([("job_type", "=", "push_stock"), ("state", "=", "pending")]), push,
+                         "the second move joins the pending push")
+        self.assertFalse(self.run_jobs(), "not due yet")
+        self.sim_post("/_sim/calls/reset")
+        push.next_attempt_at = fields.Datetime.now()
+        self.run_jobs()
+        self.assertEqual(push.state, "done", push.last_error)
+        self.assertEqual([first.last_pushed_qty, second.last_pushed_qty], [9, 5])
+        self.assertEqual(self.bulk_calls(), 1, "both quantities in one call")
 
     def test_a_change_noted_while_a_push_runs_waits_for_the_next_push(self):
         first, second = self.bindings[:2]

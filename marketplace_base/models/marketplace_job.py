@@ -258,8 +258,11 @@ class MarketplaceJob(models.Model):
         return self.search([("identity_key", "=", key), ("state", "=", "pending")], limit=1) if key else self.browse()
 
     @api.model
-    def _enqueue(self, job_type, account=None, shop=None, payload=None, priority=10, identity=None):
+    def _enqueue(self, job_type, account=None, shop=None, payload=None, priority=10, identity=None, delay_seconds=0):
         """Add a job unless an equal one is pending; return the job that will do the work.
+
+        ``delay_seconds``: the new job is due that much later, so that the events of the next moments join it
+        (an equal pending job takes them) instead of each making a job of its own.
 
         The unique partial index on pending identity keys is the real guard: two
         transactions enqueuing at once cannot both insert. The loser's insert is
@@ -274,6 +277,8 @@ class MarketplaceJob(models.Model):
             "priority": priority,
             "user_id": self._default_job_user(shop).id,
         }
+        if delay_seconds:
+            vals["next_attempt_at"] = fields.Datetime.now() + timedelta(seconds=delay_seconds)
         vals["identity_key"] = identity or self._identity_of(vals)
         equal = self._pending_equal(vals["identity_key"])
         if equal:

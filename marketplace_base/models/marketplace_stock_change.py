@@ -2,6 +2,11 @@ from odoo import api, fields, models
 from odoo.osv import expression
 from odoo.tools import SQL
 
+# A stock push waits this long after the first change, so that the moves of the next seconds (the reservations
+# of the orders an import confirms one batch after the other, a receipt of many lines) go in the same push: far
+# fewer pushes and API calls (eBay allows 60 push calls per 10 minutes by default) for a few seconds more.
+DEFAULT_PUSH_DELAY_SECONDS = 3
+
 
 class MarketplaceStockChange(models.Model):
     """A product whose free quantity changed, noted for the next stock push of a shop listing it.
@@ -25,8 +30,9 @@ class MarketplaceStockChange(models.Model):
     def _note_moved_products(self, products):
         """Stock moved for ``products``: note them for every shop that pushes their stock, and queue each such
         shop's push of the changed products, first in its lane (what a buyer sees must not wait behind order
-        pulls or sweeps). Called from stock moves, so it stays cheap: one query for the listings, one insert,
-        and a job of which at most one is pending per shop (identity dedup) however many moves meanwhile."""
+        pulls or sweeps), due ``stock_push_delay_seconds`` later (3 s) so that it gathers the next moves too.
+        Called from stock moves, so it stays cheap: one query for the listings, one insert, and a job of which at
+        most one is pending per shop (identity dedup) however many moves meanwhile."""
         if not products:
             return
         bindings = self.env["marketplace.product.binding"].sudo().search_fetch(expression.AND([
@@ -34,8 +40,11 @@ class MarketplaceStockChange(models.Model):
             ["shop_id", "product_id"])
         self._note(sorted({(binding.shop_id.id, binding.product_id.id) for binding in bindings}))
         Job = self.env["marketplace.job"].sudo()
+        delay = float(self.env["ir.config_parameter"].sudo().get_param(
+            "marketplace_base.stock_push_delay_seconds", DEFAULT_PUSH_DELAY_SECONDS))
         for shop in bindings.shop_id:
-            Job._enqueue("push_stock", shop=shop, priority=1, payload={"changed_products": True})
+            Job._enqueue("push_stock", shop=shop, priority=1, payload={"changed_products": True},
+                         delay_seconds=delay)
 
     @api.model
     def _note(self, shop_products):

@@ -90,6 +90,8 @@ class MarketplaceCase(TransactionCase):
         cls.registry.enter_test_mode(cls.cr)
         cls.addClassCleanup(cls.registry.leave_test_mode)
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        # a stock push is due at once here (test_push_stock tests its delay)
+        cls.env["ir.config_parameter"].sudo().set_param("marketplace_base.stock_push_delay_seconds", "0")
         # jobs of the demo data must not run inside these tests' queue
         cls.env["marketplace.job"].search([("state", "in", ("pending", "processing"))]).write({"state": "cancelled"})
         cls.warehouse = cls.env["stock.warehouse"].search([("company_id", "=", cls.env.company.id)], limit=1)
