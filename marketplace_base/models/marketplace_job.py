@@ -369,11 +369,6 @@ class MarketplaceJob(models.Model):
         return self.browse(ran)
 
     @api.model
-    def _claim_next(self, job_ids=None, channel=None):
-        """Take the most urgent due job of ``channel`` (or one of ``job_ids``, due or not); its id or None."""
-        return self._claim_turn(job_ids, channel)[0]
-
-    @api.model
     def _claim_turn(self, job_ids=None, channel=None, by_age=True):
         """Take the most urgent due job (``by_age``: waiting counts, see ``_claim_sql``; else the priority
         alone): (its id or None, whether it passed a job of a more urgent class by aging).

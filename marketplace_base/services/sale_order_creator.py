@@ -2,9 +2,8 @@ from collections import Counter
 
 from odoo import _
 
-# Orders converted together between two looks at the clock: the queries of a batch are shared by its orders,
-# and a slice ends within one batch's work (seconds) of its time.
-ORDERS_PER_BATCH = 50
+# orders converted together between two looks at the clock: the import's batch, whose queries its orders share
+from .order_batch_importer import ORDERS_PER_BATCH
 
 
 class SaleOrderCreator:

@@ -141,7 +141,7 @@ class MarketplaceCase(TransactionCase):
         """Claim and run one slice of ``job`` with its time up from the start: it ends after its first unit."""
         Job = self.env["marketplace.job"]
         self.env.flush_all()
-        Job.browse(Job._claim_next(job.ids))._execute(deadline=time.time() - 1)
+        Job.browse(Job._claim_turn(job.ids)[0])._execute(deadline=time.time() - 1)
         self.env.invalidate_all()
 
     def run_jobs(self, **kwargs):

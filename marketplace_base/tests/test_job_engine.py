@@ -106,7 +106,7 @@ class TestJobEngine(MarketplaceCase):
         patch_handler(self, loop)
         job = self.enqueue(1)
         self.env.flush_all()
-        self.Job.browse(self.Job._claim_next(job.ids))._execute(deadline=time.time() + 0.2)
+        self.Job.browse(self.Job._claim_turn(job.ids)[0])._execute(deadline=time.time() + 0.2)
         self.env.invalidate_all()
         self.assertEqual((job.state, job.slice_count, job.continuation), ("pending", 1, '{"slice":1}'))
 
