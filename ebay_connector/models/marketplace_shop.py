@@ -78,19 +78,16 @@ class MarketplaceShop(models.Model):
         return crons
 
     @api.model
-    def _stock_push_binding_domain(self):
-        """eBay shops while their account is connected, and only Inventory API listings (they take updates)."""
-        return expression.AND([super()._stock_push_binding_domain(), [
-            "|", ("shop_id.platform", "!=", "ebay"),
-            "&", ("shop_id.account_id.state", "=", "connected"), ("ebay_listing_source", "=", "inventory_api")]])
+    def _push_listing_domain(self):
+        """In eBay shops, only Inventory API listings accept stock and price updates."""
+        return expression.AND([super()._push_listing_domain(), [
+            "|", ("shop_id.platform", "!=", "ebay"), ("ebay_listing_source", "=", "inventory_api")]])
 
-    def _push_bindings(self):
-        """Only Inventory API listings accept stock and price updates (in eBay shops; other platforms' shops
-        keep their own rule)."""
-        bindings = super()._push_bindings()
-        if self.platform != "ebay":
-            return bindings
-        return bindings.filtered(lambda binding: binding.ebay_listing_source == "inventory_api")
+    @api.model
+    def _stock_push_binding_domain(self):
+        """eBay shops while their account is connected."""
+        return expression.AND([super()._stock_push_binding_domain(), [
+            "|", ("shop_id.platform", "!=", "ebay"), ("shop_id.account_id.state", "=", "connected")]])
 
     @api.model
     def _cron_ebay_push_stock_and_prices(self):

@@ -153,6 +153,23 @@ class TestFirstSync(EbayCase):
         self.assertEqual(set(self.ebay_quantities().values()), {0})
         self.assertEqual(set(self.listings.mapped("last_pushed_qty")), {0})
 
+    def test_two_sell_outs_are_judged_against_the_whole_shop(self):
+        """The breaker reads only the pushed listings' values and has the database count and sum the shop:
+        two listings of 30 going to 0 is 7 % of the shop, not all of what the push sends."""
+        wizard = self.preview()
+        wizard.action_stock_from_marketplace()
+        wizard.action_confirm()
+        sold_out = self.in_stock()[:2]
+        for binding in sold_out:
+            self.env["stock.quant"]._update_available_quantity(binding.product_id, self.warehouse.lot_stock_id,
+                                                               -binding.last_pushed_qty)
+
+        job = self.enqueue_and_run("push_stock")
+
+        self.assertEqual(job.state, "done", job.last_error)
+        sold_out_skus = dict.fromkeys(sold_out.mapped("external_sku"), 0)
+        self.assertEqual(self.ebay_quantities(), dict(self.on_ebay, **sold_out_skus))
+
     def test_a_single_sell_out_goes_through(self):
         wizard = self.preview()
         wizard.action_stock_from_marketplace()

@@ -44,18 +44,22 @@ class PushImpact:
         return [change for change in self.changes if change.after < change.before][:limit]
 
 
-def push_impact(current, wanted):
-    """Compare ``current`` (key -> value the marketplace shows, for all the shop's listings)
-    with ``wanted`` (key -> value the push would set, for the listings it covers).
+def push_impact(current, wanted, shop_totals=None):
+    """Compare ``current`` (key -> value the marketplace shows) with ``wanted`` (key -> value the push would
+    set, for the listings it covers).
 
-    Listings the push does not cover keep their value: a push of three SKUs is judged
-    against the whole shop, as a buyer sees the shop.
+    Listings the push does not cover keep their value: a push of three SKUs is judged against the whole
+    shop, as a buyer sees the shop. ``current`` holds every listing of the shop, or, with ``shop_totals``
+    (the shop's listing count and total value, summed by the database), at least those ``wanted`` covers:
+    a push of three SKUs then never reads the whole catalogue.
     """
-    after = dict(current, **wanted)
-    changes = [Change(key, current.get(key, 0), value) for key, value in after.items()
-               if value != current.get(key, 0)]
+    listings, total_before = shop_totals or (len(current), sum(current.values(), 0))
+    before = {key: current.get(key, 0) for key in wanted}
+    changes = [Change(key, before[key], value) for key, value in wanted.items() if value != before[key]]
     changes.sort(key=lambda change: (change.after - change.before, change.key))
-    return PushImpact(len(after), tuple(changes), sum(current.values(), 0), sum(after.values(), 0))
+    new_listings = sum(1 for key in wanted if key not in current)
+    total_after = total_before - sum(before.values(), 0) + sum(wanted.values(), 0)
+    return PushImpact(listings + new_listings, tuple(changes), total_before, total_after)
 
 
 def breaker_verdict(impact, max_zero_percent, max_drop_percent):

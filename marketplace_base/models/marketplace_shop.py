@@ -5,6 +5,7 @@ from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.osv import expression
 
 from ..marketplace_core import sync_health
 from ..marketplace_core.push_guard import push_impact
@@ -260,15 +261,27 @@ class MarketplaceShop(models.Model):
         return self.sync_rule_ids.filtered("active")[:1]
 
     @api.model
+    def _push_listing_domain(self):
+        """The listings that take stock and price pushes, in any shop (connectors narrow it in their own
+        platform's shops: eBay, Inventory API listings; Shopee, those with an item id). One domain for the
+        pushes, the stock moves' notes and the circuit breaker's sums."""
+        return [("product_id", "!=", False)]
+
+    @api.model
     def _stock_push_binding_domain(self):
-        """The listings a stock move's push reaches: in active shops whose stock Odoo took over (connectors
-        narrow it to their shops that are connected and their listings that take updates)."""
-        return [("shop_id.active", "=", True), ("shop_id.odoo_owns_stock", "=", True), ("product_id", "!=", False)]
+        """The listings a stock move's push reaches: pushed listings in active shops whose stock Odoo took over
+        (connectors narrow it to their shops that are connected)."""
+        return expression.AND([[("shop_id.active", "=", True), ("shop_id.odoo_owns_stock", "=", True)],
+                               self._push_listing_domain()])
+
+    def _push_binding_domain(self):
+        """This shop's listings that receive stock and price pushes."""
+        self.ensure_one()
+        return expression.AND([[("shop_id", "=", self.id)], self._push_listing_domain()])
 
     def _push_bindings(self):
-        """The shop's listings that receive stock and price pushes (connectors narrow it further)."""
-        self.ensure_one()
-        return self.binding_ids.filtered(lambda binding: binding.product_id)
+        """This shop's listings that receive stock and price pushes."""
+        return self.env["marketplace.product.binding"].search(self._push_binding_domain())
 
     def _stock_push_impact(self):
         """What a stock push of every listing would do now: the marketplace's quantities next to the

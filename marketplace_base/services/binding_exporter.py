@@ -1,5 +1,6 @@
 from odoo import _, fields
 from odoo.exceptions import UserError
+from odoo.osv import expression
 from odoo.tools import LazyTranslate
 
 from ..marketplace_core import push_guard
@@ -15,7 +16,7 @@ class BindingExporter:
     A connector's exporter mixes this in next to its job service (``self.job``, ``self.run``, ``self.env``,
     ``self.shop``, ``self.account``), with ``StockPush`` or ``PricePush`` (which value: ``job_type``,
     ``last_field`` - the binding field holding the value the marketplace accepted last -, ``label``,
-    ``_online_value(binding)`` and ``_values(bindings)``), and provides:
+    ``_online_value(binding)``, ``_online_total(shop, total)`` and ``_values(bindings)``), and provides:
 
     - ``platform_label`` (e.g. "eBay");
     - ``_stock_item(binding, quantity)`` / ``_price_item(binding, price, currency)``: the item ``_values``
@@ -167,8 +168,8 @@ class BindingExporter:
         for item in items:
             by_shop.setdefault(Binding.browse(item.binding_id).shop_id, {})[item.sku] = item.value
         for shop, wanted in by_shop.items():
-            current = {binding.external_sku: self._online_value(binding) for binding in shop._push_bindings()}
-            impact = push_guard.push_impact(current, wanted)
+            current, shop_totals = self._shop_online(shop, wanted)
+            impact = push_guard.push_impact(current, wanted, shop_totals)
             verdict = push_guard.breaker_verdict(impact, shop.push_max_zero_percent, shop.push_max_drop_percent)
             if verdict == push_guard.PASS:
                 continue
@@ -182,6 +183,18 @@ class BindingExporter:
                 return False
             raise JobNeedsConfirmation(message)
         return True
+
+    def _shop_online(self, shop, skus):
+        """What the marketplace shows in ``shop``, for the breaker: the values of ``skus`` and (the shop's
+        listing count, their total value) summed by the database, so that a push of a few SKUs does not read
+        every listing of a large shop."""
+        Binding = self.env["marketplace.product.binding"]
+        domain = shop._push_binding_domain()
+        [(count, total)] = Binding._read_group(domain, [], ["__count", "%s:sum" % self.last_field])
+        bindings = Binding.search_fetch(expression.AND([domain, [("external_sku", "in", list(skus))]]),
+                                        ["external_sku", self.last_field])
+        current = {binding.external_sku: self._online_value(binding) for binding in bindings}
+        return current, (count, self._online_total(shop, total or 0))
 
     def _breaker_message(self, shop, verdict, impact):
         drops = ", ".join("%s %s → %s" % (change.key, change.before, change.after)
@@ -277,6 +290,9 @@ class StockPush:
     def _online_value(self, binding):
         return binding.last_pushed_qty
 
+    def _online_total(self, shop, total):
+        return total
+
     def _values(self, bindings):
         quantities = bindings._online_quantities()
         return [self._stock_item(binding, int(quantities[binding.id])) for binding in bindings]
@@ -292,6 +308,9 @@ class PricePush:
 
     def _online_value(self, binding):
         return self._round_price(binding.last_pushed_price, binding.shop_id.currency_id.decimal_places)
+
+    def _online_total(self, shop, total):
+        return self._round_price(total, shop.currency_id.decimal_places)
 
     def _values(self, bindings):
         return [self._price_item(binding, price, currency) for binding, price, currency in self._sale_prices(bindings)]

@@ -41,12 +41,12 @@ class MarketplaceShop(models.Model):
         client = shop.account_id._shopee_client(on_call=on_call, shop=shop)
         return client, client.shop(int(shop.external_shop_id), ShopTokenStore(shop))
 
-    def _push_bindings(self):
-        """Shopee updates stock and prices by item id (and model id): bindings without one are not pushed."""
-        bindings = super()._push_bindings()
-        if self.platform != "shopee":
-            return bindings
-        return bindings.filtered(lambda binding: (binding.external_listing_id or "").isdigit())
+    @api.model
+    def _push_listing_domain(self):
+        """Shopee updates stock and prices by item id (and model id): in Shopee shops, bindings without one are
+        not pushed (the exporter also skips, with a log line, an id that is not a number)."""
+        return expression.AND([super()._push_listing_domain(), [
+            "|", ("shop_id.platform", "!=", "shopee"), ("external_listing_id", "!=", False)]])
 
     def _sync_crons(self):
         """Shopee's crons for this shop (dashboard): order pulls (every ``shopee_order_pull_interval``) and

@@ -61,3 +61,25 @@ def test_impact_numbers_and_largest_drops_first():
 def test_nothing_changes_when_the_push_matches_the_marketplace():
     impact = push_impact(THIRTY_AT_5, dict(THIRTY_AT_5))
     assert (impact.changes, impact.zeroed, impact.total_after) == ((), 0, 150)
+
+
+@pytest.mark.parametrize("current, wanted, expected", [
+    (THIRTY_AT_5, zero(24), TOO_MANY_ZEROS),
+    (THIRTY_AT_5, zero(6), PASS),
+    (THIRTY_AT_5, {key: 2 for key in THIRTY_AT_5}, TOTAL_DROP),
+    ({"A": 12, "B": 3, "C": 7, "D": 1}, {"A": 0, "B": 5, "C": 6, "D": 1, "E": 4}, PASS),
+    ({"A": Decimal("20.00"), "B": Decimal("30.00")}, {"A": Decimal("2.00"), "B": Decimal("3.00")}, TOTAL_DROP),
+])
+def test_the_shops_totals_with_the_pushed_listings_alone_judge_as_the_whole_shop(current, wanted, expected):
+    """The exporter reads only the pushed SKUs' values and has the database sum the shop."""
+    whole = push_impact(current, wanted)
+    covered = {key: value for key, value in current.items() if key in wanted}
+    totals = (len(current), sum(current.values(), 0))
+    alone = push_impact(covered, wanted, shop_totals=totals)
+    assert alone == whole
+    assert breaker_verdict(alone, max_zero_percent=20, max_drop_percent=50) == expected
+
+
+def test_a_new_listing_counts_in_the_shop_and_its_total():
+    impact = push_impact({}, {"NEW": 4}, shop_totals=(9, 45))
+    assert (impact.listings, impact.total_before, impact.total_after, len(impact.changes)) == (10, 45, 49, 1)
