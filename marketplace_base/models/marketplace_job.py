@@ -330,12 +330,14 @@ class MarketplaceJob(models.Model):
         if not channel:
             return
         deadline = self._runner_deadline()
+        recover = True
         while True:
-            self._run_pending(limit=None, channel=channel, deadline=deadline)
+            self._run_pending(limit=None, channel=channel, deadline=deadline, recover=recover)
             pause = slices.idle_pause(channel._seconds_until_due(), deadline - time.time())
             if pause is None:
                 break
             time.sleep(pause)
+            recover = False  # once a run is enough: the looks of a short wait only claim
         channel._wake_when_due()
 
     @api.model
@@ -347,11 +349,13 @@ class MarketplaceJob(models.Model):
         return slices.runner_deadline(time.time(), budget, limit, started, _cpu_time_left())
 
     @api.model
-    def _run_pending(self, limit=50, job_ids=None, channel=None, deadline=None):
-        """Recover dead workers' jobs, then claim and run due jobs one by one, each in its own transaction.
+    def _run_pending(self, limit=50, job_ids=None, channel=None, deadline=None, recover=True):
+        """Recover dead workers' jobs (unless ``recover`` is false), then claim and run due jobs one by one, each
+        in its own transaction.
 
         ``deadline`` (epoch seconds) stops claiming and is each job's slice end; ``channel`` keeps to one lane."""
-        self._recover_dead_jobs()
+        if recover:
+            self._recover_dead_jobs()
         ran = []
         by_age = True
         while limit is None or len(ran) < limit:

@@ -11,11 +11,10 @@ DEFAULT_PUSH_DELAY_SECONDS = 3
 class MarketplaceStockChange(models.Model):
     """A product whose free quantity changed, noted for the next stock push of a shop listing it.
 
-    Stock moves note their products here (``_note_moved_products``) and queue one ``push_stock`` per shop with the
-    payload
-    ``{"changed_products": true}`` (one pending per shop, however many moves meanwhile); that push reads only
-    the noted products' listings, so its cost follows the changes, not the catalogue (a shop-wide push of
-    10,000 listings costs seconds of CPU each time). Insert-only for the writers (no row two stock moves both
+    Stock moves note their products here (``_note_moved_products``) and queue one ``push_stock`` per shop with
+    the payload ``{"changed_products": true}`` (one pending per shop, however many moves meanwhile); that push
+    reads only the noted products' listings, so its cost follows the changes, not the catalogue (a shop-wide
+    push of 10,000 listings costs seconds of CPU each time). Insert-only for the writers (no row two stock moves both
     update), deleted by the push that sent them: a change noted while a push runs stays for the next one.
     """
 

@@ -48,6 +48,12 @@ class MarketplaceShop(models.Model):
         return expression.AND([super()._push_listing_domain(), [
             "|", ("shop_id.platform", "!=", "shopee"), ("external_listing_id", "!=", False)]])
 
+    @api.model
+    def _stock_push_binding_domain(self):
+        """Shopee shops while they are authorized."""
+        return expression.AND([super()._stock_push_binding_domain(), [
+            "|", ("shop_id.platform", "!=", "shopee"), ("shop_id.authorization_state", "=", "authorized")]])
+
     def _sync_crons(self):
         """Shopee's crons for this shop (dashboard): order pulls (every ``shopee_order_pull_interval``) and
         the stock and price sweep once Odoo took the shop over; none until the shop is authorized."""
@@ -62,12 +68,6 @@ class MarketplaceShop(models.Model):
 
     # -- crons -----------------------------------------------------------------
     @api.model
-    @api.model
-    def _stock_push_binding_domain(self):
-        """Shopee shops while they are authorized."""
-        return expression.AND([super()._stock_push_binding_domain(), [
-            "|", ("shop_id.platform", "!=", "shopee"), ("shop_id.authorization_state", "=", "authorized")]])
-
     def _shopee_active_shops(self):
         return self.sudo().search([("platform", "=", "shopee"), ("authorization_state", "=", "authorized")])
 
