@@ -1,3 +1,4 @@
+from . import common  # first: the tests bring their own secret key (common.bring_a_secret_key)
 from . import test_constraints
 from . import test_sync_rule
 from . import test_job_queue

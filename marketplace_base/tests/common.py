@@ -9,8 +9,25 @@ from lxml import html
 from odoo import fields
 from odoo.modules.registry import DummyRLock, Registry
 from odoo.tests.common import TransactionCase
+from odoo.tools import config
 
+from ..marketplace_core import secrets
 from ..marketplace_core.handlers import URGENT, JobHandler
+
+
+def bring_a_secret_key():
+    """The tests' own encryption key for marketplace secrets when the configuration has none.
+
+    Odoo's own runner (odoo-bin --test-enable with a plain configuration, as runbot and OCA's CI run tests)
+    gives no ``marketplace_secret_key``; the tests then use a key of this process, in the environment variable
+    the addons read, which the servers and workers they start inherit. Imported before the connectors' demo
+    data is loaded (marketplace_base's tests run first), so the demo secrets are stored with it too.
+    """
+    if not (config.get(secrets.CONFIG_OPTION) or os.environ.get(secrets.ENV_VARIABLE)):
+        os.environ[secrets.ENV_VARIABLE] = secrets.generate_key()
+
+
+bring_a_secret_key()
 
 
 def free_registry_lock(patch):

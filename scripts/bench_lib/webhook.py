@@ -13,7 +13,7 @@ import uuid
 import requests
 
 from .measure import PeakRss, Result, rows_written_so_far
-from .setup import ScenarioError, free_port, say, wait_until_up
+from .setup import REPO, ScenarioError, free_port, say, wait_until_up
 
 TOPIC = "ORDER_CONFIRMATION"
 WEBHOOK_PATH = "/api/ebay/webhook"
@@ -44,13 +44,15 @@ def build_deliveries(order_ids, count, duplicate_share, sign, seed=7):
 
 
 class OdooServer:
-    """``python3 -m odoo`` serving the bench database on ``port`` (threaded, no cron), logging to ``log_path``."""
+    """Odoo serving the bench database on ``port`` (threaded, no cron), logging to ``log_path``; started like the
+    demo (scripts/odoo-server) so that a reload re-executes it into this environment."""
 
     def __init__(self, bench, port, log_path):
         self.base_url = f"http://127.0.0.1:{port}"
         self.log_path = log_path
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "odoo", "-c", bench.config_path, "-d", bench.db_name, "--http-port", str(port),
+            [sys.executable, os.path.join(REPO, "scripts", "odoo-server"), "-c", bench.config_path,
+             "-d", bench.db_name, "--http-port", str(port),
              "--http-interface", "127.0.0.1", "--max-cron-threads", "0", "--workers", "0", "--log-level", "warn",
              "--db-filter", "^%s$" % bench.db_name],
             cwd="/tmp", stdout=open(log_path, "w"), stderr=subprocess.STDOUT)
@@ -137,7 +139,8 @@ def webhook_run(bench, label, count, clients=8, duplicate_share=0.05):
     result.seconds = round(wall, 2)
     with bench.env() as env:
         stored = env["ebay.notification"].search_count([]) - notifications_before
-        jobs = env["marketplace.job"].search_count([("id", ">", first_job_id), ("job_type", "=", "process_notification")])
+        jobs = env["marketplace.job"].search_count(
+            [("id", ">", first_job_id), ("job_type", "=", "process_notification")])
     latencies = [latency for latency, _status, _replay in outcomes]
     statuses = {}
     for _latency, status, _replay in outcomes:
