@@ -143,7 +143,8 @@ class TestJobGuards(MarketplaceCase):
                   {"max_attempts": 1000}, {"company_id": self.env.company.id}]
         for number, values in enumerate(forged):
             with self.subTest(values=values), self.assertRaises(AccessError):
-                Job.create(dict(values, job_type="create_sale_orders", shop_id=self.shop.id, payload='{"n": %d}' % number))
+                Job.create(dict(values, job_type="create_sale_orders", shop_id=self.shop.id,
+                                payload='{"n": %d}' % number))
         with self.assertRaises(AccessError):
             Job.with_context(default_confirmed_by_id=self.manager.id).create(
                 {"job_type": "create_sale_orders", "shop_id": self.shop.id, "payload": '{"n": "ctx"}'})
