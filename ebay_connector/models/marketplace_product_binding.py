@@ -23,7 +23,7 @@ class MarketplaceProductBinding(models.Model):
         jobs = self.env["marketplace.job"]
         for shop, bindings in candidates.grouped("shop_id").items():
             jobs |= jobs._enqueue("migrate_listings", shop=shop, payload={"binding_ids": sorted(bindings.ids)},
-                                  priority=5)
+                                  priority=5, user=self.env.user)
         return {
             "type": "ir.actions.client", "tag": "display_notification",
             "params": {"type": "success", "title": _("Migration queued"),

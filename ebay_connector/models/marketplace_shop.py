@@ -125,6 +125,7 @@ class MarketplaceShop(models.Model):
     def action_ebay_enqueue(self):
         """Buttons on the shop: start one flow now (``job_type`` in the button's context)."""
         self.ensure_one()
-        job = self.env["marketplace.job"]._enqueue(self.env.context["ebay_job_type"], shop=self, priority=5)
+        job = self.env["marketplace.job"]._enqueue(self.env.context["ebay_job_type"], shop=self, priority=5,
+                                                   user=self.env.user)
         return {"type": "ir.actions.act_window", "res_model": "marketplace.job", "view_mode": "form",
                 "res_id": job.id}

@@ -260,11 +260,12 @@ class ListingBackfill(EbayJobService):
             self.stats["unchanged"] += 1
         else:
             changes["last_sync_at"] = fields.Datetime.now()
+            # the online quantity and price eBay shows are the engine's to write (the breaker's inputs): sudo()
             if binding:
-                binding.write(changes)
+                binding.sudo().write(changes)
                 self.stats["updated"] += 1
             else:
-                self.env["marketplace.product.binding"].create(dict(changes, shop_id=self.shop.id))
+                self.env["marketplace.product.binding"].sudo().create(dict(changes, shop_id=self.shop.id))
                 self.stats["created"] += 1
         self.run.progress(stored=1)
 
@@ -301,7 +302,7 @@ class ListingBackfill(EbayJobService):
 
     def _requeue(self, skus, delay):
         job = self.env["marketplace.job"]._enqueue("backfill_listings", shop=self.shop, payload={"skus": skus},
-                                                   priority=15)
+                                                   priority=15, user=self.job.user_id)
         job.next_attempt_at = fields.Datetime.now() + delay
         return job
 

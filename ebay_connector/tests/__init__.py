@@ -16,3 +16,4 @@ from . import test_dashboard
 from . import test_price
 from . import test_price_tour
 from . import test_draft
+from . import test_roles_live

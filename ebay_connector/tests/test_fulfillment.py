@@ -1,5 +1,6 @@
 """Shipment push (Odoo -> eBay): validated deliveries of eBay orders become shipping fulfillments."""
 from odoo import fields
+from odoo.tests import new_test_user
 
 from ..ebay_api.fulfillment import FulfillmentAdapter
 from .common import EbayCase
@@ -97,6 +98,21 @@ class TestFulfillment(EbayCase):
         again = self.enqueue_and_run("push_fulfillment", {"picking_id": picking.id})
         self.assertEqual(again.state, "done", again.last_error)
         self.assertEqual(len(self.fulfillments(order)), 1)
+
+    def test_a_clerks_delivery_is_reported_by_the_shops_job_user(self):
+        """A warehouse clerk (Inventory / User, no marketplace group) validates the delivery with a tracking
+        number: the fulfillment runs as the shop's Job User and eBay gets the shipment."""
+        clerk = new_test_user(self.env, "ship_clerk", groups="stock.group_stock_user")
+        order = self.ebay_order([1])
+        picking = self.ship(order.sale_order_id.picking_ids.with_user(clerk), [1], self.ups, "1ZCLERK0001")
+
+        job = self.fulfillment_jobs(picking)
+        self.run_jobs()
+        self.assertEqual(job.state, "done", job.last_error)
+        (fulfillment,) = self.fulfillments(order)
+        self.assertEqual(fulfillment["shipmentTrackingNumber"], "1ZCLERK0001")
+        self.assertEqual(picking.ebay_fulfillment_id, fulfillment["fulfillmentId"])
+        self.assertEqual(job.user_id, self.env.ref("marketplace_base.user_marketplace_bot"))
 
     def test_partial_shipments_give_one_fulfillment_each(self):
         order = self.ebay_order([3])

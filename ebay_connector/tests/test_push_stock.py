@@ -2,7 +2,8 @@
 from datetime import timedelta
 from unittest.mock import patch
 
-from odoo import fields
+from odoo import Command, fields
+from odoo.tests import new_test_user
 
 from ..ebay_api.inventory import InventoryAdapter
 from .common import EbayCase
@@ -183,6 +184,32 @@ class TestPushStock(EbayCase):
         self.assertIn("Stock: 2 of 2 binding(s) changed.", pending.log_ids.mapped("message"),
                       "only the noted products' listings are read, not the shop's %s" % len(self.bindings))
         self.assertFalse(Change.search([("shop_id", "=", self.ebay_shop.id)]), "the sent changes are forgotten")
+
+    def test_a_clerks_receipt_is_pushed_by_the_shops_job_user(self):
+        """A warehouse clerk (Inventory / User, no marketplace group) validates a receipt: the push runs as the
+        shop's Job User, who may read the shop, and eBay gets the quantity; the clerk is recorded nowhere."""
+        clerk = new_test_user(self.env, "push_clerk", groups="stock.group_stock_user")
+        binding = self.bindings[0]
+        receipt = self.env["stock.picking"].with_user(clerk).create({
+            "picking_type_id": self.warehouse.in_type_id.id,
+            "location_id": self.env.ref("stock.stock_location_suppliers").id,
+            "location_dest_id": self.warehouse.lot_stock_id.id,
+            "move_ids": [Command.create({"name": "Restock", "product_id": binding.product_id.id, "product_uom_qty": 6,
+                                         "product_uom": binding.product_id.uom_id.id,
+                                         "location_id": self.env.ref("stock.stock_location_suppliers").id,
+                                         "location_dest_id": self.warehouse.lot_stock_id.id})],
+        })
+        receipt.action_confirm()
+        receipt.move_ids.write({"quantity": 6, "picked": True})
+        receipt.with_user(clerk).button_validate()
+        self.assertEqual(receipt.state, "done")
+
+        push = self.env["marketplace.job"].search([("job_type", "=", "push_stock"), ("state", "=", "pending")])
+        self.run_jobs()
+        self.assertEqual(push.state, "done", push.last_error)
+        self.assertEqual(binding.last_pushed_qty, 10)
+        self.assertEqual(self.listing(binding)["quantity"], 10)
+        self.assertEqual(push.user_id, self.env.ref("marketplace_base.user_marketplace_bot"))
 
     def test_moves_of_the_next_seconds_go_in_the_same_push(self):
         self.env["ir.config_parameter"].sudo().set_param("marketplace_base.stock_push_delay_seconds", "30")

@@ -10,7 +10,7 @@ import psycopg2
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL, config, mute_logger
+from odoo.tools import SQL, clean_context, config, mute_logger
 
 from ..job_run import LOST_RACE_ERRORS, JobRun, bookkeeping_env, liveness_lock, worker_is_alive
 from ..marketplace_core import backoff, slices
@@ -48,6 +48,17 @@ AGING_SECONDS = 10
 MAX_AGING_STEPS = 50
 DEFAULT_KEEP_DAYS = 30
 BOT_XMLID = "marketplace_base.user_marketplace_bot"
+MANAGER_GROUP = "marketplace_base.group_marketplace_manager"
+# What the engine sets on a job and only a Marketplace Manager may set by hand: who runs it, in which company,
+# where it stands, and whether the circuit breaker applies to it (a confirmation lets a held push through).
+ENGINE_FIELDS = frozenset({
+    "user_id", "company_id", "identity_key", "state", "run_now", "attempts", "max_attempts", "crash_count",
+    "lost_races", "slice_count", "continuation", "last_error", "error_traceback", "failure_notified",
+    "confirmed_by_id", "confirmed_at", "started_at", "ended_at", "progress_total", "progress_fetched",
+    "progress_stored", "progress_failed", "call_count",
+})
+# The work a held or confirmed job does: it stays what the manager saw when confirming.
+WORK_FIELDS = frozenset({"job_type", "account_id", "shop_id", "payload"})
 
 
 class MarketplaceJob(models.Model):
@@ -81,9 +92,10 @@ class MarketplaceJob(models.Model):
         index=True, ondelete="restrict", help="The lane that runs this job (urgent, bulk, ...).",
     )
     user_id = fields.Many2one(
-        "res.users", string="Run As", index=True, ondelete="set null",
-        default=lambda self: self._default_job_user(),
-        help="The job runs with this user's access rights (crons and webhooks: the shop's job user).",
+        "res.users", string="Run As", index=True, ondelete="set null", copy=False,
+        default=lambda self: self._job_user(person=self.env.user),
+        help="The job runs with this user's access rights: the person whose button queued it, else (stock "
+             "moves, deliveries, price changes, crons, webhooks) the shop's Job User.",
     )
     payload = fields.Text(
         help='JSON object, e.g. {"since": "2024-11-01T00:00:00", "until": null} or {"product_ids": [1, 2, 3]}. '
@@ -104,7 +116,7 @@ class MarketplaceJob(models.Model):
     run_now = fields.Boolean(copy=False, readonly=True, help="Queued first by Run Now.")
     attempts = fields.Integer(default=0, readonly=True, copy=False,
                               help="Runs that did not end by pausing for a later slice.")
-    max_attempts = fields.Integer(default=lambda self: self._default_max_attempts())
+    max_attempts = fields.Integer(default=lambda self: self._default_max_attempts(), copy=False)
     crash_count = fields.Integer(default=0, readonly=True, copy=False, string="Worker Crashes",
                                  help="Times the worker running this job died without finishing it.")
     lost_races = fields.Integer(default=0, readonly=True, copy=False,
@@ -184,13 +196,61 @@ class MarketplaceJob(models.Model):
     # -- who runs a job ------------------------------------------------------
     @api.model
     def _default_job_user(self, shop=None):
-        """The person who made the job; for crons, webhooks and the public, the shop's job user.
-
-        The job later runs with exactly this user's rights, in the job's company."""
-        user = self.env.user  # empty in an auth="none" request (a webhook)
-        if len(user) == 1 and user._is_internal() and not user._is_superuser():
-            return user
+        """The shop's Job User (default: the Marketplace Bot), who runs what no person's button queued."""
         return (shop and shop.sudo().job_user_id) or self.env.ref(BOT_XMLID, raise_if_not_found=False)
+
+    @api.model
+    def _job_user(self, shop=None, person=None):
+        """Who a job runs as: ``person``, the one whose own button queued it, when an internal user; else the
+        shop's Job User.
+
+        The job later runs with exactly this user's rights, in the job's company. What a person's work in Odoo
+        sets off (a clerk's receipt or delivery, a salesperson's price change) is no button of theirs: it runs as
+        the Job User, which has the rights the marketplace side needs, whoever did the work."""
+        if person and len(person) == 1 and person._is_internal() and not person._is_superuser():
+            return person
+        return self._default_job_user(shop)
+
+    # -- who may steer a job -------------------------------------------------
+    @api.model
+    def _engine_or_manager(self):
+        """Whether this environment may set what the engine owns (``ENGINE_FIELDS``, a binding's online values).
+
+        The engine writes in superuser mode: its bookkeeping (``job_run.bookkeeping_env``), ``_enqueue`` and the
+        buttons below after their own checks, and job handlers for their breaker inputs (``sudo()``). No request
+        reaches superuser mode, whereas a context key would come with any RPC call. People: Marketplace Managers
+        only, who confirm held runs anyway."""
+        return self.env.su or self.env.user.has_group(MANAGER_GROUP)
+
+    def _check_user_create(self, vals_list):
+        """A job a person creates by hand is a new job of theirs: the engine's fields keep their defaults (with
+        ``default_*`` context keys ignored), so it runs as its creator, pending, unconfirmed."""
+        neutral = self.with_context(clean_context(self.env.context)).default_get(list(ENGINE_FIELDS))
+        for vals in vals_list:
+            full = self._add_missing_default_values(vals)
+            changed = [name for name in ENGINE_FIELDS & set(full)
+                       if self._cache_value(name, full[name]) != self._cache_value(name, neutral.get(name))]
+            if changed:
+                self._refuse_engine_fields(changed)
+
+    def _check_user_write(self, vals):
+        """A person changes neither the engine's fields nor the work of a job that is running, held for a
+        manager or confirmed by one."""
+        changed = ENGINE_FIELDS & set(vals)
+        if changed:
+            self._refuse_engine_fields(changed)
+        steered = self.filtered(lambda job: job.state in ("processing", "to_confirm") or job.confirmed_by_id)
+        if steered and WORK_FIELDS & set(vals):
+            raise AccessError(_("Job %s is running, awaiting confirmation or confirmed: only a Marketplace Manager "
+                                "can change its work.", steered[0].name))
+
+    def _cache_value(self, name, value):
+        return self._fields[name].convert_to_cache(value or False, self.browse(), validate=False)
+
+    def _refuse_engine_fields(self, names):
+        labels = sorted(self._fields[name]._description_string(self.env) for name in names)
+        raise AccessError(_("Only a Marketplace Manager can set %s on a job: the job engine sets these.",
+                            ", ".join(labels)))
 
     def _job_env(self, env):
         """``env`` as the job's user in the job's company; the default bot follows its shops' companies."""
@@ -244,6 +304,8 @@ class MarketplaceJob(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         """Jobs made by hand get an identity key too, and an equal pending job is refused with its name."""
+        if not self._engine_or_manager():
+            self._check_user_create(vals_list)
         for vals in vals_list:
             if not vals.get("identity_key"):
                 vals["identity_key"] = self._identity_of(vals)
@@ -254,15 +316,26 @@ class MarketplaceJob(models.Model):
         quiet = self.with_context(mail_create_nolog=True, mail_create_nosubscribe=True, tracking_disable=True)
         return super(MarketplaceJob, quiet).create(vals_list)
 
+    def write(self, vals):
+        if not self._engine_or_manager():
+            self._check_user_write(vals)
+        return super().write(vals)
+
     def _pending_equal(self, key):
         return self.search([("identity_key", "=", key), ("state", "=", "pending")], limit=1) if key else self.browse()
 
     @api.model
-    def _enqueue(self, job_type, account=None, shop=None, payload=None, priority=10, identity=None, delay_seconds=0):
+    def _enqueue(self, job_type, account=None, shop=None, payload=None, priority=10, identity=None, delay_seconds=0,
+                 user=None):
         """Add a job unless an equal one is pending; return the job that will do the work.
 
         ``delay_seconds``: the new job is due that much later, so that the events of the next moments join it
         (an equal pending job takes them) instead of each making a job of its own.
+
+        ``user``: the person whose own button queued the job (Publish, Backfill...), who it then runs as; without
+        it (stock moves, deliveries, price changes, crons, webhooks) it runs as the shop's Job User. The engine
+        creates the job (superuser mode, ``default_*`` context keys dropped): the caller chooses none of the
+        engine's fields.
 
         The unique partial index on pending identity keys is the real guard: two
         transactions enqueuing at once cannot both insert. The loser's insert is
@@ -275,7 +348,7 @@ class MarketplaceJob(models.Model):
             "shop_id": shop.id if shop else False,
             "payload": canonical_json(payload) if payload else False,
             "priority": priority,
-            "user_id": self._default_job_user(shop).id,
+            "user_id": self._job_user(shop, user).id,
         }
         if delay_seconds:
             vals["next_attempt_at"] = fields.Datetime.now() + timedelta(seconds=delay_seconds)
@@ -283,14 +356,15 @@ class MarketplaceJob(models.Model):
         equal = self._pending_equal(vals["identity_key"])
         if equal:
             return equal
+        engine = self.sudo().with_context(clean_context(self.env.context), marketplace_enqueue=True)
         try:
             with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
-                job = self.with_context(marketplace_enqueue=True).create(vals)
+                job = engine.create(vals)
         except psycopg2.errors.UniqueViolation:
             _logger.info("Job %s already enqueued by a concurrent transaction", vals["identity_key"])
             return self.browse()
         job._trigger_runner()
-        return job
+        return job.with_env(self.env)
 
     def init(self):
         self.env.cr.execute("""
@@ -625,7 +699,7 @@ class MarketplaceJob(models.Model):
         due = self.filtered(lambda job: job.state == "pending")
         if self and not due:
             raise UserError(_("Only pending jobs can run; use Requeue on failed or cancelled ones."))
-        due.write({"run_now": True, "next_attempt_at": fields.Datetime.now()})
+        due.sudo().write({"run_now": True, "next_attempt_at": fields.Datetime.now()})
         due._trigger_runner()
         return {"type": "ir.actions.client", "tag": "display_notification", "params": {
             "type": "info", "message": _("Queued first; a runner starts it within seconds."),
@@ -634,7 +708,7 @@ class MarketplaceJob(models.Model):
     def action_stop(self):
         """Stop: pending jobs are cancelled now, a running one at its next unit of work."""
         active = self.filtered(lambda job: job.state in ("pending", "processing", "to_confirm"))
-        active.write({"state": "cancelled", "ended_at": fields.Datetime.now()})
+        active.sudo().write({"state": "cancelled", "ended_at": fields.Datetime.now()})
         for job in active:
             job._log(_("Stop requested by %s.", self.env.user.name), "warning")
         return True
@@ -657,15 +731,16 @@ class MarketplaceJob(models.Model):
         return True
 
     def action_requeue(self):
-        """Dead letters and cancelled jobs get a fresh set of attempts."""
+        """Dead letters and cancelled jobs get a fresh set of attempts, and no confirmation: a manager confirmed
+        what an earlier run would have sent, and a new run is judged by the circuit breaker again."""
         for job in self.filtered(lambda j: j.state in ("failed", "cancelled", "done")):
             equal = job._pending_equal(job.identity_key)
             if equal:
                 raise UserError(_("An identical job is already pending: %s.", equal.name))
-            job.write({"state": "pending", "attempts": 0, "crash_count": 0, "lost_races": 0,
-                       "next_attempt_at": fields.Datetime.now(),
-                       "last_error": False, "error_traceback": False, "continuation": False,
-                       "failure_notified": False})
+            job.sudo().write({"state": "pending", "attempts": 0, "crash_count": 0, "lost_races": 0,
+                              "next_attempt_at": fields.Datetime.now(),
+                              "last_error": False, "error_traceback": False, "continuation": False,
+                              "failure_notified": False, "confirmed_by_id": False, "confirmed_at": False})
             job._log(_("Requeued by %s.", self.env.user.name))
         self._trigger_runner()
         return True

@@ -202,7 +202,8 @@ class MarketplaceListing(models.Model):
         """One job per shop for these listings; they remember it (and take ``state``)."""
         jobs = self.env["marketplace.job"]
         for shop, listings in self.grouped("shop_id").items():
-            job = jobs._enqueue(job_type, shop=shop, payload={"listing_ids": sorted(listings.ids)}, priority=5)
+            job = jobs._enqueue(job_type, shop=shop, payload={"listing_ids": sorted(listings.ids)}, priority=5,
+                                user=self.env.user)
             values = {"job_id": job.id, "last_error": False}
             if state:
                 values["state"] = state

@@ -1,4 +1,9 @@
-from odoo import fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
+
+# What the marketplace shows, as pushed or read by the engine: the circuit breaker judges a push against these,
+# so a person who could set them could make a push that zeroes the shop look harmless.
+ONLINE_FIELDS = ("last_pushed_qty", "last_pushed_price")
 
 
 class MarketplaceProductBinding(models.Model):
@@ -51,6 +56,25 @@ class MarketplaceProductBinding(models.Model):
     _sql_constraints = [
         ("shop_sku_uniq", "UNIQUE(shop_id, external_sku)", "This SKU is already bound in this shop."),
     ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """A binding made by hand starts at nothing known online; the engine's pushes and reads fill it in."""
+        if any(vals.get(name) for vals in vals_list for name in ONLINE_FIELDS):
+            self._check_online_fields()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if any(name in vals for name in ONLINE_FIELDS):
+            self._check_online_fields()
+        return super().write(vals)
+
+    def _check_online_fields(self):
+        """The online quantity and price are the engine's to write (job handlers, through ``sudo()``, see
+        ``marketplace.job._engine_or_manager``), or a Marketplace Manager's."""
+        if not self.env["marketplace.job"]._engine_or_manager():
+            raise AccessError(_("The online quantity and price of a binding are what the marketplace shows: only "
+                                "the sync (or a Marketplace Manager) sets them."))
 
     def _available_quantities(self):
         """Free-to-sell quantity per binding id, in the shop's warehouse.

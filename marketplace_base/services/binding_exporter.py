@@ -105,7 +105,8 @@ class BindingExporter:
         return 0.0
 
     def _store(self, accepted):
-        Binding = self.env["marketplace.product.binding"]
+        """The accepted values become the bindings' online values (the engine's to write: ``sudo()``)."""
+        Binding = self.env["marketplace.product.binding"].sudo()
         now = fields.Datetime.now()
         for item in accepted:
             Binding.browse(item.binding_id).write({self.last_field: float(item.value), "last_sync_at": now,
@@ -121,7 +122,7 @@ class BindingExporter:
             self.run.log("%s: %s" % (binding.external_sku, message), "warning")
             if not self._single_binding():
                 self.env["marketplace.job"]._enqueue(self.job_type, shop=binding.shop_id,
-                                                     payload={"binding_ids": [binding.id]})
+                                                     payload={"binding_ids": [binding.id]}, user=self.job.user_id)
         self.run.progress(failed=len(rejections))
         self.rejections.extend(rejections)
 

@@ -192,8 +192,8 @@ class TestJobEngine(MarketplaceCase):
             "groups_id": [fields.Command.set([self.env.ref("marketplace_base.group_marketplace_user").id])]})
         seen = []
         patch_handler(self, lambda job, run: seen.append(job.env.user))
-        job = self.Job.with_user(user)._enqueue("create_sale_orders", shop=self.shop, payload={"n": 1})
-        self.assertEqual(job.user_id, user)
+        job = self.Job.with_user(user)._enqueue("create_sale_orders", shop=self.shop, payload={"n": 1}, user=user)
+        self.assertEqual(job.user_id, user, "a job queued by a person's own button runs as that person")
         job.with_user(user).action_run_now()
         self.run_jobs()
         self.assertEqual((job.state, seen), ("done", [user]))

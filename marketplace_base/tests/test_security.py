@@ -1,3 +1,4 @@
+from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user
 
@@ -112,3 +113,111 @@ class TestSecurity(MarketplaceCase):
             as_user.write({"model": "other"})
         Provider = self.env["marketplace.vision.provider"].with_user(self.outsider())
         self.assertFalse(Provider.search([("id", "=", provider.id)]))
+
+
+class TestJobGuards(MarketplaceCase):
+    """Who runs a job and whether a guard applies are the engine's or a manager's to decide, in the model:
+    a Marketplace User's RPC calls (``with_user``) cannot set them."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.user = new_test_user(cls.env, "mkt_guard_user", groups="marketplace_base.group_marketplace_user")
+        cls.manager = new_test_user(cls.env, "mkt_guard_manager", groups="marketplace_base.group_marketplace_manager")
+        cls.admin = cls.env.ref("base.user_admin")
+        cls.bot = cls.env.ref("marketplace_base.user_marketplace_bot")
+        cls.binding = cls.env["marketplace.product.binding"].create({
+            "shop_id": cls.shop.id, "product_id": cls.product_a.id, "external_sku": "SKU-A", "last_pushed_qty": 10})
+
+    def held_job(self):
+        return self.env["marketplace.job"].create({
+            "job_type": "create_sale_orders", "shop_id": self.shop.id, "payload": '{"held": 1}',
+            "state": "to_confirm", "last_error": "would set 30 of 30 listings to 0"})
+
+    def test_user_creates_a_job_of_their_own_only(self):
+        Job = self.env["marketplace.job"].with_user(self.user)
+        job = Job.create({"job_type": "create_sale_orders", "shop_id": self.shop.id})
+        self.assertEqual((job.user_id, job.state, job.confirmed_by_id), (self.user, "pending", self.env["res.users"]))
+        forged = [{"confirmed_by_id": self.manager.id}, {"confirmed_at": fields.Datetime.now()},
+                  {"user_id": self.admin.id}, {"state": "done"}, {"attempts": 3}, {"crash_count": 1},
+                  {"max_attempts": 1000}, {"company_id": self.env.company.id}]
+        for number, values in enumerate(forged):
+            with self.subTest(values=values), self.assertRaises(AccessError):
+                Job.create(dict(values, job_type="create_sale_orders", shop_id=self.shop.id,
+                                payload='{"n": %d}' % number))
+        with self.assertRaises(AccessError):
+            Job.with_context(default_confirmed_by_id=self.manager.id).create(
+                {"job_type": "create_sale_orders", "shop_id": self.shop.id, "payload": '{"n": "ctx"}'})
+
+    def test_user_cannot_release_a_held_job_nor_change_its_work(self):
+        held = self.held_job().with_user(self.user)
+        for values in ({"state": "pending", "confirmed_by_id": self.manager.id}, {"state": "pending"},
+                       {"confirmed_by_id": self.user.id}, {"user_id": self.admin.id}, {"attempts": 0},
+                       {"payload": '{"other": 1}'}):
+            with self.subTest(values=values), self.assertRaises(AccessError):
+                held.write(values)
+        with self.assertRaises(AccessError):
+            held.action_confirm()
+        self.assertEqual((held.state, held.confirmed_by_id), ("to_confirm", self.env["res.users"]))
+
+        held.with_user(self.manager).action_confirm()
+        self.assertEqual((held.state, held.confirmed_by_id), ("pending", self.manager))
+        with self.assertRaises(AccessError):
+            held.write({"payload": "{}"})  # the confirmed work stays what the manager saw
+
+    def test_user_cannot_make_a_pending_job_run_as_someone_else(self):
+        job = self.env["marketplace.job"].with_user(self.user).create(
+            {"job_type": "create_sale_orders", "shop_id": self.shop.id})
+        for user in (self.admin, self.bot, self.manager):
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                job.write({"user_id": user.id})
+        job.write({"priority": 3, "payload": '{"edited": true}'})  # the work of an unconfirmed job is theirs
+        self.assertEqual(job.user_id, self.user)
+
+    def test_user_buttons_still_steer_jobs_through_the_engine(self):
+        """Stop, Requeue and Run Now write the engine's fields for the user; a requeued run is judged again."""
+        Job = self.env["marketplace.job"]
+        job = Job.create({"job_type": "create_sale_orders", "shop_id": self.shop.id, "state": "done",
+                          "confirmed_by_id": self.manager.id, "confirmed_at": fields.Datetime.now(), "attempts": 2})
+        as_user = job.with_user(self.user)
+        as_user.action_requeue()
+        self.assertEqual((job.state, job.attempts, job.confirmed_by_id), ("pending", 0, self.env["res.users"]))
+        as_user.action_run_now()
+        self.assertTrue(job.run_now)
+        as_user.action_stop()
+        self.assertEqual(job.state, "cancelled")
+
+    def test_enqueue_decides_the_user_and_ignores_context_defaults(self):
+        """What a person's work sets off runs as the shop's Job User; a button records its person; a
+        ``default_*`` key in the caller's context sets nothing of the engine's."""
+        Job = self.env["marketplace.job"].with_user(self.user).with_context(
+            default_confirmed_by_id=self.manager.id, default_user_id=self.admin.id, default_state="to_confirm")
+        hook = Job._enqueue("create_sale_orders", shop=self.shop, payload={"n": "hook"})
+        button = Job._enqueue("create_sale_orders", shop=self.shop, payload={"n": "button"}, user=self.user)
+        self.assertEqual((hook.user_id, hook.state, hook.confirmed_by_id), (self.bot, "pending", self.env["res.users"]))
+        self.assertEqual((button.user_id, button.confirmed_by_id), (self.user, self.env["res.users"]))
+        self.shop.job_user_id = self.manager
+        self.assertEqual(Job._enqueue("create_sale_orders", shop=self.shop, payload={"n": "hook2"}).user_id,
+                         self.manager)
+        self.assertEqual(Job._enqueue("create_sale_orders", shop=self.shop, payload={"n": "admin"},
+                                      user=self.env.ref("base.user_root")).user_id, self.manager,
+                         "the superuser is no person: the Job User runs it")
+
+    def test_manager_may_steer_a_job_by_hand(self):
+        held = self.held_job().with_user(self.manager)
+        held.write({"user_id": self.bot.id, "max_attempts": 3})
+        self.assertEqual(held.user_id, self.bot)
+
+    def test_online_quantity_and_price_are_the_engines(self):
+        Binding = self.env["marketplace.product.binding"].with_user(self.user)
+        for values in ({"last_pushed_qty": 0}, {"last_pushed_qty": 500}, {"last_pushed_price": 1.0}):
+            with self.subTest(values=values), self.assertRaises(AccessError):
+                self.binding.with_user(self.user).write(values)
+        with self.assertRaises(AccessError):
+            Binding.create({"shop_id": self.shop.id, "product_id": self.product_b.id, "external_sku": "SKU-B",
+                            "last_pushed_qty": 50})
+        bound = Binding.create({"shop_id": self.shop.id, "product_id": self.product_b.id, "external_sku": "SKU-B"})
+        bound.write({"title": "Renamed"})  # the rest of a binding stays theirs
+        self.binding.with_user(self.manager).write({"last_pushed_qty": 7})
+        self.binding.with_user(self.user).sudo().write({"last_pushed_qty": 8})  # the engine (a job's handler)
+        self.assertEqual(self.binding.last_pushed_qty, 8)

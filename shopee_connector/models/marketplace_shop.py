@@ -115,7 +115,8 @@ class MarketplaceShop(models.Model):
     def action_shopee_enqueue(self):
         """Buttons on the shop: start one flow now (``shopee_job_type`` in the button's context)."""
         self.ensure_one()
-        job = self.env["marketplace.job"]._enqueue(self.env.context["shopee_job_type"], shop=self, priority=5)
+        job = self.env["marketplace.job"]._enqueue(self.env.context["shopee_job_type"], shop=self, priority=5,
+                                                   user=self.env.user)
         return {"type": "ir.actions.act_window", "res_model": "marketplace.job", "view_mode": "form",
                 "res_id": job.id}
 
