@@ -3,6 +3,7 @@ import socket
 import traceback
 
 import pytest
+
 from ebay_api import EbayConfig, EbayRequestError, EbayRetryableError
 from ebay_api.transport import Transport, build_session
 

@@ -4,8 +4,9 @@ import traceback
 
 import pytest
 import requests
-from marketplace_core.errors import is_retryable
 from shopee_api import MemoryTokenStore, ShopeeClient, ShopeeConfig, TokenSet
+
+from marketplace_core.errors import is_retryable
 
 TOKEN = "shop-access-token-5f3a9c"
 REFRESH = "shop-refresh-token-77e1"

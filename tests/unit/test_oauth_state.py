@@ -1,5 +1,6 @@
 """The OAuth state's signer and checker (marketplace_core/oauth_state.py): binding, expiry, tampering."""
 import pytest
+
 from marketplace_core import oauth_state
 from marketplace_core.oauth_state import StateExpired, StateNotYours, StateTampered, check, mint
 

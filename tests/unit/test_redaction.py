@@ -5,6 +5,7 @@ import traceback
 
 import pytest
 import requests
+
 from marketplace_core.errors import is_retryable
 from marketplace_core.redaction import RedactingFilter, redact, redacted_error
 
