@@ -16,7 +16,7 @@ MASK = "***"
 # whole names (``error_code`` or ``shop_id`` are left alone).
 SECRET_NAMES = (
     "access_token", "refresh_token", "id_token", "token", "code", "sign", "signature", "client_secret",
-    "partner_key", "api_key", "apikey", "secret", "password", "verification_token", "session_id",
+    "partner_key", "api_key", "apikey", "secret", "password", "verification_token", "session_id", "authorization",
 )
 _NAMES = "|".join(sorted(SECRET_NAMES, key=len, reverse=True))
 
@@ -28,10 +28,10 @@ _PARAM = re.compile(
 _QUOTED = re.compile(
     r"(?<![\w.-])(?P<name>[\"']?(?:%s)[\"']?\s*[:=]\s*)(?P<quote>[\"'])(?P<value>[^\"']*)(?P=quote)" % _NAMES,
     re.IGNORECASE)
-# Authorization: Bearer x / Basic x / <scheme> x (a header line, or a header dict's repr)
+# Authorization: Basic x / Digest x (a header line; a header dict's repr is _QUOTED's, Bearer is _BEARER's)
 _AUTHORIZATION = re.compile(
-    r"(?P<name>authorization[\"']?\s*[:=]\s*[\"']?)(?:(?P<scheme>bearer|basic|token|digest)\s+)?"
-    r"(?P<value>[^\s\"',;]+)", re.IGNORECASE)
+    r"(?P<name>\bauthorization[\"']?\s*[:=]\s*[\"']?)(?P<scheme>basic|digest|token)\s+(?P<value>[^\s\"',;]+)",
+    re.IGNORECASE)
 # a bearer token named nowhere else
 _BEARER = re.compile(r"(?P<scheme>\bbearer\s+)(?P<value>[^\s\"',;]+)", re.IGNORECASE)
 
@@ -41,8 +41,7 @@ def redact(text):
     if text is None or text is False:
         return text
     text = str(text)
-    text = _AUTHORIZATION.sub(lambda m: "%s%s%s" % (m["name"], m["scheme"] + " " if m["scheme"] else "", MASK),
-                              text)
+    text = _AUTHORIZATION.sub(lambda m: "%s%s %s" % (m["name"], m["scheme"], MASK), text)
     text = _BEARER.sub(lambda m: m["scheme"] + MASK if m["value"] != MASK else m[0], text)
     text = _QUOTED.sub(lambda m: "%s%s%s%s" % (m["name"], m["quote"], MASK, m["quote"]), text)
     return _PARAM.sub(lambda m: "%s%s%s" % (m["name"], m["sep"], MASK), text)

@@ -49,6 +49,16 @@ def test_names_that_only_end_like_a_secret_are_kept():
     assert redact(text) == text
 
 
+@pytest.mark.parametrize("text", [
+    "Re-authorization needed: the shop authorization: expired",
+    "Shopee refused the authorization code: error_auth: Invalid code",
+    "eBay consent was declined (access_denied).",
+    "Wrong sign. The token was refused; enter the partner key again.",
+])
+def test_sentences_about_secrets_are_kept(text):
+    assert redact(text) == text
+
+
 def test_a_refused_connection_loses_its_token_and_stays_a_network_error():
     error = refused_get(partner_id=1, access_token=TOKEN, shop_id=5, sign="f00dcafe")
     assert TOKEN in str(error), "the test's premise: urllib3 puts the URL in the text"
