@@ -38,31 +38,6 @@ class TestAccountOAuth(EbayCase):
             with self.subTest(state=forged), self.assertRaisesRegex(UserError, "bad state"):
                 self.env["marketplace.account"]._account_from_oauth_state(OAUTH_PURPOSE, forged)
 
-    def test_state_is_single_use(self):
-        state = self.ebay_account._oauth_state(OAUTH_PURPOSE)
-        Account = self.env["marketplace.account"]
-        self.assertEqual(Account._account_from_oauth_state(OAUTH_PURPOSE, state), self.ebay_account)
-        with self.assertRaisesRegex(UserError, "already used"):
-            Account._account_from_oauth_state(OAUTH_PURPOSE, state)
-
-    def test_state_of_another_user_is_refused(self):
-        first = new_test_user(self.env, "oauth_manager_1", groups="marketplace_base.group_marketplace_manager")
-        second = new_test_user(self.env, "oauth_manager_2", groups="marketplace_base.group_marketplace_manager")
-        url = self.ebay_account.with_user(first).action_ebay_connect()["url"]
-        state = parse_qs(urlsplit(url).query)["state"][0]
-        with self.assertRaisesRegex(AccessError, "started by another user"):
-            self.env["marketplace.account"].with_user(second)._account_from_oauth_state(OAUTH_PURPOSE, state)
-        self.assertEqual(
-            self.env["marketplace.account"].with_user(first)._account_from_oauth_state(OAUTH_PURPOSE, state),
-            self.ebay_account, "its own user still completes it")
-
-    def test_expired_state_is_refused(self):
-        Account = self.env["marketplace.account"]
-        state = oauth_state.mint(Account._oauth_state_secret(), OAUTH_PURPOSE, self.ebay_account.id, self.env.uid,
-                                 "", time.time() - oauth_state.STATE_TTL_SECONDS - 1)
-        with self.assertRaisesRegex(UserError, "expired"):
-            Account._account_from_oauth_state(OAUTH_PURPOSE, state)
-
     def test_only_managers_mint_a_state(self):
         user = new_test_user(self.env, "oauth_mkt_user", groups="marketplace_base.group_marketplace_user")
         with self.assertRaises(AccessError):
