@@ -1,8 +1,10 @@
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, Forbidden
 
 from odoo import _, http
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.http import request
+
+from ..models.marketplace_account import OAUTH_PURPOSE
 
 
 class EbayOAuthController(http.Controller):
@@ -12,7 +14,9 @@ class EbayOAuthController(http.Controller):
     def ebay_oauth_callback(self, code=None, state=None, error=None, **_kwargs):
         Account = request.env["marketplace.account"]
         try:
-            account = Account._ebay_account_from_state(state)
+            account = Account._account_from_oauth_state(OAUTH_PURPOSE, state)
+        except AccessError as exc:
+            raise Forbidden(str(exc)) from exc
         except UserError as exc:
             raise BadRequest(str(exc)) from exc
         if error or not code:

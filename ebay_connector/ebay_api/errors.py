@@ -3,7 +3,14 @@
 The Odoo job queue does not import this package: it recognises an error it may retry only by duck
 typing, i.e. a class attribute ``retryable = True`` and an instance attribute ``retry_after``
 (seconds, or None when eBay gave no hint). Keep both on every retryable class.
+
+No error text holds a token, a signature or a key (``redact``): job errors, log lines and to-dos show it
+to every Marketplace User.
 """
+try:
+    from ...marketplace_base.marketplace_core.redaction import redact
+except ImportError:  # a top-level package: plain pytest puts the addon folders on sys.path (tests/conftest.py)
+    from marketplace_core.redaction import redact
 
 
 class EbayError(Exception):
@@ -13,6 +20,7 @@ class EbayError(Exception):
     retryable = False
 
     def __init__(self, message, *, status=None, errors=(), request_id=None):
+        message = redact(message)
         super().__init__(message)
         self.message = message
         self.status = status

@@ -1,10 +1,8 @@
 import logging
-import secrets as pysecrets
 from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import consteq, hmac
 
 from odoo.addons.marketplace_base.shared_budget import SharedRateBudget
 
@@ -19,6 +17,7 @@ from ..sync_core.times import from_epoch
 _logger = logging.getLogger(__name__)
 
 MANAGER_GROUP = "marketplace_base.group_marketplace_manager"
+OAUTH_PURPOSE = "ebay_oauth"  # what eBay consent states are signed for
 EBAY_MARKETPLACES = [
     ("EBAY_US", "eBay US"), ("EBAY_GB", "eBay UK"), ("EBAY_DE", "eBay Germany"), ("EBAY_FR", "eBay France"),
     ("EBAY_IT", "eBay Italy"), ("EBAY_ES", "eBay Spain"), ("EBAY_AU", "eBay Australia"),
@@ -148,26 +147,7 @@ class MarketplaceAccount(models.Model):
         self._store_tokens(tokens.access_token, from_epoch(tokens.expires_at), tokens.refresh_token,
                            from_epoch(tokens.refresh_token_expires_at))
 
-    # -- OAuth consent -------------------------------------------------------
-    def _ebay_oauth_state(self):
-        """Opaque ``state`` naming the account, signed so a forged callback cannot target another account."""
-        nonce = pysecrets.token_urlsafe(12)
-        message = "%s.%s" % (self.id, nonce)
-        return "%s.%s" % (message, hmac(self.env(su=True), "ebay_oauth", message))
-
-    @api.model
-    def _ebay_account_from_state(self, state):
-        parts = (state or "").split(".")
-        if len(parts) != 3 or not parts[0].isdigit():
-            raise UserError(_("The eBay authorization answer is not for this database (bad state)."))
-        message = "%s.%s" % (parts[0], parts[1])
-        if not consteq(hmac(self.env(su=True), "ebay_oauth", message), parts[2]):
-            raise UserError(_("The eBay authorization answer was tampered with (bad state signature)."))
-        account = self.browse(int(parts[0])).exists()
-        if not account:
-            raise UserError(_("The account being connected no longer exists."))
-        return account
-
+    # -- OAuth consent (the state: marketplace.account._oauth_state) ----------
     def _ebay_oauth_client(self):
         return OAuthClient(self._ebay_config(), build_session(pool_size=1))
 
@@ -177,7 +157,7 @@ class MarketplaceAccount(models.Model):
         if not self.sudo().ebay_ru_name:
             raise UserError(_("Enter the RuName of your eBay application first."))
         return {"type": "ir.actions.act_url", "target": "self",
-                "url": self._ebay_oauth_client().consent_url(self._ebay_oauth_state())}
+                "url": self._ebay_oauth_client().consent_url(self._oauth_state(OAUTH_PURPOSE))}
 
     def _ebay_finish_connect(self, code):
         """Exchange the authorization code for tokens and mark the account connected."""

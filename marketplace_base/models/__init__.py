@@ -12,6 +12,7 @@ from . import marketplace_order_line
 from . import marketplace_job_channel
 from . import marketplace_job
 from . import marketplace_api_usage
+from . import marketplace_oauth_nonce
 from . import marketplace_stock_change
 from . import stock_move
 from . import ir_cron

@@ -1,6 +1,11 @@
 import logging
+import time
 
 from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.http import request
+
+from ..marketplace_core import oauth_state
 
 _logger = logging.getLogger(__name__)
 
@@ -105,6 +110,45 @@ class MarketplaceAccount(models.Model):
         action["context"] = {"default_account_id": self.id}
         return action
 
+    # -- OAuth state (eBay consent, Shopee shop authorization) ----------------
+    def _oauth_state(self, purpose):
+        """The ``state`` of a consent link for this account (``marketplace_core.oauth_state``): bound to the
+        user and browser session asking for it, valid ``STATE_TTL_SECONDS``, usable once. Only those who may
+        connect an account (managers) get one: a state is what makes a callback bind tokens to the account."""
+        self.ensure_one()
+        if not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(_("Only a Marketplace Manager can connect a marketplace account."))
+        self.check_access("write")
+        return oauth_state.mint(self._oauth_state_secret(), purpose, self.id, self.env.uid, _session_key(),
+                                time.time())
+
+    @api.model
+    def _account_from_oauth_state(self, purpose, state):
+        """The account a callback's ``state`` names, its nonce spent; AccessError when another user or another
+        browser session started the flow, UserError when the state is forged, expired or used already."""
+        try:
+            content = oauth_state.check(self._oauth_state_secret(), purpose, state, self.env.uid, _session_key(),
+                                        time.time())
+        except oauth_state.StateNotYours as exc:
+            raise AccessError(_("This authorization was started by another user or in another browser session; "
+                                "only the person who started it can complete it, in the same browser. Start the "
+                                "connection again from the account.")) from exc
+        except oauth_state.StateExpired as exc:
+            raise UserError(_("This authorization link has expired (it is valid %s minutes). Start the connection "
+                              "again from the account.", oauth_state.STATE_TTL_SECONDS // 60)) from exc
+        except oauth_state.StateError as exc:
+            raise UserError(_("This authorization answer is not valid for this database (bad state). Start the "
+                              "connection again from the account.")) from exc
+        self.env["marketplace.oauth.nonce"].sudo()._consume(content.nonce, content.expires_at)
+        account = self.browse(content.account_id).exists()
+        if not account:
+            raise UserError(_("The account being connected no longer exists."))
+        return account
+
+    @api.model
+    def _oauth_state_secret(self):
+        return self.env["ir.config_parameter"].sudo().get_param("database.secret")
+
     def _mark_needs_reauth(self, reason):
         """The marketplace refused our refresh token: a person must connect again."""
         for account in self:
@@ -119,3 +163,8 @@ class MarketplaceAccount(models.Model):
                     note=_("The marketplace refused to refresh the access token (%s). Open the account and "
                            "connect again.", reason),
                 )
+
+
+def _session_key():
+    """The browser session of the HTTP request being served ("" outside one: a shell, a cron, a test)."""
+    return request.session.sid if request else ""

@@ -24,6 +24,7 @@ from ..marketplace_core.errors import (
 )
 from ..marketplace_core.handlers import JobHandler, find_handler
 from ..marketplace_core.payload import canonical_json, identity_key, parse_payload
+from ..marketplace_core.redaction import redact
 from ..services.sale_order_creator import SaleOrderCreator
 
 _logger = logging.getLogger(__name__)
@@ -538,7 +539,7 @@ class MarketplaceJob(models.Model):
             return "to_confirm", exc
         except Exception as exc:  # noqa: BLE001 - every failure is recorded on the job
             env.cr.rollback()
-            _logger.info("Job %s failed: %s", self.id, exc)
+            _logger.info("Job %s failed: %s", self.id, redact(str(exc)))
             return "error", exc
         return "done", None
 
@@ -549,9 +550,9 @@ class MarketplaceJob(models.Model):
             self.write({"state": "cancelled", "ended_at": now, "continuation": False})
             self._log(_("Stopped on request."), "warning")
         elif outcome == "to_confirm":
-            self.write({"state": "to_confirm", "ended_at": now, "last_error": str(exc)})
+            self.write({"state": "to_confirm", "ended_at": now, "last_error": redact(str(exc))})
             self._log(_("Awaiting a manager's confirmation: %s", exc), "warning")
-            _logger.warning("Job %s awaits a manager's confirmation: %s", self.id, exc)
+            _logger.warning("Job %s awaits a manager's confirmation: %s", self.id, redact(str(exc)))
         elif outcome == "done":
             self.write({"state": "done", "ended_at": now, "last_error": False, "error_traceback": False,
                         "continuation": False, "lost_races": 0})
@@ -589,8 +590,11 @@ class MarketplaceJob(models.Model):
         self._reschedule(now + timedelta(seconds=seconds), now=now, keep_running_job=True)
 
     def _fail(self, error, details, now, log=None):
-        """Dead letter: kept until someone handles it, and the people in charge hear of it once."""
-        self.write({"state": "failed", "ended_at": now, "last_error": error, "error_traceback": details})
+        """Dead letter: kept until someone handles it, and the people in charge hear of it once.
+
+        The error and its traceback are redacted: every Marketplace User reads them, and the to-do quotes them."""
+        self.write({"state": "failed", "ended_at": now, "last_error": redact(error),
+                    "error_traceback": redact(details)})
         self._log(log or error, "error")
         self._notify_failure()
 
@@ -607,7 +611,8 @@ class MarketplaceJob(models.Model):
         now = now or fields.Datetime.now()
         values = {"state": "pending", "next_attempt_at": when, "ended_at": now}
         if exc is not None:
-            values.update(last_error=str(exc), error_traceback="".join(traceback.format_exception(exc)))
+            values.update(last_error=redact(str(exc)),
+                          error_traceback=redact("".join(traceback.format_exception(exc))))
         # twice: an equal job committed between the look and the write (a cron queued it meanwhile) is found
         # by the unique index, and a running job still keeps its place over it
         for _attempt in range(2):

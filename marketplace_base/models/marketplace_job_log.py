@@ -1,4 +1,6 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+from ..marketplace_core.redaction import redact
 
 
 class MarketplaceJobLog(models.Model):
@@ -14,3 +16,11 @@ class MarketplaceJobLog(models.Model):
         [("info", "Info"), ("warning", "Warning"), ("error", "Error")], default="info", required=True,
     )
     message = fields.Text(required=True)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Lines quote errors, whose text may hold a token (a URL's query string): the secret is never stored."""
+        for vals in vals_list:
+            if vals.get("message"):
+                vals["message"] = redact(vals["message"])
+        return super().create(vals_list)

@@ -1,8 +1,10 @@
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, Forbidden
 
 from odoo import _, http
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.http import request
+
+from ..models.marketplace_account import AUTH_PURPOSE
 
 
 class ShopeeAuthController(http.Controller):
@@ -12,11 +14,13 @@ class ShopeeAuthController(http.Controller):
     def shopee_auth_callback(self, state=None, code=None, shop_id=None, **_kwargs):
         Account = request.env["marketplace.account"]
         try:
-            account = Account._shopee_account_from_state(state)
+            account = Account._account_from_oauth_state(AUTH_PURPOSE, state)
             if not code:
                 raise UserError(_("Shopee sent no authorization code."))
             account.check_access("write")
             shop = account._shopee_finish_authorization(code, shop_id)
+        except AccessError as exc:
+            raise Forbidden(str(exc)) from exc
         except UserError as exc:
             raise BadRequest(str(exc)) from exc
         return request.redirect("/odoo/action-marketplace_base.action_marketplace_shop/%s" % shop.id)

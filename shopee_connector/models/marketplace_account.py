@@ -1,9 +1,7 @@
 import logging
-import secrets as pysecrets
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import consteq, hmac
 
 from odoo.addons.marketplace_base.shared_budget import SharedRateBudget
 
@@ -15,6 +13,7 @@ _logger = logging.getLogger(__name__)
 
 MANAGER_GROUP = "marketplace_base.group_marketplace_manager"
 BUDGET_WINDOW_SECONDS = 600
+AUTH_PURPOSE = "shopee_auth"  # what shop authorization states are signed for
 
 
 class MarketplaceAccount(models.Model):
@@ -73,28 +72,10 @@ class MarketplaceAccount(models.Model):
                                                       BUDGET_WINDOW_SECONDS)
         return ShopeeClient(self._shopee_config(), on_call=on_call, budgets=budgets)
 
-    # -- shop authorization --------------------------------------------------
-    def _shopee_auth_state(self):
-        """Opaque ``state`` naming the account, signed so a forged callback cannot target another account."""
-        message = "%s.%s" % (self.id, pysecrets.token_urlsafe(12))
-        return "%s.%s" % (message, hmac(self.env(su=True), "shopee_auth", message))
-
-    @api.model
-    def _shopee_account_from_state(self, state):
-        parts = (state or "").split(".")
-        if len(parts) != 3 or not parts[0].isdigit():
-            raise UserError(_("The Shopee authorization answer is not for this database (bad state)."))
-        message = "%s.%s" % (parts[0], parts[1])
-        if not consteq(hmac(self.env(su=True), "shopee_auth", message), parts[2]):
-            raise UserError(_("The Shopee authorization answer was tampered with (bad state signature)."))
-        account = self.browse(int(parts[0])).exists()
-        if not account:
-            raise UserError(_("The account being authorized no longer exists."))
-        return account
-
+    # -- shop authorization (the state: marketplace.account._oauth_state) -----
     def _shopee_redirect_url(self):
         base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "").rstrip("/")
-        return "%s/shopee/auth/callback?state=%s" % (base, self._shopee_auth_state())
+        return "%s/shopee/auth/callback?state=%s" % (base, self._oauth_state(AUTH_PURPOSE))
 
     def action_shopee_authorize_shop(self):
         """Open Shopee's authorization page; Shopee sends the seller back to /shopee/auth/callback

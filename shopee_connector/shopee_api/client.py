@@ -13,7 +13,7 @@ import requests
 
 from . import signing
 from .config import PULL, PUSH
-from .errors import ShopeeAuthError, ShopeeRequestError, ShopeeUncertainError
+from .errors import ShopeeAuthError, ShopeeRequestError, ShopeeUncertainError, redacted_error
 from .tokens import TokenSet
 
 AUTH_PARTNER_PATH = "/api/v2/shop/auth_partner"
@@ -86,10 +86,11 @@ class ShopeeClient:
             except (requests.Timeout, requests.ConnectionError) as exc:
                 self._record(family, method, path, None, "", 0.0)
                 never_sent = isinstance(exc, requests.ConnectTimeout) or _refused(exc)
+                error = redacted_error(exc)  # its URL carries the shop's access token and the signature
                 if not (idempotent or never_sent):
-                    raise ShopeeUncertainError(f"{method} {path}: no answer ({exc})") from exc
+                    raise ShopeeUncertainError(f"{method} {path}: no answer ({error})") from error
                 if not self._may_retry(attempt, started):
-                    raise
+                    raise error from None
                 self._backoff(attempt)
                 continue
             outcome = self._outcome(method, path, family, response, idempotent)

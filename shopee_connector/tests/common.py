@@ -5,6 +5,7 @@ import requests
 
 from odoo.addons.marketplace_base.tests.common import MarketplaceCase, SimulatorControls, serve_simulator
 
+from ..models.marketplace_account import AUTH_PURPOSE
 from ..shopee_sim.seed import DEMO_PARTNER_ID, DEMO_PARTNER_KEY, DEMO_SHOP_ID
 from ..shopee_sim.server import SimulatorServer
 
@@ -67,7 +68,7 @@ class ShopeeCase(SimulatorControls, MarketplaceCase):
                                data={"partner_id": query["partner_id"], "redirect": query["redirect"],
                                      "shop_id": shop_id}, timeout=10)
         back = {key: values[0] for key, values in parse_qs(urlsplit(answer.headers["Location"]).query).items()}
-        account._shopee_account_from_state(back["state"])  # the callback's check of the state
+        account._account_from_oauth_state(AUTH_PURPOSE, back["state"])  # the callback's check of the state
         return account._shopee_finish_authorization(back["code"], back["shop_id"])
 
     # -- simulator controls (sim_get, sim_post, sim_calls: SimulatorControls) ------

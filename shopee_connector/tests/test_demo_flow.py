@@ -4,7 +4,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import start_simulator
 
@@ -35,10 +35,13 @@ class TestShopeeDemoFlow(HttpCase):
         self.run_queue()
         return self.env["marketplace.job"].browse(action["res_id"])
 
-    def authorize(self):
-        """Authorize Shop > Confirm Authorization on Shopee's page > back in Odoo through the callback."""
-        self.authenticate("admin", "admin")
-        url = self.shop.action_shopee_authorize()["url"]
+    def shopee_callback(self):
+        """Authorize Shop, pressed in the browser's session > Confirm Authorization on Shopee's page: the URL of
+        Shopee's redirect back to Odoo."""
+        action = self.make_jsonrpc_request("/web/dataset/call_button", {
+            "model": "marketplace.shop", "method": "action_shopee_authorize", "args": [[self.shop.id]],
+            "kwargs": {}})
+        url = action["url"]
         query = {key: values[0] for key, values in parse_qs(urlsplit(url).query).items()}
         self.assertEqual(requests.get(url, timeout=10).status_code, 200)
         confirmed = requests.post(self.sim.base_url + "/api/v2/shop/auth_partner/confirm", allow_redirects=False,
@@ -46,11 +49,30 @@ class TestShopeeDemoFlow(HttpCase):
                                         "shop_id": self.shop.external_shop_id}, timeout=10)
         callback = confirmed.headers["Location"]
         self.assertTrue(callback.startswith(self.base_url() + "/shopee/auth/callback?"))
-        answer = self.url_open(callback, allow_redirects=False)
+        return callback
+
+    def authorize(self):
+        """Authorize Shop > Confirm Authorization on Shopee's page > back in Odoo through the callback."""
+        self.authenticate("admin", "admin")
+        answer = self.url_open(self.shopee_callback(), allow_redirects=False)
         self.assertEqual(answer.status_code, 303)
         self.assertTrue(answer.headers["Location"].endswith("/%s" % self.shop.id), "back on the demo shop")
         self.env.invalidate_all()
         self.assertEqual(self.shop.authorization_state, "authorized")
+
+    def test_authorization_started_by_another_user_is_refused(self):
+        """A link to Shopee's page made by another manager (their own shop), opened by the admin: no shop is
+        added; the same callback works once for the manager who started it."""
+        new_test_user(self.env, "shopee_manager", password="shopee_manager-pw",
+                      groups="base.group_user,marketplace_base.group_marketplace_manager")
+        self.authenticate("shopee_manager", "shopee_manager-pw")
+        callback = self.shopee_callback()
+        self.authenticate("admin", "admin")
+        refused = self.url_open(callback, allow_redirects=False)
+        self.assertEqual(refused.status_code, 403)
+        self.assertIn("started by another user or in another browser session", refused.text)
+        self.env.invalidate_all()
+        self.assertNotEqual(self.shop.authorization_state, "authorized")
 
     def test_authorize_pull_push_and_ship_with_tracking(self):
         self.authorize()
