@@ -8,3 +8,4 @@ from . import test_bulk_binding
 from . import test_tour
 from . import test_job_engine
 from . import test_dashboard
+from . import test_companies
