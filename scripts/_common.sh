@@ -205,6 +205,9 @@ python_env() {
     fi
     py_requirements "$odoo_reqs" || return 1
     odoo_root_guard || return 1
+    # every Odoo started from here (and what it re-executes when it reloads: scripts/odoo-server) finds a bare
+    # `python` in var/venv, not the system's
+    export PATH="$VENV_DIR/bin:$PATH"
     ODOO_BROKEN=""
     if [ -z "$ODOO_MISSING" ] && ! stack_imports "$PY"; then
         ODOO_BROKEN=yes

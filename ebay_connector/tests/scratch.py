@@ -82,9 +82,10 @@ class Scratch:
     def count(self, query, params=()):
         return self.execute(query, params)[0][0]
 
-    def start_server(self, *options, log_file=None, cron_threads=0):
+    def start_server(self, *options, log_file=None, cron_threads=0, env=None):
         """A real Odoo server on the scratch database, started like the demo (scripts/odoo-server, so that
-        it can re-execute itself), with ``cron_threads`` real cron threads; returns its base URL.
+        it can re-execute itself), with ``cron_threads`` real cron threads and the environment variables
+        ``env`` (default: this process's); returns its base URL.
 
         The server of ``self.server`` is the last one started (to kill it like a crashed machine)."""
         port = free_port()
@@ -92,7 +93,7 @@ class Scratch:
             sys.executable, LAUNCHER, "-c", self.config, "-d", self.name, "--db-filter", "^%s$" % self.name,
             "--http-interface", "127.0.0.1", "--http-port", str(port), "--max-cron-threads", str(cron_threads),
             "--log-level", "warn", *options,
-        ], stdout=log_file, stderr=subprocess.STDOUT if log_file else None)
+        ], stdout=log_file, stderr=subprocess.STDOUT if log_file else None, env=env)
         self.processes.append(process)
         self.server = process
         url = "http://127.0.0.1:%d" % port

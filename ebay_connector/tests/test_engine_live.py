@@ -6,6 +6,9 @@ other limits stay at their defaults); ``scripts/bench`` runs the same engine at 
 """
 import os
 import signal
+import subprocess
+import sys
+import tempfile
 import time
 
 import requests
@@ -28,8 +31,9 @@ class LiveServerCase(ScratchCase):
         self.addCleanup(self.scratch.stop)
         self.logs = []
 
-    def server(self, *options, cron_threads=2):
-        """A real server with ``cron_threads`` cron threads; its log is kept as a test artifact."""
+    def server(self, *options, cron_threads=2, env=None):
+        """A real server with ``cron_threads`` cron threads (and the environment variables ``env``, default
+        this process's); its log is kept as a test artifact."""
         directory = os.environ.get("MKT_TEST_ARTIFACTS") or "/tmp"
         os.makedirs(directory, exist_ok=True)
         path = os.path.join(directory, "live-server-%s-%d.log" % (type(self).__name__, len(self.logs) + 1))
@@ -37,7 +41,7 @@ class LiveServerCase(ScratchCase):
         self.addCleanup(log.close)
         self.logs.append(path)
         return self.scratch.start_server("--limit-time-real", LIMIT_TIME_REAL, *options, log_file=log,
-                                         cron_threads=cron_threads)
+                                         cron_threads=cron_threads, env=env)
 
     def server_logs(self):
         text = ""
@@ -198,3 +202,46 @@ class TestAJobThatKillsItsWorker(LiveServerCase):
         self.assertIn("virtual real time limit", log)
         self.assertNotIn("attempted relative import", log, "the server re-executed itself")
         self.assertEqual(requests.get(url + "/web/health", timeout=10).status_code, 200, "and still serves")
+
+
+class TestAReloadStaysInTheProjectsPython(LiveServerCase):
+    """Odoo reloads by re-executing ``python`` found on the PATH (``_reexec``: argv[0] without a folder, from which
+    Python finds its prefix). On a user's machine the first ``python`` on the PATH is the system's, without Odoo's
+    packages: the reloaded server must still run in the interpreter and environment it was started with."""
+
+    sim_seed = {"items": 1, "orders": 0}
+
+    def bare_python_first_on_path(self):
+        """An environment whose PATH starts with a fresh virtual environment's ``python`` (none of Odoo's
+        packages), as on a machine where only the project's var/venv holds them."""
+        directory = tempfile.TemporaryDirectory()
+        self.addCleanup(directory.cleanup)
+        base = getattr(sys, "_base_executable", sys.executable)
+        subprocess.run([base, "-m", "venv", "--without-pip", directory.name], check=True)
+        bare = os.path.join(directory.name, "bin")
+        probe = subprocess.run([os.path.join(bare, "python"), "-c", "import babel"], capture_output=True)
+        self.assertNotEqual(probe.returncode, 0, "the bare environment must lack Odoo's packages")
+        return dict(os.environ, PATH=os.pathsep.join([bare, os.environ.get("PATH", "")]))
+
+    def argv0(self, pid):
+        with open("/proc/%d/cmdline" % pid, "rb") as handle:
+            return handle.read().split(b"\0")[0].decode()
+
+    def test_the_server_serves_again_after_a_reload(self):
+        url = self.server(cron_threads=0, env=self.bare_python_first_on_path())
+        process = self.scratch.server
+        started_as = self.argv0(process.pid)
+        process.send_signal(signal.SIGHUP)  # Odoo's reload: the server stops and re-executes itself
+        wait_for(lambda: process.poll() is not None or self.argv0(process.pid) != started_as, 60,
+                 "the server to re-execute itself")
+        self.assertIsNone(process.poll(), "the reloaded server died:\n%s" % self.server_logs()[-3000:])
+        wait_for(lambda: process.poll() is not None or self.serves(url), 120, "the reloaded server to answer")
+        self.assertIsNone(process.poll(), "the reloaded server died:\n%s" % self.server_logs()[-3000:])
+        self.assertNotIn("ModuleNotFoundError", self.server_logs())
+
+    @staticmethod
+    def serves(url):
+        try:
+            return requests.get(url + "/web/health", timeout=2).status_code == 200
+        except requests.RequestException:
+            return False
