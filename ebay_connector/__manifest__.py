@@ -29,4 +29,5 @@
     },
     "external_dependencies": {"python": ["requests", "python-dateutil", "cryptography"]},
     "installable": True,
+    "post_init_hook": "post_init_hook",
 }

@@ -16,10 +16,11 @@ DEFAULT_MAX_INLINE_WAIT = 5.0
 
 class SharedRateBudget(rate_budget.WindowBudget):
     def __init__(self, env, key, limit, window_seconds, max_inline_wait=DEFAULT_MAX_INLINE_WAIT,
-                 clock=time.time, sleep=time.sleep):
+                 clock=time.time, sleep=time.sleep, company=None):
         super().__init__(limit, window_seconds, clock, sleep)
         self.env = env
         self.key = key
+        self.company_id = company.id if company else None
         self.max_inline_wait = max_inline_wait
 
     def acquire(self):
@@ -29,7 +30,8 @@ class SharedRateBudget(rate_budget.WindowBudget):
             now = self._clock()
             start = rate_budget.window_start(now, self.window_seconds)
             with bookkeeping_env(self.env) as env:
-                if env["marketplace.api.usage"]._take_one(self.key, self.limit, self.window_seconds, start):
+                if env["marketplace.api.usage"]._take_one(self.key, self.limit, self.window_seconds, start,
+                                                           self.company_id):
                     return waited
             wait = rate_budget.seconds_to_next_window(now, self.window_seconds)
             decision, seconds = rate_budget.over_budget_decision(wait, self.max_inline_wait)

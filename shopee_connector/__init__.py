@@ -1,2 +1,7 @@
 from . import controllers
 from . import models
+
+
+def post_init_hook(env):
+    """Installed again after an uninstall: the accounts the uninstall kept get their platform back."""
+    env["marketplace.account"]._restore_after_reinstall("shopee")

@@ -19,4 +19,5 @@
     "demo": ["demo/shopee_demo.xml"],
     "external_dependencies": {"python": ["requests", "cryptography"]},
     "installable": True,
+    "post_init_hook": "post_init_hook",
 }

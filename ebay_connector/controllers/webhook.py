@@ -29,8 +29,8 @@ class EbayWebhookController(http.Controller):
         """Endpoint validation: sha256(challengeCode + verificationToken + endpoint URL)."""
         if not challenge_code:
             return self._refuse(400, "challenge_code is required")
-        account = self._account()
-        if not account or not account.sudo().ebay_verification_token:
+        account = self._accounts().filtered(lambda account: account.sudo().ebay_verification_token)[:1]
+        if not account:
             return self._refuse(404, "no eBay account has this notification endpoint and a verification token")
         return request.make_json_response({"challengeResponse": account._ebay_verification_hash(challenge_code)})
 
@@ -41,8 +41,8 @@ class EbayWebhookController(http.Controller):
         refusal = body_refusal(httprequest.content_length, httprequest.mimetype, MAX_BODY_BYTES)
         if refusal:
             return self._refuse(*refusal)
-        account = self._account()
-        if not account:
+        accounts = self._accounts()
+        if not accounts:
             return self._refuse(404, "no eBay account has this notification endpoint")
         raw_body = httprequest.get_data(cache=False)  # Content-Length bytes, at most MAX_BODY_BYTES
         signature = httprequest.headers.get(SIGNATURE_HEADER)
@@ -50,7 +50,7 @@ class EbayWebhookController(http.Controller):
             return self._refuse(412, "%s header missing" % SIGNATURE_HEADER)
         Notification = request.env["ebay.notification"].sudo()
         try:
-            Notification._ebay_verify(account, raw_body, signature)
+            accounts = Notification._ebay_verified_accounts(accounts, raw_body, signature)
         except SignatureError as exc:
             status = 429 if exc.reason == SignatureError.KEY_FETCHES_EXHAUSTED else 412
             return self._refuse(status, "%s: %s" % (exc.reason, exc))
@@ -58,14 +58,15 @@ class EbayWebhookController(http.Controller):
             _logger.warning("eBay webhook: cannot fetch eBay's public key now: %s", exc)
             return self._refuse(503, "eBay's public key is unavailable; deliver again later")
         try:
-            notification = Notification._ebay_receive(account, raw_body)
+            notification = Notification._ebay_receive(accounts, raw_body)
         except ValueError as exc:
             return self._refuse(400, str(exc))
         return request.make_json_response({"notificationId": notification.notification_id})
 
     @staticmethod
-    def _account():
-        return request.env["ebay.notification"].sudo()._ebay_webhook_account(request.httprequest.base_url)
+    def _accounts():
+        """The accounts sharing this endpoint; the notification model routes a POST to the one it belongs to."""
+        return request.env["ebay.notification"].sudo()._ebay_webhook_accounts(request.httprequest.base_url)
 
     @staticmethod
     def _refuse(status, reason):

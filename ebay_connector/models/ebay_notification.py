@@ -8,6 +8,7 @@ from odoo.tools import mute_logger
 
 from ..ebay_api.notification import NotificationAdapter
 from ..ebay_api.public_keys import FETCHES_PER_MINUTE, PublicKeyCache
+from ..ebay_api.errors import SignatureError
 from ..ebay_api.signature import SignatureVerifier
 from ..sync_core.orders import ACCOUNT_DELETION_TOPIC, parse_notification
 
@@ -57,18 +58,57 @@ class EbayNotification(models.Model):
 
     # -- receiving -----------------------------------------------------------
     @api.model
-    def _ebay_webhook_account(self, url):
-        """The eBay account whose notification endpoint is ``url`` (exactly as registered), else the
-        only one with an endpoint on the same path (behind a reverse proxy the host differs)."""
+    def _ebay_webhook_accounts(self, url):
+        """The eBay accounts whose notification endpoint is ``url`` (exactly as registered), else those with an
+        endpoint on the same path (behind a reverse proxy the host differs): connected ones first, then by id.
+
+        Several accounts (of one company or several) may share one endpoint, the default: the notification
+        is routed among them by ``_ebay_verified_accounts`` and ``_ebay_route``."""
         accounts = self.env["marketplace.account"].sudo().search(
             [("platform", "=", "ebay"), ("ebay_endpoint_url", "!=", False)], order="id")
         exact = accounts.filtered(lambda account: account.ebay_endpoint_url == url)
-        if exact:
-            return exact[:1]
-        path = "/" + url.split("://", 1)[-1].split("/", 1)[-1]
-        same_path = accounts.filtered(lambda account: account.ebay_endpoint_url.endswith(path))
-        connected = same_path.filtered(lambda account: account.state == "connected")
-        return (connected or same_path)[:1]
+        if not exact:
+            path = "/" + url.split("://", 1)[-1].split("/", 1)[-1]
+            exact = accounts.filtered(lambda account: account.ebay_endpoint_url.endswith(path))
+        return exact.sorted(lambda account: (account.state != "connected", account.id))
+
+    @api.model
+    def _ebay_verified_accounts(self, accounts, raw_body, signature_header):
+        """Of ``accounts``, those whose eBay signed ``raw_body``: the signature is made with eBay's key of one
+        environment (production, sandbox, or a simulator's URL), which the account's own client fetches; the
+        accounts of the first environment whose key verifies it. Raises the first SignatureError when none does.
+
+        The body never names the seller, so accounts of different eBay environments on one path are told apart
+        by the key that verifies the signature; accounts of one environment by the notification's content."""
+        error = None
+        for source in dict.fromkeys(accounts.mapped(self._ebay_key_source)):
+            same_source = accounts.filtered(lambda account, source=source: self._ebay_key_source(account) == source)
+            try:
+                self._ebay_verify(same_source[:1], raw_body, signature_header)
+            except SignatureError as exc:
+                if exc.reason == SignatureError.KEY_FETCHES_EXHAUSTED:
+                    raise
+                error = error or exc
+                continue
+            return same_source
+        raise error
+
+    @api.model
+    def _ebay_key_source(self, account):
+        """Where the account's client gets eBay's public keys: its API base URL, else its environment."""
+        return account.sudo().ebay_api_base_url or account.environment
+
+    @api.model
+    def _ebay_route(self, accounts, parsed):
+        """The account of ``accounts`` (one eBay environment) a verified notification belongs to: for an order,
+        the account that already holds it; otherwise the first (connected first). An account deletion concerns
+        the buyer in every company, whichever account stores it (see the notification processor)."""
+        if parsed.order_id:
+            holder = self.env["marketplace.order"].sudo().search(
+                [("account_id", "in", accounts.ids), ("external_order_id", "=", parsed.order_id)], limit=1)
+            if holder:
+                return holder.account_id
+        return accounts[:1]
 
     @api.model
     def _ebay_verify(self, account, raw_body, signature_header):
@@ -89,8 +129,9 @@ class EbayNotification(models.Model):
         return cache
 
     @api.model
-    def _ebay_receive(self, account, raw_body):
-        """Store a verified notification and enqueue its processing; a replay stores nothing.
+    def _ebay_receive(self, accounts, raw_body):
+        """Store a verified notification under the account of ``accounts`` it belongs to (``_ebay_route``) and
+        enqueue its processing; a replay stores nothing.
 
         Raises ValueError when the body is not an eBay notification. Returns the record.
         """
@@ -98,6 +139,7 @@ class EbayNotification(models.Model):
         existing = self.search([("notification_id", "=", parsed.notification_id)], limit=1)
         if existing:
             return existing
+        account = self._ebay_route(accounts, parsed)
         try:
             with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
                 notification = self.create({

@@ -32,7 +32,9 @@ _APP_TOKENS = {}
 class MarketplaceAccount(models.Model):
     _inherit = "marketplace.account"
 
-    platform = fields.Selection(selection_add=[("ebay", "eBay")], ondelete={"ebay": "cascade"})
+    # an uninstall keeps the accounts (archived) and everything under them; a reinstall restores them
+    platform = fields.Selection(
+        selection_add=[("ebay", "eBay")], ondelete={"ebay": lambda accounts: accounts._park_for_uninstall()})
 
     # eBay keys (App ID = client_id, Cert ID = client_secret of marketplace_base)
     ebay_dev_id = fields.Char(string="Dev ID", groups=MANAGER_GROUP)
@@ -139,7 +141,8 @@ class MarketplaceAccount(models.Model):
 
     def _shared_budgets(self, config):
         """The account's budgets counted in PostgreSQL: every worker and server of the database fills the same."""
-        return {group: SharedRateBudget(self.env, "ebay:%s:%s" % (self.id, group), budget.limit, budget.window_seconds)
+        return {group: SharedRateBudget(self.env, "ebay:%s:%s" % (self.id, group), budget.limit,
+                                        budget.window_seconds, company=self.company_id)
                 for group, budget in config.budgets.items()}
 
     def _ebay_store_tokenset(self, tokens):

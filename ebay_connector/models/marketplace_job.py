@@ -45,7 +45,8 @@ class MarketplaceJob(models.Model):
             ("push_price", "Push Prices"),
             ("push_fulfillment", "Push Fulfillment"),
         ],
-        ondelete={job_type: "cascade" for job_type in EBAY_HANDLERS if job_type not in LISTING_JOB_TYPES},
+        ondelete={job_type: lambda jobs: jobs._keep_on_type_uninstall()
+                  for job_type in EBAY_HANDLERS if job_type not in LISTING_JOB_TYPES},
     )
 
     @api.model

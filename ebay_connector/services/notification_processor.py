@@ -68,16 +68,23 @@ class NotificationProcessor(EbayJobService):
 
     # -- MARKETPLACE_ACCOUNT_DELETION -----------------------------------------
     def _process_account_deletion(self, notification):
-        """Erase the buyer's contacts and the buyer data on their eBay orders (eBay's deletion request)."""
+        """Erase the buyer's contacts and the buyer data on their eBay orders (eBay's deletion request), in every
+        company of the database: the request concerns the person, whichever seller account eBay sent it to, and
+        the job itself runs in its account's company only. Each erased contact and order says so in its chatter."""
         username = notification.buyer_username
         if not username:
             raise UserError(_("The account deletion notification names no username."))
-        partners = self.env["res.partner"].with_context(active_test=False).search(
+        partners = self.env["res.partner"].sudo().with_context(active_test=False).search(
             [("marketplace_buyer_key", "=", "ebay:%s" % username)])
-        orders = self.env["marketplace.order"].search(
+        orders = self.env["marketplace.order"].sudo().search(
             [("shop_id.platform", "=", "ebay"), ("buyer_username", "=", username)])
         partners |= orders.partner_id
-        partners._marketplace_anonymize()
+        note = _("Buyer data erased: eBay notified that the buyer deleted their eBay account (notification %s).",
+                 notification.notification_id)
+        partners._marketplace_anonymize(note)
         orders.write(dict.fromkeys(BUYER_FIELDS, False))
-        self.run.log(_("Buyer data erased: %(partners)s contact(s), %(orders)s order(s).",
-                       partners=len(partners), orders=len(orders)))
+        for order in orders:
+            order.message_post(body=note)
+        self.run.log(_("Buyer data erased: %(partners)s contact(s), %(orders)s order(s), %(companies)s company(ies).",
+                       partners=len(partners), orders=len(orders),
+                       companies=len(partners.company_id | orders.company_id)))

@@ -4,8 +4,12 @@ import uuid
 
 from odoo.tests import HttpCase, tagged
 
+from odoo.addons.marketplace_base.tests.common import serve_simulator
+
 from ..ebay_sim.notification import notification_body, signature_header
+from ..ebay_sim.server import SimulatorServer
 from ..models import ebay_notification
+from .common import DEMO_APP_ID, DEMO_CERT_ID, DEMO_RU_NAME
 from .test_orders import OrdersCase
 
 WEBHOOK = "/api/ebay/webhook"
@@ -126,6 +130,73 @@ class TestWebhook(OrdersCase, HttpCase):
         self.pull()
         self.assertEqual(order.state, "cancelled")
         self.assertFalse(order.buyer_username or order.ship_street or order.raw_payload)
+
+    def test_account_deletion_erases_the_buyer_in_every_company(self):
+        """The buyer bought from company A (this account) and from company B: one notice erases both, and each
+        contact and order says so in its chatter."""
+        external_id = self.sim_order([(self.sku_a, 1)], buyer="leaving_everywhere")
+        self.pull()
+        order_a = self.order(external_id)
+        company_b = self.env["res.company"].create({"name": "eBay Company B"})
+        shop_b = self.env["marketplace.shop"].create({
+            "name": "eBay B", "account_id": self.env["marketplace.account"].create({
+                "name": "eBay B", "platform": "ebay", "company_id": company_b.id}).id,
+            "warehouse_id": self.env["stock.warehouse"].search([("company_id", "=", company_b.id)], limit=1).id,
+        })
+        order_b, _changed = self.env["marketplace.order"]._import_order(shop_b, {
+            "external_order_id": "B-1", "buyer_username": "leaving_everywhere", "buyer_name": "Leaving Buyer",
+            "buyer_email": "leaving@example.com", "ship_name": "Leaving Buyer", "ship_street": "2 Elm St",
+            "ship_city": "Springfield", "ship_zip": "12345", "ship_country_code": "US", "amount_total": 20.0,
+        }, [{"external_line_id": "B-1-1", "external_sku": self.sku_a, "quantity": 1, "price_unit": 20.0}])
+        order_b._create_sale_orders()
+        self.assertEqual(order_b.partner_id.company_id, company_b)
+        self.assertNotEqual(order_a.partner_id, order_b.partner_id)
+        partners = (order_a | order_b).partner_id | (order_a | order_b).shipping_partner_id
+        notification = self.process(self.notification(self.notify(
+            "MARKETPLACE_ACCOUNT_DELETION", {"username": "leaving_everywhere", "userId": "u2", "eiasToken": "t"})))
+        self.assertEqual(notification.state, "processed")
+        for record in partners:
+            self.assertFalse(record.email or record.street or record.marketplace_buyer_key)
+            self.assertIn("Deleted marketplace buyer", record.name)
+        for record in [*partners, order_a, order_b]:
+            self.assertIn(notification.notification_id, " ".join(record.message_ids.mapped("body")), record)
+        for order in order_a | order_b:
+            self.assertFalse(order.buyer_username or order.buyer_email or order.ship_street or order.raw_payload)
+
+    # -- several accounts on one endpoint ------------------------------------------------
+    def account_on_this_endpoint(self, name, sim):
+        """Another eBay account (not connected) whose notifications come to this endpoint from ``sim``."""
+        return self.env["marketplace.account"].create({
+            "name": name, "platform": "ebay", "client_id": DEMO_APP_ID, "client_secret": DEMO_CERT_ID,
+            "ebay_ru_name": DEMO_RU_NAME, "ebay_api_base_url": sim.base_url, "ebay_endpoint_url": self.endpoint,
+        })
+
+    def test_accounts_sharing_the_endpoint_each_get_their_own_notifications(self):
+        """Two eBay environments (two simulators, each signing with its own key) post to one endpoint: each
+        notification is stored under the account whose eBay signed it, wherever that account is in the list."""
+        other_sim = serve_simulator(SimulatorServer, self.addCleanup, demo=True)
+        other = self.account_on_this_endpoint("eBay Other Seller", other_sim)
+        self.env.flush_all()
+        answer = self.http.post(other_sim.base_url + "/_sim/notify", json={
+            "target_url": self.endpoint, "topic": "MARKETPLACE_ACCOUNT_DELETION",
+            "data": {"username": "someone", "userId": "u3", "eiasToken": "t"}}, timeout=30).json()
+        self.assertEqual(answer["status"], 200)
+        self.env.invalidate_all()
+        self.assertEqual(self.notification(answer["notificationId"]).account_id, other)
+        own = self.notification(self.notify("SOME_TOPIC", {}))
+        self.assertEqual(own.account_id, self.ebay_account)
+
+    def test_an_order_notification_goes_to_the_account_that_holds_the_order(self):
+        """Two accounts of one eBay environment on one endpoint: the order's notification goes to the account
+        whose shop holds the order, not to the first one."""
+        other = self.account_on_this_endpoint("eBay Same Environment", self.sim)
+        other_shop = self.env["marketplace.shop"].create({
+            "name": "eBay Same Environment", "account_id": other.id, "warehouse_id": self.warehouse.id})
+        self.env["marketplace.order"]._import_order(other_shop, {"external_order_id": "77-1-1", "amount_total": 5.0},
+                                                    [])
+        notification = self.notification(self.notify("ORDER_CONFIRMATION", {"orderId": "77-1-1"}))
+        self.assertEqual(notification.account_id, other)
+        self.assertEqual(notification.job_id.account_id, other)
 
     # -- refusals ------------------------------------------------------------------------
     def test_replay_stores_one_notification(self):

@@ -39,6 +39,11 @@ class MarketplaceAccount(models.Model):
         required=True, default="draft", tracking=True, copy=False,
     )
     shop_ids = fields.One2many("marketplace.shop", "account_id", string="Shops")
+    platform_uninstalled = fields.Char(
+        string="Platform Before Uninstall", readonly=True, copy=False,
+        help="Set while this account's connector is uninstalled: the uninstall kept the account with its shops, "
+             "listings, bindings, orders and jobs, and archived it; installing the connector again restores it.")
+    archived_by_uninstall = fields.Boolean(readonly=True, copy=False)
 
     # Credentials: the clear values exist only in memory; the database holds ciphertext.
     client_id = fields.Char(string="Client ID", groups=MANAGER_GROUP, tracking=True)
@@ -163,6 +168,34 @@ class MarketplaceAccount(models.Model):
                     note=_("The marketplace refused to refresh the access token (%s). Open the account and "
                            "connect again.", reason),
                 )
+
+    # -- uninstalling and reinstalling a connector ----------------------------
+    def _park_for_uninstall(self):
+        """``ondelete`` of a connector's platform value, run when the connector is uninstalled: keep the accounts
+        and everything under them (Odoo's "cascade" deleted them, and through the foreign keys their shops,
+        listings, bindings, sync rules and jobs). The platform is remembered for a reinstall, the accounts are
+        archived so that nothing of theirs runs without the connector, and their unfinished jobs are cancelled."""
+        for account in self.with_context(active_test=False):
+            platform = account.platform
+            account.job_ids._cancel_for_uninstall()
+            account.write({"platform_uninstalled": platform, "archived_by_uninstall": account.active,
+                           "platform": "manual", "active": False})
+            account.message_post(body=_(
+                "The %(platform)s connector was uninstalled: this account is archived and keeps its shops, "
+                "listings, bindings, orders and jobs. Installing the connector again restores it (its "
+                "connector-specific settings start from their defaults).", platform=platform))
+
+    @api.model
+    def _restore_after_reinstall(self, platform):
+        """A connector's ``post_init_hook``: the accounts its uninstall kept get their platform back, and
+        those it archived are active again."""
+        accounts = self.with_context(active_test=False).search([("platform_uninstalled", "=", platform)])
+        for account in accounts:
+            account.write({"platform": platform, "active": account.active or account.archived_by_uninstall,
+                           "platform_uninstalled": False, "archived_by_uninstall": False})
+            account.message_post(body=_("The %s connector was installed again: this account is restored.",
+                                        platform))
+        return accounts
 
 
 def _session_key():

@@ -21,19 +21,25 @@ class MarketplaceApiUsage(models.Model):
     window_seconds = fields.Integer(required=True, readonly=True)
     used = fields.Integer(readonly=True)
     limit = fields.Integer(readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True, index=True,
+                                 help="The company of the account or shop whose budget this is.")
 
     _sql_constraints = [("window_uniq", "unique(budget_key, window_start)", "One row per budget and window.")]
 
     @api.model
-    def _take_one(self, budget_key, limit, window_seconds, start_epoch):
-        """Count one call in the window starting at ``start_epoch``; False when the window is full."""
+    def _take_one(self, budget_key, limit, window_seconds, start_epoch, company_id=None):
+        """Count one call in the window starting at ``start_epoch``; False when the window is full.
+
+        ``company_id``: the company whose account or shop spends the budget, so that only its users see the row."""
         start = datetime.fromtimestamp(start_epoch, timezone.utc).replace(tzinfo=None)
         self.env.cr.execute(SQL("""
-            INSERT INTO marketplace_api_usage AS usage (budget_key, window_start, window_seconds, used, "limit")
-            VALUES (%(key)s, %(start)s, %(seconds)s, 1, %(limit)s)
+            INSERT INTO marketplace_api_usage AS usage
+                (budget_key, window_start, window_seconds, used, "limit", company_id)
+            VALUES (%(key)s, %(start)s, %(seconds)s, 1, %(limit)s, %(company)s)
             ON CONFLICT (budget_key, window_start)
             DO UPDATE SET used = usage.used + 1, "limit" = %(limit)s WHERE usage.used < %(limit)s
-            RETURNING used""", key=budget_key, start=start, seconds=int(window_seconds), limit=limit))
+            RETURNING used""", key=budget_key, start=start, seconds=int(window_seconds), limit=limit,
+            company=company_id or None))
         return bool(self.env.cr.fetchone())
 
     @api.model

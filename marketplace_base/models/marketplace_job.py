@@ -147,6 +147,16 @@ class MarketplaceJob(models.Model):
     ended_at = fields.Datetime(readonly=True, copy=False)
     duration = fields.Float(compute="_compute_duration", store=True, string="Duration (s)")
 
+    def _cancel_for_uninstall(self):
+        """Cancel the unfinished of these jobs: their connector is being uninstalled, nothing can run them."""
+        unfinished = self.filtered(lambda job: job.state in ("pending", "processing", "to_confirm"))
+        unfinished.write({"state": "cancelled", "last_error": _("Cancelled: the connector was uninstalled.")})
+
+    def _keep_on_type_uninstall(self):
+        """``ondelete`` of a connector's job types: keep the jobs (history, dead letters to handle) with their
+        type, which a reinstall makes known again; the unfinished ones are cancelled."""
+        self._cancel_for_uninstall()
+
     @api.depends("job_type")
     def _compute_name(self):
         labels = dict(self._fields["job_type"]._description_selection(self.env))

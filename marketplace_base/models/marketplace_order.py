@@ -332,14 +332,20 @@ class MarketplaceOrder(models.Model):
         return problems
 
     def _resolve_partners(self):
-        """The buyer contacts (one per marketplace username) and their delivery addresses (reused when identical).
+        """The buyer contacts (one per marketplace username and company) and their delivery addresses (reused
+        when identical), for orders of one company (the caller groups them).
 
+        A buyer belongs to the company of the order's shop: another company selling to the same username gets
+        a contact of its own and never sees this one (names, addresses and e-mails are a company's data).
         For all these orders together: one search of the known buyers and their addresses, one create
         of the new buyers, one of the new addresses."""
+        company = self.company_id
+        company.ensure_one()
         Partner = self.env["res.partner"].with_context(**QUIET_IMPORT)
         keys = {order.id: order._buyer_key() for order in self}
         buyers = {}
-        for partner in Partner.search([("marketplace_buyer_key", "in", [key for key in keys.values() if key])]):
+        for partner in Partner.search([("marketplace_buyer_key", "in", [key for key in keys.values() if key]),
+                                       ("company_id", "=", company.id)]):
             buyers.setdefault(partner.marketplace_buyer_key, partner)
         new_buyers = {}     # key (or the order, for a buyer without username) -> the first order's values
         for order in self:
@@ -357,8 +363,8 @@ class MarketplaceOrder(models.Model):
         new_addresses = {}
         for order in self:
             if wanted[order.id] not in known:
-                new_addresses.setdefault(wanted[order.id],
-                                         dict(addresses[order.id], parent_id=wanted[order.id][0], type="delivery"))
+                new_addresses.setdefault(wanted[order.id], dict(
+                    addresses[order.id], parent_id=wanted[order.id][0], type="delivery", company_id=company.id))
         known.update(zip(new_addresses, Partner.create(list(new_addresses.values())), strict=False))
         for order in self:
             order.write({"partner_id": wanted[order.id][0], "shipping_partner_id": known[wanted[order.id]].id})
@@ -369,7 +375,7 @@ class MarketplaceOrder(models.Model):
 
     def _buyer_values(self, key):
         return {"name": self.buyer_name or self.ship_name or self.buyer_username or _("Marketplace buyer"),
-                "email": self.buyer_email, "marketplace_buyer_key": key}
+                "email": self.buyer_email, "marketplace_buyer_key": key, "company_id": self.company_id.id}
 
     def _shipping_address_values(self):
         """{order id: delivery contact values}: the countries and states of all orders in two searches."""

@@ -269,9 +269,11 @@ class MarketplaceShop(models.Model):
 
     @api.model
     def _stock_push_binding_domain(self):
-        """The listings a stock move's push reaches: pushed listings in active shops whose stock Odoo took over
-        (connectors narrow it to their shops that are connected)."""
-        return expression.AND([[("shop_id.active", "=", True), ("shop_id.odoo_owns_stock", "=", True)],
+        """The listings a stock move's push reaches: pushed listings in active shops of active accounts (an
+        account whose connector is uninstalled is archived) whose stock Odoo took over (connectors narrow it to
+        their shops that are connected)."""
+        return expression.AND([[("shop_id.active", "=", True), ("shop_id.account_id.active", "=", True),
+                                ("shop_id.odoo_owns_stock", "=", True)],
                                self._push_listing_domain()])
 
     def _push_binding_domain(self):

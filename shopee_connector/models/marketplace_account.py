@@ -23,7 +23,9 @@ class MarketplaceAccount(models.Model):
 
     _inherit = "marketplace.account"
 
-    platform = fields.Selection(selection_add=[("shopee", "Shopee")], ondelete={"shopee": "cascade"})
+    # an uninstall keeps the accounts (archived) and everything under them; a reinstall restores them
+    platform = fields.Selection(
+        selection_add=[("shopee", "Shopee")], ondelete={"shopee": lambda accounts: accounts._park_for_uninstall()})
     shopee_api_base_url = fields.Char(
         string="Shopee Host Override", groups=MANAGER_GROUP,
         help="Leave empty for Shopee's Singapore-hosted production or sandbox host. Set it for the Chinese "
@@ -69,7 +71,7 @@ class MarketplaceAccount(models.Model):
             for group, limit in ((PULL, self.shopee_pull_budget), (PUSH, self.shopee_push_budget)):
                 if limit > 0:
                     budgets[group] = SharedRateBudget(self.env, "shopee:%s:%s" % (shop.id, group), limit,
-                                                      BUDGET_WINDOW_SECONDS)
+                                                      BUDGET_WINDOW_SECONDS, company=shop.company_id)
         return ShopeeClient(self._shopee_config(), on_call=on_call, budgets=budgets)
 
     # -- shop authorization (the state: marketplace.account._oauth_state) -----

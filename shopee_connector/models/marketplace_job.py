@@ -31,7 +31,7 @@ class MarketplaceJob(models.Model):
             ("push_price", "Push Prices"),
             ("ship_order", "Ship Order (Shopee)"),
         ],
-        ondelete={job_type: "cascade" for job_type in SHOPEE_HANDLERS},
+        ondelete=dict.fromkeys(SHOPEE_HANDLERS, lambda jobs: jobs._keep_on_type_uninstall()),
     )
 
     @api.model
