@@ -4,7 +4,7 @@ from odoo.addons.marketplace_base.marketplace_core.handlers import URGENT, JobHa
 
 from ..services.order_importer import OrderImporter
 from ..services.push_processor import PushProcessor
-from ..services.shipping_exporter import ShippingExporter
+from ..services.shipping_exporter import ShippingDocumentPrinter, ShippingExporter
 from ..services.stock_exporter import PriceExporter, StockExporter
 
 # Shopee job type -> the importer/exporter that runs it and its lane: all are urgent work (what a
@@ -15,6 +15,7 @@ SHOPEE_HANDLERS = {
     "push_stock": JobHandler(StockExporter, URGENT),
     "push_price": JobHandler(PriceExporter, URGENT),
     "ship_order": JobHandler(ShippingExporter, URGENT),
+    "print_shipping_document": JobHandler(ShippingDocumentPrinter, URGENT),
 }
 
 
@@ -30,6 +31,7 @@ class MarketplaceJob(models.Model):
             ("push_stock", "Push Stock"),
             ("push_price", "Push Prices"),
             ("ship_order", "Ship Order (Shopee)"),
+            ("print_shipping_document", "Print Airway Bill (Shopee)"),
         ],
         ondelete=dict.fromkeys(SHOPEE_HANDLERS, lambda jobs: jobs._keep_on_type_uninstall()),
     )

@@ -7,6 +7,7 @@ from odoo.osv import expression
 
 from ..services.token_store import ShopTokenStore
 from ..shopee_api import ShopeeAuthError
+from ..shopee_api.logistics import ShipSettings
 
 _logger = logging.getLogger(__name__)
 
@@ -27,6 +28,18 @@ class MarketplaceShop(models.Model):
         copy=False,
         help="Shopee update time up to which orders are imported; the next pull starts here minus the overlap.")
     shopee_last_order_pull_at = fields.Datetime(string="Last Shopee Order Pull Enqueued", readonly=True, copy=False)
+    shopee_ship_method = fields.Selection(
+        [("pickup", "Pickup"), ("dropoff", "Drop-off")], string="Shopee Shipping Method", default="pickup",
+        required=True,
+        help="How Shopee orders are shipped when an order offers both: the carrier picks the parcels up at your "
+             "pickup address (at the time slot Shopee recommends), or you drop them off at the carrier's branch. "
+             "An order offering only one of them gets that one.")
+    shopee_dropoff_branch_id = fields.Integer(
+        string="Shopee Drop-off Branch ID",
+        help="The carrier's branch where you drop parcels off, for carriers that ask for one (Shopee lists the "
+             "branches on the order's shipping page in Seller Centre).")
+    shopee_sender_real_name = fields.Char(
+        help="Your real name as the sender, for carriers that ask for it at drop-off.")
 
     # -- client --------------------------------------------------------------
     def _shopee_session(self, on_call=None):
@@ -40,6 +53,14 @@ class MarketplaceShop(models.Model):
                               shop.name))
         client = shop.account_id._shopee_client(on_call=on_call, shop=shop)
         return client, client.shop(int(shop.external_shop_id), ShopTokenStore(shop))
+
+    def _shopee_ship_settings(self):
+        """What ship_order_body needs of this shop's settings (read for any job user: a warehouse clerk's
+        validated delivery is shipped as the clerk)."""
+        self.ensure_one()
+        shop = self.sudo()
+        return ShipSettings(method=shop.shopee_ship_method or "pickup", branch_id=shop.shopee_dropoff_branch_id or 0,
+                            sender_real_name=(shop.shopee_sender_real_name or "").strip())
 
     @api.model
     def _push_listing_domain(self):

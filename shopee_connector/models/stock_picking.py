@@ -1,5 +1,11 @@
-from odoo import _, fields, models
+import base64
+
+from odoo import SUPERUSER_ID, _, fields, models
 from odoo.exceptions import UserError
+
+# the first bytes of an airway bill's file -> (extension, mimetype); Shopee sends HTML for some TW channels
+# and a ZIP when the seller prints on a thermal printer, a PDF otherwise (docs/shopee-api.md)
+AIRWAY_BILL_FORMATS = ((b"%PDF", "pdf", "application/pdf"), (b"PK", "zip", "application/zip"))
 
 
 class StockPicking(models.Model):
@@ -9,6 +15,11 @@ class StockPicking(models.Model):
 
     shopee_shipment_arranged = fields.Boolean(
         readonly=True, copy=False, help="Set once Shopee arranged this delivery's shipment (ship_order).")
+    shopee_ship_method = fields.Selection(
+        [("pickup", "Pickup"), ("dropoff", "Drop-off"), ("non_integrated", "Own Carrier")],
+        string="Shopee Shipping", readonly=True, copy=False,
+        help="How the shipment was arranged on Shopee: the carrier picks the parcel up, you drop it off at "
+             "the carrier's branch, or your own carrier with your tracking number.")
     is_shopee_delivery = fields.Boolean(compute="_compute_is_shopee_delivery")
 
     def _compute_is_shopee_delivery(self):
@@ -28,14 +39,65 @@ class StockPicking(models.Model):
         if not pickings:
             raise UserError(_("Only deliveries of Shopee orders can be shipped on Shopee."))
         jobs = pickings._shopee_enqueue_ship()
-        return {"type": "ir.actions.client", "tag": "display_notification", "params": {
-            "type": "info", "message": _("Shipping queued: %s (Marketplace > Jobs).", ", ".join(jobs.mapped("name"))),
-            "next": {"type": "ir.actions.client", "tag": "soft_reload"}}}
+        return _queued(_("Shipping queued: %s (Marketplace > Jobs).", ", ".join(jobs.mapped("name"))))
+
+    def action_shopee_print_airway_bill(self):
+        """Button: Shopee's airway bill (again) onto the delivery, for a shipment arranged on Shopee."""
+        pickings = self.filtered(lambda p: p.is_shopee_delivery and p.shopee_shipment_arranged)
+        if not pickings:
+            raise UserError(_("Ship the delivery on Shopee first: the airway bill comes with the shipment."))
+        jobs = self.env["marketplace.job"]
+        for picking in pickings:
+            jobs |= picking._shopee_enqueue_print()
+        return _queued(_("Airway bill queued: %s (Marketplace > Jobs).", ", ".join(jobs.mapped("name"))))
+
+    def _shopee_enqueue_print(self, packages=None):
+        """Queue the airway bill of this delivery; ``packages`` [{package_number, tracking_number}] spares
+        the job asking Shopee for them."""
+        self.ensure_one()
+        payload = {"picking_id": self.id}
+        if packages:
+            payload["packages"] = packages
+        return self._shopee_jobs()._enqueue(
+            "print_shipping_document", shop=self.sudo().sale_id.marketplace_order_id.shop_id, payload=payload,
+            priority=5)
+
+    def _shopee_attach_airway_bill(self, order_sn, package_number, content):
+        """Attach the airway bill (replacing an earlier print of the same package) and say so in the chatter."""
+        self.ensure_one()
+        extension, mimetype = next(((ext, mime) for magic, ext, mime in AIRWAY_BILL_FORMATS
+                                    if content.startswith(magic)), ("html", "text/html"))
+        name = "Shopee AWB %s.%s" % ("-".join(filter(None, (order_sn, package_number))), extension)
+        Attachment = self.env["ir.attachment"]
+        attachment = Attachment.search([("res_model", "=", self._name), ("res_id", "=", self.id),
+                                        ("name", "=", name)], limit=1)
+        values = {"datas": base64.b64encode(content), "mimetype": mimetype}
+        if attachment:
+            attachment.write(values)
+        else:
+            attachment = Attachment.create(dict(values, name=name, res_model=self._name, res_id=self.id))
+        self.message_post(body=_("Shopee airway bill: %s", name), attachment_ids=attachment.ids)
+        return attachment
+
+    def _shopee_jobs(self):
+        """The job model to queue this delivery's Shopee work with: the jobs run as the person who asked, or as
+        the shop's job user when that person may not use the marketplace (a warehouse clerk validating the
+        delivery: the job engine could not even read the job's shop as them)."""
+        Job = self.env["marketplace.job"]
+        if not self.env.user.has_group("marketplace_base.group_marketplace_user"):
+            Job = Job.with_user(SUPERUSER_ID)  # _default_job_user: then the shop's job user
+        return Job.sudo()
 
     def _shopee_enqueue_ship(self):
-        Job = self.env["marketplace.job"].sudo()
+        Job = self._shopee_jobs()
         jobs = Job
         for picking in self:
             jobs |= Job._enqueue("ship_order", shop=picking.sudo().sale_id.marketplace_order_id.shop_id,
                                  payload={"picking_id": picking.id}, priority=5)
         return jobs
+
+
+def _queued(message):
+    """The notification a button answers with once its jobs are queued (then the form reloads)."""
+    return {"type": "ir.actions.client", "tag": "display_notification", "params": {
+        "type": "info", "message": message, "next": {"type": "ir.actions.client", "tag": "soft_reload"}}}

@@ -108,6 +108,8 @@ class ShopeeClient:
         self._record(family, method, path, response.status_code, request_id,
                      response.elapsed.total_seconds() * 1000 if response.elapsed else 0.0)
         error = envelope.get("error") or ""
+        if response.status_code == 200 and _is_file(response):
+            return response.content  # download_shipping_document answers with the file itself
         if response.status_code == 429 or error in BUSY_ERRORS and response.status_code < 500:
             return None
         if response.status_code >= 500:
@@ -184,6 +186,11 @@ def _json(response):
     except ValueError:
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def _is_file(response):
+    """An answer that is a file (a PDF, HTML or ZIP airway bill), not Shopee's JSON envelope."""
+    return "json" not in response.headers.get("Content-Type", "")
 
 
 def _refused(exc):

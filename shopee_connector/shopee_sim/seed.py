@@ -38,8 +38,9 @@ def seed(db, demo=True, orders=0, now=SEED_TIME, items=0, models_per_item=5):
     return {"partner_id": DEMO_PARTNER_ID, "shop_id": DEMO_SHOP_ID, "orders": orders}
 
 
-def make_order(db, shop_id, lines, when, order_sn, buyer="somchai.buyer", status="READY_TO_SHIP"):
-    """An order of ``lines`` [(item_id, model_id, quantity)], as get_order_detail returns it."""
+def make_order(db, shop_id, lines, when, order_sn, buyer="somchai.buyer", status="READY_TO_SHIP", packages=None):
+    """An order of ``lines`` [(item_id, model_id, quantity)], as get_order_detail returns it; ``packages``
+    [[line index, ...], ...] splits it into parcels (one package of every line by default)."""
     items, total = [], 0.0
     for item_id, model_id, quantity in lines:
         row = db.execute("SELECT * FROM models WHERE shop_id = ? AND item_id = ? AND model_id = ?",
@@ -61,10 +62,20 @@ def make_order(db, shop_id, lines, when, order_sn, buyer="somchai.buyer", status
         "recipient_address": {"name": "Somchai Jaidee", "phone": "66812345678", "town": "", "district": "Pathum Wan",
                               "city": "Bangkok", "state": "Bangkok", "region": shop["region"], "zipcode": "10330",
                               "full_address": "99 Rama I Road, Pathum Wan, Bangkok 10330"},
-        "item_list": items, "package_list": [{"package_number": "PKG" + order_sn, "logistics_status":
-                                               "LOGISTICS_READY", "shipping_carrier": "Kerry Express"}],
+        "item_list": items, "package_list": _packages(order_sn, items, packages),
         "shipping_carrier": "Kerry Express",
     }
     db.execute("INSERT OR REPLACE INTO orders VALUES (?, ?, ?, ?, ?, ?)",
                (order_sn, shop_id, int(when), int(when), status, json.dumps(detail)))
     return detail
+
+
+def _packages(order_sn, items, split):
+    """package_list: the whole order in one package, or one package per group of line indexes."""
+    groups = split or [list(range(len(items)))]
+    return [{"package_number": "PKG" + order_sn + (f"-{number}" if split else ""),
+             "logistics_status": "LOGISTICS_READY", "shipping_carrier": "Kerry Express",
+             "item_list": [{"item_id": items[index]["item_id"], "model_id": items[index]["model_id"],
+                            "model_quantity": items[index]["model_quantity_purchased"],
+                            "order_item_id": items[index]["order_item_id"]} for index in group]}
+            for number, group in enumerate(groups, start=1)]

@@ -26,6 +26,7 @@ try:
     from ...marketplace_base.marketplace_core.sim_server import BackgroundSimulator, SimulatorHTTPServer
 except ImportError:  # top-level: python -m shopee_sim, plain pytest, the bench (marketplace_base on the path)
     from marketplace_core.sim_server import BackgroundSimulator, SimulatorHTTPServer
+from . import logistics as sim_logistics
 from .seed import make_order
 from .seed import seed as run_seed
 from .store import Store, order_json
@@ -53,6 +54,7 @@ class Simulator:
         # their work, then answer 500 (a write that reached Shopee without the client knowing)
         self.faults = {"429": 0, "500": 0, "500_after": 0}
         self.tracking_polls = 1  # get_tracking_number answers "" this many times after ship_order
+        self.document_polls = 1  # get_shipping_document_result answers PROCESSING this many times
         self.calls = {}
         self.pushes = []
         self._lock = threading.Lock()
@@ -330,6 +332,11 @@ def update_price(req, db):
 
 # ---------------------------------------------------------------- logistics
 
+LOGISTICS_READY = "LOGISTICS_READY"
+ARRANGED_STATUS = {"pickup": "LOGISTICS_REQUEST_CREATED", "dropoff": "LOGISTICS_REQUEST_CREATED",
+                   "non_integrated": "LOGISTICS_PICKUP_DONE"}
+
+
 def _order(db, shop_id, order_sn):
     row = db.execute("SELECT * FROM orders WHERE shop_id = ? AND order_sn = ?", (shop_id, order_sn)).fetchone()
     if row is None:
@@ -337,44 +344,188 @@ def _order(db, shop_id, order_sn):
     return row
 
 
+def _package(detail, package_number, need_error="logistics.package_number_not_exist", not_need_error=None):
+    """The package a logistics call names: a split order's calls must name one of its packages; ship_order
+    refuses a package_number for an order in one package (``not_need_error``)."""
+    packages = detail["package_list"]
+    if len(packages) == 1 and not package_number:
+        return packages[0]
+    if len(packages) == 1 and not_need_error:
+        raise ApiError(not_need_error, "Please don't request with package_number for this unsplit order.")
+    if not package_number:
+        raise ApiError(need_error, "Please request with package_number for this split order.")
+    package = next((p for p in packages if p["package_number"] == package_number), None)
+    if package is None:
+        raise ApiError("logistics.package_number_not_exist", f"The package_number {package_number} is not exist.")
+    return package
+
+
+def _profile(db, shop_id):
+    row = db.execute("SELECT value FROM meta WHERE key = ?", (f"logistics:{shop_id}",)).fetchone()
+    return row["value"] if row else "default"
+
+
 def get_shipping_parameter(req, db):
     row = _order(db, req.shop_id, req.query.get("order_sn", ""))
-    if row["status"] != "READY_TO_SHIP":
+    package = _package(json.loads(row["data"]), req.query.get("package_number"))
+    if row["status"] != "READY_TO_SHIP" or package["logistics_status"] != LOGISTICS_READY:
         raise ApiError("logistics.order_status_error", "order is not READY_TO_SHIP")
-    now = int(time.time())
-    slots = [{"date": now + 86400 * day, "pickup_time_id": str(now + 86400 * day)} for day in (1, 2)]
-    return {"info_needed": {"dropoff": [], "pickup": ["address_id", "pickup_time_id"]},
-            "dropoff": {"branch_list": None},
-            "pickup": {"address_list": [{"address_id": 2826, "region": "TH", "city": "Bangkok", "zipcode": "10330",
-                                         "address": "1 Warehouse Road", "time_slot_list": slots,
-                                         "address_flag": ["default_address", "pickup_address"]}]}}
+    return sim_logistics.shipping_parameter(_profile(db, req.shop_id), time.time())
 
 
 def ship_order(req, db):
+    """Arrange one package: refused unless every field info_needed lists for the chosen method is filled."""
     body = req.body()
     row = _order(db, req.shop_id, str(body.get("order_sn") or ""))
+    detail = json.loads(row["data"])
+    package = _package(detail, body.get("package_number"), "logistics.ship_order_need_pacakge_number",
+                       "logistics.ship_order_not_need_pacakge_number")
+    if package["logistics_status"] != LOGISTICS_READY:
+        raise ApiError("logistics.package_already_shipped",
+                       "This package has already been arranged shipment and you can't call this API again.")
     if row["status"] != "READY_TO_SHIP":
-        raise ApiError("logistics.order_status_error", "order is not READY_TO_SHIP (already shipped?)")
+        raise ApiError("logistics.ship_order_not_ready_to_ship", "The order is not ready to ship.")
     methods = [m for m in ("pickup", "dropoff", "non_integrated") if m in body]
     if len(methods) != 1:
         raise ApiError("error_param", "give exactly one of pickup, dropoff, non_integrated")
-    tracking = ((body.get("non_integrated") or {}).get("tracking_number")
-                or "TH%010dSIM" % zlib.crc32(row["order_sn"].encode()))
-    db.execute("INSERT INTO shipments VALUES (?, ?, ?, ?, ?)",
-               (row["order_sn"], methods[0], json.dumps(body), tracking, req.sim.tracking_polls))
-    _set_status(db, row["order_sn"], "PROCESSED")
+    _check_ship_fields(_profile(db, req.shop_id), body, methods[0])
+    tracking = ((body.get("dropoff") or body.get("non_integrated") or {}).get("tracking_number")
+                or "TH%010dSIM" % zlib.crc32(package["package_number"].encode()))
+    db.execute("INSERT INTO shipped_packages VALUES (?, ?, ?, ?, ?, ?)",
+               (row["order_sn"], package["package_number"], methods[0], json.dumps(body), tracking,
+                req.sim.tracking_polls))
+    package["logistics_status"] = ARRANGED_STATUS[methods[0]]
+    db.execute("UPDATE orders SET data = ? WHERE order_sn = ?", (json.dumps(detail), row["order_sn"]))
+    if all(p["logistics_status"] != LOGISTICS_READY for p in detail["package_list"]):
+        _set_status(db, row["order_sn"], "PROCESSED")
     return {}
+
+
+def _check_ship_fields(profile, body, method):
+    parameter = sim_logistics.shipping_parameter(profile, time.time())
+    if method not in parameter["info_needed"]:
+        raise ApiError("logistics.error_param", f"Wrong parameters, detail: {method} is not supported by the "
+                                                f"logistics channel of this order.")
+    wrong = sim_logistics.missing_fields(parameter, body)
+    if method == "pickup" and "pickup_time_id" in wrong and (body["pickup"] or {}).get("pickup_time_id"):
+        raise ApiError("logistics.ship_order_pickup_time_invalid", "Invalid pickup time id.")
+    if method == "pickup" and wrong:
+        raise ApiError("logistics.ship_order_need_address_pickup_time",
+                       "Parameter address_id and pickup_time_id are required.")
+    if wrong:
+        raise ApiError("logistics.error_param", f"Wrong parameters, detail: {method}.{wrong[0]} is required.")
 
 
 def get_tracking_number(req, db):
     row = _order(db, req.shop_id, req.query.get("order_sn", ""))
-    shipment = db.execute("SELECT * FROM shipments WHERE order_sn = ?", (row["order_sn"],)).fetchone()
+    package = _package(json.loads(row["data"]), req.query.get("package_number"))
+    key = (row["order_sn"], package["package_number"])
+    shipment = db.execute("SELECT * FROM shipped_packages WHERE order_sn = ? AND package_number = ?", key).fetchone()
     if shipment is None:
         raise ApiError("logistics.package_not_shipped", "arrange the shipment first")
     if shipment["polls_left"] > 0:
-        db.execute("UPDATE shipments SET polls_left = polls_left - 1 WHERE order_sn = ?", (row["order_sn"],))
+        db.execute("UPDATE shipped_packages SET polls_left = polls_left - 1 WHERE order_sn = ? AND package_number = ?",
+                   key)
         return {"tracking_number": "", "hint": "the carrier has not assigned a tracking number yet"}
     return {"tracking_number": shipment["tracking_number"]}
+
+
+# ---------------------------------------------------------------- airway bills
+
+def _document_entries(req, db, body):
+    """Each ``order_list`` element with its shipped package, or the fail_error/fail_message it gets."""
+    entries = body.get("order_list")
+    if not isinstance(entries, list) or not 1 <= len(entries) <= 50:
+        raise ApiError("error_param", "order_list takes 1 to 50 orders")
+    found = []
+    for entry in entries:
+        order_sn = str((entry or {}).get("order_sn") or "")
+        try:
+            row = _order(db, req.shop_id, order_sn)
+            package = _package(json.loads(row["data"]), entry.get("package_number"))
+        except ApiError as exc:
+            found.append((entry, None, {"order_sn": order_sn, "fail_error": exc.error, "fail_message": exc.message}))
+            continue
+        result = {"order_sn": order_sn, "package_number": package["package_number"]}
+        shipped = db.execute("SELECT * FROM shipped_packages WHERE order_sn = ? AND package_number = ?",
+                             (order_sn, package["package_number"])).fetchone()
+        if shipped is None:
+            result.update(fail_error="logistics.order_status_error",
+                          fail_message="Order status does not support awb printing.")
+        elif shipped["method"] == "non_integrated":
+            result.update(fail_error="logistics.package_can_not_print", fail_message="The package can not print now.")
+        found.append((entry, shipped, result))
+    return found
+
+
+def get_shipping_document_parameter(req, db):
+    results = []
+    for _entry, _shipped, result in _document_entries(req, db, req.body()):
+        if "fail_error" not in result:
+            result.update(suggest_shipping_document_type=sim_logistics.DOCUMENT_TYPES[0],
+                          selectable_shipping_document_type=list(sim_logistics.DOCUMENT_TYPES))
+        results.append(result)
+    return {"result_list": results}
+
+
+def create_shipping_document(req, db):
+    """A printing task per package; it needs the package's tracking number and a selectable document type."""
+    results = []
+    for entry, shipped, result in _document_entries(req, db, req.body()):
+        document_type = entry.get("shipping_document_type") or sim_logistics.DOCUMENT_TYPES[0]
+        if "fail_error" in result:
+            pass
+        elif entry.get("tracking_number") != shipped["tracking_number"]:
+            result.update(fail_error="logistics.tracking_number_invalid",
+                          fail_message="The tracking number is invalid.")
+        elif document_type not in sim_logistics.DOCUMENT_TYPES:
+            result.update(fail_error="logistics.shipping_document_type_invalid",
+                          fail_message="The shipping document type is invalid.")
+        else:
+            db.execute("INSERT OR REPLACE INTO shipping_documents VALUES (?, ?, ?, ?)",
+                       (shipped["order_sn"], shipped["package_number"], document_type, req.sim.document_polls))
+        results.append(result)
+    return {"result_list": results}
+
+
+def _document(db, shipped):
+    return db.execute("SELECT * FROM shipping_documents WHERE order_sn = ? AND package_number = ?",
+                      (shipped["order_sn"], shipped["package_number"])).fetchone()
+
+
+def get_shipping_document_result(req, db):
+    """PROCESSING ``document_polls`` times after create_shipping_document, then READY."""
+    results = []
+    for _entry, shipped, result in _document_entries(req, db, req.body()):
+        document = _document(db, shipped) if "fail_error" not in result else None
+        if "fail_error" in result:
+            pass
+        elif document is None:
+            result.update(fail_error="logistics.shipping_document_should_print_first",
+                          fail_message="Please call create_shipping_document first.")
+        elif document["polls_left"] > 0:
+            db.execute("UPDATE shipping_documents SET polls_left = polls_left - 1 WHERE order_sn = ? "
+                       "AND package_number = ?", (shipped["order_sn"], shipped["package_number"]))
+            result["status"] = "PROCESSING"
+        else:
+            result["status"] = "READY"
+        results.append(result)
+    return {"result_list": results}
+
+
+def download_shipping_document(req, db):
+    """The READY documents as one small PDF (Shopee answers with the file, not its JSON envelope)."""
+    body = req.body()
+    lines = []
+    for _entry, shipped, result in _document_entries(req, db, body):
+        document = _document(db, shipped) if "fail_error" not in result else None
+        if document is None or document["polls_left"] > 0:
+            raise ApiError("logistics.shipping_document_should_print_first",
+                           "The shipping document is not ready: call create_shipping_document and wait for READY.")
+        lines += [f"Shopee {body.get('shipping_document_type') or document['document_type']}",
+                  f"Order {shipped['order_sn']} package {shipped['package_number']}",
+                  f"Tracking {shipped['tracking_number']}"]
+    return 200, {"Content-Type": "application/pdf"}, sim_logistics.pdf(lines)
 
 
 def _set_status(db, order_sn, status):
@@ -437,12 +588,14 @@ def control_expire_tokens(req, db):
 
 
 def control_new_order(req, db):
-    """A buyer's order: ``{"shop_id", "lines": [[item_id, model_id, qty]], "order_sn"?, "push": true}``."""
+    """A buyer's order: ``{"shop_id", "lines": [[item_id, model_id, qty]], "order_sn"?, "push": true,
+    "packages"?: [[line index, ...], ...]}`` (``packages``: an order split into parcels)."""
     body = req.body()
     shop_id = int(body.get("shop_id") or 10001)
     order_sn = body.get("order_sn") or time.strftime("%y%m%d") + secrets.token_hex(4).upper()
     detail = make_order(db, shop_id, [tuple(line) for line in body["lines"]], int(time.time()), order_sn,
-                        buyer=body.get("buyer") or "somchai.buyer", status=body.get("status") or "READY_TO_SHIP")
+                        buyer=body.get("buyer") or "somchai.buyer", status=body.get("status") or "READY_TO_SHIP",
+                        packages=body.get("packages"))
     if body.get("push"):
         req.sim.push(db, shop_id, 3, {"ordersn": order_sn, "status": detail["order_status"],
                                       "update_time": detail["update_time"]}, body.get("push_url"))
@@ -458,6 +611,27 @@ def control_order_status(req, db):
                                                                  "update_time": detail["update_time"]},
                      body.get("push_url"))
     return {"order_sn": body["order_sn"], "update_time": detail["update_time"]}
+
+
+def control_logistics(req, db):
+    """``{"shop_id", "profile"?, "document_polls"?}``: what the shop offers for shipping (a profile of
+    shopee_sim/logistics.py: default, pickup_slots, pickup_no_slots, dropoff_fields, non_integrated), and how
+    many times an airway bill answers PROCESSING before READY."""
+    body = req.body()
+    shop_id = int(body.get("shop_id") or 10001)
+    if "profile" in body:
+        if body["profile"] not in sim_logistics.PROFILES:
+            raise ApiError("error_param", f"profile is one of {', '.join(sim_logistics.PROFILES)}")
+        db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (f"logistics:{shop_id}", body["profile"]))
+    if "document_polls" in body:
+        req.sim.document_polls = int(body["document_polls"])
+    return {"shop_id": shop_id, "profile": _profile(db, shop_id), "document_polls": req.sim.document_polls}
+
+
+def control_shipments(req, db):
+    """The packages shipped, with the ship_order body each was arranged with."""
+    rows = db.execute("SELECT * FROM shipped_packages ORDER BY order_sn, package_number").fetchall()
+    return {"shipments": [dict(row, body=json.loads(row["body"])) for row in rows]}
 
 
 def _order_shop(db, order_sn):
@@ -481,6 +655,10 @@ ROUTES = {
     ("GET", "/api/v2/logistics/get_shipping_parameter"): ("shop", get_shipping_parameter),
     ("POST", "/api/v2/logistics/ship_order"): ("shop", ship_order),
     ("GET", "/api/v2/logistics/get_tracking_number"): ("shop", get_tracking_number),
+    ("POST", "/api/v2/logistics/get_shipping_document_parameter"): ("shop", get_shipping_document_parameter),
+    ("POST", "/api/v2/logistics/create_shipping_document"): ("shop", create_shipping_document),
+    ("POST", "/api/v2/logistics/get_shipping_document_result"): ("shop", get_shipping_document_result),
+    ("POST", "/api/v2/logistics/download_shipping_document"): ("shop", download_shipping_document),
     ("GET", "/_sim/health"): ("control", control_health),
     ("GET", "/_sim/calls"): ("control", control_calls),
     ("POST", "/_sim/calls/reset"): ("control", control_reset_calls),
@@ -490,6 +668,8 @@ ROUTES = {
     ("POST", "/_sim/expire_tokens"): ("control", control_expire_tokens),
     ("POST", "/_sim/orders"): ("control", control_new_order),
     ("POST", "/_sim/orders/status"): ("control", control_order_status),
+    ("POST", "/_sim/logistics"): ("control", control_logistics),
+    ("GET", "/_sim/shipments"): ("control", control_shipments),
     ("POST", "/_sim/seed"): ("control", control_seed),
 }
 

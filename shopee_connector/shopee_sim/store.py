@@ -1,4 +1,5 @@
-"""The simulator's state in SQLite: partners, shops, codes and tokens, items and models, orders, shipments."""
+"""The simulator's state in SQLite: partners, shops, codes and tokens, items and models, orders, shipped
+packages and their airway bills."""
 import json
 import sqlite3
 import threading
@@ -20,8 +21,10 @@ CREATE TABLE IF NOT EXISTS fail_models (item_id INTEGER, model_id INTEGER, reaso
 CREATE TABLE IF NOT EXISTS orders (order_sn TEXT PRIMARY KEY, shop_id INTEGER, create_time INTEGER,
     update_time INTEGER, status TEXT, data TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS orders_by_update ON orders(shop_id, update_time);
-CREATE TABLE IF NOT EXISTS shipments (order_sn TEXT PRIMARY KEY, method TEXT, body TEXT,
-    tracking_number TEXT, polls_left INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS shipped_packages (order_sn TEXT, package_number TEXT, method TEXT, body TEXT,
+    tracking_number TEXT, polls_left INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (order_sn, package_number));
+CREATE TABLE IF NOT EXISTS shipping_documents (order_sn TEXT, package_number TEXT, document_type TEXT,
+    polls_left INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (order_sn, package_number));
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 """
 

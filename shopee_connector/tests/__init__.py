@@ -4,3 +4,4 @@ from . import test_demo_flow
 from . import test_dashboard
 from . import test_secrets
 from . import test_uninstall
+from . import test_shopee_shipping

@@ -30,6 +30,7 @@ class ShopeeCase(SimulatorControls, MarketplaceCase):
         set_param = cls.env["ir.config_parameter"].sudo().set_param
         set_param("shopee_connector.backoff_base_seconds", "0.01")
         set_param("shopee_connector.tracking_poll_seconds", "0")
+        set_param("shopee_connector.document_poll_seconds", "0")
         thb = cls.env.ref("base.THB")
         thb.active = True
         cls.shopee_account = cls.env["marketplace.account"].create({

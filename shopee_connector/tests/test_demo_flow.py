@@ -1,5 +1,5 @@
 """The sellers' Shopee manual on the demo data, as a seller clicks it: authorize the demo shop, pull
-orders, push stock, ship one order with tracking - all of it visible as jobs."""
+orders, push stock, ship one order with tracking and its airway bill - all of it visible as jobs."""
 from urllib.parse import parse_qs, urlsplit
 
 import requests
@@ -19,6 +19,7 @@ class TestShopeeDemoFlow(HttpCase):
         set_param = self.env["ir.config_parameter"].sudo().set_param
         set_param("web.base.url", self.base_url())
         set_param("shopee_connector.tracking_poll_seconds", "0")
+        set_param("shopee_connector.document_poll_seconds", "0")
         self.account = self.env.ref("shopee_connector.demo_account_shopee")
         self.account.shopee_api_base_url = self.sim.base_url
         self.shop = self.env.ref("shopee_connector.demo_shop_shopee_th")
@@ -98,12 +99,15 @@ class TestShopeeDemoFlow(HttpCase):
         self.assertGreater(chair_online, 0)
         self.assertEqual(online[(800001, 0)], chair_online)
 
-        # ship one order: Shopee arranges it, and its tracking number lands on the delivery
+        # ship one order: Shopee arranges it, its tracking number and its airway bill land on the delivery
         picking = orders[0].sale_order_id.picking_ids
         picking.action_shopee_ship()
         self.run_queue()
         self.assertTrue(picking.carrier_tracking_ref)
         self.assertTrue(picking.shopee_shipment_arranged)
+        self.assertEqual(picking.shopee_ship_method, "pickup")
+        self.assertEqual(self.env["ir.attachment"].search([("res_model", "=", "stock.picking"),
+                                                           ("res_id", "=", picking.id)]).mimetype, "application/pdf")
 
         jobs = self.env["marketplace.job"].search([("shop_id", "=", self.shop.id)])
         self.assertFalse(jobs.filtered(lambda job: job.state in ("failed", "pending", "processing")),

