@@ -6,9 +6,9 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import mute_logger
 
+from ..ebay_api.errors import SignatureError
 from ..ebay_api.notification import NotificationAdapter
 from ..ebay_api.public_keys import FETCHES_PER_MINUTE, PublicKeyCache
-from ..ebay_api.errors import SignatureError
 from ..ebay_api.signature import SignatureVerifier
 from ..sync_core.orders import ACCOUNT_DELETION_TOPIC, parse_notification
 
