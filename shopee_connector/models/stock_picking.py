@@ -1,6 +1,6 @@
 import base64
 
-from odoo import SUPERUSER_ID, _, fields, models
+from odoo import _, fields, models
 from odoo.exceptions import UserError
 
 # the first bytes of an airway bill's file -> (extension, mimetype); Shopee sends HTML for some TW channels
@@ -38,7 +38,7 @@ class StockPicking(models.Model):
         pickings = self.filtered(lambda p: p.is_shopee_delivery and p.state != "cancel")
         if not pickings:
             raise UserError(_("Only deliveries of Shopee orders can be shipped on Shopee."))
-        jobs = pickings._shopee_enqueue_ship()
+        jobs = pickings._shopee_enqueue_ship(user=pickings._shopee_asker())
         return _queued(_("Shipping queued: %s (Marketplace > Jobs).", ", ".join(jobs.mapped("name"))))
 
     def action_shopee_print_airway_bill(self):
@@ -48,19 +48,19 @@ class StockPicking(models.Model):
             raise UserError(_("Ship the delivery on Shopee first: the airway bill comes with the shipment."))
         jobs = self.env["marketplace.job"]
         for picking in pickings:
-            jobs |= picking._shopee_enqueue_print()
+            jobs |= picking._shopee_enqueue_print(user=picking._shopee_asker())
         return _queued(_("Airway bill queued: %s (Marketplace > Jobs).", ", ".join(jobs.mapped("name"))))
 
-    def _shopee_enqueue_print(self, packages=None):
+    def _shopee_enqueue_print(self, packages=None, user=None):
         """Queue the airway bill of this delivery; ``packages`` [{package_number, tracking_number}] spares
-        the job asking Shopee for them."""
+        the job asking Shopee for them; ``user`` as in ``marketplace.job._enqueue``."""
         self.ensure_one()
         payload = {"picking_id": self.id}
         if packages:
             payload["packages"] = packages
-        return self._shopee_jobs()._enqueue(
+        return self.env["marketplace.job"].sudo()._enqueue(
             "print_shipping_document", shop=self.sudo().sale_id.marketplace_order_id.shop_id, payload=payload,
-            priority=5)
+            priority=5, user=user)
 
     def _shopee_attach_airway_bill(self, order_sn, package_number, content):
         """Attach the airway bill (replacing an earlier print of the same package) and say so in the chatter."""
@@ -79,21 +79,20 @@ class StockPicking(models.Model):
         self.message_post(body=_("Shopee airway bill: %s", name), attachment_ids=attachment.ids)
         return attachment
 
-    def _shopee_jobs(self):
-        """The job model to queue this delivery's Shopee work with: the jobs run as the person who asked, or as
-        the shop's job user when that person may not use the marketplace (a warehouse clerk validating the
-        delivery: the job engine could not even read the job's shop as them)."""
-        Job = self.env["marketplace.job"]
-        if not self.env.user.has_group("marketplace_base.group_marketplace_user"):
-            Job = Job.with_user(SUPERUSER_ID)  # _default_job_user: then the shop's job user
-        return Job.sudo()
+    def _shopee_asker(self):
+        """Who a button's Shopee job runs as: the person who pressed it when they may use the marketplace; else
+        (a warehouse clerk: the job engine could not even read the job's shop as them) the shop's Job User."""
+        user = self.env.user
+        return user if user.has_group("marketplace_base.group_marketplace_user") else None
 
-    def _shopee_enqueue_ship(self):
-        Job = self._shopee_jobs()
+    def _shopee_enqueue_ship(self, user=None):
+        """Queue the shipment of these deliveries; ``user`` as in ``marketplace.job._enqueue`` (none: a
+        validation's hook, run as the shop's Job User)."""
+        Job = self.env["marketplace.job"].sudo()
         jobs = Job
         for picking in self:
             jobs |= Job._enqueue("ship_order", shop=picking.sudo().sale_id.marketplace_order_id.shop_id,
-                                 payload={"picking_id": picking.id}, priority=5)
+                                 payload={"picking_id": picking.id}, priority=5, user=user)
         return jobs
 
 

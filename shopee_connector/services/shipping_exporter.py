@@ -82,8 +82,10 @@ class ShippingExporter(ShopeeDeliveryService):
         self.run.log(_("%(picking)s: Shopee order %(order)s shipped, tracking number %(tracking)s.",
                        picking=picking.name, order=order_sn, tracking=tracking))
         if picking.shopee_ship_method != NON_INTEGRATED:  # Shopee prints no airway bill for our own carrier
+            # a follow-up of this run: run as its user
             picking._shopee_enqueue_print([{"package_number": package or "", "tracking_number": number}
-                                           for package, number in zip(state["packages"], numbers, strict=True)])
+                                           for package, number in zip(state["packages"], numbers, strict=True)],
+                                          user=self.env.user)
 
     def _arrange(self, picking, order_sn, detail):
         status = detail.get("order_status")
