@@ -7,6 +7,7 @@ from odoo.osv import expression
 
 from ..services.token_store import ShopTokenStore
 from ..shopee_api import ShopeeAuthError
+from ..shopee_api.pricing import REGION_CURRENCIES, region_of_currency
 
 _logger = logging.getLogger(__name__)
 
@@ -27,6 +28,16 @@ class MarketplaceShop(models.Model):
         copy=False,
         help="Shopee update time up to which orders are imported; the next pull starts here minus the overlap.")
     shopee_last_order_pull_at = fields.Datetime(string="Last Shopee Order Pull Enqueued", readonly=True, copy=False)
+    shopee_region = fields.Selection(
+        [(region, region) for region in REGION_CURRENCIES], string="Shopee Region",
+        compute="_compute_shopee_region", store=True, readonly=False,
+        help="The shop's Shopee market, from its currency unless set. Shopee takes prices with two decimals in "
+             "SG, MY, BR, MX, PL, ES and AR only: elsewhere prices are rounded to whole amounts before a push.")
+
+    @api.depends("currency_id", "platform")
+    def _compute_shopee_region(self):
+        for shop in self.filtered(lambda shop: shop.platform == "shopee"):
+            shop.shopee_region = region_of_currency(shop.currency_id.name) or shop.shopee_region
 
     # -- client --------------------------------------------------------------
     def _shopee_session(self, on_call=None):

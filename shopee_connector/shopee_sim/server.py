@@ -20,8 +20,10 @@ import requests
 
 try:
     from ..shopee_api import signing
+    from ..shopee_api.pricing import DECIMAL_REGIONS
 except ImportError:  # a top-level package: python -m shopee_sim, plain pytest
     from shopee_api import signing
+    from shopee_api.pricing import DECIMAL_REGIONS
 try:
     from ...marketplace_base.marketplace_core.sim_server import BackgroundSimulator, SimulatorHTTPServer
 except ImportError:  # top-level: python -m shopee_sim, plain pytest, the bench (marketplace_base on the path)
@@ -325,6 +327,14 @@ def update_stock(req, db):
 
 
 def update_price(req, db):
+    """Prices with decimals are refused outside SG/MY/BR/MX/PL/ES/AR (Shopee's reference: "other regions can
+    only set the price as an integer"); the refusal's code and wording are the simulator's own."""
+    region = db.execute("SELECT region FROM shops WHERE shop_id = ?", (req.shop_id,)).fetchone()["region"]
+    if region not in DECIMAL_REGIONS:
+        for entry in req.body().get("price_list") or ():
+            price = entry.get("original_price")
+            if not isinstance(price, (int, float)) or price != int(price):
+                raise ApiError("error_param", f"original_price {price!r}: prices in {region} are integers")
     return _update_models(req, db, "price_list", "price", lambda e: float(e["original_price"]))
 
 
