@@ -7,8 +7,9 @@ from odoo.tools import consteq, hmac
 
 from odoo.addons.marketplace_base.shared_budget import SharedRateBudget
 
-from ..shopee_api import ShopeeAuthError, ShopeeClient, ShopeeConfig
+from ..shopee_api import ShopeeAuthError, ShopeeClient, ShopeeConfig, ShopeeError, ShopeeSetupError
 from ..shopee_api.config import PULL, PUSH
+from ..shopee_api.errors import SHOP
 from ..shopee_api.mappers import from_epoch
 
 _logger = logging.getLogger(__name__)
@@ -34,6 +35,9 @@ class MarketplaceAccount(models.Model):
         string="Push Callback URL", groups=MANAGER_GROUP, default=lambda self: self._default_shopee_push_url(),
         help="The public URL registered as the app's push callback, exactly: it is part of every push signature.",
     )
+    shopee_setup_problem = fields.Text(
+        readonly=True, copy=False,
+        help="What Shopee refused in the app's setup, and what to do. Saving new credentials clears it.")
     shopee_pull_budget = fields.Integer(string="Shopee Pull Budget (requests / 10 min)", default=30,
                                         help="Per shop; 0 means no client-side limit.")
     shopee_push_budget = fields.Integer(string="Shopee Push Budget (requests / 10 min)", default=60,
@@ -43,6 +47,47 @@ class MarketplaceAccount(models.Model):
     def _default_shopee_push_url(self):
         base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
         return base and base.rstrip("/") + "/api/shopee/webhook"
+
+    def write(self, vals):
+        """New credentials may be the fix of a setup problem Shopee reported: the account is tried again."""
+        result = super().write(vals)
+        if {"client_id", "client_secret"} & set(vals):
+            fixed = self.filtered(lambda account: account.platform == "shopee" and account.shopee_setup_problem)
+            if fixed:
+                super(MarketplaceAccount, fixed).write({"shopee_setup_problem": False, "state": "connected"})
+        return result
+
+    # -- setup problems --------------------------------------------------------
+    def _shopee_setup_advice(self, exc, shop=None):
+        """What the seller must do about Shopee's setup error ``exc`` (a ShopeeSetupError), in words."""
+        self.ensure_one()
+        advice = {
+            "error_partner_key_expired": _(
+                "Shopee says the app's Live API Partner Key expired. Reset it in Shopee's Open Platform console "
+                "(App List > the app) and enter the new key as this account's Client Secret."),
+            "source_ip_undeclared": _(
+                "Shopee refuses calls from this server's IP address. Declare it in Shopee's Open Platform console "
+                "(App List > IP Address Whitelist), then run the job again."),
+            "invalid_partner_id": _(
+                "Shopee does not know Partner ID %s: enter the app's Partner ID as this account's Client ID "
+                "(live and test apps have different ones).", self.sudo().client_id),
+            "error_sign": _(
+                "Shopee refused the signature: the Partner Key (Client Secret) does not belong to the Partner ID "
+                "(Client ID), or a test key is used against Shopee's live host."),
+        }.get(exc.error)
+        if exc.scope == SHOP:
+            advice = _("Shopee says shop %(shop)s is not linked to this app any more (its authorization was "
+                       "cancelled or expired): authorize the shop again (Authorize Shop). Shopee: %(error)s",
+                       shop=shop.name if shop else "?", error=exc)
+        return advice or _(
+            "Shopee refuses the app this call (%s). Check the app's type and API permissions in Shopee's Open "
+            "Platform console; an app whose calls were restricted must be restored by Shopee.", exc)
+
+    def _shopee_mark_setup_problem(self, advice):
+        """Say on the account what Shopee refused and what to do; its shops' crons stop until it is fixed."""
+        for account in self:
+            account.write({"state": "error", "shopee_setup_problem": advice})
+            account.message_post(body=advice)
 
     # -- client --------------------------------------------------------------
     def _shopee_config(self):
@@ -112,11 +157,16 @@ class MarketplaceAccount(models.Model):
             tokens = self._shopee_client().get_token(code, int(external_shop_id))
         except ShopeeAuthError as exc:
             raise UserError(_("Shopee refused the authorization code: %s", exc)) from exc
+        except ShopeeSetupError as exc:
+            raise UserError(self._shopee_setup_advice(exc)) from exc
+        except ShopeeError as exc:
+            raise UserError(_("Shopee did not answer the authorization: %s. Authorize the shop again.", exc)) \
+                from exc
         shop = self._shopee_shop(str(external_shop_id))
         shop._mark_authorized(tokens.access_token, from_epoch(tokens.expires_at), tokens.refresh_token,
                               from_epoch(tokens.refresh_expires_at))
-        if self.state != "connected":
-            self.write({"state": "connected"})
+        if self.state != "connected" or self.shopee_setup_problem:
+            self.write({"state": "connected", "shopee_setup_problem": False})
         return shop
 
     def _shopee_shop(self, external_shop_id):

@@ -13,16 +13,29 @@ import requests
 
 from . import signing
 from .config import PULL, PUSH
-from .errors import ShopeeAuthError, ShopeeRequestError, ShopeeUncertainError
+from .errors import (
+    DAILY_QUOTA_ERROR,
+    DEFAULT_WAIT_SECONDS,
+    WAIT_ERRORS,
+    ShopeeAuthError,
+    ShopeeRequestError,
+    ShopeeSetupError,
+    ShopeeUncertainError,
+    ShopeeWaitError,
+    seconds_until_quota_reset,
+    setup_scope,
+)
 from .tokens import TokenSet
 
 AUTH_PARTNER_PATH = "/api/v2/shop/auth_partner"
 TOKEN_GET_PATH = "/api/v2/auth/token/get"
 TOKEN_REFRESH_PATH = "/api/v2/auth/access_token/get"
-# Shopee's error codes for a refused token (docs/shopee-api.md: "error_auth" is documented, the
-# misspelt "invalid_acceess_token" is what several SDKs handle: both mean refresh, then authorize again)
+# Shopee's error codes for a refused token (docs/shopee-api.md: "error_auth" and the misspelt
+# "invalid_acceess_token" are documented: both mean refresh, then authorize again); an error_auth about
+# permissions is the app's setup instead (errors.setup_scope)
 AUTH_ERRORS = frozenset({"error_auth", "invalid_acceess_token", "invalid_access_token", "error_invalid_token"})
-BUSY_ERRORS = frozenset({"error_busy", "error_server", "error_inner"})
+# answers retried within the call (then a wait, for the WAIT_ERRORS); server errors only below HTTP 500
+BUSY_ERRORS = frozenset({"error_server", "error_inner"}) | WAIT_ERRORS
 # API family -> budget group (the sellers' separate pull and push budgets); auth is never throttled
 FAMILY_GROUPS = {"orders": PULL, "logistics.read": PULL, "products": PUSH, "logistics.write": PUSH}
 
@@ -58,10 +71,11 @@ class ShopeeClient:
         return TokenSet.from_response(self._token_call(TOKEN_REFRESH_PATH, body), self.clock())
 
     def _token_call(self, path, body):
+        """A refused code or refresh token is an auth error; waits and setup errors stay what they are."""
         try:
             return self.call("POST", path, body=body, family="auth", idempotent=True)
         except ShopeeRequestError as exc:
-            if exc.retryable:
+            if exc.retryable or isinstance(exc, (ShopeeAuthError, ShopeeSetupError)):
                 raise
             raise ShopeeAuthError(exc.message, exc.error, exc.status, exc.request_id) from exc
 
@@ -96,7 +110,7 @@ class ShopeeClient:
             if outcome is not None:
                 return outcome
             if not self._may_retry(attempt, started):
-                raise _http_error(response)
+                raise _given_up(response)
             self._backoff(attempt, _retry_after(response))
         raise AssertionError("unreachable")
 
@@ -106,19 +120,24 @@ class ShopeeClient:
         request_id = envelope.get("request_id") or response.headers.get("X-Request-Id", "")
         self._record(family, method, path, response.status_code, request_id,
                      response.elapsed.total_seconds() * 1000 if response.elapsed else 0.0)
-        error = envelope.get("error") or ""
+        error, message = envelope.get("error") or "", envelope.get("message") or ""
+        if error == DAILY_QUOTA_ERROR:  # no use retrying before Shopee's midnight
+            raise ShopeeWaitError(message or "daily API call limit reached", error, response.status_code, request_id,
+                                  retry_after=seconds_until_quota_reset(self.clock()))
         if response.status_code == 429 or error in BUSY_ERRORS and response.status_code < 500:
             return None
         if response.status_code >= 500:
             if idempotent:
                 return None
             raise ShopeeUncertainError(f"{method} {path}: HTTP {response.status_code} after sending")
+        scope = setup_scope(error, message)
+        if scope:
+            raise ShopeeSetupError(message or error, error, response.status_code, request_id, scope=scope)
         if error in AUTH_ERRORS:
-            raise ShopeeAuthError(envelope.get("message") or "token refused", error, response.status_code,
-                                  request_id)
+            raise ShopeeAuthError(message or "token refused", error, response.status_code, request_id)
         if error or response.status_code >= 400:
-            raise ShopeeRequestError(envelope.get("message") or response.text[:200], error, response.status_code,
-                                     request_id)
+            raise ShopeeRequestError(message or response.text[:200], error, response.status_code, request_id)
+        # the auth calls answer at the top level, the others inside "response"
         return envelope.get("response", envelope)
 
     def _acquire(self, family):
@@ -198,8 +217,13 @@ def _retry_after(response):
         return None
 
 
-def _http_error(response):
+def _given_up(response):
+    """The error once the retries within a call are spent: a wait when Shopee throttles or is busy (the work
+    goes on later, nothing failed), else a retryable failure (a server error)."""
     envelope = _json(response)
-    return ShopeeRequestError(envelope.get("message") or "HTTP %s" % response.status_code,
-                              envelope.get("error") or "", response.status_code, envelope.get("request_id") or "",
-                              retryable=True, retry_after=_retry_after(response))
+    error, status = envelope.get("error") or "", response.status_code
+    message, request_id = envelope.get("message") or "HTTP %s" % status, envelope.get("request_id") or ""
+    if status == 429 or error in WAIT_ERRORS:
+        return ShopeeWaitError(message, error, status, request_id,
+                               retry_after=_retry_after(response) or DEFAULT_WAIT_SECONDS)
+    return ShopeeRequestError(message, error, status, request_id, retryable=True, retry_after=_retry_after(response))

@@ -37,6 +37,22 @@ ACCESS_SECONDS = 4 * 3600
 REFRESH_SECONDS = 30 * 24 * 3600
 CODE_SECONDS = 600
 MAX_WINDOW_SECONDS = 15 * 24 * 3600
+# what /_sim/faults {"errors": {name: n}} makes the next n API calls answer: (error, message, HTTP status), the
+# codes and messages of Shopee's "Common Error Codes" (the HTTP statuses are the simulator's own guess)
+ERROR_FAULTS = {
+    "error_rate_limit": ("error_rate_limit", "Too many requests. Rate limit reached.", 429),
+    "error_limit": ("error_limit", "Daily API call limit reached. Retry after 00:00 (UTC+08:00).", 429),
+    "error_system_busy": ("error_system_busy", "System is busy now. Please decrease the QPS then retry later.", 503),
+    "no_permission": ("error_auth", "No permission to current api.", 403),
+    "api_call_restricted": ("error_api_call_restricted", "The App permission for api call have been restricted.", 403),
+    "shop_no_linked": ("shop_no_linked", "Partner and shop has no linked.", 403),
+    "partner_shop_no_link": ("partner_shop_no_link", "Invalid partner_id or shop_id.", 403),
+    "error_partner_key_expired": ("error_partner_key_expired",
+                                  "API partner key expired. Reset Live API Partner Key.", 403),
+    "source_ip_undeclared": ("source_ip_undeclared",
+                             "Request Source IP is undeclared. Declare in Console > App list > IP Address Whitelist.",
+                             403),
+}
 
 
 class ApiError(Exception):
@@ -54,6 +70,7 @@ class Simulator:
         # "429"/"500": the next N API calls fail before any work; "500_after": the next N shop POSTs do
         # their work, then answer 500 (a write that reached Shopee without the client knowing)
         self.faults = {"429": 0, "500": 0, "500_after": 0}
+        self.error_faults = dict.fromkeys(ERROR_FAULTS, 0)  # Shopee's error codes on demand (ERROR_FAULTS)
         self.tracking_polls = 1  # get_tracking_number answers "" this many times after ship_order
         self.calls = {}
         self.pushes = []
@@ -69,6 +86,15 @@ class Simulator:
                 if self.faults[kind] > 0:
                     self.faults[kind] -= 1
                     return kind
+        return None
+
+    def take_error_fault(self):
+        """(error, message, status) the next call must answer, if one was asked for."""
+        with self._lock:
+            for name, left in self.error_faults.items():
+                if left > 0:
+                    self.error_faults[name] -= 1
+                    return ERROR_FAULTS[name]
         return None
 
     def partner_key(self, db, partner_id):
@@ -126,7 +152,10 @@ class Handler(BaseHTTPRequestHandler):
                 self.sim.count(url.path)
                 fault = self.sim.take_fault()
                 if fault == "429":
-                    raise ApiError("error_busy", "too many requests, try later", 429)
+                    raise ApiError(*ERROR_FAULTS["error_rate_limit"])
+                error = self.sim.take_error_fault()
+                if error:
+                    raise ApiError(*error)
                 if fault == "500":
                     raise ApiError("error_server", "internal error", 500)
             with self.sim.store.transaction() as db:
@@ -157,7 +186,7 @@ class Handler(BaseHTTPRequestHandler):
         if key is None:
             raise ApiError("error_auth", "invalid partner_id", 403)
         if not signing.timestamp_is_fresh(timestamp, time.time()):
-            raise ApiError("error_auth", "timestamp expired (more than 5 minutes)", 403)
+            raise ApiError("error_param", "Timestamp is expired.", 403)
         token = query.get("access_token", "") if kind == "shop" else ""
         shop_id = query.get("shop_id", "") if kind == "shop" else ""
         expected = signing.sign(key, partner_id, path, timestamp, token, shop_id)
@@ -272,8 +301,8 @@ def get_order_list(req, db):
         raise ApiError("error_param", "time_from, time_to and page_size are required integers") from exc
     if query.get("time_range_field") not in ("create_time", "update_time"):
         raise ApiError("error_param", "time_range_field must be create_time or update_time")
-    if time_to - time_from > MAX_WINDOW_SECONDS or time_to < time_from:
-        raise ApiError("error_param", "time_from and time_to must be at most 15 days apart")
+    if time_to - time_from >= MAX_WINDOW_SECONDS or time_to < time_from:
+        raise ApiError("error_param", "time_from and time_to must be less than 15 days apart")
     if not 1 <= page_size <= 100:
         raise ApiError("error_param", "page_size must be between 1 and 100")
     column = query["time_range_field"]
@@ -417,11 +446,15 @@ def control_faults(req, db):
     body = req.body()
     for kind in ("429", "500", "500_after"):
         req.sim.faults[kind] = int(body.get(kind, req.sim.faults[kind]))
+    for name, count in (body.get("errors") or {}).items():
+        if name not in ERROR_FAULTS:
+            raise ApiError("error_param", f"unknown error fault {name!r}; known: {sorted(ERROR_FAULTS)}")
+        req.sim.error_faults[name] = int(count)
     if "tracking_polls" in body:
         req.sim.tracking_polls = int(body["tracking_polls"])
     if "push_url" in body:
         req.sim.push_url = body["push_url"] or None
-    return {"faults": req.sim.faults, "tracking_polls": req.sim.tracking_polls}
+    return {"faults": req.sim.faults, "errors": req.sim.error_faults, "tracking_polls": req.sim.tracking_polls}
 
 
 def control_fail_model(req, db):

@@ -1,4 +1,7 @@
+from datetime import datetime, time, timedelta
+
 from ..shopee_api.pricing import shopee_price
+from ..shopee_sim.seed import DEMO_PARTNER_KEY
 from .common import ShopeeCase
 
 
@@ -34,3 +37,56 @@ class TestShopeeContracts(ShopeeCase):
         job = self.enqueue_and_run("push_price", payload={"product_ids": [chair.id]})
         self.assertEqual(job.state, "done", job.last_error)
         self.assertNotIn("/api/v2/product/update_price", self.sim_calls())
+
+    def test_a_rate_limit_makes_the_job_wait_not_fail(self):
+        self.sim_post("/_sim/faults", {"errors": {"error_rate_limit": 20}})
+        job = self.enqueue_and_run("pull_orders")
+        self.assertEqual(job.state, "pending", job.last_error)
+        self.assertEqual(job.attempts, 0, "a wait is not a failed attempt")
+        self.assertGreaterEqual(job.next_attempt_at, job.write_date + timedelta(seconds=59))
+        self.assertIn("Shopee asked to wait", " ".join(job.log_ids.mapped("message")))
+        self.assertEqual(self.shopee_shop.authorization_state, "authorized")
+        # Shopee lets calls through again: the job goes on at its time
+        self.sim_post("/_sim/faults", {"errors": {"error_rate_limit": 0}})
+        job.next_attempt_at = job.create_date
+        self.run_jobs()
+        self.assertEqual(job.state, "done", job.last_error)
+
+    def test_the_daily_quota_waits_until_midnight_in_utc_plus_8(self):
+        self.sim_post("/_sim/faults", {"errors": {"error_limit": 1}})
+        job = self.enqueue_and_run("pull_orders")
+        self.assertEqual((job.state, job.attempts), ("pending", 0), job.last_error)
+        utc8 = job.write_date + timedelta(hours=8)
+        midnight = datetime.combine(utc8.date() + timedelta(days=1), time()) - timedelta(hours=8)
+        self.assertAlmostEqual(job.next_attempt_at, midnight, delta=timedelta(seconds=5))
+
+    def test_a_permission_refusal_is_a_setup_problem_on_the_account_not_a_refused_token(self):
+        refresh = self.shopee_shop._get_secret("refresh_token")
+        self.sim_post("/_sim/faults", {"errors": {"no_permission": 1}})
+        job = self.enqueue_and_run("pull_orders")
+        self.assertEqual(job.state, "failed")
+        self.assertIn("API permissions", job.last_error)
+        self.env.invalidate_all()
+        self.assertEqual(self.shopee_shop.authorization_state, "authorized", "the token was not refused")
+        self.assertEqual(self.shopee_shop._get_secret("refresh_token"), refresh, "nor spent")
+        self.assertEqual(self.shopee_account.state, "error")
+        self.assertIn("API permissions", self.shopee_account.shopee_setup_problem)
+        self.assertFalse(self.env["marketplace.shop"]._shopee_active_shops() & self.shopee_shop, "crons skip it")
+
+    def test_an_expired_partner_key_says_what_to_do_until_a_new_key_is_entered(self):
+        self.sim_post("/_sim/faults", {"errors": {"error_partner_key_expired": 1}})
+        job = self.enqueue_and_run("push_stock")
+        self.assertEqual(job.state, "failed")
+        self.assertIn("Reset it in Shopee's Open Platform console", self.shopee_account.shopee_setup_problem)
+        self.assertEqual(job.last_error, self.shopee_account.shopee_setup_problem)
+        self.shopee_account.client_secret = DEMO_PARTNER_KEY  # the seller enters the (new) key
+        self.assertEqual((self.shopee_account.state, self.shopee_account.shopee_setup_problem), ("connected", False))
+
+    def test_a_shop_no_longer_linked_to_the_app_asks_for_its_authorization(self):
+        self.sim_post("/_sim/faults", {"errors": {"shop_no_linked": 1}})
+        job = self.enqueue_and_run("pull_orders")
+        self.assertEqual(job.state, "failed")
+        self.assertIn("authorize the shop again", job.last_error)
+        self.env.invalidate_all()
+        self.assertEqual(self.shopee_shop.authorization_state, "needs_reauth")
+        self.assertEqual(self.shopee_account.state, "connected", "the account's other shops go on")
