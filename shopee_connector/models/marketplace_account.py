@@ -31,6 +31,12 @@ class MarketplaceAccount(models.Model):
         help="Leave empty for Shopee's Singapore-hosted production or sandbox host. Set it for the Chinese "
              "Mainland or Brazil hosts, or the local Shopee simulator (e.g. http://127.0.0.1:8791).",
     )
+    shopee_push_key = fields.Char(
+        string="Live Push Partner Key", compute="_compute_secrets", inverse="_inverse_secrets", groups=MANAGER_GROUP,
+        help="The key Shopee's console generates for push signing (Push Mechanism > Set Push), stored encrypted. "
+             "Pushes are verified with it; while it is empty, with the Partner Key (apps set up before Shopee "
+             "issued separate push keys). See docs/shopee-setup.md.")
+    shopee_push_key_encrypted = fields.Char(groups=MANAGER_GROUP, copy=False)
     shopee_push_url = fields.Char(
         string="Push Callback URL", groups=MANAGER_GROUP, default=lambda self: self._default_shopee_push_url(),
         help="The public URL registered as the app's push callback, exactly: it is part of every push signature.",
@@ -56,6 +62,16 @@ class MarketplaceAccount(models.Model):
             if fixed:
                 super(MarketplaceAccount, fixed).write({"shopee_setup_problem": False, "state": "connected"})
         return result
+
+    @api.model
+    def _secret_field_names(self):
+        return super()._secret_field_names() + ["shopee_push_key"]
+
+    def _shopee_push_key(self):
+        """The key pushes are signed with: the Live Push Partner Key, else the Partner Key."""
+        self.ensure_one()
+        return self._get_secret("shopee_push_key", missing_ok=True) or self._get_secret("client_secret",
+                                                                                          missing_ok=True) or ""
 
     # -- setup problems --------------------------------------------------------
     def _shopee_setup_advice(self, exc, shop=None):
@@ -176,8 +192,8 @@ class MarketplaceAccount(models.Model):
                                     "external_shop_id": external_shop_id})
 
     @api.model
-    def _shopee_demo_secrets(self, account_ids, partner_key):
-        """Demo data: store the simulator's partner key if an encryption key is configured."""
+    def _shopee_demo_secrets(self, account_ids, partner_key, push_key=None):
+        """Demo data: store the simulator's partner key (and push key) if an encryption key is configured."""
         try:
             self._secret_box()
         except UserError:
@@ -185,3 +201,5 @@ class MarketplaceAccount(models.Model):
             return
         for account in self.browse(account_ids):
             account._set_secret("client_secret", partner_key)
+            if push_key:
+                account._set_secret("shopee_push_key", push_key)

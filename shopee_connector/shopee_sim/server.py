@@ -107,14 +107,29 @@ class Simulator:
         url = url or self.push_url
         if not url:
             return None
-        partner = db.execute("SELECT partner_id, partner_key FROM partners ORDER BY partner_id").fetchone()
-        body = json.dumps({"shop_id": shop_id, "code": code, "timestamp": int(time.time()), "data": data},
-                          separators=(",", ":")).encode()
-        headers = {"Content-Type": "application/json",
-                   "Authorization": signing.push_signature(partner["partner_key"], url, body)}
+        body, headers = self._signed_push(db, shop_id, code, data, url)
         thread = threading.Thread(target=self._deliver, args=(url, body, headers), daemon=True)
         thread.start()
         return thread
+
+    def verify_callback(self, db, url):
+        """The console's Verify of a callback URL: a push naming no order, signed with the push key, posted at
+        once; the URL is kept only when it answers 2xx (the console refuses to save it otherwise)."""
+        body, headers = self._signed_push(db, 0, 0, {}, url)
+        status = self._deliver(url, body, headers)
+        if isinstance(status, int) and 200 <= status < 300:
+            self.push_url = url
+        return status
+
+    @staticmethod
+    def _signed_push(db, shop_id, code, data, url):
+        """(body, headers) of a push signed as Shopee signs them: with the Live Push Partner Key, not the API
+        partner key (a partner without a push key signs with its partner key)."""
+        partner = db.execute("SELECT partner_key, push_key FROM partners ORDER BY partner_id").fetchone()
+        body = json.dumps({"shop_id": shop_id, "code": code, "timestamp": int(time.time()), "data": data},
+                          separators=(",", ":")).encode()
+        key = partner["push_key"] or partner["partner_key"]
+        return body, {"Content-Type": "application/json", "Authorization": signing.push_signature(key, url, body)}
 
     def _deliver(self, url, body, headers):
         try:
@@ -123,6 +138,7 @@ class Simulator:
             status = str(exc)
         with self._lock:
             self.pushes.append({"url": url, "status": status, "body": body.decode()})
+        return status
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -457,6 +473,13 @@ def control_faults(req, db):
     return {"faults": req.sim.faults, "errors": req.sim.error_faults, "tracking_polls": req.sim.tracking_polls}
 
 
+def control_push_config(req, db):
+    """``{"callback_url"}``: the console's Set Push > Verify; answers the verification push's status and
+    whether the URL was saved."""
+    status = req.sim.verify_callback(db, req.body()["callback_url"])
+    return {"status": status, "saved": req.sim.push_url == req.body()["callback_url"]}
+
+
 def control_fail_model(req, db):
     """``{"item_id", "model_id", "reason"}`` refuses that model's updates; without reason, accepts again."""
     body = req.body()
@@ -480,15 +503,18 @@ def control_expire_tokens(req, db):
 
 
 def control_new_order(req, db):
-    """A buyer's order: ``{"shop_id", "lines": [[item_id, model_id, qty]], "order_sn"?, "push": true}``."""
+    """A buyer's order: ``{"shop_id", "lines": [[item_id, model_id, qty]], "order_sn"?, "push": true,
+    "wait_push"?: true}``."""
     body = req.body()
     shop_id = int(body.get("shop_id") or 10001)
     order_sn = body.get("order_sn") or time.strftime("%y%m%d") + secrets.token_hex(4).upper()
     detail = make_order(db, shop_id, [tuple(line) for line in body["lines"]], int(time.time()), order_sn,
                         buyer=body.get("buyer") or "somchai.buyer", status=body.get("status") or "READY_TO_SHIP")
     if body.get("push"):
-        req.sim.push(db, shop_id, 3, {"ordersn": order_sn, "status": detail["order_status"],
-                                      "update_time": detail["update_time"]}, body.get("push_url"))
+        thread = req.sim.push(db, shop_id, 3, {"ordersn": order_sn, "status": detail["order_status"],
+                                               "update_time": detail["update_time"]}, body.get("push_url"))
+        if thread and body.get("wait_push"):  # tests: answer once the push was answered
+            thread.join(30)
     return {"order_sn": order_sn}
 
 
@@ -529,6 +555,7 @@ ROUTES = {
     ("POST", "/_sim/calls/reset"): ("control", control_reset_calls),
     ("POST", "/_sim/faults"): ("control", control_faults),
     ("POST", "/_sim/fail_model"): ("control", control_fail_model),
+    ("POST", "/_sim/push_config"): ("control", control_push_config),
     ("GET", "/_sim/models"): ("control", control_models),
     ("POST", "/_sim/expire_tokens"): ("control", control_expire_tokens),
     ("POST", "/_sim/orders"): ("control", control_new_order),

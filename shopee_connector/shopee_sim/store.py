@@ -5,7 +5,7 @@ import threading
 from contextlib import contextmanager
 
 SCHEMA = """
-CREATE TABLE IF NOT EXISTS partners (partner_id INTEGER PRIMARY KEY, partner_key TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS partners (partner_id INTEGER PRIMARY KEY, partner_key TEXT NOT NULL, push_key TEXT);
 CREATE TABLE IF NOT EXISTS shops (shop_id INTEGER PRIMARY KEY, name TEXT NOT NULL, region TEXT NOT NULL,
     currency TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS auth_codes (code TEXT PRIMARY KEY, partner_id INTEGER, shop_id INTEGER,
@@ -36,6 +36,13 @@ class Store:
         self._conn.row_factory = sqlite3.Row
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.executescript(SCHEMA)
+        self._upgrade()
+
+    def _upgrade(self):
+        """A state file made before the push key existed gets its column."""
+        columns = {row["name"] for row in self._conn.execute("PRAGMA table_info(partners)")}
+        if "push_key" not in columns:
+            self._conn.execute("ALTER TABLE partners ADD COLUMN push_key TEXT")
 
     @contextmanager
     def transaction(self):
