@@ -178,22 +178,45 @@ class ShopSession:
         try:
             return self.client.call(method, path, params, body, family, idempotent, tokens.access_token, self.shop_id)
         except ShopeeAuthError:
-            tokens = self._refresh(tokens)
+            tokens = self.refresh(tokens)
             return self.client.call(method, path, params, body, family, idempotent, tokens.access_token, self.shop_id)
 
     def _fresh_tokens(self):
         tokens = self.store.load()
         if tokens is None:
             raise ShopeeAuthError("the shop is not authorized yet", "error_auth")
-        if tokens.expires_at - self.client.config.refresh_buffer_seconds <= self.client.clock():
-            tokens = self._refresh(tokens)
+        if self._expiring(tokens):
+            tokens = self.refresh(tokens)
         return tokens
 
-    def _refresh(self, tokens):
-        """Refresh and store the new pair before anything else: the old refresh token is spent."""
-        fresh = self.client.refresh(self.shop_id, tokens.refresh_token)
-        self.store.save(fresh)
-        return fresh
+    def _expiring(self, tokens):
+        return tokens.expires_at - self.client.config.refresh_buffer_seconds <= self.client.clock()
+
+    def refresh(self, tokens):
+        """A pair newer than ``tokens`` (whose access token expires, or was refused).
+
+        A refresh token is spent on use, and every worker of the shop may want a new pair at once: the refresh
+        is done under the store's lock, once (``_refresh_once``). Should Shopee still refuse it while the stored
+        pair changed meanwhile (stored by a worker that did not wait, or a new authorization), the stored pair
+        is the one to go on with: the refresh is tried once more from it, instead of asking for a new
+        authorization of a healthy shop."""
+        try:
+            return self._refresh_once(tokens)
+        except ShopeeAuthError:
+            stored = self.store.reload()
+            if stored is None or stored.refresh_token == tokens.refresh_token:
+                raise
+            return self._refresh_once(tokens)
+
+    def _refresh_once(self, tokens):
+        """Under the store's lock, the stored pair read again: a pair another worker stored since ``tokens`` was
+        read is used as it is (while fresh); else Shopee gives a new one, stored before the lock is let go."""
+        with self.store.locked() as stored:
+            if stored and stored.refresh_token != tokens.refresh_token and not self._expiring(stored):
+                return stored
+            fresh = self.client.refresh(self.shop_id, (stored or tokens).refresh_token)
+            self.store.save(fresh)
+            return fresh
 
 
 def _json(response):

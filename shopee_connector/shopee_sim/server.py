@@ -187,8 +187,10 @@ class Handler(BaseHTTPRequestHandler):
             return self._json({"error": "error_server", "message": "internal error", "request_id": _rid()}, 500)
         if isinstance(result, tuple):  # (status, headers, body) of a page or a redirect
             return self._send(*result)
-        if kind in ("shop", "public"):
+        if kind == "shop":
             result = {"error": "", "message": "", "request_id": _rid(), "response": result}
+        elif kind == "public":  # the auth calls answer at the top level
+            result = {"request_id": _rid(), "error": "", "message": "", **result}
         return self._json(result)
 
     def _authenticate(self, db, path, kind):
@@ -281,7 +283,7 @@ def _new_tokens(db, shop_id):
     now = time.time()
     db.execute("INSERT INTO access_tokens VALUES (?, ?, ?)", (access, shop_id, now + ACCESS_SECONDS))
     db.execute("INSERT INTO refresh_tokens VALUES (?, ?, ?, 0)", (refresh, shop_id, now + REFRESH_SECONDS))
-    return {"access_token": access, "refresh_token": refresh, "expire_in": ACCESS_SECONDS, "shop_id": shop_id}
+    return {"access_token": access, "refresh_token": refresh, "expire_in": ACCESS_SECONDS}
 
 
 def token_get(req, db):
@@ -296,13 +298,17 @@ def token_get(req, db):
 def access_token_get(req, db):
     """Refresh: the refresh token is spent, a new pair comes back (the old access token stays valid 5 min)."""
     body = req.body()
-    row = db.execute("SELECT * FROM refresh_tokens WHERE token = ?", (str(body.get("refresh_token")),)).fetchone()
-    if row is None or row["used"] or row["expires_at"] < time.time() or row["shop_id"] != body.get("shop_id"):
+    shop_id = body.get("shop_id")
+    if not isinstance(shop_id, int) or body.get("partner_id") != int(req.query["partner_id"]):
+        raise ApiError("error_param", "shop_id and partner_id (the query's) are required integers")
+    token = str(body.get("refresh_token"))
+    row = db.execute("SELECT * FROM refresh_tokens WHERE token = ?", (token,)).fetchone()
+    if row is None or row["used"] or row["expires_at"] < time.time() or row["shop_id"] != shop_id:
         raise ApiError("error_auth", "Invalid refresh_token", 403)
-    db.execute("UPDATE refresh_tokens SET used = 1 WHERE token = ?", (row["token"],))
+    db.execute("UPDATE refresh_tokens SET used = 1 WHERE token = ?", (token,))
     db.execute("UPDATE access_tokens SET expires_at = MIN(expires_at, ?) WHERE shop_id = ?",
-               (time.time() + 300, row["shop_id"]))
-    return _new_tokens(db, row["shop_id"])
+               (time.time() + 300, shop_id))
+    return dict(_new_tokens(db, shop_id), partner_id=body["partner_id"], shop_id=shop_id)
 
 
 # ---------------------------------------------------------------- orders
