@@ -164,13 +164,15 @@ class MarketplaceAccount(models.Model):
         url = self._shopee_client().authorize_url(self._shopee_redirect_url())
         return {"type": "ir.actions.act_url", "target": "self", "url": url}
 
-    def _shopee_finish_authorization(self, code, external_shop_id):
-        """Exchange the code for the shop's tokens; the shop is found by its Shopee id, or created."""
+    def _shopee_finish_authorization(self, code, external_shop_id=None, main_account_id=None):
+        """Exchange the code for tokens: a shop account authorizes its shop (``external_shop_id``), a main
+        account the shops Shopee lists (``main_account_id``), each given a pair of its own at once. The shops
+        are found by their Shopee id, or created; returns them."""
         self.ensure_one()
-        if not str(external_shop_id or "").isdigit():
+        if not str(external_shop_id or main_account_id or "").isdigit():
             raise UserError(_("Shopee sent no shop id with the authorization."))
         try:
-            tokens = self._shopee_client().get_token(code, int(external_shop_id))
+            grants = self._shopee_token_grants(code, external_shop_id, main_account_id)
         except ShopeeAuthError as exc:
             raise UserError(_("Shopee refused the authorization code: %s", exc)) from exc
         except ShopeeSetupError as exc:
@@ -178,12 +180,28 @@ class MarketplaceAccount(models.Model):
         except ShopeeError as exc:
             raise UserError(_("Shopee did not answer the authorization: %s. Authorize the shop again.", exc)) \
                 from exc
-        shop = self._shopee_shop(str(external_shop_id))
-        shop._mark_authorized(tokens.access_token, from_epoch(tokens.expires_at), tokens.refresh_token,
-                              from_epoch(tokens.refresh_expires_at))
+        shops = self.env["marketplace.shop"]
+        for shop_id, tokens in grants:
+            shop = self._shopee_shop(str(shop_id))
+            shop._mark_authorized(tokens.access_token, from_epoch(tokens.expires_at), tokens.refresh_token,
+                                  from_epoch(tokens.refresh_expires_at))
+            shops |= shop
         if self.state != "connected" or self.shopee_setup_problem:
             self.write({"state": "connected", "shopee_setup_problem": False})
-        return shop
+        return shops
+
+    def _shopee_token_grants(self, code, external_shop_id, main_account_id):
+        """[(Shopee shop id, its pair)] of an authorization. A main account's pair is shared by its shops until
+        each refreshes it once, so each shop refreshes it now: from then on every shop has its own pair, as
+        Shopee asks them to be kept."""
+        client = self._shopee_client()
+        if not main_account_id:
+            return [(int(external_shop_id), client.get_token(code, int(external_shop_id)))]
+        shared, shop_ids = client.get_main_account_token(code, int(main_account_id))
+        if not shop_ids:
+            raise UserError(_("Shopee lists no shop authorized by main account %s: authorize again and select "
+                              "the shops on Shopee's page.", main_account_id))
+        return [(shop_id, client.refresh(shop_id, shared.refresh_token)) for shop_id in shop_ids]
 
     def _shopee_shop(self, external_shop_id):
         Shop = self.env["marketplace.shop"].with_context(active_test=False)

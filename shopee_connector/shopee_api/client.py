@@ -64,6 +64,15 @@ class ShopeeClient:
         body = {"code": code, "shop_id": int(shop_id), "partner_id": int(self.config.partner_id)}
         return TokenSet.from_response(self._token_call(TOKEN_GET_PATH, body), self.clock())
 
+    def get_main_account_token(self, code, main_account_id):
+        """Exchange the code of a main account's authorization: (one pair shared by the shops authorized with
+        it, their ids from ``shop_id_list``). The shared refresh token gives each shop a pair of its own, once
+        per shop (``refresh``); the shops share no tokens after that."""
+        body = {"code": code, "main_account_id": int(main_account_id), "partner_id": int(self.config.partner_id)}
+        response = self._token_call(TOKEN_GET_PATH, body)
+        shop_ids = [int(shop_id) for shop_id in response.get("shop_id_list") or ()]
+        return TokenSet.from_response(response, self.clock()), shop_ids
+
     def refresh(self, shop_id, refresh_token):
         """A new token pair; the refresh token given is spent, so the caller must store the new one at once."""
         body = {"refresh_token": refresh_token, "shop_id": int(shop_id),

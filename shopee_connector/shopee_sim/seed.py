@@ -8,6 +8,8 @@ DEMO_PARTNER_KEY = "shpk-demo-partner-key-0123456789abcdef0123456789abcdef"
 DEMO_PUSH_KEY = "shpp-demo-live-push-key-fedcba9876543210fedcba9876543210"
 DEMO_SHOP_ID = 10001
 SECOND_SHOP_ID = 10002
+# a main account (a seller's account above several shops) holding both shops
+DEMO_MAIN_ACCOUNT_ID = 50001
 # (item_id, model_id, sku, name, stock, price); model 0 is an item without variations
 DEMO_MODELS = [
     (800001, 0, "FURN_0269", "Office Chair Black", 12, 1290.0),
@@ -27,6 +29,7 @@ def seed(db, demo=True, orders=0, now=SEED_TIME, items=0, models_per_item=5):
     db.execute("INSERT OR IGNORE INTO shops VALUES (?, ?, ?, ?)", (DEMO_SHOP_ID, "Demo Shop TH", "TH", "THB"))
     db.execute("INSERT OR IGNORE INTO shops VALUES (?, ?, ?, ?)", (SECOND_SHOP_ID, "Second Shop TH", "TH", "THB"))
     for shop_id in (DEMO_SHOP_ID, SECOND_SHOP_ID):
+        db.execute("INSERT OR IGNORE INTO main_account_shops VALUES (?, ?)", (DEMO_MAIN_ACCOUNT_ID, shop_id))
         for item_id, model_id, sku, name, stock, price in DEMO_MODELS:
             db.execute("INSERT OR IGNORE INTO models VALUES (?, ?, ?, ?, ?, ?, ?)",
                        (shop_id, item_id, model_id, sku, name, stock, price))

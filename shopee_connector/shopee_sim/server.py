@@ -212,7 +212,9 @@ class Handler(BaseHTTPRequestHandler):
             raise ApiError("error_sign", "wrong sign", 403)
         if kind != "shop":
             return None
-        row = db.execute("SELECT * FROM access_tokens WHERE token = ?", (token,)).fetchone()
+        row = db.execute("SELECT shop_id, expires_at FROM access_tokens WHERE token = ? UNION ALL "
+                         "SELECT shop_id, expires_at FROM main_account_tokens WHERE access_token = ? AND shop_id = ?",
+                         (token, token, shop_id)).fetchone()
         if row is None or str(row["shop_id"]) != shop_id or row["expires_at"] < time.time():
             raise ApiError("invalid_acceess_token", "Invalid access_token.", 403)
         return row["shop_id"]
@@ -247,35 +249,60 @@ def _rid():
 # ---------------------------------------------------------------- authorization
 
 def auth_partner_page(req, db):
-    """The seller's authorization page (the sign and timestamp are checked as for a public call)."""
+    """The seller's authorization page (the sign and timestamp are checked as for a public call): a shop
+    account authorizes its shop, a main account the shops under it."""
     redirect = req.query.get("redirect")
     if not redirect:
         raise ApiError("error_param", "redirect is required")
     shops = db.execute("SELECT * FROM shops ORDER BY shop_id").fetchall()
     options = "".join(f'<option value="{s["shop_id"]}">{html.escape(s["name"])} ({s["shop_id"]})</option>'
                       for s in shops)
+    accounts = db.execute("SELECT DISTINCT main_account_id FROM main_account_shops ORDER BY 1").fetchall()
+    main_options = "".join(f'<option value="{a[0]}">{a[0]}</option>' for a in accounts)
     page = f"""<!DOCTYPE html><html><head><title>Shopee Open Platform - Authorize</title></head><body>
 <h1>Authorize partner {int(req.query['partner_id'])}</h1>
 <form method="post" action="/api/v2/shop/auth_partner/confirm">
 <input type="hidden" name="partner_id" value="{int(req.query['partner_id'])}"/>
 <input type="hidden" name="redirect" value="{html.escape(redirect)}"/>
 <select name="shop_id">{options}</select>
+<button type="submit" name="decision" value="confirm">Confirm Authorization</button></form>
+<h2>Main account</h2>
+<form method="post" action="/api/v2/shop/auth_partner/confirm">
+<input type="hidden" name="partner_id" value="{int(req.query['partner_id'])}"/>
+<input type="hidden" name="redirect" value="{html.escape(redirect)}"/>
+<select name="main_account_id">{main_options}</select>
 <button type="submit" name="decision" value="confirm">Confirm Authorization</button></form></body></html>"""
     return 200, {"Content-Type": "text/html; charset=utf-8"}, page.encode()
 
 
 def auth_partner_confirm(req, db):
-    """"Confirm Authorization": a single-use code for the chosen shop, sent to the redirect URL."""
+    """"Confirm Authorization": a single-use code for the chosen shop (redirect with ``code`` and ``shop_id``)
+    or main account (with ``code`` and ``main_account_id``), sent to the redirect URL."""
     form = {key: values[0] for key, values in parse_qs(req.raw.decode()).items()}
-    shop = db.execute("SELECT * FROM shops WHERE shop_id = ?", (int(form.get("shop_id") or 0),)).fetchone()
-    if shop is None or not form.get("redirect"):
-        raise ApiError("error_param", "choose a shop")
+    if not form.get("redirect"):
+        raise ApiError("error_param", "redirect is required")
+    if form.get("main_account_id"):
+        main_account_id = int(form["main_account_id"])
+        if not _main_account_shops(db, main_account_id):
+            raise ApiError("error_param", "no such main account")
+        shop_id, granted = None, {"main_account_id": main_account_id}
+    else:
+        shop = db.execute("SELECT * FROM shops WHERE shop_id = ?", (int(form.get("shop_id") or 0),)).fetchone()
+        if shop is None:
+            raise ApiError("error_param", "choose a shop")
+        main_account_id, shop_id, granted = None, shop["shop_id"], {"shop_id": shop["shop_id"]}
     code = secrets.token_hex(16)
-    db.execute("INSERT INTO auth_codes VALUES (?, ?, ?, ?, 0)",
-               (code, int(form["partner_id"]), shop["shop_id"], time.time() + CODE_SECONDS))
+    db.execute("INSERT INTO auth_codes (code, partner_id, shop_id, expires_at, used, main_account_id) "
+               "VALUES (?, ?, ?, ?, 0, ?)",
+               (code, int(form["partner_id"]), shop_id, time.time() + CODE_SECONDS, main_account_id))
     redirect = form["redirect"]
-    location = redirect + ("&" if "?" in redirect else "?") + urlencode({"code": code, "shop_id": shop["shop_id"]})
+    location = redirect + ("&" if "?" in redirect else "?") + urlencode({"code": code, **granted})
     return 302, {"Location": location}, b""
+
+
+def _main_account_shops(db, main_account_id):
+    return [row[0] for row in db.execute(
+        "SELECT shop_id FROM main_account_shops WHERE main_account_id = ? ORDER BY shop_id", (main_account_id,))]
 
 
 def _new_tokens(db, shop_id):
@@ -287,29 +314,51 @@ def _new_tokens(db, shop_id):
 
 
 def token_get(req, db):
+    """GetAccessToken: a code for ``shop_id`` gives that shop's pair; a code for ``main_account_id`` gives one
+    pair for all the shops authorized with it, and ``shop_id_list`` (each shop's first refresh gives it a pair
+    of its own, see access_token_get)."""
     body = req.body()
     row = db.execute("SELECT * FROM auth_codes WHERE code = ?", (str(body.get("code")),)).fetchone()
-    if row is None or row["used"] or row["expires_at"] < time.time() or row["shop_id"] != body.get("shop_id"):
+    if row is None or row["used"] or row["expires_at"] < time.time():
+        raise ApiError("error_auth", "Invalid code", 403)
+    if bool(body.get("shop_id")) == bool(body.get("main_account_id")):
+        raise ApiError("error_param", "Either shop_id or main_account_id is required, not both.")
+    if (row["shop_id"], row["main_account_id"]) != (body.get("shop_id"), body.get("main_account_id")):
         raise ApiError("error_auth", "Invalid code", 403)
     db.execute("UPDATE auth_codes SET used = 1 WHERE code = ?", (row["code"],))
-    return _new_tokens(db, row["shop_id"])
+    if row["shop_id"]:
+        return _new_tokens(db, row["shop_id"])
+    shop_ids = _main_account_shops(db, row["main_account_id"])
+    access, refresh, now = secrets.token_hex(16), secrets.token_hex(16), time.time()
+    db.executemany("INSERT INTO main_account_tokens VALUES (?, ?, ?, ?, ?, 0)",
+                   [(access, refresh, shop_id, now + ACCESS_SECONDS, now + REFRESH_SECONDS) for shop_id in shop_ids])
+    return {"access_token": access, "refresh_token": refresh, "expire_in": ACCESS_SECONDS,
+            "shop_id_list": shop_ids, "merchant_id_list": []}
 
 
 def access_token_get(req, db):
-    """Refresh: the refresh token is spent, a new pair comes back (the old access token stays valid 5 min)."""
+    """Refresh: the refresh token is spent, a new pair comes back (the old access token stays valid 5 min).
+    A main account's shared refresh token is spent once by each of its shops."""
     body = req.body()
     shop_id = body.get("shop_id")
     if not isinstance(shop_id, int) or body.get("partner_id") != int(req.query["partner_id"]):
         raise ApiError("error_param", "shop_id and partner_id (the query's) are required integers")
     token = str(body.get("refresh_token"))
     row = db.execute("SELECT * FROM refresh_tokens WHERE token = ?", (token,)).fetchone()
-    if row is None or row["used"] or row["expires_at"] < time.time() or row["shop_id"] != shop_id:
-        raise ApiError("error_auth", "Invalid refresh_token", 403)
-    db.execute("UPDATE refresh_tokens SET used = 1 WHERE token = ?", (token,))
+    if row is not None:
+        if row["used"] or row["expires_at"] < time.time() or row["shop_id"] != shop_id:
+            raise ApiError("error_auth", "Invalid refresh_token", 403)
+        db.execute("UPDATE refresh_tokens SET used = 1 WHERE token = ?", (token,))
+    else:
+        shared = db.execute("SELECT * FROM main_account_tokens WHERE refresh_token = ? AND shop_id = ?",
+                            (token, shop_id)).fetchone()
+        if shared is None or shared["refreshed"] or shared["refresh_expires_at"] < time.time():
+            raise ApiError("error_auth", "Invalid refresh_token", 403)
+        db.execute("UPDATE main_account_tokens SET refreshed = 1 WHERE refresh_token = ? AND shop_id = ?",
+                   (token, shop_id))
     db.execute("UPDATE access_tokens SET expires_at = MIN(expires_at, ?) WHERE shop_id = ?",
                (time.time() + 300, shop_id))
     return dict(_new_tokens(db, shop_id), partner_id=body["partner_id"], shop_id=shop_id)
-
 
 # ---------------------------------------------------------------- orders
 

@@ -1,7 +1,7 @@
 from datetime import datetime, time, timedelta
 
 from ..shopee_api.pricing import shopee_price
-from ..shopee_sim.seed import DEMO_PARTNER_KEY
+from ..shopee_sim.seed import DEMO_MAIN_ACCOUNT_ID, DEMO_PARTNER_KEY, DEMO_SHOP_ID, SECOND_SHOP_ID
 from .common import ShopeeCase
 
 
@@ -90,3 +90,20 @@ class TestShopeeContracts(ShopeeCase):
         self.env.invalidate_all()
         self.assertEqual(self.shopee_shop.authorization_state, "needs_reauth")
         self.assertEqual(self.shopee_account.state, "connected", "the account's other shops go on")
+
+    def test_a_main_account_authorizes_each_of_its_shops_with_tokens_of_their_own(self):
+        self.sim_post("/_sim/calls/reset")
+        shops = self.authorize(self.shopee_account, main_account_id=DEMO_MAIN_ACCOUNT_ID)
+        self.assertEqual(sorted(shops.mapped("external_shop_id")), [str(DEMO_SHOP_ID), str(SECOND_SHOP_ID)])
+        self.assertIn(self.shopee_shop, shops, "a shop already known is found by its Shopee id, not created again")
+        self.assertEqual(set(shops.mapped("authorization_state")), {"authorized"})
+        calls = self.sim_calls()
+        self.assertEqual((calls["/api/v2/auth/token/get"], calls["/api/v2/auth/access_token/get"]), (1, 2),
+                         "one code exchanged, then one refresh per shop")
+        pairs = {(shop._get_secret("access_token"), shop._get_secret("refresh_token")) for shop in shops}
+        self.assertEqual(len({token for pair in pairs for token in pair}), 4, "no token shared between the shops")
+        for shop in shops:  # each shop's own refresh token works, once
+            shop._shopee_refresh_tokens()
+            self.assertEqual(shop.authorization_state, "authorized", shop.name)
+        job = self.enqueue_and_run("pull_orders", shop=shops - self.shopee_shop)
+        self.assertEqual(job.state, "done", job.last_error)

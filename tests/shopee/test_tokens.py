@@ -1,13 +1,16 @@
-"""A shop's token pair: answers shaped as Shopee's, single-use refresh tokens, one refresh for all workers."""
+"""A shop's token pair: answers shaped as Shopee's, single-use refresh tokens, one refresh for all workers, main
+accounts."""
 import threading
 from contextlib import contextmanager
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
-from shopee_api import MemoryTokenStore, ShopeeAuthError, signing
-from shopee_sim.seed import DEMO_SHOP_ID
+from shopee_api import MemoryTokenStore, ShopeeAuthError, ShopeeRequestError, signing
+from shopee_api.orders import OrderAdapter
+from shopee_sim.seed import DEMO_MAIN_ACCOUNT_ID, DEMO_PARTNER_ID, DEMO_SHOP_ID, SECOND_SHOP_ID
 
-from .conftest import authorize, sim_get
+from .conftest import REDIRECT, authorize, sim_get
 
 REFRESH_PATH = "/api/v2/auth/access_token/get"
 
@@ -101,3 +104,30 @@ def test_a_refresh_names_the_shop_and_the_partner(client):
     refresh_token = client.get_token(authorize(client)["code"], DEMO_SHOP_ID).refresh_token
     answer = raw_token_call(client, REFRESH_PATH, {"refresh_token": refresh_token, "shop_id": str(DEMO_SHOP_ID)})
     assert answer["error"] == "error_param"
+
+
+def authorize_main_account(client, main_account_id=DEMO_MAIN_ACCOUNT_ID):
+    """The seller logs in as a main account and confirms: the redirect's query (``code``, ``main_account_id``)."""
+    answer = requests.post(client.config.host + "/api/v2/shop/auth_partner/confirm", allow_redirects=False,
+                           data={"partner_id": DEMO_PARTNER_ID, "redirect": REDIRECT,
+                                 "main_account_id": main_account_id}, timeout=10)
+    assert answer.status_code == 302
+    return {key: values[0] for key, values in parse_qs(urlsplit(answer.headers["Location"]).query).items()}
+
+
+def test_a_main_account_code_gives_a_shared_pair_each_shop_then_refreshes_once(client):
+    redirect = authorize_main_account(client)
+    assert "shop_id" not in redirect and redirect["main_account_id"] == str(DEMO_MAIN_ACCOUNT_ID)
+    with pytest.raises(ShopeeRequestError):  # the code is the main account's, not a shop's
+        client.get_token(redirect["code"], DEMO_SHOP_ID)
+    redirect = authorize_main_account(client)
+    shared, shop_ids = client.get_main_account_token(redirect["code"], int(redirect["main_account_id"]))
+    assert shop_ids == [DEMO_SHOP_ID, SECOND_SHOP_ID]
+    # the shared access token serves each shop until it refreshes
+    for shop_id in shop_ids:
+        OrderAdapter(client.shop(shop_id, MemoryTokenStore(shared))).order_page(client.clock() - 60, client.clock())
+    own = {shop_id: client.refresh(shop_id, shared.refresh_token) for shop_id in shop_ids}
+    assert len({pair.refresh_token for pair in own.values()} | {shared.refresh_token}) == 3
+    with pytest.raises(ShopeeAuthError):  # once per shop
+        client.refresh(DEMO_SHOP_ID, shared.refresh_token)
+    assert client.refresh(SECOND_SHOP_ID, own[SECOND_SHOP_ID].refresh_token).access_token
