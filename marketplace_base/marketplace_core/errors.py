@@ -52,6 +52,15 @@ class BudgetExhausted(Exception):
         self.retry_after = max(1, int(retry_after))
 
 
+class MarketplaceWait(BudgetExhausted):
+    """The marketplace itself asked to wait (its rate limit, its daily quota, a busy moment): the job waits
+    as for a used-up budget - rescheduled after ``retry_after`` seconds, not failed, no attempt counted."""
+
+    def __init__(self, reason, retry_after):
+        super().__init__(None, retry_after)
+        self.args = ("%s; next try in %s s" % (reason, self.retry_after),)
+
+
 class JobNeedsConfirmation(Exception):
     """Raised by a handler that must not go on without a manager's confirmation."""
 

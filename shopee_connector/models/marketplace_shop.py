@@ -6,7 +6,9 @@ from odoo.exceptions import UserError
 from odoo.osv import expression
 
 from ..services.token_store import ShopTokenStore
-from ..shopee_api import ShopeeAuthError
+from ..shopee_api import ShopeeAuthError, ShopeeError, ShopeeSetupError
+from ..shopee_api.errors import SHOP
+from ..shopee_api.pricing import REGION_CURRENCIES, region_of_currency
 from ..shopee_api.logistics import ShipSettings
 
 _logger = logging.getLogger(__name__)
@@ -40,6 +42,16 @@ class MarketplaceShop(models.Model):
              "branches on the order's shipping page in Seller Centre).")
     shopee_sender_real_name = fields.Char(
         help="Your real name as the sender, for carriers that ask for it at drop-off.")
+    shopee_region = fields.Selection(
+        [(region, region) for region in REGION_CURRENCIES],
+        compute="_compute_shopee_region", store=True, readonly=False,
+        help="The shop's Shopee market, from its currency unless set. Shopee takes prices with two decimals in "
+             "SG, MY, BR, MX, PL, ES and AR only: elsewhere prices are rounded to whole amounts before a push.")
+
+    @api.depends("currency_id", "platform")
+    def _compute_shopee_region(self):
+        for shop in self.filtered(lambda shop: shop.platform == "shopee"):
+            shop.shopee_region = region_of_currency(shop.currency_id.name) or shop.shopee_region
 
     # -- client --------------------------------------------------------------
     def _shopee_session(self, on_call=None):
@@ -90,7 +102,9 @@ class MarketplaceShop(models.Model):
     # -- crons -----------------------------------------------------------------
     @api.model
     def _shopee_active_shops(self):
-        return self.sudo().search([("platform", "=", "shopee"), ("authorization_state", "=", "authorized")])
+        """Authorized Shopee shops of accounts without a setup problem (they would only fail again)."""
+        return self.sudo().search([("platform", "=", "shopee"), ("authorization_state", "=", "authorized"),
+                                   ("account_id.state", "!=", "error")])
 
     @api.model
     def _cron_shopee_pull_orders(self):
@@ -121,16 +135,33 @@ class MarketplaceShop(models.Model):
             shop._shopee_refresh_tokens()
 
     def _shopee_refresh_tokens(self):
+        """A new pair for the shop, unless another job stored one meanwhile (ShopSession.refresh)."""
         self.ensure_one()
-        client, session = self._shopee_session()
+        _client, session = self._shopee_session()
         tokens = session.store.load()
         try:
             if not tokens:
                 raise ShopeeAuthError("no token stored", "error_auth")
-            session.store.save(client.refresh(session.shop_id, tokens.refresh_token))
+            session.refresh(tokens)
         except ShopeeAuthError as exc:
             _logger.warning("Shopee refused to refresh the token of shop %s: %s", self.id, exc)
             self._mark_needs_reauth(str(exc))
+        except ShopeeSetupError as exc:
+            self._shopee_setup_problem(exc)
+        except ShopeeError as exc:  # a wait, a network failure: the next run (or a job's call) refreshes
+            _logger.warning("Shopee token refresh of shop %s postponed: %s", self.id, exc)
+
+    def _shopee_setup_problem(self, exc):
+        """Shopee refused the setup (a ShopeeSetupError): said on the shop (no longer linked to the app: authorize
+        it again) or on the account (partner key, IP whitelist, permissions). Returns what to do, in words."""
+        self.ensure_one()
+        advice = self.account_id._shopee_setup_advice(exc, shop=self)
+        _logger.warning("Shopee setup problem for shop %s: %s", self.id, exc)
+        if exc.scope == SHOP:
+            self._mark_needs_reauth(advice)
+        else:
+            self.account_id._shopee_mark_setup_problem(advice)
+        return advice
 
     # -- buttons ---------------------------------------------------------------
     def action_shopee_enqueue(self):

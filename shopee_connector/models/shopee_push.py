@@ -49,15 +49,15 @@ class ShopeePush(models.Model):
     @api.model
     def _shopee_account_for(self, url, raw_body, authorization):
         """The Shopee account that signed ``raw_body``: its registered push URL is ``url`` (or, behind a
-        reverse proxy, ends with the same path) and the signature over that URL matches its partner key."""
+        reverse proxy, ends with the same path) and the signature over that URL matches its push key (the Live
+        Push Partner Key, else the Partner Key: ``_shopee_push_key``)."""
         accounts = self.env["marketplace.account"].sudo().search(
             [("platform", "=", "shopee"), ("shopee_push_url", "!=", False)], order="id")
         path = "/" + url.split("://", 1)[-1].split("/", 1)[-1]
         candidates = accounts.filtered(lambda a: a.shopee_push_url == url) or \
             accounts.filtered(lambda a: a.shopee_push_url.endswith(path))
         for account in candidates:
-            if push_is_genuine(account._get_secret("client_secret", missing_ok=True) or "", account.shopee_push_url,
-                               raw_body, authorization):
+            if push_is_genuine(account._shopee_push_key(), account.shopee_push_url, raw_body, authorization):
                 return account
         return self.env["marketplace.account"]
 

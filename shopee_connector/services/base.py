@@ -1,14 +1,20 @@
 from odoo import _
 from odoo.exceptions import UserError
 
-from ..shopee_api import ShopeeAuthError
+from odoo.addons.marketplace_base.marketplace_core.errors import MarketplaceWait
+
+from ..shopee_api import ShopeeAuthError, ShopeeSetupError, ShopeeWaitError
 
 
 class ShopeeJobService:
     """What every Shopee importer/exporter starts from: the job, its run, its shop and a signed session.
 
     Shopee authorizes each shop, so every flow needs one (``self.session`` calls as that shop).
-    ``execute()`` does the flow; ``run_job()`` logs what it cost in Shopee calls either way.
+    ``execute()`` does the flow; ``run_job()`` logs what it cost in Shopee calls either way, and turns what
+    Shopee answers into the queue's outcomes: a refused token asks for a new authorization of the shop, a
+    wait Shopee asks for (its rate limit, its daily quota, a busy moment) makes the job wait without failing,
+    and a setup problem (partner key, IP whitelist, permissions, a shop no longer linked) is said on the
+    account or the shop, with what to do, and fails the job with the same words.
     """
 
     def __init__(self, job, run):
@@ -27,6 +33,12 @@ class ShopeeJobService:
         except ShopeeAuthError as exc:
             self._needs_reauth(exc)
             raise
+        except ShopeeWaitError as exc:
+            raise MarketplaceWait(_("Shopee asked to wait (%s)", exc), exc.retry_after) from exc
+        except ShopeeSetupError as exc:
+            advice = self.shop.sudo()._shopee_setup_problem(exc)
+            self.run.checkpoint()
+            raise UserError(advice) from exc
         finally:
             self._log_api_usage()
 

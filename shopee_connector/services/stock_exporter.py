@@ -1,7 +1,9 @@
 from odoo import _
+from odoo.exceptions import UserError
 
 from odoo.addons.marketplace_base.services.binding_exporter import BindingExporter, PricePush, StockPush
 
+from ..shopee_api.pricing import shopee_price
 from ..shopee_api.products import ModelUpdate, ProductAdapter, changed, interpret, item_batches
 from .base import ShopeeJobService
 
@@ -59,9 +61,20 @@ class StockExporter(StockPush, ShopeeBindingExporter):
 
 
 class PriceExporter(PricePush, ShopeeBindingExporter):
-    """Original prices, with the currency's decimals."""
+    """Original prices, as the shop's region takes them: whole amounts outside SG/MY/BR/MX/PL/ES/AR
+    (shopee_api/pricing.py). The rounded price is what Shopee shows, so it is what is stored as pushed and
+    what the next push compares with."""
 
     adapter_method = "update_price"
 
     def _price_item(self, binding, price, currency):
-        return self._update(binding, price, self._online_value(binding))
+        return self._update(binding, self._region_price(price), self._online_value(binding))
+
+    def _online_value(self, binding):
+        return self._region_price(binding.last_pushed_price)
+
+    def _region_price(self, price):
+        if not self.shop.shopee_region:
+            raise UserError(_("Shop %s: set its Shopee region (Shopee Orders tab) before pushing prices: it says "
+                              "whether Shopee takes decimals.", self.shop.name))
+        return shopee_price(price, self.shop.shopee_region)

@@ -13,16 +13,30 @@ import requests
 
 from . import signing
 from .config import PULL, PUSH
-from .errors import ShopeeAuthError, ShopeeRequestError, ShopeeUncertainError, redacted_error
+from .errors import (
+    DAILY_QUOTA_ERROR,
+    DEFAULT_WAIT_SECONDS,
+    WAIT_ERRORS,
+    ShopeeAuthError,
+    ShopeeRequestError,
+    ShopeeSetupError,
+    ShopeeUncertainError,
+    ShopeeWaitError,
+    redacted_error,
+    seconds_until_quota_reset,
+    setup_scope,
+)
 from .tokens import TokenSet
 
 AUTH_PARTNER_PATH = "/api/v2/shop/auth_partner"
 TOKEN_GET_PATH = "/api/v2/auth/token/get"
 TOKEN_REFRESH_PATH = "/api/v2/auth/access_token/get"
-# Shopee's error codes for a refused token (docs/shopee-api.md: "error_auth" is documented, the
-# misspelt "invalid_acceess_token" is what several SDKs handle: both mean refresh, then authorize again)
+# Shopee's error codes for a refused token (docs/shopee-api.md: "error_auth" and the misspelt
+# "invalid_acceess_token" are documented: both mean refresh, then authorize again); an error_auth about
+# permissions is the app's setup instead (errors.setup_scope)
 AUTH_ERRORS = frozenset({"error_auth", "invalid_acceess_token", "invalid_access_token", "error_invalid_token"})
-BUSY_ERRORS = frozenset({"error_busy", "error_server", "error_inner"})
+# answers retried within the call (then a wait, for the WAIT_ERRORS); server errors only below HTTP 500
+BUSY_ERRORS = frozenset({"error_server", "error_inner"}) | WAIT_ERRORS
 # API family -> budget group (the sellers' separate pull and push budgets); auth is never throttled
 FAMILY_GROUPS = {"orders": PULL, "logistics.read": PULL, "products": PUSH, "logistics.write": PUSH}
 
@@ -51,6 +65,15 @@ class ShopeeClient:
         body = {"code": code, "shop_id": int(shop_id), "partner_id": int(self.config.partner_id)}
         return TokenSet.from_response(self._token_call(TOKEN_GET_PATH, body), self.clock())
 
+    def get_main_account_token(self, code, main_account_id):
+        """Exchange the code of a main account's authorization: (one pair shared by the shops authorized with
+        it, their ids from ``shop_id_list``). The shared refresh token gives each shop a pair of its own, once
+        per shop (``refresh``); the shops share no tokens after that."""
+        body = {"code": code, "main_account_id": int(main_account_id), "partner_id": int(self.config.partner_id)}
+        response = self._token_call(TOKEN_GET_PATH, body)
+        shop_ids = [int(shop_id) for shop_id in response.get("shop_id_list") or ()]
+        return TokenSet.from_response(response, self.clock()), shop_ids
+
     def refresh(self, shop_id, refresh_token):
         """A new token pair; the refresh token given is spent, so the caller must store the new one at once."""
         body = {"refresh_token": refresh_token, "shop_id": int(shop_id),
@@ -58,10 +81,11 @@ class ShopeeClient:
         return TokenSet.from_response(self._token_call(TOKEN_REFRESH_PATH, body), self.clock())
 
     def _token_call(self, path, body):
+        """A refused code or refresh token is an auth error; waits and setup errors stay what they are."""
         try:
             return self.call("POST", path, body=body, family="auth", idempotent=True)
         except ShopeeRequestError as exc:
-            if exc.retryable:
+            if exc.retryable or isinstance(exc, (ShopeeAuthError, ShopeeSetupError)):
                 raise
             raise ShopeeAuthError(exc.message, exc.error, exc.status, exc.request_id) from exc
 
@@ -97,7 +121,7 @@ class ShopeeClient:
             if outcome is not None:
                 return outcome
             if not self._may_retry(attempt, started):
-                raise _http_error(response)
+                raise _given_up(response)
             self._backoff(attempt, _retry_after(response))
         raise AssertionError("unreachable")
 
@@ -107,7 +131,10 @@ class ShopeeClient:
         request_id = envelope.get("request_id") or response.headers.get("X-Request-Id", "")
         self._record(family, method, path, response.status_code, request_id,
                      response.elapsed.total_seconds() * 1000 if response.elapsed else 0.0)
-        error = envelope.get("error") or ""
+        error, message = envelope.get("error") or "", envelope.get("message") or ""
+        if error == DAILY_QUOTA_ERROR:  # no use retrying before Shopee's midnight
+            raise ShopeeWaitError(message or "daily API call limit reached", error, response.status_code, request_id,
+                                  retry_after=seconds_until_quota_reset(self.clock()))
         if response.status_code == 200 and _is_file(response):
             return response.content  # download_shipping_document answers with the file itself
         if response.status_code == 429 or error in BUSY_ERRORS and response.status_code < 500:
@@ -116,12 +143,14 @@ class ShopeeClient:
             if idempotent:
                 return None
             raise ShopeeUncertainError(f"{method} {path}: HTTP {response.status_code} after sending")
+        scope = setup_scope(error, message)
+        if scope:
+            raise ShopeeSetupError(message or error, error, response.status_code, request_id, scope=scope)
         if error in AUTH_ERRORS:
-            raise ShopeeAuthError(envelope.get("message") or "token refused", error, response.status_code,
-                                  request_id)
+            raise ShopeeAuthError(message or "token refused", error, response.status_code, request_id)
         if error or response.status_code >= 400:
-            raise ShopeeRequestError(envelope.get("message") or response.text[:200], error, response.status_code,
-                                     request_id)
+            raise ShopeeRequestError(message or response.text[:200], error, response.status_code, request_id)
+        # the auth calls answer at the top level, the others inside "response"
         return envelope.get("response", envelope)
 
     def _acquire(self, family):
@@ -162,22 +191,45 @@ class ShopSession:
         try:
             return self.client.call(method, path, params, body, family, idempotent, tokens.access_token, self.shop_id)
         except ShopeeAuthError:
-            tokens = self._refresh(tokens)
+            tokens = self.refresh(tokens)
             return self.client.call(method, path, params, body, family, idempotent, tokens.access_token, self.shop_id)
 
     def _fresh_tokens(self):
         tokens = self.store.load()
         if tokens is None:
             raise ShopeeAuthError("the shop is not authorized yet", "error_auth")
-        if tokens.expires_at - self.client.config.refresh_buffer_seconds <= self.client.clock():
-            tokens = self._refresh(tokens)
+        if self._expiring(tokens):
+            tokens = self.refresh(tokens)
         return tokens
 
-    def _refresh(self, tokens):
-        """Refresh and store the new pair before anything else: the old refresh token is spent."""
-        fresh = self.client.refresh(self.shop_id, tokens.refresh_token)
-        self.store.save(fresh)
-        return fresh
+    def _expiring(self, tokens):
+        return tokens.expires_at - self.client.config.refresh_buffer_seconds <= self.client.clock()
+
+    def refresh(self, tokens):
+        """A pair newer than ``tokens`` (whose access token expires, or was refused).
+
+        A refresh token is spent on use, and every worker of the shop may want a new pair at once: the refresh
+        is done under the store's lock, once (``_refresh_once``). Should Shopee still refuse it while the stored
+        pair changed meanwhile (stored by a worker that did not wait, or a new authorization), the stored pair
+        is the one to go on with: the refresh is tried once more from it, instead of asking for a new
+        authorization of a healthy shop."""
+        try:
+            return self._refresh_once(tokens)
+        except ShopeeAuthError:
+            stored = self.store.reload()
+            if stored is None or stored.refresh_token == tokens.refresh_token:
+                raise
+            return self._refresh_once(tokens)
+
+    def _refresh_once(self, tokens):
+        """Under the store's lock, the stored pair read again: a pair another worker stored since ``tokens`` was
+        read is used as it is (while fresh); else Shopee gives a new one, stored before the lock is let go."""
+        with self.store.locked() as stored:
+            if stored and stored.refresh_token != tokens.refresh_token and not self._expiring(stored):
+                return stored
+            fresh = self.client.refresh(self.shop_id, (stored or tokens).refresh_token)
+            self.store.save(fresh)
+            return fresh
 
 
 def _json(response):
@@ -206,8 +258,13 @@ def _retry_after(response):
         return None
 
 
-def _http_error(response):
+def _given_up(response):
+    """The error once the retries within a call are spent: a wait when Shopee throttles or is busy (the work
+    goes on later, nothing failed), else a retryable failure (a server error)."""
     envelope = _json(response)
-    return ShopeeRequestError(envelope.get("message") or "HTTP %s" % response.status_code,
-                              envelope.get("error") or "", response.status_code, envelope.get("request_id") or "",
-                              retryable=True, retry_after=_retry_after(response))
+    error, status = envelope.get("error") or "", response.status_code
+    message, request_id = envelope.get("message") or "HTTP %s" % status, envelope.get("request_id") or ""
+    if status == 429 or error in WAIT_ERRORS:
+        return ShopeeWaitError(message, error, status, request_id,
+                               retry_after=_retry_after(response) or DEFAULT_WAIT_SECONDS)
+    return ShopeeRequestError(message, error, status, request_id, retryable=True, retry_after=_retry_after(response))

@@ -121,21 +121,38 @@ def _map_line(item):
     }
 
 
-def parse_push(raw_body):
-    """A push body -> Push; ValueError when it is not a Shopee push (the webhook answers 400)."""
+def _push_json(raw_body):
+    """(the push, its ``data``) of a body; ValueError when it is not a JSON object."""
     try:
         data = json.loads(raw_body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ValueError("body is not JSON") from exc
-    if not isinstance(data, dict) or not isinstance(data.get("code"), int):
+    if not isinstance(data, dict):
+        raise ValueError("a Shopee push is a JSON object")
+    return data, data.get("data") if isinstance(data.get("data"), dict) else {}
+
+
+def _order_sn(inner):
+    # order pushes name the order "ordersn" (as v1 did); "order_sn" accepted as well
+    return str(inner.get("ordersn") or inner.get("order_sn") or "")
+
+
+def names_an_order(raw_body):
+    """Whether a push body names an order: the only pushes the connector acts on. The console's verification
+    push (sent before a callback URL is saved) names none, nor do shop-level pushes. ValueError when the body is
+    not a JSON object."""
+    return bool(_order_sn(_push_json(raw_body)[1]))
+
+
+def parse_push(raw_body):
+    """A push body -> Push; ValueError when it is not a Shopee push (the webhook answers 400)."""
+    data, inner = _push_json(raw_body)
+    if not isinstance(data.get("code"), int):
         raise ValueError("a Shopee push has an integer code")
-    inner = data.get("data") if isinstance(data.get("data"), dict) else {}
     try:
         shop_id = int(data.get("shop_id") or 0)
         timestamp = int(data.get("timestamp") or 0)
     except (TypeError, ValueError) as exc:
         raise ValueError("shop_id and timestamp must be integers") from exc
-    # order pushes name the order "ordersn" (as v1 did); "order_sn" accepted as well
-    order_sn = str(inner.get("ordersn") or inner.get("order_sn") or "")
-    return Push(data["code"], shop_id, timestamp, order_sn, str(inner.get("status") or ""),
+    return Push(data["code"], shop_id, timestamp, _order_sn(inner), str(inner.get("status") or ""),
                 str(inner.get("tracking_no") or inner.get("tracking_number") or ""), inner)

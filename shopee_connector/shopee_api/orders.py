@@ -1,7 +1,7 @@
 """Order adapter: get_order_list (by update-time window, cursor pages) and get_order_detail."""
 from dataclasses import dataclass
 
-from .batching import MAX_ORDER_SNS, MAX_PAGE_SIZE, MAX_WINDOW, check_batch
+from .batching import MAX_ORDER_SNS, MAX_PAGE_SIZE, WINDOW_LIMIT, check_batch
 
 ORDER_LIST_PATH = "/api/v2/order/get_order_list"
 ORDER_DETAIL_PATH = "/api/v2/order/get_order_detail"
@@ -21,9 +21,9 @@ class OrderAdapter:
         self.shop = shop_session
 
     def order_page(self, time_from, time_to, cursor="", page_size=MAX_PAGE_SIZE):
-        """One page of the orders updated in [time_from, time_to] (epoch seconds, at most 15 days apart)."""
-        if time_to - time_from > MAX_WINDOW.total_seconds():
-            raise ValueError("get_order_list windows are at most 15 days")
+        """One page of the orders updated in [time_from, time_to] (epoch seconds, less than 15 days apart)."""
+        if int(time_to) - int(time_from) >= WINDOW_LIMIT.total_seconds():
+            raise ValueError("get_order_list windows must be shorter than 15 days")
         params = {"time_range_field": "update_time", "time_from": int(time_from), "time_to": int(time_to),
                   "page_size": max(1, min(MAX_PAGE_SIZE, int(page_size))), "cursor": cursor or "",
                   "response_optional_fields": "order_status"}

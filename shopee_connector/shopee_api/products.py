@@ -64,9 +64,10 @@ def stock_body(updates):
 
 
 def price_body(updates):
+    """The prices as given: an int stays an int (whole-currency regions take no decimals, pricing.py)."""
     updates = check_batch(updates, MAX_MODELS, "update_price")
     return {"item_id": updates[0].item_id,
-            "price_list": [{"model_id": u.model_id, "original_price": float(u.value)} for u in updates]}
+            "price_list": [{"model_id": u.model_id, "original_price": u.value} for u in updates]}
 
 
 def failures(response):

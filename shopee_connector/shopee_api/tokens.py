@@ -1,4 +1,6 @@
 """A shop's token pair, and where the client keeps it."""
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 ACCESS_TOKEN_FALLBACK_SECONDS = 4 * 3600  # Shopee: an access token lives 4 hours
@@ -23,14 +25,27 @@ class TokenSet:
 
 
 class MemoryTokenStore:
-    """Tokens kept in memory (tests, benchmarks); the Odoo store writes them encrypted on the shop."""
+    """Tokens kept in memory (tests, benchmarks); the Odoo store writes them encrypted on the shop.
+
+    The protocol of a token store: ``load()`` the pair (a store may keep what it read), ``reload()`` it from
+    where it is kept, ``locked()`` a context in which no other worker of the shop refreshes, giving the pair
+    as kept, and ``save(tokens)`` a new pair (within ``locked()``: kept when the lock is let go)."""
 
     def __init__(self, tokens=None):
         self.tokens = tokens
         self.saved = 0
+        self.lock = threading.Lock()
 
     def load(self):
         return self.tokens
+
+    def reload(self):
+        return self.tokens
+
+    @contextmanager
+    def locked(self):
+        with self.lock:
+            yield self.tokens
 
     def save(self, tokens):
         self.tokens = tokens

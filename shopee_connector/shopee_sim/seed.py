@@ -4,8 +4,12 @@ import zlib
 
 DEMO_PARTNER_ID = 2001234
 DEMO_PARTNER_KEY = "shpk-demo-partner-key-0123456789abcdef0123456789abcdef"
+# the Live Push Partner Key the console generates for push signing, apart from the API partner key
+DEMO_PUSH_KEY = "shpp-demo-live-push-key-fedcba9876543210fedcba9876543210"
 DEMO_SHOP_ID = 10001
 SECOND_SHOP_ID = 10002
+# a main account (a seller's account above several shops) holding both shops
+DEMO_MAIN_ACCOUNT_ID = 50001
 # (item_id, model_id, sku, name, stock, price); model 0 is an item without variations
 DEMO_MODELS = [
     (800001, 0, "FURN_0269", "Office Chair Black", 12, 1290.0),
@@ -19,10 +23,13 @@ SEED_TIME = 1_780_000_000  # a fixed moment, so two seeds of a fresh database ar
 def seed(db, demo=True, orders=0, now=SEED_TIME, items=0, models_per_item=5):
     """Partner, shops and catalogue; ``orders`` READY_TO_SHIP orders a minute apart until now; ``items``
     more items of ``models_per_item`` models each (SKU ``SHP-<item>-<model>``), for benchmarks."""
-    db.execute("INSERT OR IGNORE INTO partners VALUES (?, ?)", (DEMO_PARTNER_ID, DEMO_PARTNER_KEY))
+    db.execute("INSERT OR IGNORE INTO partners VALUES (?, ?, ?)", (DEMO_PARTNER_ID, DEMO_PARTNER_KEY, DEMO_PUSH_KEY))
+    db.execute("UPDATE partners SET push_key = ? WHERE partner_id = ? AND push_key IS NULL",
+               (DEMO_PUSH_KEY, DEMO_PARTNER_ID))
     db.execute("INSERT OR IGNORE INTO shops VALUES (?, ?, ?, ?)", (DEMO_SHOP_ID, "Demo Shop TH", "TH", "THB"))
     db.execute("INSERT OR IGNORE INTO shops VALUES (?, ?, ?, ?)", (SECOND_SHOP_ID, "Second Shop TH", "TH", "THB"))
     for shop_id in (DEMO_SHOP_ID, SECOND_SHOP_ID):
+        db.execute("INSERT OR IGNORE INTO main_account_shops VALUES (?, ?)", (DEMO_MAIN_ACCOUNT_ID, shop_id))
         for item_id, model_id, sku, name, stock, price in DEMO_MODELS:
             db.execute("INSERT OR IGNORE INTO models VALUES (?, ?, ?, ?, ?, ?, ?)",
                        (shop_id, item_id, model_id, sku, name, stock, price))

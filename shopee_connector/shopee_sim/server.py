@@ -20,8 +20,10 @@ import requests
 
 try:
     from ..shopee_api import signing
+    from ..shopee_api.pricing import DECIMAL_REGIONS
 except ImportError:  # a top-level package: python -m shopee_sim, plain pytest
     from shopee_api import signing
+    from shopee_api.pricing import DECIMAL_REGIONS
 try:
     from ...marketplace_base.marketplace_core.sim_server import BackgroundSimulator, SimulatorHTTPServer
 except ImportError:  # top-level: python -m shopee_sim, plain pytest, the bench (marketplace_base on the path)
@@ -36,6 +38,22 @@ ACCESS_SECONDS = 4 * 3600
 REFRESH_SECONDS = 30 * 24 * 3600
 CODE_SECONDS = 600
 MAX_WINDOW_SECONDS = 15 * 24 * 3600
+# what /_sim/faults {"errors": {name: n}} makes the next n API calls answer: (error, message, HTTP status), the
+# codes and messages of Shopee's "Common Error Codes" (the HTTP statuses are the simulator's own guess)
+ERROR_FAULTS = {
+    "error_rate_limit": ("error_rate_limit", "Too many requests. Rate limit reached.", 429),
+    "error_limit": ("error_limit", "Daily API call limit reached. Retry after 00:00 (UTC+08:00).", 429),
+    "error_system_busy": ("error_system_busy", "System is busy now. Please decrease the QPS then retry later.", 503),
+    "no_permission": ("error_auth", "No permission to current api.", 403),
+    "api_call_restricted": ("error_api_call_restricted", "The App permission for api call have been restricted.", 403),
+    "shop_no_linked": ("shop_no_linked", "Partner and shop has no linked.", 403),
+    "partner_shop_no_link": ("partner_shop_no_link", "Invalid partner_id or shop_id.", 403),
+    "error_partner_key_expired": ("error_partner_key_expired",
+                                  "API partner key expired. Reset Live API Partner Key.", 403),
+    "source_ip_undeclared": ("source_ip_undeclared",
+                             "Request Source IP is undeclared. Declare in Console > App list > IP Address Whitelist.",
+                             403),
+}
 
 
 class ApiError(Exception):
@@ -53,6 +71,7 @@ class Simulator:
         # "429"/"500": the next N API calls fail before any work; "500_after": the next N shop POSTs do
         # their work, then answer 500 (a write that reached Shopee without the client knowing)
         self.faults = {"429": 0, "500": 0, "500_after": 0}
+        self.error_faults = dict.fromkeys(ERROR_FAULTS, 0)  # Shopee's error codes on demand (ERROR_FAULTS)
         self.tracking_polls = 1  # get_tracking_number answers "" this many times after ship_order
         self.document_polls = 1  # get_shipping_document_result answers PROCESSING this many times
         self.calls = {}
@@ -71,6 +90,15 @@ class Simulator:
                     return kind
         return None
 
+    def take_error_fault(self):
+        """(error, message, status) the next call must answer, if one was asked for."""
+        with self._lock:
+            for name, left in self.error_faults.items():
+                if left > 0:
+                    self.error_faults[name] -= 1
+                    return ERROR_FAULTS[name]
+        return None
+
     def partner_key(self, db, partner_id):
         row = db.execute("SELECT partner_key FROM partners WHERE partner_id = ?", (partner_id,)).fetchone()
         return row["partner_key"] if row else None
@@ -81,14 +109,29 @@ class Simulator:
         url = url or self.push_url
         if not url:
             return None
-        partner = db.execute("SELECT partner_id, partner_key FROM partners ORDER BY partner_id").fetchone()
-        body = json.dumps({"shop_id": shop_id, "code": code, "timestamp": int(time.time()), "data": data},
-                          separators=(",", ":")).encode()
-        headers = {"Content-Type": "application/json",
-                   "Authorization": signing.push_signature(partner["partner_key"], url, body)}
+        body, headers = self._signed_push(db, shop_id, code, data, url)
         thread = threading.Thread(target=self._deliver, args=(url, body, headers), daemon=True)
         thread.start()
         return thread
+
+    def verify_callback(self, db, url):
+        """The console's Verify of a callback URL: a push naming no order, signed with the push key, posted at
+        once; the URL is kept only when it answers 2xx (the console refuses to save it otherwise)."""
+        body, headers = self._signed_push(db, 0, 0, {}, url)
+        status = self._deliver(url, body, headers)
+        if isinstance(status, int) and 200 <= status < 300:
+            self.push_url = url
+        return status
+
+    @staticmethod
+    def _signed_push(db, shop_id, code, data, url):
+        """(body, headers) of a push signed as Shopee signs them: with the Live Push Partner Key, not the API
+        partner key (a partner without a push key signs with its partner key)."""
+        partner = db.execute("SELECT partner_key, push_key FROM partners ORDER BY partner_id").fetchone()
+        body = json.dumps({"shop_id": shop_id, "code": code, "timestamp": int(time.time()), "data": data},
+                          separators=(",", ":")).encode()
+        key = partner["push_key"] or partner["partner_key"]
+        return body, {"Content-Type": "application/json", "Authorization": signing.push_signature(key, url, body)}
 
     def _deliver(self, url, body, headers):
         try:
@@ -97,6 +140,7 @@ class Simulator:
             status = str(exc)
         with self._lock:
             self.pushes.append({"url": url, "status": status, "body": body.decode()})
+        return status
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -126,7 +170,10 @@ class Handler(BaseHTTPRequestHandler):
                 self.sim.count(url.path)
                 fault = self.sim.take_fault()
                 if fault == "429":
-                    raise ApiError("error_busy", "too many requests, try later", 429)
+                    raise ApiError(*ERROR_FAULTS["error_rate_limit"])
+                error = self.sim.take_error_fault()
+                if error:
+                    raise ApiError(*error)
                 if fault == "500":
                     raise ApiError("error_server", "internal error", 500)
             with self.sim.store.transaction() as db:
@@ -142,8 +189,10 @@ class Handler(BaseHTTPRequestHandler):
             return self._json({"error": "error_server", "message": "internal error", "request_id": _rid()}, 500)
         if isinstance(result, tuple):  # (status, headers, body) of a page or a redirect
             return self._send(*result)
-        if kind in ("shop", "public"):
+        if kind == "shop":
             result = {"error": "", "message": "", "request_id": _rid(), "response": result}
+        elif kind == "public":  # the auth calls answer at the top level
+            result = {"request_id": _rid(), "error": "", "message": "", **result}
         return self._json(result)
 
     def _authenticate(self, db, path, kind):
@@ -157,7 +206,7 @@ class Handler(BaseHTTPRequestHandler):
         if key is None:
             raise ApiError("error_auth", "invalid partner_id", 403)
         if not signing.timestamp_is_fresh(timestamp, time.time()):
-            raise ApiError("error_auth", "timestamp expired (more than 5 minutes)", 403)
+            raise ApiError("error_param", "Timestamp is expired.", 403)
         token = query.get("access_token", "") if kind == "shop" else ""
         shop_id = query.get("shop_id", "") if kind == "shop" else ""
         expected = signing.sign(key, partner_id, path, timestamp, token, shop_id)
@@ -165,7 +214,9 @@ class Handler(BaseHTTPRequestHandler):
             raise ApiError("error_sign", "wrong sign", 403)
         if kind != "shop":
             return None
-        row = db.execute("SELECT * FROM access_tokens WHERE token = ?", (token,)).fetchone()
+        row = db.execute("SELECT shop_id, expires_at FROM access_tokens WHERE token = ? UNION ALL "
+                         "SELECT shop_id, expires_at FROM main_account_tokens WHERE access_token = ? AND shop_id = ?",
+                         (token, token, shop_id)).fetchone()
         if row is None or str(row["shop_id"]) != shop_id or row["expires_at"] < time.time():
             raise ApiError("invalid_acceess_token", "Invalid access_token.", 403)
         return row["shop_id"]
@@ -200,35 +251,60 @@ def _rid():
 # ---------------------------------------------------------------- authorization
 
 def auth_partner_page(req, db):
-    """The seller's authorization page (the sign and timestamp are checked as for a public call)."""
+    """The seller's authorization page (the sign and timestamp are checked as for a public call): a shop
+    account authorizes its shop, a main account the shops under it."""
     redirect = req.query.get("redirect")
     if not redirect:
         raise ApiError("error_param", "redirect is required")
     shops = db.execute("SELECT * FROM shops ORDER BY shop_id").fetchall()
     options = "".join(f'<option value="{s["shop_id"]}">{html.escape(s["name"])} ({s["shop_id"]})</option>'
                       for s in shops)
+    accounts = db.execute("SELECT DISTINCT main_account_id FROM main_account_shops ORDER BY 1").fetchall()
+    main_options = "".join(f'<option value="{a[0]}">{a[0]}</option>' for a in accounts)
     page = f"""<!DOCTYPE html><html><head><title>Shopee Open Platform - Authorize</title></head><body>
 <h1>Authorize partner {int(req.query['partner_id'])}</h1>
 <form method="post" action="/api/v2/shop/auth_partner/confirm">
 <input type="hidden" name="partner_id" value="{int(req.query['partner_id'])}"/>
 <input type="hidden" name="redirect" value="{html.escape(redirect)}"/>
 <select name="shop_id">{options}</select>
+<button type="submit" name="decision" value="confirm">Confirm Authorization</button></form>
+<h2>Main account</h2>
+<form method="post" action="/api/v2/shop/auth_partner/confirm">
+<input type="hidden" name="partner_id" value="{int(req.query['partner_id'])}"/>
+<input type="hidden" name="redirect" value="{html.escape(redirect)}"/>
+<select name="main_account_id">{main_options}</select>
 <button type="submit" name="decision" value="confirm">Confirm Authorization</button></form></body></html>"""
     return 200, {"Content-Type": "text/html; charset=utf-8"}, page.encode()
 
 
 def auth_partner_confirm(req, db):
-    """"Confirm Authorization": a single-use code for the chosen shop, sent to the redirect URL."""
+    """"Confirm Authorization": a single-use code for the chosen shop (redirect with ``code`` and ``shop_id``)
+    or main account (with ``code`` and ``main_account_id``), sent to the redirect URL."""
     form = {key: values[0] for key, values in parse_qs(req.raw.decode()).items()}
-    shop = db.execute("SELECT * FROM shops WHERE shop_id = ?", (int(form.get("shop_id") or 0),)).fetchone()
-    if shop is None or not form.get("redirect"):
-        raise ApiError("error_param", "choose a shop")
+    if not form.get("redirect"):
+        raise ApiError("error_param", "redirect is required")
+    if form.get("main_account_id"):
+        main_account_id = int(form["main_account_id"])
+        if not _main_account_shops(db, main_account_id):
+            raise ApiError("error_param", "no such main account")
+        shop_id, granted = None, {"main_account_id": main_account_id}
+    else:
+        shop = db.execute("SELECT * FROM shops WHERE shop_id = ?", (int(form.get("shop_id") or 0),)).fetchone()
+        if shop is None:
+            raise ApiError("error_param", "choose a shop")
+        main_account_id, shop_id, granted = None, shop["shop_id"], {"shop_id": shop["shop_id"]}
     code = secrets.token_hex(16)
-    db.execute("INSERT INTO auth_codes VALUES (?, ?, ?, ?, 0)",
-               (code, int(form["partner_id"]), shop["shop_id"], time.time() + CODE_SECONDS))
+    db.execute("INSERT INTO auth_codes (code, partner_id, shop_id, expires_at, used, main_account_id) "
+               "VALUES (?, ?, ?, ?, 0, ?)",
+               (code, int(form["partner_id"]), shop_id, time.time() + CODE_SECONDS, main_account_id))
     redirect = form["redirect"]
-    location = redirect + ("&" if "?" in redirect else "?") + urlencode({"code": code, "shop_id": shop["shop_id"]})
+    location = redirect + ("&" if "?" in redirect else "?") + urlencode({"code": code, **granted})
     return 302, {"Location": location}, b""
+
+
+def _main_account_shops(db, main_account_id):
+    return [row[0] for row in db.execute(
+        "SELECT shop_id FROM main_account_shops WHERE main_account_id = ? ORDER BY shop_id", (main_account_id,))]
 
 
 def _new_tokens(db, shop_id):
@@ -236,29 +312,55 @@ def _new_tokens(db, shop_id):
     now = time.time()
     db.execute("INSERT INTO access_tokens VALUES (?, ?, ?)", (access, shop_id, now + ACCESS_SECONDS))
     db.execute("INSERT INTO refresh_tokens VALUES (?, ?, ?, 0)", (refresh, shop_id, now + REFRESH_SECONDS))
-    return {"access_token": access, "refresh_token": refresh, "expire_in": ACCESS_SECONDS, "shop_id": shop_id}
+    return {"access_token": access, "refresh_token": refresh, "expire_in": ACCESS_SECONDS}
 
 
 def token_get(req, db):
+    """GetAccessToken: a code for ``shop_id`` gives that shop's pair; a code for ``main_account_id`` gives one
+    pair for all the shops authorized with it, and ``shop_id_list`` (each shop's first refresh gives it a pair
+    of its own, see access_token_get)."""
     body = req.body()
     row = db.execute("SELECT * FROM auth_codes WHERE code = ?", (str(body.get("code")),)).fetchone()
-    if row is None or row["used"] or row["expires_at"] < time.time() or row["shop_id"] != body.get("shop_id"):
+    if row is None or row["used"] or row["expires_at"] < time.time():
+        raise ApiError("error_auth", "Invalid code", 403)
+    if bool(body.get("shop_id")) == bool(body.get("main_account_id")):
+        raise ApiError("error_param", "Either shop_id or main_account_id is required, not both.")
+    if (row["shop_id"], row["main_account_id"]) != (body.get("shop_id"), body.get("main_account_id")):
         raise ApiError("error_auth", "Invalid code", 403)
     db.execute("UPDATE auth_codes SET used = 1 WHERE code = ?", (row["code"],))
-    return _new_tokens(db, row["shop_id"])
+    if row["shop_id"]:
+        return _new_tokens(db, row["shop_id"])
+    shop_ids = _main_account_shops(db, row["main_account_id"])
+    access, refresh, now = secrets.token_hex(16), secrets.token_hex(16), time.time()
+    db.executemany("INSERT INTO main_account_tokens VALUES (?, ?, ?, ?, ?, 0)",
+                   [(access, refresh, shop_id, now + ACCESS_SECONDS, now + REFRESH_SECONDS) for shop_id in shop_ids])
+    return {"access_token": access, "refresh_token": refresh, "expire_in": ACCESS_SECONDS,
+            "shop_id_list": shop_ids, "merchant_id_list": []}
 
 
 def access_token_get(req, db):
-    """Refresh: the refresh token is spent, a new pair comes back (the old access token stays valid 5 min)."""
+    """Refresh: the refresh token is spent, a new pair comes back (the old access token stays valid 5 min).
+    A main account's shared refresh token is spent once by each of its shops."""
     body = req.body()
-    row = db.execute("SELECT * FROM refresh_tokens WHERE token = ?", (str(body.get("refresh_token")),)).fetchone()
-    if row is None or row["used"] or row["expires_at"] < time.time() or row["shop_id"] != body.get("shop_id"):
-        raise ApiError("error_auth", "Invalid refresh_token", 403)
-    db.execute("UPDATE refresh_tokens SET used = 1 WHERE token = ?", (row["token"],))
+    shop_id = body.get("shop_id")
+    if not isinstance(shop_id, int) or body.get("partner_id") != int(req.query["partner_id"]):
+        raise ApiError("error_param", "shop_id and partner_id (the query's) are required integers")
+    token = str(body.get("refresh_token"))
+    row = db.execute("SELECT * FROM refresh_tokens WHERE token = ?", (token,)).fetchone()
+    if row is not None:
+        if row["used"] or row["expires_at"] < time.time() or row["shop_id"] != shop_id:
+            raise ApiError("error_auth", "Invalid refresh_token", 403)
+        db.execute("UPDATE refresh_tokens SET used = 1 WHERE token = ?", (token,))
+    else:
+        shared = db.execute("SELECT * FROM main_account_tokens WHERE refresh_token = ? AND shop_id = ?",
+                            (token, shop_id)).fetchone()
+        if shared is None or shared["refreshed"] or shared["refresh_expires_at"] < time.time():
+            raise ApiError("error_auth", "Invalid refresh_token", 403)
+        db.execute("UPDATE main_account_tokens SET refreshed = 1 WHERE refresh_token = ? AND shop_id = ?",
+                   (token, shop_id))
     db.execute("UPDATE access_tokens SET expires_at = MIN(expires_at, ?) WHERE shop_id = ?",
-               (time.time() + 300, row["shop_id"]))
-    return _new_tokens(db, row["shop_id"])
-
+               (time.time() + 300, shop_id))
+    return dict(_new_tokens(db, shop_id), partner_id=body["partner_id"], shop_id=shop_id)
 
 # ---------------------------------------------------------------- orders
 
@@ -272,8 +374,8 @@ def get_order_list(req, db):
         raise ApiError("error_param", "time_from, time_to and page_size are required integers") from exc
     if query.get("time_range_field") not in ("create_time", "update_time"):
         raise ApiError("error_param", "time_range_field must be create_time or update_time")
-    if time_to - time_from > MAX_WINDOW_SECONDS or time_to < time_from:
-        raise ApiError("error_param", "time_from and time_to must be at most 15 days apart")
+    if time_to - time_from >= MAX_WINDOW_SECONDS or time_to < time_from:
+        raise ApiError("error_param", "time_from and time_to must be less than 15 days apart")
     if not 1 <= page_size <= 100:
         raise ApiError("error_param", "page_size must be between 1 and 100")
     column = query["time_range_field"]
@@ -327,6 +429,14 @@ def update_stock(req, db):
 
 
 def update_price(req, db):
+    """Prices with decimals are refused outside SG/MY/BR/MX/PL/ES/AR (Shopee's reference: "other regions can
+    only set the price as an integer"); the refusal's code and wording are the simulator's own."""
+    region = db.execute("SELECT region FROM shops WHERE shop_id = ?", (req.shop_id,)).fetchone()["region"]
+    if region not in DECIMAL_REGIONS:
+        for entry in req.body().get("price_list") or ():
+            price = entry.get("original_price")
+            if not isinstance(price, (int, float)) or price != int(price):
+                raise ApiError("error_param", f"original_price {price!r}: prices in {region} are integers")
     return _update_models(req, db, "price_list", "price", lambda e: float(e["original_price"]))
 
 
@@ -558,11 +668,22 @@ def control_faults(req, db):
     body = req.body()
     for kind in ("429", "500", "500_after"):
         req.sim.faults[kind] = int(body.get(kind, req.sim.faults[kind]))
+    for name, count in (body.get("errors") or {}).items():
+        if name not in ERROR_FAULTS:
+            raise ApiError("error_param", f"unknown error fault {name!r}; known: {sorted(ERROR_FAULTS)}")
+        req.sim.error_faults[name] = int(count)
     if "tracking_polls" in body:
         req.sim.tracking_polls = int(body["tracking_polls"])
     if "push_url" in body:
         req.sim.push_url = body["push_url"] or None
-    return {"faults": req.sim.faults, "tracking_polls": req.sim.tracking_polls}
+    return {"faults": req.sim.faults, "errors": req.sim.error_faults, "tracking_polls": req.sim.tracking_polls}
+
+
+def control_push_config(req, db):
+    """``{"callback_url"}``: the console's Set Push > Verify; answers the verification push's status and
+    whether the URL was saved."""
+    status = req.sim.verify_callback(db, req.body()["callback_url"])
+    return {"status": status, "saved": req.sim.push_url == req.body()["callback_url"]}
 
 
 def control_fail_model(req, db):
@@ -589,7 +710,7 @@ def control_expire_tokens(req, db):
 
 def control_new_order(req, db):
     """A buyer's order: ``{"shop_id", "lines": [[item_id, model_id, qty]], "order_sn"?, "push": true,
-    "packages"?: [[line index, ...], ...]}`` (``packages``: an order split into parcels)."""
+    "wait_push"?: true, "packages"?: [[line index, ...], ...]}`` (``packages``: an order split into parcels)."""
     body = req.body()
     shop_id = int(body.get("shop_id") or 10001)
     order_sn = body.get("order_sn") or time.strftime("%y%m%d") + secrets.token_hex(4).upper()
@@ -597,8 +718,10 @@ def control_new_order(req, db):
                         buyer=body.get("buyer") or "somchai.buyer", status=body.get("status") or "READY_TO_SHIP",
                         packages=body.get("packages"))
     if body.get("push"):
-        req.sim.push(db, shop_id, 3, {"ordersn": order_sn, "status": detail["order_status"],
-                                      "update_time": detail["update_time"]}, body.get("push_url"))
+        thread = req.sim.push(db, shop_id, 3, {"ordersn": order_sn, "status": detail["order_status"],
+                                               "update_time": detail["update_time"]}, body.get("push_url"))
+        if thread and body.get("wait_push"):  # tests: answer once the push was answered
+            thread.join(30)
     return {"order_sn": order_sn}
 
 
@@ -664,6 +787,7 @@ ROUTES = {
     ("POST", "/_sim/calls/reset"): ("control", control_reset_calls),
     ("POST", "/_sim/faults"): ("control", control_faults),
     ("POST", "/_sim/fail_model"): ("control", control_fail_model),
+    ("POST", "/_sim/push_config"): ("control", control_push_config),
     ("GET", "/_sim/models"): ("control", control_models),
     ("POST", "/_sim/expire_tokens"): ("control", control_expire_tokens),
     ("POST", "/_sim/orders"): ("control", control_new_order),

@@ -6,11 +6,16 @@ import threading
 from contextlib import contextmanager
 
 SCHEMA = """
-CREATE TABLE IF NOT EXISTS partners (partner_id INTEGER PRIMARY KEY, partner_key TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS partners (partner_id INTEGER PRIMARY KEY, partner_key TEXT NOT NULL, push_key TEXT);
 CREATE TABLE IF NOT EXISTS shops (shop_id INTEGER PRIMARY KEY, name TEXT NOT NULL, region TEXT NOT NULL,
     currency TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS auth_codes (code TEXT PRIMARY KEY, partner_id INTEGER, shop_id INTEGER,
-    expires_at REAL, used INTEGER NOT NULL DEFAULT 0);
+    expires_at REAL, used INTEGER NOT NULL DEFAULT 0, main_account_id INTEGER);
+CREATE TABLE IF NOT EXISTS main_account_shops (main_account_id INTEGER, shop_id INTEGER,
+    PRIMARY KEY (main_account_id, shop_id));
+CREATE TABLE IF NOT EXISTS main_account_tokens (access_token TEXT, refresh_token TEXT, shop_id INTEGER,
+    expires_at REAL, refresh_expires_at REAL, refreshed INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (refresh_token, shop_id));
 CREATE TABLE IF NOT EXISTS access_tokens (token TEXT PRIMARY KEY, shop_id INTEGER, expires_at REAL);
 CREATE TABLE IF NOT EXISTS refresh_tokens (token TEXT PRIMARY KEY, shop_id INTEGER, expires_at REAL,
     used INTEGER NOT NULL DEFAULT 0);
@@ -39,6 +44,14 @@ class Store:
         self._conn.row_factory = sqlite3.Row
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.executescript(SCHEMA)
+        self._upgrade()
+
+    def _upgrade(self):
+        """A state file made before the push key and main accounts existed gets their columns."""
+        for table, column, kind in (("partners", "push_key", "TEXT"), ("auth_codes", "main_account_id", "INTEGER")):
+            columns = {row["name"] for row in self._conn.execute(f"PRAGMA table_info({table})")}
+            if column not in columns:
+                self._conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
     @contextmanager
     def transaction(self):

@@ -5,3 +5,5 @@ from . import test_dashboard
 from . import test_secrets
 from . import test_uninstall
 from . import test_shopee_shipping
+from . import test_shopee_contracts
+from . import test_token_refresh

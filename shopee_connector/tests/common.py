@@ -20,6 +20,22 @@ def start_simulator(test):
     return serve_simulator(SimulatorServer, test.addCleanup)
 
 
+def authorize(http, sim, account, shop_id=DEMO_SHOP_ID, main_account_id=None):
+    """The seller's clicks on Shopee's authorization page, as a shop or as a main account; then Odoo's callback
+    work. Returns the shops."""
+    url = account.action_shopee_authorize_shop()["url"]
+    query = {key: values[0] for key, values in parse_qs(urlsplit(url).query).items()}
+    page = http.get(url, timeout=10)
+    page.raise_for_status()
+    answer = http.post(sim.base_url + "/api/v2/shop/auth_partner/confirm", allow_redirects=False,
+                       data={"partner_id": query["partner_id"], "redirect": query["redirect"],
+                             **({"main_account_id": main_account_id} if main_account_id else {"shop_id": shop_id})},
+                       timeout=10)
+    back = {key: values[0] for key, values in parse_qs(urlsplit(answer.headers["Location"]).query).items()}
+    account._account_from_oauth_state(AUTH_PURPOSE, back["state"])  # the callback's check of the state
+    return account._shopee_finish_authorization(back["code"], back.get("shop_id"), back.get("main_account_id"))
+
+
 class ShopeeCase(SimulatorControls, MarketplaceCase):
     """A Shopee account with its demo shop authorized on a simulator; products bound to its models."""
 
@@ -59,18 +75,8 @@ class ShopeeCase(SimulatorControls, MarketplaceCase):
         self.shopee_account.shopee_api_base_url = self.sim.base_url
         self.authorize(self.shopee_account)
 
-    def authorize(self, account, shop_id=DEMO_SHOP_ID):
-        """The seller's clicks on Shopee's authorization page; then Odoo's callback work. Returns the shop."""
-        url = account.action_shopee_authorize_shop()["url"]
-        query = {key: values[0] for key, values in parse_qs(urlsplit(url).query).items()}
-        page = self.http.get(url, timeout=10)
-        page.raise_for_status()
-        answer = self.http.post(self.sim.base_url + "/api/v2/shop/auth_partner/confirm", allow_redirects=False,
-                               data={"partner_id": query["partner_id"], "redirect": query["redirect"],
-                                     "shop_id": shop_id}, timeout=10)
-        back = {key: values[0] for key, values in parse_qs(urlsplit(answer.headers["Location"]).query).items()}
-        account._account_from_oauth_state(AUTH_PURPOSE, back["state"])  # the callback's check of the state
-        return account._shopee_finish_authorization(back["code"], back["shop_id"])
+    def authorize(self, account, shop_id=DEMO_SHOP_ID, main_account_id=None):
+        return authorize(self.http, self.sim, account, shop_id, main_account_id)
 
     # -- simulator controls (sim_get, sim_post, sim_calls: SimulatorControls) ------
     def sim_stock(self):

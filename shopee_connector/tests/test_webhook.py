@@ -3,7 +3,7 @@ import json
 from odoo.tests import HttpCase, tagged
 
 from ..shopee_api.signing import push_signature
-from ..shopee_sim.seed import DEMO_PARTNER_KEY, DEMO_SHOP_ID
+from ..shopee_sim.seed import DEMO_PARTNER_KEY, DEMO_PUSH_KEY, DEMO_SHOP_ID
 from .common import ShopeeCase
 
 WEBHOOK = "/api/shopee/webhook"
@@ -70,12 +70,48 @@ class TestShopeeWebhook(ShopeeCase, HttpCase):
                 DEMO_PARTNER_KEY, self.shopee_account.shopee_push_url, body + b" ")), 401),
             ("no signature", self.post(body, signature=""), 401),
             ("malformed", self.post(b'{"code": 3, "shop_id": '), 400),
-            ("not a push", self.post(b'{"hello": "world"}'), 400),
+            ("not an object", self.post(b'[3, "2611XX"]'), 400),
+            ("no integer code", self.post(b'{"code": "3", "data": {"ordersn": "2611XX"}}'), 400),
             ("oversized", self.post(b'{"code": 3, "pad": "' + b"x" * 70000 + b'"}'), 413),
             ("form data", self.post(body, content_type="application/x-www-form-urlencoded"), 415),
         ]
         for label, response, status in cases:
             with self.subTest(label):
                 self.assertEqual(response.status_code, status)
+        self.assertFalse(self.pushes())
+        self.assertFalse(self.env["marketplace.job"].search([("job_type", "=", "process_notification")]))
+
+    def test_with_a_push_key_set_pushes_signed_with_it_are_taken_and_partner_key_ones_refused(self):
+        self.shopee_account.shopee_push_key = DEMO_PUSH_KEY
+        order_sn = self.sim_post("/_sim/orders", {"lines": [[800001, 0, 1]]})["order_sn"]
+        body = self.body(3, {"ordersn": order_sn, "status": "READY_TO_SHIP"})
+        self.assertEqual(self.post(body, key=DEMO_PARTNER_KEY).status_code, 401)
+        self.assertFalse(self.pushes())
+        self.assertEqual(self.post(body, key=DEMO_PUSH_KEY).status_code, 200)
+        self.assertEqual(self.pushes().order_sn, order_sn)
+
+    def test_the_simulator_signs_with_its_push_key_and_the_console_verification_is_answered(self):
+        """Shopee's console sends a verification push before it saves the callback URL; then order pushes come
+        signed with the Live Push Partner Key."""
+        self.shopee_account.shopee_push_key = DEMO_PUSH_KEY
+        self.env.flush_all()
+        verified = self.sim_post("/_sim/push_config", {"callback_url": self.shopee_account.shopee_push_url})
+        self.assertEqual(verified, {"status": 200, "saved": True})
+        self.assertFalse(self.pushes(), "the verification push is not kept")
+        order_sn = self.sim_post("/_sim/orders", {"lines": [[800001, 0, 1]], "push": True,
+                                                  "wait_push": True})["order_sn"]
+        self.env.invalidate_all()
+        self.assertEqual(self.pushes().order_sn, order_sn)
+        self.assertEqual([push["status"] for push in self.sim_get("/_sim/calls")["pushes"]], [200, 200])
+
+    def test_a_push_naming_no_order_is_answered_and_not_kept_signed_or_not(self):
+        for label, body, signature in [
+            ("console verification, unsigned", b'{"code": 0, "shop_id": 0, "timestamp": 1780000000, "data": {}}', ""),
+            ("shop authorization push", self.body(1, {"success": 1}), None),
+            ("any JSON object", b'{"hello": "world"}', "forged"),
+        ]:
+            with self.subTest(label):
+                response = self.post(body, signature=signature)
+                self.assertEqual((response.status_code, response.content), (200, b""))
         self.assertFalse(self.pushes())
         self.assertFalse(self.env["marketplace.job"].search([("job_type", "=", "process_notification")]))

@@ -46,3 +46,9 @@ def sim_post(sim, path, payload):
     response = requests.post(sim.base_url + path, json=payload, timeout=10)
     response.raise_for_status()
     return response.json()
+
+
+def sim_get(sim, path):
+    response = requests.get(sim.base_url + path, timeout=10)
+    response.raise_for_status()
+    return response.json()
