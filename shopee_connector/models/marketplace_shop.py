@@ -8,8 +8,8 @@ from odoo.osv import expression
 from ..services.token_store import ShopTokenStore
 from ..shopee_api import ShopeeAuthError, ShopeeError, ShopeeSetupError
 from ..shopee_api.errors import SHOP
-from ..shopee_api.pricing import REGION_CURRENCIES, region_of_currency
 from ..shopee_api.logistics import ShipSettings
+from ..shopee_api.pricing import REGION_CURRENCIES, region_of_currency
 
 _logger = logging.getLogger(__name__)
 
