@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import Command, _, api, fields, models
+from odoo.exceptions import AccessError, UserError
 
 
 class MarketplaceProductBinding(models.Model):
@@ -47,10 +48,50 @@ class MarketplaceProductBinding(models.Model):
     last_pushed_price = fields.Float(string="Online Price", digits="Product Price")
     currency_id = fields.Many2one(related="shop_id.currency_id")
     last_sync_at = fields.Datetime(string="Last Sync")
+    awaiting_takeover = fields.Boolean(
+        string="Awaiting Take-Over", readonly=True, copy=False, index=True,
+        help="A listing that appeared on the marketplace after Odoo took the shop over, whose quantity Odoo would "
+             "change (e.g. a product without stock in Odoo: Odoo's 0 would end it). Odoo pushes nothing to it until "
+             "a manager takes it over (Take Over Listings: the preview of just these listings).",
+    )
 
     _sql_constraints = [
         ("shop_sku_uniq", "UNIQUE(shop_id, external_sku)", "This SKU is already bound in this shop."),
     ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_takeover_field(vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_takeover_field([vals])
+        return super().write(vals)
+
+    def _check_takeover_field(self, vals_list):
+        """Whether Odoo may push to a listing is the engine's (sudo) or a manager's to change: a Marketplace User
+        clearing ``awaiting_takeover`` over RPC would let Odoo's 0 end it."""
+        if self.env.su or not any("awaiting_takeover" in vals for vals in vals_list):
+            return
+        if not self.env.user.has_group("marketplace_base.group_marketplace_manager"):
+            raise AccessError(_("Only a Marketplace Manager can take listings over."))
+
+    def action_open_takeover(self):
+        """Take Over Listings: the take-over preview of just these listings (those awaiting it)."""
+        waiting = self.filtered("awaiting_takeover")
+        if len(waiting.shop_id) != 1:
+            raise UserError(_("Choose listings awaiting take-over, all of one shop."))
+        wizard = self.env["marketplace.takeover.wizard"].create({"shop_id": waiting.shop_id.id,
+                                                                 "binding_ids": [Command.set(waiting.ids)]})
+        return wizard._reopen()
+
+    def _take_over(self):
+        """Odoo pushes these listings' stock and prices from now on; said in their shop's chatter."""
+        for shop, bindings in self.filtered("awaiting_takeover").grouped("shop_id").items():
+            bindings.awaiting_takeover = False
+            shop.message_post(body=_("%(user)s took over %(count)s listing(s) that appeared after the shop's "
+                                     "take-over: %(skus)s.", user=self.env.user.name, count=len(bindings),
+                                     skus=", ".join(bindings[:20].mapped("external_sku"))))
 
     def _available_quantities(self):
         """Free-to-sell quantity per binding id, in the shop's warehouse.
