@@ -5,6 +5,7 @@ from . import marketplace_job
 from . import ebay_condition
 from . import ebay_category
 from . import ebay_notification
+from . import ebay_public_key
 from . import delivery_carrier
 from . import stock_picking
 from . import product_template

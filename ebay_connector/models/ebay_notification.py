@@ -9,13 +9,15 @@ from odoo.tools import mute_logger
 from ..ebay_api.errors import SignatureError
 from ..ebay_api.notification import NotificationAdapter
 from ..ebay_api.public_keys import FETCHES_PER_MINUTE, PublicKeyCache
-from ..ebay_api.signature import SignatureVerifier
+from ..ebay_api.signature import SignatureVerifier, parse_signature_header
 from ..sync_core.orders import ACCOUNT_DELETION_TOPIC, parse_notification
+from .ebay_public_key import DatabaseKeys
 
 _logger = logging.getLogger(__name__)
 
 KEY_FETCHES_PARAM = "ebay_connector.webhook_key_fetches_per_minute"
-# Per process (see docs/architecture.md): (database, account id, API base URL) -> PublicKeyCache
+# Per process, in front of the keys all workers share (see docs/architecture.md):
+# (database, account id, API base URL) -> PublicKeyCache
 _KEY_CACHES = {}
 
 
@@ -113,20 +115,21 @@ class EbayNotification(models.Model):
     @api.model
     def _ebay_verify(self, account, raw_body, signature_header):
         """Raise SignatureError unless eBay signed exactly ``raw_body``; a malformed header is refused
-        before any key lookup, and keys come from the account's process-wide PublicKeyCache."""
-        cache = self._ebay_key_cache(account)
+        before any key lookup. Keys come from the account's PublicKeyCache in this process, over the keys and
+        the fetch cap every worker shares (``ebay.public.key``); a key id that verifies is known good."""
+        cache, shared = self._ebay_key_cache(account)
         fetch = lambda kid: NotificationAdapter(account.sudo()._ebay_client()).get_public_key(kid)  # noqa: E731
-        SignatureVerifier(lambda kid: cache.get(kid, fetch)).verify(raw_body, signature_header)
+        SignatureVerifier(lambda kid: cache.get(kid, fetch, shared)).verify(raw_body, signature_header)
+        cache.mark_good(parse_signature_header(signature_header)[0], shared)
 
     @api.model
     def _ebay_key_cache(self, account):
-        """The account's key cache in this process, its fetch cap read from the system parameter
-        each time so a change applies without a restart."""
-        key = (self.env.cr.dbname, account.id, account.sudo().ebay_api_base_url or account.environment)
-        cache = _KEY_CACHES.setdefault(key, PublicKeyCache())
-        cache.fetches_per_minute = int(self.env["ir.config_parameter"].sudo().get_param(
-            KEY_FETCHES_PARAM, FETCHES_PER_MINUTE))
-        return cache
+        """The account's key cache in this process and the database side all workers share, the fetch cap
+        read from the system parameter each time so a change applies without a restart."""
+        source = account.sudo().ebay_api_base_url or account.environment
+        cache = _KEY_CACHES.setdefault((self.env.cr.dbname, account.id, source), PublicKeyCache())
+        fetches = int(self.env["ir.config_parameter"].sudo().get_param(KEY_FETCHES_PARAM, FETCHES_PER_MINUTE))
+        return cache, DatabaseKeys(self.env, account, source, fetches)
 
     @api.model
     def _ebay_receive(self, accounts, raw_body):

@@ -47,6 +47,8 @@ class ListingBackfill(EbayJobService):
         self.stats = Counter(self.state.get("stats") or {})
         self.failed = dict(self.state.get("failed") or {})
         self.raced = list(self.state.get("raced") or [])
+        self.new_bindings = self.env["marketplace.product.binding"]
+        self.created_products = self.env["product.product"]
         skus = self.run.payload.get("skus")
         if skus:
             self._backfill_skus(skus)
@@ -169,6 +171,7 @@ class ListingBackfill(EbayJobService):
                 self._lost_race(sku)
             except ITEM_ERRORS as exc:
                 self._fail(sku, exc)
+        self._start_new_listings()
 
     def _sync_item(self, raw, report, binding, product):
         item = map_inventory_item(raw)
@@ -204,6 +207,7 @@ class ListingBackfill(EbayJobService):
                 current = _current(binding)
                 values = rules.seller_hub_values(listing, current)
                 self._store(binding, values, current, self._hub_product(listing, products))
+            self._start_new_listings()
             self.run.progress(fetched=len(batch))
             self._advance(_("%s Seller Hub listing(s) stored.", len(batch)), hub_done=offset + len(batch))
         with_sku = sum(1 for listing in listings if listing.sku)
@@ -246,10 +250,12 @@ class ListingBackfill(EbayJobService):
         if not sku or not self.account.ebay_create_missing_products:
             return None
         self.stats["products_created"] += 1
-        return self.env["product.product"].create({
+        product = self.env["product.product"].create({
             "name": title or sku, "default_code": sku, "type": "consu", "is_storable": True, "list_price": price,
             "company_id": self.shop.company_id.id or False,
         })
+        self.created_products |= product
+        return product
 
     def _store(self, binding, values, current, product):
         """Write only what differs from the binding (nothing at all when eBay's listing did not change)."""
@@ -264,10 +270,28 @@ class ListingBackfill(EbayJobService):
             if binding:
                 binding.sudo().write(changes)
                 self.stats["updated"] += 1
+                if "product_id" in changes:  # bound to a product only now: Odoo never pushed to it
+                    self.new_bindings |= binding
             else:
-                self.env["marketplace.product.binding"].sudo().create(dict(changes, shop_id=self.shop.id))
+                binding = self.env["marketplace.product.binding"].sudo().create(dict(changes, shop_id=self.shop.id))
+                self.new_bindings |= binding.sudo(False)
                 self.stats["created"] += 1
         self.run.progress(stored=1)
+
+    def _start_new_listings(self):
+        """Listings new to a shop Odoo owns never take a 0 Odoo never meant: the products made for them get eBay's
+        quantity as their initial stock, and those Odoo would still change wait for their take-over
+        (``marketplace.shop._start_new_listings``)."""
+        adjusted, waiting = self.shop._start_new_listings(self.new_bindings.exists(), self.created_products)
+        if adjusted:
+            self.run.log(_("Initial stock of %(count)s new product(s) set from eBay's quantities (%(units)s unit(s)).",
+                           count=len(adjusted), units=sum(adjusted.values())))
+        if waiting:
+            self.run.log(_("%(count)s new listing(s) await their take-over: Odoo would change their quantity "
+                           "(the shop's Listings Awaiting Take-Over): %(skus)s", count=len(waiting),
+                           skus=", ".join(waiting[:20].mapped("external_sku"))), "warning")
+        self.new_bindings = self.new_bindings.browse()
+        self.created_products = self.created_products.browse()
 
     def _fail(self, sku, error):
         self.failed[sku] = str(error)

@@ -6,7 +6,12 @@ from odoo.exceptions import UserError
 from odoo.tools.mimetypes import guess_mimetype
 
 from odoo.addons.marketplace_base.marketplace_core.batching import chunked
-from odoo.addons.marketplace_base.marketplace_core.errors import JobPayloadError, RetryableJobError, is_retryable
+from odoo.addons.marketplace_base.marketplace_core.errors import (
+    BudgetExhausted,
+    JobPayloadError,
+    RetryableJobError,
+    is_retryable,
+)
 
 from ..ebay_api import EbayError, EbayRequestError
 from ..ebay_api.inventory import InventoryAdapter
@@ -120,8 +125,8 @@ class ListingPublisher(ListingJobService):
 
     def _publish_unit(self, listings):
         """Publish one unit of listings; returns those to try again later. A failure of the whole unit (eBay
-        unreachable, a refused location) puts its listings back in the queue, or in error, never left
-        *publishing*; they may have reached eBay, so their offers are looked up next time."""
+        unreachable, a refused location, the API budget spent) puts its listings back in the queue, or in
+        error, never left *publishing*; they may have reached eBay, so their offers are looked up next time."""
         listings.write({"state": "publishing"})
         self.run.checkpoint()
         try:
@@ -130,9 +135,17 @@ class ListingPublisher(ListingJobService):
             self.env.cr.rollback()
             self.env.invalidate_all()
             listings.write({"ebay_look_up": True})
-            self._give_back(listings, str(exc), is_retryable(exc))
+            if isinstance(exc, BudgetExhausted):
+                self._wait_for_budget(listings, exc)
+            else:
+                self._give_back(listings, str(exc), is_retryable(exc))
             self.run.checkpoint()
             raise
+
+    def _wait_for_budget(self, listings, exc):
+        """eBay's push budget ran out in the middle of the unit: the job waits for the window to reopen (not a
+        failed attempt), so its listings stay queued for that slice, whatever attempts the job has made."""
+        listings.write({"state": "queued", "last_error": _("Waiting for eBay's API budget: %s", exc)})
 
     def _give_back(self, listings, error, retryable):
         """Listings eBay did not take now: back in the queue for the job's next attempt, or in error once the

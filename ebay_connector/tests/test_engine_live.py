@@ -68,9 +68,9 @@ class TestLongBackfillOnALiveServer(LiveServerCase):
         with self.scratch.env() as env:
             shop = self.scratch.connected_shop(env, self.sim, "Live eBay", PUBLISHED_SKUS)
             shop.account_id.ebay_create_missing_products = True
-            # taken over: stock changes go to eBay (the products the backfill creates have no stock in Odoo; the
-            # breaker that holds such mass zeroing has its own tests, here it would hold the stock change too)
-            shop.write({"odoo_owns_stock": True, "push_max_zero_percent": 100.0, "push_max_drop_percent": 100.0})
+            # taken over: stock changes go to eBay; the products the backfill creates start with eBay's quantities
+            # (the seller's own DEMO-0001 to DEMO-0020, without stock, wait for their take-over: issue 19)
+            shop.odoo_owns_stock = True
             env["ir.config_parameter"].set_param("ebay_connector.feed_poll_seconds", "0")
             shop_id, warehouse_id = shop.id, shop.warehouse_id.id
             job_id = env["marketplace.job"]._enqueue("backfill_listings", shop=shop).id
@@ -78,21 +78,21 @@ class TestLongBackfillOnALiveServer(LiveServerCase):
         self.server()
 
         # the backfill has given its worker back at least once, and bound the first page
-        wait_for(lambda: self.job(job_id)["slices"] >= 1 and self.binding_count(shop_id, "DEMO-0001"), 240,
+        wait_for(lambda: self.job(job_id)["slices"] >= 1 and self.binding_count(shop_id, "DEMO-0021"), 240,
                  "a first slice of the backfill")
         job = self.job(job_id)
         self.assertIn(job["state"], ("pending", "processing"), "the backfill is not done yet: %s" % job)
 
         # a stock change made while the backfill runs reaches eBay within a minute
-        before = self.sim_quantity("DEMO-0001")
+        before = self.sim_quantity("DEMO-0021")
         with self.scratch.env() as env:
-            product = env["product.product"].search([("default_code", "=", "DEMO-0001")])
+            product = env["product.product"].search([("default_code", "=", "DEMO-0021")])
             quant = env["stock.quant"].with_context(inventory_mode=True).create({
                 "product_id": product.id, "location_id": env["stock.warehouse"].browse(warehouse_id).lot_stock_id.id,
                 "inventory_quantity": 41})
             quant.action_apply_inventory()
         changed_at = time.time()
-        wait_for(lambda: self.sim_quantity("DEMO-0001") != before, 60, "the stock change on eBay")
+        wait_for(lambda: self.sim_quantity("DEMO-0021") != before, 60, "the stock change on eBay")
         self.assertLess(time.time() - changed_at, 60)
 
         # the machine dies in the middle of the backfill; a new server takes the job over and finishes it

@@ -184,3 +184,99 @@ class TestFirstSync(EbayCase):
         self.assertEqual(self.sim_calls().get(BULK), 1)
         self.assertEqual(self.sim_get("/_sim/listings/" + sold_out.external_sku)["quantity"], 0)
         self.assertEqual(self.ebay_quantities(), dict(self.on_ebay, **{sold_out.external_sku: 0}))
+
+
+class TestListingsAfterTakeOver(EbayCase):
+    """Issue 19: listings that appear on eBay after the take-over, found by the real backfill and swept by the
+    real pushes, never take a 0 (or any quantity) Odoo never meant, nor wait behind a Confirm that would end them.
+    A simulator of this class's own: the listings it adds would change the other classes' shop."""
+
+    shop_owns_stock = False
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["ir.config_parameter"].sudo().set_param("ebay_connector.feed_poll_seconds", "0")
+        cls.ebay_account.ebay_create_missing_products = True
+
+    def backfill(self):
+        job = self.enqueue_and_run("backfill_listings")
+        self.assertEqual(job.state, "done", job.last_error)
+        return job
+
+    def sweep(self):
+        """The cron Marketplace: Push Stock and Prices, then the queue; returns the push jobs it made."""
+        before = self.env["marketplace.job"].search([("shop_id", "=", self.ebay_shop.id)])
+        self.env["marketplace.shop"]._cron_ebay_push_stock_and_prices()
+        self.run_jobs()
+        return self.env["marketplace.job"].search([("shop_id", "=", self.ebay_shop.id)]) - before
+
+    def ebay_quantities(self):
+        bindings = self.env["marketplace.product.binding"].search([("shop_id", "=", self.ebay_shop.id),
+                                                                   ("ebay_listing_source", "=", "inventory_api")])
+        return {sku: self.sim_get("/_sim/listings/" + sku)["quantity"] for sku in bindings.mapped("external_sku")}
+
+    def on_hand(self, product):
+        return product.with_context(warehouse_id=self.warehouse.id).qty_available
+
+    def assert_nothing_changed_on_ebay(self, on_ebay, pushes):
+        self.assertEqual(set(pushes.mapped("job_type")), {"push_stock", "push_price"})
+        self.assertEqual(set(pushes.mapped("state")), {"done"}, "nothing waits for a Confirm")
+        self.assertEqual(self.ebay_quantities(), on_ebay)
+
+    def test_listings_added_after_the_take_over_never_take_odoos_zero(self):
+        self.backfill()
+        takeover = self.env["marketplace.takeover.wizard"].create({"shop_id": self.ebay_shop.id})
+        takeover.action_stock_from_marketplace()
+        takeover.action_confirm()
+        self.assertTrue(self.ebay_shop.odoo_owns_stock)
+        # products the seller has in Odoo for four SKUs eBay is about to list (at 5, 25, 50 and 50 units there)
+        no_stock = self._make_product("DEMO-0031", 0) | self._make_product("DEMO-0032", 0)
+        same_stock = self._make_product("DEMO-0033", 50)
+        other_stock = self._make_product("DEMO-0034", 7)
+        # 12 listings added on eBay (DEMO-0031 to DEMO-0042) and two in Seller Hub (HUB-0011 and HUB-0012)
+        self.sim_post("/_sim/seed", {"items": 12, "seller_hub_listings": 2})
+
+        self.backfill()
+        bindings = self.env["marketplace.product.binding"].search([("shop_id", "=", self.ebay_shop.id)])
+        new = bindings.filtered(lambda binding: binding.external_sku in
+                                ["DEMO-%04d" % n for n in range(31, 43)] + ["HUB-0011", "HUB-0012"])
+        self.assertEqual(len(new), 14)
+        created = new.filtered(lambda binding: binding.product_id not in no_stock | same_stock | other_stock)
+        for binding in created:   # products the backfill made start with eBay's quantity as their stock
+            self.assertEqual(self.on_hand(binding.product_id), binding.last_pushed_qty, binding.external_sku)
+        waiting = bindings.filtered("awaiting_takeover")
+        self.assertEqual(waiting.product_id, no_stock | other_stock, "Odoo would change these: they wait")
+        self.assertEqual(self.ebay_shop.awaiting_takeover_count, 3)
+        on_ebay = self.ebay_quantities()
+        self.assertEqual([on_ebay[sku] for sku in ("DEMO-0031", "DEMO-0032", "DEMO-0034")], [5, 25, 50])
+
+        pushes = self.sweep()
+        self.assert_nothing_changed_on_ebay(on_ebay, pushes)
+        stock_push = pushes.filtered(lambda job: job.job_type == "push_stock")
+        self.assertTrue(stock_push.log_ids.filtered(
+            lambda line: "3 listing(s) that appeared after the take-over" in line.message
+            and "DEMO-0031" in line.message))
+
+        # a Marketplace User cannot release them over RPC; a manager takes them over after the preview
+        user = new_test_user(self.env, "mkt_user_takeover", groups="marketplace_base.group_marketplace_user")
+        with self.assertRaises(AccessError):
+            waiting[0].with_user(user).write({"awaiting_takeover": False})
+        manager = new_test_user(self.env, "mkt_manager_takeover",
+                                groups="marketplace_base.group_marketplace_manager,stock.group_stock_manager")
+        action = self.ebay_shop.with_user(manager).action_open_awaiting_takeover()
+        preview = self.env[action["res_model"]].with_user(manager).browse(action["res_id"])
+        self.assertEqual(preview.binding_ids, waiting)
+        self.assertEqual((preview.listing_count, preview.zero_count, preview.adjustable_count), (3, 2, 2))
+        action = preview.action_stock_from_marketplace()
+        self.assertEqual([self.on_hand(product) for product in no_stock], [5, 25])
+        preview = self.env[action["res_model"]].with_user(manager).browse(action["res_id"])
+        preview.invalidate_recordset()  # the form reads the preview again
+        self.assertEqual((preview.change_count, preview.zero_count), (1, 0), "DEMO-0034: 50 on eBay, 7 in Odoo")
+        preview.action_confirm()
+        self.assertFalse(bindings.filtered("awaiting_takeover"))
+
+        pushes = self.sweep()
+        self.assertEqual(set(pushes.mapped("state")), {"done"})
+        self.assertEqual(self.ebay_quantities(), dict(on_ebay, **{"DEMO-0034": 7}),
+                         "once taken over, Odoo's stock is what eBay shows")

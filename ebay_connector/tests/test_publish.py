@@ -4,6 +4,7 @@ and eBay's own refusal in clear."""
 import base64
 import io
 import json
+import time
 from datetime import timedelta
 
 from PIL import Image
@@ -11,6 +12,8 @@ from PIL import Image
 from odoo import Command, fields
 from odoo.tests import Form
 from odoo.tools.safe_eval import safe_eval
+
+from odoo.addons.marketplace_base.marketplace_core import rate_budget
 
 from ..ebay_api.inventory import InventoryAdapter
 from ..ebay_sim.publishing import condition_ids_for
@@ -282,6 +285,32 @@ class TestPublish(EbayCase):
         self.assertEqual(set(listings.mapped("state")), {"published"})
         for listing in listings:
             self.assertEqual(len(self.offers(listing.sku)), 1, listing.sku)
+
+    def test_a_publish_out_of_push_budget_waits_queued_and_publishes_when_the_window_reopens(self):
+        """The tests run with budgets off: here the account's push budget is 4 calls and another job spent 2 of
+        them in this window (and the next, should the test cross a window's end)."""
+        self.ebay_account.ebay_push_budget = 4
+        key = "ebay:%s:push" % self.ebay_account.id
+        Usage = self.env["marketplace.api.usage"].sudo()
+        now = time.time()
+        for start in (rate_budget.window_start(now, 600), rate_budget.window_start(now, 600) + 600):
+            Usage._take_one(key, 4, 600, start)
+            Usage._take_one(key, 4, 600, start)
+        listing = self.make_listing("LAMP-BUDGET")
+        listing.action_publish()
+        job = listing.job_id
+        self.run_jobs()   # the location and the inventory item go, the offer finds the budget spent
+        self.assertEqual(listing.state, "queued", listing.last_error)
+        self.assertIn("budget", listing.last_error)
+        self.assertEqual((job.state, job.attempts), ("pending", 0))
+        self.assertGreater(job.next_attempt_at, fields.Datetime.now())
+        self.assertTrue(any("Waiting for the API budget" in line.message for line in job.log_ids))
+        Usage.search([("budget_key", "=", key)]).unlink()   # the window reopens
+        self.due_now(job)
+        self.run_jobs()
+        self.assertEqual(listing.state, "published", listing.last_error)
+        self.assertEqual(job.state, "done")
+        self.assertEqual(len(self.offers("LAMP-BUDGET")), 1)
 
     def test_after_the_last_attempt_the_listing_is_in_error_with_retry(self):
         listing = self.make_listing("LAMP-DOWN")

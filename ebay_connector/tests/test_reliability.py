@@ -11,7 +11,6 @@ from unittest.mock import patch
 import requests
 
 from odoo import fields
-from odoo.tests import new_test_user
 from odoo.tests.common import TransactionCase
 
 from odoo.addons.marketplace_base.tests.common import free_registry_lock
@@ -53,12 +52,9 @@ class TestFaultStormConverges(EbayCase):
             self.drain()
         Job._enqueue("push_stock", shop=self.ebay_shop)
         self.drain()
-        # the products the backfill created have no stock: the push would zero the shop, and waits for a manager
-        held = Job.search([("job_type", "=", "push_stock"), ("state", "=", "to_confirm")])
-        self.assertEqual(len(held), 1)
-        held.with_user(new_test_user(self.env, "storm_manager",
-                                     groups="marketplace_base.group_marketplace_manager")).action_confirm()
-        self.drain()
+        # the shop is Odoo's: the products the backfill created start with eBay's quantities (issue 19), so the
+        # push has nothing to zero and no manager to wait for
+        self.assertFalse(Job.search([("job_type", "=", "push_stock"), ("state", "=", "to_confirm")]))
 
         usage = Job.search([("shop_id", "=", self.ebay_shop.id)]).log_ids.filtered(
             lambda line: line.message.startswith("eBay API:")).mapped("message")

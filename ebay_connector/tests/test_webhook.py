@@ -1,14 +1,17 @@
 import base64
 import json
+import time
 import uuid
+from datetime import timedelta
 
+from odoo import fields
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.marketplace_base.tests.common import serve_simulator
 
 from ..ebay_sim.notification import notification_body, signature_header
 from ..ebay_sim.server import SimulatorServer
-from ..models import ebay_notification
+from ..models import ebay_notification, ebay_public_key
 from .common import DEMO_APP_ID, DEMO_CERT_ID, DEMO_RU_NAME
 from .test_orders import OrdersCase
 
@@ -231,22 +234,55 @@ class TestWebhook(OrdersCase, HttpCase):
         self.assertEqual(self.stored(), before)
         self.assertEqual(self.post(body, signature).status_code, 200, "the genuine one is accepted")
 
-    def test_forged_key_ids_cost_few_ebay_calls_and_store_nothing(self):
-        body, signature = self.signed(notification_body("ORDER_CONFIRMATION", {"orderId": "12-34567-89012"}))
+    def freeze_key_fetch_minute(self):
+        """The workers' shared fetch cap counts fixed minutes: one minute for the whole test."""
+        frozen = time.time()
+        self.patch(ebay_public_key, "_epoch_now", lambda: frozen)
+
+    def forge(self, body, signature, posts=60):
+        """``posts`` posts of ``body`` under key ids eBay never issued; returns their statuses."""
         envelope = json.loads(base64.b64decode(signature))
-        self.reset_sim_calls()
-        before = self.stored()
         statuses = []
-        for _post in range(60):
+        for _post in range(posts):
             forged = base64.b64encode(json.dumps(dict(envelope, kid=str(uuid.uuid4()))).encode()).decode()
             statuses.append(self.post(body, forged).status_code)
+        return statuses
+
+    def test_forged_key_ids_cost_few_ebay_calls_and_store_nothing(self):
+        self.freeze_key_fetch_minute()
+        body, signature = self.signed(notification_body("ORDER_CONFIRMATION", {"orderId": "12-34567-89012"}))
+        self.reset_sim_calls()
+        before = self.stored()
+        statuses = self.forge(body, signature)
         self.assertLessEqual(self.sim_calls().get(KEY_CALL, 0), 5)
         self.assertEqual(set(statuses), {412, 429})
         self.assertEqual(self.stored(), before)
-        # the fetches of this minute are spent: a key already cached still verifies
+        ebay_notification._KEY_CACHES.clear()   # another worker: the cap is the same for it
+        self.assertEqual(self.forge(body, signature, posts=1), [429])
+        self.assertLessEqual(self.sim_calls().get(KEY_CALL, 0), 5)
+        # a key id never seen (never verified) waits like any other: eBay delivers again later
         self.assertEqual(self.post(body, signature).status_code, 429, "the genuine key is not cached yet")
         self.env["ir.config_parameter"].sudo().set_param(ebay_notification.KEY_FETCHES_PARAM, "6")
         self.env.flush_all()
         self.assertEqual(self.post(body, signature).status_code, 200)
+        self.assertEqual(self.sim_calls().get(KEY_CALL), 6)
+
+    def test_after_sixty_forged_key_ids_a_genuine_notification_is_accepted(self):
+        self.freeze_key_fetch_minute()
+        self.reset_sim_calls()
+        first = self.notify("SOME_TOPIC", {"n": 1})   # eBay's key, fetched once, known good from now on
+        self.assertEqual(self.sim_calls().get(KEY_CALL), 1)
+        # an hour later, in a worker that never saw the key: it is past its hour, in the database only
+        self.env["ebay.public.key"].search([]).write({"fetched_at": fields.Datetime.now() - timedelta(hours=2)})
+        self.env.flush_all()
+        ebay_notification._KEY_CACHES.clear()
+        body, signature = self.signed(notification_body("SOME_TOPIC", {"n": 2}))
+        self.assertEqual(set(self.forge(body, signature)), {412, 429})
+        self.assertEqual(self.sim_calls().get(KEY_CALL), 5, "the minute's fetches are spent")
+        second = self.notify("SOME_TOPIC", {"n": 3})
+        self.assertTrue(self.notification(first) and self.notification(second))
+        self.assertEqual(self.sim_calls().get(KEY_CALL), 6, "the known-good key id was refreshed on its own cap")
+        ebay_notification._KEY_CACHES.clear()   # yet another worker: the refreshed key, no call
+        self.notify("SOME_TOPIC", {"n": 4})
         self.assertEqual(self.sim_calls().get(KEY_CALL), 6)
 

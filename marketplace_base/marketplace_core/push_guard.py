@@ -34,7 +34,7 @@ class PushImpact:
     @property
     def zeroed(self):
         """Listings the push would take from a positive value to 0."""
-        return sum(1 for change in self.changes if change.before > 0 and change.after <= 0)
+        return sum(1 for change in self.changes if zeroes(change.before, change.after))
 
     @property
     def lowered(self):
@@ -42,6 +42,19 @@ class PushImpact:
 
     def largest_drops(self, limit=10):
         return [change for change in self.changes if change.after < change.before][:limit]
+
+
+def zeroes(before, after):
+    """Whether a push from ``before`` to ``after`` takes a listing that has units to 0 (which ends it)."""
+    return before > 0 and after <= 0
+
+
+def new_listing_waits(online, wanted):
+    """Whether a listing that appeared on the marketplace after Odoo took its shop over waits for the seller's
+    take-over: Odoo never owned it, so it becomes Odoo's at once only when the push would leave it as the
+    marketplace shows it (``online``); any other ``wanted`` value - above all Odoo's 0 for a product Odoo has
+    no stock of - is the seller's decision, made in the take-over preview of just those listings (issue 19)."""
+    return wanted != online
 
 
 def push_impact(current, wanted, shop_totals=None):

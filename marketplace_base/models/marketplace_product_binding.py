@@ -1,5 +1,5 @@
-from odoo import _, api, fields, models
-from odoo.exceptions import AccessError
+from odoo import Command, _, api, fields, models
+from odoo.exceptions import AccessError, UserError
 
 # What the marketplace shows, as pushed or read by the engine: the circuit breaker judges a push against these,
 # so a person who could set them could make a push that zeroes the shop look harmless.
@@ -52,6 +52,12 @@ class MarketplaceProductBinding(models.Model):
     last_pushed_price = fields.Float(string="Online Price", digits="Product Price")
     currency_id = fields.Many2one(related="shop_id.currency_id")
     last_sync_at = fields.Datetime(string="Last Sync")
+    awaiting_takeover = fields.Boolean(
+        string="Awaiting Take-Over", readonly=True, copy=False, index=True,
+        help="A listing that appeared on the marketplace after Odoo took the shop over, whose quantity Odoo would "
+             "change (e.g. a product without stock in Odoo: Odoo's 0 would end it). Odoo pushes nothing to it until "
+             "a manager takes it over (Take Over Listings: the preview of just these listings).",
+    )
 
     _sql_constraints = [
         ("shop_sku_uniq", "UNIQUE(shop_id, external_sku)", "This SKU is already bound in this shop."),
@@ -62,11 +68,13 @@ class MarketplaceProductBinding(models.Model):
         """A binding made by hand starts at nothing known online; the engine's pushes and reads fill it in."""
         if any(vals.get(name) for vals in vals_list for name in ONLINE_FIELDS):
             self._check_online_fields()
+        self._check_takeover_field(vals_list)
         return super().create(vals_list)
 
     def write(self, vals):
         if any(name in vals for name in ONLINE_FIELDS):
             self._check_online_fields()
+        self._check_takeover_field([vals])
         return super().write(vals)
 
     def _check_online_fields(self):
@@ -75,6 +83,30 @@ class MarketplaceProductBinding(models.Model):
         if not self.env["marketplace.job"]._engine_or_manager():
             raise AccessError(_("The online quantity and price of a binding are what the marketplace shows: only "
                                 "the sync (or a Marketplace Manager) sets them."))
+
+    def _check_takeover_field(self, vals_list):
+        """Whether Odoo may push to a listing is the engine's (sudo) or a manager's to change: a Marketplace User
+        clearing ``awaiting_takeover`` over RPC would let Odoo's 0 end it."""
+        if any("awaiting_takeover" in vals for vals in vals_list) and \
+                not self.env["marketplace.job"]._engine_or_manager():
+            raise AccessError(_("Only a Marketplace Manager can take listings over."))
+
+    def action_open_takeover(self):
+        """Take Over Listings: the take-over preview of just these listings (those awaiting it)."""
+        waiting = self.filtered("awaiting_takeover")
+        if len(waiting.shop_id) != 1:
+            raise UserError(_("Choose listings awaiting take-over, all of one shop."))
+        wizard = self.env["marketplace.takeover.wizard"].create({"shop_id": waiting.shop_id.id,
+                                                                 "binding_ids": [Command.set(waiting.ids)]})
+        return wizard._reopen()
+
+    def _take_over(self):
+        """Odoo pushes these listings' stock and prices from now on; said in their shop's chatter."""
+        for shop, bindings in self.filtered("awaiting_takeover").grouped("shop_id").items():
+            bindings.awaiting_takeover = False
+            shop.message_post(body=_("%(user)s took over %(count)s listing(s) that appeared after the shop's "
+                                     "take-over: %(skus)s.", user=self.env.user.name, count=len(bindings),
+                                     skus=", ".join(bindings[:20].mapped("external_sku"))))
 
     def _available_quantities(self):
         """Free-to-sell quantity per binding id, in the shop's warehouse.

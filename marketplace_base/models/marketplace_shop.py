@@ -7,8 +7,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
 
-from ..marketplace_core import sync_health
-from ..marketplace_core.push_guard import push_impact
+from ..marketplace_core import push_guard, sync_health
 
 
 class MarketplaceShop(models.Model):
@@ -79,6 +78,8 @@ class MarketplaceShop(models.Model):
              "waits for a manager's confirmation on its job.",
     )
     binding_ids = fields.One2many("marketplace.product.binding", "shop_id", string="Product Bindings")
+    awaiting_takeover_count = fields.Integer(compute="_compute_awaiting_takeover_count",
+                                             string="Listings Awaiting Take-Over")
 
     # Dashboard
     order_pending_count = fields.Integer(compute="_compute_dashboard", string="Pending Orders")
@@ -264,8 +265,9 @@ class MarketplaceShop(models.Model):
     def _push_listing_domain(self):
         """The listings that take stock and price pushes, in any shop (connectors narrow it in their own
         platform's shops: eBay, Inventory API listings; Shopee, those with an item id). One domain for the
-        pushes, the stock moves' notes and the circuit breaker's sums."""
-        return [("product_id", "!=", False)]
+        pushes, the stock moves' notes and the circuit breaker's sums. A listing awaiting its take-over (new since
+        the shop's) takes none."""
+        return [("product_id", "!=", False), ("awaiting_takeover", "=", False)]
 
     @api.model
     def _stock_push_binding_domain(self):
@@ -285,13 +287,13 @@ class MarketplaceShop(models.Model):
         """This shop's listings that receive stock and price pushes."""
         return self.env["marketplace.product.binding"].search(self._push_binding_domain())
 
-    def _stock_push_impact(self):
-        """What a stock push of every listing would do now: the marketplace's quantities next to the
-        quantities the sync rule publishes."""
-        bindings = self._push_bindings()
+    def _stock_push_impact(self, bindings=None):
+        """What a stock push of every listing (or of ``bindings``) would do now: the marketplace's quantities next
+        to the quantities the sync rule publishes."""
+        bindings = self._push_bindings() if bindings is None else bindings
         online = bindings._online_quantities()
-        return push_impact({binding.external_sku: binding.last_pushed_qty for binding in bindings},
-                           {binding.external_sku: int(online[binding.id]) for binding in bindings})
+        return push_guard.push_impact({binding.external_sku: binding.last_pushed_qty for binding in bindings},
+                                      {binding.external_sku: int(online[binding.id]) for binding in bindings})
 
     # -- take-over of stock and prices ---------------------------------------
     def action_open_takeover(self):
@@ -318,26 +320,36 @@ class MarketplaceShop(models.Model):
         Products the backfill created start at 0 in Odoo while the listing shows real units; pushing
         that 0 would end the listing (issue 12).
         """
+        return self._stock_from_marketplace()
+
+    def _stock_from_marketplace(self, bindings=None):
+        """Set Initial Stock from Marketplace for the shop's listings, or for ``bindings`` (a take-over of just
+        the listings awaiting theirs)."""
         self.ensure_one()
-        location = self.warehouse_id.lot_stock_id
-        quantities = self._stock_to_adjust()
+        quantities = self._stock_to_adjust(bindings)
         if not quantities:
             raise UserError(_("No bound product without stock in %(warehouse)s has a quantity online.",
                               warehouse=self.warehouse_id.display_name))
+        self._set_initial_stock(quantities)
+        self.message_post(body=_(
+            "%(user)s set the initial stock of %(count)s product(s) in %(location)s from the marketplace's "
+            "quantities (%(units)s unit(s)).", user=self.env.user.name, count=len(quantities),
+            location=self.warehouse_id.lot_stock_id.display_name, units=sum(quantities.values())))
+        return True
+
+    def _set_initial_stock(self, quantities):
+        """{product: quantity} as the products' stock in the shop's warehouse, by one inventory adjustment."""
+        location = self.warehouse_id.lot_stock_id
         Quant = self.env["stock.quant"].with_context(inventory_mode=True)
         quants = Quant.create([{"product_id": product.id, "location_id": location.id, "inventory_quantity": quantity}
                                for product, quantity in quantities.items()])
         quants.with_context(inventory_name=_("Initial stock from %s", self.name)).action_apply_inventory()
-        self.message_post(body=_(
-            "%(user)s set the initial stock of %(count)s product(s) in %(location)s from the marketplace's "
-            "quantities (%(units)s unit(s)).", user=self.env.user.name, count=len(quantities),
-            location=location.display_name, units=sum(quantities.values())))
-        return True
 
-    def _stock_to_adjust(self):
+    def _stock_to_adjust(self, bindings=None):
         """Storable products bound to a listing with units online and with no stock in the shop's warehouse,
-        with the marketplace's quantity (the largest, when one product has several listings)."""
-        bindings = self._push_bindings().filtered(
+        with the marketplace's quantity (the largest, when one product has several listings); of the shop's
+        pushed listings, or of ``bindings``."""
+        bindings = (self._push_bindings() if bindings is None else bindings).filtered(
             lambda binding: binding.product_id.is_storable and binding.last_pushed_qty > 0)
         on_hand = bindings.product_id.with_context(warehouse_id=self.warehouse_id.id)
         empty = on_hand.filtered(lambda product: product.qty_available <= 0)
@@ -345,6 +357,38 @@ class MarketplaceShop(models.Model):
         for binding in bindings.filtered(lambda b: b.product_id in empty):
             quantities[binding.product_id] = max(quantities.get(binding.product_id, 0), binding.last_pushed_qty)
         return quantities
+
+    def _start_new_listings(self, bindings, created_products):
+        """Listings that appeared on the marketplace after Odoo took this shop over, or got their product only then
+        (a backfill found them): Odoo never owned them, so Odoo's 0 must not end them (issue 19). A product the
+        backfill has just created takes the marketplace's quantity as its initial stock (Set Initial Stock from
+        Marketplace); then a listing is Odoo's when the push would leave it as it is, else it waits for a
+        manager's take-over of just those listings (``awaiting_takeover``). Returns (products given initial
+        stock, listings waiting)."""
+        self.ensure_one()
+        bindings = bindings.filtered("product_id")  # a listing without a product takes no push
+        if not self.odoo_owns_stock or not bindings:
+            return {}, bindings.browse()
+        adjusted = {}
+        if self.env.user.has_group("stock.group_stock_user"):  # else they wait, for a person who may adjust stock
+            adjusted = self._stock_to_adjust(bindings.filtered(lambda binding: binding.product_id in created_products))
+            if adjusted:
+                self._set_initial_stock(adjusted)
+        online = bindings._online_quantities()
+        waiting = bindings.filtered(lambda binding: push_guard.new_listing_waits(binding.last_pushed_qty,
+                                                                                 int(online[binding.id])))
+        waiting.sudo().awaiting_takeover = True
+        return adjusted, waiting
+
+    def _compute_awaiting_takeover_count(self):
+        counts = self._count_by_shop("marketplace.product.binding", [("awaiting_takeover", "=", True)])
+        for shop in self:
+            shop.awaiting_takeover_count = counts.get(shop.id, 0)
+
+    def action_open_awaiting_takeover(self):
+        """Take Over Listings: the preview of the listings awaiting their take-over, with their initial stock."""
+        self.ensure_one()
+        return self.binding_ids.filtered("awaiting_takeover").action_open_takeover()
 
     # -- dashboard actions ---------------------------------------------------
     def _open_related(self, xml_id, domain):

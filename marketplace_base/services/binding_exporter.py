@@ -50,8 +50,8 @@ class BindingExporter:
         if not owned:
             return
         refused = set(self.run.continuation.get("refused") or ())
-        bindings = self._pushable(self._bindings().filtered(
-            lambda binding: binding.shop_id in owned and binding.id not in refused))
+        bindings = self._pushable(self._taken_over(self._bindings().filtered(
+            lambda binding: binding.shop_id in owned and binding.id not in refused)))
         items = self._changed(self._values(bindings))
         self.run.log(_("%(label)s: %(changed)s of %(count)s binding(s) changed.",
                        label=self.label, changed=len(items), count=len(bindings)))
@@ -153,6 +153,16 @@ class BindingExporter:
                            "takes over stock and prices on the shop (Take Over Stock and Prices).",
                            shops=", ".join(held.mapped("name")), platform=self.platform_label))
         return shops - held
+
+    def _taken_over(self, bindings):
+        """Leave out the listings awaiting their own take-over (new since the shop's: Odoo never owned them), said
+        with their SKUs so that the seller knows where to take them over."""
+        waiting = bindings.filtered("awaiting_takeover")
+        if waiting:
+            self.run.log(_("%(count)s listing(s) that appeared after the take-over left as they are until a manager "
+                           "takes them over (the shop's Listings Awaiting Take-Over): %(skus)s",
+                           count=len(waiting), skus=", ".join(waiting[:20].mapped("external_sku"))), "warning")
+        return bindings - waiting
 
     def _breaker_lets_through(self, items):
         """Stop before sending when the run would zero or empty a shop (see push_guard.breaker_verdict).

@@ -18,6 +18,10 @@ class MarketplaceTakeoverWizard(models.TransientModel):
     _description = "Take Over Stock and Prices"
 
     shop_id = fields.Many2one("marketplace.shop", required=True, readonly=True, ondelete="cascade")
+    binding_ids = fields.Many2many(
+        "marketplace.product.binding", string="Listings Taken Over", readonly=True,
+        help="Listings that appeared after the shop's take-over and await their own: the preview and the take-over "
+             "are about just these. Empty: the whole shop.")
     listing_count = fields.Integer(compute="_compute_preview", string="Listings")
     change_count = fields.Integer(compute="_compute_preview", string="Listings That Would Change")
     zero_count = fields.Integer(compute="_compute_preview", string="Listings That Would Go to 0")
@@ -26,16 +30,16 @@ class MarketplaceTakeoverWizard(models.TransientModel):
     adjustable_count = fields.Integer(compute="_compute_preview", string="Products Without Stock in Odoo")
     largest_drops = fields.Html(compute="_compute_preview", sanitize=False)
 
-    @api.depends("shop_id")
+    @api.depends("shop_id", "binding_ids")
     def _compute_preview(self):
         for wizard in self:
-            impact = wizard.shop_id._stock_push_impact()
+            impact = wizard.shop_id._stock_push_impact(wizard._listings())
             wizard.listing_count = impact.listings
             wizard.change_count = len(impact.changes)
             wizard.zero_count = impact.zeroed
             wizard.total_before = impact.total_before
             wizard.total_after = impact.total_after
-            wizard.adjustable_count = len(wizard.shop_id._stock_to_adjust())
+            wizard.adjustable_count = len(wizard.shop_id._stock_to_adjust(wizard._listings()))
             wizard.largest_drops = self._drops_table(impact.largest_drops(LARGEST_DROPS))
 
     @staticmethod
@@ -49,6 +53,10 @@ class MarketplaceTakeoverWizard(models.TransientModel):
                       "<th class='text-end'>%s</th></tr></thead><tbody>%s</tbody></table>") % (
             escape(_("SKU")), escape(_("Online Now")), escape(_("After Take-Over")), rows)
 
+    def _listings(self):
+        """The listings this take-over is about: those chosen, or None for every pushed listing of the shop."""
+        return self.binding_ids or None
+
     def _reopen(self):
         self.ensure_one()
         return {"type": "ir.actions.act_window", "res_model": self._name, "res_id": self.id, "view_mode": "form",
@@ -56,10 +64,13 @@ class MarketplaceTakeoverWizard(models.TransientModel):
 
     def action_stock_from_marketplace(self):
         """Initial stock from the marketplace's quantities, then the preview again (with 0 changes left for them)."""
-        self.shop_id.action_stock_from_marketplace()
+        self.shop_id._stock_from_marketplace(self._listings())
         return self._reopen()
 
     def action_confirm(self):
+        if self.binding_ids:
+            self.binding_ids._take_over()
+            return {"type": "ir.actions.client", "tag": "soft_reload"}
         if self.shop_id.odoo_owns_stock:
             raise UserError(_("Odoo already pushes the stock and prices of %s.", self.shop_id.name))
         self.shop_id._take_over_stock()

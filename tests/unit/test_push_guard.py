@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 
+from marketplace_core import push_guard
 from marketplace_core.push_guard import PASS, TOO_MANY_ZEROS, TOTAL_DROP, breaker_verdict, push_impact
 
 THIRTY_AT_5 = {"SKU-%02d" % n: 5 for n in range(30)}
@@ -83,3 +84,17 @@ def test_the_shops_totals_with_the_pushed_listings_alone_judge_as_the_whole_shop
 def test_a_new_listing_counts_in_the_shop_and_its_total():
     impact = push_impact({}, {"NEW": 4}, shop_totals=(9, 45))
     assert (impact.listings, impact.total_before, impact.total_after, len(impact.changes)) == (10, 45, 49, 1)
+
+
+def test_a_listing_new_since_the_take_over_is_odoos_only_when_the_push_leaves_it_as_it_is():
+    assert not push_guard.new_listing_waits(5, 5), "initial stock from the marketplace: nothing changes"
+    assert push_guard.new_listing_waits(5, 0), "Odoo's 0 would end a listing Odoo never owned"
+    assert push_guard.new_listing_waits(5, 3)
+    assert push_guard.new_listing_waits(0, 4)
+    assert not push_guard.new_listing_waits(0, 0)
+
+
+def test_zeroes_only_a_listing_with_units():
+    assert push_guard.zeroes(3, 0)
+    assert not push_guard.zeroes(0, 0)
+    assert not push_guard.zeroes(3, 1)
