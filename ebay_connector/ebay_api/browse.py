@@ -11,6 +11,7 @@ This is one ``ComparablesSource`` of ``marketplace_core.pricing``: active listin
 for them would offer the same ``search(**query)``.
 """
 from .errors import MappingError
+from .locales import site_language
 from .mappers import map_item_summary
 
 BASE = "/buy/browse/v1"
@@ -50,7 +51,10 @@ class BrowseAdapter:
         """ItemSummary records of the first page of item_summary/search for ``query`` (see
         ``search_params``) on ``marketplace_id`` (default: the account's); an item eBay sends malformed is
         left out rather than failing the search."""
-        headers = {"X-EBAY-C-MARKETPLACE-ID": marketplace_id} if marketplace_id else None
+        headers = None
+        if marketplace_id:
+            language = site_language(marketplace_id, self.client.config.content_language)
+            headers = {"X-EBAY-C-MARKETPLACE-ID": marketplace_id, "Accept-Language": language}
         body = self.client.request("GET", BASE + "/item_summary/search", FAMILY, params=search_params(**query),
                                    headers=headers, app_token=True).body or {}
         items = []

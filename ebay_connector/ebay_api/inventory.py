@@ -39,6 +39,16 @@ def _offer_path(offer_id, action):
     return f"{BASE}/offer/{quote(str(offer_id), safe='')}/{action}"
 
 
+# updateOffer's body (EbayOfferDetailsWithId) is createOffer's without these: an offer's SKU, site and format are
+# fixed when it is made
+CREATE_ONLY_OFFER_FIELDS = ("sku", "marketplaceId", "format")
+
+
+def update_offer_body(offer):
+    """The updateOffer body of an offer as created (createOffer / bulkCreateOffer entry): its own fields only."""
+    return {key: value for key, value in offer.items() if key not in CREATE_ONLY_OFFER_FIELDS}
+
+
 class InventoryAdapter:
     def __init__(self, client):
         self.client = client
@@ -101,7 +111,8 @@ class InventoryAdapter:
 
     def publish_offer(self, offer_id):
         """Publish an offer as a listing; returns the eBay ``listingId``."""
-        return self.client.request("POST", _offer_path(offer_id, "publish"), WRITE).body["listingId"]
+        # the path as inventory.yml writes it, with its final slash
+        return self.client.request("POST", _offer_path(offer_id, "publish/"), WRITE).body["listingId"]
 
     def withdraw_offer(self, offer_id):
         """End the listing of a published offer; returns the ``listingId`` eBay echoes."""
@@ -128,11 +139,12 @@ class InventoryAdapter:
         body = {"requests": [{"offerId": str(offer_id)} for offer_id in offer_ids]}
         return self._post("/bulk_publish_offer", WRITE, body).body.get("responses", [])
 
-    def update_offer(self, offer_id, payload):
-        """Full replace of one offer (revises its live listing); returns the HTTP status."""
+    def update_offer(self, offer_id, offer):
+        """Full replace of one offer (revises its live listing) from its body as created (``update_offer_body``
+        leaves out what updateOffer does not take); returns the HTTP status."""
         headers = {"Content-Language": self.client.config.content_language}
         path = f"{BASE}/offer/{quote(str(offer_id), safe='')}"
-        return self.client.request("PUT", path, WRITE, json=payload, headers=headers).status
+        return self.client.request("PUT", path, WRITE, json=update_offer_body(offer), headers=headers).status
 
     def create_or_replace_inventory_item_group(self, group_key, payload):
         """Full replace of one inventory item group (variations listing); returns the HTTP status."""
@@ -145,7 +157,7 @@ class InventoryAdapter:
     def publish_offer_by_inventory_item_group(self, group_key, marketplace_id):
         """Publish every offer of a group as one multi-variation listing; returns its ``listingId``."""
         body = {"inventoryItemGroupKey": group_key, "marketplaceId": marketplace_id}
-        return self._post("/offer/publish_by_inventory_item_group", WRITE, body).body["listingId"]
+        return self._post("/offer/publish_by_inventory_item_group/", WRITE, body).body["listingId"]
 
     def withdraw_offer_by_inventory_item_group(self, group_key, marketplace_id):
         """End the multi-variation listing of a group (its offers stay)."""

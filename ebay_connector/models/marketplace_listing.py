@@ -12,6 +12,7 @@ from odoo.addons.marketplace_base.marketplace_core.payload import canonical_json
 
 from ..ebay_api import EbayAuthError, EbayError, EbayRetryableError
 from ..ebay_api.browse import BrowseAdapter
+from ..ebay_api.locales import inventory_locale, site_language
 from ..services.listing_drafter import ListingDrafter
 from ..sync_core import publish
 
@@ -295,8 +296,10 @@ class MarketplaceListing(models.Model):
         variants = ()
         if self.is_group:
             variants = tuple(self._ebay_variant(product, prices, quantities, image_urls) for product in products)
+        site = self.shop_id._ebay_site()
         return publish.ListingDraft(
-            sku=self.sku, marketplace_id=self.shop_id.marketplace_site or self.account_id.ebay_marketplace_id,
+            sku=self.sku, marketplace_id=site, locale=inventory_locale(site_language(site)),
+            prefer_catalog=self.shop_id.ebay_prefer_catalog,
             currency=self.shop_id.currency_id.name, title=self.title, description=self.description or "",
             category_id=category.category_id or None, category_is_leaf=bool(category.leaf),
             condition=self.ebay_condition_code or None, condition_notes=self.ebay_condition_notes or None,
@@ -465,7 +468,7 @@ class MarketplaceListing(models.Model):
             "condition_ids": [self.ebay_condition_id.condition_id] if self.ebay_condition_id else [],
             "buying_options": ["FIXED_PRICE"],
             "country": country or None,
-            "marketplace_id": self.shop_id.marketplace_site or self.account_id.ebay_marketplace_id,
+            "marketplace_id": self.shop_id._ebay_site(),
         }
 
     def _ebay_query_label(self, query):
@@ -477,7 +480,7 @@ class MarketplaceListing(models.Model):
     def _ebay_comparables_source(self):
         """Where comparables come from (a ``marketplace_core.pricing.ComparablesSource``): eBay's Browse API,
         i.e. active listings. A source of sold items (Marketplace Insights, limited release) would go here."""
-        return BrowseAdapter(self.account_id._ebay_client())
+        return BrowseAdapter(self.account_id._ebay_client(site=self.shop_id._ebay_site()))
 
     def _ebay_search_comparables(self, query):
         """The source's comparables, eBay's refusals and limits worded for the seller."""

@@ -9,6 +9,7 @@ from datetime import timedelta
 from PIL import Image
 
 from odoo import Command, fields
+from odoo.exceptions import ValidationError
 from odoo.tests import Form
 from odoo.tools.safe_eval import safe_eval
 
@@ -197,6 +198,35 @@ class TestPublish(EbayCase):
         self.run_jobs()
         self.assertEqual(listing.state, "published")
         self.assertEqual(len(self.offers("LAMP-1")), 1)
+
+    def test_a_listing_on_ebay_germany_is_written_in_german(self):
+        """Every call of a DE shop speaks de-DE (eBay refuses an EBAY_DE offer in en-US and an en_US item)."""
+        german = self.ebay_shop.copy({"name": "eBay DE Test", "marketplace_site": "EBAY_DE",
+                                      "ebay_location_key": self.ebay_shop.ebay_location_key})
+        german.action_ebay_fetch_policies()
+        self.assertEqual(set(german.ebay_fulfillment_policy_id.mapped("marketplace_id")), {"EBAY_DE"})
+        listing = self.make_listing("LAMPE-DE", shop_id=german.id, title="Schreibtischlampe LAMPE-DE")
+        listing.action_publish()
+        self.run_jobs()
+        self.assertEqual(listing.state, "published", listing.last_error)
+        live = self.sim_get("/_sim/listings/LAMPE-DE")
+        self.assertEqual((live["marketplaceId"], live["locale"], live["status"]), ("EBAY_DE", "de_DE", "PUBLISHED"))
+        self.assertIs(live["offer"]["includeCatalogProductDetails"], False, "the seller's own text and photos stay")
+        listing.product_id.list_price = 29.0
+        listing.action_revise()
+        self.run_jobs()
+        self.assertFalse(listing.last_error)
+        self.assertEqual(self.sim_get("/_sim/listings/LAMPE-DE")["price"]["value"], "29.00")
+
+    def test_the_location_leaves_out_what_the_address_lacks(self):
+        self.ebay_shop.warehouse_id.partner_id.state_id = False
+        address = self.ebay_shop._ebay_location_payload()["location"]["address"]
+        self.assertEqual(address, {"addressLine1": "1 Main St", "city": "San Jose", "postalCode": "95125",
+                                   "country": "US"})   # no state: no "stateOrProvince": ""
+
+    def test_a_shop_on_a_site_without_a_known_language_is_refused(self):
+        with self.assertRaises(ValidationError):
+            self.ebay_shop.copy({"name": "eBay Mars", "marketplace_site": "EBAY_MARS"})
 
     def test_fifty_listings_at_once_from_the_listings_menu(self):
         listings = self.env["marketplace.listing"].concat(*[self.make_listing("MASS-%02d" % n) for n in range(50)])

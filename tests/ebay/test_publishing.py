@@ -51,7 +51,7 @@ def make_draft(category, sku, **changes):
                          description="<p>A lamp</p>", category_id=category_id, condition="NEW",
                          aspects=dict(aspects), image_urls=("https://i.ebayimg.com/images/g/x/s-l1600.jpg",),
                          photo_count=1, price=Decimal("12.50"), quantity=2, policies=dict(KINDS),
-                         location_key=LOCATION)
+                         location_key=LOCATION, locale="en_US")
     return dataclasses.replace(draft, **changes)
 
 

@@ -33,7 +33,7 @@ def draft(**changes):
         category_id="31388", condition="USED_GOOD", condition_notes="Small scratch",
         aspects={"Brand": ["Canon"], "Type": ["Camera"], "Color": ["Black"]}, aspect_specs=SPECS,
         condition_policy=ConditionPolicy(True, ("NEW", "USED_GOOD")), image_urls=("https://i.ebayimg.com/1.jpg",),
-        photo_count=1, price=Decimal("199.00"), quantity=3, policies=POLICIES, location_key="wh-1")
+        photo_count=1, price=Decimal("199.00"), quantity=3, policies=POLICIES, location_key="wh-1", locale="en_US")
     return replace(base, **changes)
 
 
@@ -147,3 +147,19 @@ def test_only_changed_listings_are_revised_within_the_daily_limit():
         PublishedState(4, "i", "o", "i2", "o2", revisions_today=250),
     ])
     assert plan.items == (2,) and plan.offers == (3,) and plan.unchanged == (1,) and plan.over_limit == (4,)
+
+
+def test_the_item_is_written_in_its_sites_locale():
+    assert inventory_item_payload(draft(marketplace_id="EBAY_DE", locale="de_DE"))["locale"] == "de_DE"
+    try:
+        inventory_item_payload(draft(locale=""))
+    except ValueError as exc:
+        assert "locale" in str(exc)
+    else:
+        raise AssertionError("an item without its site's locale must not be built")
+
+
+def test_the_sellers_own_text_and_photos_are_not_replaced_by_ebays_catalog():
+    assert offer_payload(draft(epid="123"))["includeCatalogProductDetails"] is False
+    assert offer_payload(draft(epid="123", prefer_catalog=True))["includeCatalogProductDetails"] is True
+    assert offer_payload(draft(photo_count=0))["includeCatalogProductDetails"] is True   # nothing of the seller's
