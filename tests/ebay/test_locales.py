@@ -1,5 +1,6 @@
 """The language of an eBay site (``ebay_api.locales``): one mapping, used by every call the client makes."""
 import pytest
+
 from ebay_api import EbayClient, EbayConfig, InMemoryTokenStore
 from ebay_api.browse import BrowseAdapter
 from ebay_api.locales import SITE_LANGUAGES, inventory_locale, site_language
