@@ -12,6 +12,7 @@ from odoo.addons.marketplace_base.marketplace_core.payload import canonical_json
 
 from ..ebay_api import EbayAuthError, EbayError, EbayRetryableError
 from ..ebay_api.browse import BrowseAdapter
+from ..ebay_api.catalog import CatalogAdapter
 from ..ebay_api.locales import inventory_locale, site_language
 from ..services.listing_drafter import ListingDrafter
 from ..sync_core import publish
@@ -384,6 +385,7 @@ class MarketplaceListing(models.Model):
                                            copy=False, ondelete="set null")
     ebay_price_status = fields.Selection(related="ebay_price_search_id.status", string="Comparables")
     ebay_price_query = fields.Char(related="ebay_price_search_id.query")
+    ebay_price_way = fields.Selection(related="ebay_price_search_id.way")
     ebay_price_searched_at = fields.Datetime(related="ebay_price_search_id.searched_at", string="Searched At")
     ebay_price_found = fields.Integer(related="ebay_price_search_id.found")
     ebay_price_count = fields.Integer(related="ebay_price_search_id.kept", string="Number of Comparables")
@@ -450,20 +452,25 @@ class MarketplaceListing(models.Model):
             Search = self.env["ebay.price.search"].sudo()
             search = Search.browse() if force else Search._find_fresh(listing.company_id, product, query_key)
             if not search:
-                items = listing._ebay_search_comparables(query)
+                way, asked, items = listing._ebay_search_comparables(query)
                 search = Search._record({"company_id": listing.company_id.id, "product_id": product.id,
-                                         "query_key": query_key, "query": listing._ebay_query_label(query)},
+                                         "query_key": query_key, "way": way,
+                                         "query": listing._ebay_query_label(way, query, asked)},
                                         items, listing.shop_id.currency_id)
             listing.ebay_price_search_id = search
 
     def _ebay_comparables_query(self):
-        """What Browse is asked: the barcode (GTIN) or the title's words, the category, the condition, fixed
-        price, items located in the shop's country, on the shop's eBay site."""
+        """What the comparables are searched for (the day's cache key): a UPC (``gtin``), an EAN or ISBN
+        (``barcode``: Browse's gtin does not search them, see ``_ebay_browse_query``) or the title's words, the
+        category, the condition, fixed price, items located in the shop's country, on the shop's eBay site."""
         product = self._ebay_products()
         country = (self.shop_id.warehouse_id.partner_id.country_id or self.company_id.country_id).code
+        kind = next(iter(publish.gtin_fields(product.barcode)), None)   # upc, ean, isbn or None
+        barcode = (product.barcode or "").replace("-", "").replace(" ", "") if kind else None
         return {
-            "gtin": product.barcode or None,
-            "keywords": None if product.barcode else " ".join(re.findall(r"\w+", self.title or "")) or None,
+            "gtin": barcode if kind == "upc" else None,
+            "barcode": barcode if kind in ("ean", "isbn") else None,
+            "keywords": None if kind else " ".join(re.findall(r"\w+", self.title or "")) or None,
             "category_id": self.ebay_category_id.category_id or None,
             "condition_ids": [self.ebay_condition_id.condition_id] if self.ebay_condition_id else [],
             "buying_options": ["FIXED_PRICE"],
@@ -471,8 +478,35 @@ class MarketplaceListing(models.Model):
             "marketplace_id": self.shop_id._ebay_site(),
         }
 
-    def _ebay_query_label(self, query):
-        label = _("GTIN %s", query["gtin"]) if query["gtin"] else '"%s"' % query["keywords"]
+    def _ebay_browse_query(self, query):
+        """(way, Browse's query) of a comparables query: a UPC as ``gtin``; an EAN or ISBN through its eBay
+        catalog product (the listing's ePID, else one Catalog call) as ``epid``, else the barcode as keywords
+        (browse.yml: "To search using another GTIN format, you must search by keyword"); else the title's words."""
+        asked = {key: value for key, value in query.items() if key != "barcode"}
+        if not query["barcode"]:
+            return ("gtin" if query["gtin"] else "keywords"), asked
+        epid = self.ebay_epid or self._ebay_catalog_epid(query["barcode"])
+        if epid:
+            return "epid", dict(asked, epid=epid)
+        return "barcode", dict(asked, keywords=query["barcode"])
+
+    def _ebay_catalog_epid(self, barcode):
+        """The ePID of eBay's catalog product of an EAN or ISBN, or None when the catalog has none."""
+        catalog = CatalogAdapter(self.account_id._ebay_client(site=self.shop_id._ebay_site()))
+        summaries = catalog.search_by_gtin(barcode, limit=1)
+        return summaries[0].get("epid") if summaries else None
+
+    def _ebay_query_label(self, way, query, asked):
+        """What the panel says was searched for, in words."""
+        if way == "gtin":
+            label = _("GTIN %s", query["gtin"])
+        elif way == "epid":
+            label = _("eBay catalog product %(epid)s (barcode %(barcode)s)", epid=asked["epid"],
+                      barcode=query["barcode"])
+        elif way == "barcode":
+            label = _('"%s" (barcode as keywords)', query["barcode"])
+        else:
+            label = '"%s"' % query["keywords"]
         if query["condition_ids"] and self.ebay_condition_id:
             label += ", %s" % self.ebay_condition_id.name
         return label
@@ -483,11 +517,13 @@ class MarketplaceListing(models.Model):
         return BrowseAdapter(self.account_id._ebay_client(site=self.shop_id._ebay_site()))
 
     def _ebay_search_comparables(self, query):
-        """The source's comparables, eBay's refusals and limits worded for the seller."""
-        if not query["gtin"] and not query["keywords"]:
+        """(way, what was asked, the source's comparables) of a comparables query (``_ebay_browse_query``),
+        eBay's refusals and limits worded for the seller."""
+        if not query["gtin"] and not query["barcode"] and not query["keywords"]:
             raise UserError(_("Give the listing a title (or the product a barcode) to search for comparables."))
         try:
-            return self._ebay_comparables_source().search(**query)
+            way, asked = self._ebay_browse_query(query)
+            return way, asked, self._ebay_comparables_source().search(**asked)
         except BudgetExhausted as exc:
             raise UserError(_("Today's eBay Browse calls are used up (%(limit)s a day): comparables can be searched "
                               "again in %(hours)s hour(s).", limit=self.account_id._ebay_browse_calls_per_day(),
