@@ -10,7 +10,7 @@ from odoo.addons.marketplace_base.marketplace_core import pricing
 from odoo.addons.marketplace_base.marketplace_core.errors import BudgetExhausted
 from odoo.addons.marketplace_base.marketplace_core.payload import canonical_json
 
-from ..ebay_api import EbayAuthError, EbayError, EbayRetryableError
+from ..ebay_api import EbayAuthError, EbayError, EbayRequestError, EbayRetryableError
 from ..ebay_api.browse import BrowseAdapter
 from ..ebay_api.catalog import CatalogAdapter
 from ..ebay_api.locales import inventory_locale, site_language
@@ -52,6 +52,11 @@ class MarketplaceListing(models.Model):
     ebay_best_offer = fields.Boolean(string="Best Offer")
     ebay_auto_accept_price = fields.Float(string="Auto-accept Offers From", digits="Product Price")
     ebay_auto_decline_price = fields.Float(string="Auto-decline Offers Below", digits="Product Price")
+    ebay_out_of_stock_ok = fields.Boolean(
+        string="Publish Out of Stock",
+        help="eBay publishes a listing with no quantity as an out-of-stock listing: live (and charged), hidden from "
+             "search and not buyable until stock comes. Off (default): the check stops a listing with nothing to "
+             "sell. On: publish it all the same.")
     ebay_package_weight = fields.Float(string="Package Weight (kg)", help="Empty: the product's weight.")
     ebay_package_length = fields.Float(string="Length (cm)")
     ebay_package_width = fields.Float(string="Width (cm)")
@@ -238,6 +243,10 @@ class MarketplaceListing(models.Model):
             "location_missing": _("The shop has no eBay inventory location: set its Location Key."),
             "price_missing": _("The product has no sale price in this shop."),
             "package_missing": _("The shipping policy uses calculated shipping: enter the package weight."),
+            "out_of_stock": _("Nothing to sell: no free stock in the shop's warehouse (after its sync rule). eBay "
+                              "would publish it as an out-of-stock listing, live and charged but hidden from search "
+                              "and not buyable until stock comes. Receive stock first, or tick Publish Out of Stock "
+                              "(Terms tab)."),
             "best_offer_accept_too_high": _("The Best Offer auto-accept price (%(accept)s) must be below the price "
                                             "(%(price)s)."),
             "best_offer_decline_above_accept": _("The Best Offer auto-decline price (%(decline)s) must be below the "
@@ -279,8 +288,12 @@ class MarketplaceListing(models.Model):
                 for product in products}
 
     def _ebay_quantities(self):
-        """Online quantity per product after the shop's sync rule (0 before the bindings exist)."""
+        """Online quantity per product after the shop's sync rule: its binding's, or for a product not bound
+        yet (before the first publish: the check) what its binding will publish."""
         bindings = self.binding_ids.filtered("product_id")
+        for product in self._ebay_products() - bindings.product_id:
+            bindings |= self.env["marketplace.product.binding"].new({"shop_id": self.shop_id.id,
+                                                                     "product_id": product.id})
         online = bindings._online_quantities() if bindings else {}
         return {binding.product_id.id: int(online[binding.id]) for binding in bindings}
 
@@ -320,6 +333,8 @@ class MarketplaceListing(models.Model):
             package=self._ebay_package(products[:1]),
             package_required=bool(policies["fulfillment"].needs_package),
             variants=variants,
+            # a live listing that sells out stays live out of stock (eBay's out-of-stock control): it revises
+            out_of_stock_ok=self.ebay_out_of_stock_ok or self.state == "published",
         )
 
     def _ebay_variant(self, product, prices, quantities, image_urls):
@@ -491,9 +506,16 @@ class MarketplaceListing(models.Model):
         return "barcode", dict(asked, keywords=query["barcode"])
 
     def _ebay_catalog_epid(self, barcode):
-        """The ePID of eBay's catalog product of an EAN or ISBN, or None when the catalog has none."""
+        """The ePID of eBay's catalog product of an EAN or ISBN, or None when the catalog has none or cannot be
+        asked: the Catalog API takes a seller's token only (catalog.yml: authorization code), so an account not
+        connected, or one eBay refuses the catalog to, searches the barcode as keywords instead."""
+        if self.account_id.state != "connected":
+            return None
         catalog = CatalogAdapter(self.account_id._ebay_client(site=self.shop_id._ebay_site()))
-        summaries = catalog.search_by_gtin(barcode, limit=1)
+        try:
+            summaries = catalog.search_by_gtin(barcode, limit=1)
+        except (EbayAuthError, EbayRequestError):
+            return None
         return summaries[0].get("epid") if summaries else None
 
     def _ebay_query_label(self, way, query, asked):

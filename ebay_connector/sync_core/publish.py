@@ -152,6 +152,7 @@ class ListingDraft:
     variants: tuple = ()                           # Variant records: a multi-variation listing
     locale: str = ""                               # the site's LocaleEnum (de_DE): ebay_api.locales
     prefer_catalog: bool = False                   # the shop lets eBay's catalog fill the listing in
+    out_of_stock_ok: bool = False                  # the seller lists it with no stock on purpose
 
 
 @dataclass(frozen=True)
@@ -245,9 +246,21 @@ def _check_terms(draft):
         yield Problem("location_missing")
     if not draft.variants and not _positive(draft.price):
         yield Problem("price_missing")
+    if not draft.out_of_stock_ok and not _has_stock(draft):
+        yield Problem("out_of_stock")
     if draft.package_required and (draft.package is None or not _positive(draft.package.weight)):
         yield Problem("package_missing")
     yield from _check_best_offer(draft.best_offer, draft.price)
+
+
+def _has_stock(draft):
+    """Something to sell: eBay publishes an offer at quantity 0 all the same, as an out-of-stock listing
+    (ShipToLocationAvailability.quantity: "out of stock listings will result if this field is omitted or set to
+    0"): live and charged, but hidden from search and not buyable until the quantity is raised. A listing with
+    variations needs one variant in stock."""
+    if draft.variants:
+        return any(variant.quantity > 0 for variant in draft.variants)
+    return draft.quantity > 0
 
 
 def _check_best_offer(best_offer, price):

@@ -199,6 +199,31 @@ class TestPublish(EbayCase):
         self.assertEqual(listing.state, "published")
         self.assertEqual(len(self.offers("LAMP-1")), 1)
 
+    def test_nothing_in_stock_is_said_by_the_check_before_ebay_lists_it_out_of_stock(self):
+        """eBay publishes an offer at quantity 0 as an out-of-stock listing (live, hidden, not buyable): the check
+        says so before any call; the seller may publish it so on purpose; a live listing that sells out revises."""
+        listing = self.make_listing("ORGANIZER-0")
+        self.env["stock.quant"]._update_available_quantity(listing.product_id, self.warehouse.lot_stock_id, -5)
+        listing.action_publish()
+        self.assertEqual(listing.state, "draft")
+        self.assertIn("out_of_stock", listing.problems)
+        self.assertIn("out-of-stock listing", listing.problems_html)
+        self.assertNotIn(BULK_PUBLISH, self.sim_calls())
+
+        listing.ebay_out_of_stock_ok = True
+        listing.action_publish()
+        self.run_jobs()
+        self.assertEqual(listing.state, "published", listing.last_error)
+        live = self.sim_get("/_sim/listings/ORGANIZER-0")
+        self.assertEqual((live["status"], live["quantity"]), ("PUBLISHED", 0))
+
+        listing.ebay_out_of_stock_ok = False
+        listing.title = "Desk organizer, 5 boxes"
+        listing.action_revise()
+        self.run_jobs()
+        self.assertFalse(listing.problem_count, "a live listing out of stock still revises")
+        self.assertEqual(listing.state, "published", listing.last_error)
+
     def test_a_listing_on_ebay_germany_is_written_in_german(self):
         """Every call of a DE shop speaks de-DE (eBay refuses an EBAY_DE offer in en-US and an en_US item)."""
         german = self.ebay_shop.copy({"name": "eBay DE Test", "marketplace_site": "EBAY_DE",
@@ -252,6 +277,7 @@ class TestPublish(EbayCase):
                                                    "value_ids": [Command.set(size.value_ids.ids)]})]})
         for variant in template.product_variant_ids:
             variant.default_code = "TEE-%s" % variant.product_template_attribute_value_ids.name
+            self.env["stock.quant"]._update_available_quantity(variant, self.warehouse.lot_stock_id, 2)
         listing = self.env["marketplace.listing"].create({
             "shop_id": self.ebay_shop.id, "product_tmpl_id": template.id, "sku": "TEE", "title": "Plain tee",
             "description": "<p>Cotton</p>", "ebay_category_id": self.category.id, "ebay_condition_id": self.new.id,

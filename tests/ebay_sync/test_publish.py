@@ -57,6 +57,18 @@ def test_every_problem_is_listed_at_once():
     assert {p.params["kind"] for p in problems if p.code == "policy_missing"} == {"fulfillment", "return"}
 
 
+def test_nothing_in_stock_is_said_before_ebay_lists_it_out_of_stock():
+    """eBay publishes at quantity 0 as an out-of-stock listing (hidden, not buyable): the check says so first,
+    unless the seller lists it out of stock on purpose; a listing with variations needs one variant in stock."""
+    assert codes(check_listing(draft(quantity=0))) == ["out_of_stock"]
+    assert check_listing(draft(quantity=0, out_of_stock_ok=True)) == []
+    variants = tuple(Variant(sku=f"SKU-{size}", price=Decimal("10"), quantity=quantity, aspects={"Size": [size]})
+                     for size, quantity in (("S", 0), ("M", 0)))
+    assert "out_of_stock" in codes(check_listing(draft(quantity=0, price=None, variants=variants)))
+    restocked = variants[:1] + (replace(variants[1], quantity=2),)
+    assert "out_of_stock" not in codes(check_listing(draft(quantity=0, price=None, variants=restocked)))
+
+
 def test_aspect_cardinality_and_length():
     problems = check_listing(draft(aspects={"Brand": ["Canon", "Nikon"], "Type": ["Camera"],
                                             "Model": ["M" * 21], "Color": ["Black", "Red"]}))
