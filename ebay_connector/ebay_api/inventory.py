@@ -49,6 +49,16 @@ def update_offer_body(offer):
     return {key: value for key, value in offer.items() if key not in CREATE_ONLY_OFFER_FIELDS}
 
 
+# createOrReplaceInventoryItem's body (InventoryItem) is a bulk entry (InventoryItemWithSkuLocale) without these:
+# the SKU is in the path, the language in Content-Language
+BULK_ONLY_ITEM_FIELDS = ("sku", "locale")
+
+
+def inventory_item_body(item):
+    """The createOrReplaceInventoryItem body of an inventory item written as a bulk entry: its own fields only."""
+    return {key: value for key, value in item.items() if key not in BULK_ONLY_ITEM_FIELDS}
+
+
 class InventoryAdapter:
     def __init__(self, client):
         self.client = client
@@ -100,10 +110,12 @@ class InventoryAdapter:
         body = {"requests": entries}
         return self._post("/bulk_update_price_quantity", WRITE, body, idempotent=True).body.get("responses", [])
 
-    def create_or_replace_inventory_item(self, sku, payload):
-        """Full replace of one inventory item; returns the HTTP status (200/201/204)."""
+    def create_or_replace_inventory_item(self, sku, item):
+        """Full replace of one inventory item from its bulk entry (``inventory_item_body`` leaves out what the
+        single call does not take); returns the HTTP status (200/201/204)."""
         headers = {"Content-Language": self.client.config.content_language}
-        return self.client.request("PUT", _sku_path(sku), WRITE, json=payload, headers=headers).status
+        return self.client.request("PUT", _sku_path(sku), WRITE, json=inventory_item_body(item),
+                                   headers=headers).status
 
     def create_offer(self, payload):
         """Create an unpublished offer; returns its ``offerId``."""
