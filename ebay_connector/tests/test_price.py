@@ -95,6 +95,19 @@ class TestPrice(EbayCase):
                          ("barcode", "ok", 46.0))
         self.assertEqual(listing.ebay_price_query, '"4006381333931" (barcode as keywords), New')
 
+    def test_without_a_seller_token_an_ean_is_searched_as_keywords(self):
+        """The Catalog API takes a seller's token only (catalog.yml): an account not connected (yet) still gets
+        comparables, by the barcode as keywords, without a Catalog call."""
+        self.set_comparables(ITEMS, q="2300001000008")
+        organizer = self.env["product.product"].search([("barcode", "=", "2300001000008")])
+        listing = self.env["marketplace.listing"].create({
+            "shop_id": self.ebay_shop.id, "product_tmpl_id": organizer.product_tmpl_id.id, "product_id": organizer.id,
+            "sku": "PRICE-EAN3", "title": "Desk organizer", "ebay_condition_id": self.new.id})
+        self.ebay_account.state = "needs_reauth"
+        listing.action_recalculate_price()
+        self.assertEqual((listing.ebay_price_way, listing.ebay_price_median), ("barcode", 46.0))
+        self.assertNotIn(CATALOG_SEARCH, self.sim_calls())
+
     def test_a_second_listing_of_the_product_reuses_todays_search_and_recalculate_calls_again(self):
         self.set_comparables(ITEMS, gtin="012345678912")
         listing = self.make_listing("PRICE-2", barcode="012345678912")
