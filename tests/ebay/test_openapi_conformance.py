@@ -3,7 +3,7 @@
 absent: they are reference data, not part of the project.
 
 The client drives the connector's flows against the simulator (inventory, offers, publish, revise, withdraw,
-groups, location, policies, conditions, taxonomy, Browse, Catalog, orders, shipping, Feed, public keys); each
+groups, location, policies, conditions, taxonomy, Browse, Catalog, orders, shipping, Feed, migration); each
 exchange is recorded from the HTTP session and checked: the path is one of the document's, spelled as written
 (a trailing slash too), with the method; every query parameter is documented; a header the operation requires is
 sent; the JSON body validates against the request schema, and the answer against the response schema of its
@@ -30,6 +30,7 @@ from ebay_api.catalog import CatalogAdapter
 from ebay_api.feed import FeedAdapter
 from ebay_api.fulfillment import FulfillmentAdapter
 from ebay_api.inventory import InventoryAdapter
+from ebay_api.mappers import map_active_inventory_report
 from ebay_api.metadata import MetadataAdapter
 from ebay_api.publishing import GroupUnit, Publisher, PublishUnit
 from ebay_api.taxonomy import TaxonomyAdapter
@@ -196,6 +197,10 @@ def drive_the_connector(client, leaf):
     inventory.bulk_update_price_quantity([{"sku": "CONF-1", "shipToLocationAvailability": {"quantity": 4}}])
     inventory.bulk_get_inventory_items(["CONF-0", "CONF-1"])
     inventory.withdraw_offer(offer_id)
+    single = make_draft(leaf, "CONF-SINGLE", location_key=LOCATION)
+    inventory.create_or_replace_inventory_item("CONF-SINGLE", inventory_item_payload(single))
+    inventory.publish_offer(inventory.create_offer(offer_payload(single)))
+    assert inventory.find_offers("CONF-NONE", "EBAY_US") == []
     next(iter(inventory.iter_inventory_items(page_size=5)), None)
 
     variants = tuple(Variant(sku=f"CONF-TEE-{size}", price=Decimal("15"), quantity=2, aspects={"Size": [size]})
@@ -205,6 +210,7 @@ def drive_the_connector(client, leaf):
                            [PublishUnit(v.sku, inventory_item_payload(group, v), offer_payload(group, v))
                             for v in variants])
     assert all(outcome.ok for outcome in publisher.publish_groups([group_unit]).values())
+    inventory.withdraw_offer_by_inventory_item_group("CONF-TEE", "EBAY_US")
 
     BrowseAdapter(client).search(marketplace_id="EBAY_US", keywords="desk lamp", condition_ids=("1000",),
                                  country="US")
@@ -218,7 +224,9 @@ def drive_the_connector(client, leaf):
     fulfillment.create_shipping_fulfillment(order["orderId"], lines, "USPS", "9400100000000000000001")
     fulfillment.get_shipping_fulfillments(order["orderId"])
     fulfillment.get_orders_by_ids([order["orderId"]])
-    FeedAdapter(client).download_active_inventory_report(poll_seconds=0)
+    report = map_active_inventory_report(FeedAdapter(client).download_active_inventory_report(poll_seconds=0))
+    inventory.bulk_migrate_listings([row.item_id for row in report if not (row.sku or "").startswith(("DEMO-",
+                                                                                                       "CONF-"))][:5])
 
 
 def test_every_request_and_answer_is_as_ebays_documents_write_them(documents, recorded, sim_client, request):
