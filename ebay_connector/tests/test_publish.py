@@ -10,7 +10,7 @@ from PIL import Image
 
 from odoo import Command, fields
 from odoo.exceptions import ValidationError
-from odoo.tests import Form
+from odoo.tests import Form, new_test_user
 from odoo.tools.safe_eval import safe_eval
 
 from ..ebay_api.inventory import InventoryAdapter
@@ -223,6 +223,16 @@ class TestPublish(EbayCase):
         self.run_jobs()
         self.assertFalse(listing.problem_count, "a live listing out of stock still revises")
         self.assertEqual(listing.state, "published", listing.last_error)
+
+    def test_the_check_counts_the_stock_a_new_listing_will_push(self):
+        """Before the first publish (no binding yet) the check counts what the binding will push, the shop's
+        stock after its sync rule, as a Marketplace User without stock rights."""
+        seller = new_test_user(self.env, "check_seller",
+                               groups="base.group_user,marketplace_base.group_marketplace_user")
+        listing = self.make_listing("LAMP-CHECK")
+        self.assertFalse(listing.binding_ids)
+        listing.with_user(seller).action_check()
+        self.assertFalse(listing.problem_count, listing.problems)
 
     def test_a_listing_on_ebay_germany_is_written_in_german(self):
         """Every call of a DE shop speaks de-DE (eBay refuses an EBAY_DE offer in en-US and an en_US item)."""
