@@ -78,6 +78,8 @@ class EbayClient:
             "Authorization": f"Bearer {token}",
             "Accept": "application/json",
             "X-EBAY-C-MARKETPLACE-ID": self.config.marketplace_id,
+            # eBay answers (aspect names, conditions, policies, errors) in the site's language
+            "Accept-Language": self.config.content_language,
             **(headers or {}),
         }
         return self.transport.send(method, url, family, idempotent=idempotent, headers=all_headers, **body)

@@ -1,6 +1,8 @@
 """Per-account settings of the eBay client (keys, environment, timeouts, retry and rate budgets)."""
 from dataclasses import dataclass, field
 
+from .locales import site_language
+
 HOSTS = {
     "production": ("https://api.ebay.com", "https://auth.ebay.com"),
     "sandbox": ("https://api.sandbox.ebay.com", "https://auth.sandbox.ebay.com"),
@@ -54,6 +56,8 @@ class EbayConfig:
     """Everything the client needs for one eBay account.
 
     ``base_url`` overrides both the API and the auth host (the local simulator serves both).
+    ``marketplace_id`` is the site the client works on: it goes out as ``X-EBAY-C-MARKETPLACE-ID`` and sets
+    the language of every call (``content_language``).
     ``budgets`` maps a budget group to a Budget; an empty dict disables client-side throttling
     (tests, benchmarks). ``timeout`` is requests' (connect, read) pair in seconds."""
 
@@ -71,9 +75,12 @@ class EbayConfig:
     backoff_base_seconds: float = 0.5
     budgets: dict = field(default_factory=default_budgets)
     slow_at: float = 0.8
-    content_language: str = "en-US"
+    # the language every call speaks (Content-Language, Accept-Language): the marketplace's unless one it also
+    # accepts is given (fr-CA on EBAY_CA); see locales.py
+    content_language: str = ""
 
     def __post_init__(self):
+        object.__setattr__(self, "content_language", site_language(self.marketplace_id, self.content_language))
         if self.environment not in HOSTS:
             raise ValueError(f"environment must be one of {sorted(HOSTS)}, got {self.environment!r}")
         if self.max_attempts < 1:

@@ -39,6 +39,26 @@ def _offer_path(offer_id, action):
     return f"{BASE}/offer/{quote(str(offer_id), safe='')}/{action}"
 
 
+# updateOffer's body (EbayOfferDetailsWithId) is createOffer's without these: an offer's SKU, site and format are
+# fixed when it is made
+CREATE_ONLY_OFFER_FIELDS = ("sku", "marketplaceId", "format")
+
+
+def update_offer_body(offer):
+    """The updateOffer body of an offer as created (createOffer / bulkCreateOffer entry): its own fields only."""
+    return {key: value for key, value in offer.items() if key not in CREATE_ONLY_OFFER_FIELDS}
+
+
+# createOrReplaceInventoryItem's body (InventoryItem) is a bulk entry (InventoryItemWithSkuLocale) without these:
+# the SKU is in the path, the language in Content-Language
+BULK_ONLY_ITEM_FIELDS = ("sku", "locale")
+
+
+def inventory_item_body(item):
+    """The createOrReplaceInventoryItem body of an inventory item written as a bulk entry: its own fields only."""
+    return {key: value for key, value in item.items() if key not in BULK_ONLY_ITEM_FIELDS}
+
+
 class InventoryAdapter:
     def __init__(self, client):
         self.client = client
@@ -90,10 +110,12 @@ class InventoryAdapter:
         body = {"requests": entries}
         return self._post("/bulk_update_price_quantity", WRITE, body, idempotent=True).body.get("responses", [])
 
-    def create_or_replace_inventory_item(self, sku, payload):
-        """Full replace of one inventory item; returns the HTTP status (200/201/204)."""
+    def create_or_replace_inventory_item(self, sku, item):
+        """Full replace of one inventory item from its bulk entry (``inventory_item_body`` leaves out what the
+        single call does not take); returns the HTTP status (200/201/204)."""
         headers = {"Content-Language": self.client.config.content_language}
-        return self.client.request("PUT", _sku_path(sku), WRITE, json=payload, headers=headers).status
+        return self.client.request("PUT", _sku_path(sku), WRITE, json=inventory_item_body(item),
+                                   headers=headers).status
 
     def create_offer(self, payload):
         """Create an unpublished offer; returns its ``offerId``."""
@@ -101,7 +123,8 @@ class InventoryAdapter:
 
     def publish_offer(self, offer_id):
         """Publish an offer as a listing; returns the eBay ``listingId``."""
-        return self.client.request("POST", _offer_path(offer_id, "publish"), WRITE).body["listingId"]
+        # the path as inventory.yml writes it, with its final slash
+        return self.client.request("POST", _offer_path(offer_id, "publish/"), WRITE).body["listingId"]
 
     def withdraw_offer(self, offer_id):
         """End the listing of a published offer; returns the ``listingId`` eBay echoes."""
@@ -128,11 +151,12 @@ class InventoryAdapter:
         body = {"requests": [{"offerId": str(offer_id)} for offer_id in offer_ids]}
         return self._post("/bulk_publish_offer", WRITE, body).body.get("responses", [])
 
-    def update_offer(self, offer_id, payload):
-        """Full replace of one offer (revises its live listing); returns the HTTP status."""
+    def update_offer(self, offer_id, offer):
+        """Full replace of one offer (revises its live listing) from its body as created (``update_offer_body``
+        leaves out what updateOffer does not take); returns the HTTP status."""
         headers = {"Content-Language": self.client.config.content_language}
         path = f"{BASE}/offer/{quote(str(offer_id), safe='')}"
-        return self.client.request("PUT", path, WRITE, json=payload, headers=headers).status
+        return self.client.request("PUT", path, WRITE, json=update_offer_body(offer), headers=headers).status
 
     def create_or_replace_inventory_item_group(self, group_key, payload):
         """Full replace of one inventory item group (variations listing); returns the HTTP status."""
@@ -145,7 +169,7 @@ class InventoryAdapter:
     def publish_offer_by_inventory_item_group(self, group_key, marketplace_id):
         """Publish every offer of a group as one multi-variation listing; returns its ``listingId``."""
         body = {"inventoryItemGroupKey": group_key, "marketplaceId": marketplace_id}
-        return self._post("/offer/publish_by_inventory_item_group", WRITE, body).body["listingId"]
+        return self._post("/offer/publish_by_inventory_item_group/", WRITE, body).body["listingId"]
 
     def withdraw_offer_by_inventory_item_group(self, group_key, marketplace_id):
         """End the multi-variation listing of a group (its offers stay)."""

@@ -1,19 +1,22 @@
 """Browse API: ``GET /buy/browse/v1/item_summary/search``, other sellers' active listings (comparables).
 
 Doc: developer.ebay.com/api-docs/buy/browse/resources/item_summary/methods/search (shared/ebay-openapi/
-browse.yml, SearchPagedCollection / ItemSummary). Application or user token. ``q`` and ``gtin`` cannot be
-combined; one of ``q``, ``gtin``, ``epid``, ``category_ids`` is needed. Filters served: ``conditionIds``,
-``buyingOptions`` (FIXED_PRICE only when absent, as the API documents), ``itemLocationCountry``.
+browse.yml, SearchPagedCollection / ItemSummary). Application or user token. ``q`` cannot be combined with
+``gtin`` or ``epid``; one of ``q``, ``gtin``, ``epid``, ``category_ids`` is needed. ``gtin`` searches UPC only
+(browse.yml: "You can search only by UPC"): any other GTIN finds nothing; an EAN or ISBN is found by its catalog
+product (``epid``, catalog.CATALOG) or as keywords. Filters served: ``conditionIds``, ``buyingOptions``
+(FIXED_PRICE only when absent, as the API documents), ``itemLocationCountry``.
 
-Items: those set with ``POST /_sim/comparables`` for the query's GTIN or keywords, else a deterministic pool
-per query (40 listings around a price of the query's own, or of an Odoo demo product's barcode: a realistic
-spread, some free shipping, a few auctions, used and foreign items, and outliers: "for parts", a replacement
-part, a lot of 5).
+Items: those set with ``POST /_sim/comparables`` for the query's GTIN, ePID or keywords, else a deterministic
+pool per query (40 listings around a price of the query's own, of a catalog product, or of an Odoo demo
+product's barcode searched as keywords: a realistic spread, some free shipping, a few auctions, used and foreign
+items, and outliers: "for parts", a replacement part, a lot of 5).
 """
 import hashlib
 import random
 from urllib.parse import urlencode
 
+from .catalog import CATALOG
 from .errors import bad_request
 from .routing import int_param, json_response
 
@@ -27,10 +30,14 @@ CONDITIONS = {"1000": "New", "1500": "New other (see details)", "2500": "Seller 
 DEMO_PRICES = {"pedal bin": 45, "office chair": 120, "desk": 210}
 DEMO_GTINS = {"6016478556493": ("Pedal bin 30 l brushed stainless steel soft close", 45),
               "6016478556448": ("Office desk combination with drawers", 210)}
+DEMO_EPID_PRICES = {"24031555014": 25}   # the catalog's Desk Organizer (Odoo's demo barcode 2300001000008)
 POOL_SIZE = 40
+UPC_DIGITS = 12
 
 
-def _query_key(gtin, q):
+def _query_key(gtin, q, epid=None):
+    if epid:
+        return "epid:" + epid
     return "gtin:" + gtin if gtin else "q:" + " ".join(sorted((q or "").lower().replace(",", " ").split()))
 
 
@@ -38,19 +45,25 @@ def _digest(key):
     return int(hashlib.sha256(key.encode()).hexdigest()[:8], 16)
 
 
-def _name_and_price(key, gtin, q):
-    """What the listings are called and their typical price: a demo product's, else derived from the query."""
+def _name_and_price(key, gtin, q, epid=None):
+    """What the listings are called and their typical price: a catalog or demo product's, else derived from the
+    query (an Odoo demo barcode searched as keywords finds its product's listings)."""
+    if epid:
+        title = next((entry[3] for entry in CATALOG if entry[0] == epid), f"Product (ePID {epid})")
+        return title, DEMO_EPID_PRICES.get(epid, 15 + _digest(key) % 285)
     if gtin:
         return DEMO_GTINS.get(gtin, (f"Product (GTIN {gtin})", 15 + _digest(key) % 285))
+    if (q or "").strip() in DEMO_GTINS:
+        return DEMO_GTINS[q.strip()]
     words = (q or "").lower()
     price = next((price for name, price in DEMO_PRICES.items() if name in words), 15 + _digest(key) % 285)
     return (q or "Product").strip()[:60] or "Product", price
 
 
-def generated_pool(key, gtin, q, category_id):
+def generated_pool(key, gtin, q, category_id, epid=None):
     """The deterministic listings for a query without explicit comparables."""
     rng = random.Random("browse-" + key)
-    name, base = _name_and_price(key, gtin, q)
+    name, base = _name_and_price(key, gtin, q, epid)
     items = []
     for number in range(POOL_SIZE):
         price = base * rng.uniform(0.8, 1.25)
@@ -138,19 +151,21 @@ def _matches(item, filters):
 def search(req):
     """GET /buy/browse/v1/item_summary/search — .../item_summary/methods/search."""
     query = req.query
-    gtin, q, category_id = query.get("gtin"), query.get("q"), query.get("category_ids")
-    if gtin and q:
-        raise bad_request(12001, DOMAIN, "The 'q' and 'gtin' parameters cannot be used together.")
-    if not (gtin or q or category_id or query.get("epid")):
+    gtin, q, category_id, epid = query.get("gtin"), query.get("q"), query.get("category_ids"), query.get("epid")
+    if q and (gtin or epid):
+        raise bad_request(12001, DOMAIN, "The 'q' parameter cannot be used together with 'gtin' or 'epid'.")
+    if not (gtin or q or category_id or epid):
         raise bad_request(12001, DOMAIN, "The query requires one of: q, category_ids, epid, gtin.")
     limit = int_param(req, "limit", 50, 1, 200, 12002, DOMAIN)
     offset = int_param(req, "offset", 0, 0, 9999, 12003, DOMAIN)
     filters = parse_filter(query.get("filter"))
     currency = CURRENCIES.get(req.headers.get("X-EBAY-C-MARKETPLACE-ID") or "EBAY_US", "USD")
-    key = _query_key(gtin, q)
+    key = _query_key(gtin, q, epid)
     pool = req.db.meta("comparables:" + key)
-    if pool is None:
-        pool = generated_pool(key, gtin, q, category_id)
+    if gtin and not (gtin.isdigit() and len(gtin) == UPC_DIGITS):
+        pool = []   # browse.yml: "You can search only by UPC", whatever was set for it
+    elif pool is None:
+        pool = generated_pool(key, gtin, q, category_id, epid)
     found = [item for item in pool if _matches(item, filters)]
     page = found[offset:offset + limit]
     body = {"href": f"{req.base_url}{req.path}?{urlencode(query)}", "total": len(found), "limit": limit,
@@ -161,11 +176,11 @@ def search(req):
 
 
 def post_comparables(req):
-    """``/_sim/comparables``: set the listings found for ``{"gtin"} or {"q"}``: ``items`` of
+    """``/_sim/comparables``: set the listings found for ``{"gtin"}``, ``{"epid"}`` or ``{"q"}``: ``items`` of
     ``{itemId?, title, price, shipping (null: calculated), conditionId, buyingOption, country}``;
     ``"items": null`` goes back to the generated pool."""
     body = req.json()
-    key = _query_key(body.get("gtin"), body.get("q"))
+    key = _query_key(body.get("gtin"), body.get("q"), body.get("epid"))
     items = body.get("items")
     if items is not None:
         items = [dict({"itemId": f"v1|2200{index:06d}|0", "title": f"Comparable {index}"}, **item)

@@ -132,12 +132,15 @@ def get_listing(req):
     """Current quantity/price/offer/listing/status of a SKU (Inventory API offer, else Seller Hub listing)."""
     sku = req.params["sku"]
     row = req.db.one("SELECT o.offer_id, o.listing_id, o.status, o.available_quantity AS quantity, o.price, "
-                     "o.currency, i.quantity AS stock FROM offers o JOIN inventory_items i ON i.sku=o.sku "
+                     "o.currency, o.marketplace_id, o.data, i.quantity AS stock, i.locale FROM offers o "
+                     "JOIN inventory_items i ON i.sku=o.sku "
                      "WHERE o.sku=? ORDER BY o.status='PUBLISHED' DESC, o.offer_id LIMIT 1", (sku,))
     if row is not None:
         return json_response({"sku": sku, "quantity": row["quantity"], "stock": row["stock"],
                               "price": {"value": row["price"], "currency": row["currency"]},
-                              "offerId": row["offer_id"], "listingId": row["listing_id"], "status": row["status"]})
+                              "offerId": row["offer_id"], "listingId": row["listing_id"], "status": row["status"],
+                              "marketplaceId": row["marketplace_id"], "locale": row["locale"],
+                              "offer": json.loads(row["data"])})
     hub = req.db.one("SELECT * FROM hub_listings WHERE sku=? AND migrated=0", (sku,))
     if hub is None:
         raise not_found(2, DOMAIN, f"no listing for SKU {sku}")

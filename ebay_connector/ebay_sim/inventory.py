@@ -25,11 +25,39 @@ CONDITIONS = {"NEW", "LIKE_NEW", "NEW_OTHER", "NEW_WITH_DEFECTS", "MANUFACTURER_
               "SELLER_REFURBISHED", "USED_EXCELLENT", "USED_VERY_GOOD", "USED_GOOD", "USED_ACCEPTABLE",
               "FOR_PARTS_OR_NOT_WORKING", "PRE_OWNED_EXCELLENT", "PRE_OWNED_FAIR"}
 OFFER_SELECT = "SELECT * FROM offers"
+# The languages eBay takes on each site, its default first (developer.ebay.com/api-docs/static/
+# rest-request-components.html, "Marketplace ID values"; .../sell/metadata/types/bas:MarketplaceIdEnum): an offer
+# is written in one of its site's languages (Content-Language) and its inventory item's locale must be one too.
+SITE_LANGUAGES = {"EBAY_US": ("en-US",), "EBAY_GB": ("en-GB",), "EBAY_AU": ("en-AU",), "EBAY_CA": ("en-CA", "fr-CA"),
+                  "EBAY_IE": ("en-IE",), "EBAY_DE": ("de-DE",), "EBAY_AT": ("de-AT",), "EBAY_CH": ("de-CH",),
+                  "EBAY_FR": ("fr-FR",), "EBAY_BE": ("nl-BE", "fr-BE"), "EBAY_IT": ("it-IT",),
+                  "EBAY_ES": ("es-ES",), "EBAY_NL": ("nl-NL",), "EBAY_PL": ("pl-PL",)}
+LANGUAGES = {language for languages in SITE_LANGUAGES.values() for language in languages}
 
 
 def invalid_value(field, value=None):
     """eBay's 25709 "Invalid value for {field}"."""
     return bad_request(25709, DOMAIN, f"Invalid value for {field}.", {field: value} if value is not None else None)
+
+
+def content_language(req):
+    """The request's Content-Language (required on the Inventory API's writes): a language eBay knows."""
+    language = req.headers.get("Content-Language")
+    if not language:
+        raise invalid_value("header Content-Language")
+    if language not in LANGUAGES:
+        raise invalid_value("header Content-Language", language)
+    return language
+
+
+def check_site_language(language, marketplace):
+    """An offer is written in a language of its site: en-US on EBAY_DE is refused."""
+    if marketplace not in SITE_LANGUAGES:
+        raise invalid_value("marketplaceId", marketplace)
+    if language not in SITE_LANGUAGES[marketplace]:
+        raise bad_request(25709, DOMAIN, f"Invalid value for header Content-Language. Marketplace {marketplace} "
+                                         f"takes {' or '.join(SITE_LANGUAGES[marketplace])}, not {language}.",
+                          {"Content-Language": language, "marketplaceId": marketplace})
 
 
 def sku_unknown(sku):
@@ -174,12 +202,10 @@ def create_or_replace_inventory_item(req):
 
     201 when created, 204 when replaced. A new stock quantity is pushed to the SKU's offers.
     """
-    locale = req.headers.get("Content-Language")
-    if not locale:
-        raise invalid_value("header Content-Language")
+    locale = content_language(req).replace("-", "_")
     body = req.json()
     with req.db.transaction() as db:
-        created = upsert_item(db, req.params["sku"], locale.replace("-", "_"), body)
+        created = upsert_item(db, req.params["sku"], locale, body)
     return empty_response(201 if created else 204)
 
 
@@ -244,10 +270,12 @@ def price_of(entry, field):
 
 
 def create_offer(req):
-    """POST /sell/inventory/v1/offer → 201 {offerId} — .../offer/methods/createOffer."""
+    """POST /sell/inventory/v1/offer → 201 {offerId} — .../offer/methods/createOffer (Content-Language required,
+    a language of the offer's site)."""
+    language = content_language(req)
     body = req.json()
     with req.db.transaction() as db:
-        offer_id = new_offer(db, body)
+        offer_id = new_offer(db, body, language)
     return json_response({"offerId": offer_id}, 201)
 
 
@@ -262,14 +290,15 @@ def _offer_fields(body):
     return price, quantity, data
 
 
-def new_offer(db, body):
-    """Validate and insert one offer (inside a transaction); eBay refuses a second offer of a SKU on a site
-    and format with 25002 "Offer entity already exists", naming the existing ``offerId``."""
+def new_offer(db, body, language):
+    """Validate and insert one offer written in ``language`` (inside a transaction); eBay refuses a second offer
+    of a SKU on a site and format with 25002 "Offer entity already exists", naming the existing ``offerId``."""
     sku, marketplace, fmt = body.get("sku"), body.get("marketplaceId"), body.get("format")
     if not sku or item_row(db, sku) is None:
         raise bad_request(25702, DOMAIN, f"SKU {sku} is not available in the system.", {"sku": sku})
     if not marketplace:
         raise invalid_value("marketplaceId")
+    check_site_language(language, marketplace)
     if fmt not in ("FIXED_PRICE", "AUCTION"):
         raise invalid_value("format", fmt)
     price, quantity, data = _offer_fields(body)
@@ -285,13 +314,18 @@ def new_offer(db, body):
 
 def update_offer(req):
     """PUT /sell/inventory/v1/offer/{offerId} — .../offer/methods/updateOffer (full replace; a published
-    offer's live listing is revised)."""
+    offer's live listing is revised). Content-Language is required and must be a language of the offer's site.
+    The body is EbayOfferDetailsWithId (no sku, marketplaceId, format: they cannot change); whether eBay refuses
+    them or ignores them is not documented, so they are ignored here (the client is held to the schema by
+    tests/ebay/test_openapi_conformance.py)."""
+    language = content_language(req)
     body = req.json()
     price, quantity, data = _offer_fields(body)
     with req.db.transaction() as db:
         row = offer_row(db, req.params["offerId"])
         if row is None:
             raise not_found(25713, DOMAIN, "This Offer is not available.", {"offerId": req.params["offerId"]})
+        check_site_language(language, row["marketplace_id"])
         db.execute("UPDATE offers SET available_quantity=?, price=?, currency=?, data=? WHERE offer_id=?",
                    (quantity, price[0], price[1], json.dumps(data), row["offer_id"]))
     return empty_response(204)

@@ -22,7 +22,9 @@ from .errors import EbayError, bad_request, error_detail, not_found
 from .formats import iso
 from .inventory import (
     DOMAIN,
+    SITE_LANGUAGES,
     bulk_requests,
+    content_language,
     invalid_value,
     item_row,
     multi_status,
@@ -64,11 +66,19 @@ CONDITION_LABELS = {"1000": "New", "1500": "New other (see details)", "2750": "L
                     "7000": "For parts or not working"}
 
 
-def seed_publishing(db, marketplace="EBAY_US"):
-    """The demo seller's business policies and warehouse location (inside the seed transaction)."""
-    for policy_id, kind, name, extra in DEMO_POLICIES:
-        db.execute("INSERT OR IGNORE INTO policies(policy_id, kind, marketplace_id, name, data) VALUES (?,?,?,?,?)",
-                   (policy_id, kind, marketplace, name, json.dumps(extra)))
+def site_policy_id(policy_id, marketplace):
+    """A demo policy's id on another site (policy ids are the seller's, one set per site): EBAY_US keeps the
+    demo ids, the other sites count on from them."""
+    return str(int(policy_id) + 10000 * list(SITE_LANGUAGES).index(marketplace))
+
+
+def seed_publishing(db):
+    """The demo seller's business policies on every site and warehouse location (inside the seed transaction)."""
+    for marketplace in SITE_LANGUAGES:
+        for policy_id, kind, name, extra in DEMO_POLICIES:
+            db.execute("INSERT OR IGNORE INTO policies(policy_id, kind, marketplace_id, name, data) "
+                       "VALUES (?,?,?,?,?)",
+                       (site_policy_id(policy_id, marketplace), kind, marketplace, name, json.dumps(extra)))
     key, data = DEMO_LOCATION
     db.execute("INSERT OR IGNORE INTO locations(location_key, data) VALUES (?,?)", (key, json.dumps(data)))
 
@@ -150,11 +160,24 @@ def _listing_errors(product, condition, category_id, aspects):
     return errors
 
 
+def _locale_errors(item_row_, marketplace):
+    """The inventory item must be written in a language of the offer's site: an en_US item does not list on
+    EBAY_DE (error 25604, as eBay's community reports it; its exact wording is not documented)."""
+    locale = item_row_["locale"] or "en_US"
+    if locale.replace("_", "-") in SITE_LANGUAGES.get(marketplace, ()):
+        return []
+    return [_error(25604, f"The inventory item {item_row_['sku']} is written in {locale}; a listing on {marketplace} "
+                          f"needs {' or '.join(SITE_LANGUAGES.get(marketplace, ('its site language',)))}. Send the "
+                          "item again with that Content-Language and locale.",
+                   sku=item_row_["sku"], locale=locale, marketplaceId=marketplace)]
+
+
 def publish_errors(db, offer_row_, product=None, aspects=None):
     """Every error eBay gives when publishing this offer (``product``/``aspects``: a group's, for variants)."""
     offer = json.loads(offer_row_["data"])
-    item = json.loads(item_row(db, offer_row_["sku"])["data"])
-    errors = []
+    row = item_row(db, offer_row_["sku"])
+    item = json.loads(row["data"])
+    errors = _locale_errors(row, offer_row_["marketplace_id"])
     category_id = offer.get("categoryId")
     if not category_id or str(category_id) not in _leaves(db):
         errors.append(_error(25005, f"The category {category_id or '(none)'} is not a valid leaf category.",
@@ -190,7 +213,7 @@ def publish_row(db, row, listing_id=None, product=None, aspects=None):
 
 
 def publish_offer(req):
-    """POST /sell/inventory/v1/offer/{offerId}/publish → {listingId} — .../offer/methods/publishOffer."""
+    """POST /sell/inventory/v1/offer/{offerId}/publish/ → {listingId} — .../offer/methods/publishOffer."""
     with req.db.transaction() as db:
         row = offer_row(db, req.params["offerId"])
         if row is None:
@@ -219,20 +242,23 @@ def _each(req, key, action):
 
 def bulk_create_or_replace_inventory_item(req):
     """POST /sell/inventory/v1/bulk_create_or_replace_inventory_item (<= 25) — 200/207 ``responses[]``."""
-    if not req.headers.get("Content-Language"):
-        raise invalid_value("header Content-Language")
+    language = content_language(req)
 
     def put(db, entry):
-        locale = entry.get("locale") or req.headers["Content-Language"].replace("-", "_")
+        locale = entry.get("locale") or language.replace("-", "_")
         created = upsert_item(db, str(entry.get("sku") or ""), locale, entry)
         return {"statusCode": 201 if created else 200, "locale": locale}
     return _each(req, "sku", put)
 
 
 def bulk_create_offer(req):
-    """POST /sell/inventory/v1/bulk_create_offer (<= 25) — 200/207 ``responses[]`` with ``offerId``."""
+    """POST /sell/inventory/v1/bulk_create_offer (<= 25; Content-Language required, a language of each offer's
+    site) — 200/207 ``responses[]`` with ``offerId``."""
+    language = content_language(req)
+
     def create(db, entry):
-        return {"statusCode": 200, "offerId": new_offer(db, entry), "marketplaceId": entry.get("marketplaceId"),
+        return {"statusCode": 200, "offerId": new_offer(db, entry, language),
+                "marketplaceId": entry.get("marketplaceId"),
                 "format": entry.get("format")}
     return _each(req, "sku", create)
 
@@ -260,8 +286,7 @@ def _group(db, key):
 
 def create_or_replace_inventory_item_group(req):
     """PUT /sell/inventory/v1/inventory_item_group/{key} — full replace; 201 created, 204 replaced."""
-    if not req.headers.get("Content-Language"):
-        raise invalid_value("header Content-Language")
+    content_language(req)
     key, body = req.params["inventoryItemGroupKey"], req.json()
     skus = body.get("variantSKUs")
     if not isinstance(skus, list) or not skus:
@@ -304,7 +329,7 @@ def _group_offers(db, group, marketplace):
 
 
 def publish_by_inventory_item_group(req):
-    """POST /sell/inventory/v1/offer/publish_by_inventory_item_group — one listing for every variant."""
+    """POST /sell/inventory/v1/offer/publish_by_inventory_item_group/ — one listing for every variant."""
     body = req.json()
     key, marketplace = body.get("inventoryItemGroupKey"), body.get("marketplaceId")
     if not key or not marketplace:
@@ -455,7 +480,8 @@ def get_image(req):
 
 
 ROUTES = [
-    ("POST", "/sell/inventory/v1/offer/{offerId}/publish", publish_offer, "user"),
+    # paths as inventory.yml writes them (publish and publish_by_inventory_item_group end with a slash)
+    ("POST", "/sell/inventory/v1/offer/{offerId}/publish/", publish_offer, "user"),
     ("POST", "/sell/inventory/v1/bulk_create_or_replace_inventory_item", bulk_create_or_replace_inventory_item,
      "user"),
     ("POST", "/sell/inventory/v1/bulk_create_offer", bulk_create_offer, "user"),
@@ -463,7 +489,7 @@ ROUTES = [
     ("PUT", "/sell/inventory/v1/inventory_item_group/{inventoryItemGroupKey}", create_or_replace_inventory_item_group,
      "user"),
     ("GET", "/sell/inventory/v1/inventory_item_group/{inventoryItemGroupKey}", get_inventory_item_group, "user"),
-    ("POST", "/sell/inventory/v1/offer/publish_by_inventory_item_group", publish_by_inventory_item_group, "user"),
+    ("POST", "/sell/inventory/v1/offer/publish_by_inventory_item_group/", publish_by_inventory_item_group, "user"),
     ("POST", "/sell/inventory/v1/offer/withdraw_by_inventory_item_group", withdraw_by_inventory_item_group, "user"),
     ("POST", "/sell/inventory/v1/location/{merchantLocationKey}", create_inventory_location, "user"),
     ("GET", "/sell/inventory/v1/location/{merchantLocationKey}", get_inventory_location, "user"),

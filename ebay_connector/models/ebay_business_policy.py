@@ -33,7 +33,7 @@ class EbayBusinessPolicy(models.Model):
     @api.model
     def _ebay_fetch(self, account, marketplace_id):
         """Read the seller's three kinds of policies for one site; archive those eBay no longer has."""
-        adapter = AccountAdapter(account._ebay_client())
+        adapter = AccountAdapter(account._ebay_client(site=marketplace_id))
         known = self.with_context(active_test=False).search([("account_id", "=", account.id),
                                                              ("marketplace_id", "=", marketplace_id)])
         seen = self.browse()

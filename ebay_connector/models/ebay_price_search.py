@@ -6,6 +6,9 @@ from odoo.addons.marketplace_base.marketplace_core import pricing
 
 CACHE_HOURS = 24
 KEEP_DAYS = 7
+# How Browse was asked for a product (browse.yml: its gtin filter searches UPC only)
+WAYS = [("gtin", "UPC (Browse gtin)"), ("epid", "eBay Catalog Product (ePID of the EAN/ISBN)"),
+        ("barcode", "EAN/ISBN as Keywords"), ("keywords", "Title Keywords")]
 
 
 class EbayPriceSearch(models.Model):
@@ -24,6 +27,10 @@ class EbayPriceSearch(models.Model):
     product_id = fields.Many2one("product.product", required=True, index=True, ondelete="cascade")
     query_key = fields.Char(required=True, index=True, help="What was asked, canonical: the cache key.")
     query = fields.Char(string="Searched For", required=True)
+    way = fields.Selection(WAYS, string="Searched By",
+                           help="A UPC is searched as Browse's gtin; an EAN or ISBN (which Browse's gtin does not "
+                                "search) through eBay's catalog product of it, else as keywords; no barcode: the "
+                                "title's words.")
     source = fields.Char(required=True, default="ebay_browse",
                          help="Where the comparables came from (eBay Browse: active listings).")
     searched_at = fields.Datetime(required=True, default=fields.Datetime.now, index=True)

@@ -85,7 +85,9 @@ class MarketplaceAccount(models.Model):
         return super()._secret_field_names() + ["ebay_verification_token"]
 
     # -- client --------------------------------------------------------------
-    def _ebay_config(self):
+    def _ebay_config(self, site=None):
+        """The client settings of the account, on ``site`` (a shop's eBay marketplace) or the account's default:
+        the site sets the marketplace header and the language of every call."""
         self.ensure_one()
         account = self.sudo()
         if account.platform != "ebay":
@@ -95,7 +97,7 @@ class MarketplaceAccount(models.Model):
         return EbayConfig(
             app_id=account.client_id, cert_id=account._get_secret("client_secret"), dev_id=account.ebay_dev_id or "",
             ru_name=account.ebay_ru_name or "", environment=account.environment,
-            marketplace_id=account.ebay_marketplace_id or "EBAY_US", base_url=account.ebay_api_base_url or None,
+            marketplace_id=site or account.ebay_marketplace_id or "EBAY_US", base_url=account.ebay_api_base_url or None,
             budgets=self._ebay_budgets(), **self._ebay_retry_settings(),
         )
 
@@ -127,10 +129,11 @@ class MarketplaceAccount(models.Model):
         get = self.env["ir.config_parameter"].sudo().get_param
         return int(get("ebay_connector.browse_calls_per_day", BROWSE_CALLS_PER_DAY))
 
-    def _ebay_client(self, on_call=None):
-        """The account's eBay client; ``on_call`` receives a record of every HTTP exchange."""
+    def _ebay_client(self, on_call=None, site=None):
+        """The account's eBay client on ``site`` (a shop's ``_ebay_site()``; default: the account's marketplace);
+        ``on_call`` receives a record of every HTTP exchange."""
         self.ensure_one()
-        config = self._ebay_config()
+        config = self._ebay_config(site)
         return EbayClient(config, AccountTokenStore(self), on_call=on_call, budgets=self._shared_budgets(config),
                           app_token_store=self._ebay_app_token_store(config))
 

@@ -10,8 +10,10 @@ from odoo.addons.marketplace_base.marketplace_core import pricing
 from odoo.addons.marketplace_base.marketplace_core.errors import BudgetExhausted
 from odoo.addons.marketplace_base.marketplace_core.payload import canonical_json
 
-from ..ebay_api import EbayAuthError, EbayError, EbayRetryableError
+from ..ebay_api import EbayAuthError, EbayError, EbayRequestError, EbayRetryableError
 from ..ebay_api.browse import BrowseAdapter
+from ..ebay_api.catalog import CatalogAdapter
+from ..ebay_api.locales import inventory_locale, site_language
 from ..services.listing_drafter import ListingDrafter
 from ..sync_core import publish
 
@@ -50,6 +52,11 @@ class MarketplaceListing(models.Model):
     ebay_best_offer = fields.Boolean(string="Best Offer")
     ebay_auto_accept_price = fields.Float(string="Auto-accept Offers From", digits="Product Price")
     ebay_auto_decline_price = fields.Float(string="Auto-decline Offers Below", digits="Product Price")
+    ebay_out_of_stock_ok = fields.Boolean(
+        string="Publish Out of Stock",
+        help="eBay publishes a listing with no quantity as an out-of-stock listing: live (and charged), hidden from "
+             "search and not buyable until stock comes. Off (default): the check stops a listing with nothing to "
+             "sell. On: publish it all the same.")
     ebay_package_weight = fields.Float(string="Package Weight (kg)", help="Empty: the product's weight.")
     ebay_package_length = fields.Float(string="Length (cm)")
     ebay_package_width = fields.Float(string="Width (cm)")
@@ -236,6 +243,10 @@ class MarketplaceListing(models.Model):
             "location_missing": _("The shop has no eBay inventory location: set its Location Key."),
             "price_missing": _("The product has no sale price in this shop."),
             "package_missing": _("The shipping policy uses calculated shipping: enter the package weight."),
+            "out_of_stock": _("Nothing to sell: no free stock in the shop's warehouse (after its sync rule). eBay "
+                              "would publish it as an out-of-stock listing, live and charged but hidden from search "
+                              "and not buyable until stock comes. Receive stock first, or tick Publish Out of Stock "
+                              "(Terms tab)."),
             "best_offer_accept_too_high": _("The Best Offer auto-accept price (%(accept)s) must be below the price "
                                             "(%(price)s)."),
             "best_offer_decline_above_accept": _("The Best Offer auto-decline price (%(decline)s) must be below the "
@@ -277,8 +288,12 @@ class MarketplaceListing(models.Model):
                 for product in products}
 
     def _ebay_quantities(self):
-        """Online quantity per product after the shop's sync rule (0 before the bindings exist)."""
+        """Online quantity per product after the shop's sync rule: its binding's, or for a product not bound
+        yet (before the first publish: the check) what its binding will publish."""
         bindings = self.binding_ids.filtered("product_id")
+        for product in self._ebay_products() - bindings.product_id:
+            bindings |= self.env["marketplace.product.binding"].new({"shop_id": self.shop_id.id,
+                                                                     "product_id": product.id})
         online = bindings._online_quantities() if bindings else {}
         return {binding.product_id.id: int(online[binding.id]) for binding in bindings}
 
@@ -295,8 +310,10 @@ class MarketplaceListing(models.Model):
         variants = ()
         if self.is_group:
             variants = tuple(self._ebay_variant(product, prices, quantities, image_urls) for product in products)
+        site = self.shop_id._ebay_site()
         return publish.ListingDraft(
-            sku=self.sku, marketplace_id=self.shop_id.marketplace_site or self.account_id.ebay_marketplace_id,
+            sku=self.sku, marketplace_id=site, locale=inventory_locale(site_language(site)),
+            prefer_catalog=self.shop_id.ebay_prefer_catalog,
             currency=self.shop_id.currency_id.name, title=self.title, description=self.description or "",
             category_id=category.category_id or None, category_is_leaf=bool(category.leaf),
             condition=self.ebay_condition_code or None, condition_notes=self.ebay_condition_notes or None,
@@ -316,6 +333,8 @@ class MarketplaceListing(models.Model):
             package=self._ebay_package(products[:1]),
             package_required=bool(policies["fulfillment"].needs_package),
             variants=variants,
+            # a live listing that sells out stays live out of stock (eBay's out-of-stock control): it revises
+            out_of_stock_ok=self.ebay_out_of_stock_ok or self.state == "published",
         )
 
     def _ebay_variant(self, product, prices, quantities, image_urls):
@@ -381,6 +400,7 @@ class MarketplaceListing(models.Model):
                                            copy=False, ondelete="set null")
     ebay_price_status = fields.Selection(related="ebay_price_search_id.status", string="Comparables")
     ebay_price_query = fields.Char(related="ebay_price_search_id.query")
+    ebay_price_way = fields.Selection(related="ebay_price_search_id.way")
     ebay_price_searched_at = fields.Datetime(related="ebay_price_search_id.searched_at", string="Searched At")
     ebay_price_found = fields.Integer(related="ebay_price_search_id.found")
     ebay_price_count = fields.Integer(related="ebay_price_search_id.kept", string="Number of Comparables")
@@ -447,29 +467,68 @@ class MarketplaceListing(models.Model):
             Search = self.env["ebay.price.search"].sudo()
             search = Search.browse() if force else Search._find_fresh(listing.company_id, product, query_key)
             if not search:
-                items = listing._ebay_search_comparables(query)
+                way, asked, items = listing._ebay_search_comparables(query)
                 search = Search._record({"company_id": listing.company_id.id, "product_id": product.id,
-                                         "query_key": query_key, "query": listing._ebay_query_label(query)},
+                                         "query_key": query_key, "way": way,
+                                         "query": listing._ebay_query_label(way, query, asked)},
                                         items, listing.shop_id.currency_id)
             listing.ebay_price_search_id = search
 
     def _ebay_comparables_query(self):
-        """What Browse is asked: the barcode (GTIN) or the title's words, the category, the condition, fixed
-        price, items located in the shop's country, on the shop's eBay site."""
+        """What the comparables are searched for (the day's cache key): a UPC (``gtin``), an EAN or ISBN
+        (``barcode``: Browse's gtin does not search them, see ``_ebay_browse_query``) or the title's words, the
+        category, the condition, fixed price, items located in the shop's country, on the shop's eBay site."""
         product = self._ebay_products()
         country = (self.shop_id.warehouse_id.partner_id.country_id or self.company_id.country_id).code
+        kind = next(iter(publish.gtin_fields(product.barcode)), None)   # upc, ean, isbn or None
+        barcode = (product.barcode or "").replace("-", "").replace(" ", "") if kind else None
         return {
-            "gtin": product.barcode or None,
-            "keywords": None if product.barcode else " ".join(re.findall(r"\w+", self.title or "")) or None,
+            "gtin": barcode if kind == "upc" else None,
+            "barcode": barcode if kind in ("ean", "isbn") else None,
+            "keywords": None if kind else " ".join(re.findall(r"\w+", self.title or "")) or None,
             "category_id": self.ebay_category_id.category_id or None,
             "condition_ids": [self.ebay_condition_id.condition_id] if self.ebay_condition_id else [],
             "buying_options": ["FIXED_PRICE"],
             "country": country or None,
-            "marketplace_id": self.shop_id.marketplace_site or self.account_id.ebay_marketplace_id,
+            "marketplace_id": self.shop_id._ebay_site(),
         }
 
-    def _ebay_query_label(self, query):
-        label = _("GTIN %s", query["gtin"]) if query["gtin"] else '"%s"' % query["keywords"]
+    def _ebay_browse_query(self, query):
+        """(way, Browse's query) of a comparables query: a UPC as ``gtin``; an EAN or ISBN through its eBay
+        catalog product (the listing's ePID, else one Catalog call) as ``epid``, else the barcode as keywords
+        (browse.yml: "To search using another GTIN format, you must search by keyword"); else the title's words."""
+        asked = {key: value for key, value in query.items() if key != "barcode"}
+        if not query["barcode"]:
+            return ("gtin" if query["gtin"] else "keywords"), asked
+        epid = self.ebay_epid or self._ebay_catalog_epid(query["barcode"])
+        if epid:
+            return "epid", dict(asked, epid=epid)
+        return "barcode", dict(asked, keywords=query["barcode"])
+
+    def _ebay_catalog_epid(self, barcode):
+        """The ePID of eBay's catalog product of an EAN or ISBN, or None when the catalog has none or cannot be
+        asked: the Catalog API takes a seller's token only (catalog.yml: authorization code), so an account not
+        connected, or one eBay refuses the catalog to, searches the barcode as keywords instead."""
+        if self.account_id.state != "connected":
+            return None
+        catalog = CatalogAdapter(self.account_id._ebay_client(site=self.shop_id._ebay_site()))
+        try:
+            summaries = catalog.search_by_gtin(barcode, limit=1)
+        except (EbayAuthError, EbayRequestError):
+            return None
+        return summaries[0].get("epid") if summaries else None
+
+    def _ebay_query_label(self, way, query, asked):
+        """What the panel says was searched for, in words."""
+        if way == "gtin":
+            label = _("GTIN %s", query["gtin"])
+        elif way == "epid":
+            label = _("eBay catalog product %(epid)s (barcode %(barcode)s)", epid=asked["epid"],
+                      barcode=query["barcode"])
+        elif way == "barcode":
+            label = _('"%s" (barcode as keywords)', query["barcode"])
+        else:
+            label = '"%s"' % query["keywords"]
         if query["condition_ids"] and self.ebay_condition_id:
             label += ", %s" % self.ebay_condition_id.name
         return label
@@ -477,14 +536,16 @@ class MarketplaceListing(models.Model):
     def _ebay_comparables_source(self):
         """Where comparables come from (a ``marketplace_core.pricing.ComparablesSource``): eBay's Browse API,
         i.e. active listings. A source of sold items (Marketplace Insights, limited release) would go here."""
-        return BrowseAdapter(self.account_id._ebay_client())
+        return BrowseAdapter(self.account_id._ebay_client(site=self.shop_id._ebay_site()))
 
     def _ebay_search_comparables(self, query):
-        """The source's comparables, eBay's refusals and limits worded for the seller."""
-        if not query["gtin"] and not query["keywords"]:
+        """(way, what was asked, the source's comparables) of a comparables query (``_ebay_browse_query``),
+        eBay's refusals and limits worded for the seller."""
+        if not query["gtin"] and not query["barcode"] and not query["keywords"]:
             raise UserError(_("Give the listing a title (or the product a barcode) to search for comparables."))
         try:
-            return self._ebay_comparables_source().search(**query)
+            way, asked = self._ebay_browse_query(query)
+            return way, asked, self._ebay_comparables_source().search(**asked)
         except BudgetExhausted as exc:
             raise UserError(_("Today's eBay Browse calls are used up (%(limit)s a day): comparables can be searched "
                               "again in %(hours)s hour(s).", limit=self.account_id._ebay_browse_calls_per_day(),

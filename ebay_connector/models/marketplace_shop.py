@@ -1,7 +1,10 @@
 from datetime import timedelta
 
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
 from odoo.osv import expression
+
+from ..ebay_api.locales import SITE_LANGUAGES
 
 
 class MarketplaceShop(models.Model):
@@ -40,11 +43,31 @@ class MarketplaceShop(models.Model):
         help="eBay's merchantLocationKey of the shop's warehouse; made on eBay (createInventoryLocation) from the "
              "warehouse address before the first publish.")
     ebay_location_ready = fields.Boolean(string="Location on eBay", readonly=True, copy=False)
+    ebay_prefer_catalog = fields.Boolean(
+        string="Use eBay's Catalog Details",
+        help="When a listing's barcode or ePID matches a product of eBay's catalog, eBay may replace the listing's "
+             "title, description, photos and item specifics with the catalog's. Off (default): your own text and "
+             "photos stay. On: eBay's catalog details are used.")
 
     # Listing prices from comparables
     ebay_price_discount = fields.Float(
         string="Price Below Median (%)", default=8.0,
         help="New listings suggest their price this far below the median of comparable items on eBay.")
+
+    @api.constrains("platform", "marketplace_site")
+    def _check_ebay_site(self):
+        """An eBay shop lists on a site whose language the connector knows (``ebay_api.locales``): every call
+        speaks it, and eBay refuses listings written in another."""
+        for shop in self.filtered(lambda shop: shop.platform == "ebay" and shop.marketplace_site):
+            if shop.marketplace_site not in SITE_LANGUAGES:
+                raise ValidationError(_("%(site)s is not an eBay marketplace the connector lists on; use one of "
+                                        "%(sites)s.", site=shop.marketplace_site,
+                                        sites=", ".join(sorted(SITE_LANGUAGES))))
+
+    def _ebay_site(self):
+        """The eBay marketplace the shop lists on: its own site, else its account's default."""
+        self.ensure_one()
+        return self.marketplace_site or self.account_id.ebay_marketplace_id or "EBAY_US"
 
     def _ebay_shops_due(self, interval_field, last_field):
         now = fields.Datetime.now()
@@ -102,25 +125,27 @@ class MarketplaceShop(models.Model):
             self.env["marketplace.job"]._enqueue("backfill_listings", shop=shop, priority=20)
 
     def action_ebay_fetch_policies(self):
-        """Read the seller's business policies of this shop's site; the first of each kind becomes the default."""
+        """Read the seller's business policies of this shop's site; the first of each kind becomes the default
+        (in place of one of another site: a shop moved to another site)."""
         self.ensure_one()
-        site = self.marketplace_site or self.account_id.ebay_marketplace_id or "EBAY_US"
+        site = self._ebay_site()
         policies = self.env["ebay.business.policy"]._ebay_fetch(self.account_id, site)
         for kind in ("fulfillment", "payment", "return"):
             field = "ebay_%s_policy_id" % kind
-            if not self[field].active:
+            if not self[field].active or self[field].marketplace_id != site:   # none, archived, or another site's
                 self[field] = policies.filtered(lambda policy, kind=kind: policy.kind == kind)[:1]
         if not self.ebay_location_key:
             self.ebay_location_key = (self.warehouse_id.code or "odoo").lower()
         return True
 
     def _ebay_location_payload(self):
-        """createInventoryLocation body from the warehouse's address."""
+        """createInventoryLocation body from the warehouse's address; a field the address lacks is left out
+        (an empty string is not an address line eBay should store)."""
         address = self.warehouse_id.partner_id
-        return {"location": {"address": {
-            "addressLine1": address.street or "", "city": address.city or "", "stateOrProvince": address.state_id.code
-            or "", "postalCode": address.zip or "", "country": address.country_id.code or ""}},
-            "name": self.warehouse_id.name, "merchantLocationStatus": "ENABLED", "locationTypes": ["WAREHOUSE"]}
+        fields_ = {"addressLine1": address.street, "city": address.city, "stateOrProvince": address.state_id.code,
+                   "postalCode": address.zip, "country": address.country_id.code}
+        return {"location": {"address": {name: value for name, value in fields_.items() if value}},
+                "name": self.warehouse_id.name, "merchantLocationStatus": "ENABLED", "locationTypes": ["WAREHOUSE"]}
 
     def action_ebay_enqueue(self):
         """Buttons on the shop: start one flow now (``job_type`` in the button's context)."""

@@ -20,7 +20,9 @@ class EbayJobService:
         if not self.account:
             raise UserError(_("Job %s names no eBay account or shop.", job.name))
         self.failed_request_ids = []
-        self.client = self.account._ebay_client(on_call=self._on_call)
+        # a shop's job speaks its site's language (and marketplace header); an account's, the account default's
+        self.client = self.account._ebay_client(on_call=self._on_call,
+                                                site=self.shop._ebay_site() if self.shop else None)
 
     def run_job(self):
         """Do the flow, then log what it cost in eBay calls, whether it succeeded or not."""

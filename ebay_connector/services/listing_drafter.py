@@ -45,7 +45,7 @@ class ListingDrafter:
         if listing.is_group or not barcode:
             raise UserError(_("Type or scan the product's barcode (UPC, EAN or ISBN) in the Barcode field of the "
                               "product variant first; a listing with variations is drafted from its photos."))
-        client = self.account._ebay_client()
+        client = self.account._ebay_client(site=self.listing.shop_id._ebay_site())
         catalog = CatalogAdapter(client)
         summaries = self._call(catalog.search_by_gtin, barcode)
         if not summaries:
@@ -78,7 +78,7 @@ class ListingDrafter:
         except (VisionError, draft.AnswerError) as exc:
             raise UserError(_("%(model)s could not draft this listing: %(error)s", model=vision.display_name,
                               error=exc)) from exc
-        self._apply(self.account._ebay_client(), proposal,
+        self._apply(self.account._ebay_client(site=self.listing.shop_id._ebay_site()), proposal,
                     description=draft.description_html(proposal.description) if proposal.description else None)
         return _("the photos (%(model)s, %(count)s photo(s))", model=vision.display_name,
                  count=min(len(images), vision.max_images)), self.dropped

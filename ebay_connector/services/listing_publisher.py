@@ -35,8 +35,7 @@ class ListingJobService(EbayJobService):
         super().__init__(job, run)
         self.sent = {}  # listing id -> (item fingerprint, offer fingerprint) of what is being sent
         self.inventory = InventoryAdapter(self.client)
-        site = self.shop.marketplace_site or self.account.ebay_marketplace_id or "EBAY_US"
-        self.publisher = Publisher(self.inventory, site)
+        self.publisher = Publisher(self.inventory, self.client.config.marketplace_id)
 
     def _listings(self, states):
         ids = self.run.payload.get("listing_ids")

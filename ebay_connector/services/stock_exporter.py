@@ -97,7 +97,7 @@ class PriceExporter(PricePush, BindingExporter):
 
     def _with_offer(self, item):
         binding = self.env["marketplace.product.binding"].browse(item.binding_id)
-        marketplace_id = binding.shop_id.marketplace_site or self.account.ebay_marketplace_id
+        marketplace_id = binding.shop_id._ebay_site()
         try:
             offers = [map_offer(offer) for offer in self.inventory.get_offers(item.sku, marketplace_id)]
         except EbayRequestError as exc:

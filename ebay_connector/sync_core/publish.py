@@ -150,7 +150,9 @@ class ListingDraft:
     package: Package | None = None
     package_required: bool = False
     variants: tuple = ()                           # Variant records: a multi-variation listing
-    locale: str = "en_US"
+    locale: str = ""                               # the site's LocaleEnum (de_DE): ebay_api.locales
+    prefer_catalog: bool = False                   # the shop lets eBay's catalog fill the listing in
+    out_of_stock_ok: bool = False                  # the seller lists it with no stock on purpose
 
 
 @dataclass(frozen=True)
@@ -244,9 +246,21 @@ def _check_terms(draft):
         yield Problem("location_missing")
     if not draft.variants and not _positive(draft.price):
         yield Problem("price_missing")
+    if not draft.out_of_stock_ok and not _has_stock(draft):
+        yield Problem("out_of_stock")
     if draft.package_required and (draft.package is None or not _positive(draft.package.weight)):
         yield Problem("package_missing")
     yield from _check_best_offer(draft.best_offer, draft.price)
+
+
+def _has_stock(draft):
+    """Something to sell: eBay publishes an offer at quantity 0 all the same, as an out-of-stock listing
+    (ShipToLocationAvailability.quantity: "out of stock listings will result if this field is omitted or set to
+    0"): live and charged, but hidden from search and not buyable until the quantity is raised. A listing with
+    variations needs one variant in stock."""
+    if draft.variants:
+        return any(variant.quantity > 0 for variant in draft.variants)
+    return draft.quantity > 0
 
 
 def _check_best_offer(best_offer, price):
@@ -354,7 +368,10 @@ def _package(package):
 
 
 def inventory_item_payload(draft, variant=None):
-    """The inventory item (createOrReplaceInventoryItem / bulk entry) of a listing or of one variant."""
+    """The inventory item (createOrReplaceInventoryItem / bulk entry) of a listing or of one variant, written in
+    the language of its site (``draft.locale``: eBay refuses an EBAY_DE offer of an en_US item)."""
+    if not draft.locale:
+        raise ValueError(f"listing {draft.sku}: the inventory item needs its site's locale (e.g. de_DE)")
     aspects = dict(draft.aspects, **(variant.aspects if variant else {}))
     product = {"title": (draft.title or "").strip(), "description": item_description(draft.description),
                "aspects": _aspects(aspects),
@@ -379,6 +396,14 @@ def inventory_item_payload(draft, variant=None):
     return item
 
 
+def include_catalog_details(draft):
+    """``includeCatalogProductDetails`` of the offer. eBay's default (true) lets the catalog product matching the
+    item's identifiers replace the seller's title, description, photos and item specifics; a seller who wrote
+    them keeps them (false), unless the shop prefers eBay's catalog."""
+    written = bool((draft.title or "").strip() and plain_text(draft.description) and draft.photo_count)
+    return draft.prefer_catalog or not written
+
+
 def offer_payload(draft, variant=None):
     """The offer (createOffer / bulkCreateOffer entry / updateOffer) of a listing or of one variant."""
     price = variant.price if variant else draft.price
@@ -394,7 +419,8 @@ def offer_payload(draft, variant=None):
              "format": "FIXED_PRICE", "listingDuration": "GTC",
              "availableQuantity": max(0, int(variant.quantity if variant else draft.quantity)),
              "categoryId": draft.category_id, "merchantLocationKey": draft.location_key,
-             "listingPolicies": policies, "listingDescription": (draft.description or "").strip()}
+             "listingPolicies": policies, "listingDescription": (draft.description or "").strip(),
+             "includeCatalogProductDetails": include_catalog_details(draft)}
     if price is not None:
         offer["pricingSummary"] = {"price": _money(price, draft.currency)}
     return offer

@@ -119,6 +119,7 @@ class TestDraft(EbayCase):
         self.ebay_shop.action_ebay_fetch_policies()
         listing = self.make_listing("DRAFT-E2E", AIRPODS_UPC)
         listing.product_id.list_price = 180.0
+        self.env["stock.quant"]._update_available_quantity(listing.product_id, self.warehouse.lot_stock_id, 3)
         listing.action_draft_from_barcode()
         listing.ebay_condition_id = self.env.ref("ebay_connector.ebay_condition_new")
         self.aspect(listing, "Color").value_ids = self.env["ebay.aspect.value"].search(

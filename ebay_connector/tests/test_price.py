@@ -8,6 +8,7 @@ from odoo.tests import Form, new_test_user
 from .common import EbayCase
 
 SEARCH = "GET /buy/browse/v1/item_summary/search"
+CATALOG_SEARCH = "GET /commerce/catalog/v1_beta/product_summary/search"
 TOKEN = "POST /identity/v1/oauth2/token"
 # Totals 40..52 plus a for-parts and a lot-of-five outlier: kept 40, 42, 44, 46, 48, 50, 52 -> median 46,
 # P25 (h = 1.5) 43, P75 (h = 4.5) 49.
@@ -60,6 +61,7 @@ class TestPrice(EbayCase):
         self.assertEqual((first.price, first.shipping, first.total, first.condition), (35.0, 5.0, 40.0, "New"))
         self.assertTrue(first.url.startswith("https://www.ebay.com/itm/"))
         self.assertEqual(self.sim_calls().get(SEARCH), 1)
+        self.assertEqual(listing.ebay_price_way, "gtin", "a UPC is Browse's gtin")
 
         # the discount is editable and the price follows; free shipping builds the shipping cost in
         with Form(listing) as form:
@@ -70,6 +72,41 @@ class TestPrice(EbayCase):
         # the price is what eBay gets
         draft = listing._ebay_draft()
         self.assertEqual(str(draft.price), "47.9")
+
+    def test_an_ean_is_searched_through_its_catalog_product(self):
+        """Browse's gtin searches UPC only (browse.yml): an EAN goes by eBay's catalog product of it (ePID)."""
+        self.set_comparables(ITEMS, epid="24031555014")
+        organizer = self.env["product.product"].search([("barcode", "=", "2300001000008")])   # Odoo's demo
+        listing = self.env["marketplace.listing"].create({
+            "shop_id": self.ebay_shop.id, "product_tmpl_id": organizer.product_tmpl_id.id, "product_id": organizer.id,
+            "sku": "PRICE-EAN", "title": "Desk organizer", "ebay_condition_id": self.new.id})
+        listing.action_recalculate_price()
+        self.assertEqual((listing.ebay_price_way, listing.ebay_price_status, listing.ebay_price_median),
+                         ("epid", "ok", 46.0))
+        self.assertIn("eBay catalog product 24031555014 (barcode 2300001000008)", listing.ebay_price_query)
+        calls = self.sim_calls()
+        self.assertEqual((calls.get(SEARCH), calls.get(CATALOG_SEARCH)), (1, 1))
+
+    def test_an_ean_the_catalog_lacks_is_searched_as_keywords(self):
+        self.set_comparables(ITEMS, q="4006381333931")
+        listing = self.make_listing("PRICE-EAN2", barcode="4006381333931")
+        listing.action_recalculate_price()
+        self.assertEqual((listing.ebay_price_way, listing.ebay_price_status, listing.ebay_price_median),
+                         ("barcode", "ok", 46.0))
+        self.assertEqual(listing.ebay_price_query, '"4006381333931" (barcode as keywords), New')
+
+    def test_without_a_seller_token_an_ean_is_searched_as_keywords(self):
+        """The Catalog API takes a seller's token only (catalog.yml): an account not connected (yet) still gets
+        comparables, by the barcode as keywords, without a Catalog call."""
+        self.set_comparables(ITEMS, q="2300001000008")
+        organizer = self.env["product.product"].search([("barcode", "=", "2300001000008")])
+        listing = self.env["marketplace.listing"].create({
+            "shop_id": self.ebay_shop.id, "product_tmpl_id": organizer.product_tmpl_id.id, "product_id": organizer.id,
+            "sku": "PRICE-EAN3", "title": "Desk organizer", "ebay_condition_id": self.new.id})
+        self.ebay_account.state = "needs_reauth"
+        listing.action_recalculate_price()
+        self.assertEqual((listing.ebay_price_way, listing.ebay_price_median), ("barcode", 46.0))
+        self.assertNotIn(CATALOG_SEARCH, self.sim_calls())
 
     def test_a_second_listing_of_the_product_reuses_todays_search_and_recalculate_calls_again(self):
         self.set_comparables(ITEMS, gtin="012345678912")

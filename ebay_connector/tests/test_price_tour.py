@@ -22,8 +22,8 @@ class TestPriceTour(HttpCase):
         listing = self.env.ref("ebay_connector.demo_listing_bin")
         listing.account_id.ebay_api_base_url = self.sim.base_url
         gtin = listing.product_id.barcode
-        self.assertTrue(gtin, "the demo pedal bin has a barcode: it is searched by GTIN")
-        requests.post(self.sim.base_url + "/_sim/comparables", json={"gtin": gtin, "items": ITEMS},
+        self.assertTrue(gtin, "the demo pedal bin has a barcode, an EAN eBay's catalog lacks: searched as keywords")
+        requests.post(self.sim.base_url + "/_sim/comparables", json={"q": gtin, "items": ITEMS},
                       timeout=10).raise_for_status()
 
         self.start_tour("/odoo/action-marketplace_base.action_marketplace_listing/%d" % listing.id, "ebay_price_tour",

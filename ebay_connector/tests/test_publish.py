@@ -10,7 +10,8 @@ from datetime import timedelta
 from PIL import Image
 
 from odoo import Command, fields
-from odoo.tests import Form
+from odoo.exceptions import ValidationError
+from odoo.tests import Form, new_test_user
 from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.marketplace_base.marketplace_core import rate_budget
@@ -201,6 +202,70 @@ class TestPublish(EbayCase):
         self.assertEqual(listing.state, "published")
         self.assertEqual(len(self.offers("LAMP-1")), 1)
 
+    def test_nothing_in_stock_is_said_by_the_check_before_ebay_lists_it_out_of_stock(self):
+        """eBay publishes an offer at quantity 0 as an out-of-stock listing (live, hidden, not buyable): the check
+        says so before any call; the seller may publish it so on purpose; a live listing that sells out revises."""
+        listing = self.make_listing("ORGANIZER-0")
+        self.env["stock.quant"]._update_available_quantity(listing.product_id, self.warehouse.lot_stock_id, -5)
+        listing.action_publish()
+        self.assertEqual(listing.state, "draft")
+        self.assertIn("out_of_stock", listing.problems)
+        self.assertIn("out-of-stock listing", listing.problems_html)
+        self.assertNotIn(BULK_PUBLISH, self.sim_calls())
+
+        listing.ebay_out_of_stock_ok = True
+        listing.action_publish()
+        self.run_jobs()
+        self.assertEqual(listing.state, "published", listing.last_error)
+        live = self.sim_get("/_sim/listings/ORGANIZER-0")
+        self.assertEqual((live["status"], live["quantity"]), ("PUBLISHED", 0))
+
+        listing.ebay_out_of_stock_ok = False
+        listing.title = "Desk organizer, 5 boxes"
+        listing.action_revise()
+        self.run_jobs()
+        self.assertFalse(listing.problem_count, "a live listing out of stock still revises")
+        self.assertEqual(listing.state, "published", listing.last_error)
+
+    def test_the_check_counts_the_stock_a_new_listing_will_push(self):
+        """Before the first publish (no binding yet) the check counts what the binding will push, the shop's
+        stock after its sync rule, as a Marketplace User without stock rights."""
+        seller = new_test_user(self.env, "check_seller",
+                               groups="base.group_user,marketplace_base.group_marketplace_user")
+        listing = self.make_listing("LAMP-CHECK")
+        self.assertFalse(listing.binding_ids)
+        listing.with_user(seller).action_check()
+        self.assertFalse(listing.problem_count, listing.problems)
+
+    def test_a_listing_on_ebay_germany_is_written_in_german(self):
+        """Every call of a DE shop speaks de-DE (eBay refuses an EBAY_DE offer in en-US and an en_US item)."""
+        german = self.ebay_shop.copy({"name": "eBay DE Test", "marketplace_site": "EBAY_DE",
+                                      "ebay_location_key": self.ebay_shop.ebay_location_key})
+        german.action_ebay_fetch_policies()
+        self.assertEqual(set(german.ebay_fulfillment_policy_id.mapped("marketplace_id")), {"EBAY_DE"})
+        listing = self.make_listing("LAMPE-DE", shop_id=german.id, title="Schreibtischlampe LAMPE-DE")
+        listing.action_publish()
+        self.run_jobs()
+        self.assertEqual(listing.state, "published", listing.last_error)
+        live = self.sim_get("/_sim/listings/LAMPE-DE")
+        self.assertEqual((live["marketplaceId"], live["locale"], live["status"]), ("EBAY_DE", "de_DE", "PUBLISHED"))
+        self.assertIs(live["offer"]["includeCatalogProductDetails"], False, "the seller's own text and photos stay")
+        listing.product_id.list_price = 29.0
+        listing.action_revise()
+        self.run_jobs()
+        self.assertFalse(listing.last_error)
+        self.assertEqual(self.sim_get("/_sim/listings/LAMPE-DE")["price"]["value"], "29.00")
+
+    def test_the_location_leaves_out_what_the_address_lacks(self):
+        self.ebay_shop.warehouse_id.partner_id.state_id = False
+        address = self.ebay_shop._ebay_location_payload()["location"]["address"]
+        self.assertEqual(address, {"addressLine1": "1 Main St", "city": "San Jose", "postalCode": "95125",
+                                   "country": "US"})   # no state: no "stateOrProvince": ""
+
+    def test_a_shop_on_a_site_without_a_known_language_is_refused(self):
+        with self.assertRaises(ValidationError):
+            self.ebay_shop.copy({"name": "eBay Mars", "marketplace_site": "EBAY_MARS"})
+
     def test_fifty_listings_at_once_from_the_listings_menu(self):
         listings = self.env["marketplace.listing"].concat(*[self.make_listing("MASS-%02d" % n) for n in range(50)])
         listings.image_ids.write({"ebay_image_url": "https://i.ebayimg.com/images/g/known/s-l1600.jpg",
@@ -225,6 +290,7 @@ class TestPublish(EbayCase):
                                                    "value_ids": [Command.set(size.value_ids.ids)]})]})
         for variant in template.product_variant_ids:
             variant.default_code = "TEE-%s" % variant.product_template_attribute_value_ids.name
+            self.env["stock.quant"]._update_available_quantity(variant, self.warehouse.lot_stock_id, 2)
         listing = self.env["marketplace.listing"].create({
             "shop_id": self.ebay_shop.id, "product_tmpl_id": template.id, "sku": "TEE", "title": "Plain tee",
             "description": "<p>Cotton</p>", "ebay_category_id": self.category.id, "ebay_condition_id": self.new.id,

@@ -27,11 +27,36 @@ def set_comparables(sim_controls, items, **key):
 
 
 def test_gtin_search_sends_no_keywords_and_the_filters():
-    params = search_params(gtin="0885909950805", keywords="ignored", category_id="9355", condition_ids=("1000",),
+    params = search_params(gtin="885909950805", keywords="ignored", category_id="9355", condition_ids=("1000",),
                            country="US", limit=500)
-    assert params == {"gtin": "0885909950805", "q": None, "category_ids": "9355",
+    assert params == {"gtin": "885909950805", "epid": None, "q": None, "category_ids": "9355",
                       "filter": "conditionIds:{1000},buyingOptions:{FIXED_PRICE},itemLocationCountry:US",
                       "limit": 200}
+
+
+def test_gtin_is_for_upc_only_and_an_epid_sends_no_keywords():
+    """browse.yml: "You can search only by UPC (Universal Product Code). To search using another GTIN format,
+    you must search by keyword"; an EAN or ISBN goes by its catalog product (epid)."""
+    for not_upc in ("4006381333931", "9780262046305", "0262046300"):
+        with pytest.raises(ValueError, match="UPC"):
+            search_params(gtin=not_upc)
+    assert search_params(epid="24031555014", keywords="ignored")["q"] is None
+    assert search_params(epid="24031555014")["epid"] == "24031555014"
+
+
+def test_the_simulator_finds_nothing_by_a_gtin_that_is_not_a_upc(sim, sim_config, sim_controls):
+    token = requests.post(f"{sim.base_url}/identity/v1/oauth2/token", auth=(sim_config.app_id, sim_config.cert_id),
+                          data={"grant_type": "client_credentials", "scope": "https://api.ebay.com/oauth/api_scope"},
+                          timeout=10).json()["access_token"]
+    set_comparables(sim_controls, [{"title": "Organizer", "price": 20, "conditionId": "1000"}], gtin="2300001000008")
+
+    def found(**params):
+        return requests.get(f"{sim.base_url}/buy/browse/v1/item_summary/search", params=params,
+                            headers={"Authorization": f"Bearer {token}"}, timeout=10).json()["total"]
+    assert found(gtin="2300001000008") == 0   # an EAN: browse.yml searches UPC only
+    assert found(gtin="013803292186") > 0      # a UPC
+    assert found(epid="24031555014") > 0       # the EAN's catalog product
+    assert found(q="2300001000008") > 0        # the EAN as keywords
 
 
 def test_keywords_search_and_nothing_to_search_by():

@@ -51,7 +51,7 @@ def make_draft(category, sku, **changes):
                          description="<p>A lamp</p>", category_id=category_id, condition="NEW",
                          aspects=dict(aspects), image_urls=("https://i.ebayimg.com/images/g/x/s-l1600.jpg",),
                          photo_count=1, price=Decimal("12.50"), quantity=2, policies=dict(KINDS),
-                         location_key=LOCATION)
+                         location_key=LOCATION, locale="en_US")
     return dataclasses.replace(draft, **changes)
 
 
@@ -160,3 +160,13 @@ def test_photos_policies_and_location(sim_client, sim_controls):
                "locationTypes": ["WAREHOUSE"]}
     assert inventory.create_inventory_location("wh-ny", address) is True
     assert inventory.create_inventory_location("wh-ny", address) is False
+
+
+def test_an_offer_at_quantity_zero_goes_live_out_of_stock(inventory, category):
+    """As eBay does (ShipToLocationAvailability: "out of stock listings will result if this field is omitted or
+    set to 0"): published, the listing active, nothing to buy. The connector's check says so first."""
+    draft = make_draft(category, "PUB-ZERO", quantity=0)
+    assert Publisher(inventory, "EBAY_US").publish([unit(draft)])["PUB-ZERO"].ok
+    offer = offers_of(inventory, "PUB-ZERO")[0]
+    assert (offer["status"], offer["listing"]["listingStatus"], offer["availableQuantity"]) == (
+        "PUBLISHED", "ACTIVE", 0)

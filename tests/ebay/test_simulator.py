@@ -240,11 +240,40 @@ def test_create_publish_and_withdraw_offer(api):
                       headers={"Content-Language": "en-US"}, timeout=10)
     assert created.status_code == 201
     offer = {"sku": "NEW-1", "marketplaceId": "EBAY_US", "format": "FIXED_PRICE", "availableQuantity": 4}
-    offer_id = post(api, "/sell/inventory/v1/offer", offer).json()["offerId"]
-    incomplete = post(api, f"/sell/inventory/v1/offer/{offer_id}/publish")
+    english = {"Content-Language": "en-US"}
+    assert post(api, "/sell/inventory/v1/offer", offer).status_code == 400   # no Content-Language
+    offer_id = post(api, "/sell/inventory/v1/offer", offer, headers=english).json()["offerId"]
+    incomplete = post(api, f"/sell/inventory/v1/offer/{offer_id}/publish/")
     assert incomplete.status_code == 400 and len(incomplete.json()["errors"]) >= 3
-    assert post(api, "/sell/inventory/v1/offer", offer).status_code == 400   # duplicate
+    assert post(api, "/sell/inventory/v1/offer", offer, headers=english).status_code == 400   # duplicate
     api.close()
+
+
+def test_offers_are_written_in_their_sites_language(api):
+    """createOffer, bulkCreateOffer and updateOffer need Content-Language, one the offer's site speaks; an item
+    written in en_US does not publish on EBAY_DE (25604)."""
+    item = {"product": {"title": "Schreibtischlampe", "aspects": {"Brand": ["Acme"]}},
+            "availability": {"shipToLocationAvailability": {"quantity": 4}}}
+    assert api.put(api.base + "/sell/inventory/v1/inventory_item/DE-1", json=item,
+                   headers={"Content-Language": "en-US"}, timeout=10).status_code == 201
+    offer = {"sku": "DE-1", "marketplaceId": "EBAY_DE", "format": "FIXED_PRICE", "availableQuantity": 4}
+    refused = post(api, "/sell/inventory/v1/offer", offer, headers={"Content-Language": "en-US"})
+    assert refused.status_code == 400 and "EBAY_DE takes de-DE" in refused.json()["errors"][0]["message"]
+    bulk = post(api, "/sell/inventory/v1/bulk_create_offer", {"requests": [offer]},
+                headers={"Content-Language": "en-US"})
+    assert bulk.status_code == 207 and bulk.json()["responses"][0]["statusCode"] == 400
+    assert post(api, "/sell/inventory/v1/bulk_create_offer", {"requests": [offer]}).status_code == 400
+    offer_id = post(api, "/sell/inventory/v1/offer", offer, headers={"Content-Language": "de-DE"}).json()["offerId"]
+    update = {"availableQuantity": 3, "categoryId": "1"}
+    for headers, status in (({}, 400), ({"Content-Language": "en-US"}, 400), ({"Content-Language": "de-DE"}, 204)):
+        answer = api.put(f"{api.base}/sell/inventory/v1/offer/{offer_id}", json=update, headers=headers, timeout=10)
+        assert answer.status_code == status, (headers, answer.text)
+    errors = post(api, f"/sell/inventory/v1/offer/{offer_id}/publish/").json()["errors"]
+    assert errors[0]["errorId"] == 25604 and "written in en_US" in errors[0]["message"]
+    assert api.put(api.base + "/sell/inventory/v1/inventory_item/DE-1", json=item,
+                   headers={"Content-Language": "de-DE"}, timeout=10).status_code == 204
+    errors = post(api, f"/sell/inventory/v1/offer/{offer_id}/publish/").json()["errors"]
+    assert 25604 not in [error["errorId"] for error in errors]
 
 
 # ---------------------------------------------------------------- Feed and migration

@@ -33,7 +33,7 @@ def draft(**changes):
         category_id="31388", condition="USED_GOOD", condition_notes="Small scratch",
         aspects={"Brand": ["Canon"], "Type": ["Camera"], "Color": ["Black"]}, aspect_specs=SPECS,
         condition_policy=ConditionPolicy(True, ("NEW", "USED_GOOD")), image_urls=("https://i.ebayimg.com/1.jpg",),
-        photo_count=1, price=Decimal("199.00"), quantity=3, policies=POLICIES, location_key="wh-1")
+        photo_count=1, price=Decimal("199.00"), quantity=3, policies=POLICIES, location_key="wh-1", locale="en_US")
     return replace(base, **changes)
 
 
@@ -55,6 +55,18 @@ def test_every_problem_is_listed_at_once():
     assert problems[0].params == {"length": 81, "max": 80}
     assert [p.params["name"] for p in problems if p.code == "aspect_missing"] == ["Brand", "Type"]
     assert {p.params["kind"] for p in problems if p.code == "policy_missing"} == {"fulfillment", "return"}
+
+
+def test_nothing_in_stock_is_said_before_ebay_lists_it_out_of_stock():
+    """eBay publishes at quantity 0 as an out-of-stock listing (hidden, not buyable): the check says so first,
+    unless the seller lists it out of stock on purpose; a listing with variations needs one variant in stock."""
+    assert codes(check_listing(draft(quantity=0))) == ["out_of_stock"]
+    assert check_listing(draft(quantity=0, out_of_stock_ok=True)) == []
+    variants = tuple(Variant(sku=f"SKU-{size}", price=Decimal("10"), quantity=quantity, aspects={"Size": [size]})
+                     for size, quantity in (("S", 0), ("M", 0)))
+    assert "out_of_stock" in codes(check_listing(draft(quantity=0, price=None, variants=variants)))
+    restocked = variants[:1] + (replace(variants[1], quantity=2),)
+    assert "out_of_stock" not in codes(check_listing(draft(quantity=0, price=None, variants=restocked)))
 
 
 def test_aspect_cardinality_and_length():
@@ -147,3 +159,19 @@ def test_only_changed_listings_are_revised_within_the_daily_limit():
         PublishedState(4, "i", "o", "i2", "o2", revisions_today=250),
     ])
     assert plan.items == (2,) and plan.offers == (3,) and plan.unchanged == (1,) and plan.over_limit == (4,)
+
+
+def test_the_item_is_written_in_its_sites_locale():
+    assert inventory_item_payload(draft(marketplace_id="EBAY_DE", locale="de_DE"))["locale"] == "de_DE"
+    try:
+        inventory_item_payload(draft(locale=""))
+    except ValueError as exc:
+        assert "locale" in str(exc)
+    else:
+        raise AssertionError("an item without its site's locale must not be built")
+
+
+def test_the_sellers_own_text_and_photos_are_not_replaced_by_ebays_catalog():
+    assert offer_payload(draft(epid="123"))["includeCatalogProductDetails"] is False
+    assert offer_payload(draft(epid="123", prefer_catalog=True))["includeCatalogProductDetails"] is True
+    assert offer_payload(draft(photo_count=0))["includeCatalogProductDetails"] is True   # nothing of the seller's

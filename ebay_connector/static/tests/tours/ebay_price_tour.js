@@ -15,6 +15,10 @@ registry.category("web_tour.tours").add("ebay_price_tour", {
             trigger: `${PAGE} .o_field_widget[name="ebay_price_median"]:contains("46.00")`,
         },
         {
+            content: "the panel says how eBay was asked: the demo bin's EAN as keywords (Browse's gtin is UPC only)",
+            trigger: `${PAGE} .o_field_widget[name="ebay_price_way"]:contains("EAN/ISBN as Keywords")`,
+        },
+        {
             content: "the comparables are listed, the outliers among them",
             trigger: `${PAGE} .o_field_widget[name="ebay_comparable_ids"] .o_data_row:contains("Lot of 5 bins")`,
         },
