@@ -156,7 +156,7 @@ def test_simulator_answers_in_browse_yml_shape(browse, sim, sim_config):
         spec = yaml.safe_load(handle)
     operation = spec["paths"]["/item_summary/search"]["get"]
     documented = {parameter["name"] for parameter in operation["parameters"]}
-    params = search_params(gtin="1", category_id="2", condition_ids=("1000",), country="US")
+    params = search_params(gtin="012345678905", category_id="2", condition_ids=("1000",), country="US")
     assert {name for name, value in params.items() if value is not None} <= documented
     schemas = spec["components"]["schemas"]
     token = browse.client.oauth.application_token().access_token
