@@ -42,8 +42,9 @@ class MarketplaceTakeoverWizard(models.TransientModel):
             wizard.adjustable_count = len(wizard.shop_id._stock_to_adjust(wizard._listings()))
             wizard.largest_drops = self._drops_table(impact.largest_drops(LARGEST_DROPS))
 
-    @staticmethod
-    def _drops_table(drops):
+    def _drops_table(self, drops):
+        """The largest drops as an HTML table; ``self.env._``: a static method had no language to translate
+        its headers into (Odoo logged "no translation language detected" on every preview)."""
         if not drops:
             return False
         rows = Markup("").join(
@@ -51,7 +52,7 @@ class MarketplaceTakeoverWizard(models.TransientModel):
             % (change.key, change.before, change.after) for change in drops)
         return Markup("<table class='table table-sm'><thead><tr><th>%s</th><th class='text-end'>%s</th>"
                       "<th class='text-end'>%s</th></tr></thead><tbody>%s</tbody></table>") % (
-            escape(_("SKU")), escape(_("Online Now")), escape(_("After Take-Over")), rows)
+            escape(self.env._("SKU")), escape(self.env._("Online Now")), escape(self.env._("After Take-Over")), rows)
 
     def _listings(self):
         """The listings this take-over is about: those chosen, or None for every pushed listing of the shop."""
