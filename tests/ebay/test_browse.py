@@ -13,7 +13,9 @@ from ebay_api.mappers import map_item_summary
 
 SEARCH_CALL = "GET /buy/browse/v1/item_summary/search"
 TOKEN_CALL = "POST /identity/v1/oauth2/token"
-SPEC = os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "ebay-openapi", "browse.yml")
+SPEC_DIR = os.environ.get("EBAY_OPENAPI_DIR") or os.path.join(
+    os.path.dirname(__file__), "..", "..", "..", "shared", "ebay-openapi")
+SPEC = os.path.join(SPEC_DIR, "browse.yml")
 
 
 @pytest.fixture
