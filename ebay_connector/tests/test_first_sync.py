@@ -14,8 +14,9 @@ from .common import EbayCase
 BULK = "POST /sell/inventory/v1/bulk_update_price_quantity"
 
 
-class TestFirstSync(EbayCase):
-    """Demo seed: 30 Inventory API items, quantities 0 to 50; the backfill creates their products."""
+class BackfilledShopCase(EbayCase):
+    """A shop not taken over yet whose backfill creates the products of eBay's listings (demo seed: 30 Inventory
+    API items, quantities 0 to 50), reports at once."""
 
     shop_owns_stock = False
 
@@ -24,6 +25,17 @@ class TestFirstSync(EbayCase):
         super().setUpClass()
         cls.env["ir.config_parameter"].sudo().set_param("ebay_connector.feed_poll_seconds", "0")
         cls.ebay_account.ebay_create_missing_products = True
+
+    def sweep(self):
+        """The cron Marketplace: Push Stock and Prices, then the queue; returns the push jobs it made."""
+        before = self.env["marketplace.job"].search([("shop_id", "=", self.ebay_shop.id)])
+        self.env["marketplace.shop"]._cron_ebay_push_stock_and_prices()
+        self.run_jobs()
+        return self.env["marketplace.job"].search([("shop_id", "=", self.ebay_shop.id)]) - before
+
+
+class TestFirstSync(BackfilledShopCase):
+    """The first backfill, then pushes before and after the take-over."""
 
     def setUp(self):
         super().setUp()
@@ -47,11 +59,6 @@ class TestFirstSync(EbayCase):
         inventory = InventoryAdapter(self.ebay_account._ebay_client())
         for batch in push.batches(changed):
             inventory.bulk_update_price_quantity([push.stock_entry(item) for item in batch])
-
-    def sweep(self):
-        """The cron Marketplace: Push Stock and Prices, then the queue."""
-        self.env["marketplace.shop"]._cron_ebay_push_stock_and_prices()
-        self.run_jobs()
 
     def jobs(self, job_type):
         return self.env["marketplace.job"].search([("job_type", "=", job_type), ("shop_id", "=", self.ebay_shop.id)])
@@ -186,30 +193,15 @@ class TestFirstSync(EbayCase):
         self.assertEqual(self.ebay_quantities(), dict(self.on_ebay, **{sold_out.external_sku: 0}))
 
 
-class TestListingsAfterTakeOver(EbayCase):
+class TestListingsAfterTakeOver(BackfilledShopCase):
     """Issue 19: listings that appear on eBay after the take-over, found by the real backfill and swept by the
     real pushes, never take a 0 (or any quantity) Odoo never meant, nor wait behind a Confirm that would end them.
     A simulator of this class's own: the listings it adds would change the other classes' shop."""
-
-    shop_owns_stock = False
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.env["ir.config_parameter"].sudo().set_param("ebay_connector.feed_poll_seconds", "0")
-        cls.ebay_account.ebay_create_missing_products = True
 
     def backfill(self):
         job = self.enqueue_and_run("backfill_listings")
         self.assertEqual(job.state, "done", job.last_error)
         return job
-
-    def sweep(self):
-        """The cron Marketplace: Push Stock and Prices, then the queue; returns the push jobs it made."""
-        before = self.env["marketplace.job"].search([("shop_id", "=", self.ebay_shop.id)])
-        self.env["marketplace.shop"]._cron_ebay_push_stock_and_prices()
-        self.run_jobs()
-        return self.env["marketplace.job"].search([("shop_id", "=", self.ebay_shop.id)]) - before
 
     def ebay_quantities(self):
         bindings = self.env["marketplace.product.binding"].search([("shop_id", "=", self.ebay_shop.id),
