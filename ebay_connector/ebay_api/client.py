@@ -5,10 +5,12 @@ user token before it expires, retries once after a 401 with a refreshed token, a
 answers into ApiResponse or the errors of ``errors.py`` (see ``transport.py`` for retries,
 call recording and rate budgets).
 """
+import json as jsonlib
 import time
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 from .errors import EbayAuthError, EbayRequestError
+from .message_signature import requires_signature
 from .oauth import DEFAULT_SCOPES, OAuthClient
 from .transport import ApiResponse, Transport, build_session
 
@@ -24,12 +26,14 @@ def encode_query(params):
 
 class EbayClient:
     def __init__(self, config, token_store, session=None, on_call=None, sleep=time.sleep,
-                 clock=time.time, budgets=None, app_token_store=None):
+                 clock=time.time, budgets=None, app_token_store=None, signer=None):
         """``budgets`` (group -> RateBudget) lets several clients of one account share one
         budget; by default each client builds its own from ``config.budgets``.
-        ``app_token_store`` shares the application token between clients (see OAuthClient)."""
+        ``app_token_store`` shares the application token between clients (see OAuthClient).
+        ``signer`` (a ``message_signature.MessageSigner``) signs the calls eBay wants signed for EU/UK sellers."""
         self.config = config
         self.token_store = token_store
+        self.signer = signer
         self.session = session or build_session()
         self.transport = Transport(config, self.session, on_call=on_call, sleep=sleep,
                                    clock=clock, budgets=budgets)
@@ -63,6 +67,8 @@ class EbayClient:
         if params:
             url = f"{url}?{encode_query(params)}"
         body = {"json": json} if files is None else {"files": files}
+        if self.signer and requires_signature(method, urlsplit(url).path):
+            body = {"data": b"" if json is None else jsonlib.dumps(json).encode()}
         response = self._send(method, url, family, body, headers, self._token(app_token), idempotent)
         if response.status == 401:
             response = self._send(method, url, family, body, headers, self._token(app_token, renew=True),
@@ -82,7 +88,14 @@ class EbayClient:
             "Accept-Language": self.config.content_language,
             **(headers or {}),
         }
+        if "data" in body:
+            all_headers.update(self._signature_headers(method, url, body["data"]))
         return self.transport.send(method, url, family, idempotent=idempotent, headers=all_headers, **body)
+
+    def _signature_headers(self, method, url, data):
+        """The digital signature of a call eBay wants signed: over the exact bytes sent, created now."""
+        added = {"Content-Type": "application/json"} if data else {}
+        return dict(added, **self.signer.headers(method, url, data, self.clock()))
 
     def _token(self, app_token, renew=False):
         if app_token:

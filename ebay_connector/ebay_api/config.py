@@ -10,6 +10,8 @@ HOSTS = {
 
 # The Media API (image uploads) has a host of its own (developer.ebay.com/api-docs/commerce/media/overview.html).
 MEDIA_HOSTS = {"production": "https://apim.ebay.com", "sandbox": "https://apim.sandbox.ebay.com"}
+# Finances, payment disputes and the Key Management API live on apiz (their OpenAPI documents' servers).
+APIZ_HOSTS = {"production": "https://apiz.ebay.com", "sandbox": "https://apiz.sandbox.ebay.com"}
 
 PULL = "pull"
 PUSH = "push"
@@ -93,6 +95,10 @@ class EbayConfig:
     @property
     def media_url(self):
         return (self.base_url or MEDIA_HOSTS[self.environment]).rstrip("/")
+
+    @property
+    def apiz_url(self):
+        return (self.base_url or APIZ_HOSTS[self.environment]).rstrip("/")
 
     @property
     def auth_url(self):

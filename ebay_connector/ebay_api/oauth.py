@@ -20,6 +20,7 @@ DEFAULT_SCOPES = (
     f"{API_SCOPE}/sell.inventory",
     f"{API_SCOPE}/sell.fulfillment",
     f"{API_SCOPE}/sell.account",
+    f"{API_SCOPE}/sell.finances",
     f"{API_SCOPE}/commerce.notification.subscription",
 )
 TOKEN_PATH = "/identity/v1/oauth2/token"

@@ -25,16 +25,17 @@ class Page:
         return max(1, -(-self.total // self.page_size))
 
 
-def iter_pages(client, path, family, params, items_key, should_stop=None, first_number=1):
+def iter_pages(client, path, family, params, items_key, should_stop=None, first_number=1, host=None):
     """Yield Page objects until eBay gives no ``next`` link, an empty page, or ``should_stop()``
     turns true (checked before each request, so a STOP button takes effect between pages).
 
     A job that stops after a page keeps ``page.next_params`` and ``page.number + 1`` and resumes
-    with them as ``params`` and ``first_number`` in a later slice."""
+    with them as ``params`` and ``first_number`` in a later slice. ``host`` replaces the API host (apiz for
+    the Finances API)."""
     params = dict(params)
     number = first_number - 1
     while not (should_stop and should_stop()):
-        body = client.request("GET", path, family, params=params).body or {}
+        body = client.request("GET", path, family, params=params, host=host).body or {}
         items = body.get(items_key) or []
         number += 1
         next_params = _next_query(body.get("next")) if items else None

@@ -21,12 +21,14 @@ from . import (
     catalog,
     controls,
     feed,
+    finances,
     fulfillment,
     inventory,
     migration,
     notification,
     oauth,
     publishing,
+    signatures,
     taxonomy,
 )
 from .errors import EbayError, internal_error, resource_not_found, too_many_requests
@@ -37,7 +39,7 @@ from .store import Store
 
 LOG = logging.getLogger(__name__)
 ROUTES = [Route(*spec) for module in (oauth, taxonomy, browse, inventory, bulk_update, migration, feed, fulfillment,
-                                      notification, publishing, catalog, controls)
+                                      notification, publishing, catalog, signatures, finances, controls)
           for spec in module.ROUTES]
 ROUTES_BY_METHOD = {method: [r for r in ROUTES if r.method == method] for method in ("GET", "POST", "PUT",
                                                                                        "DELETE")}

@@ -47,6 +47,14 @@ CREATE TABLE IF NOT EXISTS item_groups (group_key TEXT PRIMARY KEY, data TEXT NO
 CREATE TABLE IF NOT EXISTS images (image_id TEXT PRIMARY KEY, url TEXT NOT NULL, expires TEXT NOT NULL,
     sha1 TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS fail_skus (sku TEXT PRIMARY KEY, error_id INTEGER, message TEXT);
+CREATE TABLE IF NOT EXISTS api_signing_keys (signing_key_id TEXT PRIMARY KEY, cipher TEXT NOT NULL,
+    public_der TEXT NOT NULL, jwe TEXT NOT NULL UNIQUE, created INTEGER NOT NULL, expires INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS finance_transactions (seq INTEGER PRIMARY KEY, transaction_id TEXT NOT NULL UNIQUE,
+    transaction_date TEXT NOT NULL, transaction_type TEXT NOT NULL, transaction_status TEXT NOT NULL, order_id TEXT,
+    booking_entry TEXT NOT NULL, amount_cents INTEGER NOT NULL, payout_id TEXT, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS finance_transactions_by_date ON finance_transactions(transaction_date);
+CREATE TABLE IF NOT EXISTS payouts (seq INTEGER PRIMARY KEY, payout_id TEXT NOT NULL UNIQUE, payout_date TEXT NOT NULL,
+    payout_status TEXT NOT NULL, data TEXT NOT NULL);
 """
 
 

@@ -28,6 +28,7 @@ from ebay_api.account import AccountAdapter
 from ebay_api.browse import BrowseAdapter
 from ebay_api.catalog import CatalogAdapter
 from ebay_api.feed import FeedAdapter
+from ebay_api.finances import FinancesAdapter, KeyManagementAdapter
 from ebay_api.fulfillment import FulfillmentAdapter
 from ebay_api.inventory import InventoryAdapter
 from ebay_api.mappers import map_active_inventory_report
@@ -39,8 +40,8 @@ from sync_core.publish import Variant, group_payload, inventory_item_payload, of
 
 SPEC_DIR = os.environ.get("EBAY_OPENAPI_DIR") or os.path.join(
     os.path.dirname(__file__), "..", "..", "..", "shared", "ebay-openapi")
-DOCUMENTS = ("account", "browse", "catalog", "feed", "fulfillment", "inventory", "metadata", "notification",
-             "taxonomy")
+DOCUMENTS = ("account", "browse", "catalog", "feed", "finances", "fulfillment", "inventory", "key_management",
+             "metadata", "notification", "taxonomy")
 # Calls no OpenAPI document of the folder describes (their doc pages are cited in docs/ebay-api.md): the OAuth
 # token endpoint (identity.yml is the Identity *user* API) and the Media image calls (media.yml: video only).
 UNDOCUMENTED = ("/identity/v1/oauth2/token", "/commerce/media/v1_beta/image")
@@ -228,11 +229,24 @@ def drive_the_connector(client, leaf):
     inventory.bulk_migrate_listings([row.item_id for row in report if not (row.sku or "").startswith(("DEMO-",
                                                                                                        "CONF-"))][:5])
 
+    finances = FinancesAdapter(client)
+    a_month_ago = datetime.now(timezone.utc) - timedelta(days=30)
+    payout = next(iter(finances.iter_payout_pages(a_month_ago, page_size=10))).items[0]
+    finances.get_payout(payout["payoutId"])
+    assert list(finances.iter_transaction_pages(payout_id=payout["payoutId"], page_size=3))
+    assert list(finances.iter_transaction_pages(a_month_ago - timedelta(days=30), transaction_type="SALE"))
+    keys = KeyManagementAdapter(client)
+    keys.get_signing_key(keys.create_signing_key()["signingKeyId"])
 
-def test_every_request_and_answer_is_as_ebays_documents_write_them(documents, recorded, sim_client, request):
+
+def test_every_request_and_answer_is_as_ebays_documents_write_them(documents, recorded, sim_client, sim_controls,
+                                                                   request):
+    sim_controls.post("finances/book", {"charges": [{"feeType": "AD_FEE", "amount": "2.10"}]})
+    sim_controls.post("finances/payout")
     drive_the_connector(sim_client, request.getfixturevalue("leaf_category"))
     seen = {f"{response.request.method} {urlsplit(response.request.url).path}" for response in recorded}
     assert any("/publish_by_inventory_item_group/" in call for call in seen)
+    assert {"GET /sell/finances/v1/transaction", "POST /developer/key_management/v1/signing_key"} <= seen
     assert len(recorded) > 30
     problems = [problem for response in recorded for problem in check_exchange(documents, response)]
     assert problems == [], "\n".join(dict.fromkeys(problems))
