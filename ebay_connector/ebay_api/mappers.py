@@ -19,6 +19,11 @@ from dateutil import parser as date_parser
 
 from .errors import MappingError
 
+try:
+    from ...marketplace_base.marketplace_core.money import MoneyPayout, MoneyTransaction
+except ImportError:  # a top-level package: plain pytest puts the addon folders on sys.path (tests/conftest.py)
+    from marketplace_core.money import MoneyPayout, MoneyTransaction
+
 ZERO = Decimal("0")
 
 # eBay's ConditionEnum (slr:ConditionEnum): the seller runbook's ten values plus the newer
@@ -551,4 +556,59 @@ def map_item_summary(payload):
         condition=payload.get("condition"),
         condition_id=payload.get("conditionId"),
         url=payload.get("itemWebUrl"),
+    )
+
+
+# ---------------------------------------------------------------- money (Finances API)
+
+# eBay's TransactionTypeEnum -> marketplace_core.money kinds (developer.ebay.com/api-docs/sell/finances/types/
+# api:TransactionTypeEnum); types eBay adds later map to "other" rather than failing the import.
+TRANSACTION_KINDS = {"SALE": "sale", "REFUND": "refund", "CREDIT": "credit", "DISPUTE": "dispute",
+                     "NON_SALE_CHARGE": "non_sale_charge", "SHIPPING_LABEL": "shipping_label",
+                     "TRANSFER": "transfer", "ADJUSTMENT": "adjustment", "WITHDRAWAL": "withdrawal"}
+
+
+def _order_reference(payload):
+    """The order a transaction belongs to: ``orderId``, else an ORDER_ID reference (refunds, charges)."""
+    if payload.get("orderId"):
+        return payload["orderId"]
+    return next((ref["referenceId"] for ref in payload.get("references") or ()
+                 if ref.get("referenceType") == "ORDER_ID" and ref.get("referenceId")), None)
+
+
+@_mapping("Finances transaction")
+def map_money_transaction(payload):
+    """MoneyTransaction of one getTransactions ``transactions[]`` entry (sel:Transaction)."""
+    booking = payload["bookingEntry"]
+    if booking not in ("CREDIT", "DEBIT"):
+        raise ValueError(f"bookingEntry {booking!r}")
+    fee_basis = payload.get("totalFeeBasisAmount")
+    return MoneyTransaction(
+        external_id=str(payload["transactionId"]),
+        kind=TRANSACTION_KINDS.get(payload.get("transactionType"), "other"),
+        credit=booking == "CREDIT",
+        amount=abs(_amount(payload["amount"])),
+        currency=payload["amount"]["currency"],
+        date=_timestamp(payload.get("transactionDate")),
+        fee=_amount(payload.get("totalFeeAmount")),
+        gross=_amount(fee_basis) if fee_basis else None,
+        order_ref=_order_reference(payload),
+        payout_ref=payload.get("payoutId"),
+        fee_type=payload.get("feeType"),
+        memo=payload.get("transactionMemo"),
+        status=payload.get("transactionStatus"),
+    )
+
+
+@_mapping("Finances payout")
+def map_money_payout(payload):
+    """MoneyPayout of a getPayouts ``payouts[]`` entry or a getPayout answer (sel:Payout)."""
+    return MoneyPayout(
+        external_id=str(payload["payoutId"]),
+        amount=_amount(payload["amount"]),
+        currency=payload["amount"]["currency"],
+        date=_timestamp(payload.get("payoutDate")),
+        status=payload.get("payoutStatus"),
+        transaction_count=payload.get("transactionCount"),
+        bank_reference=payload.get("bankReference") or payload.get("payoutReference"),
     )

@@ -10,9 +10,11 @@ import pytest
 from test_locales import RecordingSession
 
 from ebay_api import EbayClient
-from ebay_api.errors import EbayRequestError
+from ebay_api.errors import EbayRequestError, MappingError
 from ebay_api.finances import FinancesAdapter, KeyManagementAdapter, transactions_filter
+from ebay_api.mappers import map_money_payout, map_money_transaction
 from ebay_api.message_signature import MessageSigner, verify
+from marketplace_core.money import RECONCILED, payout_check
 
 
 def _amount(value):
@@ -46,6 +48,35 @@ def test_sales_are_net_of_their_fees_and_a_payout_is_what_its_transactions_add_u
     assert finances.get_payout(payout["payoutId"]) == payout
     assert [p["payoutId"] for page in finances.iter_payout_pages(date_from=_a_month_ago()) for p in page.items] == [
         payout["payoutId"]]
+
+
+def test_mapped_transactions_reconcile_the_payout_and_name_their_orders(sim_client, sim_controls):
+    finances = FinancesAdapter(sim_client)
+    order_id = sim_client.request("GET", "/sell/fulfillment/v1/order", "orders").body["orders"][0]["orderId"]
+    sim_controls.post("finances/book", {"refunds": [{"orderId": order_id, "amount": "3.10"}],
+                                        "charges": [{"feeType": "STORE_SUBSCRIPTION_FEE", "amount": "21.95"}]})
+    payout = map_money_payout(sim_controls.post("finances/payout"))
+    mapped = [map_money_transaction(t) for t in _all_transactions(finances, payout_id=payout.external_id)]
+    assert payout_check(payout.amount, [t.signed_amount for t in mapped], payout.transaction_count)[0] == RECONCILED
+    refund = next(t for t in mapped if t.kind == "refund")
+    assert (refund.order_ref, refund.credit, refund.amount) == (order_id, False, Decimal("3.10"))
+    charge = next(t for t in mapped if t.kind == "non_sale_charge")
+    assert (charge.fee_type, charge.order_ref, charge.signed_amount) == ("STORE_SUBSCRIPTION_FEE", None,
+                                                                         Decimal("-21.95"))
+    sale = next(t for t in mapped if t.kind == "sale")
+    assert sale.gross == sale.amount + sale.fee and sale.payout_ref == payout.external_id and sale.date.tzinfo
+
+
+def test_the_mapper_takes_new_types_and_refuses_what_it_cannot_book():
+    raw = {"transactionId": "1", "transactionType": "LOAN_REPAYMENT", "bookingEntry": "DEBIT",
+           "amount": {"value": "-7.50", "currency": "EUR"}}
+    mapped = map_money_transaction(raw)
+    assert (mapped.kind, mapped.amount, mapped.signed_amount, mapped.currency) == (
+        "other", Decimal("7.50"), Decimal("-7.50"), "EUR")
+    with pytest.raises(MappingError):
+        map_money_transaction(dict(raw, bookingEntry="SIDEWAYS"))
+    with pytest.raises(MappingError):
+        map_money_payout({"payoutId": "5", "amount": {"value": "ten", "currency": "USD"}})
 
 
 def test_transactions_page_oldest_first_through_ebays_next_links(sim_client, sim_controls):
