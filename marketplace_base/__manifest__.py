@@ -18,6 +18,8 @@
         "views/marketplace_job_channel_views.xml",
         "views/marketplace_api_usage_views.xml",
         "views/marketplace_order_views.xml",
+        "views/marketplace_money_transaction_views.xml",
+        "views/marketplace_payout_views.xml",
         "views/marketplace_product_binding_views.xml",
         "views/marketplace_sync_rule_views.xml",
         "views/marketplace_shop_views.xml",

@@ -30,6 +30,7 @@ FAMILY_GROUPS = {
     "metadata": PULL,
     "inventory.read": PULL,
     "orders": PULL,
+    "finances": PULL,
     "feed": PULL,
     "inventory.write": PUSH,
     "fulfillment": PUSH,

@@ -8,6 +8,8 @@ from odoo.addons.marketplace_base.shared_budget import SharedRateBudget
 
 from ..ebay_api import EbayAuthError, EbayClient, EbayConfig, InMemoryTokenStore
 from ..ebay_api.config import BROWSE, BROWSE_CALLS_PER_DAY, PULL, PUSH, Budget
+from ..ebay_api.finances import KeyManagementAdapter
+from ..ebay_api.message_signature import MessageSigner
 from ..ebay_api.oauth import OAuthClient
 from ..ebay_api.signature import challenge_response
 from ..ebay_api.transport import build_session
@@ -75,6 +77,21 @@ class MarketplaceAccount(models.Model):
     ebay_category_tree_id = fields.Char(readonly=True)
     ebay_category_tree_version = fields.Char(readonly=True)
 
+    # Money (Finances API) and digital signatures
+    ebay_finances_synced_until = fields.Datetime(
+        string="Money Pulled Until", readonly=True, copy=False,
+        help="eBay's transactions and payouts are stored up to this moment (the next pull overlaps it by 2 days).")
+    ebay_signs_requests = fields.Boolean(
+        string="EU/UK Seller (Sign Calls)", groups=MANAGER_GROUP,
+        help="eBay wants the Finances calls, refunds and some after-sale answers of sellers registered in the EU or "
+             "the UK signed with a key of the application (Key Management API). The key is made at the first such "
+             "call and kept encrypted.")
+    ebay_signing_key_id = fields.Char(string="Signing Key ID", readonly=True, copy=False, groups=MANAGER_GROUP)
+    ebay_signing_jwe = fields.Char(readonly=True, copy=False, groups=MANAGER_GROUP)
+    ebay_signing_private_key_encrypted = fields.Char(copy=False, groups=MANAGER_GROUP)
+    ebay_signing_key_expires_at = fields.Datetime(string="Signing Key Expires", readonly=True, copy=False,
+                                                  groups=MANAGER_GROUP)
+
     @api.model
     def _default_ebay_endpoint_url(self):
         base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
@@ -135,7 +152,38 @@ class MarketplaceAccount(models.Model):
         self.ensure_one()
         config = self._ebay_config(site)
         return EbayClient(config, AccountTokenStore(self), on_call=on_call, budgets=self._shared_budgets(config),
-                          app_token_store=self._ebay_app_token_store(config))
+                          app_token_store=self._ebay_app_token_store(config), signer=self._ebay_signer())
+
+    def _ebay_signer(self):
+        """The digital signature of an EU/UK seller's calls, once the account has a signing key; else None."""
+        account = self.sudo()
+        if not (account.ebay_signs_requests and account.ebay_signing_jwe):
+            return None
+        return MessageSigner(account._get_secret("ebay_signing_private_key"), account.ebay_signing_jwe)
+
+    def _ebay_ensure_signing_key(self, client):
+        """Give an EU/UK seller's account a signing key before its first signed call; ``client`` signs with it
+        from then on. eBay answers the private key once: it is stored (encrypted) in the same transaction."""
+        self.ensure_one()
+        account = self.sudo()
+        if not account.ebay_signs_requests or account.ebay_signing_jwe:
+            return
+        key = KeyManagementAdapter(client).create_signing_key()
+        account._set_secret("ebay_signing_private_key", key["privateKey"])
+        account.write({"ebay_signing_key_id": key["signingKeyId"], "ebay_signing_jwe": key["jwe"],
+                       "ebay_signing_key_expires_at": from_epoch(key.get("expirationTime"))})
+        client.signer = account._ebay_signer()
+        account.message_post(body=_("eBay signing key %s created for signed calls.", key["signingKeyId"]))
+
+    def action_ebay_pull_finances(self):
+        """Queue a pull of eBay's money transactions and payouts (the daily cron does the same)."""
+        self.ensure_one()
+        self.env["marketplace.job"]._enqueue("pull_finances", account=self, user=self.env.user)
+
+    @api.model
+    def _cron_ebay_pull_finances(self):
+        for account in self.search([("platform", "=", "ebay"), ("state", "=", "connected")]):
+            self.env["marketplace.job"]._enqueue("pull_finances", account=account, priority=15)
 
     def _ebay_app_token_store(self, config):
         """This process's application token of the account (see ``_APP_TOKENS``)."""

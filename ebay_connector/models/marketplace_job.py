@@ -3,6 +3,7 @@ from odoo import api, fields, models
 from odoo.addons.marketplace_base.marketplace_core.handlers import BULK, PUBLISH, URGENT, JobHandler
 
 from ..services.category_importer import CategoryImporter
+from ..services.finances_importer import FinancesImporter
 from ..services.fulfillment_exporter import FulfillmentExporter
 from ..services.listing_backfill import ListingBackfill, ListingMigrator
 from ..services.listing_publisher import ListingEnder, ListingPublisher, ListingReviser
@@ -21,6 +22,7 @@ EBAY_HANDLERS = {
     "push_stock": JobHandler(StockExporter, URGENT),
     "push_price": JobHandler(PriceExporter, URGENT),
     "push_fulfillment": JobHandler(FulfillmentExporter, URGENT),
+    "pull_finances": JobHandler(FinancesImporter, BULK),
     # listing job types are marketplace_base's (its listings enqueue them); eBay runs them in the publish lane
     "publish_listings": JobHandler(ListingPublisher, PUBLISH),
     "revise_listings": JobHandler(ListingReviser, PUBLISH),
@@ -44,6 +46,7 @@ class MarketplaceJob(models.Model):
             ("push_stock", "Push Stock"),
             ("push_price", "Push Prices"),
             ("push_fulfillment", "Push Fulfillment"),
+            ("pull_finances", "Pull Money"),
         ],
         ondelete={job_type: lambda jobs: jobs._keep_on_type_uninstall()
                   for job_type in EBAY_HANDLERS if job_type not in LISTING_JOB_TYPES},

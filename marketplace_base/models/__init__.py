@@ -9,6 +9,8 @@ from . import marketplace_listing_image
 from . import product_template
 from . import marketplace_order
 from . import marketplace_order_line
+from . import marketplace_payout
+from . import marketplace_money_transaction
 from . import marketplace_job_channel
 from . import marketplace_job
 from . import marketplace_api_usage

@@ -66,6 +66,12 @@ class MarketplaceOrder(models.Model):
     )
     amount_fee = fields.Monetary(string="Marketplace Fees")
     amount_total = fields.Monetary(string="Total")
+    money_transaction_ids = fields.One2many("marketplace.money.transaction", "marketplace_order_id",
+                                            string="Money Transactions", readonly=True)
+    amount_received = fields.Monetary(
+        string="Net Received", compute="_compute_amount_received",
+        help="What the order left the seller on the marketplace: its sales net of fees, less its refunds and "
+             "charges, as the marketplace reported them.")
 
     # Processing
     state = fields.Selection(
@@ -84,6 +90,11 @@ class MarketplaceOrder(models.Model):
     def _compute_name(self):
         for order in self:
             order.name = "%s %s" % (order.shop_id.name or "", order.external_order_id or "")
+
+    @api.depends("money_transaction_ids.signed_amount")
+    def _compute_amount_received(self):
+        for order in self:
+            order.amount_received = sum(order.money_transaction_ids.mapped("signed_amount"))
 
     # -- idempotent import ---------------------------------------------------
     @api.model

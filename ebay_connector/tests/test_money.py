@@ -1,0 +1,113 @@
+"""Issue 22 (first part): what eBay paid lands in Odoo — its money transactions and payouts, once each, every
+payout checked against its transactions to the cent, EU/UK sellers' calls signed. Through the simulator's
+Finances API (``ebay_sim/finances.py``) and the real job engine."""
+from datetime import datetime
+from decimal import Decimal
+
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user
+
+from odoo.addons.marketplace_base.marketplace_core.money import MoneyPayout, MoneyTransaction
+
+from .common import EbayCase
+
+
+class MoneyCase(EbayCase):
+    def pull_money(self):
+        job = self.env["marketplace.job"]._enqueue("pull_finances", account=self.ebay_account)
+        self.run_jobs()
+        return job
+
+    def stored(self, model):
+        return self.env[model].search([("account_id", "=", self.ebay_account.id)])
+
+
+class TestMoney(MoneyCase):
+    def test_transactions_and_payouts_are_stored_once_linked_and_checked(self):
+        self.ebay_shop.ebay_order_initial_days = 60   # the demo orders are up to 30 days old
+        self.enqueue_and_run("pull_orders")
+        orders = self.env["marketplace.order"].search([("shop_id", "=", self.ebay_shop.id)])
+        self.assertEqual(len(orders), 5)
+        refunded = orders[0]
+        self.sim_post("/_sim/finances/book", {"refunds": [{"orderId": refunded.external_order_id, "amount": "4.00"}],
+                                              "charges": [{"feeType": "AD_FEE", "amount": "1.99"}]})
+        job = self.pull_money()
+        self.assertEqual(job.state, "done", job.last_error)
+        transactions = self.stored("marketplace.money.transaction")
+        self.assertEqual(sorted(transactions.mapped("kind")), ["non_sale_charge", "refund"] + ["sale"] * 5)
+        self.assertEqual(transactions.filtered(lambda t: t.kind == "sale").marketplace_order_id, orders,
+                         "every sale names its order in Odoo")
+        self.assertEqual(refunded.money_transaction_ids.mapped("kind"), ["refund", "sale"])
+        sale = refunded.money_transaction_ids.filtered(lambda t: t.kind == "sale")
+        self.assertAlmostEqual(refunded.amount_received, sale.amount - 4.00, places=2)
+        self.assertAlmostEqual(sale.gross_amount, sale.amount + sale.fee_amount, places=2)
+        self.assertFalse(self.stored("marketplace.payout"), "nothing paid out yet")
+
+        payout_json = self.sim_post("/_sim/finances/payout")
+        self.pull_money()
+        payout = self.stored("marketplace.payout")
+        self.assertEqual((payout.external_id, payout.check_state), (payout_json["payoutId"], "reconciled"))
+        self.assertEqual(payout.transaction_ids, transactions, "the payout pays every transaction stored before it")
+        self.assertAlmostEqual(payout.amount, float(Decimal(payout_json["amount"]["value"])), places=2)
+        self.assertEqual(payout.difference, 0.0)
+
+        self.reset_sim_calls()
+        replay = self.pull_money()
+        self.assertEqual(replay.state, "done", replay.last_error)
+        self.assertEqual(self.stored("marketplace.money.transaction"), transactions, "a replay books nothing twice")
+        self.assertEqual(self.stored("marketplace.payout"), payout)
+        self.assertTrue(self.sim_calls().get("GET /sell/finances/v1/transaction"))
+
+    def test_a_payout_that_does_not_add_up_shows_its_difference_and_one_not_all_known_is_incomplete(self):
+        Payout = self.env["marketplace.payout"]
+        Transaction = self.env["marketplace.money.transaction"]
+        Transaction._store_mapped(self.ebay_account, [
+            MoneyTransaction("T1", "sale", True, Decimal("86.76"), "USD", datetime(2026, 11, 2), payout_ref="P1"),
+            MoneyTransaction("T2", "non_sale_charge", False, Decimal("1.25"), "USD", None, payout_ref="P1")])
+        payouts = Payout._store_mapped(self.ebay_account, [
+            MoneyPayout("P1", Decimal("85.50"), "USD", datetime(2026, 11, 5), "SUCCEEDED", 2),
+            MoneyPayout("P2", Decimal("10.00"), "USD", datetime(2026, 11, 5), "SUCCEEDED", 3)])
+        first, second = payouts.sorted("external_id")
+        self.assertEqual((first.check_state, first.difference, first.transaction_count), ("difference", -0.01, 2))
+        self.assertEqual(second.check_state, "incomplete")
+        Transaction._store_mapped(self.ebay_account, [
+            MoneyTransaction("T3", "adjustment", False, Decimal("0.01"), "USD", None, payout_ref="P1")])
+        self.assertEqual((first.check_state, first.difference), ("reconciled", 0.0),
+                         "a transaction stored after its payout joins it")
+
+    def test_marketplace_users_read_money_managers_only_change_it_other_companies_see_none(self):
+        Transaction = self.env["marketplace.money.transaction"]
+        stored = Transaction._store_mapped(self.ebay_account, [
+            MoneyTransaction("T9", "sale", True, Decimal("10.00"), "USD", None)])
+        user = new_test_user(self.env, "money_user", groups="marketplace_base.group_marketplace_user")
+        self.assertEqual(stored.with_user(user).read(["amount"])[0]["amount"], 10.0)
+        with self.assertRaises(AccessError):
+            stored.with_user(user).write({"amount": 0})
+        other = self.env["res.company"].create({"name": "Money Elsewhere"})
+        outsider = new_test_user(self.env, "money_outsider", groups="marketplace_base.group_marketplace_manager",
+                                 company_id=other.id, company_ids=[other.id])
+        self.assertFalse(Transaction.with_user(outsider).search([("id", "=", stored.id)]))
+
+
+class TestSignedMoney(MoneyCase):
+    """An EU seller: eBay refuses unsigned Finances calls; with "EU/UK Seller" the account gets a key and signs."""
+
+    def test_an_eu_sellers_money_is_pulled_with_signed_calls(self):
+        self.sim_post("/_sim/seller", {"domicile": "DE"})
+        self.addCleanup(self.sim_post, "/_sim/seller", {"domicile": "US"})
+        self.sim_post("/_sim/finances/book")
+        refused = self.pull_money()
+        self.assertEqual(refused.state, "failed")
+        self.assertIn("Signature validation failed", refused.last_error)
+        self.assertFalse(self.stored("marketplace.money.transaction"))
+
+        self.ebay_account.ebay_signs_requests = True
+        job = self.pull_money()
+        self.assertEqual(job.state, "done", job.last_error)
+        self.assertEqual(len(self.stored("marketplace.money.transaction")), 5)
+        self.assertTrue(self.ebay_account.ebay_signing_key_id)
+        self.assertNotIn(self.ebay_account._get_secret("ebay_signing_private_key"),
+                         self.ebay_account.ebay_signing_private_key_encrypted, "the private key is kept encrypted")
+        key_id = self.ebay_account.ebay_signing_key_id
+        self.pull_money()
+        self.assertEqual(self.ebay_account.ebay_signing_key_id, key_id, "one key, made once")

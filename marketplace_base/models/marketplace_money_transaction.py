@@ -1,0 +1,109 @@
+from odoo import api, fields, models
+
+from ..marketplace_core.money import KINDS
+
+KIND_LABELS = {
+    "sale": "Sale", "refund": "Refund", "credit": "Credit", "dispute": "Dispute",
+    "non_sale_charge": "Non-Sale Charge", "shipping_label": "Shipping Label", "transfer": "Transfer",
+    "adjustment": "Adjustment", "withdrawal": "Withdrawal", "other": "Other",
+}
+
+
+class MarketplaceMoneyTransaction(models.Model):
+    """One movement of the seller's balance on the marketplace (a sale net of its fees, a refund, an ad fee...),
+    as the marketplace reported it: stored once per external id, whatever the number of pulls."""
+
+    _name = "marketplace.money.transaction"
+    _description = "Marketplace Money Transaction"
+    _order = "date desc, id desc"
+    _rec_name = "external_id"
+
+    # Identity
+    account_id = fields.Many2one("marketplace.account", required=True, ondelete="cascade", index=True)
+    shop_id = fields.Many2one("marketplace.shop", index="btree_not_null",
+                              help="The shop of the transaction's order, when the marketplace names one.")
+    company_id = fields.Many2one(related="account_id.company_id", store=True, index=True)
+    platform = fields.Selection(related="account_id.platform", store=True)
+    external_id = fields.Char(string="Transaction ID", required=True, readonly=True)
+
+    # What happened
+    kind = fields.Selection([(kind, KIND_LABELS[kind]) for kind in KINDS], required=True, readonly=True,
+                            index=True)
+    booking = fields.Selection([("credit", "Credit"), ("debit", "Debit")], required=True, readonly=True,
+                               help="Credit: money to the seller; debit: money taken from the seller's balance.")
+    date = fields.Datetime(readonly=True, index=True)
+    status = fields.Char(string="Marketplace Status", readonly=True)
+    fee_type = fields.Char(readonly=True)
+    memo = fields.Char(readonly=True)
+
+    # Amounts, in the transaction's currency
+    currency_id = fields.Many2one("res.currency", required=True, readonly=True)
+    amount = fields.Monetary(readonly=True, help="As booked: for a sale, what the buyer paid less the fees.")
+    signed_amount = fields.Monetary(compute="_compute_signed_amount", store=True,
+                                    help="What the transaction adds to the balance (debits are negative).")
+    fee_amount = fields.Monetary(string="Fees", readonly=True)
+    gross_amount = fields.Monetary(string="Buyer Paid", readonly=True)
+
+    # Links
+    external_order_id = fields.Char(string="Order ID", readonly=True, index="btree_not_null")
+    marketplace_order_id = fields.Many2one("marketplace.order", readonly=True, index="btree_not_null",
+                                           ondelete="set null")
+    external_payout_id = fields.Char(string="Payout ID", readonly=True, index="btree_not_null")
+    payout_id = fields.Many2one("marketplace.payout", readonly=True, index="btree_not_null", ondelete="set null")
+
+    _sql_constraints = [
+        ("account_external_uniq", "UNIQUE(account_id, external_id)",
+         "This marketplace transaction is already stored for this account."),
+    ]
+
+    @api.depends("amount", "booking")
+    def _compute_signed_amount(self):
+        for transaction in self:
+            transaction.signed_amount = transaction.amount if transaction.booking == "credit" else -transaction.amount
+
+    @api.model
+    def _store_mapped(self, account, mapped):
+        """Store ``marketplace_core.money.MoneyTransaction`` records of ``account``: new ones are created, known
+        ones get what may change (status, payout); returns the stored records. Orders and payouts are linked
+        when they are known."""
+        known = {t.external_id: t for t in self.search([("account_id", "=", account.id),
+                                                         ("external_id", "in", [m.external_id for m in mapped])])}
+        orders = self._orders_of(account, {m.order_ref for m in mapped if m.order_ref})
+        payouts = self.env["marketplace.payout"]._by_external_id(account, {m.payout_ref for m in mapped
+                                                                           if m.payout_ref})
+        currencies = self.env["marketplace.payout"]._currencies({m.currency for m in mapped})
+        to_create, stored = [], self.browse()
+        for item in mapped:
+            order = orders.get(item.order_ref)
+            values = {"status": item.status or False, "external_payout_id": item.payout_ref or False,
+                      "payout_id": payouts[item.payout_ref].id if item.payout_ref in payouts else False,
+                      "marketplace_order_id": order.id if order else False,
+                      "shop_id": order.shop_id.id if order else False}
+            transaction = known.get(item.external_id)
+            if transaction is None:
+                to_create.append(dict(values, **self._new_values(account, item, currencies)))
+                continue
+            current = {"status": transaction.status, "external_payout_id": transaction.external_payout_id,
+                       "payout_id": transaction.payout_id.id, "shop_id": transaction.shop_id.id,
+                       "marketplace_order_id": transaction.marketplace_order_id.id}
+            changed = {name: value for name, value in values.items() if current[name] != value}
+            if changed:
+                transaction.write(changed)
+            stored |= transaction
+        return stored | self.create(to_create)
+
+    @api.model
+    def _new_values(self, account, item, currencies):
+        return {
+            "account_id": account.id, "external_id": item.external_id, "kind": item.kind,
+            "booking": "credit" if item.credit else "debit",
+            "date": item.date.replace(tzinfo=None) if item.date else False, "fee_type": item.fee_type,
+            "memo": item.memo, "currency_id": currencies[item.currency].id, "amount": item.amount,
+            "fee_amount": item.fee, "gross_amount": item.gross or 0.0, "external_order_id": item.order_ref,
+        }
+
+    @api.model
+    def _orders_of(self, account, order_refs):
+        orders = self.env["marketplace.order"].search([("account_id", "=", account.id),
+                                                       ("external_order_id", "in", list(order_refs))])
+        return {order.external_order_id: order for order in orders}
