@@ -4,7 +4,7 @@ Finances API (``ebay_sim/finances.py``) and the real job engine."""
 from datetime import datetime
 from decimal import Decimal
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user
 
 from odoo.addons.marketplace_base.marketplace_core.money import MoneyPayout, MoneyTransaction
@@ -87,6 +87,57 @@ class TestMoney(MoneyCase):
         outsider = new_test_user(self.env, "money_outsider", groups="marketplace_base.group_marketplace_manager",
                                  company_id=other.id, company_ids=[other.id])
         self.assertFalse(Transaction.with_user(outsider).search([("id", "=", stored.id)]))
+
+
+class TestBookedMoney(MoneyCase):
+    """A payout booked in one entry: the invoices of its orders paid, its fees expensed, the payout in transit."""
+
+    def test_a_payout_is_booked_once_balanced_and_pays_its_orders_invoices(self):
+        for number in range(1, 31):   # the products of the demo orders' listings, in stock
+            self._make_product("DEMO-%04d" % number, 50)
+        self.env["product.template"].search([]).invoice_policy = "order"   # invoice before delivery
+        self.ebay_shop.ebay_order_initial_days = 60
+        self.enqueue_and_run("pull_orders")
+        orders = self.env["marketplace.order"].search([("shop_id", "=", self.ebay_shop.id)])
+        self.assertEqual(len(orders.sale_order_id), 5, orders.mapped("error_message"))
+        invoice = orders[0].sale_order_id._create_invoices()
+        invoice.action_post()
+        self.sim_post("/_sim/finances/book", {"charges": [{"feeType": "AD_FEE", "amount": "2.50"}]})
+        payout_json = self.sim_post("/_sim/finances/payout")
+        company = self.env.company
+        fees = self.env["account.account"].search([("company_ids", "in", company.id),
+                                                   ("account_type", "=", "expense")], limit=1)
+        self.ebay_account.write({
+            "money_journal_id": self.env["account.journal"].search([("company_id", "=", company.id),
+                                                                     ("type", "=", "general")], limit=1).id,
+            "money_fee_account_id": fees.id, "money_payout_account_id": company.transfer_account_id.id})
+        job = self.pull_money()
+        payout = self.stored("marketplace.payout")
+        self.assertEqual(payout.check_state, "reconciled")
+        self.assertFalse(payout.move_id, "the Bot has no Invoicing rights: a person books it")
+        self.assertTrue(job.log_ids.filtered(lambda line: "Invoicing rights" in line.message))
+
+        clerk = new_test_user(self.env, "money_clerk", groups="marketplace_base.group_marketplace_user")
+        with self.assertRaises(UserError):
+            payout.with_user(clerk).action_book()
+        manager = new_test_user(self.env, "money_manager",
+                                groups="marketplace_base.group_marketplace_manager,account.group_account_invoice")
+        payout.with_user(manager).action_book()
+        move = payout.move_id
+        self.assertEqual(move.state, "posted")
+        by_account = {account: sum(move.line_ids.filtered(lambda line, a=account: line.account_id == a)
+                                   .mapped("balance")) for account in move.line_ids.account_id}
+        sales = payout.transaction_ids.filtered(lambda t: t.kind == "sale")
+        self.assertAlmostEqual(by_account[company.transfer_account_id], float(payout_json["amount"]["value"]), 2)
+        self.assertAlmostEqual(by_account[fees], sum(sales.mapped("fee_amount")) + 2.50, 2)
+        self.assertAlmostEqual(sum(move.line_ids.filtered(
+            lambda line: line.account_id.account_type == "asset_receivable").mapped("balance")),
+            -sum(sales.mapped("gross_amount")), 2)
+        sale_paid = sales.filtered(lambda t: t.marketplace_order_id == orders[0]).gross_amount
+        self.assertAlmostEqual(invoice.amount_residual, max(invoice.amount_total - sale_paid, 0.0), 2,
+                               "the invoice is paid by what the buyer paid on eBay")
+        payout.with_user(manager).action_book()
+        self.assertEqual(payout.move_id, move, "booked once")
 
 
 class TestSignedMoney(MoneyCase):

@@ -72,3 +72,51 @@ def payout_check(payout_amount, signed_amounts, expected_count=None):
         return INCOMPLETE, difference
     return (RECONCILED if difference == ZERO else DIFFERENCE), difference
 
+
+
+# -- booking a payout --------------------------------------------------------------------------------------
+# The roles of a payout entry's lines; the Odoo layer gives each an account (and the order's customer to the
+# receivable ones).
+RECEIVABLE, FEES, PAYOUT = "receivable", "fees", "payout"
+
+
+@dataclass(frozen=True)
+class EntryLine:
+    """One line of a payout's journal entry: ``debit`` or ``credit`` (one of them 0), on the account of ``role``."""
+
+    role: str
+    debit: Decimal
+    credit: Decimal
+    label: str
+    order_ref: str | None = None
+
+
+def _line(role, signed, label, order_ref=None):
+    """A line of ``signed`` (debit when positive)."""
+    return EntryLine(role, max(signed, ZERO), max(-signed, ZERO), label, order_ref)
+
+
+def payout_entry_lines(payout, transactions):
+    """The lines of one journal entry that books a payout and everything it pays, balanced to the cent.
+
+    Each sale pays its order's receivable (credit, what the buyer paid) and costs its fees (debit); a refund gives
+    money back to the buyer (debit on the receivable); charges, labels and other debits are fees; other credits
+    (an adjustment in the seller's favour) lessen the fees. The payout itself is the bank's debit. Refused
+    (ValueError) unless the payout adds up: a difference is shown, never forced into the books."""
+    code, difference = payout_check(payout.amount, [t.signed_amount for t in transactions], payout.transaction_count)
+    if code != RECONCILED:
+        raise ValueError("payout %s does not add up (%s, difference %s)" % (payout.external_id, code, difference))
+    lines = []
+    for transaction in transactions:
+        label = transaction.memo or "%s %s" % (transaction.kind, transaction.external_id)
+        if transaction.kind == "sale":
+            gross = transaction.gross if transaction.gross is not None else transaction.amount + transaction.fee
+            lines.append(_line(RECEIVABLE, -gross, label, transaction.order_ref))
+            if gross - transaction.amount:
+                lines.append(_line(FEES, gross - transaction.amount, label, transaction.order_ref))
+        elif transaction.kind == "refund" and transaction.order_ref:
+            lines.append(_line(RECEIVABLE, -transaction.signed_amount, label, transaction.order_ref))
+        else:
+            lines.append(_line(FEES, -transaction.signed_amount, label, transaction.order_ref))
+    lines.append(_line(PAYOUT, payout.amount, "payout %s" % payout.external_id))
+    return [line for line in lines if line.debit or line.credit]

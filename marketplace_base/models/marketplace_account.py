@@ -52,6 +52,19 @@ class MarketplaceAccount(models.Model):
     )
     client_secret_encrypted = fields.Char(groups=MANAGER_GROUP, copy=False)
 
+    # Money: where a payout and what it pays are booked (marketplace.payout.action_book)
+    money_journal_id = fields.Many2one(
+        "account.journal", string="Payout Journal", check_company=True, domain="[('type', '=', 'general')]",
+        help="The journal of the entries that book each payout: the sales it pays, their fees, refunds and charges.")
+    money_fee_account_id = fields.Many2one(
+        "account.account", string="Marketplace Fees Account", check_company=True,
+        help="Expense account of the marketplace's fees, charges and shipping labels.")
+    money_payout_account_id = fields.Many2one(
+        "account.account", string="Payouts in Transit Account", check_company=True,
+        default=lambda self: self.env.company.transfer_account_id,
+        help="Where a payout waits until the bank statement line shows it (by default the company's liquidity "
+             "transfer account): match the statement line with the payout's line there.")
+
     # Monitoring
     last_sync_summary = fields.Text(compute="_compute_last_sync_summary", string="Last Successful Sync")
     job_ids = fields.One2many("marketplace.job", "account_id", string="Jobs")

@@ -1,6 +1,8 @@
+from decimal import Decimal
+
 from odoo import api, fields, models
 
-from ..marketplace_core.money import KINDS
+from ..marketplace_core.money import KINDS, MoneyTransaction
 
 KIND_LABELS = {
     "sale": "Sale", "refund": "Refund", "credit": "Credit", "dispute": "Dispute",
@@ -107,3 +109,12 @@ class MarketplaceMoneyTransaction(models.Model):
         orders = self.env["marketplace.order"].search([("account_id", "=", account.id),
                                                        ("external_order_id", "in", list(order_refs))])
         return {order.external_order_id: order for order in orders}
+
+    def _as_money(self):
+        """The stored transaction as the platform-neutral record the booking arithmetic takes."""
+        return MoneyTransaction(
+            self.external_id, self.kind, self.booking == "credit", Decimal(str(self.amount)), self.currency_id.name,
+            self.date, fee=Decimal(str(self.fee_amount)),
+            gross=Decimal(str(self.gross_amount)) if self.kind == "sale" else None,
+            order_ref=self.external_order_id or None, payout_ref=self.external_payout_id or None,
+            fee_type=self.fee_type or None, memo=self.memo or None, status=self.status or None)

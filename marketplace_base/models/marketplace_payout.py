@@ -1,9 +1,19 @@
 from decimal import Decimal
 
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..marketplace_core.money import DIFFERENCE, INCOMPLETE, RECONCILED, payout_check
+from ..marketplace_core.money import (
+    DIFFERENCE,
+    FEES,
+    INCOMPLETE,
+    PAYOUT,
+    RECEIVABLE,
+    RECONCILED,
+    MoneyPayout,
+    payout_check,
+    payout_entry_lines,
+)
 
 
 class MarketplacePayout(models.Model):
@@ -45,6 +55,10 @@ class MarketplacePayout(models.Model):
     check_state = fields.Selection(
         [(RECONCILED, "Reconciled"), (DIFFERENCE, "Difference"), (INCOMPLETE, "Incomplete")],
         string="Check", compute="_compute_check", store=True, index=True, tracking=True)
+
+    # Booking
+    move_id = fields.Many2one("account.move", string="Journal Entry", readonly=True, copy=False,
+                              index="btree_not_null")
 
     _sql_constraints = [
         ("account_external_uniq", "UNIQUE(account_id, external_id)", "This payout is already stored for this account."),
@@ -104,3 +118,104 @@ class MarketplacePayout(models.Model):
         if missing:
             raise UserError(_("The marketplace pays in %s, a currency Odoo does not have.", ", ".join(sorted(missing))))
         return found
+
+    # -- booking -----------------------------------------------------------------------------------------------
+    def action_book(self):
+        """Book each payout in one journal entry (Marketplace Managers; a payout is booked once)."""
+        if not self.env.user.has_group("marketplace_base.group_marketplace_manager"):
+            raise UserError(_("Only Marketplace Managers book payouts."))
+        for payout in self.filtered(lambda payout: not payout.move_id):
+            payout._book()
+
+    @api.model
+    def _book_reconciled(self, account):
+        """After a pull: book the account's payouts that add up and are not booked yet, when the account says
+        where and the job's user may post entries; returns {payout id: why not} for those left to a person."""
+        payouts = self.search([("account_id", "=", account.id), ("check_state", "=", RECONCILED),
+                               ("move_id", "=", False)], order="payout_date, id")
+        if not payouts or not account.money_journal_id:
+            return {}
+        if not self.env["account.move"].has_access("create"):
+            reason = _("%s may not post journal entries (Invoicing rights): book it from Marketplace > Money > "
+                       "Payouts.", self.env.user.name)
+            return dict.fromkeys(payouts.mapped("external_id"), reason)
+        left = {}
+        for payout in payouts:
+            try:
+                with self.env.cr.savepoint():
+                    payout._book()
+            except UserError as exc:
+                left[payout.external_id] = str(exc)
+        return left
+
+    def _book(self):
+        """One posted entry: the sales' receivables (reconciled with the orders' open invoices), the fees, refunds
+        and charges, and the payout on the in-transit account, in the payout's currency, balanced to the cent."""
+        self.ensure_one()
+        account = self.account_id
+        if not (account.money_journal_id and account.money_fee_account_id and account.money_payout_account_id):
+            raise UserError(_("Account %s: choose the payout journal and the fees and in-transit accounts on its "
+                              "Money tab first.", account.name))
+        try:
+            lines = payout_entry_lines(self._as_money(), [t._as_money() for t in self.transaction_ids])
+        except ValueError:
+            raise UserError(_("Payout %(payout)s does not add up to its transactions (%(check)s, difference "
+                              "%(difference)s): it is not booked.", payout=self.external_id, check=self.check_state,
+                              difference=self.difference)) from None
+        # the orders' customers and invoices are looked up through their sale orders, which a manager booking
+        # payouts (Invoicing rights) need not be allowed to open; the entry itself is made with the user's rights
+        orders = {t.external_order_id: t.marketplace_order_id.sudo() for t in self.transaction_ids
+                  if t.external_order_id}
+        missing = sorted({line.order_ref for line in lines
+                          if line.role == RECEIVABLE and not orders.get(line.order_ref, self.env["marketplace.order"])
+                          .sale_order_id})
+        if missing:
+            raise UserError(_("Payout %(payout)s pays orders that have no sale order in Odoo (%(orders)s): import "
+                              "them first.", payout=self.external_id, orders=", ".join(missing)))
+        move = self.env["account.move"].create({
+            "journal_id": account.money_journal_id.id, "date": (self.payout_date or fields.Datetime.now()).date(),
+            "ref": _("%(account)s payout %(payout)s", account=account.name, payout=self.external_id),
+            "line_ids": [Command.create(values) for values in self._move_line_values(lines, orders)],
+        })
+        move.action_post()
+        self.move_id = move
+        self._reconcile_with_invoices(move)
+        self.message_post(body=_("Booked in %s.", move._get_html_link()))
+
+    def _move_line_values(self, lines, orders):
+        """Account move line values of the entry lines, converted into the company's currency at the payout's
+        date; the payout line takes the conversion's rounding so that the entry balances."""
+        account = self.account_id
+        company_currency = account.company_id.currency_id
+        date = (self.payout_date or fields.Datetime.now()).date()
+        values = []
+        for line in lines:
+            amount = float(line.debit - line.credit)
+            partner = orders[line.order_ref].sale_order_id.partner_invoice_id if line.role == RECEIVABLE else None
+            values.append({
+                "name": line.label, "partner_id": partner.commercial_partner_id.id if partner else False,
+                "account_id": (partner.commercial_partner_id.property_account_receivable_id.id if partner
+                               else {FEES: account.money_fee_account_id, PAYOUT: account.money_payout_account_id}[
+                                   line.role].id),
+                "currency_id": self.currency_id.id, "amount_currency": amount,
+                "balance": self.currency_id._convert(amount, company_currency, account.company_id, date),
+            })
+        values[-1]["balance"] -= sum(line["balance"] for line in values)   # the payout line: what balances it
+        return values
+
+    def _reconcile_with_invoices(self, move):
+        """Match each customer's receivable lines of the entry with the open receivable lines of the invoices of
+        the payout's orders, so the invoices show as paid by the marketplace."""
+        invoices = self.env["account.move"].browse(
+            self.transaction_ids.marketplace_order_id.sudo().sale_order_id.invoice_ids.ids).filtered(
+            lambda invoice: invoice.state == "posted")
+        open_receivables = (move.line_ids | invoices.line_ids).filtered(
+            lambda line: line.account_id.account_type == "asset_receivable" and not line.reconciled)
+        for partner in move.line_ids.partner_id:
+            lines = open_receivables.filtered(lambda line, partner=partner: line.partner_id == partner)
+            if len(lines) > 1:
+                lines.reconcile()
+
+    def _as_money(self):
+        return MoneyPayout(self.external_id, Decimal(str(self.amount)), self.currency_id.name, self.payout_date,
+                           self.status, self.expected_count or None, self.bank_reference)

@@ -30,3 +30,25 @@ def test_credits_less_debits():
 ])
 def test_payout_check(payout, amounts, count, expected):
     assert payout_check(Decimal(payout), [Decimal(a) for a in amounts], count) == expected
+
+
+def test_a_payout_entry_balances_to_the_cent_and_books_each_part_where_it_belongs():
+    from datetime import datetime
+
+    from marketplace_core.money import FEES, PAYOUT, RECEIVABLE, MoneyPayout, payout_entry_lines
+
+    sale = MoneyTransaction("S1", "sale", True, Decimal("86.76"), "USD", None, fee=Decimal("13.24"),
+                            gross=Decimal("100.00"), order_ref="O1")
+    refund = MoneyTransaction("R1", "refund", False, Decimal("5.00"), "USD", None, order_ref="O1")
+    ad_fee = MoneyTransaction("C1", "non_sale_charge", False, Decimal("1.25"), "USD", None, fee_type="AD_FEE")
+    bonus = MoneyTransaction("A1", "adjustment", True, Decimal("0.10"), "USD", None)
+    payout = MoneyPayout("P1", Decimal("80.61"), "USD", datetime(2026, 12, 1), transaction_count=4)
+    lines = payout_entry_lines(payout, [sale, refund, ad_fee, bonus])
+    assert sum(line.debit for line in lines) == sum(line.credit for line in lines) == Decimal("100.10")
+    assert [(line.role, line.debit, line.credit, line.order_ref) for line in lines] == [
+        (RECEIVABLE, 0, Decimal("100.00"), "O1"), (FEES, Decimal("13.24"), 0, "O1"),
+        (RECEIVABLE, Decimal("5.00"), 0, "O1"), (FEES, Decimal("1.25"), 0, None), (FEES, 0, Decimal("0.10"), None),
+        (PAYOUT, Decimal("80.61"), 0, None)]
+    with pytest.raises(ValueError, match="does not add up"):
+        payout_entry_lines(MoneyPayout("P2", Decimal("80.60"), "USD", None, transaction_count=4),
+                           [sale, refund, ad_fee, bonus])
