@@ -105,12 +105,10 @@ class TestBookedMoney(MoneyCase):
         self.sim_post("/_sim/finances/book", {"charges": [{"feeType": "AD_FEE", "amount": "2.50"}]})
         payout_json = self.sim_post("/_sim/finances/payout")
         company = self.env.company
-        fees = self.env["account.account"].search([("company_ids", "in", company.id),
-                                                   ("account_type", "=", "expense")], limit=1)
-        self.ebay_account.write({
-            "money_journal_id": self.env["account.journal"].search([("company_id", "=", company.id),
-                                                                     ("type", "=", "general")], limit=1).id,
-            "money_fee_account_id": fees.id, "money_payout_account_id": company.transfer_account_id.id})
+        self.env["marketplace.account"]._demo_money_booking(self.ebay_account.ids)   # as the demo data does
+        fees = self.ebay_account.money_fee_account_id
+        self.assertEqual(fees.account_type, "expense")
+        self.assertEqual(self.ebay_account.money_journal_id.type, "general")
         job = self.pull_money()
         payout = self.stored("marketplace.payout")
         self.assertEqual(payout.check_state, "reconciled")

@@ -214,3 +214,17 @@ class MarketplaceAccount(models.Model):
 def _session_key():
     """The browser session of the HTTP request being served ("" outside one: a shell, a cron, a test)."""
     return request.session.sid if request else ""
+
+    @api.model
+    def _demo_money_booking(self, account_ids):
+        """Demo data: book the demo accounts' payouts in the company's miscellaneous journal, fees on an expense
+        account, payouts in transit on the liquidity transfer account (when the company has a chart)."""
+        for account in self.browse(account_ids):
+            company = account.company_id
+            journal = self.env["account.journal"].search([("company_id", "=", company.id), ("type", "=", "general")],
+                                                         limit=1)
+            fees = self.env["account.account"].search([("company_ids", "in", company.id),
+                                                       ("account_type", "=", "expense")], limit=1)
+            if journal and fees and company.transfer_account_id:
+                account.write({"money_journal_id": journal.id, "money_fee_account_id": fees.id,
+                               "money_payout_account_id": company.transfer_account_id.id})
