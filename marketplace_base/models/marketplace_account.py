@@ -210,11 +210,6 @@ class MarketplaceAccount(models.Model):
                                         platform))
         return accounts
 
-
-def _session_key():
-    """The browser session of the HTTP request being served ("" outside one: a shell, a cron, a test)."""
-    return request.session.sid if request else ""
-
     @api.model
     def _demo_money_booking(self, account_ids):
         """Demo data: book the demo accounts' payouts in the company's miscellaneous journal, fees on an expense
@@ -228,3 +223,8 @@ def _session_key():
             if journal and fees and company.transfer_account_id:
                 account.write({"money_journal_id": journal.id, "money_fee_account_id": fees.id,
                                "money_payout_account_id": company.transfer_account_id.id})
+
+
+def _session_key():
+    """The browser session of the HTTP request being served ("" outside one: a shell, a cron, a test)."""
+    return request.session.sid if request else ""
