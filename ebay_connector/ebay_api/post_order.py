@@ -172,11 +172,14 @@ class CancellationAdapter:
     def _call(self, method, path, family, **kwargs):
         return self.client.request(method, BASE + path, family, auth_scheme=AUTH_SCHEME, **kwargs)
 
-    def search_page(self, created_from, created_to=None, offset=0, limit=MAX_PAGE_SIZE):
-        """One page of cancellations created in the range (the seller's, oldest first):
+    def search_page(self, created_from=None, created_to=None, offset=0, limit=MAX_PAGE_SIZE, order_id=None):
+        """One page of cancellations created in the range, or of one order (the seller's, oldest first):
         ``(raw cancellations, total)``; ``offset`` counts cancellations, as eBay's does."""
-        params = {"creation_date_range_from": ebay_timestamp(created_from), "role": "SELLER",
-                  "sort": "CANCEL_REQUEST_DATE", "limit": limit, "offset": offset}
+        params = {"role": "SELLER", "limit": limit, "offset": offset}
+        if order_id:
+            params["legacy_order_id"] = str(order_id)
+        if created_from:
+            params["creation_date_range_from"] = ebay_timestamp(created_from)
         if created_to:
             params["creation_date_range_to"] = ebay_timestamp(created_to)
         body = self._call("GET", "/search", "post_order.read", params=params).body or {}
