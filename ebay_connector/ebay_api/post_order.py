@@ -213,7 +213,7 @@ class CancellationAdapter:
             payload["trackingNumber"] = tracking_number
         self._call("POST", "/%s/reject" % _quoted(cancel_id), "post_order.write", json=payload)
 
-    def create(self, order_id, reason, buyer_paid=True, paid_at=None):
+    def create_cancellation(self, order_id, reason, buyer_paid=True, paid_at=None):
         """The seller cancels the order with a CancelReasonEnum reason a seller may give; returns the
         cancel id (None when eBay found the order ineligible, see ``check_eligibility`` first)."""
         if reason not in SELLER_REASONS:

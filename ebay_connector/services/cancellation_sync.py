@@ -184,7 +184,8 @@ class CancellationRequester(CancellationService):
                 return self._refused(cancellation, _("eBay says the order cannot be cancelled: %s.",
                                                      ", ".join(eligibility.failures) or _("no reason given")))
             try:
-                cancel_id = self.post_order.create(order_id, reason, paid_at=cancellation.order_id.order_date)
+                cancel_id = self.post_order.create_cancellation(order_id, reason,
+                                                                paid_at=cancellation.order_id.order_date)
             except EbayUncertainError:
                 cancel_id = self._created_on_ebay(order_id)
                 if not cancel_id:

@@ -115,13 +115,13 @@ def test_reject_keeps_the_order(adapter, sim_client, sim_controls, order_id):
 def test_seller_cancellation_checks_eligibility_and_refuses_a_second(adapter, sim_client, order_id):
     eligibility = adapter.check_eligibility(order_id)
     assert eligibility.eligible and "OUT_OF_STOCK_OR_CANNOT_FULFILL" in eligibility.reasons
-    cancel_id = adapter.create(order_id, "OUT_OF_STOCK_OR_CANNOT_FULFILL")
+    cancel_id = adapter.create_cancellation(order_id, "OUT_OF_STOCK_OR_CANNOT_FULFILL")
     cancellation = map_cancellation(adapter.get(cancel_id))
     assert cancellation.requester == "seller" and cancellation.state == COMPLETED
     assert map_order_cancel_status(FulfillmentAdapter(sim_client).get_order(order_id))[0] == "CANCELED"
     again = adapter.check_eligibility(order_id)
     assert not again.eligible and "ORDER_ALREADY_CANCELLED" in again.failures
-    assert adapter.create(order_id, "BUYER_ASKED_CANCEL") is None
+    assert adapter.create_cancellation(order_id, "BUYER_ASKED_CANCEL") is None
 
 
 def test_the_simulator_refuses_what_ebay_refuses(sim, sim_client, order_id):
@@ -135,4 +135,4 @@ def test_the_simulator_refuses_what_ebay_refuses(sim, sim_client, order_id):
     no_body = requests.post(url + "/5000000001/reject", headers={"Authorization": "IAF " + token}, timeout=10)
     assert no_body.status_code == 400, "reject needs {} at least"
     with pytest.raises(ValueError):
-        CancellationAdapter(sim_client).create(order_id, "ORDER_MISTAKE")
+        CancellationAdapter(sim_client).create_cancellation(order_id, "ORDER_MISTAKE")
