@@ -1,8 +1,6 @@
 from odoo import _, fields
 from odoo.exceptions import UserError
 
-from odoo.addons.marketplace_base.marketplace_core.errors import JobPayloadError
-
 from ..ebay_api.errors import EbayRequestError, EbayUncertainError, MappingError
 from ..ebay_api.post_order import (
     MAX_PAGE_SIZE,
@@ -27,13 +25,7 @@ class CancellationService(EbayJobService):
         self.post_order = CancellationAdapter(self.client)
 
     def _cancellation(self):
-        cancellation_id = self.run.payload.get("cancellation_id")
-        cancellation = self.env["marketplace.cancellation"].browse(
-            cancellation_id if isinstance(cancellation_id, int) else []).exists()
-        if not cancellation:
-            raise JobPayloadError(_('The payload must name a cancellation: {"cancellation_id": <id>} (got %s).',
-                                    cancellation_id))
-        return cancellation
+        return self.env["marketplace.cancellation"]._of_job_payload(self.run.payload)
 
     def _sync(self, raw_cancellations):
         """Store eBay's cancellations in the shop; returns the counts of ``_sync_from_marketplace``."""

@@ -3,6 +3,8 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from ..marketplace_core.errors import JobPayloadError
+
 # Fields a Marketplace User writes himself (the choice of a reason); everything else comes from the marketplace
 # or from the answer flows, which write as superuser after their guards.
 USER_FIELDS = {"seller_reason", "reject_reason"}
@@ -200,6 +202,16 @@ class MarketplaceCancellation(models.Model):
                                              answer=label, user=self.env.user.name))
 
     # -- what the connectors report -----------------------------------------
+    @api.model
+    def _of_job_payload(self, payload):
+        """The cancellation an answer job names (``{"cancellation_id": <id>}``), or a clear payload error."""
+        cancellation_id = payload.get("cancellation_id")
+        cancellation = self.browse(cancellation_id if isinstance(cancellation_id, int) else []).exists()
+        if not cancellation:
+            raise JobPayloadError(_('The payload must name a cancellation: {"cancellation_id": <id>} (got %s).',
+                                    cancellation_id))
+        return cancellation
+
     def _answered(self, answer, state=None, external_state=None):
         """The marketplace accepted the seller's answer; ``state``: the connector's reading of the marketplace
         after it (else approved / rejected as answered)."""
