@@ -2,11 +2,13 @@ from odoo import _, fields
 from odoo.exceptions import UserError
 
 from ..ebay_api.errors import EbayRequestError, EbayUncertainError, MappingError
+from ..ebay_api.fulfillment import FulfillmentAdapter
 from ..ebay_api.post_order import (
     MAX_PAGE_SIZE,
     REQUESTED,
     CancellationAdapter,
     map_cancellation,
+    map_order_cancel_status,
     seller_reason_code,
 )
 from ..sync_core.cancellations import cancellation_values, cancellation_window, next_cancellation_watermark
@@ -171,6 +173,10 @@ class CancellationRequester(CancellationService):
             return self._refused(cancellation, _("eBay has no seller's reason for %s.", cancellation.seller_reason))
         cancel_id = self._created_on_ebay(order_id)
         if not cancel_id:
+            if self._buyer_asked(order_id):
+                self.env["marketplace.job"]._enqueue("pull_cancellations", shop=self.shop, priority=5)
+                return self._refused(cancellation, _("the buyer asked to cancel this order already: answer the "
+                                                     "buyer's request (it is being imported)."))
             eligibility = self.post_order.check_eligibility(order_id)
             if not eligibility.eligible:
                 return self._refused(cancellation, _("eBay says the order cannot be cancelled: %s.",
@@ -191,6 +197,12 @@ class CancellationRequester(CancellationService):
         self.run.log(_("%(order)s cancelled on eBay as %(id)s (%(reason)s, now %(state)s).",
                        order=cancellation.order_id.name, id=cancel_id, reason=reason, state=ebay.state))
         return None
+
+    def _buyer_asked(self, order_id):
+        """Whether getOrder shows a buyer's cancellation request of the order (getOrders leaves them out)."""
+        state, requests = map_order_cancel_status(FulfillmentAdapter(self.client).get_order(order_id))
+        return state == "CANCEL_REQUESTED" or any(
+            (request.initiator or "").upper() == "BUYER" and request.state == "REQUESTED" for request in requests)
 
     def _created_on_ebay(self, order_id):
         """The id of the seller's cancellation eBay already has for the order (an earlier uncertain create)."""

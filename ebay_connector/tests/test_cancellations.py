@@ -184,6 +184,21 @@ class TestSellerCancellation(CancellationCase):
         self.assertFalse(cancellation.answer, "the seller may choose another reason")
         self.assertEqual(order.sale_order_id.state, "sale")
 
+    def test_a_buyer_request_odoo_has_not_seen_yet_is_answered_not_doubled(self):
+        order = self.imported_order()
+        self.sim_post("/_sim/cancellations", {"orderId": order.external_order_id})   # not pulled yet
+        cancellation = self.env["marketplace.cancellation"].browse(order.action_request_cancellation()["res_id"])
+        cancellation.seller_reason = "buyer_asked"
+        cancellation.action_send_request()
+        self.reset_sim_calls()
+        self.run_answer(cancellation)
+        self.assertEqual(self.sim_calls().get("GET /sell/fulfillment/v1/order/{id}"), 1, "getOrder shows it")
+        self.assertFalse(self.sim_calls().get("POST /post-order/v2/cancellation"))
+        self.assertEqual(cancellation.state, "draft")
+        pull = self.env["marketplace.job"].search([("job_type", "=", "pull_cancellations"), ("state", "=", "pending")])
+        self.run_jobs(job_ids=pull.ids)
+        self.assertEqual(order.cancellation_ids.filtered(lambda c: c.requester == "buyer").state, "requested")
+
     def test_an_order_with_an_open_request_is_answered_not_cancelled_again(self):
         order = self.imported_order()
         self.buyer_requests(order)

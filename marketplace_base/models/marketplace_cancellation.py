@@ -179,7 +179,9 @@ class MarketplaceCancellation(models.Model):
         """Send the seller's own cancellation (with its reason) to the marketplace."""
         self._check_can_answer()
         for cancellation in self:
-            if cancellation.state != "draft" or cancellation.requester != "seller":
+            if cancellation.requester != "seller":
+                raise UserError(_("%s is the buyer's request: approve or reject it.", cancellation.name))
+            if cancellation.state != "draft" or cancellation.answer:
                 raise UserError(_("%s was sent already.", cancellation.name))
             if not cancellation.seller_reason:
                 raise UserError(_("Choose the reason of your cancellation."))
