@@ -31,7 +31,7 @@ class MarketplaceShop(models.Model):
         help="Shopee update time up to which orders are imported; the next pull starts here minus the overlap.")
     shopee_last_order_pull_at = fields.Datetime(string="Last Shopee Order Pull Enqueued", readonly=True, copy=False)
     shopee_cancellations_synced_until = fields.Datetime(
-        copy=False, string="Shopee Cancellations Synced Until",
+        copy=False,
         help="Shopee update time up to which buyers' cancellation requests (orders IN_CANCEL) are imported.")
     shopee_ship_method = fields.Selection(
         [("pickup", "Pickup"), ("dropoff", "Drop-off")], string="Shopee Shipping Method", default="pickup",
