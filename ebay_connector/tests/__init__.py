@@ -17,3 +17,4 @@ from . import test_price
 from . import test_price_tour
 from . import test_draft
 from . import test_roles_live
+from . import test_cancellations
