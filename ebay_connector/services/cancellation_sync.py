@@ -60,7 +60,7 @@ class CancellationImporter(CancellationService):
         since = fields.Datetime.to_datetime(state["since"]) if state else cancellation_window(
             self.shop.ebay_cancellations_synced_until, now, self.shop.ebay_order_overlap_minutes)
         offset, seen, waiting_since = state.get("offset", 0), set(state.get("seen", [])), state.get("waiting_since")
-        unknown = []
+        unknown = list(state.get("unknown", []))
         while True:
             self.run.check_cancelled()
             raw, total = self.post_order.search_page(since, offset=offset, limit=MAX_PAGE_SIZE)
@@ -78,7 +78,7 @@ class CancellationImporter(CancellationService):
                 break
             if self.run.time_is_up():
                 self.run.pause(0, {"since": fields.Datetime.to_string(since), "offset": offset,
-                                   "seen": sorted(seen), "waiting_since": waiting_since})
+                                   "seen": sorted(seen), "waiting_since": waiting_since, "unknown": unknown})
         if unknown:
             self.env["marketplace.job"]._enqueue("pull_orders", shop=self.shop,
                                                  payload={"order_ids": sorted(set(unknown))}, priority=5)
