@@ -1,6 +1,9 @@
 """Shopee cancellations through the simulator: an IN_CANCEL order becomes a buyer's request with an activity,
 Approve / Reject answer Shopee once (handle_buyer_cancellation), the seller's cancel_order goes out with its
 reason, and replays change nothing."""
+import json
+import time
+
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user
 
@@ -91,3 +94,14 @@ class TestShopeeCancellations(ShopeeCase):
         self.assertFalse(self.sim_calls().get(CANCEL))
         self.assertEqual((cancellation.state, cancellation.answer), ("draft", False))
         self.assertEqual(order.sale_order_id.state, "sale")
+
+    def test_an_in_cancel_push_brings_the_request_at_once(self):
+        order = self.imported_order()
+        self.sim_post("/_sim/orders/buyer_cancel", {"order_sn": order.external_order_id})
+        body = json.dumps({"code": 3, "shop_id": self.shopee_shop.external_shop_id and int(
+            self.shopee_shop.external_shop_id), "timestamp": int(time.time()), "data": {
+            "ordersn": order.external_order_id, "status": "IN_CANCEL", "update_time": int(time.time())}}).encode()
+        self.env["shopee.push"]._shopee_receive(self.shopee_account, body)
+        self.run_jobs()
+        self.run_jobs()     # the push's job queued the cancellation pull
+        self.assertEqual(order.cancellation_ids.state, "requested")
