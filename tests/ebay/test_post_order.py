@@ -95,6 +95,8 @@ def test_buyer_request_found_by_search_and_get_then_approved(adapter, sim_client
     fulfillment = FulfillmentAdapter(sim_client)
     state, cancel_requests = map_order_cancel_status(fulfillment.get_order(order_id))
     assert state == "CANCEL_REQUESTED" and cancel_requests[0].cancel_id == cancellation.cancel_id
+    listed = map_order_cancel_status(fulfillment.get_orders_by_ids([order_id])[0])
+    assert listed == ("CANCEL_REQUESTED", ()), "getOrders leaves the cancel requests empty"
 
     adapter.approve(cancellation.cancel_id)
     assert map_cancellation(adapter.get(cancellation.cancel_id)).state == COMPLETED
