@@ -55,33 +55,34 @@ class EbayClient:
         return self.transport.clock
 
     def request(self, method, path, family, *, params=None, json=None, headers=None,
-                app_token=False, idempotent=None, files=None, host=None):
+                app_token=False, idempotent=None, files=None, host=None, auth_scheme="Bearer"):
         """Send one eBay call and return its ApiResponse (2xx/3xx).
 
         Raises EbayRequestError (4xx, with eBay's errors[]), EbayAuthError (second 401 or a
         refused refresh) or EbayRetryableError (429/5xx/network after the retry bounds;
         EbayUncertainError when a non-idempotent call may have reached eBay, see transport.py).
         ``files`` sends a multipart body (Media API uploads); ``host`` replaces the API host (the
-        Media API lives on apim.ebay.com)."""
+        Media API lives on apim.ebay.com); ``auth_scheme`` prefixes the token (the Post-Order API wants
+        ``IAF`` before an OAuth token where the other REST APIs want ``Bearer``)."""
         url = (host or self.config.api_url) + path
         if params:
             url = f"{url}?{encode_query(params)}"
         body = {"json": json} if files is None else {"files": files}
         if self.signer and requires_signature(method, urlsplit(url).path):
             body = {"data": b"" if json is None else jsonlib.dumps(json).encode()}
-        response = self._send(method, url, family, body, headers, self._token(app_token), idempotent)
+        response = self._send(method, url, family, body, headers, self._token(app_token), idempotent, auth_scheme)
         if response.status == 401:
             response = self._send(method, url, family, body, headers, self._token(app_token, renew=True),
-                                  idempotent)
+                                  idempotent, auth_scheme)
             if response.status == 401:
                 raise _error(EbayAuthError, response, "eBay refused the token again after a refresh")
         if response.status >= 400:
             raise _error(EbayRequestError, response, f"{method} {path} refused")
         return response
 
-    def _send(self, method, url, family, body, headers, token, idempotent):
+    def _send(self, method, url, family, body, headers, token, idempotent, auth_scheme="Bearer"):
         all_headers = {
-            "Authorization": f"Bearer {token}",
+            "Authorization": f"{auth_scheme} {token}",
             "Accept": "application/json",
             "X-EBAY-C-MARKETPLACE-ID": self.config.marketplace_id,
             # eBay answers (aspect names, conditions, policies, errors) in the site's language

@@ -34,6 +34,8 @@ FAMILY_GROUPS = {
     "feed": PULL,
     "inventory.write": PUSH,
     "fulfillment": PUSH,
+    "post_order.read": PULL,
+    "post_order.write": PUSH,
     "browse": BROWSE,
 }
 # "media" (photo uploads) is left out on purpose: eBay bounds it itself (50 requests per 5 s, answered

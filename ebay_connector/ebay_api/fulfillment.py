@@ -77,6 +77,10 @@ class FulfillmentAdapter:
         body = self.client.request("GET", BASE + "/order", "orders", params=params).body or {}
         return body.get("orders", [])
 
+    def get_order(self, order_id):
+        """One raw order by getOrder: unlike getOrders, its ``cancelStatus.cancelRequests`` are filled in."""
+        return self.client.request("GET", f"{BASE}/order/{quote(str(order_id), safe='')}", "orders").body or {}
+
     def get_shipping_fulfillments(self, order_id):
         """Every shipping fulfillment eBay has for the order (raw ``fulfillments[]``)."""
         body = self.client.request("GET", _fulfillments_path(order_id), "orders").body or {}

@@ -167,14 +167,17 @@ def authorize_decision(req):
 
 
 def authenticate(req, access):
-    """Check ``Authorization: Bearer``; 401 for missing/unknown/expired, 403 for an app token on a Sell API."""
+    """Check ``Authorization: Bearer`` (``IAF`` for the Post-Order API, access ``iaf``); 401 for
+    missing/unknown/expired, 403 for an app token on a Sell or Post-Order API."""
+    scheme = "IAF " if access == "iaf" else "Bearer "
     header = req.headers.get("Authorization", "")
-    if not header.startswith("Bearer "):
+    if not header.startswith(scheme):
         raise invalid_access_token()
-    row = req.db.one("SELECT kind, scope, expires_at FROM access_tokens WHERE token=?", (header[7:].strip(),))
+    row = req.db.one("SELECT kind, scope, expires_at FROM access_tokens WHERE token=?",
+                     (header[len(scheme):].strip(),))
     if row is None or row["expires_at"] <= time.time():
         raise invalid_access_token()
-    if access == "user" and row["kind"] != "user":
+    if access in ("user", "iaf") and row["kind"] != "user":
         raise insufficient_permissions()
     return row
 

@@ -27,6 +27,7 @@ from . import (
     migration,
     notification,
     oauth,
+    post_order,
     publishing,
     signatures,
     taxonomy,
@@ -39,11 +40,11 @@ from .store import Store
 
 LOG = logging.getLogger(__name__)
 ROUTES = [Route(*spec) for module in (oauth, taxonomy, browse, inventory, bulk_update, migration, feed, fulfillment,
-                                      notification, publishing, catalog, signatures, finances, controls)
+                                      notification, publishing, catalog, post_order, signatures, finances, controls)
           for spec in module.ROUTES]
 ROUTES_BY_METHOD = {method: [r for r in ROUTES if r.method == method] for method in ("GET", "POST", "PUT",
                                                                                        "DELETE")}
-FAULTED = {"user", "any", "public"}       # eBay API endpoints; not the consent page nor /_sim
+FAULTED = {"user", "any", "public", "iaf"}  # eBay API endpoints; not the consent page nor /_sim
 COUNTED = FAULTED | {"consent"}
 UNANSWERED_HOLD_SECONDS = 120             # an unanswered request waits at most this for its client to give up
 
@@ -114,7 +115,7 @@ class Handler(BaseHTTPRequestHandler):
                 raise internal_error()
         with sim.store.connection() as db:
             req.db = db
-            if route.access in ("user", "any"):
+            if route.access in ("user", "any", "iaf"):
                 req.token = oauth.authenticate(req, route.access)
             return route.handler(req)
 

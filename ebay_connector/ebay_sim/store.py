@@ -46,6 +46,10 @@ CREATE TABLE IF NOT EXISTS locations (location_key TEXT PRIMARY KEY, data TEXT N
 CREATE TABLE IF NOT EXISTS item_groups (group_key TEXT PRIMARY KEY, data TEXT NOT NULL, listing_id TEXT);
 CREATE TABLE IF NOT EXISTS images (image_id TEXT PRIMARY KEY, url TEXT NOT NULL, expires TEXT NOT NULL,
     sha1 TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS cancellations (cancel_id TEXT PRIMARY KEY, order_id TEXT NOT NULL,
+    creation_date TEXT NOT NULL, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS cancellations_by_order ON cancellations(order_id);
+CREATE INDEX IF NOT EXISTS cancellations_by_creation ON cancellations(creation_date);
 CREATE TABLE IF NOT EXISTS fail_skus (sku TEXT PRIMARY KEY, error_id INTEGER, message TEXT);
 CREATE TABLE IF NOT EXISTS api_signing_keys (signing_key_id TEXT PRIMARY KEY, cipher TEXT NOT NULL,
     public_der TEXT NOT NULL, jwe TEXT NOT NULL UNIQUE, created INTEGER NOT NULL, expires INTEGER NOT NULL);

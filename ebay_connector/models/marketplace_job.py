@@ -2,6 +2,7 @@ from odoo import api, fields, models
 
 from odoo.addons.marketplace_base.marketplace_core.handlers import BULK, PUBLISH, URGENT, JobHandler
 
+from ..services.cancellation_sync import CancellationAnswerer, CancellationImporter, CancellationRequester
 from ..services.category_importer import CategoryImporter
 from ..services.finances_importer import FinancesImporter
 from ..services.fulfillment_exporter import FulfillmentExporter
@@ -23,12 +24,17 @@ EBAY_HANDLERS = {
     "push_price": JobHandler(PriceExporter, URGENT),
     "push_fulfillment": JobHandler(FulfillmentExporter, URGENT),
     "pull_finances": JobHandler(FinancesImporter, BULK),
+    # after-sale job types are marketplace_base's (its cancellations enqueue them)
+    "pull_cancellations": JobHandler(CancellationImporter, URGENT),
+    "answer_cancellation": JobHandler(CancellationAnswerer, URGENT),
+    "request_cancellation": JobHandler(CancellationRequester, URGENT),
     # listing job types are marketplace_base's (its listings enqueue them); eBay runs them in the publish lane
     "publish_listings": JobHandler(ListingPublisher, PUBLISH),
     "revise_listings": JobHandler(ListingReviser, PUBLISH),
     "end_listings": JobHandler(ListingEnder, PUBLISH),
 }
 LISTING_JOB_TYPES = ("publish_listings", "revise_listings", "end_listings")
+AFTER_SALE_JOB_TYPES = ("pull_cancellations", "answer_cancellation", "request_cancellation")
 
 
 class MarketplaceJob(models.Model):
@@ -49,7 +55,7 @@ class MarketplaceJob(models.Model):
             ("pull_finances", "Pull Money"),
         ],
         ondelete={job_type: lambda jobs: jobs._keep_on_type_uninstall()
-                  for job_type in EBAY_HANDLERS if job_type not in LISTING_JOB_TYPES},
+                  for job_type in EBAY_HANDLERS if job_type not in LISTING_JOB_TYPES + AFTER_SALE_JOB_TYPES},
     )
 
     @api.model

@@ -27,6 +27,11 @@ class MarketplaceShop(models.Model):
         help="eBay last-modified time up to which orders are imported; the next pull starts here minus the overlap.",
     )
     ebay_last_order_pull_at = fields.Datetime(string="Last Order Pull Enqueued", readonly=True, copy=False)
+    ebay_cancellations_synced_until = fields.Datetime(
+        string="Cancellations Synced Until", copy=False,
+        help="eBay creation time up to which cancellation requests are imported; the next pull starts here minus "
+             "the order window overlap.",
+    )
 
     # Listing (Odoo -> eBay): default business policies and the inventory location
     ebay_fulfillment_policy_id = fields.Many2one(
@@ -85,6 +90,12 @@ class MarketplaceShop(models.Model):
         for shop in shops:
             self.env["marketplace.job"]._enqueue("pull_orders", shop=shop, priority=5)
         shops.write({"ebay_last_order_pull_at": fields.Datetime.now()})
+
+    @api.model
+    def _cron_ebay_pull_cancellations(self):
+        """Enqueue ``pull_cancellations`` for every connected eBay shop (buyers' requests wait for an answer)."""
+        for shop in self._ebay_active_shops():
+            self.env["marketplace.job"]._enqueue("pull_cancellations", shop=shop, priority=5)
 
     def _sync_crons(self):
         """eBay's crons for this shop: order pulls (every ``ebay_order_pull_interval``), the daily listing

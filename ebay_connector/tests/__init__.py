@@ -18,3 +18,4 @@ from . import test_price_tour
 from . import test_draft
 from . import test_roles_live
 from . import test_money
+from . import test_cancellations

@@ -81,7 +81,10 @@ class MarketplaceJob(models.Model):
     name = fields.Char(compute="_compute_name")
     job_type = fields.Selection(
         [("create_sale_orders", "Create Sale Orders"), ("publish_listings", "Publish Listings"),
-         ("revise_listings", "Revise Listings"), ("end_listings", "End Listings")], required=True, index=True,
+         ("revise_listings", "Revise Listings"), ("end_listings", "End Listings"),
+         # after-sale job types are the base's (its cancellations enqueue them); each connector runs them
+         ("pull_cancellations", "Pull Cancellations"), ("answer_cancellation", "Answer Cancellation"),
+         ("request_cancellation", "Send Cancellation")], required=True, index=True,
         help="Connectors add theirs (pull_orders, push_stock, ...).",
     )
     account_id = fields.Many2one("marketplace.account", index=True, ondelete="cascade")

@@ -81,6 +81,8 @@ class MarketplaceOrder(models.Model):
     error_message = fields.Text(copy=False)
     line_ids = fields.One2many("marketplace.order.line", "order_id", string="Lines", copy=True)
     sale_order_id = fields.Many2one("sale.order", readonly=True, copy=False, index="btree_not_null")
+    cancellation_ids = fields.One2many("marketplace.cancellation", "order_id", string="Cancellations")
+    cancellation_count = fields.Integer(compute="_compute_cancellation_count")
 
     _sql_constraints = [
         ("shop_order_uniq", "UNIQUE(shop_id, external_order_id)", "This order is already imported in this shop."),
@@ -478,6 +480,42 @@ class MarketplaceOrder(models.Model):
                 sale_order._action_cancel()
             order.write({"state": "cancelled"})
             order.message_post(body=_("Cancelled on the marketplace."))
+
+    # -- cancellations (marketplace.cancellation) ----------------------------
+    @api.depends("cancellation_ids")
+    def _compute_cancellation_count(self):
+        counts = dict(self.env["marketplace.cancellation"]._read_group(
+            [("order_id", "in", self.ids)], ["order_id"], ["__count"]))
+        for order in self:
+            order.cancellation_count = counts.get(order, 0)
+
+    def _check_cancellable_by_seller(self, exclude=None):
+        """The seller may cancel an order not cancelled, not shipped, without another open cancellation."""
+        self.ensure_one()
+        if self.state == "cancelled":
+            raise UserError(_("%s is cancelled already.", self.name))
+        if self.sudo().sale_order_id.picking_ids.filtered(lambda picking: picking.state == "done"):
+            raise UserError(_("%s has shipped: it can no longer be cancelled, the buyer may ask for a return.",
+                              self.name))
+        if (self.cancellation_ids - (exclude or self.env["marketplace.cancellation"])).filtered(
+                lambda cancellation: cancellation.state in ("requested", "approved")):
+            raise UserError(_("%s has an open cancellation already: answer it instead.", self.name))
+
+    def action_request_cancellation(self):
+        """The seller cancels the order on the marketplace: a cancellation to send, with its reason."""
+        self.ensure_one()
+        self._check_cancellable_by_seller()
+        cancellation = self.cancellation_ids.filtered(lambda draft: draft.state == "draft")[:1] or \
+            self.env["marketplace.cancellation"].create({"order_id": self.id, "requester": "seller"})
+        return {"type": "ir.actions.act_window", "res_model": "marketplace.cancellation", "res_id": cancellation.id,
+                "view_mode": "form", "target": "new", "name": _("Cancel %s on the marketplace", self.name)}
+
+    def action_view_cancellations(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("marketplace_base.action_marketplace_cancellation")
+        action["domain"] = [("order_id", "=", self.id)]
+        action["context"] = {}
+        return action
 
     def action_view_sale_order(self):
         self.ensure_one()

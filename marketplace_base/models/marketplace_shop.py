@@ -95,6 +95,12 @@ class MarketplaceShop(models.Model):
     listing_published_today_count = fields.Integer(compute="_compute_listing_queue", string="Published Today")
     listing_error_count = fields.Integer(compute="_compute_listing_queue", string="Listings in Error")
     sales_graph_data = fields.Text(compute="_compute_sales_graph_data")
+    cancellation_waiting_count = fields.Integer(compute="_compute_cancellation_counts",
+                                                string="Cancellations Waiting")
+    cancellation_due_count = fields.Integer(compute="_compute_cancellation_counts",
+                                            string="Cancellations Due within 48 h")
+    cancellation_overdue_count = fields.Integer(compute="_compute_cancellation_counts",
+                                                string="Cancellations Overdue")
 
     def _count_by_shop(self, model, domain):
         rows = self.env[model]._read_group(domain + [("shop_id", "in", self.ids)], ["shop_id"], ["__count"])
@@ -114,6 +120,17 @@ class MarketplaceShop(models.Model):
             shop.job_pending_count = pending_jobs.get(shop.id, 0)
             shop.binding_count = bindings.get(shop.id, 0)
             shop.binding_zero_count = zero.get(shop.id, 0)
+
+    def _compute_cancellation_counts(self):
+        """Buyers' cancellation requests waiting for the seller: all, due within 48 h, overdue."""
+        Cancellation = self.env["marketplace.cancellation"]
+        waiting = self._count_by_shop("marketplace.cancellation", [("waiting_for_seller", "=", True)])
+        due = self._count_by_shop("marketplace.cancellation", Cancellation._deadline_domain("due_soon"))
+        overdue = self._count_by_shop("marketplace.cancellation", Cancellation._deadline_domain("overdue"))
+        for shop in self:
+            shop.cancellation_waiting_count = waiting.get(shop.id, 0)
+            shop.cancellation_due_count = due.get(shop.id, 0)
+            shop.cancellation_overdue_count = overdue.get(shop.id, 0)
 
     def _compute_sync_status_html(self):
         """One line per flow: its last success as "3 min ago" (exact time on hover), in a warning colour
@@ -408,6 +425,10 @@ class MarketplaceShop(models.Model):
 
     def action_open_zero_bindings(self):
         return self._open_related("marketplace_base.action_marketplace_product_binding", [("last_pushed_qty", "=", 0)])
+
+    def action_open_waiting_cancellations(self):
+        return self._open_related("marketplace_base.action_marketplace_cancellation",
+                                  [("waiting_for_seller", "=", True)])
 
     def action_open_bindings(self):
         return self._open_related("marketplace_base.action_marketplace_product_binding", [])

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class SaleOrder(models.Model):
@@ -6,3 +6,14 @@ class SaleOrder(models.Model):
 
     marketplace_order_id = fields.Many2one("marketplace.order", readonly=True, copy=False, index="btree_not_null")
     marketplace_shop_id = fields.Many2one(related="marketplace_order_id.shop_id", store=True, string="Marketplace Shop")
+    marketplace_cancellation_count = fields.Integer(compute="_compute_marketplace_cancellation_count",
+                                                    groups="marketplace_base.group_marketplace_user")
+
+    @api.depends("marketplace_order_id.cancellation_ids")
+    def _compute_marketplace_cancellation_count(self):
+        for sale_order in self:
+            sale_order.marketplace_cancellation_count = len(sale_order.marketplace_order_id.cancellation_ids)
+
+    def action_view_marketplace_cancellations(self):
+        self.ensure_one()
+        return self.marketplace_order_id.action_view_cancellations()

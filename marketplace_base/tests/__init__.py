@@ -11,3 +11,4 @@ from . import test_job_engine
 from . import test_dashboard
 from . import test_oauth_state
 from . import test_companies
+from . import test_cancellation

@@ -2,6 +2,7 @@ from odoo import api, fields, models
 
 from odoo.addons.marketplace_base.marketplace_core.handlers import URGENT, JobHandler
 
+from ..services.cancellation_sync import CancellationAnswerer, CancellationImporter, CancellationRequester
 from ..services.order_importer import OrderImporter
 from ..services.push_processor import PushProcessor
 from ..services.shipping_exporter import ShippingDocumentPrinter, ShippingExporter
@@ -16,7 +17,12 @@ SHOPEE_HANDLERS = {
     "push_price": JobHandler(PriceExporter, URGENT),
     "ship_order": JobHandler(ShippingExporter, URGENT),
     "print_shipping_document": JobHandler(ShippingDocumentPrinter, URGENT),
+    # after-sale job types are marketplace_base's (its cancellations enqueue them)
+    "pull_cancellations": JobHandler(CancellationImporter, URGENT),
+    "answer_cancellation": JobHandler(CancellationAnswerer, URGENT),
+    "request_cancellation": JobHandler(CancellationRequester, URGENT),
 }
+AFTER_SALE_JOB_TYPES = ("pull_cancellations", "answer_cancellation", "request_cancellation")
 
 
 class MarketplaceJob(models.Model):
@@ -33,7 +39,8 @@ class MarketplaceJob(models.Model):
             ("ship_order", "Ship Order (Shopee)"),
             ("print_shipping_document", "Print Airway Bill (Shopee)"),
         ],
-        ondelete=dict.fromkeys(SHOPEE_HANDLERS, lambda jobs: jobs._keep_on_type_uninstall()),
+        ondelete=dict.fromkeys(set(SHOPEE_HANDLERS) - set(AFTER_SALE_JOB_TYPES),
+                               lambda jobs: jobs._keep_on_type_uninstall()),
     )
 
     @api.model

@@ -30,6 +30,9 @@ class MarketplaceShop(models.Model):
         copy=False,
         help="Shopee update time up to which orders are imported; the next pull starts here minus the overlap.")
     shopee_last_order_pull_at = fields.Datetime(string="Last Shopee Order Pull Enqueued", readonly=True, copy=False)
+    shopee_cancellations_synced_until = fields.Datetime(
+        copy=False,
+        help="Shopee update time up to which buyers' cancellation requests (orders IN_CANCEL) are imported.")
     shopee_ship_method = fields.Selection(
         [("pickup", "Pickup"), ("dropoff", "Drop-off")], string="Shopee Shipping Method", default="pickup",
         required=True,
@@ -117,6 +120,12 @@ class MarketplaceShop(models.Model):
         for shop in due:
             self.env["marketplace.job"]._enqueue("pull_orders", shop=shop, priority=5)
         due.write({"shopee_last_order_pull_at": now})
+
+    @api.model
+    def _cron_shopee_pull_cancellations(self):
+        """Enqueue ``pull_cancellations`` for every authorized Shopee shop (buyers' requests wait for an answer)."""
+        for shop in self._shopee_active_shops():
+            self.env["marketplace.job"]._enqueue("pull_cancellations", shop=shop, priority=5)
 
     @api.model
     def _cron_shopee_push_stock_and_prices(self):

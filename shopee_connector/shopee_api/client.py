@@ -38,7 +38,8 @@ AUTH_ERRORS = frozenset({"error_auth", "invalid_acceess_token", "invalid_access_
 # answers retried within the call (then a wait, for the WAIT_ERRORS); server errors only below HTTP 500
 BUSY_ERRORS = frozenset({"error_server", "error_inner"}) | WAIT_ERRORS
 # API family -> budget group (the sellers' separate pull and push budgets); auth is never throttled
-FAMILY_GROUPS = {"orders": PULL, "logistics.read": PULL, "products": PUSH, "logistics.write": PUSH}
+FAMILY_GROUPS = {"orders": PULL, "logistics.read": PULL, "products": PUSH, "logistics.write": PUSH,
+                 "orders.write": PUSH}
 
 
 class ShopeeClient:

@@ -20,13 +20,16 @@ class OrderAdapter:
     def __init__(self, shop_session):
         self.shop = shop_session
 
-    def order_page(self, time_from, time_to, cursor="", page_size=MAX_PAGE_SIZE):
-        """One page of the orders updated in [time_from, time_to] (epoch seconds, less than 15 days apart)."""
+    def order_page(self, time_from, time_to, cursor="", page_size=MAX_PAGE_SIZE, order_status=None):
+        """One page of the orders updated in [time_from, time_to] (epoch seconds, less than 15 days apart),
+        of one ``order_status`` only when given (e.g. IN_CANCEL)."""
         if int(time_to) - int(time_from) >= WINDOW_LIMIT.total_seconds():
             raise ValueError("get_order_list windows must be shorter than 15 days")
         params = {"time_range_field": "update_time", "time_from": int(time_from), "time_to": int(time_to),
                   "page_size": max(1, min(MAX_PAGE_SIZE, int(page_size))), "cursor": cursor or "",
                   "response_optional_fields": "order_status"}
+        if order_status:
+            params["order_status"] = order_status
         response = self.shop.call("GET", ORDER_LIST_PATH, params=params, family="orders")
         return OrderPage([row["order_sn"] for row in response.get("order_list") or () if row.get("order_sn")],
                          bool(response.get("more")), response.get("next_cursor") or "")

@@ -379,9 +379,12 @@ def get_order_list(req, db):
     if not 1 <= page_size <= 100:
         raise ApiError("error_param", "page_size must be between 1 and 100")
     column = query["time_range_field"]
+    status = query.get("order_status") or ""
+    if status and status not in ORDER_STATUSES:
+        raise ApiError("error_param", f"order_status {status} is not one of {', '.join(sorted(ORDER_STATUSES))}")
     rows = db.execute(f"SELECT order_sn, status FROM orders WHERE shop_id = ? AND {column} BETWEEN ? AND ? "
-                      f"ORDER BY {column}, order_sn LIMIT ? OFFSET ?",
-                      (req.shop_id, time_from, time_to, page_size + 1, offset)).fetchall()
+                      f"AND (? = '' OR status = ?) ORDER BY {column}, order_sn LIMIT ? OFFSET ?",
+                      (req.shop_id, time_from, time_to, status, status, page_size + 1, offset)).fetchall()
     more = len(rows) > page_size
     return {"more": more, "next_cursor": str(offset + page_size) if more else "",
             "order_list": [{"order_sn": r["order_sn"], "order_status": r["status"]} for r in rows[:page_size]]}
@@ -395,6 +398,81 @@ def get_order_detail(req, db):
     rows = db.execute(f"SELECT data FROM orders WHERE shop_id = ? AND order_sn IN ({marks})",
                       (req.shop_id, *sns)).fetchall()
     return {"order_list": [order_json(row) for row in rows]}
+
+
+# ---------------------------------------------------------------- cancellations
+
+ORDER_STATUSES = {"UNPAID", "READY_TO_SHIP", "PROCESSED", "SHIPPED", "COMPLETED", "IN_CANCEL", "CANCELLED",
+                  "INVOICE_PENDING", "TO_RETURN"}
+CANCELLABLE = ("UNPAID", "READY_TO_SHIP")          # not once the shipment is arranged (PROCESSED) or later
+UNDELIVERABLE_REGIONS = ("TW", "MY")
+
+
+def _cancellable(db, row):
+    shipped = db.execute("SELECT 1 FROM shipped_packages WHERE order_sn = ?", (row["order_sn"],)).fetchone()
+    if row["status"] not in CANCELLABLE or shipped:
+        raise ApiError("order.order_status_error", f"order {row['order_sn']} is {row['status']}: it can no longer "
+                       "be cancelled")
+
+
+def _cancel(db, order_sn, cancel_by, reason):
+    detail = _set_status(db, order_sn, "CANCELLED")
+    detail.update(cancel_by=cancel_by, cancel_reason=reason)
+    db.execute("UPDATE orders SET data = ? WHERE order_sn = ?", (json.dumps(detail), order_sn))
+    return detail
+
+
+def handle_buyer_cancellation(req, db):
+    """``{order_sn, operation: ACCEPT|REJECT}`` on an IN_CANCEL order: cancelled, or back where it was."""
+    body = req.body()
+    row = _order(db, req.shop_id, str(body.get("order_sn") or ""))
+    if body.get("operation") not in ("ACCEPT", "REJECT"):
+        raise ApiError("error_param", "operation must be ACCEPT or REJECT")
+    if row["status"] != "IN_CANCEL":
+        raise ApiError("order.order_status_error", f"order {row['order_sn']} has no buyer cancellation to handle")
+    detail = json.loads(row["data"])
+    if body["operation"] == "ACCEPT":
+        detail = _cancel(db, row["order_sn"], "buyer", detail.get("buyer_cancel_reason") or "")
+    else:
+        detail = _set_status(db, row["order_sn"], db.execute(
+            "SELECT value FROM meta WHERE key = ?", ("before_cancel:" + row["order_sn"],)).fetchone()["value"])
+    return {"update_time": detail["update_time"]}
+
+
+def cancel_order(req, db):
+    """``{order_sn, cancel_reason, item_list}``: OUT_OF_STOCK names order items; UNDELIVERABLE_AREA only in TW
+    and MY (Shopee's reference)."""
+    body = req.body()
+    row = _order(db, req.shop_id, str(body.get("order_sn") or ""))
+    reason = body.get("cancel_reason")
+    region = db.execute("SELECT region FROM shops WHERE shop_id = ?", (req.shop_id,)).fetchone()["region"]
+    if reason not in ("OUT_OF_STOCK", "UNDELIVERABLE_AREA") or (
+            reason == "UNDELIVERABLE_AREA" and region not in UNDELIVERABLE_REGIONS):
+        raise ApiError("error_param", f"cancel_reason {reason} is not accepted in {region}")
+    detail = json.loads(row["data"])
+    if reason == "OUT_OF_STOCK":
+        ordered = {(int(item["item_id"]), int(item.get("model_id") or 0)) for item in detail["item_list"]}
+        named = {(int(item.get("item_id") or 0), int(item.get("model_id") or 0))
+                 for item in body.get("item_list") or () if isinstance(item, dict)}
+        if not named or not named <= ordered:
+            raise ApiError("error_param", "item_list must name items of the order when cancel_reason is OUT_OF_STOCK")
+    _cancellable(db, row)
+    return {"update_time": _cancel(db, row["order_sn"], "seller", reason)["update_time"]}
+
+
+def control_buyer_cancel(req, db):
+    """``{"order_sn", "reason"?}``: the buyer asks to cancel an order not shipped yet: it is IN_CANCEL."""
+    body = req.body()
+    row = db.execute("SELECT * FROM orders WHERE order_sn = ?", (str(body.get("order_sn") or ""),)).fetchone()
+    if row is None:
+        raise ApiError("error_not_found", f"order {body.get('order_sn')} not found")
+    _cancellable(db, row)
+    db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", ("before_cancel:" + row["order_sn"], row["status"]))
+    _set_status(db, row["order_sn"], "IN_CANCEL")
+    detail = json.loads(_order(db, row["shop_id"], row["order_sn"])["data"])
+    detail.update(buyer_cancel_reason=body.get("reason") or "Need to change delivery address", cancel_by="buyer")
+    db.execute("UPDATE orders SET data = ? WHERE order_sn = ?", (json.dumps(detail), row["order_sn"]))
+    return {"order_sn": row["order_sn"], "update_time": detail["update_time"]}
 
 
 # ---------------------------------------------------------------- stock and prices
@@ -773,6 +851,8 @@ ROUTES = {
     ("POST", "/api/v2/auth/access_token/get"): ("public", access_token_get),
     ("GET", "/api/v2/order/get_order_list"): ("shop", get_order_list),
     ("GET", "/api/v2/order/get_order_detail"): ("shop", get_order_detail),
+    ("POST", "/api/v2/order/handle_buyer_cancellation"): ("shop", handle_buyer_cancellation),
+    ("POST", "/api/v2/order/cancel_order"): ("shop", cancel_order),
     ("POST", "/api/v2/product/update_stock"): ("shop", update_stock),
     ("POST", "/api/v2/product/update_price"): ("shop", update_price),
     ("GET", "/api/v2/logistics/get_shipping_parameter"): ("shop", get_shipping_parameter),
@@ -792,6 +872,7 @@ ROUTES = {
     ("POST", "/_sim/expire_tokens"): ("control", control_expire_tokens),
     ("POST", "/_sim/orders"): ("control", control_new_order),
     ("POST", "/_sim/orders/status"): ("control", control_order_status),
+    ("POST", "/_sim/orders/buyer_cancel"): ("control", control_buyer_cancel),
     ("POST", "/_sim/logistics"): ("control", control_logistics),
     ("GET", "/_sim/shipments"): ("control", control_shipments),
     ("POST", "/_sim/seed"): ("control", control_seed),

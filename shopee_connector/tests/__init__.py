@@ -7,3 +7,4 @@ from . import test_uninstall
 from . import test_shopee_shipping
 from . import test_shopee_contracts
 from . import test_token_refresh
+from . import test_cancellations
