@@ -34,6 +34,9 @@ class TestShopeeCancellations(ShopeeCase):
 
     def buyer_requests(self, order):
         self.sim_post("/_sim/orders/buyer_cancel", {"order_sn": order.external_order_id, "reason": "Change of mind"})
+        # Shopee's update times are whole seconds, later than the order's: a pull in the same second would not
+        # see the request yet (the next one does, its window overlapping the last)
+        time.sleep(1.1)
         self.pull_cancellations()
         return order.cancellation_ids
 
