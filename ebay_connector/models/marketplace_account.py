@@ -80,10 +80,6 @@ class MarketplaceAccount(models.Model):
         base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
         return base and base.rstrip("/") + "/api/ebay/webhook"
 
-    @api.model
-    def _secret_field_names(self):
-        return super()._secret_field_names() + ["ebay_verification_token"]
-
     # -- client --------------------------------------------------------------
     def _ebay_config(self, site=None):
         """The client settings of the account, on ``site`` (a shop's eBay marketplace) or the account's default:

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import fields, models
 
 from odoo.addons.marketplace_base.marketplace_core.handlers import BULK, PUBLISH, URGENT, JobHandler
 
@@ -10,8 +10,8 @@ from ..services.notification_processor import NotificationProcessor
 from ..services.order_importer import OrderImporter
 from ..services.stock_exporter import PriceExporter, StockExporter
 
-# eBay job type -> the importer/exporter that runs it and its lane: urgent work (what a buyer or a
-# stock change waits for) never queues behind bulk work (whole catalogues and trees).
+# eBay job type -> the importer/exporter that runs it and its lane (given to the base by marketplace.platform.ebay):
+# urgent work (what a buyer or a stock change waits for) never queues behind bulk work (whole catalogues and trees).
 EBAY_HANDLERS = {
     "import_categories": JobHandler(CategoryImporter, BULK),
     "backfill_listings": JobHandler(ListingBackfill, BULK),
@@ -48,9 +48,3 @@ class MarketplaceJob(models.Model):
         ondelete={job_type: lambda jobs: jobs._keep_on_type_uninstall()
                   for job_type in EBAY_HANDLERS if job_type not in LISTING_JOB_TYPES},
     )
-
-    @api.model
-    def _job_handlers(self):
-        handlers = super()._job_handlers()
-        handlers.update({("ebay", job_type): handler for job_type, handler in EBAY_HANDLERS.items()})
-        return handlers

@@ -1,4 +1,6 @@
 """Stock and price push (Odoo -> eBay) against the simulator: bulkUpdatePriceQuantity in 25s."""
+import os
+import sys
 from datetime import timedelta
 from unittest.mock import patch
 
@@ -184,6 +186,30 @@ class TestPushStock(EbayCase):
         self.assertIn("Stock: 2 of 2 binding(s) changed.", pending.log_ids.mapped("message"),
                       "only the noted products' listings are read, not the shop's %s" % len(self.bindings))
         self.assertFalse(Change.search([("shop_id", "=", self.ebay_shop.id)]), "the sent changes are forgotten")
+
+    def test_an_ebay_stock_change_runs_no_other_connectors_code(self):
+        """With another connector installed beside eBay, a stock move of an eBay listing and its push run eBay's
+        and the base's code only: per-platform answers come from the platform's own model, not from super()
+        chains through every connector (Shopee's domains and handler table ran here before)."""
+        if self.env["ir.module.module"]._get("shopee_connector").state != "installed":
+            self.skipTest("needs shopee_connector installed beside ebay_connector")
+        binding = self.bindings[0]
+        other = os.sep + "shopee_connector" + os.sep
+        ran = set()
+
+        def note_other_connector(frame, event, _arg):
+            if event == "call" and other in frame.f_code.co_filename:
+                ran.add("%s:%s" % (os.path.basename(frame.f_code.co_filename), frame.f_code.co_name))
+        sys.setprofile(note_other_connector)
+        try:
+            self.receive(binding.product_id, 5)
+            push = self.env["marketplace.job"].search([("job_type", "=", "push_stock"), ("state", "=", "pending")])
+            self.run_jobs()
+        finally:
+            sys.setprofile(None)
+        self.assertEqual(push.state, "done", push.last_error)
+        self.assertEqual(binding.last_pushed_qty, 9)
+        self.assertFalse(ran, "Shopee code ran on an eBay stock change")
 
     def test_a_clerks_receipt_is_pushed_by_the_shops_job_user(self):
         """A warehouse clerk (Inventory / User, no marketplace group) validates a receipt: the push runs as the

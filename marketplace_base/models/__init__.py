@@ -9,6 +9,7 @@ from . import marketplace_listing_image
 from . import product_template
 from . import marketplace_order
 from . import marketplace_order_line
+from . import marketplace_platform
 from . import marketplace_job_channel
 from . import marketplace_job
 from . import marketplace_api_usage

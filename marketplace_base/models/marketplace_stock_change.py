@@ -1,6 +1,7 @@
 from odoo import api, fields, models
-from odoo.osv import expression
 from odoo.tools import SQL
+
+from ..marketplace_core.platform import STOCK_PUSH
 
 # A stock push waits this long after the first change, so that the moves of the next seconds (the reservations
 # of the orders an import confirms one batch after the other, a receipt of many lines) go in the same push: far
@@ -34,9 +35,7 @@ class MarketplaceStockChange(models.Model):
         most one is pending per shop (identity dedup) however many moves meanwhile."""
         if not products:
             return
-        bindings = self.env["marketplace.product.binding"].sudo().search_fetch(expression.AND([
-            [("product_id", "in", products.ids)], self.env["marketplace.shop"]._stock_push_binding_domain()]),
-            ["shop_id", "product_id"])
+        bindings = self.env["marketplace.shop"]._pushed_bindings(products, STOCK_PUSH)
         self._note(sorted({(binding.shop_id.id, binding.product_id.id) for binding in bindings}))
         Job = self.env["marketplace.job"].sudo()
         delay = float(self.env["ir.config_parameter"].sudo().get_param(

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import fields, models
 
 from odoo.addons.marketplace_base.marketplace_core.handlers import URGENT, JobHandler
 
@@ -7,8 +7,9 @@ from ..services.push_processor import PushProcessor
 from ..services.shipping_exporter import ShippingDocumentPrinter, ShippingExporter
 from ..services.stock_exporter import PriceExporter, StockExporter
 
-# Shopee job type -> the importer/exporter that runs it and its lane: all are urgent work (what a
-# buyer or a stock change waits for); Shopee has no catalogue-sized job yet.
+# Shopee job type -> the importer/exporter that runs it and its lane (given to the base by
+# marketplace.platform.shopee): all are urgent work (what a buyer or a stock change waits for); Shopee has no
+# catalogue-sized job yet.
 SHOPEE_HANDLERS = {
     "pull_orders": JobHandler(OrderImporter, URGENT),
     "process_notification": JobHandler(PushProcessor, URGENT),
@@ -35,9 +36,3 @@ class MarketplaceJob(models.Model):
         ],
         ondelete=dict.fromkeys(SHOPEE_HANDLERS, lambda jobs: jobs._keep_on_type_uninstall()),
     )
-
-    @api.model
-    def _job_handlers(self):
-        handlers = super()._job_handlers()
-        handlers.update({("shopee", job_type): handler for job_type, handler in SHOPEE_HANDLERS.items()})
-        return handlers

@@ -3,7 +3,6 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.osv import expression
 
 from ..services.token_store import ShopTokenStore
 from ..shopee_api import ShopeeAuthError, ShopeeError, ShopeeSetupError
@@ -73,19 +72,6 @@ class MarketplaceShop(models.Model):
         shop = self.sudo()
         return ShipSettings(method=shop.shopee_ship_method or "pickup", branch_id=shop.shopee_dropoff_branch_id or 0,
                             sender_real_name=(shop.shopee_sender_real_name or "").strip())
-
-    @api.model
-    def _push_listing_domain(self):
-        """Shopee updates stock and prices by item id (and model id): in Shopee shops, bindings without one are
-        not pushed (the exporter also skips, with a log line, an id that is not a number)."""
-        return expression.AND([super()._push_listing_domain(), [
-            "|", ("shop_id.platform", "!=", "shopee"), ("external_listing_id", "!=", False)]])
-
-    @api.model
-    def _stock_push_binding_domain(self):
-        """Shopee shops while they are authorized."""
-        return expression.AND([super()._stock_push_binding_domain(), [
-            "|", ("shop_id.platform", "!=", "shopee"), ("shop_id.authorization_state", "=", "authorized")]])
 
     def _sync_crons(self):
         """Shopee's crons for this shop (dashboard): order pulls (every ``shopee_order_pull_interval``) and
