@@ -21,18 +21,13 @@ class BindingExporter(EbayJobService, BaseBindingExporter):
     """
 
     platform_label = "eBay"
+    batch_size = push.BULK_SIZE
     make_entry = None  # PushItem -> bulkUpdatePriceQuantity request entry
 
     def __init__(self, job, run):
         super().__init__(job, run)
         self._init_exporter()
         self.inventory = InventoryAdapter(self.client)
-
-    def _changed(self, items):
-        return push.changed_items(items)
-
-    def _batches(self, items):
-        return push.batches(items)
 
     def _call(self, batch):
         responses = self.inventory.bulk_update_price_quantity([self.make_entry(item) for item in batch])
@@ -61,8 +56,8 @@ class StockExporter(StockPush, BindingExporter):
 
     @staticmethod
     def _stock_item(binding, quantity):
-        return push.PushItem(binding.id, binding.external_sku, quantity, binding.last_pushed_qty,
-                             synced=bool(binding.last_sync_at))
+        return push.PushItem(binding_id=binding.id, sku=binding.external_sku, value=quantity,
+                             last_value=binding.last_pushed_qty, synced=bool(binding.last_sync_at))
 
 
 class PriceExporter(PricePush, BindingExporter):
@@ -73,8 +68,9 @@ class PriceExporter(PricePush, BindingExporter):
     _round_price = staticmethod(push.round_price)  # half up, as shops display prices
 
     def _price_item(self, binding, price, currency):
-        return push.PushItem(binding.id, binding.external_sku, price, self._online_value(binding), synced=True,
-                             offer_id=binding.external_offer_id or None, currency=currency.name)
+        return push.PushItem(binding_id=binding.id, sku=binding.external_sku, value=price,
+                             last_value=self._online_value(binding), offer_id=binding.external_offer_id or None,
+                             currency=currency.name)
 
     def _listing_price(self, binding):
         """The listing's own price (its Price tab) when it has one; an item group's variants keep their

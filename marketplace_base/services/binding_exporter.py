@@ -3,7 +3,7 @@ from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import LazyTranslate
 
-from ..marketplace_core import push_guard
+from ..marketplace_core import push, push_guard
 from ..marketplace_core.errors import JobNeedsConfirmation, JobPayloadError, RetryableJobError
 
 _lt = LazyTranslate(__name__)
@@ -19,13 +19,15 @@ class BindingExporter:
     ``_online_value(binding)``, ``_online_total(shop, total)`` and ``_values(bindings)``), and provides:
 
     - ``platform_label`` (e.g. "eBay");
-    - ``_stock_item(binding, quantity)`` / ``_price_item(binding, price, currency)``: the item ``_values``
-      sends, with ``binding_id``, ``sku``, ``value``, ``last_value`` and ``synced``;
-    - ``_changed(items)`` and ``_batches(items)``: what to send, in calls the marketplace accepts;
-    - ``_call(batch)``: the call, answering (accepted items, rejections), each rejection with ``item``,
-      ``message`` and ``retryable``;
-    - ``_pushable(bindings)``;
+    - ``batch_size`` (items per call) and, when a call takes items of one kind only, ``_batch_key(item)``;
+    - ``_pushable(bindings)``: the bindings the platform can push (the others skipped with a log line);
+    - ``_stock_item(binding, quantity)`` / ``_price_item(binding, price, currency)``: the shared
+      ``marketplace_core.push.PushItem`` (or a subclass naming the platform's ids) of one binding;
+    - ``_call(batch)``: the call, answering (accepted items, ``Rejection``s);
     - for prices, ``_round_price(price, decimals)`` when the marketplace rounds otherwise than ``round``.
+
+    The base keeps the changed items only and cuts the calls (``marketplace_core.push``): the path goes down
+    once, base -> the platform's items -> base (changed, breaker, batches) -> the platform's call -> base (store).
 
     A listing the marketplace refuses is re-queued alone (payload ``{"binding_ids": [id]}``); in such a
     single-binding job the refusal fails the run, so the queue retries it with backoff, or keeps it as a
@@ -37,6 +39,7 @@ class BindingExporter:
     """
 
     platform_label = None
+    batch_size = None
     job_type = None
     last_field = None
     label = None
@@ -52,19 +55,21 @@ class BindingExporter:
         refused = set(self.run.continuation.get("refused") or ())
         bindings = self._pushable(self._taken_over(self._bindings().filtered(
             lambda binding: binding.shop_id in owned and binding.id not in refused)))
-        items = self._changed(self._values(bindings))
+        items = push.changed_items(self._values(bindings))
         self.run.log(_("%(label)s: %(changed)s of %(count)s binding(s) changed.",
                        label=self.label, changed=len(items), count=len(bindings)))
         if not self._breaker_lets_through(items):
             return
         self.run.progress(total=len(items))
-        for batch in self._batches(items):
+        for batch in push.batches(items, self.batch_size, key=self._batch_key):
             self.run.check_cancelled()
             self._send(self._ready(batch))
             self.run.checkpoint()
             if self.run.time_is_up():
                 self.run.pause(0, {"refused": sorted(refused | {r.item.binding_id for r in self.rejections})})
         self._finish()
+
+    _batch_key = None  # item -> the key whose items alone may share a call (None: any items)
 
     def _ready(self, batch):
         """The items of ``batch`` that can be sent now (a connector may look up ids here)."""

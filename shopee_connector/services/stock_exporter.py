@@ -3,8 +3,9 @@ from odoo.exceptions import UserError
 
 from odoo.addons.marketplace_base.services.binding_exporter import BindingExporter, PricePush, StockPush
 
+from ..shopee_api.batching import MAX_MODELS
 from ..shopee_api.pricing import shopee_price
-from ..shopee_api.products import ModelUpdate, ProductAdapter, changed, interpret, item_batches
+from ..shopee_api.products import ModelUpdate, ProductAdapter, call_key, interpret
 from .base import ShopeeJobService
 
 
@@ -17,18 +18,14 @@ class ShopeeBindingExporter(ShopeeJobService, BindingExporter):
     """
 
     platform_label = "Shopee"
+    batch_size = MAX_MODELS
+    _batch_key = staticmethod(call_key)
     adapter_method = None  # ProductAdapter method sending one item's models
 
     def __init__(self, job, run):
         super().__init__(job, run)
         self._init_exporter()
         self.products = ProductAdapter(self.session)
-
-    def _changed(self, items):
-        return changed(items)
-
-    def _batches(self, items):
-        return item_batches(items)
 
     def _call(self, batch):
         return interpret(batch, getattr(self.products, self.adapter_method)(batch))
@@ -47,8 +44,9 @@ class ShopeeBindingExporter(ShopeeJobService, BindingExporter):
 
     @staticmethod
     def _update(binding, value, last_value):
-        return ModelUpdate(int(binding.external_listing_id), int(binding.external_variation_id or 0), value,
-                           binding.id, binding.external_sku, last_value, bool(binding.last_sync_at))
+        return ModelUpdate(binding_id=binding.id, sku=binding.external_sku, value=value, last_value=last_value,
+                           synced=bool(binding.last_sync_at), item_id=int(binding.external_listing_id),
+                           model_id=int(binding.external_variation_id or 0))
 
 
 class StockExporter(StockPush, ShopeeBindingExporter):
