@@ -4,8 +4,9 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..services.token_store import ShopTokenStore
-from ..shopee_api import ShopeeAuthError, ShopeeError, ShopeeSetupError
+from odoo.addons.marketplace_base.services.token_store import RecordTokenStore
+
+from ..shopee_api import ShopeeAuthError, ShopeeError, ShopeeSetupError, TokenSet
 from ..shopee_api.errors import SHOP
 from ..shopee_api.logistics import ShipSettings
 from ..shopee_api.pricing import REGION_CURRENCIES, region_of_currency
@@ -63,7 +64,7 @@ class MarketplaceShop(models.Model):
             raise UserError(_("Shop %s is not authorized on Shopee yet: use Authorize Shop on its account.",
                               shop.name))
         client = shop.account_id._shopee_client(on_call=on_call, shop=shop)
-        return client, client.shop(int(shop.external_shop_id), ShopTokenStore(shop))
+        return client, client.shop(int(shop.external_shop_id), RecordTokenStore(shop, TokenSet, refresh_required=True))
 
     def _shopee_ship_settings(self):
         """What ship_order_body needs of this shop's settings (read for any job user: a warehouse clerk's
