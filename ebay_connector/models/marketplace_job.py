@@ -8,7 +8,7 @@ from ..services.listing_backfill import ListingBackfill, ListingMigrator
 from ..services.listing_publisher import ListingEnder, ListingPublisher, ListingReviser
 from ..services.notification_processor import NotificationProcessor
 from ..services.order_importer import OrderImporter
-from ..services.stock_exporter import PriceExporter, StockExporter
+from ..services.stock_exporter import EbayPricePush, EbayStockPush
 
 # eBay job type -> the importer/exporter that runs it and its lane (given to the base by marketplace.platform.ebay):
 # urgent work (what a buyer or a stock change waits for) never queues behind bulk work (whole catalogues and trees).
@@ -18,19 +18,22 @@ EBAY_HANDLERS = {
     "migrate_listings": JobHandler(ListingMigrator, BULK),
     "pull_orders": JobHandler(OrderImporter, URGENT),
     "process_notification": JobHandler(NotificationProcessor, URGENT),
-    "push_stock": JobHandler(StockExporter, URGENT),
-    "push_price": JobHandler(PriceExporter, URGENT),
     "push_fulfillment": JobHandler(FulfillmentExporter, URGENT),
     # listing job types are marketplace_base's (its listings enqueue them); eBay runs them in the publish lane
     "publish_listings": JobHandler(ListingPublisher, PUBLISH),
     "revise_listings": JobHandler(ListingReviser, PUBLISH),
     "end_listings": JobHandler(ListingEnder, PUBLISH),
 }
+# stock and price pushes run marketplace_base's BindingExporter with these adapters
+EBAY_PUSH_ADAPTERS = {
+    "push_stock": EbayStockPush,
+    "push_price": EbayPricePush,
+}
 LISTING_JOB_TYPES = ("publish_listings", "revise_listings", "end_listings")
 
 
 class MarketplaceJob(models.Model):
-    """eBay job types, run by the handlers of EBAY_HANDLERS."""
+    """eBay job types, run by the handlers of EBAY_HANDLERS (pushes: EBAY_PUSH_ADAPTERS)."""
 
     _inherit = "marketplace.job"
 
@@ -46,5 +49,5 @@ class MarketplaceJob(models.Model):
             ("push_fulfillment", "Push Fulfillment"),
         ],
         ondelete={job_type: lambda jobs: jobs._keep_on_type_uninstall()
-                  for job_type in EBAY_HANDLERS if job_type not in LISTING_JOB_TYPES},
+                  for job_type in [*EBAY_HANDLERS, *EBAY_PUSH_ADAPTERS] if job_type not in LISTING_JOB_TYPES},
     )

@@ -2,7 +2,7 @@ from odoo import api, models
 
 from odoo.addons.marketplace_base.marketplace_core.platform import PRICE_PUSH_ON_CHANGE, STOCK_PUSH
 
-from .marketplace_job import EBAY_HANDLERS
+from .marketplace_job import EBAY_HANDLERS, EBAY_PUSH_ADAPTERS
 
 
 class MarketplacePlatformEbay(models.AbstractModel):
@@ -27,6 +27,10 @@ class MarketplacePlatformEbay(models.AbstractModel):
     def _push_listing_domain(self):
         """Only Inventory API listings accept stock and price updates (Seller Hub ones once migrated)."""
         return [("ebay_listing_source", "=", "inventory_api")]
+
+    @api.model
+    def _push_adapters(self):
+        return EBAY_PUSH_ADAPTERS
 
     @api.model
     def _capabilities(self):

@@ -20,6 +20,8 @@ REQUIRED_METHODS = {
 OPTIONAL_METHODS = {
     "_push_listing_domain": "domain on marketplace.product.binding: which listings accept stock and price "
                             "pushes at all (default: every bound listing)",
+    "_push_adapters": "job type (push_stock, push_price) -> the platform's PushAdapter class (default: none; "
+                      "required to take pushes)",
     "_capabilities": "frozenset of CAPABILITIES (default: none)",
 }
 
@@ -28,9 +30,9 @@ class PlatformContractError(NotImplementedError):
     """A connector's platform lacks a method the contract requires: a programming error, said with the fix."""
 
     def __init__(self, platform_model, method):
-        super().__init__(
-            "%s does not implement %s(), required of every marketplace platform (%s): see "
-            "docs/adding-a-platform.md" % (platform_model, method, REQUIRED_METHODS.get(method, "?")))
+        super().__init__("%s does not implement %s(), which the platform contract requires here (%s): see "
+                         "docs/adding-a-platform.md" % (platform_model, method,
+                                                        {**REQUIRED_METHODS, **OPTIONAL_METHODS}.get(method, "?")))
 
 
 def check_capabilities(capabilities, platform_model):

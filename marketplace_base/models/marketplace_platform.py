@@ -3,6 +3,7 @@ from odoo.osv import expression
 
 from ..marketplace_core import platform as contract
 from ..marketplace_core.handlers import URGENT, JobHandler, find_handler
+from ..services.binding_exporter import PriceExporter, StockExporter
 from ..services.sale_order_creator import SaleOrderCreator
 
 PLATFORM_MODEL_PREFIX = "marketplace.platform."
@@ -10,6 +11,9 @@ PLATFORM_MODEL_PREFIX = "marketplace.platform."
 # job type -> handler of the platform-neutral jobs, run for every platform that has no handler of its own
 NEUTRAL_HANDLERS = {
     "create_sale_orders": JobHandler(SaleOrderCreator, URGENT),
+    # the push of every platform, with the platform's PushAdapter (_push_adapter)
+    "push_stock": JobHandler(StockExporter, URGENT),
+    "push_price": JobHandler(PriceExporter, URGENT),
 }
 
 
@@ -78,6 +82,20 @@ class MarketplacePlatform(models.AbstractModel):
         """OPTIONAL. Domain on ``marketplace.product.binding``: which of this platform's listings accept stock and
         price pushes at all (e.g. eBay: Inventory API listings only). Default: every listing."""
         return expression.TRUE_DOMAIN
+
+    @api.model
+    def _push_adapters(self):
+        """OPTIONAL (required to take ``push_stock`` / ``push_price`` jobs). Job type -> the platform's
+        ``PushAdapter`` class (``services/binding_exporter.py``). Default: none."""
+        return {}
+
+    @api.model
+    def _push_adapter(self, job_type):
+        """The PushAdapter class of ``job_type`` for this platform, or a clear error when it pushes no such value."""
+        adapter = self._push_adapters().get(job_type)
+        if adapter is None:
+            raise contract.PlatformContractError(self._name, "_push_adapters")
+        return adapter
 
     @api.model
     def _capabilities(self):

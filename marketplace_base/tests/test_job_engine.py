@@ -77,9 +77,10 @@ class TestJobEngine(MarketplaceCase):
         Platform = self.env["marketplace.platform"]
         self.assertEqual(Platform._get("no_such_connector"), Platform,
                          "a platform whose connector is not installed here is answered by the platform-neutral model")
-        self.assertIsNone(Platform._job_handler("push_stock"), "the neutral model has no push of its own")
-        with self.assertRaisesRegex(NotImplementedError, "_push_ready_domain.*adding-a-platform"):
-            Platform._require("_push_ready_domain")
+        self.assertIsNone(Platform._job_handler("pull_orders"), "a platform's own job type has no neutral handler")
+        with self.assertRaisesRegex(NotImplementedError, "marketplace.platform does not implement _push_adapters.*"
+                                                         "adding-a-platform"):
+            Platform._push_adapter("push_stock")
 
     # -- slices and continuations ------------------------------------------------
     def test_a_paused_job_resumes_from_its_continuation_and_pausing_is_not_an_attempt(self):
@@ -169,7 +170,7 @@ class TestJobEngine(MarketplaceCase):
 
     def test_a_job_over_budget_waits_instead_of_failing(self):
         def over(job, run):
-            raise BudgetExhausted("ebay:1:pull", 300)
+            raise BudgetExhausted("market:1:pull", 300)
         patch_handler(self, over)
         job = self.enqueue(1)
         self.run_jobs()

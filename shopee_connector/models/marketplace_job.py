@@ -5,7 +5,7 @@ from odoo.addons.marketplace_base.marketplace_core.handlers import URGENT, JobHa
 from ..services.order_importer import OrderImporter
 from ..services.push_processor import PushProcessor
 from ..services.shipping_exporter import ShippingDocumentPrinter, ShippingExporter
-from ..services.stock_exporter import PriceExporter, StockExporter
+from ..services.stock_exporter import ShopeePricePush, ShopeeStockPush
 
 # Shopee job type -> the importer/exporter that runs it and its lane (given to the base by
 # marketplace.platform.shopee): all are urgent work (what a buyer or a stock change waits for); Shopee has no
@@ -13,15 +13,19 @@ from ..services.stock_exporter import PriceExporter, StockExporter
 SHOPEE_HANDLERS = {
     "pull_orders": JobHandler(OrderImporter, URGENT),
     "process_notification": JobHandler(PushProcessor, URGENT),
-    "push_stock": JobHandler(StockExporter, URGENT),
-    "push_price": JobHandler(PriceExporter, URGENT),
     "ship_order": JobHandler(ShippingExporter, URGENT),
     "print_shipping_document": JobHandler(ShippingDocumentPrinter, URGENT),
+}
+# stock and price pushes run marketplace_base's BindingExporter with these adapters
+SHOPEE_PUSH_ADAPTERS = {
+    "push_stock": ShopeeStockPush,
+    "push_price": ShopeePricePush,
 }
 
 
 class MarketplaceJob(models.Model):
-    """Shopee job types, run by the handlers of SHOPEE_HANDLERS (platform 'shopee')."""
+    """Shopee job types, run by the handlers of SHOPEE_HANDLERS (platform 'shopee'; pushes:
+    SHOPEE_PUSH_ADAPTERS)."""
 
     _inherit = "marketplace.job"
 
@@ -34,5 +38,5 @@ class MarketplaceJob(models.Model):
             ("ship_order", "Ship Order (Shopee)"),
             ("print_shipping_document", "Print Airway Bill (Shopee)"),
         ],
-        ondelete=dict.fromkeys(SHOPEE_HANDLERS, lambda jobs: jobs._keep_on_type_uninstall()),
+        ondelete=dict.fromkeys([*SHOPEE_HANDLERS, *SHOPEE_PUSH_ADAPTERS], lambda jobs: jobs._keep_on_type_uninstall()),
     )

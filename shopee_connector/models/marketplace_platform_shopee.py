@@ -2,7 +2,7 @@ from odoo import api, models
 
 from odoo.addons.marketplace_base.marketplace_core.platform import STOCK_PUSH
 
-from .marketplace_job import SHOPEE_HANDLERS
+from .marketplace_job import SHOPEE_HANDLERS, SHOPEE_PUSH_ADAPTERS
 
 
 class MarketplacePlatformShopee(models.AbstractModel):
@@ -30,6 +30,10 @@ class MarketplacePlatformShopee(models.AbstractModel):
         """Shopee updates stock and prices by item id (and model id): bindings without one are not pushed (the
         exporter also skips, with a log line, an id that is not a number)."""
         return [("external_listing_id", "!=", False)]
+
+    @api.model
+    def _push_adapters(self):
+        return SHOPEE_PUSH_ADAPTERS
 
     @api.model
     def _capabilities(self):
