@@ -31,8 +31,9 @@ class MarketplaceStockChange(models.Model):
         """Stock moved for ``products``: note them for every shop that pushes their stock, and queue each such
         shop's push of the changed products, first in its lane (what a buyer sees must not wait behind order
         pulls or sweeps), due ``stock_push_delay_seconds`` later (3 s) so that it gathers the next moves too.
-        Called from stock moves, so it stays cheap: one query for the listings, one insert, and a job of which at
-        most one is pending per shop (identity dedup) however many moves meanwhile."""
+        Called from stock moves, so it stays cheap: one grouped query for the platforms listing the products, one
+        query for the listings per such platform (asking that platform only, ``marketplace.platform``), one insert,
+        and a job of which at most one is pending per shop (identity dedup) however many moves meanwhile."""
         if not products:
             return
         bindings = self.env["marketplace.shop"]._pushed_bindings(products, STOCK_PUSH)

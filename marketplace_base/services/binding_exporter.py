@@ -15,7 +15,7 @@ class PushAdapter:
     """The platform's half of a stock or price push, made with the job and its run: given bindings, it answers
     items and sends calls, and never calls back into the BindingExporter. A connector subclasses it (next to its job
     service, which gives it ``self.run``, ``self.shop`` and its client) and gives the class from its platform model's
-    ``_push_adapter(job_type)``; it provides:
+    ``_push_adapters()``; it provides:
 
     - ``label`` (e.g. the platform's name, in messages), ``batch_size`` (items per call) and, when a call takes
       items of one kind only, ``batch_key(item)``;
@@ -81,11 +81,11 @@ class BindingExporter:
         self.account = job.shop_id.account_id or job.account_id
         self.rejections = []
         platform = self.env["marketplace.platform"]._get(self.shop.platform or self.account.platform)
-        self.platform = platform._push_adapter(self.job_type)(job, run)
-        self.platform_label = self.platform.label
+        self.adapter = platform._push_adapter(self.job_type)(job, run)
+        self.platform_label = self.adapter.label
 
     def run_job(self):
-        with self.platform.calls():
+        with self.adapter.calls():
             self.execute()
 
     # -- run -------------------------------------------------------------------
@@ -94,7 +94,7 @@ class BindingExporter:
         if not owned:
             return
         refused = set(self.run.continuation.get("refused") or ())
-        bindings = self.platform.pushable(self._taken_over(self._bindings().filtered(
+        bindings = self.adapter.pushable(self._taken_over(self._bindings().filtered(
             lambda binding: binding.shop_id in owned and binding.id not in refused)))
         items = push.changed_items(self._values(bindings))
         self.run.log(_("%(label)s: %(changed)s of %(count)s binding(s) changed.",
@@ -102,7 +102,7 @@ class BindingExporter:
         if not self._breaker_lets_through(items):
             return
         self.run.progress(total=len(items))
-        for batch in push.batches(items, self.platform.batch_size, key=self.platform.batch_key):
+        for batch in push.batches(items, self.adapter.batch_size, key=self.adapter.batch_key):
             self.run.check_cancelled()
             self._send(self._ready(batch))
             self.run.checkpoint()
@@ -112,7 +112,7 @@ class BindingExporter:
 
     def _ready(self, batch):
         """The items of ``batch`` the platform can send now; the others refused as it says."""
-        ready, rejections = self.platform.ready(batch)
+        ready, rejections = self.adapter.ready(batch)
         self._reject(rejections)
         return ready
 
@@ -120,7 +120,7 @@ class BindingExporter:
         """One call: what the marketplace accepted is stored as pushed, what it refused is re-queued alone."""
         if not batch:
             return
-        accepted, rejected = self.platform.call(batch)
+        accepted, rejected = self.adapter.call(batch)
         self._store(accepted)
         self._reject(rejected)
         self.run.progress(fetched=len(batch), stored=len(accepted))
@@ -135,8 +135,8 @@ class BindingExporter:
             currency = shop.currency_id
             prices = shop.pricelist_id._compute_price_rule(shop_bindings.product_id, 1.0, currency=currency)
             for binding in shop_bindings:
-                price = self.platform.round_price(
-                    self.platform.listing_price(binding) or prices[binding.product_id.id][0], currency.decimal_places)
+                price = self.adapter.round_price(
+                    self.adapter.listing_price(binding) or prices[binding.product_id.id][0], currency.decimal_places)
                 if price <= 0:
                     self.run.log(_("%s: no sale price, not pushed.", binding.external_sku), "warning")
                     continue
@@ -344,7 +344,7 @@ class StockPush:
 
     def _values(self, bindings):
         quantities = bindings._online_quantities()
-        return [self.platform.stock_item(binding, int(quantities[binding.id])) for binding in bindings]
+        return [self.adapter.stock_item(binding, int(quantities[binding.id])) for binding in bindings]
 
 
 class PricePush:
@@ -356,13 +356,13 @@ class PricePush:
     label = _lt("Price")
 
     def _online_value(self, binding):
-        return self.platform.online_price(binding)
+        return self.adapter.online_price(binding)
 
     def _online_total(self, shop, total):
-        return self.platform.round_price(total, shop.currency_id.decimal_places)
+        return self.adapter.round_price(total, shop.currency_id.decimal_places)
 
     def _values(self, bindings):
-        return [self.platform.price_item(binding, price, currency)
+        return [self.adapter.price_item(binding, price, currency)
                 for binding, price, currency in self._sale_prices(bindings)]
 
 
