@@ -43,12 +43,6 @@ class MarketplacePlatform(models.AbstractModel):
         name = PLATFORM_MODEL_PREFIX + code if code else None
         return self.env[name] if name and name in self.env else self.env["marketplace.platform"]
 
-    @api.model
-    def _installed_codes(self):
-        """The codes of the platforms whose connector is installed in this database."""
-        return sorted(self.env[name]._platform_code for name in self.env.registry
-                      if name.startswith(PLATFORM_MODEL_PREFIX))
-
     def _require(self, method):
         """The answer of a required method a platform did not implement: a clear error, never a silent default."""
         raise contract.PlatformContractError(self._name, method)
