@@ -1,8 +1,7 @@
-from werkzeug.exceptions import BadRequest, Forbidden
-
 from odoo import _, http
-from odoo.exceptions import AccessError, UserError
 from odoo.http import request
+
+from odoo.addons.marketplace_base.controllers.oauth_callback import account_from_state
 
 from ..models.marketplace_account import OAUTH_PURPOSE
 
@@ -12,13 +11,7 @@ class EbayOAuthController(http.Controller):
 
     @http.route("/ebay/oauth/callback", type="http", auth="user", methods=["GET"])
     def ebay_oauth_callback(self, code=None, state=None, error=None, **_kwargs):
-        Account = request.env["marketplace.account"]
-        try:
-            account = Account._account_from_oauth_state(OAUTH_PURPOSE, state)
-        except AccessError as exc:
-            raise Forbidden(str(exc)) from exc
-        except UserError as exc:
-            raise BadRequest(str(exc)) from exc
+        account = account_from_state(OAUTH_PURPOSE, state)
         if error or not code:
             account.message_post(body=_("eBay consent was declined (%s).", error or _("no code")))
             return request.redirect(self._account_url(account))

@@ -2,6 +2,7 @@ from . import marketplace_account
 from . import marketplace_shop
 from . import marketplace_product_binding
 from . import marketplace_job
+from . import marketplace_platform_ebay
 from . import ebay_condition
 from . import ebay_category
 from . import ebay_notification

@@ -4,16 +4,16 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.marketplace_base.services.token_store import RecordTokenStore, store_token_set
 from odoo.addons.marketplace_base.shared_budget import SharedRateBudget
 
-from ..ebay_api import EbayAuthError, EbayClient, EbayConfig, InMemoryTokenStore
+from ..ebay_api import EbayAuthError, EbayClient, EbayConfig, InMemoryTokenStore, TokenSet
 from ..ebay_api.config import BROWSE, BROWSE_CALLS_PER_DAY, PULL, PUSH, Budget
 from ..ebay_api.finances import KeyManagementAdapter
 from ..ebay_api.message_signature import MessageSigner
 from ..ebay_api.oauth import OAuthClient
 from ..ebay_api.signature import challenge_response
 from ..ebay_api.transport import build_session
-from ..services.token_store import AccountTokenStore
 from ..sync_core.times import from_epoch
 
 _logger = logging.getLogger(__name__)
@@ -97,10 +97,6 @@ class MarketplaceAccount(models.Model):
         base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
         return base and base.rstrip("/") + "/api/ebay/webhook"
 
-    @api.model
-    def _secret_field_names(self):
-        return super()._secret_field_names() + ["ebay_verification_token"]
-
     # -- client --------------------------------------------------------------
     def _ebay_config(self, site=None):
         """The client settings of the account, on ``site`` (a shop's eBay marketplace) or the account's default:
@@ -151,7 +147,7 @@ class MarketplaceAccount(models.Model):
         ``on_call`` receives a record of every HTTP exchange."""
         self.ensure_one()
         config = self._ebay_config(site)
-        return EbayClient(config, AccountTokenStore(self), on_call=on_call, budgets=self._shared_budgets(config),
+        return EbayClient(config, self._ebay_token_store(), on_call=on_call, budgets=self._shared_budgets(config),
                           app_token_store=self._ebay_app_token_store(config), signer=self._ebay_signer())
 
     def _ebay_signer(self):
@@ -196,10 +192,9 @@ class MarketplaceAccount(models.Model):
                                         budget.window_seconds, company=self.company_id)
                 for group, budget in config.budgets.items()}
 
-    def _ebay_store_tokenset(self, tokens):
-        self.ensure_one()
-        self._store_tokens(tokens.access_token, from_epoch(tokens.expires_at), tokens.refresh_token,
-                           from_epoch(tokens.refresh_token_expires_at))
+    def _ebay_token_store(self):
+        """The account's user tokens (eBay authorizes the whole account; a refresh keeps the refresh token)."""
+        return RecordTokenStore(self, TokenSet)
 
     # -- OAuth consent (the state: marketplace.account._oauth_state) ----------
     def _ebay_oauth_client(self):
@@ -221,7 +216,7 @@ class MarketplaceAccount(models.Model):
         except EbayAuthError as exc:
             self.write({"state": "error"})
             raise UserError(_("eBay refused the authorization code: %s", exc)) from exc
-        self._ebay_store_tokenset(tokens)
+        store_token_set(self, tokens)
         self.write({"state": "connected"})
         self.message_post(body=_("Connected to eBay (%s).", self.environment))
 
@@ -237,7 +232,7 @@ class MarketplaceAccount(models.Model):
 
     def _ebay_refresh_token(self):
         self.ensure_one()
-        store = AccountTokenStore(self)
+        store = self._ebay_token_store()
         tokens = store.load()
         try:
             if not tokens or not tokens.refresh_token:

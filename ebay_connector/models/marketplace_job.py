@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import fields, models
 
 from odoo.addons.marketplace_base.marketplace_core.handlers import BULK, PUBLISH, URGENT, JobHandler
 
@@ -10,18 +10,16 @@ from ..services.listing_backfill import ListingBackfill, ListingMigrator
 from ..services.listing_publisher import ListingEnder, ListingPublisher, ListingReviser
 from ..services.notification_processor import NotificationProcessor
 from ..services.order_importer import OrderImporter
-from ..services.stock_exporter import PriceExporter, StockExporter
+from ..services.stock_exporter import EbayPricePush, EbayStockPush
 
-# eBay job type -> the importer/exporter that runs it and its lane: urgent work (what a buyer or a
-# stock change waits for) never queues behind bulk work (whole catalogues and trees).
+# eBay job type -> the importer/exporter that runs it and its lane (given to the base by marketplace.platform.ebay):
+# urgent work (what a buyer or a stock change waits for) never queues behind bulk work (whole catalogues and trees).
 EBAY_HANDLERS = {
     "import_categories": JobHandler(CategoryImporter, BULK),
     "backfill_listings": JobHandler(ListingBackfill, BULK),
     "migrate_listings": JobHandler(ListingMigrator, BULK),
     "pull_orders": JobHandler(OrderImporter, URGENT),
     "process_notification": JobHandler(NotificationProcessor, URGENT),
-    "push_stock": JobHandler(StockExporter, URGENT),
-    "push_price": JobHandler(PriceExporter, URGENT),
     "push_fulfillment": JobHandler(FulfillmentExporter, URGENT),
     "pull_finances": JobHandler(FinancesImporter, BULK),
     # after-sale job types are marketplace_base's (its cancellations enqueue them)
@@ -33,12 +31,17 @@ EBAY_HANDLERS = {
     "revise_listings": JobHandler(ListingReviser, PUBLISH),
     "end_listings": JobHandler(ListingEnder, PUBLISH),
 }
+# stock and price pushes run marketplace_base's BindingExporter with these adapters
+EBAY_PUSH_ADAPTERS = {
+    "push_stock": EbayStockPush,
+    "push_price": EbayPricePush,
+}
 LISTING_JOB_TYPES = ("publish_listings", "revise_listings", "end_listings")
 AFTER_SALE_JOB_TYPES = ("pull_cancellations", "answer_cancellation", "request_cancellation")
 
 
 class MarketplaceJob(models.Model):
-    """eBay job types, run by the handlers of EBAY_HANDLERS."""
+    """eBay job types, run by the handlers of EBAY_HANDLERS (pushes: EBAY_PUSH_ADAPTERS)."""
 
     _inherit = "marketplace.job"
 
@@ -55,11 +58,6 @@ class MarketplaceJob(models.Model):
             ("pull_finances", "Pull Money"),
         ],
         ondelete={job_type: lambda jobs: jobs._keep_on_type_uninstall()
-                  for job_type in EBAY_HANDLERS if job_type not in LISTING_JOB_TYPES + AFTER_SALE_JOB_TYPES},
+                  for job_type in [*EBAY_HANDLERS, *EBAY_PUSH_ADAPTERS]
+                  if job_type not in LISTING_JOB_TYPES + AFTER_SALE_JOB_TYPES},
     )
-
-    @api.model
-    def _job_handlers(self):
-        handlers = super()._job_handlers()
-        handlers.update({("ebay", job_type): handler for job_type, handler in EBAY_HANDLERS.items()})
-        return handlers

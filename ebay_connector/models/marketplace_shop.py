@@ -2,7 +2,6 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.osv import expression
 
 from ..ebay_api.locales import SITE_LANGUAGES
 
@@ -110,18 +109,6 @@ class MarketplaceShop(models.Model):
             sweep = ("ebay_connector.ir_cron_ebay_push_stock_and_prices", 0)
             crons.update(push_stock=sweep, push_price=sweep)
         return crons
-
-    @api.model
-    def _push_listing_domain(self):
-        """In eBay shops, only Inventory API listings accept stock and price updates."""
-        return expression.AND([super()._push_listing_domain(), [
-            "|", ("shop_id.platform", "!=", "ebay"), ("ebay_listing_source", "=", "inventory_api")]])
-
-    @api.model
-    def _stock_push_binding_domain(self):
-        """eBay shops while their account is connected."""
-        return expression.AND([super()._stock_push_binding_domain(), [
-            "|", ("shop_id.platform", "!=", "ebay"), ("shop_id.account_id.state", "=", "connected")]])
 
     @api.model
     def _cron_ebay_push_stock_and_prices(self):

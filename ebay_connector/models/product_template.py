@@ -1,32 +1,9 @@
-from odoo import _, api, models
+from odoo import _, models
 from odoo.exceptions import UserError
-from odoo.osv import expression
 
 
 class ProductTemplate(models.Model):
     _inherit = "product.template"
-
-    def write(self, vals):
-        """A new sale price must reach the eBay listings of these products."""
-        result = super().write(vals)
-        if "list_price" in vals:
-            self._ebay_enqueue_price_push(self.product_variant_ids)
-        return result
-
-    @api.model
-    def _ebay_enqueue_price_push(self, products):
-        """Enqueue one ``push_price`` for each connected eBay shop listing some of ``products`` whose stock and
-        prices Odoo took over (the others keep the marketplace's values); at most one is pending per shop
-        (identity dedup) however many prices change meanwhile, and it finds what changed."""
-        if not products:
-            return
-        rows = self.env["marketplace.product.binding"].sudo()._read_group(expression.AND([
-            [("product_id", "in", products.ids), ("shop_id.platform", "=", "ebay")],
-            self.env["marketplace.shop"]._stock_push_binding_domain()]), ["shop_id"])
-        Job = self.env["marketplace.job"].sudo()
-        for (shop,) in rows:
-            # first in its lane: what a buyer sees on eBay must not wait behind order pulls or sweeps
-            Job._enqueue("push_price", shop=shop, priority=1)
 
     # -- draft from the barcode or the photos (issue 10) --------------------------------
     def action_ebay_draft_listing(self):

@@ -1,3 +1,5 @@
+from contextlib import contextmanager
+
 from odoo import _
 from odoo.exceptions import UserError
 
@@ -25,9 +27,15 @@ class EbayJobService:
                                                 site=self.shop._ebay_site() if self.shop else None)
 
     def run_job(self):
-        """Do the flow, then log what it cost in eBay calls, whether it succeeded or not."""
-        try:
+        with self.calls():
             self.execute()
+
+    @contextmanager
+    def calls(self):
+        """The context a flow's eBay calls run in: afterwards, what they cost is logged, whether it succeeded or
+        not."""
+        try:
+            yield
         finally:
             self._log_api_usage()
 

@@ -2,8 +2,7 @@ import dataclasses
 
 from odoo import _
 
-from odoo.addons.marketplace_base.services.binding_exporter import BindingExporter as BaseBindingExporter
-from odoo.addons.marketplace_base.services.binding_exporter import PricePush, StockPush
+from odoo.addons.marketplace_base.services.binding_exporter import PushAdapter
 
 from ..ebay_api import EbayRequestError
 from ..ebay_api.inventory import InventoryAdapter
@@ -12,33 +11,23 @@ from ..sync_core import push
 from .base import EbayJobService
 
 
-class BindingExporter(EbayJobService, BaseBindingExporter):
-    """Push one online value (stock or price) of a shop's bindings with bulkUpdatePriceQuantity.
+class EbayPush(EbayJobService, PushAdapter):
+    """eBay's half of a stock or price push (marketplace_base's BindingExporter does the rest): Inventory API
+    listings, 25 SKUs a bulkUpdatePriceQuantity call, eBay's per-SKU answers."""
 
-    Only Inventory API listings whose value changed are sent, 25 SKUs a call; a value is
-    stored as pushed only once eBay accepted it. The rest (which bindings, the circuit breaker,
-    refusals re-queued alone) is marketplace_base's BindingExporter.
-    """
-
-    platform_label = "eBay"
+    label = "eBay"
+    batch_size = push.BULK_SIZE
     make_entry = None  # PushItem -> bulkUpdatePriceQuantity request entry
 
     def __init__(self, job, run):
         super().__init__(job, run)
-        self._init_exporter()
         self.inventory = InventoryAdapter(self.client)
 
-    def _changed(self, items):
-        return push.changed_items(items)
-
-    def _batches(self, items):
-        return push.batches(items)
-
-    def _call(self, batch):
+    def call(self, batch):
         responses = self.inventory.bulk_update_price_quantity([self.make_entry(item) for item in batch])
         return push.interpret_results(batch, map_price_quantity_results(responses))
 
-    def _pushable(self, bindings):
+    def pushable(self, bindings):
         """Active Inventory API bindings of a product; the others are skipped with a log line."""
         pushable = bindings.filtered(
             lambda b: b.active and b.product_id and b.ebay_listing_source == "inventory_api")
@@ -54,35 +43,36 @@ class BindingExporter(EbayJobService, BaseBindingExporter):
         return pushable
 
 
-class StockExporter(StockPush, BindingExporter):
+class EbayStockPush(EbayPush):
     """Online quantities, as ``shipToLocationAvailability``."""
 
     make_entry = staticmethod(push.stock_entry)
 
     @staticmethod
-    def _stock_item(binding, quantity):
-        return push.PushItem(binding.id, binding.external_sku, quantity, binding.last_pushed_qty,
-                             synced=bool(binding.last_sync_at))
+    def stock_item(binding, quantity):
+        return push.PushItem(binding_id=binding.id, sku=binding.external_sku, value=quantity,
+                             last_value=binding.last_pushed_qty, synced=bool(binding.last_sync_at))
 
 
-class PriceExporter(PricePush, BindingExporter):
+class EbayPricePush(EbayPush):
     """Offer prices: the listing's own price when it has one, else the product's sale price (the shop's pricelist
     when set) in the shop's currency."""
 
     make_entry = staticmethod(push.price_entry)
-    _round_price = staticmethod(push.round_price)  # half up, as shops display prices
+    round_price = staticmethod(push.round_price)  # half up, as shops display prices
 
-    def _price_item(self, binding, price, currency):
-        return push.PushItem(binding.id, binding.external_sku, price, self._online_value(binding), synced=True,
-                             offer_id=binding.external_offer_id or None, currency=currency.name)
+    def price_item(self, binding, price, currency):
+        return push.PushItem(binding_id=binding.id, sku=binding.external_sku, value=price,
+                             last_value=self.online_price(binding), offer_id=binding.external_offer_id or None,
+                             currency=currency.name)
 
-    def _listing_price(self, binding):
+    def listing_price(self, binding):
         """The listing's own price (its Price tab) when it has one; an item group's variants keep their
         products' prices."""
         listing = binding.listing_id
         return 0.0 if listing.is_group else listing.ebay_price
 
-    def _ready(self, batch):
+    def ready(self, batch):
         """Fetch the offer of bindings that do not know it yet (once: the id is kept on the binding)."""
         ready, missing = [], []
         for item in batch:
@@ -92,8 +82,7 @@ class PriceExporter(PricePush, BindingExporter):
                 ready.append(item)
             else:
                 missing.append(push.Rejection(item, _("eBay has no offer for this SKU: list it first."), False))
-        self._reject(missing)
-        return ready
+        return ready, missing
 
     def _with_offer(self, item):
         binding = self.env["marketplace.product.binding"].browse(item.binding_id)

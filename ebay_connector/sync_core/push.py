@@ -1,11 +1,19 @@
 """What Odoo pushes to eBay: stock, prices (bulkUpdatePriceQuantity) and shipping fulfillments.
 
 Plain values in, plain values out: the exporters gather bindings and pickings, these functions
-decide which of them changed, build eBay's request bodies in batches of 25, read eBay's per-SKU
-answers and cap shipped quantities, and the exporters write the outcome.
+build eBay's request bodies (25 SKUs a call, ``BULK_SIZE``), read eBay's per-SKU answers and cap shipped
+quantities, and the exporters write the outcome. Which items changed and the batches are the base's
+(``marketplace_core/push.py``, with the shared ``PushItem`` and ``Rejection``).
 """
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+
+try:
+    from ...marketplace_base.marketplace_core import push as core_push
+    from ...marketplace_base.marketplace_core.push import Rejection
+except ImportError:  # a top-level package: plain pytest puts the addon folders on sys.path (tests/conftest.py)
+    from marketplace_core import push as core_push
+    from marketplace_core.push import Rejection
 
 BULK_SIZE = 25  # bulkUpdatePriceQuantity takes at most 25 SKU entries per call
 # Inventory API errorId 25001 is eBay's "A system error has occurred": worth trying again.
@@ -22,24 +30,12 @@ DELIVERY_TYPE_CARRIERS = {"usps": "USPS", "usps_rest": "USPS", "ups": "UPS", "up
                           "fedex": "FedEx", "fedex_rest": "FedEx", "dhl": "DHL", "dhl_rest": "DHL"}
 
 
-@dataclass(frozen=True)
-class PushItem:
-    """One binding's wanted online value next to what eBay was last told."""
+@dataclass(frozen=True, kw_only=True)
+class PushItem(core_push.PushItem):
+    """The shared PushItem, with the offer and currency a price entry names."""
 
-    binding_id: int
-    sku: str
-    value: object  # int quantity or Decimal price
-    last_value: object
-    synced: bool  # False until eBay accepted a value once: the last value means nothing yet
     offer_id: str | None = None
     currency: str | None = None
-
-
-@dataclass(frozen=True)
-class Rejection:
-    item: PushItem
-    message: str
-    retryable: bool
 
 
 # ---------------------------------------------------------------- planning
@@ -48,20 +44,6 @@ class Rejection:
 def round_price(price, decimals=2):
     """``price`` as a Decimal with the currency's decimals (half up, as shops display it)."""
     return Decimal(str(price)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-
-
-def changed_items(items):
-    """The items eBay must hear about: never synced, or whose value differs from the last one.
-
-    "No change = no write": an unchanged binding costs no request.
-    """
-    return [item for item in items if not item.synced or item.value != item.last_value]
-
-
-def batches(items, size=BULK_SIZE):
-    """``items`` in consecutive lists of at most ``size`` (eBay's bulk limit)."""
-    items = list(items)
-    return [items[start:start + size] for start in range(0, len(items), size)]
 
 
 def stock_entry(item):

@@ -7,6 +7,8 @@ the shop waits for a manager's confirmation.
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user
 
+from odoo.addons.marketplace_base.marketplace_core import push as core_push
+
 from ..ebay_api.inventory import InventoryAdapter
 from ..sync_core import push
 from .common import EbayCase
@@ -57,7 +59,7 @@ class TestFirstSync(BackfilledShopCase):
         changed = [push.PushItem(0, sku, quantity, None, False) for sku, quantity in self.on_ebay.items()
                    if now[sku] != quantity]
         inventory = InventoryAdapter(self.ebay_account._ebay_client())
-        for batch in push.batches(changed):
+        for batch in core_push.batches(changed, push.BULK_SIZE):
             inventory.bulk_update_price_quantity([push.stock_entry(item) for item in batch])
 
     def jobs(self, job_type):

@@ -1,4 +1,6 @@
 """Stock and price push (Odoo -> eBay) against the simulator: bulkUpdatePriceQuantity in 25s."""
+import os
+import sys
 from datetime import timedelta
 from unittest.mock import patch
 
@@ -184,6 +186,65 @@ class TestPushStock(EbayCase):
         self.assertIn("Stock: 2 of 2 binding(s) changed.", pending.log_ids.mapped("message"),
                       "only the noted products' listings are read, not the shop's %s" % len(self.bindings))
         self.assertFalse(Change.search([("shop_id", "=", self.ebay_shop.id)]), "the sent changes are forgotten")
+
+    def traced_stock_change(self, binding, quantity):
+        """Receive ``quantity`` of ``binding``'s product and run its push, recording every call into the addons'
+        code (tests left out) as (caller's addon, callee's addon, callee's file, function): the stock -> push path
+        as it runs (docs/architecture.md counts its files and crossings this way)."""
+        addons = ("marketplace_base", "ebay_connector", "shopee_connector")
+
+        def addon_file(filename):
+            parts = filename.split(os.sep)
+            for addon in addons:
+                if addon in parts and "tests" not in parts[parts.index(addon):]:
+                    return addon, "/".join(parts[parts.index(addon):])
+            return None, None
+        calls, stack = [], []
+
+        def record(frame, event, _arg):
+            if event == "call":
+                addon, path = addon_file(frame.f_code.co_filename)
+                caller = next((name for name in reversed(stack) if name), None)
+                stack.append(addon)
+                if addon:
+                    calls.append((caller, addon, path, frame.f_code.co_name))
+            elif event == "return" and stack:
+                stack.pop()
+        sys.setprofile(record)
+        try:
+            self.receive(binding.product_id, quantity)
+            push = self.env["marketplace.job"].search([("job_type", "=", "push_stock"), ("state", "=", "pending")])
+            self.run_jobs()
+        finally:
+            sys.setprofile(None)
+        self.assertEqual(push.state, "done", push.last_error)
+        return calls
+
+    def test_an_ebay_stock_change_runs_no_other_connectors_code(self):
+        """With another connector installed beside eBay, a stock move of an eBay listing and its push run eBay's
+        and the base's code only: per-platform answers come from the platform's own model, not from super()
+        chains through every connector (Shopee's domains and handler table ran here before)."""
+        if self.env["ir.module.module"]._get("shopee_connector").state != "installed":
+            self.skipTest("needs shopee_connector installed beside ebay_connector")
+        binding = self.bindings[0]
+        calls = self.traced_stock_change(binding, 5)
+        self.assertEqual(binding.last_pushed_qty, 9)
+        ran = sorted({"%s:%s" % (path, function) for _caller, addon, path, function in calls
+                      if addon == "shopee_connector"})
+        self.assertFalse(ran, "Shopee code ran on an eBay stock change")
+
+    def test_the_push_goes_down_the_layers_once(self):
+        """The base's push (BindingExporter) asks eBay's PushAdapter for items and calls; eBay's code never calls
+        back into the middle of the push (it ran it, as a mixin, and re-entered it to refuse items before)."""
+        binding = self.bindings[0]
+        calls = self.traced_stock_change(binding, 5)
+        self.assertEqual(self.listing(binding)["quantity"], 9)
+        callbacks = sorted({function for caller, addon, path, function in calls if caller == "ebay_connector"
+                            and path == "marketplace_base/services/binding_exporter.py"})
+        self.assertFalse(callbacks, "eBay code called into the base's push")
+        into_ebay = {function for caller, addon, _path, function in calls
+                     if caller == "marketplace_base" and addon == "ebay_connector"}
+        self.assertTrue({"pushable", "stock_item", "call"} <= into_ebay, into_ebay)
 
     def test_a_clerks_receipt_is_pushed_by_the_shops_job_user(self):
         """A warehouse clerk (Inventory / User, no marketplace group) validates a receipt: the push runs as the

@@ -1,14 +1,25 @@
-"""Which code runs a job, and in which lane: one table per connector, looked up by (platform, job type).
+"""Which code runs a job, and in which lane: one table per platform, plus the platform-neutral one.
 
-Two connectors can both have ``pull_orders``; a platform-neutral handler (platform ``None``) serves
-every platform that has no handler of its own for that job type.
+Each platform's table (job type -> JobHandler) is given by its ``marketplace.platform.<code>`` model; two
+platforms can both have ``pull_orders``. A platform-neutral handler serves every platform that has no handler of
+its own for that job type.
 """
 from dataclasses import dataclass
+from typing import Protocol
 
 URGENT = "urgent"
 BULK = "bulk"
 PUBLISH = "publish"  # publishing listings: bulk work with a lane of its own, so a catalogue upload never
                      # waits behind a backfill (nor holds one up)
+
+
+class JobService(Protocol):
+    """What a job service class provides: made with the job (its user's environment) and its ``JobRun``, then
+    ``run_job()`` does the work, reporting through the run (log, progress, pause, time_is_up, checkpoint)."""
+
+    def __init__(self, job, run): ...
+
+    def run_job(self): ...
 
 
 @dataclass(frozen=True)
@@ -19,6 +30,6 @@ class JobHandler:
     channel: str = URGENT
 
 
-def find_handler(handlers, platform, job_type):
-    """The handler of ``job_type`` for ``platform``, else the platform-neutral one, else None."""
-    return handlers.get((platform or None, job_type)) or handlers.get((None, job_type))
+def find_handler(own, neutral, job_type):
+    """The handler of ``job_type`` in the platform's table ``own``, else in the platform-neutral table, else None."""
+    return own.get(job_type) or neutral.get(job_type)

@@ -12,6 +12,7 @@ from . import marketplace_cancellation
 from . import marketplace_order_line
 from . import marketplace_payout
 from . import marketplace_money_transaction
+from . import marketplace_platform
 from . import marketplace_job_channel
 from . import marketplace_job
 from . import marketplace_api_usage

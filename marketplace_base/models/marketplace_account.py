@@ -74,11 +74,10 @@ class MarketplaceAccount(models.Model):
     # -- secrets -------------------------------------------------------------
     @api.model
     def _secret_field_names(self):
-        """Fields typed by a person whose value is stored encrypted in ``<name>_encrypted``.
-
-        Connectors extend the list (e.g. a webhook verification token).
-        """
-        return ["client_secret"]
+        """Fields typed by a person whose value is stored encrypted in ``<name>_encrypted``: those computed by
+        ``_compute_secrets`` (a connector declares one so, e.g. a webhook verification token), read from the
+        fields rather than from a super() chain through every connector."""
+        return [name for name, field in self._fields.items() if field.compute == "_compute_secrets"]
 
     def _compute_secrets(self):
         names = self._secret_field_names()

@@ -22,10 +22,8 @@ from ..marketplace_core.errors import (
     is_retryable,
     retry_after_of,
 )
-from ..marketplace_core.handlers import JobHandler, find_handler
 from ..marketplace_core.payload import canonical_json, identity_key, parse_payload
 from ..marketplace_core.redaction import redact
-from ..services.sale_order_creator import SaleOrderCreator
 
 _logger = logging.getLogger(__name__)
 
@@ -67,8 +65,8 @@ class MarketplaceJob(models.Model):
 
     Jobs run in lanes (``marketplace.job.channel``): each lane has as many runner crons as its
     capacity, so Odoo's cron workers - threads, prefork processes, several servers - run lanes in
-    parallel and never one lane's runner twice. Handlers are found per (platform, job type) in
-    ``_job_handlers``; long work runs in slices (``JobRun.pause``) so no job holds a worker past
+    parallel and never one lane's runner twice. Handlers are found per (platform, job type) by
+    ``marketplace.platform``; long work runs in slices (``JobRun.pause``) so no job holds a worker past
     Odoo's time limits.
     """
 
@@ -282,17 +280,11 @@ class MarketplaceJob(models.Model):
         return env(user=user.id, su=False, context=context)
 
     # -- handlers ------------------------------------------------------------
-    @api.model
-    def _job_handlers(self):
-        """(platform or None, job_type) -> JobHandler: the one place that says which code runs a job.
-
-        Connectors extend it with their own table (see ebay_connector's marketplace_job.py)."""
-        return {(None, "create_sale_orders"): JobHandler(SaleOrderCreator, "urgent")}
-
     def _handler(self):
+        """The JobHandler of this job: its platform's (``marketplace.platform``), else the platform-neutral one."""
         self.ensure_one()
         platform = self.shop_id.platform or self.account_id.platform
-        return find_handler(self._job_handlers(), platform, self.job_type)
+        return self.env["marketplace.platform"]._get(platform)._job_handler(self.job_type)
 
     # -- payload and identity ------------------------------------------------
     @api.constrains("payload")

@@ -278,27 +278,42 @@ class MarketplaceShop(models.Model):
         self.ensure_one()
         return self.sync_rule_ids.filtered("active")[:1]
 
+    def _platform(self):
+        """This shop's platform interface (``marketplace.platform``): its connector's answers, no other's."""
+        self.ensure_one()
+        return self.env["marketplace.platform"]._get(self.platform)
+
     @api.model
     def _push_listing_domain(self):
-        """The listings that take stock and price pushes, in any shop (connectors narrow it in their own
-        platform's shops: eBay, Inventory API listings; Shopee, those with an item id). One domain for the
-        pushes, the stock moves' notes and the circuit breaker's sums. A listing awaiting its take-over (new since
-        the shop's) takes none."""
+        """The listings that take stock and price pushes, in any shop, as far as the base can tell (each platform
+        narrows it with its ``_push_listing_domain``). A listing awaiting its take-over (new since the shop's)
+        takes none."""
         return [("product_id", "!=", False), ("awaiting_takeover", "=", False)]
 
     @api.model
-    def _stock_push_binding_domain(self):
-        """The listings a stock move's push reaches: pushed listings in active shops of active accounts (an
-        account whose connector is uninstalled is archived) whose stock Odoo took over (connectors narrow it to
-        their shops that are connected)."""
-        return expression.AND([[("shop_id.active", "=", True), ("shop_id.account_id.active", "=", True),
-                                ("shop_id.odoo_owns_stock", "=", True)],
-                               self._push_listing_domain()])
+    def _pushed_bindings(self, products, capability):
+        """The listings of ``products`` that a push reaches, for the platforms with ``capability``
+        (``marketplace_core.platform``): pushed listings in active shops of active accounts (an account whose
+        connector is uninstalled is archived) whose stock Odoo took over, narrowed by their own platform only
+        (``_push_listing_domain``, ``_push_ready_domain``): a platform listing none of them is not asked."""
+        Binding = self.env["marketplace.product.binding"].sudo()
+        domain = expression.AND([[("product_id", "in", products.ids), ("shop_id.active", "=", True),
+                                  ("shop_id.account_id.active", "=", True), ("shop_id.odoo_owns_stock", "=", True)],
+                                 self._push_listing_domain()])
+        bindings = Binding.browse()
+        for (code,) in Binding._read_group(domain, ["platform"]):
+            platform = self.env["marketplace.platform"]._get(code)
+            if platform._platform_code and platform._can(capability):
+                bindings |= Binding.search_fetch(expression.AND([
+                    domain, [("platform", "=", code)], platform._push_listing_domain(), platform._push_ready_domain()]),
+                    ["shop_id", "product_id"])
+        return bindings
 
     def _push_binding_domain(self):
         """This shop's listings that receive stock and price pushes."""
         self.ensure_one()
-        return expression.AND([[("shop_id", "=", self.id)], self._push_listing_domain()])
+        return expression.AND([[("shop_id", "=", self.id)], self._push_listing_domain(),
+                               self._platform()._push_listing_domain()])
 
     def _push_bindings(self):
         """This shop's listings that receive stock and price pushes."""

@@ -1,6 +1,7 @@
 from odoo import api, fields, models
-from odoo.osv import expression
 from odoo.tools import SQL
+
+from ..marketplace_core.platform import STOCK_PUSH
 
 # A stock push waits this long after the first change, so that the moves of the next seconds (the reservations
 # of the orders an import confirms one batch after the other, a receipt of many lines) go in the same push: far
@@ -30,13 +31,12 @@ class MarketplaceStockChange(models.Model):
         """Stock moved for ``products``: note them for every shop that pushes their stock, and queue each such
         shop's push of the changed products, first in its lane (what a buyer sees must not wait behind order
         pulls or sweeps), due ``stock_push_delay_seconds`` later (3 s) so that it gathers the next moves too.
-        Called from stock moves, so it stays cheap: one query for the listings, one insert, and a job of which at
-        most one is pending per shop (identity dedup) however many moves meanwhile."""
+        Called from stock moves, so it stays cheap: one grouped query for the platforms listing the products, one
+        query for the listings per such platform (asking that platform only, ``marketplace.platform``), one insert,
+        and a job of which at most one is pending per shop (identity dedup) however many moves meanwhile."""
         if not products:
             return
-        bindings = self.env["marketplace.product.binding"].sudo().search_fetch(expression.AND([
-            [("product_id", "in", products.ids)], self.env["marketplace.shop"]._stock_push_binding_domain()]),
-            ["shop_id", "product_id"])
+        bindings = self.env["marketplace.shop"]._pushed_bindings(products, STOCK_PUSH)
         self._note(sorted({(binding.shop_id.id, binding.product_id.id) for binding in bindings}))
         Job = self.env["marketplace.job"].sudo()
         delay = float(self.env["ir.config_parameter"].sudo().get_param(

@@ -1,31 +1,66 @@
+from contextlib import nullcontext
+
 from odoo import _, fields
 from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import LazyTranslate
 
-from ..marketplace_core import push_guard
+from ..marketplace_core import push, push_guard
 from ..marketplace_core.errors import JobNeedsConfirmation, JobPayloadError, RetryableJobError
 
 _lt = LazyTranslate(__name__)
 
 
+class PushAdapter:
+    """The platform's half of a stock or price push, made with the job and its run: given bindings, it answers
+    items and sends calls, and never calls back into the BindingExporter. A connector subclasses it (next to its job
+    service, which gives it ``self.run``, ``self.shop`` and its client) and gives the class from its platform model's
+    ``_push_adapters()``; it provides:
+
+    - ``label`` (e.g. the platform's name, in messages), ``batch_size`` (items per call) and, when a call takes
+      items of one kind only, ``batch_key(item)``;
+    - ``pushable(bindings)``: the bindings the platform can push (the others skipped with a log line);
+    - ``stock_item(binding, quantity)`` / ``price_item(binding, price, currency)``: the shared
+      ``marketplace_core.push.PushItem`` (or a subclass naming the platform's ids) of one binding;
+    - ``call(batch)``: one call, answering (accepted items, ``Rejection``s);
+    - optional: ``ready(batch)`` (items that cannot be sent yet, as rejections: (ready items, rejections)),
+      ``round_price(price, decimals)``, ``listing_price(binding)``, ``online_price(binding)`` and ``calls()``, the
+      context the whole push runs in (the platform's error translation and its API usage log).
+    """
+
+    label = None
+    batch_size = None
+    batch_key = None  # item -> the key whose items alone may share a call (None: any items)
+
+    def ready(self, batch):
+        return batch, []
+
+    @staticmethod
+    def round_price(price, decimals):
+        return round(price, decimals)
+
+    def listing_price(self, binding):
+        """A price the platform's listing sets for the binding; none here (0.0): the product's sale price."""
+        return 0.0
+
+    def online_price(self, binding):
+        """The price the marketplace shows for the binding, as the last push left it."""
+        return self.round_price(binding.last_pushed_price, binding.shop_id.currency_id.decimal_places)
+
+    def calls(self):
+        return nullcontext()
+
+
 class BindingExporter:
-    """The platform-neutral half of a stock or price push: which bindings, what changed, the circuit
-    breaker, what to store once the marketplace accepted a value, and per-listing refusals re-queued alone.
+    """The job service of a stock or price push (``push_stock`` / ``push_price`` of every platform): which
+    bindings, what changed, the circuit breaker, the calls cut to the platform's size, what to store once the
+    marketplace accepted a value, and per-listing refusals re-queued alone. The platform's ``PushAdapter`` makes
+    the items and sends the calls: the path goes down once, base -> adapter -> the platform's API, with no callback
+    from the platform into the middle of the push.
 
-    A connector's exporter mixes this in next to its job service (``self.job``, ``self.run``, ``self.env``,
-    ``self.shop``, ``self.account``), with ``StockPush`` or ``PricePush`` (which value: ``job_type``,
-    ``last_field`` - the binding field holding the value the marketplace accepted last -, ``label``,
-    ``_online_value(binding)``, ``_online_total(shop, total)`` and ``_values(bindings)``), and provides:
-
-    - ``platform_label`` (e.g. "eBay");
-    - ``_stock_item(binding, quantity)`` / ``_price_item(binding, price, currency)``: the item ``_values``
-      sends, with ``binding_id``, ``sku``, ``value``, ``last_value`` and ``synced``;
-    - ``_changed(items)`` and ``_batches(items)``: what to send, in calls the marketplace accepts;
-    - ``_call(batch)``: the call, answering (accepted items, rejections), each rejection with ``item``,
-      ``message`` and ``retryable``;
-    - ``_pushable(bindings)``;
-    - for prices, ``_round_price(price, decimals)`` when the marketplace rounds otherwise than ``round``.
+    With ``StockPush`` or ``PricePush`` (which value: ``job_type``, ``last_field`` - the binding field holding the
+    value the marketplace accepted last -, ``label``, ``_online_value(binding)``, ``_online_total(shop, total)``
+    and ``_values(bindings)``).
 
     A listing the marketplace refuses is re-queued alone (payload ``{"binding_ids": [id]}``); in such a
     single-binding job the refusal fails the run, so the queue retries it with backoff, or keeps it as a
@@ -36,13 +71,22 @@ class BindingExporter:
     are left out through the continuation).
     """
 
-    platform_label = None
     job_type = None
     last_field = None
     label = None
 
-    def _init_exporter(self):
+    def __init__(self, job, run):
+        self.job, self.run, self.env = job, run, job.env
+        self.shop = job.shop_id
+        self.account = job.shop_id.account_id or job.account_id
         self.rejections = []
+        platform = self.env["marketplace.platform"]._get(self.shop.platform or self.account.platform)
+        self.adapter = platform._push_adapter(self.job_type)(job, run)
+        self.platform_label = self.adapter.label
+
+    def run_job(self):
+        with self.adapter.calls():
+            self.execute()
 
     # -- run -------------------------------------------------------------------
     def execute(self):
@@ -50,15 +94,15 @@ class BindingExporter:
         if not owned:
             return
         refused = set(self.run.continuation.get("refused") or ())
-        bindings = self._pushable(self._taken_over(self._bindings().filtered(
+        bindings = self.adapter.pushable(self._taken_over(self._bindings().filtered(
             lambda binding: binding.shop_id in owned and binding.id not in refused)))
-        items = self._changed(self._values(bindings))
+        items = push.changed_items(self._values(bindings))
         self.run.log(_("%(label)s: %(changed)s of %(count)s binding(s) changed.",
                        label=self.label, changed=len(items), count=len(bindings)))
         if not self._breaker_lets_through(items):
             return
         self.run.progress(total=len(items))
-        for batch in self._batches(items):
+        for batch in push.batches(items, self.adapter.batch_size, key=self.adapter.batch_key):
             self.run.check_cancelled()
             self._send(self._ready(batch))
             self.run.checkpoint()
@@ -67,42 +111,36 @@ class BindingExporter:
         self._finish()
 
     def _ready(self, batch):
-        """The items of ``batch`` that can be sent now (a connector may look up ids here)."""
-        return batch
+        """The items of ``batch`` the platform can send now; the others refused as it says."""
+        ready, rejections = self.adapter.ready(batch)
+        self._reject(rejections)
+        return ready
 
     def _send(self, batch):
         """One call: what the marketplace accepted is stored as pushed, what it refused is re-queued alone."""
         if not batch:
             return
-        accepted, rejected = self._call(batch)
+        accepted, rejected = self.adapter.call(batch)
         self._store(accepted)
         self._reject(rejected)
         self.run.progress(fetched=len(batch), stored=len(accepted))
 
     # -- prices ----------------------------------------------------------------
-    @staticmethod
-    def _round_price(price, decimals):
-        return round(price, decimals)
-
     def _sale_prices(self, bindings):
         """(binding, price, currency) for each binding: its listing's own price when the platform has one
-        (``_listing_price``), else its product's sale price (the shop's pricelist when set) in the shop's
+        (its adapter's ``listing_price``), else its product's sale price (the shop's pricelist when set) in the shop's
         currency, rounded to its decimals; a binding without a positive price is left out
         with a log line."""
         for shop, shop_bindings in bindings.grouped("shop_id").items():
             currency = shop.currency_id
             prices = shop.pricelist_id._compute_price_rule(shop_bindings.product_id, 1.0, currency=currency)
             for binding in shop_bindings:
-                price = self._round_price(self._listing_price(binding) or prices[binding.product_id.id][0],
-                                          currency.decimal_places)
+                price = self.adapter.round_price(
+                    self.adapter.listing_price(binding) or prices[binding.product_id.id][0], currency.decimal_places)
                 if price <= 0:
                     self.run.log(_("%s: no sale price, not pushed.", binding.external_sku), "warning")
                     continue
                 yield binding, price, currency
-
-    def _listing_price(self, binding):
-        """A price the platform's listing sets for the binding; none here (0.0): the product's sale price."""
-        return 0.0
 
     def _store(self, accepted):
         """The accepted values become the bindings' online values (the engine's to write: ``sudo()``)."""
@@ -306,7 +344,7 @@ class StockPush:
 
     def _values(self, bindings):
         quantities = bindings._online_quantities()
-        return [self._stock_item(binding, int(quantities[binding.id])) for binding in bindings]
+        return [self.adapter.stock_item(binding, int(quantities[binding.id])) for binding in bindings]
 
 
 class PricePush:
@@ -318,10 +356,19 @@ class PricePush:
     label = _lt("Price")
 
     def _online_value(self, binding):
-        return self._round_price(binding.last_pushed_price, binding.shop_id.currency_id.decimal_places)
+        return self.adapter.online_price(binding)
 
     def _online_total(self, shop, total):
-        return self._round_price(total, shop.currency_id.decimal_places)
+        return self.adapter.round_price(total, shop.currency_id.decimal_places)
 
     def _values(self, bindings):
-        return [self._price_item(binding, price, currency) for binding, price, currency in self._sale_prices(bindings)]
+        return [self.adapter.price_item(binding, price, currency)
+                for binding, price, currency in self._sale_prices(bindings)]
+
+
+class StockExporter(StockPush, BindingExporter):
+    """``push_stock`` of every platform."""
+
+
+class PriceExporter(PricePush, BindingExporter):
+    """``push_price`` of every platform."""

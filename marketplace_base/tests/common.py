@@ -51,12 +51,18 @@ def patch_handler(case, function, job_type="create_sale_orders", channel=URGENT,
         def run_job(self):
             function(self.job, self.run)
 
-    Job = type(case.env["marketplace.job"])
-    original = Job._job_handlers
+    model = case.env["marketplace.platform"]._get(platform)
+    if platform and model._platform_code != platform:
+        raise ValueError("platform %s is not installed" % platform)
+    Platform = type(model)
+    original = Platform._job_handlers
 
-    def handlers(model):
-        return {**original(model), (platform, job_type): JobHandler(Service, channel)}
-    patcher = patch.object(Job, "_job_handlers", handlers)
+    def handlers(platform_model):
+        table = original(platform_model)
+        if platform_model._name == model._name:
+            table = {**table, job_type: JobHandler(Service, channel)}
+        return table
+    patcher = patch.object(Platform, "_job_handlers", handlers)
     patcher.start()
     case.addCleanup(patcher.stop)
 

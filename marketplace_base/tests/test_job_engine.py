@@ -41,13 +41,13 @@ class TestJobEngine(MarketplaceCase):
         self.assertEqual(len(self.bulk.with_context(active_test=False).cron_ids), 3, "runners are kept, not deleted")
 
     def test_a_lane_runner_takes_only_its_own_jobs(self):
-        # job types of this addon only (Odoo's runner tests it before any connector is installed): the
-        # shop's platform gets a handler in the bulk lane, a job of no account keeps the urgent neutral one
+        # job types of this addon only (Odoo's runner tests it before any connector is installed): one in the
+        # urgent lane, one in the bulk lane
         patch_handler(self, lambda job, run: self.calls.append(("urgent", run.payload["n"])))
         patch_handler(self, lambda job, run: self.calls.append(("bulk", run.payload["n"])), channel=BULK,
-                      platform=self.shop.account_id.platform)
+                      job_type="publish_listings")
         urgent_job = self.Job._enqueue("create_sale_orders", payload={"n": 1})
-        bulk_job = self.enqueue(2)
+        bulk_job = self.Job._enqueue("publish_listings", shop=self.shop, payload={"n": 2})
         self.assertEqual((urgent_job.channel_id, bulk_job.channel_id), (self.urgent, self.bulk))
         self.env.flush_all()
         self.Job._cron_run_lane(self.bulk.id)
@@ -58,8 +58,7 @@ class TestJobEngine(MarketplaceCase):
     def test_a_lane_runner_waits_out_a_short_gap_and_leaves_a_long_one_to_a_trigger(self):
         """Odoo starts a cron for a future trigger only at its workers' next poll (up to a minute): a job due in
         two seconds is run by the runner that has the lane, one due in an hour is left to its trigger."""
-        patch_handler(self, lambda job, run: self.calls.append(run.payload["n"]), channel=BULK,
-                      platform=self.shop.account_id.platform)
+        patch_handler(self, lambda job, run: self.calls.append(run.payload["n"]), channel=BULK)
         soon, later = self.enqueue(1), self.enqueue(2)
         soon.next_attempt_at = fields.Datetime.now() + timedelta(seconds=2)
         later.next_attempt_at = fields.Datetime.now() + timedelta(hours=1)
@@ -75,10 +74,13 @@ class TestJobEngine(MarketplaceCase):
     def test_handlers_are_found_per_platform_then_platform_neutral(self):
         self.assertEqual(self.enqueue(1)._handler().service.__name__, "SaleOrderCreator",
                          "a platform without its own handler uses the platform-neutral one")
-        job = self.Job.with_context(marketplace_enqueue=True).create({"job_type": "create_sale_orders"})
-        patch_handler(self, lambda job, run: None, job_type="create_sale_orders", platform="other")
-        self.account.platform = "manual"
-        self.assertEqual(job._handler().service.__name__, "SaleOrderCreator")
+        Platform = self.env["marketplace.platform"]
+        self.assertEqual(Platform._get("no_such_connector"), Platform,
+                         "a platform whose connector is not installed here is answered by the platform-neutral model")
+        self.assertIsNone(Platform._job_handler("pull_orders"), "a platform's own job type has no neutral handler")
+        with self.assertRaisesRegex(NotImplementedError, "marketplace.platform does not implement _push_adapters.*"
+                                                         "adding-a-platform"):
+            Platform._push_adapter("push_stock")
 
     # -- slices and continuations ------------------------------------------------
     def test_a_paused_job_resumes_from_its_continuation_and_pausing_is_not_an_attempt(self):
@@ -168,7 +170,7 @@ class TestJobEngine(MarketplaceCase):
 
     def test_a_job_over_budget_waits_instead_of_failing(self):
         def over(job, run):
-            raise BudgetExhausted("ebay:1:pull", 300)
+            raise BudgetExhausted("market:1:pull", 300)
         patch_handler(self, over)
         job = self.enqueue(1)
         self.run_jobs()

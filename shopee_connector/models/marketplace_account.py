@@ -64,10 +64,6 @@ class MarketplaceAccount(models.Model):
                 super(MarketplaceAccount, fixed).write({"shopee_setup_problem": False, "state": "connected"})
         return result
 
-    @api.model
-    def _secret_field_names(self):
-        return super()._secret_field_names() + ["shopee_push_key"]
-
     def _shopee_push_key(self):
         """The key pushes are signed with: the Live Push Partner Key, else the Partner Key."""
         self.ensure_one()

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import fields, models
 
 from odoo.addons.marketplace_base.marketplace_core.handlers import URGENT, JobHandler
 
@@ -6,15 +6,14 @@ from ..services.cancellation_sync import CancellationAnswerer, CancellationImpor
 from ..services.order_importer import OrderImporter
 from ..services.push_processor import PushProcessor
 from ..services.shipping_exporter import ShippingDocumentPrinter, ShippingExporter
-from ..services.stock_exporter import PriceExporter, StockExporter
+from ..services.stock_exporter import ShopeePricePush, ShopeeStockPush
 
-# Shopee job type -> the importer/exporter that runs it and its lane: all are urgent work (what a
-# buyer or a stock change waits for); Shopee has no catalogue-sized job yet.
+# Shopee job type -> the importer/exporter that runs it and its lane (given to the base by
+# marketplace.platform.shopee): all are urgent work (what a buyer or a stock change waits for); Shopee has no
+# catalogue-sized job yet.
 SHOPEE_HANDLERS = {
     "pull_orders": JobHandler(OrderImporter, URGENT),
     "process_notification": JobHandler(PushProcessor, URGENT),
-    "push_stock": JobHandler(StockExporter, URGENT),
-    "push_price": JobHandler(PriceExporter, URGENT),
     "ship_order": JobHandler(ShippingExporter, URGENT),
     "print_shipping_document": JobHandler(ShippingDocumentPrinter, URGENT),
     # after-sale job types are marketplace_base's (its cancellations enqueue them)
@@ -23,10 +22,16 @@ SHOPEE_HANDLERS = {
     "request_cancellation": JobHandler(CancellationRequester, URGENT),
 }
 AFTER_SALE_JOB_TYPES = ("pull_cancellations", "answer_cancellation", "request_cancellation")
+# stock and price pushes run marketplace_base's BindingExporter with these adapters
+SHOPEE_PUSH_ADAPTERS = {
+    "push_stock": ShopeeStockPush,
+    "push_price": ShopeePricePush,
+}
 
 
 class MarketplaceJob(models.Model):
-    """Shopee job types, run by the handlers of SHOPEE_HANDLERS (platform 'shopee')."""
+    """Shopee job types, run by the handlers of SHOPEE_HANDLERS (platform 'shopee'; pushes:
+    SHOPEE_PUSH_ADAPTERS)."""
 
     _inherit = "marketplace.job"
 
@@ -39,12 +44,6 @@ class MarketplaceJob(models.Model):
             ("ship_order", "Ship Order (Shopee)"),
             ("print_shipping_document", "Print Airway Bill (Shopee)"),
         ],
-        ondelete=dict.fromkeys(set(SHOPEE_HANDLERS) - set(AFTER_SALE_JOB_TYPES),
+        ondelete=dict.fromkeys(set([*SHOPEE_HANDLERS, *SHOPEE_PUSH_ADAPTERS]) - set(AFTER_SALE_JOB_TYPES),
                                lambda jobs: jobs._keep_on_type_uninstall()),
     )
-
-    @api.model
-    def _job_handlers(self):
-        handlers = super()._job_handlers()
-        handlers.update({("shopee", job_type): handler for job_type, handler in SHOPEE_HANDLERS.items()})
-        return handlers

@@ -3,10 +3,10 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.osv import expression
 
-from ..services.token_store import ShopTokenStore
-from ..shopee_api import ShopeeAuthError, ShopeeError, ShopeeSetupError
+from odoo.addons.marketplace_base.services.token_store import RecordTokenStore
+
+from ..shopee_api import ShopeeAuthError, ShopeeError, ShopeeSetupError, TokenSet
 from ..shopee_api.errors import SHOP
 from ..shopee_api.logistics import ShipSettings
 from ..shopee_api.pricing import REGION_CURRENCIES, region_of_currency
@@ -67,7 +67,7 @@ class MarketplaceShop(models.Model):
             raise UserError(_("Shop %s is not authorized on Shopee yet: use Authorize Shop on its account.",
                               shop.name))
         client = shop.account_id._shopee_client(on_call=on_call, shop=shop)
-        return client, client.shop(int(shop.external_shop_id), ShopTokenStore(shop))
+        return client, client.shop(int(shop.external_shop_id), RecordTokenStore(shop, TokenSet, refresh_required=True))
 
     def _shopee_ship_settings(self):
         """What ship_order_body needs of this shop's settings (read for any job user: a warehouse clerk's
@@ -76,19 +76,6 @@ class MarketplaceShop(models.Model):
         shop = self.sudo()
         return ShipSettings(method=shop.shopee_ship_method or "pickup", branch_id=shop.shopee_dropoff_branch_id or 0,
                             sender_real_name=(shop.shopee_sender_real_name or "").strip())
-
-    @api.model
-    def _push_listing_domain(self):
-        """Shopee updates stock and prices by item id (and model id): in Shopee shops, bindings without one are
-        not pushed (the exporter also skips, with a log line, an id that is not a number)."""
-        return expression.AND([super()._push_listing_domain(), [
-            "|", ("shop_id.platform", "!=", "shopee"), ("external_listing_id", "!=", False)]])
-
-    @api.model
-    def _stock_push_binding_domain(self):
-        """Shopee shops while they are authorized."""
-        return expression.AND([super()._stock_push_binding_domain(), [
-            "|", ("shop_id.platform", "!=", "shopee"), ("shop_id.authorization_state", "=", "authorized")]])
 
     def _sync_crons(self):
         """Shopee's crons for this shop (dashboard): order pulls (every ``shopee_order_pull_interval``) and

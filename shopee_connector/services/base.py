@@ -1,3 +1,5 @@
+from contextlib import contextmanager
+
 from odoo import _
 from odoo.exceptions import UserError
 
@@ -28,8 +30,15 @@ class ShopeeJobService:
         self.client, self.session = self.shop._shopee_session(on_call=self._on_call)
 
     def run_job(self):
-        try:
+        with self.calls():
             self.execute()
+
+    @contextmanager
+    def calls(self):
+        """The context a flow's Shopee calls run in: Shopee's refusals become the queue's outcomes (above), and
+        what the calls cost is logged either way."""
+        try:
+            yield
         except ShopeeAuthError as exc:
             self._needs_reauth(exc)
             raise

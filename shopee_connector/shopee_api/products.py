@@ -4,36 +4,23 @@ Shopee answers per model (``success_list`` / ``failure_list``): a refused model 
 """
 from dataclasses import dataclass
 
-from .batching import MAX_MODELS, check_batch, chunked
+from .batching import MAX_MODELS, check_batch
+
+try:
+    from ...marketplace_base.marketplace_core.push import PushItem, Rejection
+except ImportError:  # a top-level package: plain pytest puts the addon folders on sys.path (tests/conftest.py)
+    from marketplace_core.push import PushItem, Rejection
 
 UPDATE_STOCK_PATH = "/api/v2/product/update_stock"
 UPDATE_PRICE_PATH = "/api/v2/product/update_price"
 
 
-@dataclass(frozen=True)
-class ModelUpdate:
-    """One model's new value (``model_id`` 0 for an item without variations), with the binding it comes
-    from and the value Shopee was last told, so only changes are sent."""
+@dataclass(frozen=True, kw_only=True)
+class ModelUpdate(PushItem):
+    """The shared PushItem of one model (``model_id`` 0 for an item without variations), as Shopee names it."""
 
     item_id: int
-    model_id: int
-    value: object
-    binding_id: int | None = None
-    sku: str = ""
-    last_value: object = None
-    synced: bool = True
-
-
-@dataclass(frozen=True)
-class Rejection:
-    item: ModelUpdate
-    message: str
-    retryable: bool = False
-
-
-def changed(updates):
-    """"No change = no write": models never synced, or whose value differs from the last one sent."""
-    return [update for update in updates if not update.synced or update.value != update.last_value]
+    model_id: int = 0
 
 
 def interpret(batch, refused):
@@ -49,12 +36,9 @@ class ModelFailure:
     reason: str
 
 
-def item_batches(updates, size=MAX_MODELS):
-    """Updates grouped per item (Shopee takes one item a call), at most ``size`` models a call."""
-    by_item = {}
-    for update in updates:
-        by_item.setdefault(update.item_id, []).append(update)
-    return [chunk for item_updates in by_item.values() for chunk in chunked(item_updates, size)]
+def call_key(update):
+    """Shopee takes one item's models a call (at most MAX_MODELS): the key the base's batcher groups by."""
+    return update.item_id
 
 
 def stock_body(updates):

@@ -3,6 +3,7 @@ carrier codes and shipped quantities."""
 from decimal import Decimal
 
 from ebay_api.mappers import Offer, map_price_quantity_results
+from marketplace_core import push as core_push
 from sync_core import push
 
 
@@ -21,18 +22,18 @@ def offer(offer_id, status="PUBLISHED", marketplace="EBAY_US"):
 class TestPlanning:
     def test_only_changed_or_never_synced_items_are_sent(self):
         items = [item(1, 5, 5), item(2, 4, 5), item(3, 0, 0, synced=False), item(4, 0, 0)]
-        assert [i.binding_id for i in push.changed_items(items)] == [2, 3]
+        assert [i.binding_id for i in core_push.changed_items(items)] == [2, 3]
 
     def test_prices_compare_after_rounding(self):
         same = item(1, push.round_price(19.999, 2), push.round_price(20.0, 2))
-        assert push.changed_items([same]) == []
+        assert core_push.changed_items([same]) == []
         assert push.round_price(2.005, 2) == Decimal("2.01")
         assert push.round_price(1234.5, 0) == Decimal("1235")
 
     def test_sixty_items_make_three_batches_of_at_most_25(self):
-        sizes = [len(batch) for batch in push.batches([item(i, 1, 0) for i in range(60)])]
+        sizes = [len(batch) for batch in core_push.batches([item(i, 1, 0) for i in range(60)], push.BULK_SIZE)]
         assert sizes == [25, 25, 10]
-        assert push.batches([]) == []
+        assert core_push.batches([], push.BULK_SIZE) == []
 
     def test_stock_and_price_entries(self):
         assert push.stock_entry(item(1, 7, 0)) == {"sku": "SKU-1", "shipToLocationAvailability": {"quantity": 7}}

@@ -4,12 +4,14 @@ from datetime import datetime
 import pytest
 import requests
 from shopee_api import ShopeeAuthError, ShopeeConfig, ShopeeRequestError, ShopeeUncertainError
-from shopee_api.batching import MAX_WINDOW, windows
+from shopee_api.batching import MAX_MODELS, MAX_WINDOW, windows
 from shopee_api.logistics import LogisticsAdapter, ship_order_body
 from shopee_api.mappers import map_order, parse_push
 from shopee_api.orders import OrderAdapter
-from shopee_api.products import ModelUpdate, ProductAdapter, item_batches
+from shopee_api.products import ModelUpdate, ProductAdapter, call_key
 from shopee_sim.seed import DEMO_SHOP_ID
+
+from marketplace_core.push import batches
 
 from .conftest import authorize, sim_post
 
@@ -72,12 +74,16 @@ def test_windows_cover_the_range_in_at_most_15_days():
     assert windows(until, since) == []
 
 
+def update(item_id, model_id, value):
+    return ModelUpdate(None, "", value, item_id=item_id, model_id=model_id)
+
+
 def test_stock_update_reports_refused_models_alone(shop, sim):
     sim_post(sim, "/_sim/fail_model", {"item_id": 800002, "model_id": 900002, "reason": "stock below reserved"})
-    updates = [ModelUpdate(800002, 900001, 7), ModelUpdate(800002, 900002, 1), ModelUpdate(800001, 0, 4)]
-    batches = item_batches(updates)
-    assert [[u.item_id for u in b] for b in batches] == [[800002, 800002], [800001]]
-    refused = [f for batch in batches for f in ProductAdapter(shop).update_stock(batch)]
+    updates = [update(800002, 900001, 7), update(800002, 900002, 1), update(800001, 0, 4)]
+    calls = batches(updates, MAX_MODELS, key=call_key)
+    assert [[u.item_id for u in b] for b in calls] == [[800002, 800002], [800001]]
+    refused = [f for batch in calls for f in ProductAdapter(shop).update_stock(batch)]
     assert [(f.model_id, f.reason) for f in refused] == [(900002, "stock below reserved")]
     stocks = {(m["item_id"], m["model_id"]): m["stock"] for m in requests.get(
         sim.base_url + "/_sim/models", timeout=10).json()["models"] if m["shop_id"] == DEMO_SHOP_ID}

@@ -30,15 +30,15 @@ def test_unknown_region_is_refused_and_currencies_name_their_region():
 
 
 def test_an_integer_price_is_sent_as_a_json_integer():
-    body = price_body([ModelUpdate(800001, 0, shopee_price(1290.4, "TH"))])
+    body = price_body([ModelUpdate(None, "", item_id=800001, model_id=0, value=shopee_price(1290.4, "TH"))])
     assert body["price_list"] == [{"model_id": 0, "original_price": 1290}]
 
 
 def test_the_simulator_refuses_a_decimal_price_in_th_and_takes_an_integer(shop, sim):
     with pytest.raises(ShopeeRequestError) as refused:
-        ProductAdapter(shop).update_price([ModelUpdate(800001, 0, 199.5)])
+        ProductAdapter(shop).update_price([ModelUpdate(None, "", item_id=800001, model_id=0, value=199.5)])
     assert refused.value.error == "error_param" and not refused.value.retryable
-    assert ProductAdapter(shop).update_price([ModelUpdate(800001, 0, 200)]) == []
+    assert ProductAdapter(shop).update_price([ModelUpdate(None, "", item_id=800001, model_id=0, value=200)]) == []
     prices = {(m["item_id"], m["model_id"]): m["price"] for m in sim_get(sim, "/_sim/models")["models"]
               if m["shop_id"] == shop.shop_id}
     assert prices[(800001, 0)] == 200

@@ -6,12 +6,10 @@ from marketplace_core.handlers import BULK, JobHandler, find_handler
 
 
 def test_a_platforms_own_handler_wins_over_the_neutral_one():
-    handlers = {(None, "pull_orders"): JobHandler(object), ("ebay", "pull_orders"): JobHandler(dict, BULK),
-                ("shopee", "pull_orders"): JobHandler(list)}
-    assert find_handler(handlers, "ebay", "pull_orders").service is dict
-    assert find_handler(handlers, "shopee", "pull_orders").service is list
-    assert find_handler(handlers, "amazon", "pull_orders").service is object
-    assert find_handler(handlers, None, "push_stock") is None
+    neutral = {"pull_orders": JobHandler(object)}
+    assert find_handler({"pull_orders": JobHandler(dict, BULK)}, neutral, "pull_orders").service is dict
+    assert find_handler({"push_stock": JobHandler(list)}, neutral, "pull_orders").service is object
+    assert find_handler({}, neutral, "push_stock") is None
 
 
 @pytest.mark.parametrize("cron, real, expected", [(-1, 120, 120), (0, 120, 120), (300, 120, 300), (-1, 0, 0)])
