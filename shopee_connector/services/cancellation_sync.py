@@ -2,6 +2,8 @@ from datetime import timedelta
 
 from odoo import _, fields
 
+from odoo.addons.marketplace_base.marketplace_core.errors import JobPayloadError
+
 from ..shopee_api.batching import MAX_ORDER_SNS, chunked, windows
 from ..shopee_api.cancellations import (
     CANCELLABLE,
@@ -45,6 +47,12 @@ class CancellationImporter(CancellationService):
     does not know yet queues the order's import and is found again next time (the watermark waits)."""
 
     def execute(self):
+        order_sns = self.run.payload.get("order_sns")
+        if order_sns:   # a push named the orders: read them now, whatever the window has seen
+            if not isinstance(order_sns, list) or not all(isinstance(sn, str) for sn in order_sns):
+                raise JobPayloadError(_('Payload: "order_sns" must be a list of Shopee order numbers.'))
+            self._queue_unknown(self._sync_sns(order_sns))
+            return
         now = fields.Datetime.now()
         mark = self.shop.shopee_cancellations_synced_until
         since = mark - timedelta(minutes=max(0, self.shop.shopee_order_overlap_minutes)) if mark \
@@ -62,10 +70,15 @@ class CancellationImporter(CancellationService):
                 cursor = page.next_cursor
         self._refresh_open()
         if unknown:
-            self.env["marketplace.job"]._enqueue("pull_orders", shop=self.shop,
-                                                 payload={"order_sns": sorted(set(unknown))}, priority=5)
+            self._queue_unknown(unknown)
         elif mark != now:
             self.shop.shopee_cancellations_synced_until = now
+
+    def _queue_unknown(self, order_sns):
+        """Import the orders of requests Odoo does not know yet; their requests are found again next time."""
+        if order_sns:
+            self.env["marketplace.job"]._enqueue("pull_orders", shop=self.shop,
+                                                 payload={"order_sns": sorted(set(order_sns))}, priority=5)
 
     def _sync_sns(self, order_sns, requester=None):
         """Store the cancellations of these orders (50 details a call); returns the unknown order numbers."""

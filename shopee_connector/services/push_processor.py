@@ -10,7 +10,7 @@ class PushProcessor(OrderImporter):
     """``process_notification`` (payload ``{"push_id": id}``): act on one stored Shopee push.
 
     An order status push imports that order (get_order_detail, then as a pull would), and a buyer's
-    cancellation request (IN_CANCEL) queues the shop's cancellation pull; a tracking number push puts the
+    cancellation request (IN_CANCEL) queues a cancellation pull of that order; a tracking number push puts the
     number on the order's open delivery. Other pushes are kept, marked ignored.
     The pull cron repairs anything a lost push would have brought.
     """
@@ -23,7 +23,8 @@ class PushProcessor(OrderImporter):
             self.import_order_sns([push.order_sn])
             self._log_summary()
             if push.order_status == IN_CANCEL:
-                self.env["marketplace.job"]._enqueue("pull_cancellations", shop=self.shop, priority=5)
+                self.env["marketplace.job"]._enqueue("pull_cancellations", shop=self.shop, priority=5,
+                                                     payload={"order_sns": [push.order_sn]})
             push._mark("processed")
         elif push.code == TRACKING_NUMBER_PUSH and push.order_sn and push.tracking_number:
             push._mark("processed" if self._set_tracking(push) else "ignored")
