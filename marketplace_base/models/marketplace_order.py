@@ -351,10 +351,9 @@ class MarketplaceOrder(models.Model):
         for order in self:
             if not buyers.get(keys[order.id]):
                 new_buyers.setdefault(keys[order.id] or order.id, order._buyer_values(keys[order.id]))
-        addresses = self._shipping_address_values()
-        self._give_new_buyers_their_address(new_buyers, keys, addresses)
         for key, partner in zip(new_buyers, Partner.create(list(new_buyers.values())), strict=False):
             buyers[key] = partner
+        addresses = self._shipping_address_values()
         known = {}          # (buyer id, address) -> delivery contact
         for buyer in set(buyers.values()):
             for contact in buyer.child_ids.filtered(lambda partner: partner.type == "delivery"):
@@ -369,23 +368,6 @@ class MarketplaceOrder(models.Model):
         known.update(zip(new_addresses, Partner.create(list(new_addresses.values())), strict=False))
         for order in self:
             order.write({"partner_id": wanted[order.id][0], "shipping_partner_id": known[wanted[order.id]].id})
-
-    def _give_new_buyers_their_address(self, new_buyers, keys, addresses):
-        """A new buyer whose orders here have one delivery address gets its street, city, state and country at
-        creation: what Odoo copies onto a contact without address when its first child contact is made
-        (``res.partner._handle_first_contact_creation``), given at once instead of written on every new buyer
-        afterwards. A buyer with several addresses in the batch gets none, as from Odoo."""
-        found = {}          # buyer key -> {address tuple: delivery contact values}
-        for order in self:
-            key = keys[order.id] or order.id
-            if key in new_buyers:
-                values = addresses[order.id]
-                found.setdefault(key, {})[tuple(values[name] for name in ADDRESS_FIELDS)] = values
-        synced = self.env["res.partner"]._address_fields()
-        for key, distinct in found.items():
-            if len(distinct) == 1:
-                address = next(iter(distinct.values()))
-                new_buyers[key].update({name: address[name] for name in synced if name in address})
 
     def _buyer_key(self):
         """``platform:username``: a returning buyer finds the same contact (none without a username)."""
