@@ -49,7 +49,7 @@ def _mapping(what):
                 return mapper(payload, *args, **kwargs)
             except MappingError:
                 raise
-            except (KeyError, TypeError, ValueError, AttributeError, IndexError,
+            except (KeyError, TypeError, ValueError, AttributeError, IndexError, OverflowError,
                     InvalidOperation, ElementTree.ParseError, zipfile.BadZipFile) as exc:
                 raise MappingError(f"cannot map {what}: {exc.__class__.__name__}: {exc}") from exc
         return wrapper
