@@ -27,7 +27,8 @@ class ShopeeMoneyCase(ShopeeCase):
 
 class TestShopeeMoney(ShopeeMoneyCase):
     def test_escrows_become_sales_of_their_orders_and_a_withdrawal_reconciles_to_the_cent_once(self):
-        (free, vouchers, bundle), orders = self.pulled_orders([800001, 0, 1], [800002, 900001, 2], [800003, 0, 1])
+        (free, vouchers, bundle, later), orders = self.pulled_orders([800001, 0, 1], [800002, 900001, 2],
+                                                                     [800003, 0, 1], [800002, 900002, 1])
         self.sim_post("/_sim/payments/release", {"order_sns": [free, vouchers], "scenarios": {
             free: "free_shipping", vouchers: "vouchers"}})
         self.pull_money()
@@ -67,6 +68,19 @@ class TestShopeeMoney(ShopeeMoneyCase):
         calls = self.sim_calls()
         self.assertFalse(calls.get("/api/v2/payment/get_escrow_detail"), "known escrows are not read again")
         self.assertTrue(calls.get("/api/v2/payment/get_escrow_list"), "the escrows are read again")
+
+        # after the withdrawal: an escrow waits in the wallet for the next one, which pays it alone
+        self.sim_post("/_sim/payments/release", {"order_sns": [later], "scenarios": {later: "plain"}})
+        self.pull_money()
+        pending = self.stored("marketplace.money.transaction") - transactions
+        self.assertEqual((pending.external_order_id, pending.payout_id.id), (later, False))
+        self.assertEqual(payout.transaction_ids, transactions)
+        second = self.sim_post("/_sim/payments/payout", {})
+        self.pull_money()
+        new_payout = self.stored("marketplace.payout") - payout
+        self.assertEqual((new_payout.transaction_ids, new_payout.check_state), (pending, "reconciled"))
+        self.assertAlmostEqual(new_payout.amount, second["amount"], 2)
+        self.assertEqual((payout.transaction_ids, payout.check_state), (transactions, "reconciled"))
 
 
 class TestShopeeBookedMoney(ShopeeMoneyCase):
