@@ -81,7 +81,7 @@ class FinancesImporter(ShopeeJobService):
                 page_no = page.next_page
             wallet = map_wallet(self.shop_ref, rows, self.currency)
             self._store_escrows({item.order_ref: to_epoch(item.date) for item in wallet.transactions
-                                 if item.kind == "sale"})
+                                 if item.external_id == escrow_id(self.shop_ref, item.order_ref)})
             self.env["marketplace.payout"]._store_mapped(self.account, wallet.payouts)
             self.env["marketplace.money.transaction"]._store_mapped(self.account, wallet.transactions)
             if wallet.paid_until:   # what follows the last withdrawal is read again, until the next one

@@ -22,7 +22,7 @@ WITHDRAWAL_CREATED, WITHDRAWAL_COMPLETED, WITHDRAWAL_CANCELLED = (
     "WITHDRAWAL_CREATED", "WITHDRAWAL_COMPLETED", "WITHDRAWAL_CANCELLED")
 # the wallet's other movements -> marketplace_core.money kinds (anything else is "other", never left out)
 WALLET_KINDS = {
-    ESCROW_ADD: "sale", ESCROW_MINUS: "refund", WITHDRAWAL_CANCELLED: "transfer",
+    ESCROW_ADD: "sale", ESCROW_MINUS: "adjustment", WITHDRAWAL_CANCELLED: "transfer",
     "ADJUSTMENT_ADD": "adjustment", "ADJUSTMENT_MINUS": "adjustment", "ADJUSTMENT_CENTER_ADD": "adjustment",
     "ADJUSTMENT_CENTER_DEDUCT": "adjustment", "PAID_ADS_CHARGE": "non_sale_charge", "PAID_ADS_REFUND": "credit",
     "SPM_DEDUCT": "non_sale_charge", "AFFILIATE_FEE_DEDUCT": "non_sale_charge",
@@ -112,8 +112,8 @@ def map_wallet(shop_id, rows, currency):
 
     A withdrawal (WITHDRAWAL_CREATED, its amount negative) takes the balance to the seller's bank: it pays the
     movements before it (in create time, then transaction id order) since the previous withdrawal, which is
-    the check ``marketplace.payout`` makes. Escrow rows are the orders' sales (the same ids as
-    ``map_escrow``'s, so that a stored sale only gets its payout); WITHDRAWAL_COMPLETED rows (amount 0) only
+    the check ``marketplace.payout`` makes. Escrow rows naming an order are its escrow (the same ids as
+    ``map_escrow``'s, so that a stored escrow only gets its payout); WITHDRAWAL_COMPLETED rows (amount 0) only
     say that the money reached the bank."""
     ordered = sorted((row for row in rows if str(row.get("status") or "COMPLETED").upper() == "COMPLETED"),
                      key=lambda row: (int(row.get("create_time") or 0), int(row.get("transaction_id") or 0)))
@@ -145,12 +145,13 @@ def _wallet_transaction(shop_id, row, currency):
     amount = money(row.get("amount"))
     kind = WALLET_KINDS.get(row.get("transaction_type"), "other")
     order_sn = str(row.get("order_sn") or "") or None
-    if kind == "sale" and order_sn:
+    if row.get("transaction_type") in (ESCROW_ADD, ESCROW_MINUS) and order_sn:   # the escrow map_escrow stores
         external_id = escrow_id(shop_id, order_sn)
-    elif row.get("transaction_id"):
-        external_id = f"{shop_id}-wallet-{row['transaction_id']}"
-    else:
+    elif not row.get("transaction_id"):
         raise MappingError(f"wallet transaction without transaction_id ({row.get('transaction_type')})")
+    else:   # an escrow row naming no order has no sale to pay: an adjustment of the balance
+        kind = "adjustment" if kind == "sale" else kind
+        external_id = f"{shop_id}-wallet-{row['transaction_id']}"
     return MoneyTransaction(external_id, kind, amount >= 0, abs(amount), currency, from_epoch(row.get("create_time")),
                             order_ref=order_sn, fee_type=row.get("transaction_type") or None,
                             memo=row.get("reason") or row.get("description") or None, status=row.get("status"))

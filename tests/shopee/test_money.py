@@ -89,6 +89,12 @@ def test_a_withdrawal_pays_the_wallet_movements_since_the_previous_one():
     assert map_wallet("10001", rows[2:], "THB").payouts[0].status == "CREATED"
     with pytest.raises(MappingError):
         map_wallet("10001", [_row(9, "WITHDRAWAL_CREATED", -1.0, 1)], "THB")
+    orphan, minus = map_wallet("10001", [_row(8, "ESCROW_VERIFIED_ADD", 2.0, 1),
+                                         _row(9, "ESCROW_VERIFIED_MINUS", -12.5, 2, order_sn="RR")], "THB").transactions
+    assert (orphan.external_id, orphan.kind) == ("10001-wallet-8", "adjustment"), "no order: no sale"
+    negative = map_escrow("10001", {"order_sn": "RR", "order_income": {"escrow_amount": -12.5}}, "THB")
+    assert (minus.external_id, minus.kind, minus.credit, minus.amount) == (
+        negative.external_id, negative.kind, negative.credit, negative.amount), "one record of a negative escrow"
 
 
 # -- the client against the simulator -------------------------------------------------------------------------
