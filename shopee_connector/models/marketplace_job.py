@@ -1,21 +1,23 @@
 from odoo import fields, models
 
-from odoo.addons.marketplace_base.marketplace_core.handlers import URGENT, JobHandler
+from odoo.addons.marketplace_base.marketplace_core.handlers import BULK, URGENT, JobHandler
 
 from ..services.cancellation_sync import CancellationAnswerer, CancellationImporter, CancellationRequester
+from ..services.finances_importer import FinancesImporter
 from ..services.order_importer import OrderImporter
 from ..services.push_processor import PushProcessor
 from ..services.shipping_exporter import ShippingDocumentPrinter, ShippingExporter
 from ..services.stock_exporter import ShopeePricePush, ShopeeStockPush
 
 # Shopee job type -> the importer/exporter that runs it and its lane (given to the base by
-# marketplace.platform.shopee): all are urgent work (what a buyer or a stock change waits for); Shopee has no
-# catalogue-sized job yet.
+# marketplace.platform.shopee): urgent work (what a buyer or a stock change waits for), and the money pull, bulk
+# work (a month of escrows) that never holds them up.
 SHOPEE_HANDLERS = {
     "pull_orders": JobHandler(OrderImporter, URGENT),
     "process_notification": JobHandler(PushProcessor, URGENT),
     "ship_order": JobHandler(ShippingExporter, URGENT),
     "print_shipping_document": JobHandler(ShippingDocumentPrinter, URGENT),
+    "pull_finances": JobHandler(FinancesImporter, BULK),
     # after-sale job types are marketplace_base's (its cancellations enqueue them)
     "pull_cancellations": JobHandler(CancellationImporter, URGENT),
     "answer_cancellation": JobHandler(CancellationAnswerer, URGENT),
@@ -43,6 +45,7 @@ class MarketplaceJob(models.Model):
             ("push_price", "Push Prices"),
             ("ship_order", "Ship Order (Shopee)"),
             ("print_shipping_document", "Print Airway Bill (Shopee)"),
+            ("pull_finances", "Pull Money"),
         ],
         ondelete=dict.fromkeys(set([*SHOPEE_HANDLERS, *SHOPEE_PUSH_ADAPTERS]) - set(AFTER_SALE_JOB_TYPES),
                                lambda jobs: jobs._keep_on_type_uninstall()),

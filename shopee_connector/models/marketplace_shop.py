@@ -33,6 +33,13 @@ class MarketplaceShop(models.Model):
     shopee_cancellations_synced_until = fields.Datetime(
         copy=False,
         help="Shopee update time up to which buyers' cancellation requests (orders IN_CANCEL) are imported.")
+    shopee_escrows_synced_until = fields.Datetime(
+        string="Shopee Escrows Pulled Until", copy=False,
+        help="Release time up to which Shopee's escrows are stored; the next money pull reads from two days before.")
+    shopee_wallet_synced_until = fields.Datetime(
+        string="Shopee Wallet Pulled Until", copy=False,
+        help="Time of the last withdrawal read from the shop's Shopee wallet: the next money pull reads from there "
+             "(the movements after it are paid out by the next withdrawal).")
     shopee_ship_method = fields.Selection(
         [("pickup", "Pickup"), ("dropoff", "Drop-off")], string="Shopee Shipping Method", default="pickup",
         required=True,
@@ -113,6 +120,13 @@ class MarketplaceShop(models.Model):
         """Enqueue ``pull_cancellations`` for every authorized Shopee shop (buyers' requests wait for an answer)."""
         for shop in self._shopee_active_shops():
             self.env["marketplace.job"]._enqueue("pull_cancellations", shop=shop, priority=5)
+
+    @api.model
+    def _cron_shopee_pull_finances(self):
+        """Enqueue ``pull_finances`` for every authorized Shopee shop (escrows and withdrawals, booked when they
+        add up)."""
+        for shop in self._shopee_active_shops():
+            self.env["marketplace.job"]._enqueue("pull_finances", shop=shop, priority=15)
 
     @api.model
     def _cron_shopee_push_stock_and_prices(self):

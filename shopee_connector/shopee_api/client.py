@@ -39,7 +39,7 @@ AUTH_ERRORS = frozenset({"error_auth", "invalid_acceess_token", "invalid_access_
 BUSY_ERRORS = frozenset({"error_server", "error_inner"}) | WAIT_ERRORS
 # API family -> budget group (the sellers' separate pull and push budgets); auth is never throttled
 FAMILY_GROUPS = {"orders": PULL, "logistics.read": PULL, "products": PUSH, "logistics.write": PUSH,
-                 "orders.write": PUSH}
+                 "orders.write": PUSH, "payments": PULL}
 
 
 class ShopeeClient:

@@ -29,6 +29,8 @@ try:
 except ImportError:  # top-level: python -m shopee_sim, plain pytest, the bench (marketplace_base on the path)
     from marketplace_core.sim_server import BackgroundSimulator, SimulatorHTTPServer
 from . import logistics as sim_logistics
+from . import payments as sim_payments
+from .errors import ApiError
 from .seed import make_order
 from .seed import seed as run_seed
 from .store import Store, order_json
@@ -54,12 +56,6 @@ ERROR_FAULTS = {
                              "Request Source IP is undeclared. Declare in Console > App list > IP Address Whitelist.",
                              403),
 }
-
-
-class ApiError(Exception):
-    def __init__(self, error, message, status=400):
-        super().__init__(message)
-        self.error, self.message, self.status = error, message, status
 
 
 class Simulator:
@@ -876,6 +872,7 @@ ROUTES = {
     ("POST", "/_sim/logistics"): ("control", control_logistics),
     ("GET", "/_sim/shipments"): ("control", control_shipments),
     ("POST", "/_sim/seed"): ("control", control_seed),
+    **sim_payments.ROUTES,
 }
 
 

@@ -1,5 +1,5 @@
 """The simulator's state in SQLite: partners, shops, codes and tokens, items and models, orders, shipped
-packages and their airway bills."""
+packages and their airway bills, released escrows and the shops' wallets."""
 import json
 import sqlite3
 import threading
@@ -31,6 +31,10 @@ CREATE TABLE IF NOT EXISTS shipped_packages (order_sn TEXT, package_number TEXT,
 CREATE TABLE IF NOT EXISTS shipping_documents (order_sn TEXT, package_number TEXT, document_type TEXT,
     polls_left INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (order_sn, package_number));
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS escrows (order_sn TEXT PRIMARY KEY, shop_id INTEGER, release_time INTEGER,
+    data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS wallet (transaction_id INTEGER PRIMARY KEY AUTOINCREMENT, shop_id INTEGER,
+    create_time INTEGER, data TEXT NOT NULL);
 """
 
 
