@@ -8,3 +8,4 @@ from . import test_shopee_shipping
 from . import test_shopee_contracts
 from . import test_token_refresh
 from . import test_cancellations
+from . import test_conformance
