@@ -13,8 +13,9 @@ try:
     from ...marketplace_base.marketplace_core.sim_server import BackgroundSimulator, SimulatorHTTPServer
     from ..toy_api.client import KEY_HEADER, MAX_IDS, MAX_PAGE_SIZE, MAX_STOCK_ITEMS
 except ImportError:  # top-level (plain pytest with marketplace_base and marketplace_toy on the path)
-    from marketplace_core.sim_server import BackgroundSimulator, SimulatorHTTPServer
     from toy_api.client import KEY_HEADER, MAX_IDS, MAX_PAGE_SIZE, MAX_STOCK_ITEMS
+
+    from marketplace_core.sim_server import BackgroundSimulator, SimulatorHTTPServer
 
 DEMO_API_KEY = "toy-demo-key-0123456789"
 CATALOGUE = {"TOY-1": 5, "TOY-2": 5, "TOY-3": 5}  # SKU -> the platform's quantity
