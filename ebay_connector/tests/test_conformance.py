@@ -1,6 +1,7 @@
 """eBay passes marketplace_base's platform-conformance suite."""
 from odoo.addons.marketplace_base.tests.conformance import PlatformConformance
 
+from ..ebay_sim.notification import notification_body
 from ..services import order_importer
 from .common import EbayCase
 
@@ -38,6 +39,12 @@ class TestEbayConformance(PlatformConformance, EbayCase):
                                                    payload={"order_ids": external_ids})
         self.run_jobs(job_ids=job.ids)
         return job
+
+    def conformance_order_notification(self, external_id):
+        return notification_body("ORDER_CONFIRMATION", {"orderId": external_id})
+
+    def conformance_receive(self, body):
+        return self.env["ebay.notification"]._ebay_receive(self.ebay_account, body)
 
     def conformance_sliced_pull(self, external_ids):
         """The pull of the ids, one id a call: a slice whose time is up stops after its first order."""

@@ -3,8 +3,8 @@
 A connector's test class inherits ``PlatformConformance`` beside its ``MarketplaceCase`` (real Odoo, its simulator
 over real HTTP) and answers the hooks below; the ``test_conformance_*`` methods then run as its own tests:
 
-- orders are idempotent under replays: the same orders pulled again make no second marketplace order nor sale
-  order;
+- orders are idempotent under replays: the same orders pulled again, or the same notification delivered again,
+  make no second marketplace order nor sale order;
 - pushes are batched and changed-only: changed listings go in the platform's batches, and a push with nothing
   changed sends nothing;
 - long jobs run in slices: a job whose slice time is up pauses with a continuation and finishes in a later run,
@@ -39,6 +39,16 @@ class PlatformConformance:
 
     def conformance_pull(self, external_ids):
         """Run (to its end) the platform's order pull of the orders ``external_ids``; returns the job."""
+        raise NotImplementedError
+
+    def conformance_order_notification(self, external_id):
+        """The body (bytes) of the platform's notification that order ``external_id`` changed, as its webhook
+        receives it; None when the platform sends none (the replay check is then skipped)."""
+        return None
+
+    def conformance_receive(self, body):
+        """Store the notification ``body`` as the webhook stores one it verified (the signature checks are the
+        connector's own tests) and enqueue its processing; returns the stored record."""
         raise NotImplementedError
 
     def conformance_sliced_pull(self, external_ids):
@@ -90,6 +100,21 @@ class PlatformConformance:
         self.assertEqual(self.env["sale.order"].search_count([("marketplace_order_id", "=", order.id)]), 1,
                          "one sale order")
         self.assertEqual(order.line_ids, lines, "the same lines")
+
+    def test_conformance_a_replayed_notification_makes_one_order(self):
+        external_id = self.conformance_new_order()
+        body = self.conformance_order_notification(external_id)
+        if body is None:
+            self.skipTest("the platform sends no notifications")
+        stored = self.conformance_receive(body)
+        self.assertEqual(self.conformance_receive(body), stored, "a replay stores nothing new")
+        self.run_jobs()
+        self.assertEqual(self.conformance_receive(body), stored, "nor once the first was processed")
+        self.run_jobs()
+        order = self._conformance_orders([external_id])
+        self.assertEqual(len(order), 1)
+        self.assertEqual(self.env["sale.order"].search_count([("marketplace_order_id", "=", order.id)]), 1,
+                         order.error_message)
 
     def test_conformance_pushes_are_batched_and_changed_only(self):
         shop = self.conformance_shop()

@@ -1,6 +1,9 @@
 """Shopee passes marketplace_base's platform-conformance suite."""
+import json
+
 from odoo.addons.marketplace_base.tests.conformance import PlatformConformance
 
+from ..shopee_sim.seed import DEMO_SHOP_ID
 from .common import ShopeeCase
 
 UPDATE_STOCK = "/api/v2/product/update_stock"
@@ -20,6 +23,14 @@ class TestShopeeConformance(PlatformConformance, ShopeeCase):
                                                    payload={"order_sns": external_ids})
         self.run_jobs(job_ids=job.ids)
         return job
+
+    def conformance_order_notification(self, external_id):
+        """Shopee's order status push (code 3)."""
+        return json.dumps({"shop_id": DEMO_SHOP_ID, "code": 3, "timestamp": 1780000000,
+                           "data": {"ordersn": external_id, "status": "READY_TO_SHIP"}}).encode()
+
+    def conformance_receive(self, body):
+        return self.env["shopee.push"]._shopee_receive(self.shopee_account, body)
 
     def conformance_sliced_pull(self, external_ids):
         """The window pull, one order a page: a slice whose time is up stops after its first page."""
