@@ -11,6 +11,8 @@ BULK = "POST /sell/inventory/v1/bulk_update_price_quantity"
 class TestEbayConformance(PlatformConformance, EbayCase):
     """The suite's hooks, answered by the eBay simulator (one per class, seeded with the demo listings)."""
 
+    conformance_sends_notifications = True
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

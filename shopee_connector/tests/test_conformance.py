@@ -12,6 +12,8 @@ UPDATE_STOCK = "/api/v2/product/update_stock"
 class TestShopeeConformance(PlatformConformance, ShopeeCase):
     """The suite's hooks, answered by the Shopee simulator (a fresh one per test: ShopeeCase.setUp)."""
 
+    conformance_sends_notifications = True
+
     def conformance_shop(self):
         return self.shopee_shop
 
