@@ -130,7 +130,8 @@ class PlatformConformance:
         wanted = {binding_id: int(quantity) for binding_id, quantity in bindings._online_quantities().items()}
         self.assertNotEqual(wanted, {binding.id: int(binding.last_pushed_qty) for binding in bindings})
         calls = self.conformance_push_calls()
-        self._conformance_push()
+        job = self._conformance_push()
+        self.assertEqual(job.progress_total, len(bindings), "the changed listings only")
         self.assertEqual(self.conformance_push_calls() - calls, 1, "the changed listings go in one call")
         self.assertEqual(self.conformance_online_quantities(bindings), wanted)
         self.assertEqual({binding.id: int(binding.last_pushed_qty) for binding in bindings}, wanted)
