@@ -135,7 +135,8 @@ def summary_lines(results):
             rounds = r.extra["round_seconds"]
             lines.append(f"Order import: the connector runs at {r.extra['throughput_vs_bare_orm']:.2f}x the bare-ORM "
                          f"throughput ({r.seconds:,.1f} s against {r.extra['bare_orm_seconds']:,.1f} s, the two "
-                         f"taking turns over {len(rounds)} windows of orders)")
+                         f"taking turns over {len(rounds)} windows of orders); SQL queries per order "
+                         f"{r.extra['queries_per_order']} against {r.extra['bare_orm_queries_per_order']}")
         if "p50" in str(r.extra):
             e = r.extra
             lines.append(f"Webhook: {e['posted']:,} posts ({e['replays_posted']} replays) by {r.variant.split(',')[1].strip()}"

@@ -2,20 +2,23 @@ from odoo import _
 from odoo.exceptions import UserError
 
 from odoo.addons.marketplace_base.marketplace_core.errors import JobPayloadError, is_retryable
+from odoo.addons.marketplace_base.marketplace_core.orders import BUYER_FIELDS
 
 from ..ebay_api.errors import EbayError
-from ..sync_core.orders import ACCOUNT_DELETION_TOPIC, BUYER_FIELDS, ORDER_TOPIC
-from .base import EbayJobService
+from ..sync_core.orders import ACCOUNT_DELETION_TOPIC, ORDER_TOPIC
 from .order_importer import OrderImporter
 
 
-class NotificationProcessor(EbayJobService):
+class NotificationProcessor(OrderImporter):
     """``process_notification``: act on one stored webhook notification.
 
-    Orders go through the same OrderImporter path as the cron (so a webhook and a pull of the
-    same order meet the same idempotent import); an account deletion erases the buyer's data.
-    The cron never depends on this: a lost notification only delays an order until the next pull.
+    An order notification is an import of that order by id: this service is the order importer of its
+    account (one service, one eBay client), routing the order to the shop of its eBay site, so a webhook
+    and a pull of the same order meet the same idempotent import; an account deletion erases the buyer's
+    data. The cron never depends on this: a lost notification only delays an order until the next pull.
     """
+
+    route_all = True
 
     def execute(self):
         notification = self._notification()
@@ -50,21 +53,11 @@ class NotificationProcessor(EbayJobService):
     def _process_order(self, notification):
         if not notification.external_order_id:
             raise UserError(_("The notification carries no orderId."))
-        shop = self._shop_of_order(notification.external_order_id)
-        importer = OrderImporter(self.job, self.run, shop=shop, route_all=True)
-        missing = importer.import_order_ids([notification.external_order_id])
+        if not self.account_shops:
+            raise UserError(_("Account %s has no shop to import the order into.", self.account.name))
+        missing = self.import_order_ids([notification.external_order_id])
         if missing:
             raise UserError(_("eBay returned no order %s.", notification.external_order_id))
-
-    def _shop_of_order(self, external_order_id):
-        """The shop that already holds the order, else the account's first eBay shop."""
-        existing = self.env["marketplace.order"].search(
-            [("account_id", "=", self.account.id), ("external_order_id", "=", external_order_id)], limit=1)
-        shop = existing.shop_id or self.env["marketplace.shop"].search(
-            [("account_id", "=", self.account.id)], order="id", limit=1)
-        if not shop:
-            raise UserError(_("Account %s has no shop to import the order into.", self.account.name))
-        return shop
 
     # -- MARKETPLACE_ACCOUNT_DELETION -----------------------------------------
     def _process_account_deletion(self, notification):

@@ -3,12 +3,12 @@ from odoo.exceptions import UserError
 
 from odoo.addons.marketplace_base.marketplace_core.batching import chunked
 from odoo.addons.marketplace_base.marketplace_core.errors import JobPayloadError
+from odoo.addons.marketplace_base.marketplace_core.orders import latest_change
 from odoo.addons.marketplace_base.services.order_batch_importer import OrderBatchImporter, continuation_moment
 
 from ..ebay_api.errors import MappingError
 from ..ebay_api.fulfillment import MAX_ORDER_IDS, MAX_PAGE_SIZE, FulfillmentAdapter
-from ..ebay_api.mappers import map_order as map_ebay_order
-from ..sync_core.orders import map_order, next_watermark, order_shop, order_window, without_buyer_data
+from ..sync_core.orders import map_order, next_watermark, order_shop, order_window
 from .base import EbayJobService
 
 
@@ -24,21 +24,20 @@ class OrderImporter(OrderBatchImporter, EbayJobService):
 
     refused_errors = (UserError, MappingError)
     payload_key = "order_ids"
+    # store each order in the shop of its eBay site, not only this shop's orders (a notification names an order,
+    # not a shop: ``NotificationProcessor``)
+    route_all = False
 
-    def __init__(self, job, run, shop=None, route_all=False):
-        """``route_all``: store each order in the shop of its eBay site, not only this shop's orders
-        (a notification names an order, not a shop)."""
+    def __init__(self, job, run):
         super().__init__(job, run)
-        self.shop = shop or self.shop
-        if not self.shop:
-            raise UserError(_("Job %s: pulling orders needs a shop.", job.name))
-        self.route_all = route_all
         self.account_shops = [(shop.id, shop.marketplace_site) for shop in self.env["marketplace.shop"].search(
-            [("account_id", "=", self.shop.account_id.id)], order="id")]
+            [("account_id", "=", self.account.id)], order="id")]
         self.fulfillment = FulfillmentAdapter(self.client)
         self._init_order_import()
 
     def execute(self):
+        if not self.shop:
+            raise UserError(_("Job %s: pulling orders needs a shop.", self.job.name))
         order_ids = self.run.payload.get("order_ids")
         if order_ids is not None:
             self.import_order_ids(order_ids)
@@ -144,42 +143,32 @@ class OrderImporter(OrderBatchImporter, EbayJobService):
         mapped = []
         for raw in raw_orders:
             try:
-                mapped.append(map_order(map_ebay_order(raw), raw))
+                mapped.append(map_order(raw))
             except MappingError as exc:
                 self._not_imported(raw.get("orderId") if isinstance(raw, dict) else None, exc)
-        skipped = [order for order in mapped if self._order_key(order) in skip]
-        todo = [order for order in mapped if self._order_key(order) not in skip]
+        skipped = [order for order in mapped if order.key in skip]
+        todo, elsewhere = self._route([order for order in mapped if order.key not in skip])
+        for order in elsewhere:
+            self._left_alone(order, "other_shop")
         handled, stopped, raced = self._import_mapped(todo, may_pause)
-        latest = _latest_change(None, skipped + handled)
+        latest = latest_change(skipped + elsewhere + handled)
         if not stopped:
             return latest, None, []
-        return latest, [*skip, *(self._order_key(order) for order in handled)], raced
+        return latest, [*skip, *(order.key for order in elsewhere + handled)], raced
 
-    def _order_key(self, mapped):
-        return mapped.values["external_order_id"]
-
-    def _order_entries(self, group):
-        """Each order in the shop of its eBay site when this run imports it (``other_shop`` otherwise); a
-        buyer who deleted their eBay account stays without personal data."""
-        deleted = self.env["ebay.notification"]._deleted_buyers([m.values["buyer_username"] for m in group])
-        entries = []
-        for mapped in group:
-            shop = self._shop_for(mapped)
-            if not shop:
-                entries.append("other_shop")
+    def _route(self, orders):
+        """(the orders this run imports, each routed to the shop of its eBay site; those left to another
+        shop's pull). A buyer who deleted their eBay account stays without personal data."""
+        deleted = self.env["ebay.notification"]._deleted_buyers([order.values["buyer_username"] for order in orders])
+        routed, elsewhere = [], []
+        for order in orders:
+            shop_id = order_shop(order.site, self.account_shops)
+            if shop_id is None or (not self.route_all and shop_id != self.shop.id):
+                elsewhere.append(order)
                 continue
-            values = dict(mapped.values, currency_id=self._currency_id(mapped.currency))
-            if values["buyer_username"] in deleted:
-                values = without_buyer_data(values)
-            entries.append((shop, values, mapped.lines, mapped.cancelled))
-        return entries
-
-    def _shop_for(self, mapped):
-        """The shop the order belongs to, when this run imports it (another shop's pull takes the rest)."""
-        shop_id = order_shop(mapped.marketplace_id, self.account_shops)
-        if shop_id is None or (not self.route_all and shop_id != self.shop.id):
-            return None
-        return self.env["marketplace.shop"].browse(shop_id)
+            order = order.routed(shop_id)
+            routed.append(order.without_buyer_data() if order.values["buyer_username"] in deleted else order)
+        return routed, elsewhere
 
     # -- reporting -----------------------------------------------------------------
     def _log_page(self, label, fetched):
@@ -202,9 +191,4 @@ class OrderImporter(OrderBatchImporter, EbayJobService):
         if watermark:
             message += " " + _("Orders synced until %s (UTC).", watermark)
         self.run.log(message, "warning" if self.counts["error"] or self.counts["failed"] else "info")
-
-
-def _latest_change(latest, orders):
-    """The latest eBay last-modified time among ``latest`` and ``orders``' (None when none is known)."""
-    return max(filter(None, [latest, *(order.values["last_modified_at"] for order in orders)]), default=None)
 

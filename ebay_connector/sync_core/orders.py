@@ -1,7 +1,7 @@
 """Orders and notifications from eBay, decided without Odoo.
 
-``map_order`` turns an ``ebay_api.mappers.Order`` into the values and lines that
-``marketplace.order._import_order`` takes; the window functions say which
+``map_order`` turns one getOrders order (its JSON) into the platform-neutral ``MappedOrder`` that
+marketplace_base imports; the window functions say which
 last-modified range a ``pull_orders`` run asks eBay for and how far the shop's
 watermark may move afterwards; ``parse_notification`` reads a webhook body.
 """
@@ -10,26 +10,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
+try:
+    from ...marketplace_base.marketplace_core.orders import MappedOrder, MappedOrderLine
+    from ..ebay_api.mappers import map_order as parse_order
+except ImportError:  # top-level packages: plain pytest puts the addon folders on sys.path (tests/conftest.py)
+    from ebay_api.mappers import map_order as parse_order
+    from marketplace_core.orders import MappedOrder, MappedOrderLine
+
 ZERO = Decimal("0")
 # getOrders refuses a range starting more than 2 years back (errorId 30830); keep a day of margin.
 MAX_LOOKBACK = timedelta(days=729)
 ORDER_TOPIC = "ORDER_CONFIRMATION"
 ACCOUNT_DELETION_TOPIC = "MARKETPLACE_ACCOUNT_DELETION"
-# Personal data of the buyer on a marketplace order (erased on account deletion, never re-imported).
-BUYER_FIELDS = ("buyer_username", "buyer_name", "buyer_email", "ship_name", "ship_street", "ship_street2",
-                "ship_city", "ship_zip", "ship_state_code", "ship_country_code", "ship_phone", "raw_payload")
-
-
-@dataclass(frozen=True)
-class MappedOrder:
-    """What the importer writes: order values, line values, the currency code, and the cancel flag."""
-
-    values: dict
-    lines: list
-    currency: str
-    cancelled: bool
-    marketplace_id: str | None = None
-
 
 def _naive_utc(moment):
     """Odoo's datetime form (naive UTC, whole seconds: what it stores, so re-imports compare equal)."""
@@ -63,28 +55,30 @@ def external_status(order):
 
 
 def map_line(line):
-    return {
-        "external_line_id": line.line_item_id,
-        "external_sku": line.sku or False,
-        "external_item_id": line.legacy_item_id or False,
-        "title": line.title or False,
-        "quantity": float(line.quantity),
-        "price_unit": _money(_unit_price(line)),
-        "amount_shipping": _money(line.shipping),
-        "amount_tax": _money(_seller_tax(line)),
-        "amount_marketplace_tax": _money(line.ebay_collected_tax),
-    }
+    return MappedOrderLine(
+        external_line_id=line.line_item_id,
+        external_sku=line.sku or False,
+        external_item_id=line.legacy_item_id or False,
+        title=line.title or False,
+        quantity=float(line.quantity),
+        price_unit=_money(_unit_price(line)),
+        amount_shipping=_money(line.shipping),
+        amount_tax=_money(_seller_tax(line)),
+        amount_marketplace_tax=_money(line.ebay_collected_tax),
+    )
 
 
-def map_order(order, raw_payload):
-    """MappedOrder of an eBay order (``ebay_api.mappers.Order``) and its raw JSON dict.
+def map_order(raw_payload):
+    """The ``MappedOrder`` of one getOrders order (its JSON dict): read once by ``ebay_api.mappers`` (which
+    refuses bad data with ``MappingError`` and nothing else), then made into values in the same call.
 
     Amounts follow what the seller invoices: the untaxed amount is the items after promotions,
     shipping is eBay's delivery cost, ``amount_tax`` is seller-collected tax only, and the total
     is their sum (the sale order's total). eBay-collected tax is kept apart in
     ``amount_marketplace_tax``; fees (totalMarketplaceFee) in ``amount_fee``.
     """
-    lines = [map_line(line) for line in order.lines]
+    order = parse_order(raw_payload)
+    lines = tuple(map_line(line) for line in order.lines)
     untaxed = sum((_unit_price(line) * line.quantity for line in order.lines), ZERO)
     seller_tax = sum((_seller_tax(line) for line in order.lines), ZERO)
     address = order.shipping_address
@@ -112,7 +106,7 @@ def map_order(order, raw_payload):
         "amount_total": _money(untaxed + order.shipping_cost + seller_tax),
         "raw_payload": json.dumps(raw_payload, sort_keys=True),
     }
-    return MappedOrder(values, lines, order.currency, order.cancelled, order.marketplace_id)
+    return MappedOrder(values, lines, order.currency, cancelled=order.cancelled, site=order.marketplace_id)
 
 
 def order_shop(marketplace_id, shops):
@@ -125,11 +119,6 @@ def order_shop(marketplace_id, shops):
     if len(shops) == 1:
         return shops[0][0]
     return next((shop_id for shop_id, site in shops if site and site == marketplace_id), None)
-
-
-def without_buyer_data(values):
-    """Order values without the buyer's personal data (the buyer deleted their eBay account)."""
-    return {name: (False if name in BUYER_FIELDS else value) for name, value in values.items()}
 
 
 # ---------------------------------------------------------------- pull window

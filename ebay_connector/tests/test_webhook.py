@@ -95,6 +95,18 @@ class TestWebhook(OrdersCase, HttpCase):
         self.process(self.notification(self.notify("ORDER_CONFIRMATION", {"orderId": external_id})))
         self.assertEqual(self.counts([external_id])[:2], (1, 1))
 
+    def test_an_order_notification_job_is_one_service_with_one_ebay_client(self):
+        """The notification's job imports the order itself, through its own eBay client (no second service
+        and client inside it): its log accounts for the eBay calls the job made."""
+        external_id = self.sim_order([(self.sku_a, 1)])
+        notification = self.process(self.notification(self.notify("ORDER_CONFIRMATION", {"orderId": external_id})))
+        self.assertEqual(notification.state, "processed", notification.error_message)
+        job = notification.job_id
+        usage = job.log_ids.filtered(lambda log: log.message.startswith("eBay API:"))
+        self.assertEqual(len(usage), 1, job.log_ids.mapped("message"))
+        self.assertTrue(job.call_count)
+        self.assertIn("eBay API: %s call(s) (orders %s)" % (job.call_count, job.call_count), usage.message)
+
     def test_public_key_is_fetched_once(self):
         self.reset_sim_calls()
         self.notify("SOME_TOPIC", {})

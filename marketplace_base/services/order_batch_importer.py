@@ -17,12 +17,13 @@ class OrderBatchImporter:
     batches, a refused order left out alone, a raced order retried alone, counts and progress.
 
     A connector's order importer mixes this in next to its job service (``self.env``, ``self.run``), calls
-    ``_init_order_import()`` when it is made (``self.counts`` counts the outcomes), and provides:
+    ``_init_order_import()`` when it is made (``self.counts`` counts the outcomes), maps each marketplace order
+    once into a ``marketplace_core.orders.MappedOrder``, routes it to its shop (``MappedOrder.routed``) and hands
+    the routed orders to ``_import_mapped``; an order it leaves alone this run (another shop's, not paid yet)
+    it reports with ``_left_alone``. From there the import goes down to the models without calling the
+    connector back. It declares:
 
     - ``refused_errors``: the exceptions of an order's bad data (its ``MappingError`` besides ``UserError``);
-    - ``_order_key(mapped)``: the marketplace's order number of a mapped order;
-    - ``_order_entries(group)``: per mapped order, ``(shop, values, lines, cancelled)`` to store, or an
-      outcome code for an order this run leaves alone (e.g. ``other_shop``, ``unpaid``);
     - ``payload_key``: the payload key that names orders to import (its refusals say how to retry them).
 
     Idempotence rests on ``marketplace.order``: ``_import_settled`` finds an order by its number and its lines
@@ -54,7 +55,7 @@ class OrderBatchImporter:
             handled += done
             position += size
             if raced:
-                return handled, True, [self._order_key(mapped) for mapped in raced]
+                return handled, True, [mapped.key for mapped in raced]
         return handled, False, []
 
     def _import_batch(self, batch):
@@ -71,7 +72,7 @@ class OrderBatchImporter:
         handled, _failed, raced = self.run.apply_isolating(batch, self._import_group)
         for mapped, (outcome, order) in handled:
             if outcome == "refused":  # the "order" is the reason here
-                self._not_imported(self._order_key(mapped), order)
+                self._not_imported(mapped.key, order)
                 continue
             if outcome == "error":
                 self.run.log(_("%(order)s: %(error)s", order=order.name, error=order.error_message), "warning")
@@ -93,21 +94,24 @@ class OrderBatchImporter:
         return [outcomes[id(mapped)] for mapped in group]
 
     def _store(self, group):
-        """Store a group of orders (``_import_settled`` per shop); per order ``(outcome, order)``, the outcome
-        ``convert`` for an order that still needs its sale order."""
-        outcomes, by_shop = [], {}
-        for index, entry in enumerate(self._order_entries(group)):
-            if isinstance(entry, str):
-                outcomes.append((entry, None))
-                continue
-            outcomes.append(None)
-            shop, values, lines, cancelled = entry
-            by_shop.setdefault(shop, []).append((index, (values, lines, cancelled)))
-        for shop, entries in by_shop.items():
-            settled = self.env["marketplace.order"]._import_settled(shop, [order for _index, order in entries])
+        """Store a group of routed orders (``_import_settled`` per shop); per order ``(outcome, order)``, the
+        outcome ``convert`` for an order that still needs its sale order."""
+        by_shop = {}
+        for index, mapped in enumerate(group):
+            values = dict(mapped.values, currency_id=self._currency_id(mapped.currency))
+            by_shop.setdefault(mapped.shop_id, []).append((index, (values, mapped.line_values(), mapped.cancelled)))
+        outcomes = [None] * len(group)
+        Order, Shop = self.env["marketplace.order"], self.env["marketplace.shop"]
+        for shop_id, entries in by_shop.items():
+            settled = Order._import_settled(Shop.browse(shop_id), [order for _index, order in entries])
             for (index, _order), (order, outcome) in zip(entries, settled, strict=True):
                 outcomes[index] = (outcome, order)
         return outcomes
+
+    def _left_alone(self, mapped, outcome):
+        """An order this run does not import (``outcome``: e.g. ``other_shop``, ``unpaid``): counted."""
+        self.counts[outcome] += 1
+        self.run.progress(fetched=1)
 
     def _not_imported(self, key, exc):
         """An order refused before it was stored: counted, and logged with the payload that imports it again."""

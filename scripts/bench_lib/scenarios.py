@@ -168,7 +168,9 @@ def orders_side_by_side(bench, label, raw_orders, rounds):
     connector.extra.update(marketplace_orders=len(orders), last_job=job["job"], last_log=job["log"][-1][1])
     bare.units = len(raw_orders)
     connector.extra.update(throughput_vs_bare_orm=round(bare.seconds / connector.seconds, 3),
-                           bare_orm_seconds=bare.seconds)
+                           bare_orm_seconds=bare.seconds,
+                           queries_per_order=round(connector.sql_queries / max(1, connector.units), 1),
+                           bare_orm_queries_per_order=round(bare.sql_queries / max(1, bare.units), 1))
     return connector, bare
 
 

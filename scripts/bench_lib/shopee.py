@@ -131,7 +131,7 @@ def orders_naive(bench, label, days=14):
                                               family="orders")["order_list"][0]
                         mapped = map_order(detail)
                         order, _changed = Order._import_order(shop, dict(mapped.values, currency_id=currency.id),
-                                                              mapped.lines)
+                                                              mapped.line_values())
                         order._create_sale_order()
                         done += 1
                         if done % NAIVE_COMMIT_EVERY == 0:

@@ -130,30 +130,26 @@ class OrderImporter(OrderBatchImporter, ShopeeJobService):
                 except MappingError as exc:
                     self._not_imported(order_sn, exc)
                     done.append(order_sn)
-            handled, _stopped, raced = self._import_mapped(mapped)
-            done += [self._order_key(order) for order in handled]
+            todo, unpaid = self._route(mapped)
+            for order in unpaid:
+                self._left_alone(order, "unpaid")
+            done += [order.key for order in unpaid]
+            handled, _stopped, raced = self._import_mapped(todo)
+            done += [order.key for order in handled]
             if raced:
                 return found, done, raced
         return found, done, []
 
-    def _order_key(self, mapped):
-        return mapped.values["external_order_id"]
-
-    def _order_entries(self, group):
-        """Each order in this shop, but an unpaid order Odoo does not know yet (``unpaid``: imported with its
-        next update, once paid)."""
-        unpaid = [self._order_key(mapped) for mapped in group if mapped.unpaid]
+    def _route(self, orders):
+        """(the orders to import, routed to this shop; the unpaid orders Odoo does not know yet: imported with
+        their next update, once paid)."""
+        unpaid = [order.key for order in orders if order.unpaid]
         known = set(self.env["marketplace.order"].search(
             [("shop_id", "=", self.shop.id), ("external_order_id", "in", unpaid)]).mapped("external_order_id")
         ) if unpaid else set()
-        entries = []
-        for mapped in group:
-            if mapped.unpaid and self._order_key(mapped) not in known:
-                entries.append("unpaid")
-                continue
-            values = dict(mapped.values, currency_id=self._currency_id(mapped.currency or self.shop.currency_id.name))
-            entries.append((self.shop, values, mapped.lines, mapped.cancelled))
-        return entries
+        todo = [order.routed(self.shop.id, self.shop.currency_id.name) for order in orders
+                if not order.unpaid or order.key in known]
+        return todo, [order for order in orders if order.unpaid and order.key not in known]
 
     def _log_summary(self):
         c = self.counts

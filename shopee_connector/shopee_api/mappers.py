@@ -9,27 +9,15 @@ from datetime import datetime, timezone
 
 from .errors import MappingError
 
+try:
+    from ...marketplace_base.marketplace_core.orders import MappedOrder, MappedOrderLine
+except ImportError:  # a top-level package: plain pytest puts the addon folders on sys.path (tests/conftest.py)
+    from marketplace_core.orders import MappedOrder, MappedOrderLine
+
 UNPAID = "UNPAID"
 CANCELLED = "CANCELLED"
 ORDER_STATUS_PUSH = 3
 TRACKING_NUMBER_PUSH = 4
-
-
-@dataclass(frozen=True)
-class MappedOrder:
-    values: dict
-    lines: list
-    currency: str
-    status: str
-
-    @property
-    def cancelled(self):
-        return self.status == CANCELLED
-
-    @property
-    def unpaid(self):
-        """Not paid yet: nothing to ship or reserve; it comes back with its next update."""
-        return self.status == UNPAID
 
 
 @dataclass(frozen=True)
@@ -67,7 +55,8 @@ def line_id(item_id, model_id):
 
 
 def map_order(detail):
-    """One get_order_detail order -> MappedOrder; MappingError when an essential part is missing."""
+    """One get_order_detail order -> MappedOrder; MappingError when an essential part is missing. An unpaid
+    order has nothing to ship or reserve yet: it comes back with its next update."""
     try:
         order_sn = str(detail["order_sn"])
         status = str(detail["order_status"])
@@ -80,7 +69,7 @@ def map_order(detail):
     if status != UNPAID and not lines:
         raise MappingError(f"Shopee order {order_sn} has no item")
     address = detail.get("recipient_address") or {}
-    subtotal = sum(line["quantity"] * line["price_unit"] for line in lines)
+    subtotal = sum(line.quantity * line.price_unit for line in lines)
     values = {
         "external_order_id": order_sn,
         "order_date": from_epoch(detail.get("create_time")),
@@ -102,7 +91,8 @@ def map_order(detail):
         "amount_total": total or round(subtotal + shipping, 2),
         "raw_payload": json.dumps(detail, sort_keys=True),
     }
-    return MappedOrder(values, lines, str(detail.get("currency") or ""), status)
+    return MappedOrder(values, tuple(lines), str(detail.get("currency") or ""), cancelled=status == CANCELLED,
+                       unpaid=status == UNPAID)
 
 
 def _map_line(item):
@@ -111,14 +101,14 @@ def _map_line(item):
     price = item.get("model_discounted_price")
     if price in (None, 0):
         price = item.get("model_original_price") or 0.0
-    return {
-        "external_line_id": line_id(item_id, model_id),
-        "external_sku": item.get("model_sku") or item.get("item_sku") or False,
-        "external_item_id": str(item_id),
-        "title": title,
-        "quantity": float(item.get("model_quantity_purchased") or 1),
-        "price_unit": float(price),
-    }
+    return MappedOrderLine(
+        external_line_id=line_id(item_id, model_id),
+        external_sku=item.get("model_sku") or item.get("item_sku") or False,
+        external_item_id=str(item_id),
+        title=title,
+        quantity=float(item.get("model_quantity_purchased") or 1),
+        price_unit=float(price),
+    )
 
 
 def _push_json(raw_body):

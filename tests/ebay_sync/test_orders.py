@@ -5,16 +5,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from ebay_api.mappers import map_order as map_ebay_order
 from ebay_sim.orders import build_order, render
-from sync_core.orders import (
-    BUYER_FIELDS,
-    map_order,
-    next_watermark,
-    order_window,
-    parse_notification,
-    without_buyer_data,
-)
+from marketplace_core.orders import BUYER_FIELDS, MappedOrder
+from sync_core.orders import map_order, next_watermark, order_window, parse_notification
 
 NOW = datetime(2024, 11, 20, 12, 0, 0)
 SPECS = [
@@ -31,7 +24,9 @@ def raw_order(collect_tax=True, tax_breakdown=False, specs=SPECS):
 
 
 def mapped(raw):
-    return map_order(map_ebay_order(raw), raw)
+    result = map_order(raw)
+    assert isinstance(result, MappedOrder), "the shared type marketplace_base imports"
+    return result
 
 
 def test_amounts_keep_ebay_collected_tax_apart_and_fees():
@@ -53,26 +48,26 @@ def test_tax_breakdown_view_does_not_turn_ebay_tax_into_seller_tax():
     plain, breakdown = mapped(raw_order()), mapped(raw_order(tax_breakdown=True))
     for name in ("amount_tax", "amount_marketplace_tax", "amount_total", "amount_untaxed"):
         assert breakdown.values[name] == pytest.approx(plain.values[name]), name
-    assert [line["amount_tax"] for line in breakdown.lines] == [0.0, 0.0]
+    assert [line.amount_tax for line in breakdown.lines] == [0.0, 0.0]
 
 
 def test_lines_carry_ids_sku_prices_and_taxes():
     lines = mapped(raw_order()).lines
-    assert [line["external_sku"] for line in lines] == ["SKU-A", "SKU-B"]
-    assert lines[0]["external_line_id"] == "10000000070"
-    assert lines[0]["external_item_id"] == "110001"
-    assert lines[0]["quantity"] == 2.0
-    assert lines[0]["price_unit"] == pytest.approx(19.99)
-    assert lines[0]["amount_shipping"] == pytest.approx(4.99)
-    assert lines[0]["amount_marketplace_tax"] == pytest.approx(3.71)
-    assert lines[1]["amount_shipping"] == 0.0
+    assert [line.external_sku for line in lines] == ["SKU-A", "SKU-B"]
+    assert lines[0].external_line_id == "10000000070"
+    assert lines[0].external_item_id == "110001"
+    assert lines[0].quantity == 2.0
+    assert lines[0].price_unit == pytest.approx(19.99)
+    assert lines[0].amount_shipping == pytest.approx(4.99)
+    assert lines[0].amount_marketplace_tax == pytest.approx(3.71)
+    assert lines[1].amount_shipping == 0.0
 
 
 def test_promotions_lower_the_unit_price():
     raw = raw_order(collect_tax=False)
     raw["lineItems"][1]["appliedPromotions"] = [{"discountAmount": {"value": "-5.00", "currency": "USD"}}]
     result = mapped(raw)
-    assert result.lines[1]["price_unit"] == pytest.approx(45.0)
+    assert result.lines[1].price_unit == pytest.approx(45.0)
     assert result.values["amount_untaxed"] == pytest.approx(84.98)
 
 
@@ -106,7 +101,7 @@ def test_cancelled_order():
 
 
 def test_without_buyer_data_erases_personal_fields_only():
-    values = without_buyer_data(mapped(raw_order()).values)
+    values = mapped(raw_order()).without_buyer_data().values
     assert all(values[name] is False for name in BUYER_FIELDS)
     assert values["amount_total"] == pytest.approx(94.97)
 
