@@ -59,21 +59,14 @@ class ToyOrderImporter(OrderBatchImporter, ToyJobService):
             self._import_raw(self.client.orders_by_id(batch), {})
 
     def _import_raw(self, raw_orders, resume):
-        """Map and import a page; orders that keep losing races hand the page over to a fresh run (``resume``:
-        where that run starts)."""
-        mapped = []
+        """Map a page, route it to this shop (the toy has one shop an account) and import it; orders that keep
+        losing races hand the page over to a fresh run (``resume``: where that run starts)."""
+        routed = []
         for raw in raw_orders:
             try:
-                mapped.append(map_order(raw))
+                routed.append(map_order(raw).routed(self.shop.id, self.shop.currency_id.name))
             except MappingError as exc:
                 self._not_imported(raw.get("id"), exc)
-        _handled, _stopped, raced = self._import_mapped(mapped)
+        _handled, _stopped, raced = self._import_mapped(routed)
         if raced:
             self.run.hand_over_raced(_("Orders %s", ", ".join(raced)), dict(resume, counts=dict(self.counts)))
-
-    def _order_key(self, mapped):
-        return mapped.values["external_order_id"]
-
-    def _order_entries(self, group):
-        return [(self.shop, dict(mapped.values, currency_id=self._currency_id(mapped.currency)), list(mapped.lines),
-                 mapped.cancelled) for mapped in group]

@@ -49,6 +49,6 @@ def test_an_order_maps_to_the_base_values_and_a_malformed_one_is_refused(sim):
     order = map_order(new_order(sim, buyer="ann", status="cancelled"))
     assert (order.values["buyer_username"], order.values["amount_total"], order.currency, order.cancelled) == (
         "ann", 30.0, "EUR", True)
-    assert order.lines[0]["external_sku"] == "TOY-1"
+    assert order.lines[0].external_sku == "TOY-1"
     with pytest.raises(MappingError, match="T1"):
         map_order({"id": "T1", "status": "paid"})
