@@ -305,3 +305,12 @@ project_modules() {
     [ -f "$REPO_ROOT/shopee_connector/__manifest__.py" ] && modules="$modules,shopee_connector"
     echo "$modules"
 }
+
+# test_modules: the project's modules plus the test-only addon marketplace_toy (a third platform made of the base's
+# interface alone, checked by the conformance suite): scripts/test installs it, scripts/run never does.
+test_modules() {
+    local modules
+    modules=$(project_modules)
+    [ -f "$REPO_ROOT/marketplace_toy/__manifest__.py" ] && modules="$modules,marketplace_toy"
+    echo "$modules"
+}

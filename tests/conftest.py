@@ -9,7 +9,7 @@ import os
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-for addon in ("marketplace_base", "ebay_connector", "shopee_connector"):
+for addon in ("marketplace_base", "ebay_connector", "shopee_connector", "marketplace_toy"):
     path = os.path.join(ROOT, addon)
     if path not in sys.path:
         sys.path.insert(0, path)

@@ -9,3 +9,4 @@ from . import test_shopee_contracts
 from . import test_token_refresh
 from . import test_cancellations
 from . import test_money
+from . import test_conformance

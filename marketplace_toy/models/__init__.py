@@ -1,0 +1,3 @@
+from . import marketplace_account
+from . import marketplace_job
+from . import marketplace_platform_toy
