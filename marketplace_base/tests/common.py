@@ -190,3 +190,26 @@ def sync_lines(shop):
     root = html.fromstring("<div>%s</div>" % shop.sync_status_html)
     return [(" ".join(line.text_content().split()), line.get("data-flow-status"), line.get("class") or "")
             for line in root.xpath("./div[@data-flow-status]")]
+
+
+def book_as_people_would(case, payout, pull_job):
+    """A payout that adds up, left by the pull to a person (the Bot has no Invoicing rights: the job's log says
+    so), refused to a Marketplace User, booked by a Marketplace Manager with Invoicing rights in one posted entry,
+    and booked only once; returns (the entry, the manager)."""
+    from odoo.exceptions import UserError
+    from odoo.tests import new_test_user
+
+    case.assertEqual(payout.check_state, "reconciled")
+    case.assertFalse(payout.move_id, "the Bot has no Invoicing rights: a person books it")
+    case.assertTrue(pull_job.log_ids.filtered(lambda line: "Invoicing rights" in line.message))
+    clerk = new_test_user(case.env, "money_clerk", groups="marketplace_base.group_marketplace_user")
+    with case.assertRaises(UserError):
+        payout.with_user(clerk).action_book()
+    manager = new_test_user(case.env, "money_manager",
+                            groups="marketplace_base.group_marketplace_manager,account.group_account_invoice")
+    payout.with_user(manager).action_book()
+    move = payout.move_id
+    case.assertEqual(move.state, "posted")
+    payout.with_user(manager).action_book()
+    case.assertEqual(payout.move_id, move, "booked once")
+    return move, manager

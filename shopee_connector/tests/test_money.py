@@ -2,8 +2,7 @@
 Shopee's fees, and each wallet withdrawal a payout checked against the escrows and adjustments it pays, to the
 cent, once each however often the pull runs; a reconciled payout books in one balanced entry. Through the
 simulator's payment API (``shopee_sim/payments.py``) and the real job engine."""
-from odoo.exceptions import UserError
-from odoo.tests import new_test_user
+from odoo.addons.marketplace_base.tests.common import book_as_people_would
 
 from .common import ShopeeCase
 
@@ -92,18 +91,7 @@ class TestShopeeBookedMoney(ShopeeMoneyCase):
         self.env["marketplace.account"]._demo_money_booking(self.shopee_account.ids)
         job = self.pull_money()
         payout = self.stored("marketplace.payout")
-        self.assertEqual(payout.check_state, "reconciled")
-        self.assertFalse(payout.move_id, "the Bot has no Invoicing rights: a person books it")
-        self.assertTrue(job.log_ids.filtered(lambda line: "Invoicing rights" in line.message))
-
-        clerk = new_test_user(self.env, "shopee_money_clerk", groups="marketplace_base.group_marketplace_user")
-        with self.assertRaises(UserError):
-            payout.with_user(clerk).action_book()
-        manager = new_test_user(self.env, "shopee_money_manager",
-                                groups="marketplace_base.group_marketplace_manager,account.group_account_invoice")
-        payout.with_user(manager).action_book()
-        move = payout.move_id
-        self.assertEqual(move.state, "posted")
+        move, _manager = book_as_people_would(self, payout, job)
         self.assertAlmostEqual(sum(move.line_ids.mapped("balance")), 0.0, 2)
         in_transit = move.line_ids.filtered(lambda line: line.account_id == self.shopee_account.money_payout_account_id)
         self.assertAlmostEqual(sum(in_transit.mapped("amount_currency")), withdrawal["amount"], 2)
@@ -114,5 +102,3 @@ class TestShopeeBookedMoney(ShopeeMoneyCase):
         receivable = move.line_ids.filtered(lambda line: line.account_id.account_type == "asset_receivable")
         self.assertAlmostEqual(sum(receivable.mapped("amount_currency")), -sum(sales.mapped("gross_amount")), 2)
         self.assertEqual(receivable.partner_id, orders.sale_order_id.partner_invoice_id.commercial_partner_id)
-        payout.with_user(manager).action_book()
-        self.assertEqual(payout.move_id, move, "booked once")
