@@ -142,8 +142,10 @@ def summary_lines(results):
             lines.append(f"Webhook: {e['posted']:,} posts ({e['replays_posted']} replays) by {r.variant.split(',')[1].strip()}"
                          f": ack p50 {e['ack_p50_ms']} ms, p99 {e['ack_p99_ms']} ms, max {e['ack_max_ms']} ms, "
                          f"{e['throughput_per_s']}/s; answers {e['statuses']}; notifications stored "
-                         f"{e['notifications_stored']:,}, jobs made {e['jobs_made']:,}, replays not stored "
-                         f"{e['replays_not_stored']}/{e['replays_posted']}")
+                         f"{e['notifications_stored']:,} of {e['unique']:,} (lost {e['lost']}), jobs made "
+                         f"{e['jobs_made']:,}, duplicates refused {e['replays_not_stored']}/{e['replays_posted']}; "
+                         f"server CPU {e['server_cpu_ms_per_post']} ms a post; load average "
+                         f"{e['load_average_1min'][0]} -> {e['load_average_1min'][1]}")
         if r.note:
             lines.append(f"Note ({r.scenario} / {r.variant}): {r.note}")
     return lines

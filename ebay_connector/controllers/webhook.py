@@ -44,7 +44,8 @@ class EbayWebhookController(http.Controller):
         accounts = self._accounts()
         if not accounts:
             return self._refuse(404, "no eBay account has this notification endpoint")
-        raw_body = httprequest.get_data(cache=False)  # Content-Length bytes, at most MAX_BODY_BYTES
+        # at most MAX_BODY_BYTES; kept for a retry of the request (a concurrent delivery of the same body)
+        raw_body = httprequest.get_data()
         signature = httprequest.headers.get(SIGNATURE_HEADER)
         if not signature:
             return self._refuse(412, "%s header missing" % SIGNATURE_HEADER)
@@ -58,10 +59,10 @@ class EbayWebhookController(http.Controller):
             _logger.warning("eBay webhook: cannot fetch eBay's public key now: %s", exc)
             return self._refuse(503, "eBay's public key is unavailable; deliver again later")
         try:
-            notification = Notification._ebay_receive(accounts, raw_body)
+            notification_id = Notification._ebay_receive(accounts, raw_body)
         except ValueError as exc:
             return self._refuse(400, str(exc))
-        return request.make_json_response({"notificationId": notification.notification_id})
+        return request.make_json_response({"notificationId": notification_id})
 
     @staticmethod
     def _accounts():

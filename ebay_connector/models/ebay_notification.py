@@ -1,10 +1,8 @@
 import logging
 
-import psycopg2
-
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import mute_logger
+from odoo.tools import SQL
 
 from ..ebay_api.errors import SignatureError
 from ..ebay_api.notification import NotificationAdapter
@@ -19,6 +17,9 @@ KEY_FETCHES_PARAM = "ebay_connector.webhook_key_fetches_per_minute"
 # Per process, in front of the keys all workers share (see docs/architecture.md):
 # (database, account id, API base URL) -> PublicKeyCache
 _KEY_CACHES = {}
+# What the webhook reads of the accounts sharing its endpoint (routing, key source) in the query that finds them
+# (and what its job reads of the account: platform, company)
+WEBHOOK_ACCOUNT_FIELDS = ["ebay_endpoint_url", "state", "ebay_api_base_url", "environment", "platform", "company_id"]
 
 
 class EbayNotification(models.Model):
@@ -66,8 +67,8 @@ class EbayNotification(models.Model):
 
         Several accounts (of one company or several) may share one endpoint, the default: the notification
         is routed among them by ``_ebay_verified_accounts`` and ``_ebay_route``."""
-        accounts = self.env["marketplace.account"].sudo().search(
-            [("platform", "=", "ebay"), ("ebay_endpoint_url", "!=", False)], order="id")
+        accounts = self.env["marketplace.account"].sudo().search_fetch(
+            [("platform", "=", "ebay"), ("ebay_endpoint_url", "!=", False)], WEBHOOK_ACCOUNT_FIELDS, order="id")
         exact = accounts.filtered(lambda account: account.ebay_endpoint_url == url)
         if not exact:
             path = "/" + url.split("://", 1)[-1].split("/", 1)[-1]
@@ -105,7 +106,7 @@ class EbayNotification(models.Model):
         """The account of ``accounts`` (one eBay environment) a verified notification belongs to: for an order,
         the account that already holds it; otherwise the first (connected first). An account deletion concerns
         the buyer in every company, whichever account stores it (see the notification processor)."""
-        if parsed.order_id:
+        if parsed.order_id and len(accounts) > 1:
             holder = self.env["marketplace.order"].sudo().search(
                 [("account_id", "in", accounts.ids), ("external_order_id", "=", parsed.order_id)], limit=1)
             if holder:
@@ -134,35 +135,49 @@ class EbayNotification(models.Model):
     @api.model
     def _ebay_receive(self, accounts, raw_body):
         """Store a verified notification under the account of ``accounts`` it belongs to (``_ebay_route``) and
-        enqueue its processing; a replay stores nothing.
+        enqueue its processing; a replay (the same notification id, even delivered twice at once) stores and
+        enqueues nothing.
 
-        Raises ValueError when the body is not an eBay notification. Returns the record.
+        Raises ValueError when the body is not an eBay notification. Returns the notification id (eBay's), which
+        the webhook answers with: a replay gets the same answer as the first delivery.
         """
         parsed = parse_notification(raw_body)
-        existing = self.search([("notification_id", "=", parsed.notification_id)], limit=1)
-        if existing:
-            return existing
         account = self._ebay_route(accounts, parsed)
-        try:
-            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
-                notification = self.create({
-                    "notification_id": parsed.notification_id, "topic": parsed.topic,
-                    "payload": raw_body.decode("utf-8"), "event_date": parsed.event_date,
-                    "account_id": account.id, "external_order_id": parsed.order_id or False,
-                    "buyer_username": parsed.buyer_username or False,
-                })
-        except psycopg2.errors.UniqueViolation:
-            # the same notification delivered twice at once: the other request stored it
-            return self.search([("notification_id", "=", parsed.notification_id)], limit=1)
-        notification._enqueue_processing()
-        return notification
+        notification = self._ebay_insert_new(parsed, raw_body, account)
+        if notification:
+            notification._enqueue_processing_under(account)
+        return parsed.notification_id
+
+    @api.model
+    def _ebay_insert_new(self, parsed, raw_body, account):
+        """The notification inserted, or an empty recordset when its id is stored already: one statement that
+        the unique index arbitrates (no lookup first, no savepoint), eBay's webhook being this table's only
+        writer (``_log_access`` columns filled as the ORM does)."""
+        self.env.cr.execute(SQL("""
+            INSERT INTO ebay_notification (notification_id, topic, payload, event_date, received_at, account_id,
+                                           external_order_id, buyer_username, state,
+                                           create_uid, create_date, write_uid, write_date)
+            VALUES (%(id)s, %(topic)s, %(payload)s, %(event_date)s, %(received)s, %(account)s, %(order)s, %(buyer)s,
+                    'received', %(uid)s, %(now)s, %(uid)s, %(now)s)
+            ON CONFLICT (notification_id) DO NOTHING
+            RETURNING id""", id=parsed.notification_id, topic=parsed.topic, payload=raw_body.decode("utf-8"),
+            event_date=parsed.event_date or None, received=fields.Datetime.now(), now=self.env.cr.now(),
+            account=account.id or None, order=parsed.order_id or None, buyer=parsed.buyer_username or None,
+            uid=self.env.uid))
+        return self.browse([row[0] for row in self.env.cr.fetchall()])
 
     def _enqueue_processing(self):
         for notification in self:
-            job = self.env["marketplace.job"]._enqueue(
-                "process_notification", account=notification.account_id,
-                payload={"notification_id": notification.id}, priority=5)
-            notification.job_id = job or notification.job_id
+            notification._enqueue_processing_under(notification.account_id)
+
+    def _enqueue_processing_under(self, account):
+        """Queue this notification's processing under ``account`` (its own, passed by the webhook that has it at
+        hand rather than read back from the row it just inserted)."""
+        self.ensure_one()
+        job = self.env["marketplace.job"]._enqueue(
+            "process_notification", account=account, payload={"notification_id": self.id}, priority=5)
+        if job:
+            self.write({"job_id": job.id})
 
     # -- outcome -------------------------------------------------------------
     def _mark(self, state, error=False):

@@ -221,6 +221,28 @@ class TestWebhook(OrdersCase, HttpCase):
         self.assertEqual(self.post(body, signature).status_code, 200)
         self.assertEqual(self.stored(), (before[0] + 1, before[1] + 1))
 
+    def test_a_delivery_retried_after_a_serialization_failure_is_stored_once(self):
+        """Two deliveries of one notification at once: PostgreSQL refuses the later insert with a serialization
+        failure and Odoo runs the request again, which must read the same body (not an emptied stream) and then
+        finds the notification stored."""
+        failures = []
+        Notification = type(self.env["ebay.notification"])
+        insert_new = Notification._ebay_insert_new
+
+        def fail_once(model, parsed, raw_body, account):
+            if not failures:
+                failures.append(parsed.notification_id)
+                model.env.cr.execute("DO $$ BEGIN RAISE EXCEPTION 'concurrent delivery' "
+                                     "USING ERRCODE = 'serialization_failure'; END $$")
+            return insert_new(model, parsed, raw_body, account)
+        self.patch(Notification, "_ebay_insert_new", fail_once)
+        body, signature = self.signed(notification_body("SOME_TOPIC", {}))
+        before = self.stored()
+        response = self.post(body, signature)
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(failures, [response.json()["notificationId"]])
+        self.assertEqual(self.stored(), (before[0] + 1, before[1] + 1))
+
     def test_forged_and_malformed_posts_store_nothing(self):
         body, signature = self.signed(notification_body("ORDER_CONFIRMATION", {"orderId": "12-34567-89012"}))
         envelope = json.loads(base64.b64decode(signature))

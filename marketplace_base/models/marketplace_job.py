@@ -315,8 +315,9 @@ class MarketplaceJob(models.Model):
         for vals in vals_list:
             if not vals.get("identity_key"):
                 vals["identity_key"] = self._identity_of(vals)
-            equal = self._pending_equal(vals["identity_key"])
-            if equal and not self.env.context.get("marketplace_enqueue"):
+            # _enqueue looked already (and the unique index decides a race): only a job made by hand is checked
+            equal = not self.env.context.get("marketplace_enqueue") and self._pending_equal(vals["identity_key"])
+            if equal:
                 raise UserError(_("An identical job is already pending: %s.", equal.name))
         # a job is no conversation: no creation message, no follower row per job
         quiet = self.with_context(mail_create_nolog=True, mail_create_nosubscribe=True, tracking_disable=True)

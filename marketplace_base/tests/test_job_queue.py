@@ -1,10 +1,12 @@
 import json
+import select
 from datetime import timedelta
 from unittest.mock import patch
 
 import psycopg2
 import requests
 
+import odoo.sql_db
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user
@@ -296,6 +298,27 @@ class TestJobQueue(MarketplaceCase):
         self.assertEqual((job.state, older.state), ("done", "done"))
         with self.assertRaisesRegex(UserError, "Only pending jobs"):
             job.action_run_now()
+
+    def test_lane_wake_ups_are_notified_over_one_kept_connection(self):
+        """Odoo's cron workers listen on the postgres database: each wake-up reaches them, and a stream of them
+        (a webhook's acks) costs no new PostgreSQL connection each (Odoo's own opens and closes one a time)."""
+        _db, info = odoo.sql_db.connection_info_for("postgres")
+        listener = psycopg2.connect(**info)
+        self.addCleanup(listener.close)
+        listener.autocommit = True
+        listener.cursor().execute("LISTEN cron_trigger")
+        cron = self.env["marketplace.job.channel"].search([], limit=1).cron_ids[:1]
+        for _wake in range(3):
+            cron._notifydb()
+        ours = []
+        for _wait in range(20):  # notifications arrive asynchronously
+            select.select([listener], [], [], 0.5)
+            listener.poll()
+            ours = [notify for notify in listener.notifies if notify.payload == self.env.cr.dbname]
+            if len(ours) >= 3:
+                break
+        self.assertEqual(len(ours), 3, "every wake-up is notified")
+        self.assertEqual(len({notify.pid for notify in ours}), 1, "all from one PostgreSQL backend")
 
     def test_retry_schedule_is_configurable(self):
         self.env["ir.config_parameter"].set_param("marketplace_base.job_retry_schedule_minutes", "1,2")

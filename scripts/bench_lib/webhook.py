@@ -97,6 +97,14 @@ def _post_all(url, deliveries, clients):
     return outcomes, time.perf_counter() - started
 
 
+def _cpu_seconds(pid):
+    """CPU time (user + system) process ``pid`` used so far: what one post costs the server whatever else runs on
+    a shared machine, where its latency also measures the others' load."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _percentile(values, share):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
@@ -128,7 +136,9 @@ def webhook_run(bench, label, count, clients=8, duplicate_share=0.05):
         rss = PeakRss(server.process.pid)
         rss.start()
         say("webhook: posting %s notifications (%s replays) with %s clients" % (len(deliveries), replays, clients))
+        load_before, cpu_before = os.getloadavg()[0], _cpu_seconds(server.process.pid)
         outcomes, wall = _post_all(url, deliveries, clients)
+        server_cpu, load_after = _cpu_seconds(server.process.pid) - cpu_before, os.getloadavg()[0]
         result.peak_rss_mb = rss.stop()
     finally:
         server.stop()
@@ -153,8 +163,10 @@ def webhook_run(bench, label, count, clients=8, duplicate_share=0.05):
         "ack_p99_ms": round(_percentile(latencies, 0.99) * 1000, 1),
         "ack_max_ms": round(max(latencies) * 1000, 1),
         "throughput_per_s": round(len(outcomes) / wall, 1),
-        "notifications_stored": stored, "jobs_made": jobs,
+        "notifications_stored": stored, "jobs_made": jobs, "lost": max(0, count - stored),
         "replays_not_stored": replays - max(0, stored - count), "replays_acked_200": replay_ok,
+        "server_cpu_ms_per_post": round(server_cpu / len(outcomes) * 1000, 2),
+        "load_average_1min": [round(load_before, 2), round(load_after, 2)],
         "server_log": os.path.relpath(server.log_path),
     }
     if statuses.get(200, 0) != len(outcomes):

@@ -29,7 +29,8 @@ class ShopeeWebhookController(http.Controller):
         refusal = body_refusal(httprequest.content_length, httprequest.mimetype, MAX_BODY_BYTES)
         if refusal:
             return self._refuse(*refusal)
-        raw_body = httprequest.get_data(cache=False)
+        # at most MAX_BODY_BYTES; kept for a retry of the request (a concurrent delivery of the same body)
+        raw_body = httprequest.get_data()
         try:
             if not names_an_order(raw_body):
                 _logger.info("Shopee push naming no order answered, not kept (a callback verification?)")

@@ -1,13 +1,16 @@
 import hashlib
 
-import psycopg2
-
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import mute_logger
+from odoo.tools import SQL
 
 from ..shopee_api.mappers import from_epoch, parse_push
 from ..shopee_api.signing import push_is_genuine
+
+# What the webhook reads of the accounts with a push URL (URL, push key, and what a push's job reads), in the query
+# that finds them
+WEBHOOK_ACCOUNT_FIELDS = ["shopee_push_url", "shopee_push_key_encrypted", "client_secret_encrypted", "platform",
+                          "company_id"]
 
 
 class ShopeePush(models.Model):
@@ -51,8 +54,8 @@ class ShopeePush(models.Model):
         """The Shopee account that signed ``raw_body``: its registered push URL is ``url`` (or, behind a
         reverse proxy, ends with the same path) and the signature over that URL matches its push key (the Live
         Push Partner Key, else the Partner Key: ``_shopee_push_key``)."""
-        accounts = self.env["marketplace.account"].sudo().search(
-            [("platform", "=", "shopee"), ("shopee_push_url", "!=", False)], order="id")
+        accounts = self.env["marketplace.account"].sudo().search_fetch(
+            [("platform", "=", "shopee"), ("shopee_push_url", "!=", False)], WEBHOOK_ACCOUNT_FIELDS, order="id")
         path = "/" + url.split("://", 1)[-1].split("/", 1)[-1]
         candidates = accounts.filtered(lambda a: a.shopee_push_url == url) or \
             accounts.filtered(lambda a: a.shopee_push_url.endswith(path))
@@ -63,34 +66,46 @@ class ShopeePush(models.Model):
 
     @api.model
     def _shopee_receive(self, account, raw_body):
-        """Store a verified push and enqueue its processing; a replay stores nothing. ValueError when the
-        body is not a Shopee push."""
+        """Store a verified push and enqueue its processing; a replay (the same body, even delivered twice at
+        once) stores and enqueues nothing. ValueError when the body is not a Shopee push."""
         parsed = parse_push(raw_body)
-        digest = hashlib.sha256(raw_body).hexdigest()
-        existing = self.search([("digest", "=", digest)], limit=1)
-        if existing:
-            return existing
         shop = self.env["marketplace.shop"].sudo().search(
             [("account_id", "=", account.id), ("external_shop_id", "=", str(parsed.shop_id))], limit=1)
-        try:
-            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
-                push = self.create({
-                    "digest": digest, "code": parsed.code, "external_shop_id": str(parsed.shop_id),
-                    "order_sn": parsed.order_sn or False, "order_status": parsed.status or False,
-                    "tracking_number": parsed.tracking_number or False, "pushed_at": from_epoch(parsed.timestamp),
-                    "payload": raw_body.decode("utf-8"), "account_id": account.id, "shop_id": shop.id,
-                    "state": "received" if shop else "ignored",
-                })
-        except psycopg2.errors.UniqueViolation:
-            return self.search([("digest", "=", digest)], limit=1)
-        push._enqueue_processing()
-        return push
+        push = self._shopee_insert_new(parsed, raw_body, account, shop)
+        if push and shop:
+            push._enqueue_processing_in(shop)
+
+    @api.model
+    def _shopee_insert_new(self, parsed, raw_body, account, shop):
+        """The push inserted, or an empty recordset when its body is stored already: one statement that the
+        unique digest arbitrates (no lookup first, no savepoint), Shopee's webhook being this table's only
+        writer (``_log_access`` columns filled as the ORM does)."""
+        now = self.env.cr.now()
+        self.env.cr.execute(SQL("""
+            INSERT INTO shopee_push (digest, code, external_shop_id, order_sn, order_status, tracking_number,
+                                     pushed_at, payload, received_at, account_id, shop_id, state,
+                                     create_uid, create_date, write_uid, write_date)
+            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+            ON CONFLICT (digest) DO NOTHING
+            RETURNING id""",
+            hashlib.sha256(raw_body).hexdigest(), parsed.code, str(parsed.shop_id), parsed.order_sn or None,
+            parsed.status or None, parsed.tracking_number or None, from_epoch(parsed.timestamp),
+            raw_body.decode("utf-8"), fields.Datetime.now(), account.id, shop.id or None,
+            "received" if shop else "ignored", self.env.uid, now, self.env.uid, now))
+        return self.browse([row[0] for row in self.env.cr.fetchall()])
 
     def _enqueue_processing(self):
         for push in self.filtered("shop_id"):
-            job = self.env["marketplace.job"]._enqueue("process_notification", shop=push.shop_id,
-                                                       payload={"push_id": push.id}, priority=5)
-            push.job_id = job or push.job_id
+            push._enqueue_processing_in(push.shop_id)
+
+    def _enqueue_processing_in(self, shop):
+        """Queue this push's processing in ``shop`` (its own, passed by the webhook that has it at hand rather
+        than read back from the row it just inserted)."""
+        self.ensure_one()
+        job = self.env["marketplace.job"]._enqueue("process_notification", shop=shop,
+                                                   payload={"push_id": self.id}, priority=5)
+        if job:
+            self.write({"job_id": job.id})
 
     def _mark(self, state):
         self.write({"state": state, "processed_at": fields.Datetime.now()})

@@ -62,6 +62,27 @@ class TestShopeeWebhook(ShopeeCase, HttpCase):
         picking = self.env["marketplace.order"].search([("external_order_id", "=", order_sn)]).sale_order_id.picking_ids
         self.assertEqual(picking.carrier_tracking_ref, "KEX123456")
 
+    def test_a_push_retried_after_a_serialization_failure_is_stored_once(self):
+        """Two deliveries of one push at once: PostgreSQL refuses the later insert with a serialization failure
+        and Odoo runs the request again, which must check the signature over the same body (not an emptied
+        stream) and then finds the push stored."""
+        failures = []
+        Push = type(self.env["shopee.push"])
+        insert_new = Push._shopee_insert_new
+
+        def fail_once(model, parsed, raw_body, account, shop):
+            if not failures:
+                failures.append(parsed.order_sn)
+                model.env.cr.execute("DO $$ BEGIN RAISE EXCEPTION 'concurrent delivery' "
+                                     "USING ERRCODE = 'serialization_failure'; END $$")
+            return insert_new(model, parsed, raw_body, account, shop)
+        self.patch(Push, "_shopee_insert_new", fail_once)
+        response = self.post(self.body(3, {"ordersn": "2611RETRY", "status": "READY_TO_SHIP"}))
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(failures, ["2611RETRY"])
+        push = self.pushes()
+        self.assertEqual((len(push), push.order_sn, push.job_id.job_type), (1, "2611RETRY", "process_notification"))
+
     def test_forged_malformed_or_oversized_pushes_are_refused_and_nothing_stored(self):
         body = self.body(3, {"ordersn": "2611XX", "status": "READY_TO_SHIP"})
         cases = [
