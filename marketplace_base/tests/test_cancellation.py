@@ -17,9 +17,14 @@ class TestCancellation(MarketplaceCase):
         cls.user = new_test_user(cls.env, "cancel_base_user", groups="marketplace_base.group_marketplace_user")
         cls.shop.user_id = cls.user
 
+    def setUp(self):
+        super().setUp()
+        # one moment for the whole test: a report made a second later with the "same" deadline is a change
+        self.now = fields.Datetime.now()
+
     def report(self, external_order_id, hours, state="requested", cancel_id=None):
-        """The marketplace reports a buyer's request of that order, due in ``hours``."""
-        now = fields.Datetime.now()
+        """The marketplace reports a buyer's request of that order, due in ``hours`` (from the test's moment)."""
+        now = self.now
         return self.env["marketplace.cancellation"]._sync_from_marketplace(self.shop, [{
             "external_cancel_id": cancel_id or "C-" + external_order_id, "external_order_id": external_order_id,
             "requester": "buyer", "reason": "ORDER_MISTAKE", "state": state, "external_state": state.upper(),
