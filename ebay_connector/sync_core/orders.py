@@ -82,9 +82,10 @@ def map_order(raw_payload):
     refuses bad data with ``MappingError`` and nothing else), then made into values in the same call.
 
     Amounts follow what the seller invoices: the untaxed amount is the items after promotions,
-    shipping is eBay's delivery cost, ``amount_tax`` is seller-collected tax only, and the total
-    is eBay's total less the tax eBay collects (``sellers_total``: what the sale order must add up to).
-    eBay-collected tax is kept apart in ``amount_marketplace_tax``; fees (totalMarketplaceFee) in ``amount_fee``.
+    shipping is eBay's delivery cost less its delivery discounts (what the buyer paid for it),
+    ``amount_tax`` is seller-collected tax only, and the total is eBay's total less the tax eBay collects
+    (``sellers_total``: what the sale order must add up to). eBay-collected tax is kept apart in
+    ``amount_marketplace_tax``; fees (totalMarketplaceFee) in ``amount_fee``.
     """
     order = parse_order(raw_payload)
     lines = tuple(map_line(line) for line in order.lines)
@@ -108,7 +109,7 @@ def map_order(raw_payload):
         "ship_country_code": (address and address.country_code) or False,
         "ship_phone": (address and address.phone) or False,
         "amount_untaxed": _money(untaxed),
-        "amount_shipping": _money(order.shipping_cost),
+        "amount_shipping": _money(order.shipping_cost - abs(order.delivery_discount)),
         "amount_tax": _money(seller_tax),
         "amount_marketplace_tax": _money(order.ebay_collected_tax),
         "amount_fee": _money(order.fees),

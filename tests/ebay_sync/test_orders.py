@@ -214,3 +214,15 @@ def test_total_follows_ebays_total_when_it_has_more_than_the_lines():
     values = mapped(raw).values
     assert values["amount_total"] == pytest.approx(93.97)
     assert values["amount_untaxed"] + values["amount_shipping"] == pytest.approx(94.97)
+
+
+def test_shipping_is_what_the_buyer_paid_after_ebays_delivery_discount():
+    """deliveryCost is before delivery discounts (fulfillment.yml); the sale order ships what the buyer paid."""
+    raw = raw_order(collect_tax=False)
+    raw["pricingSummary"]["deliveryDiscount"] = {"value": "-4.99", "currency": "USD"}
+    raw["pricingSummary"]["total"] = {"value": "89.98", "currency": "USD"}
+    raw["lineItems"][0]["deliveryCost"]["discountAmount"] = {"value": "-4.99", "currency": "USD"}
+    result = mapped(raw)
+    assert result.values["amount_shipping"] == 0.0
+    assert result.values["amount_total"] == pytest.approx(89.98)
+    assert result.lines[0].amount_shipping == 0.0
