@@ -1,6 +1,8 @@
 import json
 from unittest.mock import patch
 
+from odoo.tests import new_test_user
+
 from ..marketplace_core.errors import LostRace
 from ..services import sale_order_creator
 from .common import MarketplaceCase
@@ -24,8 +26,11 @@ class TestSaleOrderCreation(MarketplaceCase):
                                                                ("id", "in", (rounded | differs).ids)]), differs)
         notes = (rounded | differs).message_ids.filtered(lambda message: "differs from" in (message.body or ""))
         self.assertEqual(notes.mapped("res_id"), differs.ids)
-        # the seller fixes the sale order: the flag goes
-        differs.sale_order_id.order_line[0].price_unit = 3.6
+        # a salesperson, who may not read marketplace orders, fixes the sale order: the flag goes
+        salesperson = new_test_user(self.env, "totals_sales", groups="sales_team.group_sale_salesman_all_leads",
+                                    company_id=differs.company_id.id)
+        differs.sale_order_id.order_line[0].with_user(salesperson).price_unit = 3.6
+        self.env.flush_all()
         self.assertFalse(differs.total_mismatch)
 
     def test_create_sale_order_is_idempotent(self):
