@@ -124,8 +124,9 @@ class Order:
     shipping_address: Address | None
     currency: str
     subtotal: Decimal
-    shipping_cost: Decimal
+    shipping_cost: Decimal  # pricingSummary.deliveryCost: before delivery discounts
     discount: Decimal
+    delivery_discount: Decimal  # pricingSummary.deliveryDiscount, as eBay sends it (negative)
     tax: Decimal
     ebay_collected_tax: Decimal
     fees: Decimal | None
@@ -164,6 +165,11 @@ def _ship_to(order):
     return None
 
 
+def _line_shipping(delivery):
+    """What the buyer paid to ship a line: its shippingCost less its shipping discount (sent signed either way)."""
+    return _amount(delivery.get("shippingCost")) - abs(_amount(delivery.get("discountAmount")))
+
+
 def _line(line):
     quantity = int(line["quantity"])
     subtotal = _amount(line["lineItemCost"])
@@ -176,7 +182,7 @@ def _line(line):
         unit_price=subtotal / quantity if quantity else subtotal,
         subtotal=subtotal,
         discount=_sum(promo.get("discountAmount") for promo in line.get("appliedPromotions") or []),
-        shipping=_amount((line.get("deliveryCost") or {}).get("shippingCost")),
+        shipping=_line_shipping(line.get("deliveryCost") or {}),
         tax=_sum(tax.get("amount") for tax in line.get("taxes") or []),
         ebay_collected_tax=_sum(tax.get("amount") for tax in line.get("ebayCollectAndRemitTaxes") or []),
         total=_amount(line.get("total")),
@@ -212,6 +218,7 @@ def map_order(payload):
         subtotal=_amount(pricing.get("priceSubtotal")),
         shipping_cost=_amount(pricing.get("deliveryCost")),
         discount=_amount(pricing.get("priceDiscount")) + _amount(pricing.get("deliveryDiscount")),
+        delivery_discount=_amount(pricing.get("deliveryDiscount")),
         tax=sum((line.tax for line in lines), ZERO),
         ebay_collected_tax=sum((line.ebay_collected_tax for line in lines), ZERO),
         fees=_amount(payload["totalMarketplaceFee"]) if payload.get("totalMarketplaceFee") else None,

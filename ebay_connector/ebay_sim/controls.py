@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 from . import notification
 from .errors import bad_request, not_found
-from .formats import iso
+from .formats import iso, to_cents
 from .fulfillment import load_order
 from .oauth import expire_all_tokens, register_app
 from .orders import save_order
@@ -77,14 +77,22 @@ def post_calls_reset(req):
 
 
 def _explicit_lines(db, lines):
-    """Line specs for ``/_sim/orders`` ``lines``: each SKU must be sellable."""
+    """Line specs for ``/_sim/orders`` ``lines``: each SKU must be sellable; ``discount`` (optional, a string
+    amount such as ``"10.00"``) is a seller promotion on the line, less than its cost."""
     by_sku = {spec["sku"]: spec for spec in sellable(db)}
     specs = []
     for line in lines:
         spec = by_sku.get(line.get("sku")) if isinstance(line, dict) else None
         if spec is None:
             raise _invalid(f"not a sellable SKU: {line}")
-        specs.append({**spec, "quantity": int(line.get("quantity", 1))})
+        quantity = int(line.get("quantity", 1))
+        try:
+            discount = to_cents(line.get("discount", "0"))
+        except ValueError as error:
+            raise _invalid(f"bad discount: {line}") from error
+        if discount >= spec["price_cents"] * quantity:
+            raise _invalid(f"the discount must be less than the line's cost: {line}")
+        specs.append({**spec, "quantity": quantity, "discount_cents": discount})
     return specs
 
 

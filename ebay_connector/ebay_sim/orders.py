@@ -35,21 +35,25 @@ def address(rng):
 
 
 def _line(seq, index, spec, created, collect_tax):
-    """One line item: ``spec`` has sku, title, listing_id, price_cents, currency, quantity, shipping_cents."""
+    """One line item: ``spec`` has sku, title, listing_id, price_cents, currency, quantity, shipping_cents, and
+    optionally discount_cents (a seller's promotion on the line: ``appliedPromotions``, a negative amount)."""
     currency = spec["currency"]
     cost = spec["price_cents"] * spec["quantity"]
+    discount = spec.get("discount_cents", 0)
     line = {"lineItemId": str(10000000000 + seq * 10 + index), "legacyItemId": spec["listing_id"],
             "sku": spec["sku"], "title": spec["title"], "lineItemCost": money(cost, currency),
             "quantity": spec["quantity"], "soldFormat": "FIXED_PRICE", "listingMarketplaceId": "EBAY_US",
             "purchaseMarketplaceId": "EBAY_US", "lineItemFulfillmentStatus": "NOT_STARTED",
-            "total": money(cost + spec["shipping_cents"], currency),
+            "total": money(cost - discount + spec["shipping_cents"], currency),
             "deliveryCost": {"shippingCost": money(spec["shipping_cents"], currency)},
-            "appliedPromotions": [], "taxes": [], "ebayCollectAndRemitTaxes": [],
+            "appliedPromotions": [{"promotionId": f"PROMO-{seq}-{index}", "description": "Seller promotion",
+                                   "discountAmount": money(-discount, currency)}] if discount else [],
+            "taxes": [], "ebayCollectAndRemitTaxes": [],
             "properties": {"buyerProtection": True},
             "lineItemFulfillmentInstructions": {"shipByDate": iso(created + 3 * 86400), "guaranteedDelivery": False},
             "itemLocation": {"location": "San Jose", "countryCode": "US", "postalCode": "95125"}}
     if collect_tax:
-        tax = (cost + spec["shipping_cents"]) * SALES_TAX_RATE_BP // 10000
+        tax = (cost - discount + spec["shipping_cents"]) * SALES_TAX_RATE_BP // 10000
         line["ebayCollectAndRemitTaxes"] = [{"taxType": "STATE_SALES_TAX", "amount": money(tax, currency),
                                              "collectionMethod": "NET"}]
     return line
@@ -61,8 +65,9 @@ def build_order(seq, specs, buyer, created, collect_tax, rng):
     lines = [_line(seq, i, spec, created, collect_tax) for i, spec in enumerate(specs)]
     subtotal = sum(cents_of(line["lineItemCost"]) for line in lines)
     delivery = sum(cents_of(line["deliveryCost"]["shippingCost"]) for line in lines)
+    discount = sum(spec.get("discount_cents", 0) for spec in specs)
     tax = sum(_collected_tax(line) for line in lines)
-    total = subtotal + delivery
+    total = subtotal - discount + delivery
     fee = total * FEE_RATE_BP // 10000
     ship_to = address(rng)
     order = {
@@ -74,7 +79,8 @@ def build_order(seq, specs, buyer, created, collect_tax, rng):
             "postalCode": ship_to["contactAddress"]["postalCode"], "countryCode": "US"},
             "buyerRegistrationAddress": address(rng)},
         "pricingSummary": {"priceSubtotal": money(subtotal, currency), "deliveryCost": money(delivery, currency),
-                           "total": money(total, currency)},
+                           "total": money(total, currency),
+                           **({"priceDiscount": money(-discount, currency)} if discount else {})},
         "cancelStatus": {"cancelState": "NONE_REQUESTED", "cancelRequests": []},
         "paymentSummary": {"totalDueSeller": money(total - fee, currency), "refunds": [], "payments": [{
             "paymentMethod": "EBAY", "paymentReferenceId": f"{seq:012d}", "paymentDate": iso(created - 2),

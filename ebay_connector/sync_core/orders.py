@@ -46,6 +46,15 @@ def _unit_price(line):
     return net / line.quantity if line.quantity else net
 
 
+def sellers_total(order):
+    """eBay's own total of the order for the seller: ``pricingSummary.total`` (after promotions, with shipping
+    and the seller's tax) less the tax eBay collects and remits, which the total includes only in the
+    TAX_BREAKDOWN view (then each line's ``taxes[]`` lists eBay's taxes too). Odoo's sale order must add up to it:
+    it is computed from eBay's figure, never from the lines, so a line Odoo cannot reproduce shows."""
+    included = sum((min(line.tax, line.ebay_collected_tax) for line in order.lines), ZERO)
+    return order.total - included
+
+
 def external_status(order):
     """``PAID / NOT_STARTED`` plus the cancel state when a cancellation is under way or done."""
     parts = [order.payment_status or "?", order.fulfillment_status or "?"]
@@ -73,8 +82,9 @@ def map_order(raw_payload):
     refuses bad data with ``MappingError`` and nothing else), then made into values in the same call.
 
     Amounts follow what the seller invoices: the untaxed amount is the items after promotions,
-    shipping is eBay's delivery cost, ``amount_tax`` is seller-collected tax only, and the total
-    is their sum (the sale order's total). eBay-collected tax is kept apart in
+    shipping is eBay's delivery cost less its delivery discounts (what the buyer paid for it),
+    ``amount_tax`` is seller-collected tax only, and the total is eBay's total less the tax eBay collects
+    (``sellers_total``: what the sale order must add up to). eBay-collected tax is kept apart in
     ``amount_marketplace_tax``; fees (totalMarketplaceFee) in ``amount_fee``.
     """
     order = parse_order(raw_payload)
@@ -99,11 +109,11 @@ def map_order(raw_payload):
         "ship_country_code": (address and address.country_code) or False,
         "ship_phone": (address and address.phone) or False,
         "amount_untaxed": _money(untaxed),
-        "amount_shipping": _money(order.shipping_cost),
+        "amount_shipping": _money(order.shipping_cost - abs(order.delivery_discount)),
         "amount_tax": _money(seller_tax),
         "amount_marketplace_tax": _money(order.ebay_collected_tax),
         "amount_fee": _money(order.fees),
-        "amount_total": _money(untaxed + order.shipping_cost + seller_tax),
+        "amount_total": _money(sellers_total(order)),
         "raw_payload": json.dumps(raw_payload, sort_keys=True),
     }
     return MappedOrder(values, lines, order.currency, cancelled=order.cancelled, site=order.marketplace_id)

@@ -92,6 +92,10 @@ class TestOrderPull(OrdersCase):
             self.assertAlmostEqual(sale.amount_tax, 0.0)
             self.assertAlmostEqual(sale.amount_total, order.amount_total)
             self.assertAlmostEqual(order.amount_total, order.amount_untaxed + order.amount_shipping)
+            # the totals agree (eBay's total less its tax): the order is not flagged
+            self.assertFalse(order.total_mismatch)
+            self.assertAlmostEqual(order.sale_amount_total, sale.amount_total)
+            self.assertEqual(order.total_difference, 0.0)
             self.assertGreater(order.amount_fee, 0)
             self.assertEqual(order.currency_id.name, "USD")
             self.assertEqual(order.external_status, "PAID / NOT_STARTED")
@@ -106,6 +110,29 @@ class TestOrderPull(OrdersCase):
         self.assertEqual(orders.partner_id.marketplace_buyer_key, "ebay:returning_buyer")
         self.assertIn("Page 1/1", " ".join(job.log_ids.mapped("message")))
         self.assertEqual(job.progress_fetched, job.progress_stored)
+
+    def test_order_whose_sale_order_cannot_add_up_is_flagged_with_both_figures(self):
+        """A promotion of 10.00 on 6 units: eBay says the buyer pays 6 x price - 10.00; a unit price to the cent
+        cannot make that (6 x (price - 1.67) is 0.02 less). Imported all the same, flagged and told, never silent."""
+        answer = self.sim_post("/_sim/orders", {"count": 1, "buyer": "promo_buyer", "ebay_collected_tax": True,
+                                                "lines": [{"sku": self.sku_a, "quantity": 6, "discount": "10.00"}]})
+        external_id = answer["orderIds"][0]
+        job = self.pull()
+        self.assertEqual(job.state, "done", job.last_error)
+        order = self.order(external_id)
+        self.assertEqual(order.state, "imported", order.error_message)
+        raw = FulfillmentAdapter(self.ebay_account._ebay_client()).get_orders_by_ids([external_id])[0]
+        self.assertAlmostEqual(order.amount_total, float(raw["pricingSummary"]["total"]["value"]))
+        self.assertAlmostEqual(order.sale_amount_total, order.sale_order_id.amount_total)
+        self.assertAlmostEqual(order.sale_amount_total, order.amount_total - 0.02)
+        self.assertAlmostEqual(order.total_difference, -0.02)
+        self.assertTrue(order.total_mismatch)
+        self.assertEqual(self.env["marketplace.order"].search(
+            [("external_order_id", "=", external_id), ("total_mismatch", "=", True)]), order)
+        note = order.message_ids.filtered(lambda message: "differs from the marketplace" in (message.body or ""))
+        self.assertEqual(len(note), 1)
+        for figure in (order.sale_amount_total, order.amount_total, 0.02):
+            self.assertIn("%.2f" % figure, note.body)
 
     def test_rerun_and_overlapping_windows_create_nothing_new(self):
         external_id = self.sim_order([(self.sku_a, 1)], buyer="rerun_buyer")

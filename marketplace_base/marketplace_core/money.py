@@ -73,6 +73,25 @@ def payout_check(payout_amount, signed_amounts, expected_count=None):
     return (RECONCILED if difference == ZERO else DIFFERENCE), difference
 
 
+# An order's total may differ from the marketplace's by rounding (a unit price to the cent); more is flagged.
+TOTAL_TOLERANCE = CENT
+
+
+def total_check(expected, actual, decimals=2):
+    """(difference, differs) of an order's total in Odoo (``actual``) against the marketplace's (``expected``).
+
+    The difference is ``actual - expected`` in the currency's precision (``decimals``: 2 for cents, 0 for a
+    currency without them, where any whole unit is a difference); the order differs when it exceeds 0.01."""
+    unit = Decimal(1).scaleb(-decimals)
+    difference = (_decimal(actual) - _decimal(expected)).quantize(unit, rounding=ROUND_HALF_UP)
+    return difference, abs(difference) > TOTAL_TOLERANCE
+
+
+def _decimal(amount):
+    """``amount`` as the Decimal it reads as (a float's shortest form, not its binary expansion)."""
+    return amount if isinstance(amount, Decimal) else Decimal(str(amount or 0))
+
+
 
 # -- booking a payout --------------------------------------------------------------------------------------
 # The roles of a payout entry's lines; the Odoo layer gives each an account (and the order's customer to the

@@ -4,10 +4,11 @@ import psycopg2
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, float_compare, mute_logger
+from odoo.tools import SQL, float_compare, format_amount, mute_logger
 
 from ..marketplace_core.errors import LostRace
 from ..marketplace_core.isolation import apply_isolating
+from ..marketplace_core.money import total_check
 
 _logger = logging.getLogger(__name__)
 
@@ -65,7 +66,20 @@ class MarketplaceOrder(models.Model):
         help="Tax the marketplace collected and remits itself: the buyer paid it, the seller never receives it.",
     )
     amount_fee = fields.Monetary(string="Marketplace Fees")
-    amount_total = fields.Monetary(string="Total")
+    amount_total = fields.Monetary(
+        string="Total",
+        help="The order's total as the marketplace reports it for the seller: what the buyer paid less the tax the "
+             "marketplace collected and remits itself. The sale order must add up to it.")
+    sale_amount_total = fields.Monetary(
+        string="Odoo Total", compute="_compute_total_check", store=True,
+        help="The total of the sale order made from this order.")
+    total_difference = fields.Monetary(
+        compute="_compute_total_check", store=True,
+        help="Odoo's total less the marketplace's, in the order's currency precision.")
+    total_mismatch = fields.Boolean(
+        string="Total Differs", compute="_compute_total_check", store=True,
+        help="The sale order's total differs from the marketplace's by more than 0.01 (or is in another "
+             "currency): check the order's lines, shipping and taxes against the marketplace.")
     money_transaction_ids = fields.One2many("marketplace.money.transaction", "marketplace_order_id",
                                             string="Money Transactions", readonly=True)
     amount_received = fields.Monetary(
@@ -97,6 +111,27 @@ class MarketplaceOrder(models.Model):
     def _compute_amount_received(self):
         for order in self:
             order.amount_received = sum(order.money_transaction_ids.mapped("signed_amount"))
+
+    @api.depends("amount_total", "currency_id", "sale_order_id.amount_total", "sale_order_id.currency_id")
+    def _compute_total_check(self):
+        """Compare the sale order's total with the marketplace's (``total_check``); no sale order, no check."""
+        for order in self:
+            sale = order.sale_order_id
+            difference, differs = total_check(order.amount_total, sale.amount_total,
+                                              order.currency_id.decimal_places) if sale else (0.0, False)
+            order.sale_amount_total = sale.amount_total
+            order.total_difference = float(difference)
+            order.total_mismatch = differs or bool(sale and sale.currency_id != order.currency_id)
+
+    def _note_total_differences(self):
+        """Tell the seller, on each of these orders whose sale order does not add up to the marketplace's total."""
+        for order in self.filtered("total_mismatch"):
+            order.message_post(body=_(
+                "The sale order's total %(odoo)s differs from the marketplace's %(marketplace)s (difference "
+                "%(difference)s): check its lines, shipping and taxes against the marketplace.",
+                odoo=format_amount(self.env, order.sale_amount_total, order.sale_order_id.currency_id),
+                marketplace=format_amount(self.env, order.amount_total, order.currency_id),
+                difference=format_amount(self.env, order.total_difference, order.currency_id)))
 
     # -- idempotent import ---------------------------------------------------
     @api.model
@@ -306,6 +341,7 @@ class MarketplaceOrder(models.Model):
         to_confirm = sale_orders.filtered(lambda sale_order: sale_order.marketplace_order_id.shop_id.auto_confirm)
         if to_confirm:
             to_confirm.action_confirm()
+        ready._note_total_differences()
 
     def _link_sale_order(self, sale_order):
         """The order is imported as ``sale_order``: each marketplace line points to its sale line."""

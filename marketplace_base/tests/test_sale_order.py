@@ -1,12 +1,37 @@
 import json
 from unittest.mock import patch
 
+from odoo.tests import new_test_user
+
 from ..marketplace_core.errors import LostRace
 from ..services import sale_order_creator
 from .common import MarketplaceCase
 
 
 class TestSaleOrderCreation(MarketplaceCase):
+
+    def test_sale_order_total_is_checked_against_the_marketplaces(self):
+        """The marketplace's total excludes the tax it remits; a sale order that does not add up to it is flagged
+        with both figures and a note, one cent of unit-price rounding is not."""
+        line = {"external_sku": "SKU-A", "quantity": 3, "price_unit": 3.33, "amount_marketplace_tax": 0.8}
+        rounded = self.make_order("SO-T1", lines=[dict(line, external_line_id="T1")], amount_untaxed=10.0,
+                                  amount_marketplace_tax=0.8, amount_total=10.0)
+        differs = self.make_order("SO-T2", lines=[dict(line, external_line_id="T2")], amount_untaxed=10.0,
+                                  amount_marketplace_tax=0.8, amount_total=10.8)
+        (rounded | differs)._create_sale_orders()
+        self.assertEqual((rounded.sale_amount_total, rounded.total_mismatch), (9.99, False))
+        self.assertEqual((differs.sale_amount_total, differs.total_difference, differs.total_mismatch),
+                         (9.99, -0.81, True))
+        self.assertEqual(self.env["marketplace.order"].search([("total_mismatch", "=", True),
+                                                               ("id", "in", (rounded | differs).ids)]), differs)
+        notes = (rounded | differs).message_ids.filtered(lambda message: "differs from" in (message.body or ""))
+        self.assertEqual(notes.mapped("res_id"), differs.ids)
+        # a salesperson, who may not read marketplace orders, fixes the sale order: the flag goes
+        salesperson = new_test_user(self.env, "totals_sales", groups="sales_team.group_sale_salesman_all_leads",
+                                    company_id=differs.company_id.id)
+        differs.sale_order_id.order_line[0].with_user(salesperson).price_unit = 3.6
+        self.env.flush_all()
+        self.assertFalse(differs.total_mismatch)
 
     def test_create_sale_order_is_idempotent(self):
         order = self.make_order("SO-1", amount_shipping=5.0, amount_total=35.0)
@@ -26,7 +51,7 @@ class TestSaleOrderCreation(MarketplaceCase):
                 {"external_line_id": "L2", "external_sku": "SKU-B", "quantity": 1, "price_unit": 9.5},
             ],
             amount_untaxed=39.5, amount_shipping=4.99, amount_tax=1.0, amount_marketplace_tax=2.4,
-            amount_total=47.89,
+            amount_total=45.49,  # the buyer paid 47.89, of which the marketplace remits 2.40 tax itself
         )
         sale = order._create_sale_order()
         product_lines = sale.order_line.filtered(lambda line: line.product_id in (self.product_a | self.product_b))

@@ -243,7 +243,12 @@ def test_every_request_and_answer_is_as_ebays_documents_write_them(documents, re
                                                                    request):
     sim_controls.post("finances/book", {"charges": [{"feeType": "AD_FEE", "amount": "2.10"}]})
     sim_controls.post("finances/payout")
+    # an order with a seller promotion: appliedPromotions and priceDiscount as fulfillment.yml writes them
+    sku = next(listing["sku"] for listing in (sim_controls.get(f"listings/DEMO-{n:04d}") for n in range(1, 31))
+               if listing.get("status") == "PUBLISHED")
+    promoted = sim_controls.post("orders", {"lines": [{"sku": sku, "quantity": 3, "discount": "1.00"}]})
     drive_the_connector(sim_client, request.getfixturevalue("leaf_category"))
+    FulfillmentAdapter(sim_client).get_orders_by_ids(promoted["orderIds"])
     seen = {f"{response.request.method} {urlsplit(response.request.url).path}" for response in recorded}
     assert any("/publish_by_inventory_item_group/" in call for call in seen)
     assert {"GET /sell/finances/v1/transaction", "POST /developer/key_management/v1/signing_key"} <= seen

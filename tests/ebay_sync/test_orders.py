@@ -193,3 +193,36 @@ def test_order_shop_routes_by_listing_site():
     assert order_shop("EBAY_US", shops) == 1
     assert order_shop("EBAY_GB", shops) is None, "no shop sells on that site"
     assert order_shop(None, shops) is None
+
+
+def test_total_is_ebays_after_promotions_not_the_sum_of_rounded_lines():
+    """A promotion of 10.00 on 6 units: eBay's total is 110.00 (+ shipping); a unit price to the cent is not."""
+    specs = [{**SPECS[0], "price_cents": 2000, "quantity": 6, "shipping_cents": 0, "discount_cents": 1000}]
+    for breakdown in (False, True):
+        result = mapped(raw_order(tax_breakdown=breakdown, specs=specs))
+        assert result.values["amount_total"] == pytest.approx(110.0)  # eBay's total, less the tax eBay collects
+        assert result.values["amount_untaxed"] == pytest.approx(110.0)
+        assert result.values["amount_marketplace_tax"] == pytest.approx(9.07)  # 8.25 % of 110.00
+        assert result.lines[0].price_unit == pytest.approx(110.0 / 6)
+
+
+def test_total_follows_ebays_total_when_it_has_more_than_the_lines():
+    """An order-level adjustment eBay made is in its total, on no line: the sale order will differ, and must show."""
+    raw = raw_order()
+    raw["pricingSummary"]["adjustment"] = {"value": "-1.00", "currency": "USD"}
+    raw["pricingSummary"]["total"] = {"value": "93.97", "currency": "USD"}
+    values = mapped(raw).values
+    assert values["amount_total"] == pytest.approx(93.97)
+    assert values["amount_untaxed"] + values["amount_shipping"] == pytest.approx(94.97)
+
+
+def test_shipping_is_what_the_buyer_paid_after_ebays_delivery_discount():
+    """deliveryCost is before delivery discounts (fulfillment.yml); the sale order ships what the buyer paid."""
+    raw = raw_order(collect_tax=False)
+    raw["pricingSummary"]["deliveryDiscount"] = {"value": "-4.99", "currency": "USD"}
+    raw["pricingSummary"]["total"] = {"value": "89.98", "currency": "USD"}
+    raw["lineItems"][0]["deliveryCost"]["discountAmount"] = {"value": "-4.99", "currency": "USD"}
+    result = mapped(raw)
+    assert result.values["amount_shipping"] == 0.0
+    assert result.values["amount_total"] == pytest.approx(89.98)
+    assert result.lines[0].amount_shipping == 0.0

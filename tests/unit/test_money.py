@@ -52,3 +52,23 @@ def test_a_payout_entry_balances_to_the_cent_and_books_each_part_where_it_belong
     with pytest.raises(ValueError, match="does not add up"):
         payout_entry_lines(MoneyPayout("P2", Decimal("80.60"), "USD", None, transaction_count=4),
                            [sale, refund, ad_fee, bonus])
+
+
+def test_total_check_rounds_to_the_cent_and_tolerates_one():
+    from marketplace_core.money import total_check
+    assert total_check(94.97, 94.97) == (Decimal("0.00"), False)
+    # binary float noise of a sum is no difference
+    assert total_check(0.3, 0.1 + 0.2) == (Decimal("0.00"), False)
+    # a unit price rounded to the cent: one cent off is rounding, two is a difference
+    assert total_check(Decimal("10.00"), 3 * 3.33) == (Decimal("-0.01"), False)
+    assert total_check(Decimal("110.00"), 6 * 18.33) == (Decimal("-0.02"), True)
+    assert total_check(30.0, 35.0) == (Decimal("5.00"), True)
+    assert total_check(None, 0.0) == (Decimal("0.00"), False)
+
+
+def test_total_check_without_cents_counts_whole_units():
+    from marketplace_core.money import total_check
+    assert total_check(2230, 2230.4, decimals=0) == (Decimal("0"), False)
+    assert total_check(2230, 2231, decimals=0) == (Decimal("1"), True)
+    # half a unit rounds away from zero, as Odoo's currency rounding does
+    assert total_check(2230, 2229.5, decimals=0) == (Decimal("-1"), True)
