@@ -108,15 +108,21 @@ def _paging(query):
     return page_size, (page_no - 1) * page_size
 
 
+def _page(db, query, sql, args):
+    """One page of ``sql``'s rows (page_no / page_size of ``query``) and whether more follow."""
+    page_size, offset = _paging(query)
+    rows = db.execute(sql + " LIMIT ? OFFSET ?", (*args, page_size + 1, offset)).fetchall()
+    return rows[:page_size], len(rows) > page_size
+
+
 def get_escrow_list(req, db):
     time_from, time_to = _window(req.query, "release_time")
-    page_size, offset = _paging(req.query)
-    rows = db.execute("SELECT order_sn, release_time, data FROM escrows WHERE shop_id = ? AND release_time "
-                      "BETWEEN ? AND ? ORDER BY release_time, order_sn LIMIT ? OFFSET ?",
-                      (req.shop_id, time_from, time_to, page_size + 1, offset)).fetchall()
-    return {"more": len(rows) > page_size, "escrow_list": [
+    rows, more = _page(db, req.query, "SELECT order_sn, release_time, data FROM escrows WHERE shop_id = ? AND "
+                       "release_time BETWEEN ? AND ? ORDER BY release_time, order_sn",
+                       (req.shop_id, time_from, time_to))
+    return {"more": more, "escrow_list": [
         {"order_sn": row["order_sn"], "payout_amount": json.loads(row["data"])["order_income"]["escrow_amount"],
-         "escrow_release_time": row["release_time"]} for row in rows[:page_size]]}
+         "escrow_release_time": row["release_time"]} for row in rows]}
 
 
 def get_escrow_detail(req, db):
@@ -138,11 +144,9 @@ def _escrow(detail, scenario):
 
 def get_wallet_transaction_list(req, db):
     time_from, time_to = _window(req.query, "create_time")
-    page_size, offset = _paging(req.query)
-    rows = db.execute("SELECT data FROM wallet WHERE shop_id = ? AND create_time BETWEEN ? AND ? "
-                      "ORDER BY create_time DESC, transaction_id DESC LIMIT ? OFFSET ?",
-                      (req.shop_id, time_from, time_to, page_size + 1, offset)).fetchall()
-    return {"more": len(rows) > page_size, "transaction_list": [json.loads(row["data"]) for row in rows[:page_size]]}
+    rows, more = _page(db, req.query, "SELECT data FROM wallet WHERE shop_id = ? AND create_time BETWEEN ? AND ? "
+                       "ORDER BY create_time DESC, transaction_id DESC", (req.shop_id, time_from, time_to))
+    return {"more": more, "transaction_list": [json.loads(row["data"]) for row in rows]}
 
 
 # ---------------------------------------------------------------- controls
