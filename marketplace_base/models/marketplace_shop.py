@@ -6,6 +6,7 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
+from odoo.tools import format_amount, format_date
 
 from ..marketplace_core import push_guard, sync_health
 
@@ -101,6 +102,10 @@ class MarketplaceShop(models.Model):
                                             string="Cancellations Due within 48 h")
     cancellation_overdue_count = fields.Integer(compute="_compute_cancellation_counts",
                                                 string="Cancellations Overdue")
+    money_fees_month = fields.Char(compute="_compute_money_summary", string="Fees This Month",
+                                   help="The marketplace's fees and charges on this shop's orders since the 1st.")
+    money_last_payout = fields.Char(compute="_compute_money_summary", string="Last Payout",
+                                    help="The account's last payout, and whether its transactions add up to it.")
 
     def _count_by_shop(self, model, domain):
         rows = self.env[model]._read_group(domain + [("shop_id", "in", self.ids)], ["shop_id"], ["__count"])
@@ -131,6 +136,31 @@ class MarketplaceShop(models.Model):
             shop.cancellation_waiting_count = waiting.get(shop.id, 0)
             shop.cancellation_due_count = due.get(shop.id, 0)
             shop.cancellation_overdue_count = overdue.get(shop.id, 0)
+
+    def _compute_money_summary(self):
+        """Dashboard: fees and charges of the month per currency (several sites may sell in several), and the
+        account's last payout with its check."""
+        since = fields.Datetime.to_datetime(fields.Date.today().replace(day=1))
+        domain = [("shop_id", "in", self.ids), ("date", ">=", since)]
+        Transaction = self.env["marketplace.money.transaction"]
+        fees = Transaction._read_group(domain, ["shop_id", "currency_id"], ["fee_amount:sum"])
+        charges = Transaction._read_group(domain + [("kind", "in", ("non_sale_charge", "shipping_label"))],
+                                          ["shop_id", "currency_id"], ["amount:sum"])
+        totals = {}
+        for shop, currency, amount in fees + charges:
+            totals.setdefault(shop.id, {}).setdefault(currency, 0.0)
+            totals[shop.id][currency] += amount
+        check_labels = dict(self.env["marketplace.payout"]._fields["check_state"]._description_selection(self.env))
+        for shop in self:
+            shop.money_fees_month = ", ".join(
+                format_amount(self.env, amount, currency) for currency, amount in sorted(
+                    totals.get(shop.id, {}).items(), key=lambda item: item[0].name)) or False
+            payout = self.env["marketplace.payout"].search([("account_id", "=", shop.account_id.id)],
+                                                           order="payout_date desc, id desc", limit=1)
+            shop.money_last_payout = _(
+                "%(amount)s on %(date)s, %(check)s", amount=format_amount(self.env, payout.amount, payout.currency_id),
+                date=format_date(self.env, payout.payout_date) or "?", check=check_labels[payout.check_state],
+            ) if payout else False
 
     def _compute_sync_status_html(self):
         """One line per flow: its last success as "3 min ago" (exact time on hover), in a warning colour

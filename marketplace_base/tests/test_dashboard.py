@@ -1,3 +1,10 @@
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from odoo import fields
+from odoo.tools import format_amount
+
+from ..marketplace_core.money import MoneyPayout, MoneyTransaction
 from .common import MarketplaceCase, done_job, sync_lines
 
 
@@ -21,3 +28,31 @@ class TestDashboardSyncStatus(MarketplaceCase):
     def test_a_flow_without_schedule_is_never_overdue(self):
         done_job(self.shop, "create_sale_orders", 60 * 24 * 40)
         self.assertEqual(sync_lines(self.shop), [("Create Sale Orders: 40 days ago", "ok", "")])
+
+
+class TestDashboardMoney(MarketplaceCase):
+    """The card's money lines: the month's fees and charges on the shop's orders, per currency, and the account's
+    last payout with whether it adds up."""
+
+    def test_fees_of_the_month_and_the_last_payout(self):
+        self.make_order("MONEY-1")
+        now = fields.Datetime.now()
+        last_month = now.replace(day=1) - timedelta(days=1)
+        usd = self.env.ref("base.USD")
+        self.env["marketplace.money.transaction"]._store_mapped(self.account, [
+            MoneyTransaction("S1", "sale", True, Decimal("86.75"), "USD", now, fee=Decimal("13.25"),
+                             gross=Decimal("100.00"), order_ref="MONEY-1", payout_ref="P1"),
+            MoneyTransaction("L1", "shipping_label", False, Decimal("4.10"), "USD", now, order_ref="MONEY-1",
+                             payout_ref="P1"),
+            MoneyTransaction("S0", "sale", True, Decimal("9.00"), "USD", last_month, fee=Decimal("1.00"),
+                             order_ref="MONEY-1")])
+        self.assertEqual(self.shop.money_fees_month, self.format(17.35, usd), "last month's fee is not counted")
+        self.assertFalse(self.shop.money_last_payout)
+        self.env["marketplace.payout"]._store_mapped(self.account, [
+            MoneyPayout("P1", Decimal("82.65"), "USD", datetime(2026, 12, 2), "SUCCEEDED", 2)])
+        self.shop.invalidate_recordset()
+        self.assertIn(self.format(82.65, usd), self.shop.money_last_payout)
+        self.assertIn("Reconciled", self.shop.money_last_payout)
+
+    def format(self, amount, currency):
+        return format_amount(self.env, amount, currency)
