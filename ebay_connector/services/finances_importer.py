@@ -92,11 +92,4 @@ class FinancesImporter(EbayJobService):
         return payouts.filtered(lambda payout: payout.external_id not in done)
 
     def _log_checks(self):
-        payouts = self.env["marketplace.payout"].search([("account_id", "=", self.account.id),
-                                                         ("check_state", "!=", "reconciled")])
-        if not payouts:
-            self.run.log(_("Every payout adds up to its transactions to the cent."))
-            return
-        self.run.log(_("Payouts that do not add up: %s.", ", ".join(
-            "%s (%s %s)" % (payout.external_id, payout.check_state, payout.difference) for payout in payouts)),
-            level="warning")
+        self.run.log(*self.env["marketplace.payout"]._check_log([("account_id", "=", self.account.id)]))

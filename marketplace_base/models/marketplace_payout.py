@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.osv import expression
 
 from ..marketplace_core.money import (
     DIFFERENCE,
@@ -111,13 +112,18 @@ class MarketplacePayout(models.Model):
 
     @api.model
     def _currencies(self, codes):
-        """res.currency by ISO code, archived ones included (a marketplace pays in its currency, active or not)."""
-        currencies = self.env["res.currency"].with_context(active_test=False).search([("name", "in", list(codes))])
-        found = {currency.name: currency for currency in currencies}
-        missing = set(codes) - set(found)
-        if missing:
-            raise UserError(_("The marketplace pays in %s, a currency Odoo does not have.", ", ".join(sorted(missing))))
-        return found
+        """res.currency by ISO code (a marketplace pays in its currency, active or not; a clear error without)."""
+        return {code: self.env["marketplace.order"]._currency_by_code(code) for code in codes}
+
+    @api.model
+    def _check_log(self, domain):
+        """(message, level) for a pull's log: the payouts of ``domain`` that do not add up, or that all do."""
+        payouts = self.search(expression.AND([domain, [("check_state", "!=", RECONCILED)]]))
+        if not payouts:
+            return _("Every payout adds up to its transactions to the cent."), "info"
+        listed = ", ".join("%s (%s %s)" % (payout.external_id, payout.check_state, payout.difference)
+                           for payout in payouts)
+        return _("Payouts that do not add up: %s.", listed), "warning"
 
     # -- booking -----------------------------------------------------------------------------------------------
     def action_book(self):

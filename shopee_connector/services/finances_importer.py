@@ -100,12 +100,5 @@ class FinancesImporter(ShopeeJobService):
             self.run.pause(0, continuation)
 
     def _log_checks(self):
-        payouts = self.env["marketplace.payout"].search([
-            ("account_id", "=", self.account.id), ("check_state", "!=", "reconciled"),
-            ("external_id", "=like", "%s-%%" % self.shop_ref)])
-        if not payouts:
-            self.run.log(_("Every payout of the shop adds up to its wallet movements to the cent."))
-            return
-        self.run.log(_("Payouts that do not add up: %s.", ", ".join(
-            "%s (%s %s)" % (payout.external_id, payout.check_state, payout.difference) for payout in payouts)),
-            level="warning")
+        self.run.log(*self.env["marketplace.payout"]._check_log([
+            ("account_id", "=", self.account.id), ("external_id", "=like", "%s-%%" % self.shop_ref)]))
