@@ -2,7 +2,7 @@ from unittest.mock import patch
 
 from odoo.addons.marketplace_base.models.marketplace_order import MarketplaceOrder
 
-from ..shopee_sim.seed import SECOND_SHOP_ID
+from odoo.addons.marketplace_simulators.shopee_sim.seed import SECOND_SHOP_ID
 from .common import CATALOGUE, ShopeeCase
 
 

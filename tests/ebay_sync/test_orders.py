@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from ebay_sim.orders import build_order, render
+from marketplace_simulators.ebay_sim.orders import build_order, render
 from marketplace_core.orders import BUYER_FIELDS, MappedOrder
 from sync_core.orders import map_order, next_watermark, order_window, parse_notification
 
