@@ -4,7 +4,6 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 
 from odoo.addons.marketplace_base.tests.common import MarketplaceCase, SimulatorControls, serve_simulator
-
 from odoo.addons.marketplace_simulators.ebay_sim.server import SimulatorServer
 
 DEMO_APP_ID = "DemoSeller-Connecto-SBX-1a2b3c4d5"

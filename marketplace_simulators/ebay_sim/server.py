@@ -11,7 +11,6 @@ from http.server import BaseHTTPRequestHandler
 from urllib.parse import urlsplit
 
 from ..sim_server import BackgroundSimulator, SimulatorHTTPServer
-
 from . import (
     browse,
     bulk_update,

@@ -19,9 +19,9 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import requests
 
 from ..sim_server import BackgroundSimulator, SimulatorHTTPServer
-from . import signing
 from . import logistics as sim_logistics
 from . import payments as sim_payments
+from . import signing
 from .errors import ApiError
 from .seed import make_order
 from .seed import seed as run_seed

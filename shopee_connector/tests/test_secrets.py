@@ -7,6 +7,7 @@ from datetime import timedelta
 from odoo import fields
 
 from odoo.addons.marketplace_simulators.shopee_sim.seed import DEMO_PARTNER_KEY
+
 from .common import ShopeeCase
 
 

@@ -5,6 +5,7 @@ from odoo.tests import new_test_user
 
 from odoo.addons.marketplace_simulators.shopee_sim import logistics as sim_logistics
 from odoo.addons.marketplace_simulators.shopee_sim.seed import DEMO_SHOP_ID
+
 from .common import ShopeeCase
 
 

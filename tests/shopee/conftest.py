@@ -4,6 +4,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 from shopee_api import MemoryTokenStore, ShopeeClient, ShopeeConfig
+
 from marketplace_simulators.shopee_sim.seed import DEMO_PARTNER_ID, DEMO_PARTNER_KEY, DEMO_SHOP_ID
 from marketplace_simulators.shopee_sim.server import SimulatorServer
 

@@ -11,6 +11,7 @@ from shopee_api.logistics import (
     packages_to_arrange,
     ship_order_body,
 )
+
 from marketplace_simulators.shopee_sim.seed import DEMO_SHOP_ID
 
 from .conftest import sim_post

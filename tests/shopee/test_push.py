@@ -2,6 +2,7 @@
 import pytest
 from shopee_api.mappers import names_an_order
 from shopee_api.signing import push_is_genuine
+
 from marketplace_simulators.shopee_sim.seed import DEMO_PARTNER_KEY, DEMO_PUSH_KEY
 
 
