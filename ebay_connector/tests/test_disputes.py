@@ -156,6 +156,22 @@ class TestDisputes(DisputeCase):
         self.assertFalse(dispute.answer, "eBay refused: the manager may try again")
         self.assertIn("Invalid payment dispute state", dispute.message_ids.mapped("body")[0])
 
+    def test_a_contest_whose_answer_is_lost_is_read_back_not_sent_again(self):
+        order = self.imported_order()
+        dispute = self.opens(order, "COUNTERFEIT")
+        png = self.attach(dispute, "certificate.png", PNG, "image/png")
+        dispute.with_user(self.manager).evidence_attachment_ids = png
+        dispute.with_user(self.manager).action_contest()
+        # Odoo's test harness lifts any timeout under 10 s to 10 s: the unanswered call costs that long
+        self.env["ir.config_parameter"].sudo().set_param("ebay_connector.timeout_seconds", "10")
+        self.sim_post("/_sim/faults", {"timeout_after_commit": {
+            "path": "/sell/fulfillment/v1/payment_dispute/*/contest", "method": "POST"}})
+        self.reset_sim_calls()
+        self.run_answer(dispute)      # eBay contested it, its answer never came: read back, not sent again
+        calls = self.sim_calls()
+        self.assertEqual((calls.get(UPLOAD), calls.get(ADD), calls.get(CONTEST)), (1, 1, 1))
+        self.assertEqual((dispute.state, dispute.answer), ("open", "contest"))
+
     def test_a_dispute_of_an_order_not_imported_yet_waits_for_it(self):
         external_id = self.sim_order([(self.sku_a, 1)])
         self.sim_post("/_sim/payment_disputes", {"orderId": external_id})
