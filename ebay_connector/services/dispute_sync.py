@@ -156,7 +156,7 @@ class DisputeAnswerer(DisputeService):
                 raise
 
     def _send_evidence(self, dispute, ebay):
-        """Upload the chosen files not uploaded yet and add those eBay does not show as one evidence set;
+        """Upload the chosen files not uploaded yet and add those eBay does not show yet as one evidence set;
         returns the dispute as eBay has it afterwards (a new revision)."""
         attachments = dispute.sudo().evidence_attachment_ids
         if not attachments:
@@ -171,13 +171,13 @@ class DisputeAnswerer(DisputeService):
                                                              base64.b64decode(attachment.datas), attachment.mimetype)
                 dispute._evidence_uploaded(attachment, file_id)
                 uploads[str(attachment.id)] = file_id
-        file_ids = [uploads[str(attachment.id)] for attachment in attachments]
-        if not set(file_ids) <= set(ebay.evidence_file_ids):
+        new = [uploads[str(attachment.id)] for attachment in attachments
+               if uploads[str(attachment.id)] not in ebay.evidence_file_ids]
+        if new:
             try:
-                self.disputes.add_evidence(dispute.external_dispute_id, evidence_type_for(ebay), file_ids,
-                                           ebay.line_items)
+                self.disputes.add_evidence(dispute.external_dispute_id, evidence_type_for(ebay), new, ebay.line_items)
             except EbayUncertainError:
-                if not set(file_ids) <= set(self._read_back(dispute).evidence_file_ids):
+                if not set(new) <= set(self._read_back(dispute).evidence_file_ids):
                     raise
             dispute._evidence_sent(attachments)
         return self._read_back(dispute)
