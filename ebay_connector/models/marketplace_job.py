@@ -4,6 +4,7 @@ from odoo.addons.marketplace_base.marketplace_core.handlers import BULK, PUBLISH
 
 from ..services.cancellation_sync import CancellationAnswerer, CancellationImporter, CancellationRequester
 from ..services.category_importer import CategoryImporter
+from ..services.dispute_sync import DisputeAnswerer, DisputeImporter
 from ..services.finances_importer import FinancesImporter
 from ..services.fulfillment_exporter import FulfillmentExporter
 from ..services.listing_backfill import ListingBackfill, ListingMigrator
@@ -22,10 +23,12 @@ EBAY_HANDLERS = {
     "process_notification": JobHandler(NotificationProcessor, URGENT),
     "push_fulfillment": JobHandler(FulfillmentExporter, URGENT),
     "pull_finances": JobHandler(FinancesImporter, BULK),
-    # after-sale job types are marketplace_base's (its cancellations enqueue them)
+    # after-sale job types are marketplace_base's (its cancellations and disputes enqueue them)
     "pull_cancellations": JobHandler(CancellationImporter, URGENT),
     "answer_cancellation": JobHandler(CancellationAnswerer, URGENT),
     "request_cancellation": JobHandler(CancellationRequester, URGENT),
+    "pull_disputes": JobHandler(DisputeImporter, URGENT),
+    "answer_dispute": JobHandler(DisputeAnswerer, URGENT),
     # listing job types are marketplace_base's (its listings enqueue them); eBay runs them in the publish lane
     "publish_listings": JobHandler(ListingPublisher, PUBLISH),
     "revise_listings": JobHandler(ListingReviser, PUBLISH),

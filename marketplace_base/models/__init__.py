@@ -8,7 +8,9 @@ from . import marketplace_listing
 from . import marketplace_listing_image
 from . import product_template
 from . import marketplace_order
+from . import marketplace_after_sale_mixin
 from . import marketplace_cancellation
+from . import marketplace_dispute
 from . import marketplace_order_line
 from . import marketplace_payout
 from . import marketplace_money_transaction

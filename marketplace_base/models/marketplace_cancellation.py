@@ -1,14 +1,9 @@
-from datetime import timedelta
-
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
-
-from ..marketplace_core.errors import JobPayloadError
 
 # Fields a Marketplace User writes himself (the choice of a reason); everything else comes from the marketplace
 # or from the answer flows, which write as superuser after their guards.
 USER_FIELDS = {"seller_reason", "reject_reason"}
-DUE_SOON_HOURS = 48
 OPEN_STATES = ("requested", "approved")
 
 
@@ -22,8 +17,9 @@ class MarketplaceCancellation(models.Model):
 
     _name = "marketplace.cancellation"
     _description = "Marketplace Cancellation"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "marketplace.after_sale.mixin"]
     _order = "response_due_at asc, id desc"
+    _job_payload_key = "cancellation_id"
 
     name = fields.Char(compute="_compute_name", store=True)
     order_id = fields.Many2one("marketplace.order", string="Marketplace Order", required=True, ondelete="cascade",
@@ -69,9 +65,6 @@ class MarketplaceCancellation(models.Model):
     responsible_user_id = fields.Many2one("res.users", string="Responsible", readonly=True, index=True,
                                           help="Who answers: the order's salesperson, else the shop's Responsible.")
     waiting_for_seller = fields.Boolean(compute="_compute_waiting_for_seller", store=True, index=True)
-    deadline_status = fields.Selection(
-        [("overdue", "Overdue"), ("due_soon", "Due within 48 h"), ("later", "Later")],
-        compute="_compute_deadline_status", search="_search_deadline_status")
 
     _sql_constraints = [
         ("shop_cancel_uniq", "UNIQUE(shop_id, external_cancel_id)",
@@ -96,35 +89,6 @@ class MarketplaceCancellation(models.Model):
 
     def _waits_for_answer(self):
         return self.state == "requested" and self.requester == "buyer" and not self.answer
-
-    @api.depends("waiting_for_seller", "response_due_at")
-    def _compute_deadline_status(self):
-        now = fields.Datetime.now()
-        for cancellation in self:
-            due = cancellation.response_due_at
-            if not (cancellation.waiting_for_seller and due):
-                cancellation.deadline_status = False
-            elif due < now:
-                cancellation.deadline_status = "overdue"
-            elif due <= now + timedelta(hours=DUE_SOON_HOURS):
-                cancellation.deadline_status = "due_soon"
-            else:
-                cancellation.deadline_status = "later"
-
-    @api.model
-    def _deadline_domain(self, status):
-        """The requests waiting for the seller whose deadline is ``status`` (now, in UTC)."""
-        now = fields.Datetime.now()
-        soon = now + timedelta(hours=DUE_SOON_HOURS)
-        waiting = [("waiting_for_seller", "=", True), ("response_due_at", "!=", False)]
-        return waiting + {"overdue": [("response_due_at", "<", now)],
-                          "due_soon": [("response_due_at", ">=", now), ("response_due_at", "<=", soon)],
-                          "later": [("response_due_at", ">", soon)]}[status]
-
-    def _search_deadline_status(self, operator, value):
-        if operator != "=" or value not in ("overdue", "due_soon", "later"):
-            raise UserError(_("Search deadlines by one of their statuses."))
-        return self._deadline_domain(value)
 
     # -- guards --------------------------------------------------------------
     @api.model_create_multi
@@ -162,7 +126,7 @@ class MarketplaceCancellation(models.Model):
         """Approve the buyer's request: the marketplace is told by a job; the order is cancelled once it agrees."""
         self._check_can_answer()
         self._check_answerable()
-        self._send_answer("approve")
+        self._queue_answer("answer_cancellation", "approve")
         return True
 
     def action_reject(self):
@@ -172,7 +136,7 @@ class MarketplaceCancellation(models.Model):
         missing = self.filtered(lambda cancellation: not cancellation.reject_reason)
         if missing:
             raise UserError(_("Choose a reason to reject %s.", ", ".join(missing.mapped("name"))))
-        self._send_answer("reject")
+        self._queue_answer("answer_cancellation", "reject")
         return True
 
     def action_send_request(self):
@@ -186,34 +150,10 @@ class MarketplaceCancellation(models.Model):
             if not cancellation.seller_reason:
                 raise UserError(_("Choose the reason of your cancellation."))
             cancellation.order_id._check_cancellable_by_seller(exclude=cancellation)
-        self._send_answer("request")
+        self._queue_answer("request_cancellation", "request")
         return True
 
-    def _send_answer(self, answer):
-        """Note who answered what and queue the job that tells the marketplace (one per cancellation)."""
-        job_type = "request_cancellation" if answer == "request" else "answer_cancellation"
-        for cancellation in self.sudo():
-            job = self.env["marketplace.job"]._enqueue(job_type, shop=cancellation.shop_id,
-                                                       payload={"cancellation_id": cancellation.id},
-                                                       priority=5, user=self.env.user)
-            cancellation.write({"answer": answer, "answered_by_id": self.env.uid, "answered_at": fields.Datetime.now(),
-                                "answer_job_id": job.id})
-            label = dict(self._fields["answer"]._description_selection(self.env))[answer]
-            cancellation.activity_ids.action_feedback(feedback=_("Answer sent: %s", label))
-            cancellation.message_post(body=_("%(answer)s queued for the marketplace by %(user)s.",
-                                             answer=label, user=self.env.user.name))
-
     # -- what the connectors report -----------------------------------------
-    @api.model
-    def _of_job_payload(self, payload):
-        """The cancellation an answer job names (``{"cancellation_id": <id>}``), or a clear payload error."""
-        cancellation_id = payload.get("cancellation_id")
-        cancellation = self.browse(cancellation_id if isinstance(cancellation_id, int) else []).exists()
-        if not cancellation:
-            raise JobPayloadError(_('The payload must name a cancellation: {"cancellation_id": <id>} (got %s).',
-                                    cancellation_id))
-        return cancellation
-
     def _answered(self, answer, state=None, external_state=None):
         """The marketplace accepted the seller's answer; ``state``: the connector's reading of the marketplace
         after it (else approved / rejected as answered)."""
@@ -229,12 +169,6 @@ class MarketplaceCancellation(models.Model):
                            "requested_at": self.requested_at or fields.Datetime.now()})
         self._set_state(state, external_state)
         self.message_post(body=_("Cancellation %s sent to the marketplace.", external_cancel_id))
-
-    def _answer_refused(self, message):
-        """The marketplace refused the answer: the seller may answer again (or the request closed meanwhile)."""
-        self.ensure_one()
-        self.sudo().write({"answer": False, "answer_job_id": False})
-        self.message_post(body=_("The marketplace refused the answer: %s", message))
 
     def _set_state(self, state, external_state=None):
         """Move to ``state``; entering approved or completed (from an open or new request) cancels the order
@@ -287,7 +221,7 @@ class MarketplaceCancellation(models.Model):
 
     def _update_from_marketplace(self, values):
         self.ensure_one()
-        changes = {name: value for name, value in values.items() if not self._same_value(name, value)}
+        changes = self._changed_values(values)
         if not changes:
             return False
         state = changes.pop("state", None)
@@ -298,12 +232,6 @@ class MarketplaceCancellation(models.Model):
             self.message_post(body=_("The marketplace says: %(state)s (%(external)s).", state=state,
                                      external=self.external_state or ""))
         return True
-
-    def _same_value(self, name, value):
-        current = self[name]
-        if self._fields[name].type == "monetary":
-            return self.currency_id.compare_amounts(current or 0.0, value or 0.0) == 0
-        return (current or False) == (value or False)
 
     def _on_new_from_marketplace(self):
         """A buyer's new request: an activity for who answers, due at the deadline; noted on the order."""

@@ -97,6 +97,8 @@ class MarketplaceOrder(models.Model):
     sale_order_id = fields.Many2one("sale.order", readonly=True, copy=False, index="btree_not_null")
     cancellation_ids = fields.One2many("marketplace.cancellation", "order_id", string="Cancellations")
     cancellation_count = fields.Integer(compute="_compute_cancellation_count")
+    dispute_ids = fields.One2many("marketplace.dispute", "order_id", string="Payment Disputes")
+    dispute_count = fields.Integer(compute="_compute_dispute_count")
 
     _sql_constraints = [
         ("shop_order_uniq", "UNIQUE(shop_id, external_order_id)", "This order is already imported in this shop."),
@@ -549,6 +551,21 @@ class MarketplaceOrder(models.Model):
     def action_view_cancellations(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("marketplace_base.action_marketplace_cancellation")
+        action["domain"] = [("order_id", "=", self.id)]
+        action["context"] = {}
+        return action
+
+    # -- payment disputes (marketplace.dispute) ------------------------------
+    @api.depends("dispute_ids")
+    def _compute_dispute_count(self):
+        counts = dict(self.env["marketplace.dispute"]._read_group(
+            [("order_id", "in", self.ids)], ["order_id"], ["__count"]))
+        for order in self:
+            order.dispute_count = counts.get(order, 0)
+
+    def action_view_disputes(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("marketplace_base.action_marketplace_dispute")
         action["domain"] = [("order_id", "=", self.id)]
         action["context"] = {}
         return action

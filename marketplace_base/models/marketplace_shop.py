@@ -102,6 +102,9 @@ class MarketplaceShop(models.Model):
                                             string="Cancellations Due within 48 h")
     cancellation_overdue_count = fields.Integer(compute="_compute_cancellation_counts",
                                                 string="Cancellations Overdue")
+    dispute_waiting_count = fields.Integer(compute="_compute_dispute_counts", string="Disputes Waiting")
+    dispute_due_count = fields.Integer(compute="_compute_dispute_counts", string="Disputes Due within 48 h")
+    dispute_overdue_count = fields.Integer(compute="_compute_dispute_counts", string="Disputes Overdue")
     money_fees_month = fields.Char(compute="_compute_money_summary", string="Fees This Month",
                                    help="The marketplace's fees and charges on this shop's orders since the 1st.")
     money_last_payout = fields.Char(compute="_compute_money_summary", string="Last Payout",
@@ -126,16 +129,27 @@ class MarketplaceShop(models.Model):
             shop.binding_count = bindings.get(shop.id, 0)
             shop.binding_zero_count = zero.get(shop.id, 0)
 
+    def _deadline_counts(self, model):
+        """Per shop, the after-sale records of ``model`` waiting for the seller: all, due within 48 h, overdue."""
+        return (self._count_by_shop(model, [("waiting_for_seller", "=", True)]),
+                self._count_by_shop(model, self.env[model]._deadline_domain("due_soon")),
+                self._count_by_shop(model, self.env[model]._deadline_domain("overdue")))
+
     def _compute_cancellation_counts(self):
         """Buyers' cancellation requests waiting for the seller: all, due within 48 h, overdue."""
-        Cancellation = self.env["marketplace.cancellation"]
-        waiting = self._count_by_shop("marketplace.cancellation", [("waiting_for_seller", "=", True)])
-        due = self._count_by_shop("marketplace.cancellation", Cancellation._deadline_domain("due_soon"))
-        overdue = self._count_by_shop("marketplace.cancellation", Cancellation._deadline_domain("overdue"))
+        waiting, due, overdue = self._deadline_counts("marketplace.cancellation")
         for shop in self:
             shop.cancellation_waiting_count = waiting.get(shop.id, 0)
             shop.cancellation_due_count = due.get(shop.id, 0)
             shop.cancellation_overdue_count = overdue.get(shop.id, 0)
+
+    def _compute_dispute_counts(self):
+        """Payment disputes waiting for the seller's answer: all, due within 48 h, overdue."""
+        waiting, due, overdue = self._deadline_counts("marketplace.dispute")
+        for shop in self:
+            shop.dispute_waiting_count = waiting.get(shop.id, 0)
+            shop.dispute_due_count = due.get(shop.id, 0)
+            shop.dispute_overdue_count = overdue.get(shop.id, 0)
 
     def _compute_money_summary(self):
         """Dashboard: fees and charges of the month per currency (several sites may sell in several), and the
@@ -474,6 +488,9 @@ class MarketplaceShop(models.Model):
     def action_open_waiting_cancellations(self):
         return self._open_related("marketplace_base.action_marketplace_cancellation",
                                   [("waiting_for_seller", "=", True)])
+
+    def action_open_waiting_disputes(self):
+        return self._open_related("marketplace_base.action_marketplace_dispute", [("waiting_for_seller", "=", True)])
 
     def action_open_bindings(self):
         return self._open_related("marketplace_base.action_marketplace_product_binding", [])
