@@ -18,6 +18,7 @@
         "views/marketplace_job_channel_views.xml",
         "views/marketplace_api_usage_views.xml",
         "views/marketplace_cancellation_views.xml",
+        "views/marketplace_return_views.xml",
         "views/marketplace_order_views.xml",
         "views/marketplace_money_transaction_views.xml",
         "views/marketplace_payout_views.xml",
