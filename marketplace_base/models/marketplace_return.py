@@ -122,6 +122,8 @@ class MarketplaceReturn(models.Model):
         """Move to ``state``; once the item is coming back, the return picking is made (once)."""
         self.ensure_one()
         values = {"state": state}
+        if state == "requested" and self.state != "requested":
+            values.update(answer=False, answer_job_id=False)   # the buyer refused the offer: answer again
         if external_state:
             values["external_state"] = external_state
         if state not in OPEN_STATES and not self.closed_at:
@@ -200,3 +202,8 @@ class MarketplaceReturn(models.Model):
         self.ensure_one()
         self._set_state(state, external_state)
         self.message_post(body=_("The marketplace recorded the item as received."))
+
+    def _received_refused(self, message):
+        """The marketplace refused to record the item as received (a manager may requeue the job)."""
+        self.ensure_one()
+        self.message_post(body=_("The marketplace refused to record the item as received: %s", message))
