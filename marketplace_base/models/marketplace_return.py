@@ -49,6 +49,9 @@ class MarketplaceReturn(models.Model):
     decline_reason = fields.Text(help="Why the seller declines; sent to the marketplace with Decline.")
     offer_amount = fields.Monetary(string="Partial Refund Offered",
                                    help="Offer partial refund: the buyer keeps the item and gets this amount.")
+    item_comes_back = fields.Boolean(
+        default=True, readonly=True,
+        help="The buyer sends the item back (a return picking waits for it); off for a refund without return.")
     return_label_url = fields.Char(string="Return Label", readonly=True)
     return_carrier = fields.Char(readonly=True)
     return_tracking_number = fields.Char(string="Return Tracking", readonly=True, tracking=True)
@@ -131,7 +134,7 @@ class MarketplaceReturn(models.Model):
         self.sudo().write(values)
         if state != "requested":
             self.activity_ids.sudo().action_feedback(feedback=_("The return is %s.", state))
-        if state in ITEM_COMING_STATES and not self.picking_id:
+        if state in ITEM_COMING_STATES and self.item_comes_back and not self.picking_id:
             self.sudo()._create_return_picking()
 
     @api.model

@@ -6,6 +6,7 @@ from ..services.cancellation_sync import CancellationAnswerer, CancellationImpor
 from ..services.finances_importer import FinancesImporter
 from ..services.order_importer import OrderImporter
 from ..services.push_processor import PushProcessor
+from ..services.return_sync import ReturnAnswerer, ReturnImporter, ReturnReceiver
 from ..services.shipping_exporter import ShippingDocumentPrinter, ShippingExporter
 from ..services.stock_exporter import ShopeePricePush, ShopeeStockPush
 
@@ -22,8 +23,12 @@ SHOPEE_HANDLERS = {
     "pull_cancellations": JobHandler(CancellationImporter, URGENT),
     "answer_cancellation": JobHandler(CancellationAnswerer, URGENT),
     "request_cancellation": JobHandler(CancellationRequester, URGENT),
+    "pull_returns": JobHandler(ReturnImporter, URGENT),
+    "answer_return": JobHandler(ReturnAnswerer, URGENT),
+    "mark_return_received": JobHandler(ReturnReceiver, URGENT),
 }
-AFTER_SALE_JOB_TYPES = ("pull_cancellations", "answer_cancellation", "request_cancellation")
+AFTER_SALE_JOB_TYPES = ("pull_cancellations", "answer_cancellation", "request_cancellation", "pull_returns",
+                        "answer_return", "mark_return_received")
 # stock and price pushes run marketplace_base's BindingExporter with these adapters
 SHOPEE_PUSH_ADAPTERS = {
     "push_stock": ShopeeStockPush,

@@ -30,6 +30,7 @@ except ImportError:  # top-level: python -m shopee_sim, plain pytest, the bench 
     from marketplace_core.sim_server import BackgroundSimulator, SimulatorHTTPServer
 from . import logistics as sim_logistics
 from . import payments as sim_payments
+from . import returns as sim_returns
 from .errors import ApiError
 from .seed import make_order
 from .seed import seed as run_seed
@@ -873,6 +874,7 @@ ROUTES = {
     ("GET", "/_sim/shipments"): ("control", control_shipments),
     ("POST", "/_sim/seed"): ("control", control_seed),
     **sim_payments.ROUTES,
+    **sim_returns.ROUTES,
 }
 
 
