@@ -40,9 +40,13 @@ EBAY_PUSH_ADAPTERS = {
     "push_stock": EbayStockPush,
     "push_price": EbayPricePush,
 }
-LISTING_JOB_TYPES = ("publish_listings", "revise_listings", "end_listings")
-AFTER_SALE_JOB_TYPES = ("pull_cancellations", "answer_cancellation", "request_cancellation", "pull_returns",
-                        "answer_return", "mark_return_received")
+# the job types only eBay runs (the shared ones, pull_orders, push_stock..., are marketplace_base's)
+EBAY_JOB_TYPES = [
+    ("import_categories", "Import Categories"),
+    ("backfill_listings", "Backfill Listings"),
+    ("migrate_listings", "Migrate Listings"),
+    ("push_fulfillment", "Push Fulfillment"),
+]
 
 
 class MarketplaceJob(models.Model):
@@ -51,18 +55,6 @@ class MarketplaceJob(models.Model):
     _inherit = "marketplace.job"
 
     job_type = fields.Selection(
-        selection_add=[
-            ("import_categories", "Import Categories"),
-            ("backfill_listings", "Backfill Listings"),
-            ("migrate_listings", "Migrate Listings"),
-            ("pull_orders", "Pull Orders"),
-            ("process_notification", "Process Notification"),
-            ("push_stock", "Push Stock"),
-            ("push_price", "Push Prices"),
-            ("push_fulfillment", "Push Fulfillment"),
-            ("pull_finances", "Pull Money"),
-        ],
-        ondelete={job_type: lambda jobs: jobs._keep_on_type_uninstall()
-                  for job_type in [*EBAY_HANDLERS, *EBAY_PUSH_ADAPTERS]
-                  if job_type not in LISTING_JOB_TYPES + AFTER_SALE_JOB_TYPES},
+        selection_add=EBAY_JOB_TYPES,
+        ondelete=dict.fromkeys(dict(EBAY_JOB_TYPES), lambda jobs: jobs._keep_on_type_uninstall()),
     )

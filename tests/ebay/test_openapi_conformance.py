@@ -35,7 +35,7 @@ from ebay_api.mappers import map_active_inventory_report
 from ebay_api.metadata import MetadataAdapter
 from ebay_api.publishing import GroupUnit, Publisher, PublishUnit
 from ebay_api.taxonomy import TaxonomyAdapter
-from ebay_sim.seed import LOCATION
+from marketplace_simulators.ebay_sim.seed import LOCATION
 from sync_core.publish import Variant, group_payload, inventory_item_payload, offer_payload
 
 SPEC_DIR = os.environ.get("EBAY_OPENAPI_DIR") or os.path.join(

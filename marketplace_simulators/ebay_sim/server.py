@@ -10,11 +10,7 @@ import time
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import urlsplit
 
-try:
-    from ...marketplace_base.marketplace_core.sim_server import BackgroundSimulator, SimulatorHTTPServer
-except ImportError:  # a top-level package: python -m ebay_sim, plain pytest, the bench (marketplace_base on the path)
-    from marketplace_core.sim_server import BackgroundSimulator, SimulatorHTTPServer
-
+from ..sim_server import BackgroundSimulator, SimulatorHTTPServer
 from . import (
     browse,
     bulk_update,
