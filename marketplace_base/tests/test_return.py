@@ -99,8 +99,10 @@ class TestReturn(MarketplaceCase):
         self.assertEqual(picking.state, "done")
         job = record.received_job_id
         self.assertEqual((job.job_type, job._payload()), ("mark_return_received", {"return_id": record.id}))
+        job.sudo().state = "done"
         record.sudo()._picking_done()
         self.assertEqual(record.received_job_id, job, "the marketplace is told once")
+        self.assertEqual(self.env["marketplace.job"].search_count([("job_type", "=", "mark_return_received")]), 1)
 
     def test_decline_and_partial_refund_need_their_details(self):
         order = self.make_order("RET-3")
