@@ -11,6 +11,7 @@ from ..services.listing_backfill import ListingBackfill, ListingMigrator
 from ..services.listing_publisher import ListingEnder, ListingPublisher, ListingReviser
 from ..services.notification_processor import NotificationProcessor
 from ..services.order_importer import OrderImporter
+from ..services.return_sync import ReturnAnswerer, ReturnImporter, ReturnReceiver
 from ..services.stock_exporter import EbayPricePush, EbayStockPush
 
 # eBay job type -> the importer/exporter that runs it and its lane (given to the base by marketplace.platform.ebay):
@@ -29,6 +30,9 @@ EBAY_HANDLERS = {
     "request_cancellation": JobHandler(CancellationRequester, URGENT),
     "pull_disputes": JobHandler(DisputeImporter, URGENT),
     "answer_dispute": JobHandler(DisputeAnswerer, URGENT),
+    "pull_returns": JobHandler(ReturnImporter, URGENT),
+    "answer_return": JobHandler(ReturnAnswerer, URGENT),
+    "mark_return_received": JobHandler(ReturnReceiver, URGENT),
     # listing job types are marketplace_base's (its listings enqueue them); eBay runs them in the publish lane
     "publish_listings": JobHandler(ListingPublisher, PUBLISH),
     "revise_listings": JobHandler(ListingReviser, PUBLISH),

@@ -33,7 +33,7 @@ class DisputeService(EbayJobService):
             [("shop_id.account_id", "=", self.account.id), ("external_order_id", "in", list(external_ids))])
 
     def _sync(self, raw_disputes, detail):
-        """Store eBay's disputes in the shops of their orders; returns the counts of ``_sync_from_marketplace``."""
+        """Store eBay's disputes in the shops of their orders; returns the counts of ``_sync_from_account``."""
         records = []
         for raw in raw_disputes:
             try:
@@ -41,7 +41,7 @@ class DisputeService(EbayJobService):
             except MappingError as exc:
                 self.run.log(_("Payment dispute not imported: %s", exc), "warning")
         orders = self._orders({record["external_order_id"] for record in records})
-        return self.env["marketplace.dispute"]._sync_from_marketplace(orders, records)
+        return self.env["marketplace.dispute"]._sync_from_account(orders, records)
 
     def _read_back(self, dispute):
         """eBay's dispute now, stored; returns its PaymentDispute."""

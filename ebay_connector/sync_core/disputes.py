@@ -7,7 +7,7 @@ LOSSES = ("lost", "accepted")
 
 
 def dispute_values(dispute, detail=True):
-    """The values ``marketplace.dispute._sync_from_marketplace`` takes for one eBay dispute; ``detail``: read by
+    """The values ``marketplace.dispute._sync_from_account`` takes for one eBay dispute; ``detail``: read by
     getPaymentDispute (else a summary, whose missing fields must not clear what a detail stored)."""
     values = {
         "external_dispute_id": dispute.dispute_id,

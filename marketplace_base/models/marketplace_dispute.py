@@ -4,7 +4,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 # What a Marketplace Manager writes himself to prepare an answer; everything else comes from the marketplace or from
-# the answer flow, which writes as superuser after its guards.
+# the answer flow, which writes as superuser after its guards (stricter than the other after-sale records: Users
+# only read).
 MANAGER_FIELDS = {"note", "evidence_attachment_ids"}
 MANAGER_GROUP = "marketplace_base.group_marketplace_manager"
 # the manager's reminder comes this long before the marketplace's deadline
@@ -17,7 +18,7 @@ class MarketplaceDispute(models.Model):
     """A payment dispute on a marketplace order (the buyer's bank or the marketplace claims the payment back): the
     marketplace's id, reason, amount, state, the seller's deadline (*Respond By*) and, once closed, the outcome.
 
-    Platform-neutral: the connectors fill it from the marketplace (``_sync_from_marketplace``) and run its answer
+    Platform-neutral: the connectors fill it from the marketplace (``_sync_from_account``) and run its answer
     (job type ``answer_dispute``, payload ``{"dispute_id"}``): **Accept**, or **Contest** with evidence files chosen
     from the dispute's attachments; they report with ``_evidence_sent``, ``_answered`` and ``_answer_refused``.
     Managers answer; Marketplace Users read. A dispute lost or accepted keeps its outcome and amount for the refund
@@ -25,17 +26,13 @@ class MarketplaceDispute(models.Model):
 
     _name = "marketplace.dispute"
     _description = "Marketplace Payment Dispute"
-    _inherit = ["mail.thread", "mail.activity.mixin", "marketplace.after_sale.mixin"]
+    _inherit = ["marketplace.after.sale"]
     _order = "response_due_at asc, id desc"
-    _job_payload_key = "dispute_id"
+    _external_id_field = "external_dispute_id"
+    _payload_key = "dispute_id"
 
     name = fields.Char(compute="_compute_name", store=True)
-    order_id = fields.Many2one("marketplace.order", string="Marketplace Order", required=True, ondelete="cascade",
-                               index=True, readonly=True)
-    shop_id = fields.Many2one(related="order_id.shop_id", store=True, index=True)
-    company_id = fields.Many2one(related="order_id.company_id", store=True, index=True)
-    platform = fields.Selection(related="order_id.platform", store=True)
-    sale_order_id = fields.Many2one(related="order_id.sale_order_id")
+    order_id = fields.Many2one(readonly=True)
     external_dispute_id = fields.Char(string="Marketplace Dispute ID", required=True, readonly=True, copy=False)
     reason = fields.Selection(
         [("not_received", "Item not received"), ("not_as_described", "Not as described"),
@@ -51,9 +48,7 @@ class MarketplaceDispute(models.Model):
         default="action_needed", required=True, readonly=True, index=True, tracking=True, copy=False,
         help="Waiting for the seller: answer (accept or contest) before the deadline. Under review: the "
              "marketplace or the buyer's bank decides. Closed: see the outcome.")
-    external_state = fields.Char(string="Marketplace Status", readonly=True)
     opened_at = fields.Datetime(readonly=True)
-    closed_at = fields.Datetime(readonly=True)
     evidence_requested = fields.Char(readonly=True, help="The evidence the marketplace asks the seller for.")
     outcome = fields.Selection(
         [("won", "Won by the seller"), ("lost", "Lost by the seller"), ("accepted", "Accepted by the seller")],
@@ -62,9 +57,6 @@ class MarketplaceDispute(models.Model):
                                   help="What the marketplace takes back from the seller (lost or accepted).")
     answer = fields.Selection([("accept", "Accept"), ("contest", "Contest")], readonly=True, copy=False,
                               tracking=True, help="What the seller sent (or is sending) to the marketplace.")
-    answer_job_id = fields.Many2one("marketplace.job", readonly=True, copy=False)
-    answered_by_id = fields.Many2one("res.users", string="Answered by", readonly=True, copy=False)
-    answered_at = fields.Datetime(readonly=True, copy=False)
     note = fields.Text(string="Note to the Marketplace",
                        help="Sent with a contest (the marketplace takes 1000 characters).")
     evidence_attachment_ids = fields.Many2many(
@@ -77,8 +69,7 @@ class MarketplaceDispute(models.Model):
     evidence_uploads = fields.Json(readonly=True, copy=False,
                                    help="The marketplace's file id of each evidence file uploaded (attachment id "
                                         "-> file id), so that a retried answer uploads nothing twice.")
-    responsible_user_id = fields.Many2one("res.users", string="Responsible", readonly=True, index=True,
-                                          help="The Marketplace Manager reminded to answer.")
+    responsible_user_id = fields.Many2one(help="The Marketplace Manager reminded to answer.")
 
     _sql_constraints = [
         ("shop_dispute_uniq", "UNIQUE(shop_id, external_dispute_id)",
@@ -89,10 +80,6 @@ class MarketplaceDispute(models.Model):
     def _compute_name(self):
         for dispute in self:
             dispute.name = "%s / %s" % (dispute.order_id.name or "", dispute.external_dispute_id or "")
-
-    @api.depends("state", "answer")
-    def _compute_waiting_for_seller(self):
-        return super()._compute_waiting_for_seller()
 
     def _waits_for_answer(self):
         return self.state == "action_needed" and not self.answer
@@ -136,7 +123,7 @@ class MarketplaceDispute(models.Model):
     def action_accept(self):
         """Accept the dispute: the marketplace refunds the buyer (the seller loses the amount)."""
         self._check_can_answer()
-        self._queue_answer("answer_dispute", "accept")
+        self._send_answer("accept")
         return True
 
     def action_contest(self):
@@ -148,8 +135,11 @@ class MarketplaceDispute(models.Model):
                                   "choose them under Evidence.", kinds=dispute.evidence_requested,
                                   name=dispute.name))
             dispute._check_evidence_is_attached(dispute.evidence_attachment_ids)
-        self._queue_answer("answer_dispute", "contest")
+        self._send_answer("contest")
         return True
+
+    def _answer_job_type(self, answer):
+        return "answer_dispute"
 
     # -- what the connectors report -----------------------------------------
     def _evidence_uploaded(self, attachment, file_id):
@@ -164,19 +154,20 @@ class MarketplaceDispute(models.Model):
 
     def _answered(self, values):
         """The marketplace took the seller's answer; ``values``: the dispute as it reads now (a record of
-        ``_sync_from_marketplace``)."""
+        ``_sync_from_account``)."""
         self.ensure_one()
         self._update_from_marketplace(self._record_values(self.order_id, values))
         label = dict(self._fields["answer"]._description_selection(self.env))[self.answer]
         self.message_post(body=_("The marketplace took the answer: %s.", label))
 
     @api.model
-    def _sync_from_marketplace(self, orders, records):
-        """Create or update the disputes the marketplace reports: ``orders`` are the marketplace orders they may
-        belong to (an account's, across its shops); ``records`` dicts with external_dispute_id, external_order_id,
-        reason, external_reason, currency (ISO code), amount, state, external_state, opened_at, response_due_at,
-        closed_at, evidence_requested, outcome, lost_amount. Replays change nothing ("no change = no write"); a
-        new dispute waiting for the seller reminds a manager; a closing one keeps its outcome.
+    def _sync_from_account(self, orders, records):
+        """Create or update the disputes the marketplace reports for a whole account (eBay's disputes are the
+        seller's, not a shop's): ``orders`` are the marketplace orders they may belong to, across its shops;
+        ``records`` dicts with external_dispute_id, external_order_id, reason, external_reason, currency (ISO
+        code), amount, state, external_state, opened_at, response_due_at, closed_at, evidence_requested,
+        outcome, lost_amount. Replays change nothing ("no change = no write"); a new dispute waiting for the
+        seller reminds a manager; a closing one keeps its outcome.
         Returns {"new": n, "updated": n, "unchanged": n, "unknown_order": [order ids], "changed": [ids of the
         disputes new or updated]}."""
         counts = {"new": 0, "updated": 0, "unchanged": 0, "unknown_order": [], "changed": []}
@@ -268,9 +259,3 @@ class MarketplaceDispute(models.Model):
                                           "taken back by the marketplace.", id=self.external_dispute_id,
                                           outcome=self.outcome, amount=self.lost_amount or self.amount,
                                           currency=self.currency_id.name))
-
-    # -- navigation ----------------------------------------------------------
-    def action_view_order(self):
-        self.ensure_one()
-        return {"type": "ir.actions.act_window", "res_model": "marketplace.order", "res_id": self.order_id.id,
-                "view_mode": "form"}

@@ -87,8 +87,10 @@ class MarketplaceJob(models.Model):
          ("end_listings", "End Listings"),
          # after-sale job types (the base's cancellations and disputes enqueue them)
          ("pull_cancellations", "Pull Cancellations"), ("answer_cancellation", "Answer Cancellation"),
-         ("request_cancellation", "Send Cancellation"), ("pull_disputes", "Pull Payment Disputes"),
-         ("answer_dispute", "Answer Payment Dispute")], required=True, index=True,
+         ("request_cancellation", "Send Cancellation"), ("pull_returns", "Pull Returns"),
+         ("answer_return", "Answer Return"), ("mark_return_received", "Mark Return Received"),
+         ("pull_disputes", "Pull Payment Disputes"), ("answer_dispute", "Answer Payment Dispute")],
+        required=True, index=True,
         help="Connectors add the job types only they run (eBay's import_categories, Shopee's ship_order...).",
     )
     account_id = fields.Many2one("marketplace.account", index=True, ondelete="cascade")

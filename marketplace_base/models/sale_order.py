@@ -11,6 +11,9 @@ class SaleOrder(models.Model):
     marketplace_dispute_count = fields.Integer(compute="_compute_marketplace_dispute_count",
                                                groups="marketplace_base.group_marketplace_user")
 
+    marketplace_return_count = fields.Integer(compute="_compute_marketplace_return_count",
+                                              groups="marketplace_base.group_marketplace_user")
+
     @api.depends("marketplace_order_id.cancellation_ids")
     def _compute_marketplace_cancellation_count(self):
         for sale_order in self:
@@ -28,3 +31,12 @@ class SaleOrder(models.Model):
     def action_view_marketplace_disputes(self):
         self.ensure_one()
         return self.marketplace_order_id.action_view_disputes()
+
+    @api.depends("marketplace_order_id.return_ids")
+    def _compute_marketplace_return_count(self):
+        for sale_order in self:
+            sale_order.marketplace_return_count = len(sale_order.marketplace_order_id.return_ids)
+
+    def action_view_marketplace_returns(self):
+        self.ensure_one()
+        return self.marketplace_order_id.action_view_returns()

@@ -25,6 +25,7 @@ from . import (
     oauth,
     payment_dispute,
     post_order,
+    post_order_returns,
     publishing,
     signatures,
     taxonomy,
@@ -37,8 +38,8 @@ from .store import Store
 
 LOG = logging.getLogger(__name__)
 ROUTES = [Route(*spec) for module in (oauth, taxonomy, browse, inventory, bulk_update, migration, feed, fulfillment,
-                                      notification, publishing, catalog, post_order, payment_dispute, signatures,
-                                      finances, controls)
+                                      notification, publishing, catalog, post_order, post_order_returns,
+                                      payment_dispute, signatures, finances, controls)
           for spec in module.ROUTES]
 ROUTES_BY_METHOD = {method: [r for r in ROUTES if r.method == method] for method in ("GET", "POST", "PUT",
                                                                                        "DELETE")}

@@ -21,6 +21,7 @@ import requests
 from ..sim_server import BackgroundSimulator, SimulatorHTTPServer
 from . import logistics as sim_logistics
 from . import payments as sim_payments
+from . import returns as sim_returns
 from . import signing
 from .errors import ApiError
 from .seed import make_order
@@ -865,6 +866,7 @@ ROUTES = {
     ("GET", "/_sim/shipments"): ("control", control_shipments),
     ("POST", "/_sim/seed"): ("control", control_seed),
     **sim_payments.ROUTES,
+    **sim_returns.ROUTES,
 }
 
 

@@ -6,6 +6,7 @@ from ..services.cancellation_sync import CancellationAnswerer, CancellationImpor
 from ..services.finances_importer import FinancesImporter
 from ..services.order_importer import OrderImporter
 from ..services.push_processor import PushProcessor
+from ..services.return_sync import ReturnAnswerer, ReturnImporter, ReturnReceiver
 from ..services.shipping_exporter import ShippingDocumentPrinter, ShippingExporter
 from ..services.stock_exporter import ShopeePricePush, ShopeeStockPush
 
@@ -22,6 +23,9 @@ SHOPEE_HANDLERS = {
     "pull_cancellations": JobHandler(CancellationImporter, URGENT),
     "answer_cancellation": JobHandler(CancellationAnswerer, URGENT),
     "request_cancellation": JobHandler(CancellationRequester, URGENT),
+    "pull_returns": JobHandler(ReturnImporter, URGENT),
+    "answer_return": JobHandler(ReturnAnswerer, URGENT),
+    "mark_return_received": JobHandler(ReturnReceiver, URGENT),
 }
 # stock and price pushes run marketplace_base's BindingExporter with these adapters
 SHOPEE_PUSH_ADAPTERS = {
