@@ -202,3 +202,17 @@ class TestReturns(ReturnCase):
             self.assertEqual((job.state, len(order.return_ids)), ("pending", 1), "paused after its first page")
             self.run_jobs(job_ids=job.ids)
         self.assertEqual((job.state, len(order.return_ids)), ("done", 2))
+
+    def test_an_approval_without_an_answer_is_read_back_not_sent_twice(self):
+        order = self.shipped_order()
+        record = self.buyer_returns(order)
+        record.with_user(self.mkt_user).action_approve()
+        self.env["ir.config_parameter"].sudo().set_param("ebay_connector.timeout_seconds", "2")
+        self.sim_post("/_sim/faults", {"timeout_after_commit": {
+            "path": "/post-order/v2/return/*/decide", "method": "POST", "times": 1}})
+        self.addCleanup(self.sim_post, "/_sim/faults", {})
+        self.reset_sim_calls()
+        self.run_job(record.answer_job_id)
+        self.assertEqual(self.sim_calls().get("POST /post-order/v2/return/{id}/decide"), 1, "sent once")
+        self.assertEqual((record.state, self.ebay_return(record)["status"]), ("approved", "READY_FOR_SHIPPING"))
+        self.assertTrue(record.picking_id)
