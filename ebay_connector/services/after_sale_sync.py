@@ -74,13 +74,13 @@ class AfterSaleImporter(AfterSaleService):
     A record of an order Odoo does not know yet queues that order's import and is found again next time (the
     watermark waits for it).
 
-    A pull names ``synced_until_field``, ``first_cursor`` and reads pages with ``_search_page``."""
+    A pull names ``synced_until_field``, ``first_position`` and reads pages with ``_search_page``."""
 
     synced_until_field = None
-    first_cursor = 0
+    first_position = 0
 
-    def _search_page(self, since, cursor):
-        """``(raw records, cursor of the next page or None, total or None)``."""
+    def _search_page(self, since, position):
+        """``(raw records, position of the next page or None, total or None)``."""
         raise NotImplementedError
 
     def _raw_id(self, raw):
@@ -95,11 +95,12 @@ class AfterSaleImporter(AfterSaleService):
         state = self.run.continuation
         since = fields.Datetime.to_datetime(state["since"]) if state else cancellation_window(
             synced_until, now, self.shop.ebay_order_overlap_minutes)
-        cursor, seen = state.get("cursor", self.first_cursor), set(state.get("seen", []))
+        # not named "cursor": odoo's _() takes a local of that name for a database cursor
+        position, seen = state.get("position", self.first_position), set(state.get("seen", []))
         waiting_since, unknown = state.get("waiting_since"), list(state.get("unknown", []))
-        while cursor is not None:
+        while position is not None:
             self.run.check_cancelled()
-            raw, cursor, total = self._search_page(since, cursor)
+            raw, position, total = self._search_page(since, position)
             self.run.progress(total=total)
             counts = self._sync(raw)
             seen.update(self._raw_id(item) for item in raw)
@@ -110,8 +111,8 @@ class AfterSaleImporter(AfterSaleService):
                            what=self.env[self.model]._description, since=since, count=len(raw),
                            new=counts["new"], updated=counts["updated"], unchanged=counts["unchanged"],
                            unknown=len(counts["unknown_order"])))
-            if cursor is not None and self.run.time_is_up():
-                self.run.pause(0, {"since": fields.Datetime.to_string(since), "cursor": cursor,
+            if position is not None and self.run.time_is_up():
+                self.run.pause(0, {"since": fields.Datetime.to_string(since), "position": position,
                                    "seen": sorted(seen), "waiting_since": waiting_since, "unknown": unknown})
         if unknown:
             self.env["marketplace.job"]._enqueue("pull_orders", shop=self.shop,

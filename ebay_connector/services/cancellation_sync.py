@@ -45,9 +45,9 @@ class CancellationImporter(AfterSaleImporter, CancellationService):
 
     synced_until_field = "ebay_cancellations_synced_until"
 
-    def _search_page(self, since, cursor):
-        raw, total = self.post_order.search_page(since, offset=cursor, limit=MAX_PAGE_SIZE)
-        following = cursor + len(raw)
+    def _search_page(self, since, position):
+        raw, total = self.post_order.search_page(since, offset=position, limit=MAX_PAGE_SIZE)
+        following = position + len(raw)
         return raw, following if raw and following < total else None, total
 
     def _raw_id(self, raw):

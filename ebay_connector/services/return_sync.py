@@ -44,11 +44,11 @@ class ReturnImporter(AfterSaleImporter, ReturnService):
     nothing more."""
 
     synced_until_field = "ebay_returns_synced_until"
-    first_cursor = 1
+    first_position = 1
 
-    def _search_page(self, since, cursor):
-        members, pages, total = self.returns.search_page(since, page=cursor, limit=PAGE_SIZE)
-        return self._with_details(members), cursor + 1 if cursor < pages else None, total
+    def _search_page(self, since, position):
+        members, pages, total = self.returns.search_page(since, page=position, limit=PAGE_SIZE)
+        return self._with_details(members), position + 1 if position < pages else None, total
 
     def _raw_id(self, raw):
         return str(raw["summary"].get("returnId"))

@@ -1,9 +1,13 @@
 """Returns through the simulator's Post-Order API: a buyer's return request becomes a record with its deadline and
 an activity, Approve / Decline answer eBay once, the approved return gets Odoo's return picking, a warehouse clerk's
 validation tells eBay the item arrived, replays change nothing, and only who may answer can."""
+from unittest.mock import patch
+
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user
 
+from ..ebay_api.fulfillment import FulfillmentAdapter
+from ..services import return_sync
 from .test_orders import OrdersCase
 
 
@@ -171,3 +175,44 @@ class TestReturns(ReturnCase):
         with self.assertRaises(AccessError):
             record.with_user(self.mkt_user).write({"state": "approved"})
         self.assertFalse(record.answer_job_id)
+
+    def test_a_return_of_an_order_not_imported_yet_queues_it(self):
+        external_id = self.sim_order([(self.sku_a, 1)])
+        fulfillment = FulfillmentAdapter(self.ebay_account._ebay_client())
+        fulfillment.create_shipping_fulfillment(external_id, [(line["lineItemId"], line["quantity"]) for line in
+                                                              fulfillment.get_order(external_id)["lineItems"]],
+                                                "UPS", "1Z999AA10123456785")   # shipped from Seller Hub
+        self.sim_post("/_sim/returns", {"orderId": external_id})
+        self.pull_returns()
+        self.assertEqual(self.ebay_shop.ebay_returns_synced_until, self.started, "the watermark waits for it")
+        order_job = self.env["marketplace.job"].search([("job_type", "=", "pull_orders"), ("state", "=", "pending"),
+                                                        ("shop_id", "=", self.ebay_shop.id)])
+        self.assertIn(external_id, order_job.payload)
+        self.run_jobs(job_ids=order_job.ids)
+        self.pull_returns()
+        self.assertEqual(self.order(external_id).return_ids.state, "requested")
+
+    def test_a_long_pull_runs_in_slices_and_resumes_at_its_next_page(self):
+        order = self.shipped_order()
+        for _number in range(2):
+            self.sim_post("/_sim/returns", {"orderId": order.external_order_id})
+        job = self.env["marketplace.job"]._enqueue("pull_returns", shop=self.ebay_shop)
+        with patch.object(return_sync, "PAGE_SIZE", 1):
+            self.run_slice_out_of_time(job)
+            self.assertEqual((job.state, len(order.return_ids)), ("pending", 1), "paused after its first page")
+            self.run_jobs(job_ids=job.ids)
+        self.assertEqual((job.state, len(order.return_ids)), ("done", 2))
+
+    def test_an_approval_without_an_answer_is_read_back_not_sent_twice(self):
+        order = self.shipped_order()
+        record = self.buyer_returns(order)
+        record.with_user(self.mkt_user).action_approve()
+        self.env["ir.config_parameter"].sudo().set_param("ebay_connector.timeout_seconds", "2")
+        self.sim_post("/_sim/faults", {"timeout_after_commit": {
+            "path": "/post-order/v2/return/*/decide", "method": "POST", "times": 1}})
+        self.addCleanup(self.sim_post, "/_sim/faults", {})
+        self.reset_sim_calls()
+        self.run_job(record.answer_job_id)
+        self.assertEqual(self.sim_calls().get("POST /post-order/v2/return/{id}/decide"), 1, "sent once")
+        self.assertEqual((record.state, self.ebay_return(record)["status"]), ("approved", "READY_FOR_SHIPPING"))
+        self.assertTrue(record.picking_id)
