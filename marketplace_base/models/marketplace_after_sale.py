@@ -122,6 +122,20 @@ class MarketplaceAfterSale(models.AbstractModel):
     def _answer_job_type(self, answer):
         raise NotImplementedError
 
+    def _answer(self, answer, requires=None):
+        """The seller's button: check who answers and that every record waits for an answer, then send
+        ``answer``. ``requires``: (field, message) when the answer needs the seller's reason: the records without
+        ``field`` are refused with ``message(their names)``."""
+        self._check_can_answer()
+        self._check_answerable()
+        if requires:
+            field, message = requires
+            missing = self.filtered(lambda record: not record[field])
+            if missing:
+                raise UserError(message(", ".join(missing.mapped("name"))))
+        self._send_answer(answer)
+        return True
+
     def _send_answer(self, answer, values=None):
         """Note who answered what (with ``values``, the answer's details) and queue the job that tells the
         marketplace (one per record), run as the person who answered."""

@@ -77,20 +77,12 @@ class MarketplaceCancellation(models.Model):
     # -- the seller's buttons ------------------------------------------------
     def action_approve(self):
         """Approve the buyer's request: the marketplace is told by a job; the order is cancelled once it agrees."""
-        self._check_can_answer()
-        self._check_answerable()
-        self._send_answer("approve")
-        return True
+        return self._answer("approve")
 
     def action_reject(self):
         """Reject the buyer's request with the chosen reason (the order then stands)."""
-        self._check_can_answer()
-        self._check_answerable()
-        missing = self.filtered(lambda cancellation: not cancellation.reject_reason)
-        if missing:
-            raise UserError(_("Choose a reason to reject %s.", ", ".join(missing.mapped("name"))))
-        self._send_answer("reject")
-        return True
+        return self._answer("reject", ("reject_reason", lambda names: self.env._("Choose a reason to reject %s.",
+                                                                                   names)))
 
     def action_send_request(self):
         """Send the seller's own cancellation (with its reason) to the marketplace."""

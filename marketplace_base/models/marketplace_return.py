@@ -77,20 +77,12 @@ class MarketplaceReturn(models.Model):
     def action_approve(self):
         """Approve the return (with the RMA number when there is one): the buyer sends the item back; the
         return picking is created once the marketplace agrees."""
-        self._check_can_answer()
-        self._check_answerable()
-        self._send_answer("approve")
-        return True
+        return self._answer("approve")
 
     def action_decline(self):
         """Decline the return, with the seller's reason."""
-        self._check_can_answer()
-        self._check_answerable()
-        missing = self.filtered(lambda record: not record.decline_reason)
-        if missing:
-            raise UserError(_("Write why you decline %s.", ", ".join(missing.mapped("name"))))
-        self._send_answer("decline")
-        return True
+        return self._answer("decline", ("decline_reason", lambda names: self.env._("Write why you decline %s.",
+                                                                                     names)))
 
     def action_offer_partial_refund(self):
         """Offer the buyer a partial refund: he keeps the item."""

@@ -106,6 +106,20 @@ def _waiting_for_seller(cancellation):
 
 
 # -- seller calls ---------------------------------------------------------------------------------------
+def creation_date_filter(query, error_id):
+    """The SQL conditions and arguments of a Post-Order search's ``creation_date_range_from/to`` (cancellations,
+    returns); a date eBay cannot read is refused with ``error_id``."""
+    where, args = [], []
+    for name, operator in (("creation_date_range_from", ">="), ("creation_date_range_to", "<=")):
+        if query.get(name):
+            try:
+                args.append(iso(parse_iso(query[name])))
+            except ValueError:
+                raise bad_request(error_id, DOMAIN, f"Invalid {name}: {query[name]}", {name: query[name]}) from None
+            where.append(f"creation_date {operator} ?")
+    return where, args
+
+
 def search(req):
     """GET /post-order/v2/cancellation/search — by creation date range, paged by limit/offset."""
     query = req.query
@@ -113,14 +127,7 @@ def search(req):
         rows = [(req.db.scalar("SELECT data FROM cancellations WHERE cancel_id=?", (query["cancel_id"],)),)]
         rows = [row for row in rows if row[0]]
     else:
-        where, args = [], []
-        for name, operator in (("creation_date_range_from", ">="), ("creation_date_range_to", "<=")):
-            if query.get(name):
-                try:
-                    args.append(iso(parse_iso(query[name])))
-                except ValueError:
-                    raise bad_request(1003, DOMAIN, f"Invalid {name}: {query[name]}", {name: query[name]}) from None
-                where.append(f"creation_date {operator} ?")
+        where, args = creation_date_filter(query, 1003)
         if query.get("legacy_order_id"):
             where.append("order_id = ?")
             args.append(query["legacy_order_id"])

@@ -15,12 +15,12 @@ import time
 from decimal import Decimal, InvalidOperation
 
 from .errors import bad_request, not_found
-from .formats import iso, parse_iso
+from .formats import iso
 from .fulfillment import load_order, shipped_quantities
+from .post_order import DOMAIN, creation_date_filter
 from .routing import empty_response, json_response
 from .signatures import check as check_signature
 
-DOMAIN = "API_POSTORDER"
 BUYER_REASONS = {"NOT_AS_DESCRIBED", "DEFECTIVE_ITEM", "WRONG_SIZE", "NO_LONGER_NEED_ITEM", "ORDERED_WRONG_ITEM",
                  "MISSING_PARTS", "ARRIVED_DAMAGED", "DIFFERENT_FROM_LISTING", "FOUND_BETTER_PRICE"}
 SELLER_DECISIONS = {"APPROVE", "DECLINE", "OFFER_PARTIAL_REFUND"}
@@ -64,14 +64,7 @@ def _paid(order):
 def search(req):
     """GET /post-order/v2/return/search — by creation date range or order, paged (``offset``: page from 1)."""
     query = req.query
-    where, args = [], []
-    for name, operator in (("creation_date_range_from", ">="), ("creation_date_range_to", "<=")):
-        if query.get(name):
-            try:
-                args.append(iso(parse_iso(query[name])))
-            except ValueError:
-                raise bad_request(1103, DOMAIN, f"Invalid {name}: {query[name]}", {name: query[name]}) from None
-            where.append(f"creation_date {operator} ?")
+    where, args = creation_date_filter(query, 1103)
     if query.get("order_id"):
         where.append("order_id = ?")
         args.append(query["order_id"])
