@@ -260,8 +260,8 @@ class TestPublish(EbayCase):
         """Add Marketplace Shop (a Marketplace Manager) makes the EBAY_GB shop: GBP, a GBP pricelist, the site's
         policies, the seller's fiscal position. Its listing is published and its price pushed in GBP from that
         pricelist; its orders land there in GBP as eBay sent them, eBay's VAT apart and not charged again."""
-        manager = new_test_user(self.env, "site_manager", groups="base.group_user,sales_team.group_sale_salesman,"
-                                "marketplace_base.group_marketplace_manager")
+        manager = new_test_user(self.env, "site_manager",
+                                groups="base.group_user,marketplace_base.group_marketplace_manager")
         fiscal_position = self.env["account.fiscal.position"].create({"name": "UK (eBay collects VAT)"})
         wizard = self.env["ebay.site.shop.wizard"].with_user(manager).create({
             "account_id": self.ebay_account.id, "marketplace_site": "EBAY_GB",

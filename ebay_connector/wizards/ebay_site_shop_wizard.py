@@ -15,7 +15,7 @@ class EbaySiteShopWizard(models.TransientModel):
     company_id = fields.Many2one(related="account_id.company_id")
     marketplace_site = fields.Selection(EBAY_MARKETPLACES, string="eBay Marketplace", required=True)
     fiscal_position_id = fields.Many2one(
-        "account.fiscal.position", string="Fiscal Position", check_company=True,
+        "account.fiscal.position", check_company=True,
         help="Set on the shop's sale orders (e.g. the VAT regime of sales to the site's country).")
 
     def action_add(self):

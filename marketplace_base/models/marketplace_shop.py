@@ -46,7 +46,7 @@ class MarketplaceShop(models.Model):
         help="Prices pushed online and the sale orders of the shop; in the shop's currency (a site selling in GBP "
              "needs a GBP pricelist). Empty: the products' sale price converted to the shop's currency.")
     fiscal_position_id = fields.Many2one(
-        "account.fiscal.position", string="Fiscal Position", check_company=True,
+        "account.fiscal.position", check_company=True,
         help="Set on the shop's sale orders (e.g. the VAT regime of the marketplace's country).")
     team_id = fields.Many2one("crm.team", string="Sales Team", check_company=True)
     auto_confirm = fields.Boolean(
