@@ -13,6 +13,7 @@
         "data/ebay_condition_data.xml",
         "data/ir_cron_data.xml",
         "views/ebay_menus.xml",
+        "views/ebay_site_shop_wizard_views.xml",
         "views/marketplace_account_views.xml",
         "views/marketplace_shop_views.xml",
         "views/marketplace_product_binding_views.xml",

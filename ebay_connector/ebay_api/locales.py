@@ -28,6 +28,14 @@ SITE_LANGUAGES = {
 }
 
 
+# marketplace -> the currency eBay lists and sells in on it (developer.ebay.com/api-docs/static/
+# rest-request-components.html#marketplace-id-values; sell/account ...: an offer's price must be in it)
+SITE_CURRENCIES = {
+    "EBAY_US": "USD", "EBAY_GB": "GBP", "EBAY_AU": "AUD", "EBAY_CA": "CAD", "EBAY_IE": "EUR", "EBAY_DE": "EUR",
+    "EBAY_AT": "EUR", "EBAY_CH": "CHF", "EBAY_FR": "EUR", "EBAY_BE": "EUR", "EBAY_IT": "EUR", "EBAY_ES": "EUR",
+    "EBAY_NL": "EUR", "EBAY_PL": "PLN",
+}
+
 def site_language(marketplace_id, preferred=None):
     """The language tag (``de-DE``) to write to ``marketplace_id`` in: ``preferred`` when the site accepts it
     (``fr-CA`` on EBAY_CA), else the site's default. ValueError for a marketplace eBay gives no language."""

@@ -2,7 +2,7 @@ import logging
 from datetime import timedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from odoo.addons.marketplace_base.services.token_store import RecordTokenStore, store_token_set
 from odoo.addons.marketplace_base.shared_budget import SharedRateBudget
@@ -10,6 +10,7 @@ from odoo.addons.marketplace_base.shared_budget import SharedRateBudget
 from ..ebay_api import EbayAuthError, EbayClient, EbayConfig, InMemoryTokenStore, TokenSet
 from ..ebay_api.config import BROWSE, BROWSE_CALLS_PER_DAY, PULL, PUSH, Budget
 from ..ebay_api.finances import KeyManagementAdapter
+from ..ebay_api.locales import SITE_CURRENCIES
 from ..ebay_api.message_signature import MessageSigner
 from ..ebay_api.oauth import OAuthClient
 from ..ebay_api.signature import challenge_response
@@ -175,6 +176,42 @@ class MarketplaceAccount(models.Model):
                        "ebay_signing_key_expires_at": from_epoch(key.get("expirationTime"))})
         client.signer = account._ebay_signer()
         account.message_post(body=_("eBay signing key %s created for signed calls.", key["signingKeyId"]))
+
+    def action_ebay_add_site_shop(self):
+        """Button "Add Marketplace Shop": the wizard that makes the shop of one more eBay site."""
+        self.ensure_one()
+        return {"type": "ir.actions.act_window", "res_model": "ebay.site.shop.wizard", "view_mode": "form",
+                "target": "new", "context": {"default_account_id": self.id}}
+
+    def _ebay_add_site_shop(self, site, fiscal_position=None):
+        """The shop of eBay site ``site`` (EBAY_GB) under this account, made when missing: in the site's currency,
+        with a pricelist in it (made when the company has none), the warehouse of the account's first shop, the
+        seller's ``fiscal_position`` and, once connected, the site's business policies. getOrders returns every
+        site's orders; each lands in its site's shop (``order_shop``) in the site's currency."""
+        self.ensure_one()
+        if not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(_("Only a Marketplace Manager can add a marketplace shop."))
+        if self.platform != "ebay":
+            raise UserError(_("%s is not an eBay account.", self.name))
+        if site not in SITE_CURRENCIES:
+            raise UserError(_("%(site)s is not an eBay marketplace the connector sells on; use one of %(sites)s.",
+                              site=site, sites=", ".join(sorted(SITE_CURRENCIES))))
+        Shop = self.env["marketplace.shop"]
+        shops = Shop.search([("account_id", "=", self.id)], order="id")
+        shop = shops.filtered(lambda shop: shop.marketplace_site == site)[:1]
+        if shop:
+            return shop
+        currency = self.env["marketplace.order"]._currency_by_code(SITE_CURRENCIES[site])
+        label = dict(self._fields["ebay_marketplace_id"].selection).get(site, site)
+        values = {"name": "%s · %s" % (self.name, label), "account_id": self.id, "marketplace_site": site,
+                  "currency_id": currency.id, "fiscal_position_id": fiscal_position.id if fiscal_position else False}
+        if shops:
+            values["warehouse_id"] = shops[0].warehouse_id.id
+        shop = Shop.create(values)
+        shop.pricelist_id = shop._pricelist_in_currency(currency)
+        if self.state == "connected":
+            shop.action_ebay_fetch_policies()
+        return shop
 
     def action_ebay_pull_finances(self):
         """Queue a pull of eBay's money transactions and payouts (the daily cron does the same)."""

@@ -10,7 +10,7 @@ from datetime import timedelta
 from PIL import Image
 
 from odoo import Command, fields
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user
 from odoo.tools.safe_eval import safe_eval
 
@@ -255,6 +255,70 @@ class TestPublish(EbayCase):
         self.run_jobs()
         self.assertFalse(listing.last_error)
         self.assertEqual(self.sim_get("/_sim/listings/LAMPE-DE")["price"]["value"], "29.00")
+
+    def test_an_account_sells_on_ebay_uk_in_pounds_from_its_own_shop(self):
+        """Add Marketplace Shop (a Marketplace Manager) makes the EBAY_GB shop: GBP, a GBP pricelist, the site's
+        policies, the seller's fiscal position. Its listing is published and its price pushed in GBP from that
+        pricelist; its orders land there in GBP as eBay sent them, eBay's VAT apart and not charged again."""
+        manager = new_test_user(self.env, "site_manager",
+                                groups="base.group_user,marketplace_base.group_marketplace_manager")
+        fiscal_position = self.env["account.fiscal.position"].create({"name": "UK (eBay collects VAT)"})
+        wizard = self.env["ebay.site.shop.wizard"].with_user(manager).create({
+            "account_id": self.ebay_account.id, "marketplace_site": "EBAY_GB",
+            "fiscal_position_id": fiscal_position.id})
+        shop = self.env["marketplace.shop"].browse(wizard.action_add()["res_id"])
+        self.assertEqual((shop.marketplace_site, shop.currency_id.name, shop.pricelist_id.currency_id.name),
+                         ("EBAY_GB", "GBP", "GBP"))
+        self.assertEqual((shop.fiscal_position_id, shop.warehouse_id), (fiscal_position, self.ebay_shop.warehouse_id))
+        self.assertEqual(set(shop.ebay_fulfillment_policy_id.mapped("marketplace_id")), {"EBAY_GB"})
+        self.assertEqual(self.ebay_account.with_user(manager)._ebay_add_site_shop("EBAY_GB"), shop, "one per site")
+
+        shop.pricelist_id.item_ids = [Command.create({"applied_on": "1_product", "compute_price": "fixed",
+                                                      "product_tmpl_id": self._make_product("LAMP-UK", 5.0)
+                                                      .product_tmpl_id.id, "fixed_price": 21.50})]
+        shop.ebay_location_key = self.ebay_shop.ebay_location_key
+        listing = self.make_listing("LAMP-UK", shop_id=shop.id,
+                                    product_tmpl_id=shop.pricelist_id.item_ids.product_tmpl_id.id,
+                                    product_id=shop.pricelist_id.item_ids.product_tmpl_id.product_variant_id.id)
+        listing.action_publish()
+        self.run_jobs()
+        self.assertEqual(listing.state, "published", listing.last_error)
+        live = self.sim_get("/_sim/listings/LAMP-UK")
+        self.assertEqual((live["marketplaceId"], live["locale"], live["price"]), ("EBAY_GB", "en_GB",
+                                                                                 {"value": "21.50", "currency": "GBP"}))
+        shop.odoo_owns_stock = True
+        shop.pricelist_id.item_ids.fixed_price = 23.0
+        self.assertEqual(self.enqueue_and_run("push_price", shop=shop).state, "done")
+        self.assertEqual(self.sim_get("/_sim/listings/LAMP-UK")["price"], {"value": "23.00", "currency": "GBP"})
+
+        external_id = self.sim_post("/_sim/orders", {"lines": [{"sku": "LAMP-UK", "quantity": 2}],
+                                                     "ebay_collected_tax": True})["orderIds"][0]
+        self.enqueue_and_run("pull_orders", payload={"order_ids": [external_id]}, shop=shop)
+        order = self.env["marketplace.order"].search([("external_order_id", "=", external_id)])
+        sale = order.sale_order_id
+        self.assertEqual(order.shop_id, shop)
+        self.assertEqual(order.state, "imported", order.error_message)
+        self.assertEqual((order.currency_id.name, sale.currency_id.name, sale.pricelist_id), ("GBP", "GBP",
+                                                                                             shop.pricelist_id))
+        self.assertEqual(sale.fiscal_position_id, fiscal_position)
+        self.assertEqual(sale.order_line.filtered(lambda line: not line.is_delivery).price_unit, 23.0)
+        # eBay collected the UK VAT (20 %) under its IOSS number: on the order, apart, not on the sale order
+        self.assertAlmostEqual(order.amount_marketplace_tax, (46.0 + order.amount_shipping) * 0.2, delta=0.01)
+        self.assertFalse(sale.order_line.tax_id)
+        self.assertAlmostEqual(sale.amount_total, order.amount_total)
+        self.assertFalse(order.total_mismatch)
+
+    def test_only_a_marketplace_manager_adds_a_site_shop_each_in_its_currency(self):
+        clerk = new_test_user(self.env, "site_user", groups="base.group_user,marketplace_base.group_marketplace_user")
+        with self.assertRaises(AccessError):
+            self.ebay_account.with_user(clerk)._ebay_add_site_shop("EBAY_DE")
+        with self.assertRaises(UserError):
+            self.ebay_account._ebay_add_site_shop("EBAY_MARS")
+        german = self.ebay_account._ebay_add_site_shop("EBAY_DE")
+        self.assertEqual((german.currency_id.name, german.pricelist_id.currency_id.name), ("EUR", "EUR"))
+        self.assertTrue(german.currency_id.active)
+        self.assertEqual(self.ebay_account._ebay_add_site_shop("EBAY_AT").pricelist_id, german.pricelist_id,
+                         "the company's EUR pricelist is reused")
 
     def test_the_location_leaves_out_what_the_address_lacks(self):
         self.ebay_shop.warehouse_id.partner_id.state_id = False

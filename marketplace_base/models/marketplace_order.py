@@ -490,8 +490,11 @@ class MarketplaceOrder(models.Model):
         }
         if self.order_date:
             values["date_order"] = self.order_date
-        if shop.pricelist_id:
-            values["pricelist_id"] = shop.pricelist_id.id
+        # the marketplace's currency (an EBAY_GB order stays in GBP), amounts as the marketplace sent them
+        if shop.pricelist_id or self.partner_id.property_product_pricelist.currency_id != self.currency_id:
+            values["pricelist_id"] = shop._pricelist_in_currency(self.currency_id).id
+        if shop.fiscal_position_id:
+            values["fiscal_position_id"] = shop.fiscal_position_id.id
         if shop.team_id:
             values["team_id"] = shop.team_id.id
         return values

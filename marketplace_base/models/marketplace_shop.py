@@ -41,7 +41,13 @@ class MarketplaceShop(models.Model):
         domain="[('usage', '=', 'internal')]",
         help="Where returned items go (the return picking's destination); empty: the warehouse's own.",
     )
-    pricelist_id = fields.Many2one("product.pricelist", check_company=True)
+    pricelist_id = fields.Many2one(
+        "product.pricelist", check_company=True,
+        help="Prices pushed online and the sale orders of the shop; in the shop's currency (a site selling in GBP "
+             "needs a GBP pricelist). Empty: the products' sale price converted to the shop's currency.")
+    fiscal_position_id = fields.Many2one(
+        "account.fiscal.position", check_company=True,
+        help="Set on the shop's sale orders (e.g. the VAT regime of the marketplace's country).")
     team_id = fields.Many2one("crm.team", string="Sales Team", check_company=True)
     auto_confirm = fields.Boolean(
         string="Auto-confirm Orders", default=True,
@@ -255,6 +261,23 @@ class MarketplaceShop(models.Model):
             if interval:
                 schedules[job_type] = max(interval, shop_minutes or 0)
         return schedules
+
+    def _pricelist_in_currency(self, currency):
+        """The pricelist an order in ``currency`` is sold at: the shop's own when it is in that currency, else the
+        company's first active one in it, else a new one (the currency activated). A sale order's currency is its
+        pricelist's: without one in the marketplace's currency, a GBP order would become a USD sale order."""
+        self.ensure_one()
+        if self.pricelist_id.currency_id == currency:
+            return self.pricelist_id
+        Pricelist = self.env["product.pricelist"].sudo()
+        pricelist = Pricelist.search([("currency_id", "=", currency.id),
+                                      ("company_id", "in", (self.company_id.id, False))], limit=1)
+        if pricelist:
+            return pricelist
+        currency.sudo().active = True
+        return Pricelist.create({"name": _("%(company)s %(currency)s", company=self.company_id.name,
+                                           currency=currency.name),
+                                 "currency_id": currency.id, "company_id": self.company_id.id})
 
     def _sync_crons(self):
         """{job type: (xml id of the cron that runs it, the shop's own interval in minutes or 0)} of the flows

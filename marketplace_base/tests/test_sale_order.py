@@ -232,3 +232,21 @@ class TestSaleOrderCreation(MarketplaceCase):
         self.assertEqual(import_and_convert(cancelled, lines, cancelled=True), (order, "cancelled"))
         self.assertEqual(order.state, "cancelled")
         self.assertEqual(Order._currency_by_code("EUR").name, "EUR")
+
+    def test_a_sale_order_is_in_the_marketplaces_currency_whatever_the_shops_pricelist(self):
+        """A GBP order of a shop without a pricelist (or with one in USD) is a GBP sale order at the marketplace's
+        prices: Odoo's pricelist in GBP (made once, then reused), never the company's USD with GBP amounts."""
+        gbp = self.env["marketplace.order"]._currency_by_code("GBP")
+        first = self.make_order("GBP-1", currency_id=gbp.id)
+        first._create_sale_order()
+        sale = first.sale_order_id
+        self.assertEqual((sale.currency_id, sale.pricelist_id.currency_id), (gbp, gbp))
+        self.assertEqual((sale.amount_total, first.total_mismatch), (30.0, False))
+        self.shop.pricelist_id = self.env["product.pricelist"].create({"name": "USD", "currency_id":
+                                                                       self.env.ref("base.USD").id})
+        second = self.make_order("GBP-2", currency_id=gbp.id)
+        second._create_sale_order()
+        self.assertEqual(second.sale_order_id.pricelist_id, sale.pricelist_id, "the GBP pricelist is reused")
+        dollars = self.make_order("USD-1")
+        dollars._create_sale_order()
+        self.assertEqual(dollars.sale_order_id.pricelist_id, self.shop.pricelist_id, "the shop's own in its currency")

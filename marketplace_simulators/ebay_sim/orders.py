@@ -11,7 +11,12 @@ import time
 from .formats import cents_of, iso, money
 
 SELLER = "demo_seller"
-SALES_TAX_RATE_BP = 825          # 8.25 %, in basis points
+SALES_TAX_RATE_BP = 825          # 8.25 %, in basis points (US state sales tax)
+# VAT eBay collects on UK and EU sites (fulfillment.yml: ebayCollectAndRemitTaxes taxType VAT, with the eBay IOSS
+# number in ebayReference), in basis points; other sites: US sales tax
+VAT_RATE_BP = {"EBAY_GB": 2000, "EBAY_DE": 1900, "EBAY_AT": 2000, "EBAY_FR": 2000, "EBAY_IT": 2200,
+               "EBAY_ES": 2100, "EBAY_NL": 2100, "EBAY_IE": 2300, "EBAY_BE": 2100, "EBAY_PL": 2300}
+EBAY_IOSS = {"EBAY_GB": "GB000000000", "default": "IM0000000000"}   # placeholders, not eBay's numbers
 FEE_RATE_BP = 1325               # final value fee used for totalDueSeller
 STREETS = ["Main St", "Oak Ave", "Pine Rd", "Maple Dr", "Cedar Ln", "Elm St", "Lakeview Blvd"]
 CITIES = [("San Jose", "CA", "95125"), ("Austin", "TX", "78701"), ("Denver", "CO", "80202"),
@@ -37,13 +42,13 @@ def address(rng):
 def _line(seq, index, spec, created, collect_tax):
     """One line item: ``spec`` has sku, title, listing_id, price_cents, currency, quantity, shipping_cents, and
     optionally discount_cents (a seller's promotion on the line: ``appliedPromotions``, a negative amount)."""
-    currency = spec["currency"]
+    currency, site = spec["currency"], spec.get("marketplace_id") or "EBAY_US"
     cost = spec["price_cents"] * spec["quantity"]
     discount = spec.get("discount_cents", 0)
     line = {"lineItemId": str(10000000000 + seq * 10 + index), "legacyItemId": spec["listing_id"],
             "sku": spec["sku"], "title": spec["title"], "lineItemCost": money(cost, currency),
-            "quantity": spec["quantity"], "soldFormat": "FIXED_PRICE", "listingMarketplaceId": "EBAY_US",
-            "purchaseMarketplaceId": "EBAY_US", "lineItemFulfillmentStatus": "NOT_STARTED",
+            "quantity": spec["quantity"], "soldFormat": "FIXED_PRICE", "listingMarketplaceId": site,
+            "purchaseMarketplaceId": site, "lineItemFulfillmentStatus": "NOT_STARTED",
             "total": money(cost - discount + spec["shipping_cents"], currency),
             "deliveryCost": {"shippingCost": money(spec["shipping_cents"], currency)},
             "appliedPromotions": [{"promotionId": f"PROMO-{seq}-{index}", "description": "Seller promotion",
@@ -53,10 +58,20 @@ def _line(seq, index, spec, created, collect_tax):
             "lineItemFulfillmentInstructions": {"shipByDate": iso(created + 3 * 86400), "guaranteedDelivery": False},
             "itemLocation": {"location": "San Jose", "countryCode": "US", "postalCode": "95125"}}
     if collect_tax:
-        tax = (cost - discount + spec["shipping_cents"]) * SALES_TAX_RATE_BP // 10000
-        line["ebayCollectAndRemitTaxes"] = [{"taxType": "STATE_SALES_TAX", "amount": money(tax, currency),
-                                             "collectionMethod": "NET"}]
+        line["ebayCollectAndRemitTaxes"] = [_collect_and_remit(site, cost - discount + spec["shipping_cents"],
+                                                               currency)]
     return line
+
+
+def _collect_and_remit(site, taxable_cents, currency):
+    """The tax eBay collects and remits on a line: VAT under eBay's IOSS number on UK and EU sites, US state
+    sales tax elsewhere."""
+    if site in VAT_RATE_BP:
+        return {"taxType": "VAT", "amount": money(taxable_cents * VAT_RATE_BP[site] // 10000, currency),
+                "collectionMethod": "NET",
+                "ebayReference": {"name": "IOSS", "value": EBAY_IOSS.get(site, EBAY_IOSS["default"])}}
+    return {"taxType": "STATE_SALES_TAX", "amount": money(taxable_cents * SALES_TAX_RATE_BP // 10000, currency),
+            "collectionMethod": "NET"}
 
 
 def build_order(seq, specs, buyer, created, collect_tax, rng):

@@ -105,7 +105,7 @@ def seed_hub_listings(db, count, leaves):
 def sellable(db):
     """Line specs of everything a buyer can purchase: published offers and fixed-price Seller Hub listings."""
     specs = []
-    for row in db.all("SELECT o.sku, o.listing_id, o.price, o.currency, i.data FROM offers o "
+    for row in db.all("SELECT o.sku, o.listing_id, o.price, o.currency, o.marketplace_id, i.data FROM offers o "
                       "JOIN inventory_items i ON i.sku=o.sku WHERE o.status='PUBLISHED' ORDER BY o.offer_id"):
         specs.append(_spec(row, json.loads(row["data"])["product"]["title"]))
     for row in db.all("SELECT sku, listing_id, price, currency, data FROM hub_listings WHERE migrated=0 AND "
@@ -116,7 +116,8 @@ def sellable(db):
 
 def _spec(row, title):
     return {"sku": row["sku"], "listing_id": row["listing_id"], "title": title,
-            "price_cents": round(float(row["price"]) * 100), "currency": row["currency"]}
+            "price_cents": round(float(row["price"]) * 100), "currency": row["currency"],
+            "marketplace_id": row["marketplace_id"] if "marketplace_id" in row.keys() else "EBAY_US"}
 
 
 def make_orders(db, count, pool, lines=None, buyer=None, ebay_collected_tax=None, age_days=30):

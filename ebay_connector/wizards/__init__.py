@@ -1,0 +1,1 @@
+from . import ebay_site_shop_wizard
