@@ -20,7 +20,10 @@ registry.category("web_tour.tours").add("ebay_return_tour", {
             trigger: '.dropdown-item[data-menu-xmlid="marketplace_base.menu_marketplace_returns"]',
             run: "click",
         },
-        { content: "the returns are listed", trigger: ".o_list_view .o_data_row" },
+        {
+            content: "the open returns are listed, the other salesperson's among them",
+            trigger: '.o_list_view .o_data_row:contains("WRONG_SIZE")',
+        },
         { content: "open the filters", trigger: ".o_searchview_dropdown_toggler", run: "click" },
         {
             content: "only what waits for me",
@@ -30,7 +33,7 @@ registry.category("web_tour.tours").add("ebay_return_tour", {
         { content: "the filter is on", trigger: '.o_searchview_facet:contains("Waiting for me")' },
         {
             content: "the other salesperson's return is left out",
-            trigger: '.o_list_view:not(:has(.o_data_row:contains("Someone else")))',
+            trigger: '.o_list_view:not(:has(.o_data_row:contains("WRONG_SIZE")))',
         },
         {
             content: "open the buyer's return",
