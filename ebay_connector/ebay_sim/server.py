@@ -29,6 +29,7 @@ from . import (
     oauth,
     post_order,
     publishing,
+    refunds,
     signatures,
     taxonomy,
 )
@@ -40,7 +41,8 @@ from .store import Store
 
 LOG = logging.getLogger(__name__)
 ROUTES = [Route(*spec) for module in (oauth, taxonomy, browse, inventory, bulk_update, migration, feed, fulfillment,
-                                      notification, publishing, catalog, post_order, signatures, finances, controls)
+                                      notification, publishing, catalog, post_order, signatures, finances, refunds,
+                                      controls)
           for spec in module.ROUTES]
 ROUTES_BY_METHOD = {method: [r for r in ROUTES if r.method == method] for method in ("GET", "POST", "PUT",
                                                                                        "DELETE")}

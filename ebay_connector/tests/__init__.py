@@ -20,3 +20,4 @@ from . import test_roles_live
 from . import test_money
 from . import test_cancellations
 from . import test_conformance
+from . import test_refunds

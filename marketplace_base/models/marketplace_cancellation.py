@@ -66,6 +66,8 @@ class MarketplaceCancellation(models.Model):
                                       help="The seller's deadline to answer the buyer's request.")
     closed_at = fields.Datetime(readonly=True)
     refund_amount = fields.Monetary(readonly=True)
+    credit_note_ids = fields.One2many("account.move", "marketplace_cancellation_id", string="Credit Notes",
+                                      readonly=True, help="The draft credit notes that book the refund.")
     responsible_user_id = fields.Many2one("res.users", string="Responsible", readonly=True, index=True,
                                           help="Who answers: the order's salesperson, else the shop's Responsible.")
     waiting_for_seller = fields.Boolean(compute="_compute_waiting_for_seller", store=True, index=True)

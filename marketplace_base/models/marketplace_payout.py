@@ -134,6 +134,18 @@ class MarketplacePayout(models.Model):
             payout._book()
 
     @api.model
+    def _book_after_pull(self, account):
+        """What a money pull books once the account's transactions are stored: its refunds as draft credit notes
+        (``marketplace.money.transaction._book_refunds``), then its payouts that add up (``_book_reconciled``).
+        Returns the job's log lines [(message, level)] of what is left for later or for a person."""
+        refunds = self.env["marketplace.money.transaction"]._book_refunds(account)
+        payouts = self._book_reconciled(account)
+        return ([(_("Refund %(refund)s not booked: %(reason)s", refund=refund, reason=reason), "warning")
+                 for refund, reason in refunds.items()]
+                + [(_("Payout %(payout)s not booked: %(reason)s", payout=payout, reason=reason), "warning")
+                   for payout, reason in payouts.items()])
+
+    @api.model
     def _book_reconciled(self, account):
         """After a pull: book the account's payouts that add up and are not booked yet, when the account says
         where and the job's user may post entries; returns {payout id: why not} for those left to a person."""
