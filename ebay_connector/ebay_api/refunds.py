@@ -16,6 +16,11 @@ except ImportError:  # a top-level package: plain pytest puts the addon folders 
 # ReasonForRefundEnum (developer.ebay.com/api-docs/sell/fulfillment/types/api:ReasonForRefundEnum)
 REASONS = ("BUYER_CANCEL", "SELLER_CANCEL", "ITEM_NOT_RECEIVED", "BUYER_RETURN", "ITEM_NOT_AS_DESCRIBED",
            "OTHER_ADJUSTMENT", "SHIPPING_DISCOUNT")
+# marketplace_core.refunds.REASONS -> eBay's
+EBAY_REASONS = {"buyer_cancel": "BUYER_CANCEL", "seller_cancel": "SELLER_CANCEL",
+                "item_not_received": "ITEM_NOT_RECEIVED", "buyer_return": "BUYER_RETURN",
+                "item_not_as_described": "ITEM_NOT_AS_DESCRIBED", "other_adjustment": "OTHER_ADJUSTMENT",
+                "shipping_discount": "SHIPPING_DISCOUNT"}
 COMMENT_MAX = 100     # IssueRefundRequest.comment: Max Length 100
 FAILED = "FAILED"
 

@@ -10,6 +10,7 @@ from ..services.listing_backfill import ListingBackfill, ListingMigrator
 from ..services.listing_publisher import ListingEnder, ListingPublisher, ListingReviser
 from ..services.notification_processor import NotificationProcessor
 from ..services.order_importer import OrderImporter
+from ..services.refund_issuer import RefundIssuer
 from ..services.stock_exporter import EbayPricePush, EbayStockPush
 
 # eBay job type -> the importer/exporter that runs it and its lane (given to the base by marketplace.platform.ebay):
@@ -26,6 +27,7 @@ EBAY_HANDLERS = {
     "pull_cancellations": JobHandler(CancellationImporter, URGENT),
     "answer_cancellation": JobHandler(CancellationAnswerer, URGENT),
     "request_cancellation": JobHandler(CancellationRequester, URGENT),
+    "issue_refund": JobHandler(RefundIssuer, URGENT),
     # listing job types are marketplace_base's (its listings enqueue them); eBay runs them in the publish lane
     "publish_listings": JobHandler(ListingPublisher, PUBLISH),
     "revise_listings": JobHandler(ListingReviser, PUBLISH),
@@ -37,7 +39,7 @@ EBAY_PUSH_ADAPTERS = {
     "push_price": EbayPricePush,
 }
 LISTING_JOB_TYPES = ("publish_listings", "revise_listings", "end_listings")
-AFTER_SALE_JOB_TYPES = ("pull_cancellations", "answer_cancellation", "request_cancellation")
+AFTER_SALE_JOB_TYPES = ("pull_cancellations", "answer_cancellation", "request_cancellation", "issue_refund")
 
 
 class MarketplaceJob(models.Model):

@@ -3,7 +3,9 @@ becomes one draft credit note carrying eBay's refund id, whatever the pulls and 
 goes to eBay's issue_refund once, within what the buyer paid, and only for Marketplace Managers."""
 import psycopg2
 
-from odoo.exceptions import UserError
+from odoo import fields
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user
 from odoo.tools import mute_logger
 
 from .test_orders import OrdersCase
@@ -15,6 +17,7 @@ class RefundCase(OrdersCase):
     def setUpClass(cls):
         super().setUpClass()
         (cls.ebay_product_a | cls.ebay_product_b).invoice_policy = "order"   # invoiced before delivery
+        cls.manager = new_test_user(cls.env, "refund_manager", groups="marketplace_base.group_marketplace_manager")
 
     def imported_order(self):
         """An eBay order of two units of A and one of B, made now and imported with its sale order."""
@@ -89,3 +92,110 @@ class TestReportedRefunds(RefundCase):
         with self.assertRaises(psycopg2.IntegrityError), mute_logger("odoo.sql_db"), self.env.cr.savepoint():
             first.copy({"marketplace_shop_id": order.shop_id.id, "marketplace_refund_ref": "R-1"})
         self.assertFalse(self.credit_notes(order).filtered(lambda note: note.marketplace_refund_ref == "TOO-MUCH"))
+
+
+class TestIssuedRefunds(RefundCase):
+
+    def refund_jobs(self, order):
+        return self.env["marketplace.job"].search([("job_type", "=", "issue_refund"),
+                                                   ("shop_id", "=", order.shop_id.id)])
+
+    def ebay_order(self, order):
+        token = self.ebay_account._ebay_client().token_store.load().access_token
+        answer = self.http.get(self.sim.base_url + "/sell/fulfillment/v1/order/%s" % order.external_order_id,
+                               headers={"Authorization": "Bearer " + token}, timeout=10)
+        answer.raise_for_status()
+        return answer.json()
+
+    def test_a_refund_issued_from_odoo_reaches_ebay_once_and_is_one_credit_note(self):
+        order = self.imported_order()
+        self.reset_sim_calls()
+        job = order.with_user(self.manager)._request_refund("amount", "other_adjustment", amount=2.5,
+                                                             comment="Scratch on the lid")
+        self.assertEqual((job.user_id, job.state), (self.manager, "pending"))
+        self.run_jobs(job_ids=job.ids)
+        self.assertEqual(job.state, "done", job.last_error)
+        self.assertEqual(self.sim_calls().get("POST /sell/fulfillment/v1/order/{id}/issue_refund"), 1)
+        refunds = self.ebay_order(order)["paymentSummary"]["refunds"]
+        self.assertEqual([refund["amount"]["value"] for refund in refunds], ["2.50"])
+        credit_note = self.credit_notes(order)
+        self.assertEqual((credit_note.marketplace_refund_ref, credit_note.marketplace_refund_source,
+                          credit_note.amount_total), (refunds[0]["refundId"], "issued", 2.5))
+        for _replay in range(2):
+            self.pull(payload={"order_ids": [order.external_order_id]})
+            self.pull_money()
+        self.assertEqual(self.credit_notes(order), credit_note, "pulled again and replayed: still one")
+        self.assertEqual(self.sim_calls().get("POST /sell/fulfillment/v1/order/{id}/issue_refund"), 1)
+
+        # units of a line: eBay gets a line-level refund, the credit note the units on the sale line
+        line_b = order.line_ids.filtered(lambda line: line.product_id == self.ebay_product_b)
+        job = order.with_user(self.manager)._request_refund("lines", "buyer_return", units={line_b: 1})
+        self.run_jobs(job_ids=job.ids)
+        self.assertEqual(job.state, "done", job.last_error)
+        line_note = self.credit_notes(order) - credit_note
+        self.assertEqual(line_note.invoice_line_ids.mapped(lambda line: (line.product_id, line.quantity)),
+                         [(self.ebay_product_b, 1.0)])
+        ebay_line = next(line for line in self.ebay_order(order)["lineItems"]
+                         if line["lineItemId"] == line_b.external_line_id)
+        self.assertEqual(ebay_line["refunds"][0]["refundId"], line_note.marketplace_refund_ref)
+
+    def test_an_unanswered_refund_is_read_back_not_sent_again(self):
+        order = self.imported_order()
+        self.env["ir.config_parameter"].sudo().set_param("ebay_connector.timeout_seconds", "2")
+        self.sim_post("/_sim/faults", {"timeout_after_commit": {
+            "path": "/sell/fulfillment/v1/order/*/issue_refund", "method": "POST", "times": 1}})
+        self.reset_sim_calls()
+        job = order.with_user(self.manager)._request_refund("full", "seller_cancel")
+        self.run_jobs(job_ids=job.ids)   # no answer; the retry reads getOrder back
+        self.sim_post("/_sim/faults", {})
+        if job.state == "pending":
+            job.next_attempt_at = fields.Datetime.now()
+            self.run_jobs(job_ids=job.ids)
+        self.assertEqual(job.state, "done", job.last_error)
+        log = "\n".join(job.log_ids.mapped("message"))
+        self.assertIn("Read timed out", log)
+        self.assertIn("not sent again", log)
+        self.assertEqual(self.sim_calls().get("POST /sell/fulfillment/v1/order/{id}/issue_refund"), 1,
+                         "eBay's refund was read back, not made twice")
+        self.assertEqual(len(self.credit_notes(order)), 1)
+        self.assertAlmostEqual(self.credit_notes(order).amount_total, order.amount_total, places=2)
+
+    def test_more_than_the_buyer_paid_is_refused_with_a_clear_error(self):
+        order = self.imported_order()
+        manager_order = order.with_user(self.manager)
+        with self.assertRaisesRegex(UserError, "more than what remains"):
+            manager_order._request_refund("amount", "other_adjustment", amount=order.amount_total + 0.01)
+        manager_order._request_refund("amount", "other_adjustment", amount=order.amount_total - 1.0)
+        with self.assertRaisesRegex(UserError, r"more than what remains to refund \(1.00"):
+            manager_order._request_refund("amount", "other_adjustment", amount=1.01)
+        self.assertEqual(len(self.refund_jobs(order)), 1, "the job being sent counts as refunded")
+
+        # eBay has refunds Odoo has not seen yet: eBay's own refusal fails the job with its words
+        self.refund_jobs(order).state = "cancelled"
+        self.sim_post("/_sim/orders/%s/refund" % order.external_order_id, {"amount": "5.00"})
+        job = manager_order._request_refund("full", "buyer_cancel")
+        self.run_jobs(job_ids=job.ids)
+        self.assertEqual(job.state, "failed")
+        self.assertIn("eBay refused the refund", job.last_error)
+        self.assertIn("exceeds order amount", job.last_error)
+        self.assertFalse(self.credit_notes(order).filtered(lambda note: note.marketplace_refund_source == "issued"))
+
+    def test_only_marketplace_managers_of_the_order_s_company_refund(self):
+        order = self.imported_order()
+        user = new_test_user(self.env, "refund_user", groups="marketplace_base.group_marketplace_user")
+        salesperson = new_test_user(self.env, "refund_sales", groups="sales_team.group_sale_salesman")
+        other = self.env["res.company"].create({"name": "Refunds Elsewhere"})
+        outsider = new_test_user(self.env, "refund_outsider", groups="marketplace_base.group_marketplace_manager",
+                                 company_id=other.id, company_ids=[other.id])
+        for person in (user, salesperson, outsider):
+            with self.assertRaises(AccessError):
+                order.with_user(person)._request_refund("full", "buyer_cancel")
+        with self.assertRaises(AccessError):
+            self.env["marketplace.refund.wizard"].with_user(user).create({"order_id": order.id, "mode": "full",
+                                                                          "reason": "buyer_cancel"})
+        self.assertFalse(self.refund_jobs(order))
+        wizard = self.env["marketplace.refund.wizard"].with_user(self.manager).create(
+            {"order_id": order.id, "mode": "amount", "amount": 1.0, "reason": "shipping_discount"})
+        self.assertAlmostEqual(wizard.amount_remaining, order.amount_total, places=2)
+        wizard.action_confirm()
+        self.assertEqual(self.refund_jobs(order).user_id, self.manager)

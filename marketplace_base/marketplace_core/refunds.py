@@ -20,8 +20,10 @@ from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 ZERO = Decimal(0)
 # the kinds of credit-note lines: a product line's units, shipping, seller-collected tax, an adjustment
 PRODUCT, SHIPPING, TAX, ADJUSTMENT = "product", "shipping", "tax", "adjustment"
-# how a refund issued from Odoo is given
+# how a refund issued from Odoo is given, and why (each connector maps these to its platform's reasons)
 FULL, LINES, AMOUNT = "full", "lines", "amount"
+REASONS = ("buyer_cancel", "seller_cancel", "item_not_received", "buyer_return", "item_not_as_described",
+           "other_adjustment", "shipping_discount")
 
 
 class RefundError(ValueError):

@@ -82,7 +82,7 @@ class MarketplaceJob(models.Model):
          ("revise_listings", "Revise Listings"), ("end_listings", "End Listings"),
          # after-sale job types are the base's (its cancellations enqueue them); each connector runs them
          ("pull_cancellations", "Pull Cancellations"), ("answer_cancellation", "Answer Cancellation"),
-         ("request_cancellation", "Send Cancellation")], required=True, index=True,
+         ("request_cancellation", "Send Cancellation"), ("issue_refund", "Issue Refund")], required=True, index=True,
         help="Connectors add theirs (pull_orders, push_stock, ...).",
     )
     account_id = fields.Many2one("marketplace.account", index=True, ondelete="cascade")

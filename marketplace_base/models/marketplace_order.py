@@ -3,7 +3,7 @@ import logging
 import psycopg2
 
 from odoo import Command, _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, float_compare, format_amount, mute_logger
 
 from ..marketplace_core.errors import LostRace
@@ -12,6 +12,7 @@ from ..marketplace_core.money import total_check
 from ..marketplace_core.refunds import (
     ADJUSTMENT,
     PRODUCT,
+    REASONS,
     SHIPPING,
     TAX,
     CreditLine,
@@ -20,6 +21,7 @@ from ..marketplace_core.refunds import (
     Refund,
     RefundError,
     credit_lines,
+    requested_refund,
     to_decimal,
 )
 
@@ -27,6 +29,8 @@ _logger = logging.getLogger(__name__)
 
 ADDRESS_FIELDS = ("name", "street", "street2", "city", "zip", "state_id", "country_id", "phone")
 QUIET_IMPORT = {"tracking_disable": True, "mail_create_nolog": True}
+REFUND_JOB = "issue_refund"
+OPEN_JOB_STATES = ("pending", "processing", "to_confirm")
 
 
 def _address_key(partner):
@@ -714,6 +718,58 @@ class MarketplaceOrder(models.Model):
                 "sale_line_ids": [Command.set(order_line.sale_line_id.ids if line.kind == PRODUCT else [])],
             })
         return values
+
+    # -- refunds issued from Odoo ---------------------------------------------
+    def _pending_refund_jobs(self):
+        """The ``issue_refund`` jobs of this order not finished yet: what they send counts as refunded."""
+        self.ensure_one()
+        jobs = self.env["marketplace.job"].sudo().search([("job_type", "=", REFUND_JOB),
+                                                           ("shop_id", "=", self.shop_id.id),
+                                                           ("state", "in", OPEN_JOB_STATES)])
+        return jobs.filtered(lambda job: job._payload().get("order_id") == self.id)
+
+    def _request_refund(self, mode, reason, amount=None, units=None, comment=None):
+        """The seller refunds the buyer from Odoo: ``mode`` full (all that remains), lines (``units``
+        {marketplace.order.line: units}) or amount, with one of ``marketplace_core.refunds.REASONS``.
+
+        Marketplace Managers of the order's company only. The refund must stay within what the buyer paid less
+        what the credit notes booked and what refund jobs are sending. It is queued as an ``issue_refund`` job
+        (payload {"order_id", "amount", "lines": [[external line id, amount]], "reason", "comment"}, run as
+        the manager) that the order's connector runs; returns the job."""
+        self.ensure_one()
+        if not self.env.user.has_group("marketplace_base.group_marketplace_manager"):
+            raise AccessError(_("Only Marketplace Managers issue refunds."))
+        self.check_access("write")
+        order = self.sudo()
+        if not self.env["marketplace.platform"]._get(order.platform)._job_handler(REFUND_JOB):
+            raise UserError(_("%s takes no refund from Odoo: its refunds come with its returns and cancellations.",
+                              order.shop_id.name))
+        if not order.sale_order_id:
+            raise UserError(_("%s has no sale order yet: a refund is booked on it.", order.name))
+        if reason not in REASONS:
+            raise UserError(_("Choose the reason of the refund."))
+        pending = sum((to_decimal(job._payload().get("amount")) for job in order._pending_refund_jobs()),
+                      to_decimal(0))
+        try:
+            refund = requested_refund(order._refund_figures(), order._booked_credit_lines(), mode, amount=amount,
+                                      units={line.external_line_id: count for line, count in (units or {}).items()},
+                                      pending=pending)
+        except RefundError as exc:
+            raise UserError(_("%(order)s cannot be refunded so: %(reason)s.", order=order.name, reason=exc)) from None
+        payload = {"order_id": order.id, "amount": str(refund.amount), "reason": reason, "comment": comment or "",
+                   "lines": [[line_ref, str(line_amount)] for line_ref, line_amount in refund.lines]}
+        job = self.env["marketplace.job"]._enqueue(REFUND_JOB, shop=order.shop_id, payload=payload, priority=5,
+                                                   user=self.env.user)
+        order.message_post(body=_("Refund of %(amount)s queued for the marketplace by %(user)s.",
+                                  amount=format_amount(self.env, float(refund.amount), order.currency_id),
+                                  user=self.env.user.name))
+        return job
+
+    def action_refund(self):
+        """Button: the refund wizard (Marketplace Managers; the model checks again when it is sent)."""
+        self.ensure_one()
+        return {"type": "ir.actions.act_window", "res_model": "marketplace.refund.wizard", "view_mode": "form",
+                "target": "new", "name": _("Refund %s", self.name), "context": {"default_order_id": self.id}}
 
     def action_view_credit_notes(self):
         self.ensure_one()
