@@ -1,8 +1,10 @@
 """Refunds: ``POST /sell/fulfillment/v1/order/{orderId}/issue_refund`` (IssueRefundRequest / Refund of
 ``fulfillment.yml``, its error ids 349xx) and a refund made in Seller Hub (``POST /_sim/orders/{orderId}/refund``).
 
-A refund shows at once on getOrder(s): at the order's level in ``paymentSummary.refunds`` (``refundId`` for one
-made by issueRefund, ``refundReferenceId`` always), per line in ``lineItems[].refunds`` for a line-level refund;
+A cancellation closed with its refund (Post-Order approval or the seller's own, ``/_sim/orders/{id}/cancel``)
+refunds what is left (``refund_the_rest``). A refund shows at once on getOrder(s): at the order's level in
+``paymentSummary.refunds`` (``refundId`` for one made by issueRefund, ``refundReferenceId`` always), per line in
+``lineItems[].refunds`` for a line-level refund;
 the order's ``orderPaymentStatus`` becomes PARTIALLY_REFUNDED or FULLY_REFUNDED and its ``lastModifiedDate``
 moves. The Finances API gets its REFUND transaction (a DEBIT) with the ORDER_ID and REFUND_ID references. Refused
 as eBay refuses: an unsigned call of an EU/UK seller (``signatures.check``), no or an unknown reason, no amount, an
@@ -133,6 +135,16 @@ def make_refund(db, order_id, body, issued):
         "references": [{"referenceId": order_id, "referenceType": "ORDER_ID"},
                        {"referenceId": refund_id, "referenceType": "REFUND_ID"}]})
     return refund_id, order
+
+
+def refund_the_rest(db, order_id):
+    """The buyer gets back what the order has left to refund (a cancellation closed with its refund); nothing
+    when it is refunded in full already."""
+    order = load_order(db, order_id)
+    left = _left(order)
+    if left > 0 and order.get("orderPaymentStatus") != "FULLY_REFUNDED":
+        currency = order["pricingSummary"]["total"]["currency"]
+        make_refund(db, order_id, {"orderLevelRefundAmount": money(left, currency)}, issued=False)
 
 
 def issue_refund(req):

@@ -8,6 +8,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user
 from odoo.tools import mute_logger
 
+from .test_cancellations import CancellationCase
 from .test_orders import OrdersCase
 
 
@@ -199,3 +200,19 @@ class TestIssuedRefunds(RefundCase):
         self.assertAlmostEqual(wizard.amount_remaining, order.amount_total, places=2)
         wizard.action_confirm()
         self.assertEqual(self.refund_jobs(order).user_id, self.manager)
+
+
+class TestCancellationRefund(CancellationCase):
+
+    def test_an_approved_cancellation_s_refund_is_one_credit_note_linked_to_it(self):
+        order = self.imported_order()
+        cancellation = self.buyer_requests(order)
+        cancellation.with_user(self.mkt_user).action_approve()
+        self.run_answer(cancellation)
+        self.assertEqual(order.sale_order_id.state, "cancel")
+        for _replay in range(2):
+            self.pull(payload={"order_ids": [order.external_order_id]})
+        credit_note = self.env["account.move"].search([("marketplace_order_id", "=", order.id)])
+        self.assertEqual(len(credit_note), 1)
+        self.assertEqual(cancellation.credit_note_ids, credit_note)
+        self.assertAlmostEqual(credit_note.amount_total, order.amount_total, places=2)
