@@ -1,12 +1,17 @@
 """Refunds through the simulator: every refund eBay reports (getOrders' refunds, Finances REFUND transactions)
 becomes one draft credit note carrying eBay's refund id, whatever the pulls and replays; a refund issued from Odoo
 goes to eBay's issue_refund once, within what the buyer paid, and only for Marketplace Managers."""
+from datetime import datetime
+from decimal import Decimal
+
 import psycopg2
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user
 from odoo.tools import mute_logger
+
+from odoo.addons.marketplace_base.marketplace_core.money import MoneyPayout, MoneyTransaction
 
 from .test_cancellations import CancellationCase
 from .test_orders import OrdersCase
@@ -216,3 +221,27 @@ class TestCancellationRefund(CancellationCase):
         self.assertEqual(len(credit_note), 1)
         self.assertEqual(cancellation.credit_note_ids, credit_note)
         self.assertAlmostEqual(credit_note.amount_total, order.amount_total, places=2)
+
+
+class TestRefundsInPayouts(RefundCase):
+
+    def test_a_booked_payout_settles_the_invoice_and_the_refund_s_posted_credit_note(self):
+        order = self.imported_order()
+        # refunded before it was invoiced: the credit note reverses no invoice (Odoo reconciles a reversal itself)
+        credit_note = order._book_marketplace_refund("R-PAID", 3.0, source="money")
+        credit_note.action_post()
+        invoice = order.sale_order_id._create_invoices()
+        invoice.action_post()
+        currency, total = order.currency_id.name, Decimal(str(order.amount_total))
+        self.env["marketplace.money.transaction"]._store_mapped(self.ebay_account, [
+            MoneyTransaction("S-PAID", "sale", True, total - Decimal("2.00"), currency, datetime(2026, 12, 1),
+                             fee=Decimal("2.00"), gross=total, order_ref=order.external_order_id, payout_ref="P-PAID"),
+            MoneyTransaction("T-PAID", "refund", False, Decimal("3.00"), currency, datetime(2026, 12, 2),
+                             order_ref=order.external_order_id, payout_ref="P-PAID", refund_ref="R-PAID")])
+        payout = self.env["marketplace.payout"]._store_mapped(self.ebay_account, [
+            MoneyPayout("P-PAID", total - Decimal("5.00"), currency, datetime(2026, 12, 3), "SUCCEEDED", 2)])
+        self.env["marketplace.account"]._demo_money_booking(self.ebay_account.ids)
+        payout.action_book()
+        self.assertEqual(payout.move_id.state, "posted")
+        self.assertEqual((invoice.amount_residual, credit_note.amount_residual), (0.0, 0.0),
+                         "the sale pays the invoice, the refund's debit meets its credit note")

@@ -222,11 +222,12 @@ class MarketplacePayout(models.Model):
         return values
 
     def _reconcile_with_invoices(self, move):
-        """Match each customer's receivable lines of the entry with the open receivable lines of the invoices of
-        the payout's orders, so the invoices show as paid by the marketplace."""
-        invoices = self.env["account.move"].browse(
-            self.transaction_ids.marketplace_order_id.sudo().sale_order_id.invoice_ids.ids).filtered(
-            lambda invoice: invoice.state == "posted")
+        """Match each customer's receivable lines of the entry with the open receivable lines of the invoices and
+        refunds' credit notes of the payout's orders, so that they show as paid by the marketplace (a refund's
+        debit on the receivable meets its posted credit note)."""
+        orders = self.transaction_ids.marketplace_order_id.sudo()
+        invoices = self.env["account.move"].browse((orders.sale_order_id.invoice_ids | orders.credit_note_ids).ids
+                                                   ).filtered(lambda invoice: invoice.state == "posted")
         open_receivables = (move.line_ids | invoices.line_ids).filtered(
             lambda line: line.account_id.account_type == "asset_receivable" and not line.reconciled)
         for partner in move.line_ids.partner_id:
