@@ -8,7 +8,7 @@ import psycopg2
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import new_test_user
+from odoo.tests import Form, new_test_user
 from odoo.tools import mute_logger
 
 from odoo.addons.marketplace_base.marketplace_core.money import MoneyPayout, MoneyTransaction
@@ -205,6 +205,28 @@ class TestIssuedRefunds(RefundCase):
         self.assertAlmostEqual(wizard.amount_remaining, order.amount_total, places=2)
         wizard.action_confirm()
         self.assertEqual(self.refund_jobs(order).user_id, self.manager)
+
+
+    def test_the_wizard_refunds_units_of_lines(self):
+        order = self.imported_order()
+        line_a = order.line_ids.filtered(lambda line: line.product_id == self.ebay_product_a)
+        wizard = Form(self.env["marketplace.refund.wizard"].with_user(self.manager).with_context(
+            default_order_id=order.id))
+        wizard.mode = "lines"
+        wizard.reason = "buyer_return"
+        self.assertEqual(len(wizard.line_ids), 2, "one line per order line")
+        for index in range(len(wizard.line_ids)):
+            with wizard.line_ids.edit(index) as line:
+                if line.order_line_id == line_a:
+                    line.quantity = 2
+        wizard.save().action_confirm()
+        job = self.refund_jobs(order)
+        self.assertEqual(job._payload()["lines"], [[line_a.external_line_id, "%.2f" % (2 * line_a.price_unit)]])
+        self.run_jobs(job_ids=job.ids)
+        self.assertEqual(job.state, "done", job.last_error)
+        self.assertEqual(self.credit_notes(order).invoice_line_ids.mapped(lambda line: (line.product_id,
+                                                                                         line.quantity)),
+                         [(self.ebay_product_a, 2.0)])
 
 
 class TestCancellationRefund(CancellationCase):
