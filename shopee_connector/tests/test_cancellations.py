@@ -84,6 +84,12 @@ class TestShopeeCancellations(ShopeeCase):
         self.assertAlmostEqual(credit_note.amount_total, invoice.amount_total, places=2)
         self.assertEqual(cancellation.credit_note_ids, credit_note)
 
+    def test_shopee_takes_no_refund_from_odoo(self):
+        order = self.imported_order()
+        manager = new_test_user(self.env, "shopee_refund_manager", groups="marketplace_base.group_marketplace_manager")
+        with self.assertRaisesRegex(UserError, "takes no refund from Odoo"):
+            order.with_user(manager)._request_refund("full", "buyer_cancel")
+
     def test_buyer_request_rejected_keeps_the_order(self):
         order = self.imported_order()
         cancellation = self.buyer_requests(order)
