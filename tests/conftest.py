@@ -1,9 +1,10 @@
 """Plain-pytest configuration for the Odoo-free core of both addons.
 
-The pure packages (``marketplace_core``, ``ebay_api``, ``ebay_sim``) live inside the
+The pure packages (``marketplace_core``, ``ebay_api``, ``shopee_api``...) live inside the
 addon folders so that Odoo ships them with the addons, and they only use relative
 imports. Putting the addon folders on ``sys.path`` lets pytest import them as
-top-level packages without importing Odoo.
+top-level packages without importing Odoo; the repository itself is on it for
+``marketplace_simulators`` (test and demo equipment, not part of any addon).
 """
 import os
 import sys
@@ -13,3 +14,5 @@ for addon in ("marketplace_base", "ebay_connector", "shopee_connector", "marketp
     path = os.path.join(ROOT, addon)
     if path not in sys.path:
         sys.path.insert(0, path)
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)

@@ -36,6 +36,8 @@ FAMILY_GROUPS = {
     "fulfillment": PUSH,
     "post_order.read": PULL,
     "post_order.write": PUSH,
+    "payment_dispute.read": PULL,
+    "payment_dispute.write": PUSH,
     "browse": BROWSE,
 }
 # "media" (photo uploads) is left out on purpose: eBay bounds it itself (50 requests per 5 s, answered

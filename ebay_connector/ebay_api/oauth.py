@@ -21,6 +21,7 @@ DEFAULT_SCOPES = (
     f"{API_SCOPE}/sell.fulfillment",
     f"{API_SCOPE}/sell.account",
     f"{API_SCOPE}/sell.finances",
+    f"{API_SCOPE}/sell.payment.dispute",
     f"{API_SCOPE}/commerce.notification.subscription",
 )
 TOKEN_PATH = "/identity/v1/oauth2/token"

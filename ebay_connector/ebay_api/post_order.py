@@ -77,7 +77,7 @@ def seller_reason_code(reason):
         raise ValueError(f"eBay has no seller cancellation reason for {reason!r}") from None
 
 
-def _date_value(date_time):
+def date_value(date_time):
     """The timestamp of a Post-Order DateTime ``{"value": "..."}`` (or of a bare string), or None."""
     if isinstance(date_time, dict):
         date_time = date_time.get("value")
@@ -118,9 +118,9 @@ def map_cancellation(payload):
         state=cancellation_state(payload.get("cancelStatus"), payload.get("cancelState")),
         ebay_state=payload.get("cancelState"),
         ebay_status=payload.get("cancelStatus"),
-        requested_at=_date_value(payload.get("cancelRequestDate")),
-        respond_by=_date_value(payload.get("sellerResponseDueDate")),
-        closed_at=_date_value(payload.get("cancelCloseDate")),
+        requested_at=date_value(payload.get("cancelRequestDate")),
+        respond_by=date_value(payload.get("sellerResponseDueDate")),
+        closed_at=date_value(payload.get("cancelCloseDate")),
         refund_amount=Decimal(str(amount["value"])) if amount.get("value") is not None else None,
         currency=amount.get("currency"),
     )
@@ -163,14 +163,22 @@ def date_time(value):
     return {"value": ebay_timestamp(value)}
 
 
-class CancellationAdapter:
-    """The seller's side of eBay's cancellation calls (reads count as pulls, answers as pushes)."""
+class PostOrderAdapter:
+    """A Post-Order resource (``base``) called with the account's user token as ``IAF``."""
+
+    base = None
 
     def __init__(self, client):
         self.client = client
 
     def _call(self, method, path, family, **kwargs):
-        return self.client.request(method, BASE + path, family, auth_scheme=AUTH_SCHEME, **kwargs)
+        return self.client.request(method, self.base + path, family, auth_scheme=AUTH_SCHEME, **kwargs)
+
+
+class CancellationAdapter(PostOrderAdapter):
+    """The seller's side of eBay's cancellation calls (reads count as pulls, answers as pushes)."""
+
+    base = BASE
 
     def search_page(self, created_from=None, created_to=None, offset=0, limit=MAX_PAGE_SIZE, order_id=None):
         """One page of cancellations created in the range, or of one order (the seller's, oldest first):
@@ -191,7 +199,7 @@ class CancellationAdapter:
 
     def get(self, cancel_id):
         """The raw CancelDetail of one cancellation."""
-        body = self._call("GET", "/" + _quoted(cancel_id), "post_order.read", params={"fieldgroups": "FULL"}).body
+        body = self._call("GET", "/" + quoted(cancel_id), "post_order.read", params={"fieldgroups": "FULL"}).body
         return (body or {}).get("cancelDetail") or {}
 
     def check_eligibility(self, order_id):
@@ -202,7 +210,7 @@ class CancellationAdapter:
 
     def approve(self, cancel_id):
         """Approve the buyer's request: eBay cancels the order and refunds the buyer."""
-        self._call("POST", "/%s/approve" % _quoted(cancel_id), "post_order.write")
+        self._call("POST", "/%s/approve" % quoted(cancel_id), "post_order.write")
 
     def reject(self, cancel_id, shipped_at=None, tracking_number=None):
         """Reject the buyer's request; with the shipment's date and tracking number when it shipped."""
@@ -211,7 +219,7 @@ class CancellationAdapter:
             payload["shipmentDate"] = date_time(shipped_at)
         if tracking_number:
             payload["trackingNumber"] = tracking_number
-        self._call("POST", "/%s/reject" % _quoted(cancel_id), "post_order.write", json=payload)
+        self._call("POST", "/%s/reject" % quoted(cancel_id), "post_order.write", json=payload)
 
     def create_cancellation(self, order_id, reason, buyer_paid=True, paid_at=None):
         """The seller cancels the order with a CancelReasonEnum reason a seller may give; returns the
@@ -225,5 +233,5 @@ class CancellationAdapter:
         return body.get("cancelId")
 
 
-def _quoted(cancel_id):
-    return quote(str(cancel_id), safe="")
+def quoted(resource_id):
+    return quote(str(resource_id), safe="")

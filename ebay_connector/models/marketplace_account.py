@@ -81,6 +81,11 @@ class MarketplaceAccount(models.Model):
     ebay_finances_synced_until = fields.Datetime(
         string="Money Pulled Until", readonly=True, copy=False,
         help="eBay's transactions and payouts are stored up to this moment (the next pull overlaps it by 2 days).")
+    ebay_disputes_synced_until = fields.Datetime(
+        string="Payment Disputes Synced Until", readonly=True, copy=False,
+        help="eBay opening time up to which payment disputes are imported; the next pull starts earlier by the "
+             "shops' order overlap. "
+             "Open disputes opened before are re-read by id.")
     ebay_signs_requests = fields.Boolean(
         string="EU/UK Seller (Sign Calls)", groups=MANAGER_GROUP,
         help="eBay wants the Finances calls, refunds and some after-sale answers of sellers registered in the EU or "
@@ -180,6 +185,12 @@ class MarketplaceAccount(models.Model):
     def _cron_ebay_pull_finances(self):
         for account in self.search([("platform", "=", "ebay"), ("state", "=", "connected")]):
             self.env["marketplace.job"]._enqueue("pull_finances", account=account, priority=15)
+
+    @api.model
+    def _cron_ebay_pull_disputes(self):
+        """Enqueue ``pull_disputes`` for every connected eBay account (disputes wait for a manager's answer)."""
+        for account in self.search([("platform", "=", "ebay"), ("state", "=", "connected")]):
+            self.env["marketplace.job"]._enqueue("pull_disputes", account=account, priority=5)
 
     def _ebay_app_token_store(self, config):
         """This process's application token of the account (see ``_APP_TOKENS``)."""

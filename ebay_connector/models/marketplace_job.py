@@ -4,6 +4,7 @@ from odoo.addons.marketplace_base.marketplace_core.handlers import BULK, PUBLISH
 
 from ..services.cancellation_sync import CancellationAnswerer, CancellationImporter, CancellationRequester
 from ..services.category_importer import CategoryImporter
+from ..services.dispute_sync import DisputeAnswerer, DisputeImporter
 from ..services.finances_importer import FinancesImporter
 from ..services.fulfillment_exporter import FulfillmentExporter
 from ..services.listing_backfill import ListingBackfill, ListingMigrator
@@ -11,6 +12,7 @@ from ..services.listing_publisher import ListingEnder, ListingPublisher, Listing
 from ..services.notification_processor import NotificationProcessor
 from ..services.order_importer import OrderImporter
 from ..services.refund_issuer import RefundIssuer
+from ..services.return_sync import ReturnAnswerer, ReturnImporter, ReturnReceiver
 from ..services.stock_exporter import EbayPricePush, EbayStockPush
 
 # eBay job type -> the importer/exporter that runs it and its lane (given to the base by marketplace.platform.ebay):
@@ -23,11 +25,16 @@ EBAY_HANDLERS = {
     "process_notification": JobHandler(NotificationProcessor, URGENT),
     "push_fulfillment": JobHandler(FulfillmentExporter, URGENT),
     "pull_finances": JobHandler(FinancesImporter, BULK),
-    # after-sale job types are marketplace_base's (its cancellations enqueue them)
+    # after-sale job types are marketplace_base's (its cancellations and disputes enqueue them)
     "pull_cancellations": JobHandler(CancellationImporter, URGENT),
     "answer_cancellation": JobHandler(CancellationAnswerer, URGENT),
     "request_cancellation": JobHandler(CancellationRequester, URGENT),
     "issue_refund": JobHandler(RefundIssuer, URGENT),
+    "pull_disputes": JobHandler(DisputeImporter, URGENT),
+    "answer_dispute": JobHandler(DisputeAnswerer, URGENT),
+    "pull_returns": JobHandler(ReturnImporter, URGENT),
+    "answer_return": JobHandler(ReturnAnswerer, URGENT),
+    "mark_return_received": JobHandler(ReturnReceiver, URGENT),
     # listing job types are marketplace_base's (its listings enqueue them); eBay runs them in the publish lane
     "publish_listings": JobHandler(ListingPublisher, PUBLISH),
     "revise_listings": JobHandler(ListingReviser, PUBLISH),
@@ -38,8 +45,13 @@ EBAY_PUSH_ADAPTERS = {
     "push_stock": EbayStockPush,
     "push_price": EbayPricePush,
 }
-LISTING_JOB_TYPES = ("publish_listings", "revise_listings", "end_listings")
-AFTER_SALE_JOB_TYPES = ("pull_cancellations", "answer_cancellation", "request_cancellation", "issue_refund")
+# the job types only eBay runs (the shared ones, pull_orders, push_stock..., are marketplace_base's)
+EBAY_JOB_TYPES = [
+    ("import_categories", "Import Categories"),
+    ("backfill_listings", "Backfill Listings"),
+    ("migrate_listings", "Migrate Listings"),
+    ("push_fulfillment", "Push Fulfillment"),
+]
 
 
 class MarketplaceJob(models.Model):
@@ -48,18 +60,6 @@ class MarketplaceJob(models.Model):
     _inherit = "marketplace.job"
 
     job_type = fields.Selection(
-        selection_add=[
-            ("import_categories", "Import Categories"),
-            ("backfill_listings", "Backfill Listings"),
-            ("migrate_listings", "Migrate Listings"),
-            ("pull_orders", "Pull Orders"),
-            ("process_notification", "Process Notification"),
-            ("push_stock", "Push Stock"),
-            ("push_price", "Push Prices"),
-            ("push_fulfillment", "Push Fulfillment"),
-            ("pull_finances", "Pull Money"),
-        ],
-        ondelete={job_type: lambda jobs: jobs._keep_on_type_uninstall()
-                  for job_type in [*EBAY_HANDLERS, *EBAY_PUSH_ADAPTERS]
-                  if job_type not in LISTING_JOB_TYPES + AFTER_SALE_JOB_TYPES},
+        selection_add=EBAY_JOB_TYPES,
+        ondelete=dict.fromkeys(dict(EBAY_JOB_TYPES), lambda jobs: jobs._keep_on_type_uninstall()),
     )

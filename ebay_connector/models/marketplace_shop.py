@@ -31,6 +31,11 @@ class MarketplaceShop(models.Model):
         help="eBay creation time up to which cancellation requests are imported; the next pull starts here minus "
              "the order window overlap.",
     )
+    ebay_returns_synced_until = fields.Datetime(
+        string="Returns Synced Until", copy=False,
+        help="eBay creation time up to which return requests are imported; the next pull starts here minus the "
+             "order window overlap.",
+    )
 
     # Listing (Odoo -> eBay): default business policies and the inventory location
     ebay_fulfillment_policy_id = fields.Many2one(
@@ -95,6 +100,12 @@ class MarketplaceShop(models.Model):
         """Enqueue ``pull_cancellations`` for every connected eBay shop (buyers' requests wait for an answer)."""
         for shop in self._ebay_active_shops():
             self.env["marketplace.job"]._enqueue("pull_cancellations", shop=shop, priority=5)
+
+    @api.model
+    def _cron_ebay_pull_returns(self):
+        """Enqueue ``pull_returns`` for every connected eBay shop (buyers' return requests wait for an answer)."""
+        for shop in self._ebay_active_shops():
+            self.env["marketplace.job"]._enqueue("pull_returns", shop=shop, priority=5)
 
     def _sync_crons(self):
         """eBay's crons for this shop: order pulls (every ``ebay_order_pull_interval``), the daily listing

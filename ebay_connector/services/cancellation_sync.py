@@ -1,7 +1,6 @@
-from odoo import _, fields
-from odoo.exceptions import UserError
+from odoo import _
 
-from ..ebay_api.errors import EbayRequestError, EbayUncertainError, MappingError
+from ..ebay_api.errors import EbayRequestError, EbayUncertainError
 from ..ebay_api.fulfillment import FulfillmentAdapter
 from ..ebay_api.post_order import (
     MAX_PAGE_SIZE,
@@ -11,33 +10,27 @@ from ..ebay_api.post_order import (
     map_order_cancel_status,
     seller_reason_code,
 )
-from ..sync_core.cancellations import cancellation_values, cancellation_window, next_cancellation_watermark
-from ..sync_core.times import to_naive_utc
-from .base import EbayJobService
-
-# open cancellations re-read one by one per pull (eBay's search filters by creation date only)
-MAX_REFRESH = 50
+from ..sync_core.cancellations import cancellation_values
+from .after_sale_sync import AfterSaleImporter, AfterSaleService
 
 
-class CancellationService(EbayJobService):
-    """What the cancellation flows share: the Post-Order adapter and the record named by the payload."""
+class CancellationService(AfterSaleService):
+    """What the cancellation flows share: the Post-Order adapter and eBay's cancellations mapped."""
+
+    model = "marketplace.cancellation"
 
     def __init__(self, job, run):
         super().__init__(job, run)
         self.post_order = CancellationAdapter(self.client)
 
     def _cancellation(self):
-        return self.env["marketplace.cancellation"]._of_job_payload(self.run.payload)
+        return self._record()
 
-    def _sync(self, raw_cancellations):
-        """Store eBay's cancellations in the shop; returns the counts of ``_sync_from_marketplace``."""
-        records = []
-        for raw in raw_cancellations:
-            try:
-                records.append(cancellation_values(map_cancellation(raw)))
-            except MappingError as exc:
-                self.run.log(_("Cancellation not imported: %s", exc), "warning")
-        return self.env["marketplace.cancellation"]._sync_from_marketplace(self.shop, records)
+    def _map(self, raw):
+        return map_cancellation(raw)
+
+    def _values(self, mapped):
+        return cancellation_values(mapped)
 
     def _read_back(self, cancellation):
         """eBay's cancellation now, stored; returns its mapped record."""
@@ -46,68 +39,19 @@ class CancellationService(EbayJobService):
         return map_cancellation(raw)
 
 
-class CancellationImporter(CancellationService):
+class CancellationImporter(AfterSaleImporter, CancellationService):
     """``pull_cancellations``: eBay's cancellations of the shop created since its watermark (search by
-    creation date, pages of 200, an overlap), then the open ones created earlier re-read by id (search cannot
-    filter by modification date). Replays change nothing: ``_sync_from_marketplace`` writes differences only.
-    A request for an order Odoo does not know yet queues that order's import and is found again next time."""
+    creation date, pages of 200 counted by cancellation), then the open ones re-read (``AfterSaleImporter``)."""
 
-    def execute(self):
-        if not self.shop:
-            raise UserError(_("Job %s: pulling cancellations needs a shop.", self.job.name))
-        now = fields.Datetime.now()
-        state = self.run.continuation
-        since = fields.Datetime.to_datetime(state["since"]) if state else cancellation_window(
-            self.shop.ebay_cancellations_synced_until, now, self.shop.ebay_order_overlap_minutes)
-        offset, seen, waiting_since = state.get("offset", 0), set(state.get("seen", [])), state.get("waiting_since")
-        unknown = list(state.get("unknown", []))
-        while True:
-            self.run.check_cancelled()
-            raw, total = self.post_order.search_page(since, offset=offset, limit=MAX_PAGE_SIZE)
-            self.run.progress(total=total)
-            counts = self._sync(raw)
-            seen.update(str(item.get("cancelId")) for item in raw)
-            unknown += counts["unknown_order"]
-            waiting_since = _earliest_unknown(raw, counts["unknown_order"], waiting_since)
-            self.run.log(_("Cancellations from %(since)s: %(count)s read; %(new)s new, %(updated)s updated, "
-                           "%(unchanged)s unchanged, %(unknown)s of orders not imported yet.", since=since,
-                           count=len(raw), new=counts["new"], updated=counts["updated"],
-                           unchanged=counts["unchanged"], unknown=len(counts["unknown_order"])))
-            offset += len(raw)
-            if not raw or offset >= total:
-                break
-            if self.run.time_is_up():
-                self.run.pause(0, {"since": fields.Datetime.to_string(since), "offset": offset,
-                                   "seen": sorted(seen), "waiting_since": waiting_since, "unknown": unknown})
-        if unknown:
-            self.env["marketplace.job"]._enqueue("pull_orders", shop=self.shop,
-                                                 payload={"order_ids": sorted(set(unknown))}, priority=5)
-        self._refresh_open(seen)
-        mark = next_cancellation_watermark(self.shop.ebay_cancellations_synced_until, now,
-                                           fields.Datetime.to_datetime(waiting_since) if waiting_since else None)
-        if mark != self.shop.ebay_cancellations_synced_until:
-            self.shop.ebay_cancellations_synced_until = mark
+    synced_until_field = "ebay_cancellations_synced_until"
 
-    def _refresh_open(self, seen):
-        """Re-read the shop's open cancellations that the search did not return (older than its window)."""
-        stale = self.env["marketplace.cancellation"].search(
-            [("shop_id", "=", self.shop.id), ("state", "in", ("requested", "approved")),
-             ("external_cancel_id", "!=", False), ("external_cancel_id", "not in", list(seen))],
-            order="write_date asc", limit=MAX_REFRESH)
-        for cancellation in stale:
-            self.run.check_cancelled()
-            self._read_back(cancellation)
+    def _search_page(self, since, position):
+        raw, total = self.post_order.search_page(since, offset=position, limit=MAX_PAGE_SIZE)
+        following = position + len(raw)
+        return raw, following if raw and following < total else None, total
 
-
-def _earliest_unknown(raw, unknown_orders, waiting_since):
-    """The earliest request date among cancellations whose order is not imported yet (ISO string)."""
-    dates = [waiting_since] if waiting_since else []
-    for item in raw:
-        if str(item.get("legacyOrderId")) in unknown_orders:
-            requested = map_cancellation(item).requested_at
-            if requested:
-                dates.append(fields.Datetime.to_string(to_naive_utc(requested)))
-    return min(dates) if dates else None
+    def _raw_id(self, raw):
+        return str(raw.get("cancelId"))
 
 
 class CancellationAnswerer(CancellationService):
@@ -123,25 +67,11 @@ class CancellationAnswerer(CancellationService):
             self.run.log(_("%s has no answer waiting to be sent: nothing to do.", cancellation.name))
             return
         answer = cancellation.answer
-        if self._read_back(cancellation).state != REQUESTED:
-            self.run.log(_("%(name)s is %(state)s on eBay already: not answered again.", name=cancellation.name,
-                           state=cancellation.state), "warning")
-            return
-        try:
-            self._send(cancellation, answer)
-        except EbayUncertainError:
-            if self._read_back(cancellation).state == REQUESTED:
-                raise  # eBay did not take it: the retried job sends it then
-        except EbayRequestError as exc:
-            cancellation._answer_refused(exc.message)
-            self._read_back(cancellation)
-            self.run.log(_("eBay refused to %(answer)s %(name)s: %(error)s", answer=answer,
-                           name=cancellation.name, error=exc.message), "error")
-            return
-        ebay = self._read_back(cancellation)
-        cancellation._answered(answer, ebay.state)
-        self.run.log(_("%(name)s: %(answer)s sent to eBay (now %(state)s).", name=cancellation.name,
-                       answer=answer, state=ebay.state))
+        ebay = self._send_once(cancellation, lambda: self._send(cancellation, answer), (REQUESTED,), answer)
+        if ebay:
+            cancellation._answered(answer, ebay.state)
+            self.run.log(_("%(name)s: %(answer)s sent to eBay (now %(state)s).", name=cancellation.name,
+                           answer=answer, state=ebay.state))
 
     def _send(self, cancellation, answer):
         if answer == "approve":

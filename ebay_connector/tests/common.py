@@ -4,8 +4,7 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 
 from odoo.addons.marketplace_base.tests.common import MarketplaceCase, SimulatorControls, serve_simulator
-
-from ..ebay_sim.server import SimulatorServer
+from odoo.addons.marketplace_simulators.ebay_sim.server import SimulatorServer
 
 DEMO_APP_ID = "DemoSeller-Connecto-SBX-1a2b3c4d5"
 DEMO_CERT_ID = "SBX-demo-cert-secret"

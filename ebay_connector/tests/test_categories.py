@@ -3,7 +3,8 @@ from unittest.mock import patch
 
 from odoo.exceptions import UserError
 
-from ..ebay_sim.taxonomy import DEEP_BRANCH, TREE_VERSIONS, build_tree
+from odoo.addons.marketplace_simulators.ebay_sim.taxonomy import DEEP_BRANCH, TREE_VERSIONS, build_tree
+
 from .common import EbayCase
 
 TREE_PATH = "/commerce/taxonomy/v1/category_tree/{id}"

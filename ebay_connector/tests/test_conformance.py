@@ -1,7 +1,7 @@
 """eBay passes marketplace_base's platform-conformance suite."""
 from odoo.addons.marketplace_base.tests.conformance import PlatformConformance
+from odoo.addons.marketplace_simulators.ebay_sim.notification import notification_body
 
-from ..ebay_sim.notification import notification_body
 from ..services import order_importer
 from .common import EbayCase
 

@@ -10,11 +10,11 @@ from odoo.tests import new_test_user
 
 from odoo.addons.marketplace_base.marketplace_core.vision import openai_missing
 from odoo.addons.marketplace_base.marketplace_core.vision_standin import ChatCompletionsStandIn
+from odoo.addons.marketplace_simulators.ebay_sim.catalog import suggest
+from odoo.addons.marketplace_simulators.ebay_sim.publishing import condition_ids_for
+from odoo.addons.marketplace_simulators.ebay_sim.taxonomy import build_tree
 
 from ..ebay_api.inventory import InventoryAdapter
-from ..ebay_sim.catalog import suggest
-from ..ebay_sim.publishing import condition_ids_for
-from ..ebay_sim.taxonomy import build_tree
 from .common import EbayCase
 from .test_publish import png
 

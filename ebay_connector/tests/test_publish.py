@@ -15,10 +15,10 @@ from odoo.tests import Form, new_test_user
 from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.marketplace_base.marketplace_core import rate_budget
+from odoo.addons.marketplace_simulators.ebay_sim.publishing import condition_ids_for
+from odoo.addons.marketplace_simulators.ebay_sim.taxonomy import aspects_for, build_tree
 
 from ..ebay_api.inventory import InventoryAdapter
-from ..ebay_sim.publishing import condition_ids_for
-from ..ebay_sim.taxonomy import aspects_for, build_tree
 from .common import EbayCase
 
 GET_OFFERS = "GET /sell/inventory/v1/offer"

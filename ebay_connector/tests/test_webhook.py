@@ -8,9 +8,9 @@ from odoo import fields
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.marketplace_base.tests.common import serve_simulator
+from odoo.addons.marketplace_simulators.ebay_sim.notification import notification_body, signature_header
+from odoo.addons.marketplace_simulators.ebay_sim.server import SimulatorServer
 
-from ..ebay_sim.notification import notification_body, signature_header
-from ..ebay_sim.server import SimulatorServer
 from ..models import ebay_notification, ebay_public_key
 from .common import DEMO_APP_ID, DEMO_CERT_ID, DEMO_RU_NAME
 from .test_orders import OrdersCase

@@ -8,7 +8,11 @@ from . import marketplace_listing
 from . import marketplace_listing_image
 from . import product_template
 from . import marketplace_order
+from . import marketplace_after_sale
 from . import marketplace_cancellation
+from . import marketplace_dispute
+from . import marketplace_return
+from . import marketplace_return_line
 from . import marketplace_order_line
 from . import marketplace_payout
 from . import marketplace_money_transaction
@@ -19,6 +23,7 @@ from . import marketplace_api_usage
 from . import marketplace_oauth_nonce
 from . import marketplace_stock_change
 from . import stock_move
+from . import stock_picking
 from . import ir_cron
 from . import marketplace_job_log
 from . import res_partner

@@ -78,12 +78,21 @@ class MarketplaceJob(models.Model):
     # What
     name = fields.Char(compute="_compute_name")
     job_type = fields.Selection(
-        [("create_sale_orders", "Create Sale Orders"), ("publish_listings", "Publish Listings"),
-         ("revise_listings", "Revise Listings"), ("end_listings", "End Listings"),
-         # after-sale job types are the base's (its cancellations enqueue them); each connector runs them
+        [("create_sale_orders", "Create Sale Orders"),
+         # the shared job types: every platform runs them through its own handlers (marketplace.platform)
+         ("pull_orders", "Pull Orders"), ("process_notification", "Process Notification"),
+         ("push_stock", "Push Stock"), ("push_price", "Push Prices"), ("pull_finances", "Pull Money"),
+         # listing job types (the base's listings enqueue them)
+         ("publish_listings", "Publish Listings"), ("revise_listings", "Revise Listings"),
+         ("end_listings", "End Listings"),
+         # after-sale job types (the base's cancellations and disputes enqueue them)
          ("pull_cancellations", "Pull Cancellations"), ("answer_cancellation", "Answer Cancellation"),
-         ("request_cancellation", "Send Cancellation"), ("issue_refund", "Issue Refund")], required=True, index=True,
-        help="Connectors add theirs (pull_orders, push_stock, ...).",
+         ("request_cancellation", "Send Cancellation"), ("pull_returns", "Pull Returns"),
+         ("answer_return", "Answer Return"), ("mark_return_received", "Mark Return Received"),
+         ("pull_disputes", "Pull Payment Disputes"), ("answer_dispute", "Answer Payment Dispute"),
+         ("issue_refund", "Issue Refund")],
+        required=True, index=True,
+        help="Connectors add the job types only they run (eBay's import_categories, Shopee's ship_order...).",
     )
     account_id = fields.Many2one("marketplace.account", index=True, ondelete="cascade")
     shop_id = fields.Many2one("marketplace.shop", index=True, ondelete="cascade")

@@ -113,7 +113,11 @@ class MarketplaceOrder(models.Model):
     line_ids = fields.One2many("marketplace.order.line", "order_id", string="Lines", copy=True)
     sale_order_id = fields.Many2one("sale.order", readonly=True, copy=False, index="btree_not_null")
     cancellation_ids = fields.One2many("marketplace.cancellation", "order_id", string="Cancellations")
+    return_ids = fields.One2many("marketplace.return", "order_id", string="Returns")
+    return_count = fields.Integer(compute="_compute_return_count")
     cancellation_count = fields.Integer(compute="_compute_cancellation_count")
+    dispute_ids = fields.One2many("marketplace.dispute", "order_id", string="Payment Disputes")
+    dispute_count = fields.Integer(compute="_compute_dispute_count")
     credit_note_ids = fields.One2many("account.move", "marketplace_order_id", string="Credit Notes", readonly=True)
     credit_note_count = fields.Integer(compute="_compute_refunded")
     amount_refunded = fields.Monetary(
@@ -569,8 +573,38 @@ class MarketplaceOrder(models.Model):
                 "view_mode": "form", "target": "new", "name": _("Cancel %s on the marketplace", self.name)}
 
     def action_view_cancellations(self):
+        return self._view_after_sale("marketplace_base.action_marketplace_cancellation")
+
+    # -- returns (marketplace.return) -----------------------------------------
+    @api.depends("return_ids")
+    def _compute_return_count(self):
+        counts = dict(self.env["marketplace.return"]._read_group(
+            [("order_id", "in", self.ids)], ["order_id"], ["__count"]))
+        for order in self:
+            order.return_count = counts.get(order, 0)
+
+    def action_view_returns(self):
+        return self._view_after_sale("marketplace_base.action_marketplace_return")
+
+    def _view_after_sale(self, xml_id):
+        """The after-sale records (cancellations, returns) of this order, whatever their state."""
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("marketplace_base.action_marketplace_cancellation")
+        action = self.env["ir.actions.act_window"]._for_xml_id(xml_id)
+        action["domain"] = [("order_id", "=", self.id)]
+        action["context"] = {}
+        return action
+
+    # -- payment disputes (marketplace.dispute) ------------------------------
+    @api.depends("dispute_ids")
+    def _compute_dispute_count(self):
+        counts = dict(self.env["marketplace.dispute"]._read_group(
+            [("order_id", "in", self.ids)], ["order_id"], ["__count"]))
+        for order in self:
+            order.dispute_count = counts.get(order, 0)
+
+    def action_view_disputes(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("marketplace_base.action_marketplace_dispute")
         action["domain"] = [("order_id", "=", self.id)]
         action["context"] = {}
         return action

@@ -36,6 +36,11 @@ class MarketplaceShop(models.Model):
         default=lambda self: self.env["stock.warehouse"].search([("company_id", "=", self.env.company.id)], limit=1),
         help="Stock published online is taken from this warehouse, and orders ship from it.",
     )
+    return_location_id = fields.Many2one(
+        "stock.location", string="Returns Location", check_company=True,
+        domain="[('usage', '=', 'internal')]",
+        help="Where returned items go (the return picking's destination); empty: the warehouse's own.",
+    )
     pricelist_id = fields.Many2one("product.pricelist", check_company=True)
     team_id = fields.Many2one("crm.team", string="Sales Team", check_company=True)
     auto_confirm = fields.Boolean(
@@ -102,6 +107,12 @@ class MarketplaceShop(models.Model):
                                             string="Cancellations Due within 48 h")
     cancellation_overdue_count = fields.Integer(compute="_compute_cancellation_counts",
                                                 string="Cancellations Overdue")
+    dispute_waiting_count = fields.Integer(compute="_compute_dispute_counts", string="Disputes Waiting")
+    dispute_due_count = fields.Integer(compute="_compute_dispute_counts", string="Disputes Due within 48 h")
+    dispute_overdue_count = fields.Integer(compute="_compute_dispute_counts", string="Disputes Overdue")
+    return_waiting_count = fields.Integer(compute="_compute_return_counts", string="Returns Waiting")
+    return_due_count = fields.Integer(compute="_compute_return_counts", string="Returns Due within 48 h")
+    return_overdue_count = fields.Integer(compute="_compute_return_counts", string="Returns Overdue")
     money_fees_month = fields.Char(compute="_compute_money_summary", string="Fees This Month",
                                    help="The marketplace's fees and charges on this shop's orders since the 1st.")
     money_last_payout = fields.Char(compute="_compute_money_summary", string="Last Payout",
@@ -126,16 +137,31 @@ class MarketplaceShop(models.Model):
             shop.binding_count = bindings.get(shop.id, 0)
             shop.binding_zero_count = zero.get(shop.id, 0)
 
+    def _after_sale_counts(self, model):
+        """Of ``model`` (a marketplace.after.sale), per shop: (waiting for the seller, due within 48 h, overdue)."""
+        waiting = self._count_by_shop(model, [("waiting_for_seller", "=", True)])
+        due = self._count_by_shop(model, self.env[model]._deadline_domain("due_soon"))
+        overdue = self._count_by_shop(model, self.env[model]._deadline_domain("overdue"))
+        return {shop.id: (waiting.get(shop.id, 0), due.get(shop.id, 0), overdue.get(shop.id, 0)) for shop in self}
+
     def _compute_cancellation_counts(self):
         """Buyers' cancellation requests waiting for the seller: all, due within 48 h, overdue."""
-        Cancellation = self.env["marketplace.cancellation"]
-        waiting = self._count_by_shop("marketplace.cancellation", [("waiting_for_seller", "=", True)])
-        due = self._count_by_shop("marketplace.cancellation", Cancellation._deadline_domain("due_soon"))
-        overdue = self._count_by_shop("marketplace.cancellation", Cancellation._deadline_domain("overdue"))
+        counts = self._after_sale_counts("marketplace.cancellation")
         for shop in self:
-            shop.cancellation_waiting_count = waiting.get(shop.id, 0)
-            shop.cancellation_due_count = due.get(shop.id, 0)
-            shop.cancellation_overdue_count = overdue.get(shop.id, 0)
+            (shop.cancellation_waiting_count, shop.cancellation_due_count,
+             shop.cancellation_overdue_count) = counts[shop.id]
+
+    def _compute_return_counts(self):
+        """Buyers' return requests waiting for the seller: all, due within 48 h, overdue."""
+        counts = self._after_sale_counts("marketplace.return")
+        for shop in self:
+            shop.return_waiting_count, shop.return_due_count, shop.return_overdue_count = counts[shop.id]
+
+    def _compute_dispute_counts(self):
+        """Payment disputes waiting for the seller's answer: all, due within 48 h, overdue."""
+        counts = self._after_sale_counts("marketplace.dispute")
+        for shop in self:
+            shop.dispute_waiting_count, shop.dispute_due_count, shop.dispute_overdue_count = counts[shop.id]
 
     def _compute_money_summary(self):
         """Dashboard: fees and charges of the month per currency (several sites may sell in several), and the
@@ -474,6 +500,11 @@ class MarketplaceShop(models.Model):
     def action_open_waiting_cancellations(self):
         return self._open_related("marketplace_base.action_marketplace_cancellation",
                                   [("waiting_for_seller", "=", True)])
+
+    def action_open_waiting_disputes(self):
+        return self._open_related("marketplace_base.action_marketplace_dispute", [("waiting_for_seller", "=", True)])
+    def action_open_waiting_returns(self):
+        return self._open_related("marketplace_base.action_marketplace_return", [("waiting_for_seller", "=", True)])
 
     def action_open_bindings(self):
         return self._open_related("marketplace_base.action_marketplace_product_binding", [])

@@ -12,3 +12,4 @@ from . import test_dashboard
 from . import test_oauth_state
 from . import test_companies
 from . import test_cancellation
+from . import test_return

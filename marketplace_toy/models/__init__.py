@@ -1,3 +1,2 @@
 from . import marketplace_account
-from . import marketplace_job
 from . import marketplace_platform_toy

@@ -1,8 +1,19 @@
 from odoo import api, models
 
+from odoo.addons.marketplace_base.marketplace_core.handlers import URGENT, JobHandler
 from odoo.addons.marketplace_base.marketplace_core.platform import STOCK_PUSH
 
-from .marketplace_job import TOY_HANDLERS, TOY_PUSH_ADAPTERS
+from ..services.order_importer import ToyOrderImporter
+from ..services.stock_push import ToyStockPush
+
+# the toy runs only shared job types (marketplace_base's pull_orders and push_stock), so it adds none to
+# marketplace.job: its handlers and its push adapter are all it declares
+TOY_HANDLERS = {
+    "pull_orders": JobHandler(ToyOrderImporter, URGENT),
+}
+TOY_PUSH_ADAPTERS = {
+    "push_stock": ToyStockPush,
+}
 
 
 class MarketplacePlatformToy(models.AbstractModel):

@@ -10,12 +10,12 @@ from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
 try:
-    from ...marketplace_base.marketplace_core.sim_server import BackgroundSimulator, SimulatorHTTPServer
+    from ...marketplace_simulators.sim_server import BackgroundSimulator, SimulatorHTTPServer
     from ..toy_api.client import KEY_HEADER, MAX_IDS, MAX_PAGE_SIZE, MAX_STOCK_ITEMS
-except ImportError:  # top-level (plain pytest with marketplace_base and marketplace_toy on the path)
+except ImportError:  # top-level (plain pytest with the repository and marketplace_toy on the path)
     from toy_api.client import KEY_HEADER, MAX_IDS, MAX_PAGE_SIZE, MAX_STOCK_ITEMS
 
-    from marketplace_core.sim_server import BackgroundSimulator, SimulatorHTTPServer
+    from marketplace_simulators.sim_server import BackgroundSimulator, SimulatorHTTPServer
 
 DEMO_API_KEY = "toy-demo-key-0123456789"
 CATALOGUE = {"TOY-1": 5, "TOY-2": 5, "TOY-3": 5}  # SKU -> the platform's quantity

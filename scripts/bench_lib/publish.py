@@ -28,8 +28,8 @@ def _png(seed):
 def _category_leaf():
     """A leaf of the simulator's demo tree accepting every condition (the simulator's own deterministic rules)."""
     import_pure("ebay_connector")
-    from ebay_sim.publishing import condition_ids_for
-    from ebay_sim.taxonomy import build_tree
+    from marketplace_simulators.ebay_sim.publishing import condition_ids_for
+    from marketplace_simulators.ebay_sim.taxonomy import build_tree
     return next(leaf for leaf in build_tree("demo").leaves if len(condition_ids_for(leaf)) > 5)
 
 

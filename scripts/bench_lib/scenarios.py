@@ -141,20 +141,25 @@ def order_rounds(raw_orders, rounds):
 
 
 def orders_side_by_side(bench, label, raw_orders, rounds):
-    """The connector's import and the bare-ORM floor, interleaved on the same machine: the orders in ``rounds``
+    """The connector's import and two bare-ORM floors, interleaved on the same machine: the orders in ``rounds``
     windows of last-modified time, each imported by a real ``pull_orders`` job (one page) and created bare, in
-    turns (connector first in even rounds, bare first in odd ones), so that the load of a shared machine weighs
-    on both alike. Returns the two Results, summed over the rounds."""
+    turns (the order of the three rotates from round to round), so that the load of a shared machine weighs on
+    all alike. The floors: the sale orders as the issue describes its floor ("the bare ORM creating the same sale
+    orders one by one": buyer, delivery contact, product and shipping lines, one create and one confirmation per
+    order), and a stricter one that does less (200 per create and per confirmation, no delivery contact nor
+    shipping line). Returns the three Results, summed over the rounds."""
     connector = Result(label, "connector: pull_orders jobs, one per window (200/page)")
-    bare = Result(label, "bare ORM: same sale orders, no HTTP (floor)")
-    for result in (connector, bare):
+    one_by_one = Result(label, "bare ORM: same sale orders one by one, no HTTP (floor)")
+    bare = Result(label, "bare ORM: 200 per create, no delivery contact nor shipping line, no HTTP (stricter)")
+    for result in (connector, one_by_one, bare):
         result.calls = result.seconds = result.rows_written = result.sql_queries = 0
         result.peak_rss_mb = 0.0
         result.extra = {"round_seconds": []}
     for index, (payload, part) in enumerate(order_rounds(raw_orders, rounds)):
         steps = [(connector, partial(_connector_round, bench, connector, payload)),
+                 (one_by_one, partial(_bare_sale_orders_one_by_one, bench, part)),
                  (bare, partial(_bare_sale_orders, bench, part))]
-        for total, step in steps[::-1] if index % 2 else steps:
+        for total, step in steps[index % 3:] + steps[:index % 3]:
             with Measure(bench, one := Result(label, total.variant)):
                 step()
             _add_round(total, one)
@@ -166,12 +171,15 @@ def orders_side_by_side(bench, label, raw_orders, rounds):
             connector.note = "%s order(s) in error, e.g. %s" % (len(errors), errors[0].error_message)
     job = connector.extra.pop("last_job")
     connector.extra.update(marketplace_orders=len(orders), last_job=job["job"], last_log=job["log"][-1][1])
-    bare.units = len(raw_orders)
-    connector.extra.update(throughput_vs_bare_orm=round(bare.seconds / connector.seconds, 3),
+    bare.units = one_by_one.units = len(raw_orders)
+    connector.extra.update(throughput_vs_one_by_one_floor=round(one_by_one.seconds / connector.seconds, 3),
+                           one_by_one_floor_seconds=one_by_one.seconds,
+                           one_by_one_floor_queries_per_order=round(one_by_one.sql_queries / one_by_one.units, 1),
+                           throughput_vs_bare_orm=round(bare.seconds / connector.seconds, 3),
                            bare_orm_seconds=bare.seconds,
                            queries_per_order=round(connector.sql_queries / max(1, connector.units), 1),
                            bare_orm_queries_per_order=round(bare.sql_queries / max(1, bare.units), 1))
-    return connector, bare
+    return connector, one_by_one, bare
 
 
 def _connector_round(bench, total, payload):
@@ -262,6 +270,54 @@ def _bare_sale_orders(bench, raw_orders):
             } for raw in batch])
             sale_orders.action_confirm()
             env.cr.commit()
+
+
+def _bare_sale_orders_one_by_one(bench, raw_orders):
+    """The issue's floor: each order's sale order made as a hand-written import would, one at a time: its buyer
+    (found or created), a delivery contact with the order's address, the product lines and the shipping line
+    the buyer paid, one ``create`` and one ``action_confirm`` per order; one commit per 200 orders."""
+    from odoo import Command
+    with bench.env() as env:
+        Partner, SaleOrder = env["res.partner"], env["sale.order"]
+        shipping = env.ref("marketplace_base.product_marketplace_shipping")
+        for count, raw in enumerate(raw_orders, 1):
+            ref = "bare1:" + raw["buyer"]["username"]
+            buyer = Partner.search([("ref", "=", ref)], limit=1) or Partner.create(
+                {"name": raw["buyer"]["username"], "ref": ref})
+            lines = [Command.create({
+                "product_id": env["product.product"].search([("default_code", "=", line["sku"])], limit=1).id,
+                "product_uom_qty": line["quantity"], "tax_id": [Command.clear()],
+                "price_unit": float(line["lineItemCost"]["value"]) / line["quantity"]}) for line in raw["lineItems"]]
+            paid_shipping = _paid_shipping(raw)
+            if paid_shipping:
+                lines.append(Command.create({"product_id": shipping.id, "product_uom_qty": 1,
+                                             "price_unit": paid_shipping, "tax_id": [Command.clear()]}))
+            SaleOrder.create({"partner_id": buyer.id, "partner_shipping_id": _bare_delivery_contact(env, buyer, raw),
+                              "client_order_ref": raw["orderId"], "origin": "bare1",
+                              "order_line": lines}).action_confirm()
+            if count % 200 == 0:
+                env.cr.commit()
+        env.cr.commit()
+
+
+def _paid_shipping(raw):
+    pricing = raw.get("pricingSummary") or {}
+    return round(sum(float((pricing.get(key) or {}).get("value") or 0)
+                     for key in ("deliveryCost", "deliveryDiscount")), 2)
+
+
+def _bare_delivery_contact(env, buyer, raw):
+    """A delivery contact under the buyer with the order's ship-to address (the buyer itself when none)."""
+    for instruction in raw.get("fulfillmentStartInstructions") or []:
+        ship_to = (instruction.get("shippingStep") or {}).get("shipTo")
+        if ship_to:
+            address = ship_to.get("contactAddress") or {}
+            country = env["res.country"].search([("code", "=", address.get("countryCode"))], limit=1)
+            return env["res.partner"].create({
+                "parent_id": buyer.id, "type": "delivery", "name": ship_to.get("fullName"),
+                "street": address.get("addressLine1"), "city": address.get("city"),
+                "zip": address.get("postalCode"), "country_id": country.id}).id
+    return buyer.id
 
 
 def _bare_partners(env, usernames):

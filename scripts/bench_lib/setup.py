@@ -15,11 +15,10 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 
 def import_pure(addon):
-    """Make an addon's pure packages (ebay_api, ebay_sim, shopee_api, shopee_sim) importable as top-level
-    ones here, with marketplace_base's marketplace_core beside them (they import its batcher), as
-    tests/conftest.py does for plain pytest."""
-    for folder in (addon, "marketplace_base"):
-        path = os.path.join(REPO, folder)
+    """Make an addon's pure packages (ebay_api, shopee_api) importable as top-level ones here, with
+    marketplace_base's marketplace_core beside them (they import its batcher) and the repository for
+    marketplace_simulators, as tests/conftest.py does for plain pytest."""
+    for path in (os.path.join(REPO, addon), os.path.join(REPO, "marketplace_base"), REPO):
         if path not in sys.path:
             sys.path.insert(0, path)
 MODULES = ",".join(["marketplace_base", "ebay_connector"]
@@ -98,7 +97,7 @@ def _database_comment(name):
 class Simulator:
     """The eBay simulator in a child process (its own GIL and memory, like a remote eBay), seeded by its CLI."""
 
-    addon, module = "ebay_connector", "ebay_sim"
+    name = "ebay_sim"
 
     def __init__(self, directory, listings, orders):
         self._start(directory, ["--items", str(listings), "--orders", str(orders)])
@@ -106,20 +105,19 @@ class Simulator:
     def _start(self, directory, seed_args):
         """Start ``python -m <module>`` on a free port with a fresh SQLite file; wait until it answers."""
         os.makedirs(directory, exist_ok=True)
-        self.db_path = os.path.join(directory, self.module + ".sqlite3")
+        self.db_path = os.path.join(directory, self.name + ".sqlite3")
         for suffix in ("", "-wal", "-shm"):
             if os.path.exists(self.db_path + suffix):
                 os.remove(self.db_path + suffix)
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
-        self.log_path = os.path.join(directory, self.module + ".log")
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(os.path.join(REPO, folder)
-                                                        for folder in (self.addon, "marketplace_base")))
+        self.log_path = os.path.join(directory, self.name + ".log")
+        env = dict(os.environ, PYTHONPATH=REPO)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", self.module, "--db", self.db_path, "--port", str(self.port)] + seed_args,
+            [sys.executable, "-m", "marketplace_simulators." + self.name, "--db", self.db_path, "--port", str(self.port)] + seed_args,
             env=env, stdout=open(self.log_path, "w"), stderr=subprocess.STDOUT)
         self.http = requests.Session()
-        wait_until_up(self.process, self.base_url + "/_sim/health", self.module, self.log_path, 600)
+        wait_until_up(self.process, self.base_url + "/_sim/health", self.name, self.log_path, 600)
 
     def get(self, path):
         response = self.http.get(self.base_url + path, timeout=60)
@@ -138,8 +136,8 @@ class Simulator:
     def signer(self):
         """``sign(body) -> X-EBAY-SIGNATURE`` with the simulator's key, as eBay signs its notifications."""
         import_pure("ebay_connector")
-        from ebay_sim.notification import signature_header
-        from ebay_sim.store import Store
+        from marketplace_simulators.ebay_sim.notification import signature_header
+        from marketplace_simulators.ebay_sim.store import Store
         store = Store(self.db_path)
 
         def sign(body):

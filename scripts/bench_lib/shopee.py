@@ -27,7 +27,7 @@ NOTES = [
 class ShopeeSimulator(Simulator):
     """The Shopee simulator in a child process, seeded by its CLI (counters and controls as the eBay one's)."""
 
-    addon, module = "shopee_connector", "shopee_sim"
+    name = "shopee_sim"
 
     def __init__(self, directory, items, orders):
         self._start(directory, ["--seed", "demo", "--items", str(items), "--orders", str(orders)])
@@ -41,7 +41,7 @@ class ShopeeBench(Bench):
 
     def prepare(self, models):
         import_pure("shopee_connector")
-        from shopee_sim.seed import DEMO_PARTNER_ID, DEMO_PARTNER_KEY, DEMO_SHOP_ID
+        from marketplace_simulators.shopee_sim.seed import DEMO_PARTNER_ID, DEMO_PARTNER_KEY, DEMO_SHOP_ID
         with self.env() as env:
             env["ir.config_parameter"].set_param("web.base.url", "http://127.0.0.1:8069")
             thb = env.ref("base.THB")

@@ -44,16 +44,17 @@ def build_deliveries(order_ids, count, duplicate_share, sign, seed=7):
 
 
 class OdooServer:
-    """Odoo serving the bench database on ``port`` (threaded, no cron), logging to ``log_path``; started like the
-    demo (scripts/odoo-server) so that a reload re-executes it into this environment."""
+    """Odoo serving the bench database on ``port`` (threaded, or ``workers`` prefork processes; no cron), logging
+    to ``log_path``; started like the demo (scripts/odoo-server) so that a reload re-executes it into this
+    environment."""
 
-    def __init__(self, bench, port, log_path):
+    def __init__(self, bench, port, log_path, workers=0):
         self.base_url = f"http://127.0.0.1:{port}"
         self.log_path = log_path
         self.process = subprocess.Popen(
             [sys.executable, os.path.join(REPO, "scripts", "odoo-server"), "-c", bench.config_path,
              "-d", bench.db_name, "--http-port", str(port),
-             "--http-interface", "127.0.0.1", "--max-cron-threads", "0", "--workers", "0", "--log-level", "warn",
+             "--http-interface", "127.0.0.1", "--max-cron-threads", "0", "--workers", str(workers), "--log-level", "warn",
              "--db-filter", "^%s$" % bench.db_name],
             cwd="/tmp", stdout=open(log_path, "w"), stderr=subprocess.STDOUT)
         wait_until_up(self.process, self.base_url + "/web/health", "the Odoo server", log_path, 120)
@@ -98,11 +99,19 @@ def _post_all(url, deliveries, clients):
 
 
 def _cpu_seconds(pid):
-    """CPU time (user + system) process ``pid`` used so far: what one post costs the server whatever else runs on
-    a shared machine, where its latency also measures the others' load."""
+    """CPU time (user + system) process ``pid`` and its children (prefork workers, alive or reaped) used so far:
+    what one post costs the server whatever else runs on a shared machine, where its latency also measures the
+    others' load."""
     with open(f"/proc/{pid}/stat") as stat:
         fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    ticks = sum(int(value) for value in fields[11:15])     # utime, stime, cutime, cstime
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as children:
+            child_pids = children.read().split()
+    except OSError:
+        child_pids = []
+    return ticks / os.sysconf("SC_CLK_TCK") + sum(_cpu_seconds(child) for child in child_pids
+                                                    if os.path.exists(f"/proc/{child}"))
 
 
 def _percentile(values, share):
@@ -110,8 +119,10 @@ def _percentile(values, share):
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def webhook_run(bench, label, count, clients=8, duplicate_share=0.05):
-    result = Result(label, "connector: webhook, %s clients, %.0f%% replays" % (clients, duplicate_share * 100))
+def webhook_run(bench, label, count, clients=8, duplicate_share=0.05, workers=0):
+    server_kind = "%s prefork workers" % workers if workers else "threaded server"
+    result = Result(label, "connector: webhook, %s clients, %.0f%% replays, %s" % (
+        clients, duplicate_share * 100, server_kind))
     with bench.env() as env:
         order_ids = env["marketplace.order"].search([("shop_id", "=", bench.shop_id)], order="id").mapped(
             "external_order_id")
@@ -120,7 +131,7 @@ def webhook_run(bench, label, count, clients=8, duplicate_share=0.05):
     sign = bench.sim.signer()
     say("webhook: signing %s notifications" % count)
     deliveries, replays = build_deliveries(order_ids, count, duplicate_share, sign)
-    server = _start_server(bench)
+    server = _start_server(bench, workers)
     try:
         url = server.base_url + WEBHOOK_PATH
         warm = requests.post(url, data=(body := notification_body(order_ids[0])), timeout=60, headers={
@@ -174,11 +185,11 @@ def webhook_run(bench, label, count, clients=8, duplicate_share=0.05):
     return result
 
 
-def _start_server(bench):
+def _start_server(bench, workers):
     """Point the account's notification endpoint at a free port, then serve the database there."""
     port = free_port()
     with bench.env() as env:
         env["marketplace.account"].browse(bench.account_id).ebay_endpoint_url = \
             f"http://127.0.0.1:{port}{WEBHOOK_PATH}"
     bench.flush_pg_stats()
-    return OdooServer(bench, port, os.path.join(os.path.dirname(bench.sim.db_path), "odoo-webhook.log"))
+    return OdooServer(bench, port, os.path.join(os.path.dirname(bench.sim.db_path), "odoo-webhook.log"), workers)

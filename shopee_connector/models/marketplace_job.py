@@ -6,6 +6,7 @@ from ..services.cancellation_sync import CancellationAnswerer, CancellationImpor
 from ..services.finances_importer import FinancesImporter
 from ..services.order_importer import OrderImporter
 from ..services.push_processor import PushProcessor
+from ..services.return_sync import ReturnAnswerer, ReturnImporter, ReturnReceiver
 from ..services.shipping_exporter import ShippingDocumentPrinter, ShippingExporter
 from ..services.stock_exporter import ShopeePricePush, ShopeeStockPush
 
@@ -22,13 +23,20 @@ SHOPEE_HANDLERS = {
     "pull_cancellations": JobHandler(CancellationImporter, URGENT),
     "answer_cancellation": JobHandler(CancellationAnswerer, URGENT),
     "request_cancellation": JobHandler(CancellationRequester, URGENT),
+    "pull_returns": JobHandler(ReturnImporter, URGENT),
+    "answer_return": JobHandler(ReturnAnswerer, URGENT),
+    "mark_return_received": JobHandler(ReturnReceiver, URGENT),
 }
-AFTER_SALE_JOB_TYPES = ("pull_cancellations", "answer_cancellation", "request_cancellation")
 # stock and price pushes run marketplace_base's BindingExporter with these adapters
 SHOPEE_PUSH_ADAPTERS = {
     "push_stock": ShopeeStockPush,
     "push_price": ShopeePricePush,
 }
+# the job types only Shopee runs (the shared ones, pull_orders, push_stock..., are marketplace_base's)
+SHOPEE_JOB_TYPES = [
+    ("ship_order", "Ship Order (Shopee)"),
+    ("print_shipping_document", "Print Airway Bill (Shopee)"),
+]
 
 
 class MarketplaceJob(models.Model):
@@ -38,15 +46,6 @@ class MarketplaceJob(models.Model):
     _inherit = "marketplace.job"
 
     job_type = fields.Selection(
-        selection_add=[
-            ("pull_orders", "Pull Orders"),
-            ("process_notification", "Process Notification"),
-            ("push_stock", "Push Stock"),
-            ("push_price", "Push Prices"),
-            ("ship_order", "Ship Order (Shopee)"),
-            ("print_shipping_document", "Print Airway Bill (Shopee)"),
-            ("pull_finances", "Pull Money"),
-        ],
-        ondelete=dict.fromkeys(set([*SHOPEE_HANDLERS, *SHOPEE_PUSH_ADAPTERS]) - set(AFTER_SALE_JOB_TYPES),
-                               lambda jobs: jobs._keep_on_type_uninstall()),
+        selection_add=SHOPEE_JOB_TYPES,
+        ondelete=dict.fromkeys(dict(SHOPEE_JOB_TYPES), lambda jobs: jobs._keep_on_type_uninstall()),
     )

@@ -33,6 +33,9 @@ class MarketplaceShop(models.Model):
     shopee_cancellations_synced_until = fields.Datetime(
         copy=False,
         help="Shopee update time up to which buyers' cancellation requests (orders IN_CANCEL) are imported.")
+    shopee_returns_synced_until = fields.Datetime(
+        copy=False, help="Shopee creation time up to which buyers' return requests are imported (open returns "
+                         "are re-read whatever their age).")
     shopee_escrows_synced_until = fields.Datetime(
         string="Shopee Escrows Pulled Until", copy=False,
         help="Release time up to which Shopee's escrows are stored; the next money pull reads from two days before.")
@@ -120,6 +123,12 @@ class MarketplaceShop(models.Model):
         """Enqueue ``pull_cancellations`` for every authorized Shopee shop (buyers' requests wait for an answer)."""
         for shop in self._shopee_active_shops():
             self.env["marketplace.job"]._enqueue("pull_cancellations", shop=shop, priority=5)
+
+    @api.model
+    def _cron_shopee_pull_returns(self):
+        """Enqueue ``pull_returns`` for every authorized Shopee shop (buyers' return requests wait for an answer)."""
+        for shop in self._shopee_active_shops():
+            self.env["marketplace.job"]._enqueue("pull_returns", shop=shop, priority=5)
 
     @api.model
     def _cron_shopee_pull_finances(self):

@@ -8,5 +8,6 @@ from . import test_shopee_shipping
 from . import test_shopee_contracts
 from . import test_token_refresh
 from . import test_cancellations
+from . import test_returns
 from . import test_money
 from . import test_conformance

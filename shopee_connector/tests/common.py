@@ -4,10 +4,10 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 
 from odoo.addons.marketplace_base.tests.common import MarketplaceCase, SimulatorControls, serve_simulator
+from odoo.addons.marketplace_simulators.shopee_sim.seed import DEMO_PARTNER_ID, DEMO_PARTNER_KEY, DEMO_SHOP_ID
+from odoo.addons.marketplace_simulators.shopee_sim.server import SimulatorServer
 
 from ..models.marketplace_account import AUTH_PURPOSE
-from ..shopee_sim.seed import DEMO_PARTNER_ID, DEMO_PARTNER_KEY, DEMO_SHOP_ID
-from ..shopee_sim.server import SimulatorServer
 
 # the simulator's catalogue: SKU -> (item id, model id)
 CATALOGUE = {"FURN_0269": (800001, 0), "FURN_8900": (800002, 900001), "FURN_8855": (800002, 900002),

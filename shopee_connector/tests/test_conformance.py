@@ -2,8 +2,8 @@
 import json
 
 from odoo.addons.marketplace_base.tests.conformance import PlatformConformance
+from odoo.addons.marketplace_simulators.shopee_sim.seed import DEMO_SHOP_ID
 
-from ..shopee_sim.seed import DEMO_SHOP_ID
 from .common import ShopeeCase
 
 UPDATE_STOCK = "/api/v2/product/update_stock"

@@ -6,7 +6,8 @@ from datetime import timedelta
 
 from odoo import fields
 
-from ..shopee_sim.seed import DEMO_PARTNER_KEY
+from odoo.addons.marketplace_simulators.shopee_sim.seed import DEMO_PARTNER_KEY
+
 from .common import ShopeeCase
 
 

@@ -1,7 +1,13 @@
 from datetime import datetime, time, timedelta
 
+from odoo.addons.marketplace_simulators.shopee_sim.seed import (
+    DEMO_MAIN_ACCOUNT_ID,
+    DEMO_PARTNER_KEY,
+    DEMO_SHOP_ID,
+    SECOND_SHOP_ID,
+)
+
 from ..shopee_api.pricing import shopee_price
-from ..shopee_sim.seed import DEMO_MAIN_ACCOUNT_ID, DEMO_PARTNER_KEY, DEMO_SHOP_ID, SECOND_SHOP_ID
 from .common import ShopeeCase
 
 

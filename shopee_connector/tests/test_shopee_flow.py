@@ -1,8 +1,8 @@
 from unittest.mock import patch
 
 from odoo.addons.marketplace_base.models.marketplace_order import MarketplaceOrder
+from odoo.addons.marketplace_simulators.shopee_sim.seed import SECOND_SHOP_ID
 
-from ..shopee_sim.seed import SECOND_SHOP_ID
 from .common import CATALOGUE, ShopeeCase
 
 

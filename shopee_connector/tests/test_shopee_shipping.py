@@ -3,8 +3,9 @@ import time
 
 from odoo.tests import new_test_user
 
-from ..shopee_sim import logistics as sim_logistics
-from ..shopee_sim.seed import DEMO_SHOP_ID
+from odoo.addons.marketplace_simulators.shopee_sim import logistics as sim_logistics
+from odoo.addons.marketplace_simulators.shopee_sim.seed import DEMO_SHOP_ID
+
 from .common import ShopeeCase
 
 

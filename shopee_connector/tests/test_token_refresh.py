@@ -16,9 +16,9 @@ from odoo import SUPERUSER_ID, api
 from odoo.tests.common import TransactionCase, tagged
 
 from odoo.addons.marketplace_base.tests.common import SimulatorControls, free_registry_lock
+from odoo.addons.marketplace_simulators.shopee_sim.seed import DEMO_PARTNER_ID, DEMO_PARTNER_KEY
 
 from ..shopee_api import ShopeeClient
-from ..shopee_sim.seed import DEMO_PARTNER_ID, DEMO_PARTNER_KEY
 from .common import authorize, start_simulator
 
 REFRESH_PATH = "/api/v2/auth/access_token/get"

@@ -2,8 +2,9 @@ import json
 
 from odoo.tests import HttpCase, tagged
 
+from odoo.addons.marketplace_simulators.shopee_sim.seed import DEMO_PARTNER_KEY, DEMO_PUSH_KEY, DEMO_SHOP_ID
+
 from ..shopee_api.signing import push_signature
-from ..shopee_sim.seed import DEMO_PARTNER_KEY, DEMO_PUSH_KEY, DEMO_SHOP_ID
 from .common import ShopeeCase
 
 WEBHOOK = "/api/shopee/webhook"

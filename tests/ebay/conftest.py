@@ -133,7 +133,7 @@ def sim_client(sim_config, connected_store):
 @pytest.fixture
 def sim(tmp_path):
     """A running simulator on a free port with its own SQLite file, seeded with the demo data."""
-    from ebay_sim.server import SimulatorServer
+    from marketplace_simulators.ebay_sim.server import SimulatorServer
 
     server = SimulatorServer(str(tmp_path / "ebay_sim.sqlite3"), host="127.0.0.1", port=0)
     server.seed(demo=True)

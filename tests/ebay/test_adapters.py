@@ -103,7 +103,7 @@ def test_bulk_update_applies_and_reports_per_sku_failures(inventory, sim_control
 
 
 def test_create_publish_and_withdraw_an_offer(inventory, sim_client):
-    from ebay_sim.seed import LOCATION, POLICIES
+    from marketplace_simulators.ebay_sim.seed import LOCATION, POLICIES
 
     template = map_offer(inventory.get_offers(_skus(inventory, 1)[0])[0])
     required = {aspect["localizedAspectName"]: [(aspect.get("aspectValues") or [{"localizedValue": "Lamp"}])[0]

@@ -5,7 +5,7 @@ import pytest
 from ebay_api import EbayRequestError
 from ebay_api.catalog import CatalogAdapter
 from ebay_api.taxonomy import TaxonomyAdapter
-from ebay_sim.catalog import CATALOG
+from marketplace_simulators.ebay_sim.catalog import CATALOG
 from sync_core.draft import check_proposal, proposal_from_catalog
 from sync_core.publish import aspect_specs
 

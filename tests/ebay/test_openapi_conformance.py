@@ -33,11 +33,12 @@ from ebay_api.fulfillment import FulfillmentAdapter
 from ebay_api.inventory import InventoryAdapter
 from ebay_api.mappers import map_active_inventory_report
 from ebay_api.metadata import MetadataAdapter
+from ebay_api.payment_dispute import PaymentDisputeAdapter, map_payment_dispute
 from ebay_api.publishing import GroupUnit, Publisher, PublishUnit
 from ebay_api.refunds import issue_refund_body
 from ebay_api.taxonomy import TaxonomyAdapter
-from ebay_sim.seed import LOCATION
 from marketplace_core.refunds import Refund
+from marketplace_simulators.ebay_sim.seed import LOCATION
 from sync_core.publish import Variant, group_payload, inventory_item_payload, offer_payload
 
 SPEC_DIR = os.environ.get("EBAY_OPENAPI_DIR") or os.path.join(
@@ -247,6 +248,24 @@ def drive_the_connector(client, leaf):
     keys.get_signing_key(keys.create_signing_key()["signingKeyId"])
 
 
+def drive_a_payment_dispute(client, dispute_ids):
+    """Both answers to a dispute: the first accepted, the second contested with evidence (upload, add, update)."""
+    disputes = PaymentDisputeAdapter(client)
+    assert disputes.summaries_page(datetime.now(timezone.utc) - timedelta(days=1), status="ACTION_NEEDED")[0]
+    accepted, contested = dispute_ids
+    disputes.accept(accepted, map_payment_dispute(disputes.get(accepted)).revision)
+    disputes.activities(accepted)
+    dispute = map_payment_dispute(disputes.get(contested))
+    png = b"\x89PNG\r\n\x1a\n" + bytes(32)
+    evidence_id = disputes.add_evidence(contested, "PROOF_OF_AUTHENTICITY",
+                                        [disputes.upload_evidence_file(contested, "a.png", png, "image/png")],
+                                        dispute.line_items)
+    file_id = disputes.upload_evidence_file(contested, "b.png", png, "image/png")
+    disputes.update_evidence(contested, evidence_id, "PROOF_OF_AUTHENTICITY", [file_id], dispute.line_items)
+    disputes.fetch_evidence_content(contested, evidence_id, file_id)
+    disputes.contest(contested, map_payment_dispute(disputes.get(contested)).revision, note="Authentic.")
+
+
 def test_every_request_and_answer_is_as_ebays_documents_write_them(documents, recorded, sim_client, sim_controls,
                                                                    request):
     sim_controls.post("finances/book", {"charges": [{"feeType": "AD_FEE", "amount": "2.10"}]})
@@ -257,9 +276,15 @@ def test_every_request_and_answer_is_as_ebays_documents_write_them(documents, re
     promoted = sim_controls.post("orders", {"lines": [{"sku": sku, "quantity": 3, "discount": "1.00"}]})
     drive_the_connector(sim_client, request.getfixturevalue("leaf_category"))
     FulfillmentAdapter(sim_client).get_orders_by_ids(promoted["orderIds"])
+    drive_a_payment_dispute(sim_client, [
+        sim_controls.post("payment_disputes", {"orderId": promoted["orderIds"][0], "reason": reason})[
+            "paymentDisputeId"] for reason in ("FRAUD", "COUNTERFEIT")])
     seen = {f"{response.request.method} {urlsplit(response.request.url).path}" for response in recorded}
     assert any("/publish_by_inventory_item_group/" in call for call in seen)
     assert {"GET /sell/finances/v1/transaction", "POST /developer/key_management/v1/signing_key"} <= seen
+    assert {call.rsplit("/", 1)[-1] for call in seen if "/sell/fulfillment/v1/payment_dispute" in call} >= {
+        "payment_dispute_summary", "activity", "accept", "contest", "upload_evidence_file", "add_evidence",
+        "update_evidence", "fetch_evidence_content"}
     assert len(recorded) > 30
     problems = [problem for response in recorded for problem in check_exchange(documents, response)]
     assert problems == [], "\n".join(dict.fromkeys(problems))

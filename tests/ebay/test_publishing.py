@@ -14,8 +14,8 @@ from ebay_api.media import MediaAdapter
 from ebay_api.metadata import MetadataAdapter
 from ebay_api.publishing import GroupUnit, Publisher, PublishUnit
 from ebay_api.taxonomy import TaxonomyAdapter
-from ebay_sim.publishing import condition_ids_for
-from ebay_sim.seed import LOCATION, POLICIES
+from marketplace_simulators.ebay_sim.publishing import condition_ids_for
+from marketplace_simulators.ebay_sim.seed import LOCATION, POLICIES
 from sync_core.publish import ListingDraft, Variant, aspect_specs, group_payload, inventory_item_payload, offer_payload
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

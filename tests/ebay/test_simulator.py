@@ -16,7 +16,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from ebay_sim.server import SimulatorServer
+from marketplace_simulators.ebay_sim.server import SimulatorServer
 
 APP_ID = "DemoSeller-Connecto-SBX-1a2b3c4d5"
 CERT_ID = "SBX-demo-cert-secret"

@@ -5,8 +5,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from ebay_sim.orders import build_order, render
 from marketplace_core.orders import BUYER_FIELDS, MappedOrder
+from marketplace_simulators.ebay_sim.orders import build_order, render
 from sync_core.orders import map_order, next_watermark, order_window, parse_notification
 
 NOW = datetime(2024, 11, 20, 12, 0, 0)

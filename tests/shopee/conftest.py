@@ -4,8 +4,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 from shopee_api import MemoryTokenStore, ShopeeClient, ShopeeConfig
-from shopee_sim.seed import DEMO_PARTNER_ID, DEMO_PARTNER_KEY, DEMO_SHOP_ID
-from shopee_sim.server import SimulatorServer
+
+from marketplace_simulators.shopee_sim.seed import DEMO_PARTNER_ID, DEMO_PARTNER_KEY, DEMO_SHOP_ID
+from marketplace_simulators.shopee_sim.server import SimulatorServer
 
 REDIRECT = "https://seller.example.com/shopee/auth/callback?state=abc"
 

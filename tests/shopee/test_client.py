@@ -9,9 +9,9 @@ from shopee_api.logistics import LogisticsAdapter, ship_order_body
 from shopee_api.mappers import map_order, parse_push
 from shopee_api.orders import OrderAdapter
 from shopee_api.products import ModelUpdate, ProductAdapter, call_key
-from shopee_sim.seed import DEMO_SHOP_ID
 
 from marketplace_core.push import batches
+from marketplace_simulators.shopee_sim.seed import DEMO_SHOP_ID
 
 from .conftest import authorize, sim_post
 

@@ -8,7 +8,8 @@ from shopee_api.batching import MAX_WINDOW, WINDOW_LIMIT, windows
 from shopee_api.errors import ACCOUNT, SHOP, seconds_until_quota_reset, setup_scope
 from shopee_api.orders import ORDER_LIST_PATH, OrderAdapter
 from shopee_api.signing import common_params
-from shopee_sim.seed import DEMO_SHOP_ID
+
+from marketplace_simulators.shopee_sim.seed import DEMO_SHOP_ID
 
 from .conftest import sim_get, sim_post
 

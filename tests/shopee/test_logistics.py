@@ -11,7 +11,8 @@ from shopee_api.logistics import (
     packages_to_arrange,
     ship_order_body,
 )
-from shopee_sim.seed import DEMO_SHOP_ID
+
+from marketplace_simulators.shopee_sim.seed import DEMO_SHOP_ID
 
 from .conftest import sim_post
 

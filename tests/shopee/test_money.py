@@ -11,9 +11,9 @@ from shopee_api.errors import MappingError, ShopeeRequestError
 from shopee_api.money import expected_buyer_total, expected_escrow, map_escrow, map_wallet, money
 from shopee_api.orders import OrderAdapter
 from shopee_api.payments import PaymentAdapter
-from shopee_sim.payments import SCENARIOS
 
 from marketplace_core.money import payout_check, payout_entry_lines
+from marketplace_simulators.shopee_sim.payments import SCENARIOS
 
 from .conftest import sim_post
 

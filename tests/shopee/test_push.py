@@ -2,7 +2,8 @@
 import pytest
 from shopee_api.mappers import names_an_order
 from shopee_api.signing import push_is_genuine
-from shopee_sim.seed import DEMO_PARTNER_KEY, DEMO_PUSH_KEY
+
+from marketplace_simulators.shopee_sim.seed import DEMO_PARTNER_KEY, DEMO_PUSH_KEY
 
 
 def test_only_pushes_naming_an_order_are_acted_on():

@@ -8,7 +8,8 @@ import pytest
 import requests
 from shopee_api import MemoryTokenStore, ShopeeAuthError, ShopeeRequestError, signing
 from shopee_api.orders import OrderAdapter
-from shopee_sim.seed import DEMO_MAIN_ACCOUNT_ID, DEMO_PARTNER_ID, DEMO_SHOP_ID, SECOND_SHOP_ID
+
+from marketplace_simulators.shopee_sim.seed import DEMO_MAIN_ACCOUNT_ID, DEMO_PARTNER_ID, DEMO_SHOP_ID, SECOND_SHOP_ID
 
 from .conftest import REDIRECT, authorize, sim_get
 

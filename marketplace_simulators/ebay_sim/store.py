@@ -50,6 +50,15 @@ CREATE TABLE IF NOT EXISTS cancellations (cancel_id TEXT PRIMARY KEY, order_id T
     creation_date TEXT NOT NULL, data TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS cancellations_by_order ON cancellations(order_id);
 CREATE INDEX IF NOT EXISTS cancellations_by_creation ON cancellations(creation_date);
+CREATE TABLE IF NOT EXISTS payment_disputes (dispute_id TEXT PRIMARY KEY, order_id TEXT NOT NULL,
+    open_date TEXT NOT NULL, status TEXT NOT NULL, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS payment_disputes_by_open_date ON payment_disputes(open_date);
+CREATE TABLE IF NOT EXISTS evidence_files (file_id TEXT PRIMARY KEY, dispute_id TEXT NOT NULL, name TEXT NOT NULL,
+    file_type TEXT NOT NULL, uploaded TEXT NOT NULL, content BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS returns (return_id TEXT PRIMARY KEY, order_id TEXT NOT NULL,
+    creation_date TEXT NOT NULL, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS returns_by_order ON returns(order_id);
+CREATE INDEX IF NOT EXISTS returns_by_creation ON returns(creation_date);
 CREATE TABLE IF NOT EXISTS fail_skus (sku TEXT PRIMARY KEY, error_id INTEGER, message TEXT);
 CREATE TABLE IF NOT EXISTS api_signing_keys (signing_key_id TEXT PRIMARY KEY, cipher TEXT NOT NULL,
     public_der TEXT NOT NULL, jwe TEXT NOT NULL UNIQUE, created INTEGER NOT NULL, expires INTEGER NOT NULL);

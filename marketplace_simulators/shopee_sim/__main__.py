@@ -1,4 +1,4 @@
-"""``python -m shopee_sim --db FILE --port 8791 [--seed demo] [--orders N] [--push-url URL]``."""
+"""``python -m marketplace_simulators.shopee_sim --db FILE --port 8791 [--seed demo] [--orders N] [--push-url URL]``."""
 import argparse
 import contextlib
 import logging

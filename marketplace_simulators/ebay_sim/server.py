@@ -10,11 +10,7 @@ import time
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import urlsplit
 
-try:
-    from ...marketplace_base.marketplace_core.sim_server import BackgroundSimulator, SimulatorHTTPServer
-except ImportError:  # a top-level package: python -m ebay_sim, plain pytest, the bench (marketplace_base on the path)
-    from marketplace_core.sim_server import BackgroundSimulator, SimulatorHTTPServer
-
+from ..sim_server import BackgroundSimulator, SimulatorHTTPServer
 from . import (
     browse,
     bulk_update,
@@ -27,7 +23,9 @@ from . import (
     migration,
     notification,
     oauth,
+    payment_dispute,
     post_order,
+    post_order_returns,
     publishing,
     refunds,
     signatures,
@@ -41,8 +39,8 @@ from .store import Store
 
 LOG = logging.getLogger(__name__)
 ROUTES = [Route(*spec) for module in (oauth, taxonomy, browse, inventory, bulk_update, migration, feed, fulfillment,
-                                      notification, publishing, catalog, post_order, signatures, finances, refunds,
-                                      controls)
+                                      notification, publishing, catalog, post_order, post_order_returns,
+                                      payment_dispute, signatures, finances, refunds, controls)
           for spec in module.ROUTES]
 ROUTES_BY_METHOD = {method: [r for r in ROUTES if r.method == method] for method in ("GET", "POST", "PUT",
                                                                                        "DELETE")}

@@ -18,18 +18,11 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import requests
 
-try:
-    from ..shopee_api import signing
-    from ..shopee_api.pricing import DECIMAL_REGIONS
-except ImportError:  # a top-level package: python -m shopee_sim, plain pytest
-    from shopee_api import signing
-    from shopee_api.pricing import DECIMAL_REGIONS
-try:
-    from ...marketplace_base.marketplace_core.sim_server import BackgroundSimulator, SimulatorHTTPServer
-except ImportError:  # top-level: python -m shopee_sim, plain pytest, the bench (marketplace_base on the path)
-    from marketplace_core.sim_server import BackgroundSimulator, SimulatorHTTPServer
+from ..sim_server import BackgroundSimulator, SimulatorHTTPServer
 from . import logistics as sim_logistics
 from . import payments as sim_payments
+from . import returns as sim_returns
+from . import signing
 from .errors import ApiError
 from .seed import make_order
 from .seed import seed as run_seed
@@ -127,7 +120,7 @@ class Simulator:
         body = json.dumps({"shop_id": shop_id, "code": code, "timestamp": int(time.time()), "data": data},
                           separators=(",", ":")).encode()
         key = partner["push_key"] or partner["partner_key"]
-        return body, {"Content-Type": "application/json", "Authorization": signing.push_signature(key, url, body)}
+        return body, {"Content-Type": "application/json", "Authorization": signing.push_authorization(key, url, body)}
 
     def _deliver(self, url, body, headers):
         try:
@@ -205,7 +198,7 @@ class Handler(BaseHTTPRequestHandler):
             raise ApiError("error_param", "Timestamp is expired.", 403)
         token = query.get("access_token", "") if kind == "shop" else ""
         shop_id = query.get("shop_id", "") if kind == "shop" else ""
-        expected = signing.sign(key, partner_id, path, timestamp, token, shop_id)
+        expected = signing.call_signature(key, partner_id, path, timestamp, token, shop_id)
         if not secrets.compare_digest(expected, query.get("sign", "")):
             raise ApiError("error_sign", "wrong sign", 403)
         if kind != "shop":
@@ -506,7 +499,7 @@ def update_price(req, db):
     """Prices with decimals are refused outside SG/MY/BR/MX/PL/ES/AR (Shopee's reference: "other regions can
     only set the price as an integer"); the refusal's code and wording are the simulator's own."""
     region = db.execute("SELECT region FROM shops WHERE shop_id = ?", (req.shop_id,)).fetchone()["region"]
-    if region not in DECIMAL_REGIONS:
+    if region not in signing.DECIMAL_REGIONS:
         for entry in req.body().get("price_list") or ():
             price = entry.get("original_price")
             if not isinstance(price, (int, float)) or price != int(price):
@@ -873,6 +866,7 @@ ROUTES = {
     ("GET", "/_sim/shipments"): ("control", control_shipments),
     ("POST", "/_sim/seed"): ("control", control_seed),
     **sim_payments.ROUTES,
+    **sim_returns.ROUTES,
 }
 
 

@@ -31,6 +31,8 @@ CREATE TABLE IF NOT EXISTS shipped_packages (order_sn TEXT, package_number TEXT,
 CREATE TABLE IF NOT EXISTS shipping_documents (order_sn TEXT, package_number TEXT, document_type TEXT,
     polls_left INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (order_sn, package_number));
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS returns (return_sn TEXT PRIMARY KEY, shop_id INTEGER, order_sn TEXT, create_time INTEGER,
+    update_time INTEGER, status TEXT, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS escrows (order_sn TEXT PRIMARY KEY, shop_id INTEGER, release_time INTEGER,
     data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS wallet (transaction_id INTEGER PRIMARY KEY AUTOINCREMENT, shop_id INTEGER,

@@ -1,4 +1,5 @@
-"""``python -m ebay_sim --db PATH --port N [--seed demo] [--items N --orders M --seller-hub-listings K]``."""
+"""``python -m marketplace_simulators.ebay_sim --db PATH --port N [--seed demo]``
+``[--items N --orders M --seller-hub-listings K]``."""
 import argparse
 import contextlib
 import json

@@ -1,0 +1,205 @@
+"""Post-Order API returns (``/post-order/v2/return``): adapter, mapper and state mapping.
+
+eBay's call reference (developer.ebay.com/devzone/post-order/, found with ``search``): GET /return/search
+(GetSummaryResponse: ``members[]`` of ReturnSummaryType, ``paginationOutput``), GET /return/{returnId}
+(GetDetailResponse: ``summary`` and ``detail`` as ``fieldgroups`` asks), POST /return/{returnId}/decide
+(DecideReturnRequest: ``decision`` of DecisionEnum, ``comments``, ``RMANumber``, ``partialRefundAmount``,
+``keepOriginalItem``), POST /return/{returnId}/mark_as_received (MarkAsReceivedRequest: ``comments``). Types:
+ReturnStateEnum, ReturnStatusEnum, ReturnCreationInfoType (``item`` with ``itemId``, ``transactionId``,
+``returnQuantity``; ``reason``; ``comments``; ``creationDate``), ``sellerResponseDue`` (``activityDue``,
+``respondByDate``), ``sellerTotalRefund`` (``estimatedRefundAmount``, ``actualRefundAmount``), Text
+(``{"content": ...}``). What no page showed is listed in docs/ebay-api.md.
+"""
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .errors import MappingError
+from .fulfillment import ebay_timestamp
+from .mappers import _mapping
+from .post_order import PostOrderAdapter, date_value, quoted
+
+BASE = "/post-order/v2/return"
+PAGE_SIZE = 200  # UNCONFIRMED: the search page shows ``limit`` without a maximum
+
+# The platform-neutral states of marketplace.return
+REQUESTED, PARTIAL_OFFERED, APPROVED, DECLINED = "requested", "partial_offered", "approved", "declined"
+ITEM_SHIPPED, ITEM_RECEIVED, REFUNDED, CLOSED = "item_shipped", "item_received", "refunded", "closed"
+
+# ReturnStatusEnum (the return's stage) decides; ReturnStateEnum only when eBay sent no status this maps.
+# A closed return with money refunded is *refunded*, else *closed* (``return_state``).
+STATUS_STATES = {
+    "RETURN_REQUESTED": REQUESTED,
+    "RETURN_REQUESTED_TIMEOUT": REQUESTED,
+    "PARTIAL_REFUND_REQUESTED": PARTIAL_OFFERED,
+    "PARTIAL_REFUND_DECLINED": REQUESTED,      # the buyer refused the offer: the seller answers again
+    "PARTIAL_REFUND_FAILED": REQUESTED,
+    "WAITING_FOR_RMA": APPROVED,
+    "WAITING_FOR_RETURN_LABEL": APPROVED,
+    "RETURN_LABEL_REQUESTED": APPROVED,
+    "READY_FOR_SHIPPING": APPROVED,
+    "ITEM_SHIPPED": ITEM_SHIPPED,
+    "ITEM_DELIVERED": ITEM_RECEIVED,
+    "RETURN_REJECTED": DECLINED,
+    "PARTIAL_REFUND_INITIATED": REFUNDED,
+    "LESS_THAN_A_FULL_REFUND_ISSUED": REFUNDED,
+    "ESCALATED": CLOSED,                       # now an eBay return case (the disputes' side)
+    "CLOSED": CLOSED,
+}
+STATE_STATES = {
+    "INITIAL": REQUESTED,
+    "RETURN_REQUESTED": REQUESTED,
+    "PARTIAL_REFUND_REQUESTED": PARTIAL_OFFERED,
+    "ITEM_READY_TO_SHIP": APPROVED,
+    "ITEM_SHIPPED": ITEM_SHIPPED,
+    "ITEM_DELIVERED": ITEM_RECEIVED,
+    "ITEM_KEPT": REFUNDED,
+    "AUTO_REFUND_INITIATED": REFUNDED,
+    "REFUND_INITIATED": REFUNDED,
+    "PARTIAL_REFUND_INITIATED": REFUNDED,
+    "LESS_THAN_A_FULL_REFUND_ISSUED": REFUNDED,
+    "RETURN_REJECTED": DECLINED,
+    "CLOSED": CLOSED,
+}
+
+# the connector's answers -> DecisionEnum (the seller's values; the buyer's are refused by eBay)
+DECISIONS = {"approve": "APPROVE", "decline": "DECLINE", "partial_refund": "OFFER_PARTIAL_REFUND"}
+
+
+def return_state(status, state, refunded=None):
+    """The neutral state of an eBay return from its ReturnStatusEnum, else its ReturnStateEnum; a closed
+    return that refunded money (``refunded`` > 0) is *refunded*. An unknown pair raises MappingError (a new
+    eBay value is reported, never guessed)."""
+    neutral = STATUS_STATES.get(status or "") or STATE_STATES.get(state or "")
+    if not neutral:
+        raise MappingError(f"unknown eBay return status {status!r} / state {state!r}")
+    if neutral == CLOSED and status != "ESCALATED" and refunded:
+        return REFUNDED
+    return neutral
+
+
+def decision(answer):
+    """eBay's DecisionEnum value of the connector's answer; ValueError for one eBay lacks."""
+    try:
+        return DECISIONS[answer]
+    except KeyError:
+        raise ValueError(f"eBay has no seller's return decision for {answer!r}") from None
+
+
+def _amount(container):
+    container = container or {}
+    return Decimal(str(container["value"])) if container.get("value") is not None else None
+
+
+def _text(value):
+    """The content of a Post-Order Text ``{"content": ...}`` (or a bare string)."""
+    return (value.get("content") if isinstance(value, dict) else value) or None
+
+
+@dataclass(frozen=True)
+class ReturnItem:
+    item_id: str | None
+    transaction_id: str | None
+    quantity: int
+
+
+@dataclass(frozen=True)
+class EbayReturn:
+    return_id: str
+    order_id: str
+    state: str                 # neutral state (return_state)
+    ebay_state: str | None
+    ebay_status: str | None
+    reason: str | None         # ReturnReasonEnum
+    comments: str | None
+    items: tuple               # ReturnItem
+    requested_at: object       # aware datetime or None
+    respond_by: object         # the seller's response due date, or None
+    refund_amount: Decimal | None   # actual refund, else the estimated one
+    currency: str | None
+    rma_number: str | None
+    tracking_number: str | None
+    carrier: str | None
+    has_detail: bool           # read with its ReturnDetailType (RMA, tracking); a search gives the summary only
+
+
+@_mapping("return")
+def map_return(summary, detail=None):
+    """A ReturnSummaryType (search, or ``summary`` of get) with the ReturnDetailType of get → EbayReturn."""
+    return_id = summary["returnId"]
+    if not return_id:
+        raise MappingError("cannot map return: no returnId")
+    detail = detail or {}
+    creation = summary.get("creationInfo") or {}
+    item = creation.get("item") or {}
+    refund = summary.get("sellerTotalRefund") or {}
+    actual, estimated = _amount(refund.get("actualRefundAmount")), _amount(refund.get("estimatedRefundAmount"))
+    currency = (refund.get("actualRefundAmount") or refund.get("estimatedRefundAmount") or {}).get("currency")
+    tracking = (detail.get("returnShipmentInfo") or {}).get("shipmentTracking") or {}
+    due = summary.get("sellerResponseDue") or {}
+    return EbayReturn(
+        return_id=str(return_id),
+        order_id=str(summary["orderId"]),
+        state=return_state(summary.get("status"), summary.get("state"), actual),
+        ebay_state=summary.get("state"),
+        ebay_status=summary.get("status"),
+        reason=creation.get("reason"),
+        comments=_text(creation.get("comments")),
+        items=(ReturnItem(str(item["itemId"]) if item.get("itemId") else None,
+                          str(item["transactionId"]) if item.get("transactionId") else None,
+                          int(item.get("returnQuantity") or 1)),) if item else (),
+        requested_at=date_value(creation.get("creationDate")),
+        respond_by=date_value(due.get("respondByDate")),
+        refund_amount=actual if actual is not None else estimated,
+        currency=currency,
+        rma_number=detail.get("RMANumber"),
+        tracking_number=tracking.get("trackingNumber"),
+        carrier=tracking.get("carrierName"),
+        has_detail=bool(detail),
+    )
+
+
+class ReturnAdapter(PostOrderAdapter):
+    """The seller's side of eBay's return calls (reads count as pulls, answers as pushes)."""
+
+    base = BASE
+
+    def search_page(self, created_from=None, created_to=None, page=1, limit=PAGE_SIZE, order_id=None):
+        """One page (from 1) of the seller's returns created in the range, or of one order:
+        ``(raw ReturnSummaryType list, total pages, total returns)``."""
+        params = {"limit": limit, "offset": page}
+        if order_id:
+            params["order_id"] = str(order_id)
+        if created_from:
+            params["creation_date_range_from"] = ebay_timestamp(created_from)
+        if created_to:
+            params["creation_date_range_to"] = ebay_timestamp(created_to)
+        body = self._call("GET", "/search", "post_order.read", params=params).body or {}
+        pagination = body.get("paginationOutput") or {}
+        members = body.get("members") or []
+        return members, int(pagination.get("totalPages") or 0), int(pagination.get("totalEntries") or len(members))
+
+    def get(self, return_id):
+        """``(summary, detail)`` of one return."""
+        body = self._call("GET", "/" + quoted(return_id), "post_order.read", params={"fieldgroups": "FULL"}).body
+        body = body or {}
+        return body.get("summary") or {}, body.get("detail") or {}
+
+    def decide(self, return_id, answer, comments=None, rma_number=None, amount=None, currency=None):
+        """The seller's answer to a return request: approve (with an RMA number), decline (with the seller's
+        comments) or offer a partial refund of ``amount`` (the buyer keeps the item)."""
+        payload = {"decision": decision(answer)}
+        if comments:
+            payload["comments"] = {"content": comments}
+        if answer == "approve" and rma_number:
+            payload["RMANumber"] = rma_number
+        if answer == "partial_refund":
+            if amount is None or not currency:
+                raise ValueError("a partial refund offer needs its amount and currency")
+            payload["partialRefundAmount"] = {"value": float(amount), "currency": currency}
+            payload["keepOriginalItem"] = True
+        self._call("POST", "/%s/decide" % quoted(return_id), "post_order.write", json=payload)
+
+    def mark_as_received(self, return_id, comments=None):
+        """The returned item arrived at the seller's."""
+        payload = {"comments": {"content": comments}} if comments else {}
+        self._call("POST", "/%s/mark_as_received" % quoted(return_id), "post_order.write", json=payload)

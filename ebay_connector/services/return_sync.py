@@ -1,0 +1,110 @@
+from odoo import _
+
+from ..ebay_api.post_order_returns import (
+    APPROVED,
+    DECISIONS,
+    ITEM_SHIPPED,
+    PAGE_SIZE,
+    REQUESTED,
+    ReturnAdapter,
+    map_return,
+)
+from ..sync_core.returns import external_state, return_values
+from .after_sale_sync import AfterSaleImporter, AfterSaleService
+
+
+class ReturnService(AfterSaleService):
+    """What the return flows share: the Post-Order return adapter, eBay's returns mapped. A raw return is eBay's
+    GetDetailResponse shape ``{"summary", "detail"?}``."""
+
+    model = "marketplace.return"
+
+    def __init__(self, job, run):
+        super().__init__(job, run)
+        self.returns = ReturnAdapter(self.client)
+
+    def _map(self, raw):
+        return map_return(raw["summary"], raw.get("detail"))
+
+    def _values(self, mapped):
+        return return_values(mapped)
+
+    def _read_back(self, record):
+        """eBay's return now (summary and detail), stored; returns it mapped."""
+        summary, detail = self.returns.get(record.external_return_id)
+        raw = {"summary": summary, "detail": detail}
+        self._sync([raw])
+        return self._map(raw)
+
+
+class ReturnImporter(AfterSaleImporter, ReturnService):
+    """``pull_returns``: eBay's returns of the shop created since its watermark (search by creation date, pages
+    of 200), then the open ones re-read (``AfterSaleImporter``). A return new to Odoo, or whose status moved
+    since Odoo stored it, is read whole (its detail has the RMA and the buyer's tracking); a replay reads
+    nothing more."""
+
+    synced_until_field = "ebay_returns_synced_until"
+    first_position = 1
+
+    def _search_page(self, since, position):
+        members, pages, total = self.returns.search_page(since, page=position, limit=PAGE_SIZE)
+        return self._with_details(members), position + 1 if position < pages else None, total
+
+    def _raw_id(self, raw):
+        return str(raw["summary"].get("returnId"))
+
+    def _with_details(self, members):
+        stored = {record.external_return_id: record.external_state for record in self.env[self.model].search(
+            [("shop_id", "=", self.shop.id),
+             ("external_return_id", "in", [str(member.get("returnId")) for member in members])])}
+        raws = []
+        for summary in members:
+            return_id = str(summary.get("returnId"))
+            if stored.get(return_id) == external_state(summary.get("status"), summary.get("state")):
+                raws.append({"summary": summary})
+            else:
+                summary, detail = self.returns.get(return_id)
+                raws.append({"summary": summary, "detail": detail})
+        return raws
+
+
+class ReturnAnswerer(ReturnService):
+    """``answer_return``: approve (with the RMA number), decline (with the seller's reason) or offer a partial
+    refund on eBay, once (``_send_once``: read first, an uncertain call read back, a refusal recorded)."""
+
+    def execute(self):
+        record = self._record()
+        if record.answer not in DECISIONS or record.state != "requested":
+            self.run.log(_("%s has no answer waiting to be sent: nothing to do.", record.name))
+            return
+        answer = record.answer
+        ebay = self._send_once(record, lambda: self._send(record, answer), (REQUESTED,), answer)
+        if ebay:
+            record._answered(ebay.state, external_state(ebay.ebay_status, ebay.ebay_state))
+            self.run.log(_("%(name)s: %(answer)s sent to eBay (now %(state)s).", name=record.name, answer=answer,
+                           state=ebay.state))
+
+    def _send(self, record, answer):
+        comments = record.decline_reason if answer == "decline" else None
+        self.returns.decide(record.external_return_id, answer, comments=comments,
+                            rma_number=record.rma_number or None, amount=record.offer_amount,
+                            currency=record.currency_id.name)
+
+
+class ReturnReceiver(ReturnService):
+    """``mark_return_received``: the return picking is validated, eBay is told the item arrived, once."""
+
+    def execute(self):
+        record = self._record()
+        picking = record.sudo().picking_id
+        if picking.state != "done":
+            self.run.log(_("%s: its return picking is not done, nothing received yet.", record.name))
+            return
+        ebay = self._send_once(
+            record, lambda: self.returns.mark_as_received(record.external_return_id,
+                                                          comments=_("Received in %s", picking.name)),
+            (APPROVED, ITEM_SHIPPED), _("item received"), refused=record._received_refused)
+        if ebay:
+            record._received(ebay.state, external_state(ebay.ebay_status, ebay.ebay_state))
+            self.run.log(_("%(name)s: item received, told to eBay (now %(state)s).", name=record.name,
+                           state=ebay.state))

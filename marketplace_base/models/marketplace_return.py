@@ -1,0 +1,212 @@
+from odoo import Command, _, api, fields, models
+from odoo.exceptions import UserError
+
+# Fields a Marketplace User writes himself (the details of his answer); everything else comes from the
+# marketplace or from the answer flows, which write as superuser after their guards.
+USER_FIELDS = frozenset({"rma_number", "decline_reason", "offer_amount"})
+# states in which the buyer's item is (to be) sent back: the return picking exists from then on
+ITEM_COMING_STATES = ("approved", "item_shipped", "item_received")
+OPEN_STATES = ("requested", "partial_offered", "approved", "item_shipped", "item_received")
+
+
+class MarketplaceReturn(models.Model):
+    """A buyer's return request of a marketplace order: the items and quantities, the buyer's reason, comments
+    and photos, the marketplace's state and the seller's deadline, the return shipment's tracking.
+
+    Platform-neutral: the connectors fill it from the marketplace (``_sync_from_marketplace``, with ``lines``:
+    ``[{"external_item_id", "external_line_id", "quantity"}]``) and run its jobs (``answer_return`` for
+    Approve / Decline / Offer partial refund, ``mark_return_received`` once the return picking is validated;
+    payload ``{"return_id"}``), then report with ``_answered``. Refunds are the marketplace's: its refunded
+    amount and the state *Refunded* come from the sync (``refund_amount``), where a credit note can hook on."""
+
+    _name = "marketplace.return"
+    _description = "Marketplace Return"
+    _inherit = ["marketplace.after.sale"]
+    _order = "response_due_at asc, id desc"
+    _external_id_field = "external_return_id"
+    _payload_key = "return_id"
+    _user_fields = USER_FIELDS
+    _waiting_depends = ("state", "answer")
+
+    name = fields.Char(compute="_compute_name", store=True)
+    external_return_id = fields.Char(string="Marketplace Return ID", readonly=True, copy=False)
+    line_ids = fields.One2many("marketplace.return.line", "return_id", string="Items", readonly=True)
+    reason = fields.Char(string="Buyer's Reason", readonly=True,
+                         help="The reason as the marketplace gives it (its code).")
+    buyer_comments = fields.Text(readonly=True)
+    photo_urls = fields.Text(string="Photos", readonly=True, help="The buyer's photos, one address a line.")
+    state = fields.Selection(
+        [("requested", "Requested"), ("partial_offered", "Partial Refund Offered"), ("approved", "Approved"),
+         ("declined", "Declined"), ("item_shipped", "Item Shipped"), ("item_received", "Item Received"),
+         ("refunded", "Refunded"), ("closed", "Closed")],
+        default="requested", required=True, readonly=True, index=True, tracking=True, copy=False,
+        help="Requested: waiting for the seller's answer. Approved: the buyer sends the item back (the return "
+             "picking waits for it). Refunded: the marketplace refunded the buyer (Refund Amount).")
+    answer = fields.Selection(
+        [("approve", "Approve"), ("decline", "Decline"), ("partial_refund", "Offer partial refund")],
+        readonly=True, copy=False, tracking=True, help="What the seller sent (or is sending) to the marketplace.")
+    rma_number = fields.Char(string="RMA Number", help="The seller's return authorisation, sent with Approve.")
+    decline_reason = fields.Text(help="Why the seller declines; sent to the marketplace with Decline.")
+    offer_amount = fields.Monetary(string="Partial Refund Offered",
+                                   help="Offer partial refund: the buyer keeps the item and gets this amount.")
+    item_comes_back = fields.Boolean(
+        default=True, readonly=True,
+        help="The buyer sends the item back (a return picking waits for it); off for a refund without return.")
+    return_label_url = fields.Char(string="Return Label", readonly=True)
+    return_carrier = fields.Char(readonly=True)
+    return_tracking_number = fields.Char(string="Return Tracking", readonly=True, tracking=True)
+    refund_amount = fields.Monetary(readonly=True, help="What the marketplace refunded (or will refund) the buyer.")
+    picking_id = fields.Many2one("stock.picking", string="Return Picking", readonly=True, copy=False)
+    picking_state = fields.Selection(related="picking_id.state", string="Return Picking Status")
+    received_job_id = fields.Many2one("marketplace.job", readonly=True, copy=False)
+
+    _sql_constraints = [
+        ("shop_return_uniq", "UNIQUE(shop_id, external_return_id)",
+         "This marketplace return is already recorded in this shop."),
+    ]
+
+    @api.depends("order_id.name", "external_return_id")
+    def _compute_name(self):
+        for record in self:
+            record.name = "%s / %s" % (record.order_id.name or "", record.external_return_id or "")
+
+    def _waits_for_answer(self):
+        return self.state == "requested" and not self.answer
+
+    # -- the seller's buttons ------------------------------------------------
+    def action_approve(self):
+        """Approve the return (with the RMA number when there is one): the buyer sends the item back; the
+        return picking is created once the marketplace agrees."""
+        self._check_can_answer()
+        self._check_answerable()
+        self._send_answer("approve")
+        return True
+
+    def action_decline(self):
+        """Decline the return, with the seller's reason."""
+        self._check_can_answer()
+        self._check_answerable()
+        missing = self.filtered(lambda record: not record.decline_reason)
+        if missing:
+            raise UserError(_("Write why you decline %s.", ", ".join(missing.mapped("name"))))
+        self._send_answer("decline")
+        return True
+
+    def action_offer_partial_refund(self):
+        """Offer the buyer a partial refund: he keeps the item."""
+        self._check_can_answer()
+        self._check_answerable()
+        for record in self:
+            if record.currency_id.compare_amounts(record.offer_amount, 0.0) <= 0:
+                raise UserError(_("Enter the amount to offer for %s.", record.name))
+            if record.currency_id.compare_amounts(record.offer_amount, record.order_id.amount_total) > 0:
+                raise UserError(_("%s: a partial refund cannot exceed what the buyer paid.", record.name))
+        self._send_answer("partial_refund")
+        return True
+
+    def _answer_job_type(self, answer):
+        return "answer_return"
+
+    def action_view_picking(self):
+        self.ensure_one()
+        return {"type": "ir.actions.act_window", "res_model": "stock.picking", "res_id": self.picking_id.id,
+                "view_mode": "form"}
+
+    # -- what the connectors report -----------------------------------------
+    def _answered(self, state=None, external_state=None):
+        """The marketplace accepted the seller's answer; ``state``: the connector's reading of it after."""
+        self.ensure_one()
+        new_state = state if state and state != "requested" else {
+            "approve": "approved", "decline": "declined", "partial_refund": "partial_offered"}[self.answer]
+        self._set_state(new_state, external_state)
+        self.message_post(body=_("The marketplace accepted the answer (%s).", new_state))
+
+    def _set_state(self, state, external_state=None):
+        """Move to ``state``; once the item is coming back, the return picking is made (once)."""
+        self.ensure_one()
+        values = {"state": state}
+        if state == "requested" and self.state != "requested":
+            values.update(answer=False, answer_job_id=False)   # the buyer refused the offer: answer again
+        if external_state:
+            values["external_state"] = external_state
+        if state not in OPEN_STATES and not self.closed_at:
+            values["closed_at"] = fields.Datetime.now()
+        self.sudo().write(values)
+        if state != "requested":
+            self.activity_ids.sudo().action_feedback(feedback=_("The return is %s.", state))
+        if state in ITEM_COMING_STATES and self.item_comes_back and not self.picking_id:
+            self.sudo()._create_return_picking()
+
+    @api.model
+    def _create_from_marketplace(self, order, values):
+        lines = values.pop("lines", None) or []
+        record = super()._create_from_marketplace(order, dict(values, line_ids=[
+            Command.create(self.env["marketplace.return.line"]._values_for(order, line)) for line in lines]))
+        return record
+
+    def _update_from_marketplace(self, values):
+        """The items of a return are the buyer's request: set at its creation, not rewritten."""
+        return super()._update_from_marketplace({name: value for name, value in values.items() if name != "lines"})
+
+    def _on_new_from_marketplace(self):
+        """A new request: an activity for who answers, due at the deadline; noted on the order."""
+        self.ensure_one()
+        if self.state == "requested":
+            self._schedule_seller_activity(
+                _("Buyer asks to return items of %s", self.order_id.name),
+                _("Approve, decline or offer a partial refund before %s.",
+                  self.response_due_at or _("the marketplace's deadline")))
+        self.order_id.message_post(body=_("Return %(id)s (%(reason)s): %(state)s.", id=self.external_return_id,
+                                          reason=self.reason or "-", state=self.state))
+
+    # -- the return picking ---------------------------------------------------
+    def _create_return_picking(self):
+        """Odoo's own return (``stock.return.picking``) of the order's done delivery, for the returned items
+        (all of it when the marketplace named none), into the shop's returns location when it sets one, else
+        the warehouse's return destination."""
+        self.ensure_one()
+        delivery = self.sale_order_id.picking_ids.filtered(
+            lambda picking: picking.state == "done" and picking.picking_type_code == "outgoing")[:1]
+        if not delivery:
+            self.message_post(body=_("No done delivery to return: the return picking is not created."))
+            return
+        wizard = self.env["stock.return.picking"].with_context(
+            active_id=delivery.id, active_ids=delivery.ids, active_model="stock.picking").create(
+            {"picking_id": delivery.id})
+        wanted = self._returned_quantities()
+        for line in wizard.product_return_moves:
+            line.quantity = min(wanted.get(line.product_id, 0.0), line.move_id.quantity) if wanted \
+                else line.move_id.quantity
+        picking = wizard._create_return()
+        if self.shop_id.return_location_id:
+            picking.location_dest_id = self.shop_id.return_location_id
+        picking.origin = "%s (%s)" % (picking.origin, self.name)
+        picking.marketplace_return_id = self
+        self.picking_id = picking
+        self.message_post(body=_("Return picking %s created.", picking.name))
+
+    def _returned_quantities(self):
+        """{product: quantity} of the returned items, when the marketplace named them."""
+        quantities = {}
+        for line in self.line_ids.filtered("product_id"):
+            quantities[line.product_id] = quantities.get(line.product_id, 0.0) + line.quantity
+        return quantities
+
+    def _picking_done(self):
+        """The warehouse received the item: tell the marketplace (once, by a job)."""
+        for record in self.sudo().filtered(lambda r: r.state in ("approved", "item_shipped") and not r.received_job_id):
+            job = self.env["marketplace.job"].sudo()._enqueue("mark_return_received", shop=record.shop_id,
+                                                              payload={"return_id": record.id}, priority=5)
+            record.received_job_id = job
+            record.message_post(body=_("Item received in %s: the marketplace is told.", record.picking_id.name))
+
+    def _received(self, state, external_state=None):
+        """The marketplace recorded the item as received."""
+        self.ensure_one()
+        self._set_state(state, external_state)
+        self.message_post(body=_("The marketplace recorded the item as received."))
+
+    def _received_refused(self, message):
+        """The marketplace refused to record the item as received (a manager may requeue the job)."""
+        self.ensure_one()
+        self.message_post(body=_("The marketplace refused to record the item as received: %s", message))

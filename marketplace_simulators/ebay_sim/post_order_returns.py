@@ -1,0 +1,246 @@
+"""Post-Order API returns: search, get, decide, mark_as_received, and the ``/_sim/returns`` controls that make a
+buyer's return request and move it (the buyer ships with tracking; eBay refunds).
+
+Held to eBay's call reference (developer.ebay.com/devzone/post-order/post-order_v2_return*): the token comes as
+``Authorization: IAF <token>``; DateTime values are ``{"value": ...}``, Text values ``{"content": ...}``; a return
+is of one order line item; the seller's decisions are APPROVE, DECLINE, OFFER_PARTIAL_REFUND (the buyer's values,
+ACCEPT_/DECLINE_PARTIAL_REFUND and the replacement ones, are refused) and answer a request waiting for the seller
+(RETURN_REQUESTED) only; a partial refund needs ``partialRefundAmount`` within what the buyer paid;
+mark_as_received takes an item the buyer sent (or was to send). ``decide`` is signed for an EU/UK seller.
+Error ids are the simulator's choice (eBay's pages list none per call); the paging (``offset`` as a page number
+from 1) and the statuses each decision leads to are listed as unconfirmed in docs/ebay-api.md.
+"""
+import json
+import time
+from decimal import Decimal, InvalidOperation
+
+from .errors import bad_request, not_found
+from .formats import iso, parse_iso
+from .fulfillment import load_order, shipped_quantities
+from .routing import empty_response, json_response
+from .signatures import check as check_signature
+
+DOMAIN = "API_POSTORDER"
+BUYER_REASONS = {"NOT_AS_DESCRIBED", "DEFECTIVE_ITEM", "WRONG_SIZE", "NO_LONGER_NEED_ITEM", "ORDERED_WRONG_ITEM",
+                 "MISSING_PARTS", "ARRIVED_DAMAGED", "DIFFERENT_FROM_LISTING", "FOUND_BETTER_PRICE"}
+SELLER_DECISIONS = {"APPROVE", "DECLINE", "OFFER_PARTIAL_REFUND"}
+SELLER_RESPONSE_SECONDS = 3 * 86400   # the seller's time to answer (eBay: 3 business days; UNCONFIRMED)
+WAITING = "RETURN_REQUESTED"
+
+
+def _load(db, return_id):
+    data = db.scalar("SELECT data FROM returns WHERE return_id=?", (return_id,))
+    if data is None:
+        raise not_found(1101, DOMAIN, f"The return {return_id} was not found.", {"returnId": return_id})
+    return json.loads(data)
+
+
+def _save(db, record):
+    summary = record["summary"]
+    db.execute("INSERT OR REPLACE INTO returns(return_id, order_id, creation_date, data) VALUES (?,?,?,?)",
+               (summary["returnId"], summary["orderId"], summary["creationInfo"]["creationDate"]["value"],
+                json.dumps(record)))
+
+
+def _move(record, status, state, history):
+    """Set the return's status and state; the seller has nothing due any more."""
+    summary = record["summary"]
+    summary.update(status=status, state=state)
+    summary.pop("sellerResponseDue", None)
+    record["detail"].setdefault("responseHistory", []).append(
+        {"activity": history, "toState": state, "creationDate": {"value": iso()}})
+
+
+def _refused(code, message, return_id):
+    return bad_request(code, DOMAIN, message, {"returnId": return_id})
+
+
+def _paid(order):
+    total = order["pricingSummary"]["total"]
+    return Decimal(str(total["value"])), total["currency"]
+
+
+# -- seller calls ---------------------------------------------------------------------------------------
+def search(req):
+    """GET /post-order/v2/return/search — by creation date range or order, paged (``offset``: page from 1)."""
+    query = req.query
+    where, args = [], []
+    for name, operator in (("creation_date_range_from", ">="), ("creation_date_range_to", "<=")):
+        if query.get(name):
+            try:
+                args.append(iso(parse_iso(query[name])))
+            except ValueError:
+                raise bad_request(1103, DOMAIN, f"Invalid {name}: {query[name]}", {name: query[name]}) from None
+            where.append(f"creation_date {operator} ?")
+    if query.get("order_id"):
+        where.append("order_id = ?")
+        args.append(query["order_id"])
+    sql = "SELECT data FROM returns" + (" WHERE " + " AND ".join(where) if where else "")
+    rows = req.db.all(sql + " ORDER BY creation_date, return_id", args)
+    try:
+        limit, page = int(query.get("limit", 25)), int(query.get("offset", 1))
+    except ValueError:
+        raise bad_request(1104, DOMAIN, "limit and offset must be numbers.") from None
+    if not 1 <= limit <= 200 or page < 1:
+        raise bad_request(1104, DOMAIN, "limit must be 1 to 200 and offset (the page) at least 1.",
+                          {"limit": limit, "offset": page})
+    members = [json.loads(data)["summary"] for (data,) in rows[(page - 1) * limit:page * limit]]
+    total = len(rows)
+    pagination = {"limit": limit, "offset": page, "totalEntries": total, "totalPages": -(-total // limit)}
+    return json_response({"members": members, "paginationOutput": pagination})
+
+
+def get(req):
+    """GET /post-order/v2/return/{returnId} — ``{"summary", "detail"}`` (FULL: both; SUMMARY: the summary)."""
+    record = _load(req.db, req.params["returnId"])
+    groups = req.query.get("fieldgroups", "FULL")
+    if groups not in ("FULL", "SUMMARY"):
+        raise bad_request(1105, DOMAIN, f"fieldgroups must be FULL or SUMMARY, not {groups}.")
+    answer = {"summary": record["summary"]}
+    if groups == "FULL":
+        answer["detail"] = record["detail"]
+    return json_response(answer)
+
+
+def decide(req):
+    """POST /post-order/v2/return/{returnId}/decide — the seller approves, declines or offers a partial refund."""
+    check_signature(req)
+    body = req.json()
+    return_id = req.params["returnId"]
+    choice = body.get("decision")
+    if choice not in SELLER_DECISIONS:
+        raise _refused(1106, f"{choice} is not a decision a seller may make on a return request.", return_id)
+    with req.db.transaction() as db:
+        record = _load(db, return_id)
+        summary = record["summary"]
+        if summary["status"] != WAITING:
+            raise _refused(1107, "The return request is not waiting for the seller's decision "
+                                 f"(status {summary['status']}).", return_id)
+        comments = (body.get("comments") or {}).get("content")
+        if choice == "APPROVE":
+            if body.get("RMANumber"):
+                record["detail"]["RMANumber"] = body["RMANumber"]
+            _move(record, "READY_FOR_SHIPPING", "ITEM_READY_TO_SHIP", "SELLER_APPROVE_REQUEST")
+        elif choice == "DECLINE":
+            _move(record, "RETURN_REJECTED", "RETURN_REJECTED", "SELLER_DECLINE_REQUEST")
+        else:
+            _offer(db, record, body.get("partialRefundAmount"), return_id)
+        if comments:
+            record["detail"]["sellerComments"] = comments
+        _save(db, record)
+    return empty_response(200)
+
+
+def _offer(db, record, amount, return_id):
+    try:
+        value, currency = Decimal(str((amount or {})["value"])), amount["currency"]
+    except (KeyError, TypeError, InvalidOperation):
+        raise _refused(1108, "partialRefundAmount {value, currency} is required to offer a partial "
+                             "refund.", return_id) from None
+    paid, paid_currency = _paid(load_order(db, record["summary"]["orderId"]))
+    if currency != paid_currency or not Decimal(0) < value <= paid:
+        raise _refused(1109, f"The partial refund must be more than 0 and at most {paid} {paid_currency}.",
+                       return_id)
+    record["detail"]["partialRefundOffer"] = {"value": str(value), "currency": currency}
+    _move(record, "PARTIAL_REFUND_REQUESTED", "PARTIAL_REFUND_REQUESTED", "SELLER_OFFER_PARTIAL_REFUND")
+
+
+def mark_as_received(req):
+    """POST /post-order/v2/return/{returnId}/mark_as_received — the item is back at the seller's."""
+    body = req.json(required=False)
+    comments = body.get("comments")
+    if comments is not None and not isinstance(comments, dict):
+        raise bad_request(1110, DOMAIN, "comments must be a Text {\"content\": ...}.")
+    return_id = req.params["returnId"]
+    with req.db.transaction() as db:
+        record = _load(db, return_id)
+        if record["summary"]["status"] not in ("READY_FOR_SHIPPING", "ITEM_SHIPPED"):
+            raise _refused(1111, "The return item cannot be marked as received (status "
+                                 f"{record['summary']['status']}).", return_id)
+        _move(record, "ITEM_DELIVERED", "ITEM_DELIVERED", "SELLER_MARK_AS_RECEIVED")
+        _save(db, record)
+    return empty_response(200)
+
+
+# -- /_sim controls -------------------------------------------------------------------------------------
+def post_buyer_return(req):
+    """POST /_sim/returns ``{"orderId", "lineItemId"?, "quantity"?, "reason"?, "comments"?}`` — the buyer asks
+    to return a shipped item (the order's first shipped line unless named)."""
+    body = req.json()
+    reason = body.get("reason", "NOT_AS_DESCRIBED")
+    if reason not in BUYER_REASONS:
+        raise bad_request(1, "SIMULATOR", f"{reason} is not a buyer's return reason")
+    with req.db.transaction() as db:
+        order = load_order(db, body.get("orderId") or "")
+        shipped = shipped_quantities(db, order["orderId"])
+        lines = [line for line in order["lineItems"] if shipped.get(line["lineItemId"])
+                 and line["lineItemId"] == body.get("lineItemId", line["lineItemId"])]
+        if not lines:
+            raise bad_request(1, "SIMULATOR", "nothing shipped to return on this order (line)")
+        line = lines[0]
+        quantity = int(body.get("quantity", 1))
+        if not 1 <= quantity <= shipped[line["lineItemId"]]:
+            raise bad_request(1, "SIMULATOR", "quantity must be 1 to what was shipped")
+        now = time.time()
+        return_id = str(db.next_counter("return", start=5200000001))
+        paid, currency = _paid(order)
+        estimated = min(paid, Decimal(str(line["lineItemCost"]["value"])) * quantity / line["quantity"]) \
+            if line.get("lineItemCost") else paid
+        summary = {
+            "returnId": return_id, "orderId": order["orderId"], "buyerLoginName": order["buyer"]["username"],
+            "currentType": "MONEY_BACK", "state": WAITING, "status": WAITING,
+            "creationInfo": {"item": {"itemId": line["legacyItemId"], "transactionId": "T" + line["lineItemId"],
+                                      "returnQuantity": quantity},
+                             "type": "MONEY_BACK", "reason": reason, "reasonType": "SNAD",
+                             "creationDate": {"value": iso(now)}},
+            "sellerResponseDue": {"activityDue": "SELLER_APPROVE_REQUEST",
+                                  "respondByDate": {"value": iso(now + SELLER_RESPONSE_SECONDS)}},
+            "sellerTotalRefund": {"estimatedRefundAmount": {"value": str(estimated), "currency": currency}},
+        }
+        if body.get("comments"):
+            summary["creationInfo"]["comments"] = {"content": body["comments"]}
+        record = {"summary": summary, "detail": {"returnShipmentInfo": {}, "responseHistory": []}}
+        _save(db, record)
+    return json_response(summary, 201)
+
+
+def post_buyer_ships(req):
+    """POST /_sim/returns/{returnId}/ship ``{"trackingNumber", "carrier"?}`` — the buyer sends the item back."""
+    body = req.json()
+    if not body.get("trackingNumber"):
+        raise bad_request(1, "SIMULATOR", "trackingNumber is required")
+    with req.db.transaction() as db:
+        record = _load(db, req.params["returnId"])
+        if record["summary"]["status"] != "READY_FOR_SHIPPING":
+            raise bad_request(1, "SIMULATOR", "the return is not approved for shipping: "
+                              + record["summary"]["status"])
+        record["detail"]["returnShipmentInfo"] = {"shipmentTracking": {
+            "trackingNumber": body["trackingNumber"], "carrierName": body.get("carrier", "USPS")}}
+        _move(record, "ITEM_SHIPPED", "ITEM_SHIPPED", "BUYER_SHIP_ITEM")
+        _save(db, record)
+    return json_response(record["summary"])
+
+
+def post_refund(req):
+    """POST /_sim/returns/{returnId}/refund ``{"amount"?}`` — eBay refunds the buyer and closes the return."""
+    body = req.json(required=False)
+    with req.db.transaction() as db:
+        record = _load(db, req.params["returnId"])
+        summary = record["summary"]
+        estimated = summary["sellerTotalRefund"]["estimatedRefundAmount"]
+        amount = {"value": str(body.get("amount", estimated["value"])), "currency": estimated["currency"]}
+        summary["sellerTotalRefund"]["actualRefundAmount"] = amount
+        _move(record, "CLOSED", "CLOSED", "SELLER_ISSUE_REFUND")
+        _save(db, record)
+    return json_response(summary)
+
+
+ROUTES = [
+    ("GET", "/post-order/v2/return/search", search, "iaf"),
+    ("GET", "/post-order/v2/return/{returnId}", get, "iaf"),
+    ("POST", "/post-order/v2/return/{returnId}/decide", decide, "iaf"),
+    ("POST", "/post-order/v2/return/{returnId}/mark_as_received", mark_as_received, "iaf"),
+    ("POST", "/_sim/returns", post_buyer_return, "sim"),
+    ("POST", "/_sim/returns/{returnId}/ship", post_buyer_ships, "sim"),
+    ("POST", "/_sim/returns/{returnId}/refund", post_refund, "sim"),
+]
