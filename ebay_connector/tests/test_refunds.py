@@ -14,6 +14,7 @@ from odoo.tools import mute_logger
 from odoo.addons.marketplace_base.marketplace_core.money import MoneyPayout, MoneyTransaction
 
 from .test_cancellations import CancellationCase
+from .test_disputes import DisputeCase
 from .test_orders import OrdersCase
 
 
@@ -267,3 +268,16 @@ class TestRefundsInPayouts(RefundCase):
         self.assertEqual(payout.move_id.state, "posted")
         self.assertEqual((invoice.amount_residual, credit_note.amount_residual), (0.0, 0.0),
                          "the sale pays the invoice, the refund's debit meets its credit note")
+
+
+class TestDisputeRefund(DisputeCase):
+
+    def test_an_accepted_dispute_s_loss_is_one_credit_note(self):
+        order = self.imported_order()
+        dispute = self.opens(order, "FRAUD", amount="10.00")
+        dispute.with_user(self.manager).action_accept()
+        self.run_answer(dispute)
+        self.pull_disputes()   # a replay
+        credit_note = self.env["account.move"].search([("marketplace_order_id", "=", order.id)])
+        self.assertEqual((credit_note.marketplace_refund_ref, credit_note.marketplace_refund_source,
+                          credit_note.amount_total), ("dispute:%s" % dispute.external_dispute_id, "dispute", 10.0))
