@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from .errors import bad_request, not_found
 from .formats import iso, parse_iso
 from .fulfillment import load_order, shipped_quantities
+from .refunds import make_refund
 from .routing import empty_response, json_response
 from .signatures import check as check_signature
 
@@ -230,6 +231,7 @@ def post_refund(req):
         estimated = summary["sellerTotalRefund"]["estimatedRefundAmount"]
         amount = {"value": str(body.get("amount", estimated["value"])), "currency": estimated["currency"]}
         summary["sellerTotalRefund"]["actualRefundAmount"] = amount
+        make_refund(db, summary["orderId"], {"orderLevelRefundAmount": amount}, issued=False)   # on getOrder too
         _move(record, "CLOSED", "CLOSED", "SELLER_ISSUE_REFUND")
         _save(db, record)
     return json_response(summary)
