@@ -31,6 +31,8 @@
         "views/marketplace_takeover_wizard_views.xml",
         "views/sale_order_views.xml",
         "views/stock_picking_views.xml",
+        "views/account_move_views.xml",
+        "views/marketplace_refund_wizard_views.xml",
         "views/marketplace_menus.xml",
         "views/marketplace_listing_views.xml",
         "views/marketplace_vision_provider_views.xml",

@@ -100,6 +100,13 @@ class FulfillmentAdapter:
         }
         return self.client.request("POST", _fulfillments_path(order_id), "fulfillment", json=payload).location_id()
 
+    def issue_refund(self, order_id, body):
+        """POST issue_refund (``refunds.issue_refund_body``): eBay's ``Refund`` answer (refundId, refundStatus
+        PENDING). Signed for EU/UK sellers. Raises EbayUncertainError when eBay may have made the refund without
+        answering: read getOrder's refunds (``refunds.unbooked_refund``) before sending it again."""
+        path = f"{BASE}/order/{quote(str(order_id), safe='')}/issue_refund"
+        return self.client.request("POST", path, "fulfillment", json=body).body or {}
+
 
 def _fulfillments_path(order_id):
     return f"{BASE}/order/{quote(str(order_id), safe='')}/shipping_fulfillment"

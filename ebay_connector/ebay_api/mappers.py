@@ -583,6 +583,16 @@ def _order_reference(payload):
                  if ref.get("referenceType") == "ORDER_ID" and ref.get("referenceId")), None)
 
 
+def _refund_reference(payload):
+    """A REFUND transaction's refund id: its REFUND_ID reference (the refundId getOrder shows), else its
+    transaction id; None for other transactions."""
+    if payload.get("transactionType") != "REFUND":
+        return None
+    return next((ref["referenceId"] for ref in payload.get("references") or ()
+                 if ref.get("referenceType") == "REFUND_ID" and ref.get("referenceId")),
+                str(payload["transactionId"]))
+
+
 @_mapping("Finances transaction")
 def map_money_transaction(payload):
     """MoneyTransaction of one getTransactions ``transactions[]`` entry (sel:Transaction)."""
@@ -604,6 +614,7 @@ def map_money_transaction(payload):
         fee_type=payload.get("feeType"),
         memo=payload.get("transactionMemo"),
         status=payload.get("transactionStatus"),
+        refund_ref=_refund_reference(payload),
     )
 
 

@@ -11,6 +11,7 @@ from ..services.listing_backfill import ListingBackfill, ListingMigrator
 from ..services.listing_publisher import ListingEnder, ListingPublisher, ListingReviser
 from ..services.notification_processor import NotificationProcessor
 from ..services.order_importer import OrderImporter
+from ..services.refund_issuer import RefundIssuer
 from ..services.return_sync import ReturnAnswerer, ReturnImporter, ReturnReceiver
 from ..services.stock_exporter import EbayPricePush, EbayStockPush
 
@@ -28,6 +29,7 @@ EBAY_HANDLERS = {
     "pull_cancellations": JobHandler(CancellationImporter, URGENT),
     "answer_cancellation": JobHandler(CancellationAnswerer, URGENT),
     "request_cancellation": JobHandler(CancellationRequester, URGENT),
+    "issue_refund": JobHandler(RefundIssuer, URGENT),
     "pull_disputes": JobHandler(DisputeImporter, URGENT),
     "answer_dispute": JobHandler(DisputeAnswerer, URGENT),
     "pull_returns": JobHandler(ReturnImporter, URGENT),

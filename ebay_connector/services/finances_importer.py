@@ -53,8 +53,8 @@ class FinancesImporter(EbayJobService):
             self.run.checkpoint(state)
         self.account.ebay_finances_synced_until = until
         self._log_checks()
-        for payout, reason in self.env["marketplace.payout"]._book_reconciled(self.account).items():
-            self.run.log(_("Payout %(payout)s not booked: %(reason)s", payout=payout, reason=reason), level="warning")
+        for message, level in self.env["marketplace.payout"]._book_after_pull(self.account):
+            self.run.log(message, level=level)
 
     def _store_pages(self, pages, state, store):
         """Store page after page; pause with the next page's query when the slice is up."""

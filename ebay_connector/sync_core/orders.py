@@ -13,8 +13,10 @@ from decimal import Decimal
 try:
     from ...marketplace_base.marketplace_core.orders import MappedOrder, MappedOrderLine
     from ..ebay_api.mappers import map_order as parse_order
+    from ..ebay_api.refunds import order_refunds
 except ImportError:  # top-level packages: plain pytest puts the addon folders on sys.path (tests/conftest.py)
     from ebay_api.mappers import map_order as parse_order
+    from ebay_api.refunds import order_refunds
     from marketplace_core.orders import MappedOrder, MappedOrderLine
 
 ZERO = Decimal("0")
@@ -116,7 +118,8 @@ def map_order(raw_payload):
         "amount_total": _money(sellers_total(order)),
         "raw_payload": json.dumps(raw_payload, sort_keys=True),
     }
-    return MappedOrder(values, lines, order.currency, cancelled=order.cancelled, site=order.marketplace_id)
+    return MappedOrder(values, lines, order.currency, cancelled=order.cancelled, site=order.marketplace_id,
+                       refunds=order_refunds(raw_payload))
 
 
 def order_shop(marketplace_id, shops):

@@ -138,6 +138,11 @@ class TestReturns(ReturnCase):
         self.pull_returns()
         self.assertEqual(record.state, "refunded")
         self.assertGreater(record.refund_amount, 0)
+        for _replay in range(2):   # eBay shows the return's refund on the order: one credit note
+            self.pull(payload={"order_ids": [record.order_id.external_order_id]})
+        credit_note = self.env["account.move"].search([("marketplace_order_id", "=", record.order_id.id)])
+        self.assertEqual(len(credit_note), 1)
+        self.assertAlmostEqual(credit_note.amount_total, record.refund_amount, places=2)
 
     def test_decline_and_a_return_answered_in_seller_hub_meanwhile(self):
         order = self.shipped_order()

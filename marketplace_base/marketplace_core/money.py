@@ -24,7 +24,8 @@ class MoneyTransaction:
     """One movement of the seller's marketplace balance.
 
     ``amount`` is positive and booked as ``credit`` (to the seller) or not (a debit); for a sale it is the net
-    the seller gets, ``gross`` what the buyer paid and ``fee`` what the marketplace kept of it."""
+    the seller gets, ``gross`` what the buyer paid and ``fee`` what the marketplace kept of it. A refund names
+    the marketplace's refund id (``refund_ref``) when it has one: its credit note is booked once under it."""
 
     external_id: str
     kind: str
@@ -39,6 +40,7 @@ class MoneyTransaction:
     fee_type: str | None = None
     memo: str | None = None
     status: str | None = None
+    refund_ref: str | None = None
 
     @property
     def signed_amount(self):

@@ -39,8 +39,9 @@ class MappedOrderLine:
 class MappedOrder:
     """One marketplace order, mapped: ``values`` of ``marketplace.order`` (``external_order_id`` required),
     its ``lines`` (``MappedOrderLine``), the ISO ``currency`` code, whether the marketplace ``cancelled`` it or
-    it is ``unpaid`` yet, the ``site`` that sold it (for accounts selling on several), and once routed by the
-    connector, the ``shop_id`` it is stored in."""
+    it is ``unpaid`` yet, the ``site`` that sold it (for accounts selling on several), the ``refunds`` the
+    marketplace reports on it (``marketplace_core.refunds.Refund`` records with their ids: each is booked once as a
+    credit note), and once routed by the connector, the ``shop_id`` it is stored in."""
 
     values: dict
     lines: tuple
@@ -48,6 +49,7 @@ class MappedOrder:
     cancelled: bool = False
     unpaid: bool = False
     site: str | None = None
+    refunds: tuple = ()
     shop_id: int | None = None
 
     @property

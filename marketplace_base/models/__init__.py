@@ -28,4 +28,5 @@ from . import ir_cron
 from . import marketplace_job_log
 from . import res_partner
 from . import sale_order
+from . import account_move
 from . import marketplace_vision_provider

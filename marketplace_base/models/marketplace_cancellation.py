@@ -50,6 +50,8 @@ class MarketplaceCancellation(models.Model):
                               readonly=True, copy=False, tracking=True,
                               help="What the seller sent (or is sending) to the marketplace.")
     refund_amount = fields.Monetary(readonly=True)
+    credit_note_ids = fields.One2many("account.move", "marketplace_cancellation_id", string="Credit Notes",
+                                      readonly=True, help="The draft credit notes that book the refund.")
 
     _sql_constraints = [
         ("shop_cancel_uniq", "UNIQUE(shop_id, external_cancel_id)",

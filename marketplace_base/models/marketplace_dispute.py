@@ -253,8 +253,15 @@ class MarketplaceDispute(models.Model):
             user_id=(user or self.env.user).id)
 
     def _closed_with_loss(self):
-        """The seller lost the disputed amount (``lost_amount``, else ``amount``): the hook the refund booking
-        extends (a credit note of that amount on the order); here the loss is only written down."""
+        """The seller lost the disputed amount (``lost_amount``, else ``amount``): written on the order and booked
+        once as a draft credit note of the order under ``dispute:<id>`` (the marketplace reports a lost dispute as
+        a dispute, not as a refund of the order); one that cannot be booked (no sale order, more than what remains
+        to refund) is said on the order."""
+        try:
+            self.order_id._book_marketplace_refund("dispute:%s" % self.external_dispute_id,
+                                                   self.lost_amount or self.amount, source="dispute")
+        except UserError as exc:
+            self.order_id.message_post(body=_("The dispute's loss is not booked as a credit note: %s", exc))
         self.order_id.message_post(body=_("Payment dispute %(id)s closed (%(outcome)s): %(amount)s %(currency)s "
                                           "taken back by the marketplace.", id=self.external_dispute_id,
                                           outcome=self.outcome, amount=self.lost_amount or self.amount,

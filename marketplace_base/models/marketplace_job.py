@@ -89,7 +89,8 @@ class MarketplaceJob(models.Model):
          ("pull_cancellations", "Pull Cancellations"), ("answer_cancellation", "Answer Cancellation"),
          ("request_cancellation", "Send Cancellation"), ("pull_returns", "Pull Returns"),
          ("answer_return", "Answer Return"), ("mark_return_received", "Mark Return Received"),
-         ("pull_disputes", "Pull Payment Disputes"), ("answer_dispute", "Answer Payment Dispute")],
+         ("pull_disputes", "Pull Payment Disputes"), ("answer_dispute", "Answer Payment Dispute"),
+         ("issue_refund", "Issue Refund")],
         required=True, index=True,
         help="Connectors add the job types only they run (eBay's import_categories, Shopee's ship_order...).",
     )

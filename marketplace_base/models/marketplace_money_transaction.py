@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 from ..marketplace_core.money import KINDS, MoneyTransaction
 
@@ -52,6 +53,10 @@ class MarketplaceMoneyTransaction(models.Model):
                                            ondelete="set null")
     external_payout_id = fields.Char(string="Payout ID", readonly=True, index="btree_not_null")
     payout_id = fields.Many2one("marketplace.payout", readonly=True, index="btree_not_null", ondelete="set null")
+    external_refund_id = fields.Char(string="Refund ID", readonly=True, index="btree_not_null",
+                                     help="The marketplace's id of the refund: its credit note carries the same.")
+    credit_note_id = fields.Many2one("account.move", readonly=True, index="btree_not_null",
+                                     ondelete="set null", help="The draft credit note that books this refund.")
 
     _sql_constraints = [
         ("account_external_uniq", "UNIQUE(account_id, external_id)",
@@ -102,6 +107,7 @@ class MarketplaceMoneyTransaction(models.Model):
             "date": item.date.replace(tzinfo=None) if item.date else False, "fee_type": item.fee_type,
             "memo": item.memo, "currency_id": currencies[item.currency].id, "amount": item.amount,
             "fee_amount": item.fee, "gross_amount": item.gross or 0.0, "external_order_id": item.order_ref,
+            "external_refund_id": item.refund_ref,
         }
 
     @api.model
@@ -110,6 +116,26 @@ class MarketplaceMoneyTransaction(models.Model):
                                                        ("external_order_id", "in", list(order_refs))])
         return {order.external_order_id: order for order in orders}
 
+    @api.model
+    def _book_refunds(self, account):
+        """Book the refunds of ``account``'s stored transactions whose order is in Odoo and that are not booked
+        yet (``marketplace.order._book_marketplace_refund``: once per refund id, also when the order's import
+        booked it first); returns {refund id: why not} for those that cannot be booked now (they are tried again
+        at the next pull)."""
+        refused = {}
+        for transaction in self.search([("account_id", "=", account.id), ("kind", "=", "refund"),
+                                        ("external_refund_id", "!=", False), ("marketplace_order_id", "!=", False),
+                                        ("credit_note_id", "=", False)]):
+            try:
+                credit_note = transaction.marketplace_order_id._book_marketplace_refund(
+                    transaction.external_refund_id, transaction.gross_amount or transaction.amount, source="money",
+                    date=transaction.date)
+            except UserError as exc:
+                refused[transaction.external_refund_id] = str(exc)
+                continue
+            transaction.sudo().credit_note_id = credit_note
+        return refused
+
     def _as_money(self):
         """The stored transaction as the platform-neutral record the booking arithmetic takes."""
         return MoneyTransaction(
@@ -117,4 +143,5 @@ class MarketplaceMoneyTransaction(models.Model):
             self.date, fee=Decimal(str(self.fee_amount)),
             gross=Decimal(str(self.gross_amount)) if self.kind == "sale" else None,
             order_ref=self.external_order_id or None, payout_ref=self.external_payout_id or None,
-            fee_type=self.fee_type or None, memo=self.memo or None, status=self.status or None)
+            fee_type=self.fee_type or None, memo=self.memo or None, status=self.status or None,
+            refund_ref=self.external_refund_id or None)

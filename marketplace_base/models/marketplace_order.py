@@ -3,17 +3,34 @@ import logging
 import psycopg2
 
 from odoo import Command, _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, float_compare, format_amount, mute_logger
 
 from ..marketplace_core.errors import LostRace
 from ..marketplace_core.isolation import apply_isolating
 from ..marketplace_core.money import total_check
+from ..marketplace_core.refunds import (
+    ADJUSTMENT,
+    PRODUCT,
+    REASONS,
+    SHIPPING,
+    TAX,
+    CreditLine,
+    OrderFigures,
+    OrderLineFigures,
+    Refund,
+    RefundError,
+    credit_lines,
+    requested_refund,
+    to_decimal,
+)
 
 _logger = logging.getLogger(__name__)
 
 ADDRESS_FIELDS = ("name", "street", "street2", "city", "zip", "state_id", "country_id", "phone")
 QUIET_IMPORT = {"tracking_disable": True, "mail_create_nolog": True}
+REFUND_JOB = "issue_refund"
+OPEN_JOB_STATES = ("pending", "processing", "to_confirm")
 
 
 def _address_key(partner):
@@ -101,6 +118,11 @@ class MarketplaceOrder(models.Model):
     cancellation_count = fields.Integer(compute="_compute_cancellation_count")
     dispute_ids = fields.One2many("marketplace.dispute", "order_id", string="Payment Disputes")
     dispute_count = fields.Integer(compute="_compute_dispute_count")
+    credit_note_ids = fields.One2many("account.move", "marketplace_order_id", string="Credit Notes", readonly=True)
+    credit_note_count = fields.Integer(compute="_compute_refunded")
+    amount_refunded = fields.Monetary(
+        string="Refunded", compute="_compute_refunded",
+        help="What the credit notes of the marketplace's refunds of this order add up to (draft or posted).")
 
     _sql_constraints = [
         ("shop_order_uniq", "UNIQUE(shop_id, external_order_id)", "This order is already imported in this shop."),
@@ -588,6 +610,208 @@ class MarketplaceOrder(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id("marketplace_base.action_marketplace_dispute")
         action["domain"] = [("order_id", "=", self.id)]
         action["context"] = {}
+        return action
+
+    # -- refunds (draft credit notes, once per marketplace refund) -----------
+    @api.depends("credit_note_ids.amount_total", "credit_note_ids.state")
+    def _compute_refunded(self):
+        # read as superuser: a Marketplace User sees how much was refunded without Invoicing rights
+        for order in self:
+            notes = order.sudo().credit_note_ids.filtered(lambda move: move.state != "cancel")
+            order.credit_note_count = len(notes)
+            order.amount_refunded = sum(notes.mapped("amount_total"))
+
+    def _refund_figures(self):
+        """What the buyer paid for this order, as the refund arithmetic takes it (``marketplace_core.refunds``)."""
+        self.ensure_one()
+        return OrderFigures(
+            lines=tuple(OrderLineFigures(line.external_line_id, to_decimal(line.quantity),
+                                         to_decimal(line.price_unit), to_decimal(line.amount_shipping),
+                                         to_decimal(line.amount_tax)) for line in self.line_ids),
+            shipping=to_decimal(self.amount_shipping), tax=to_decimal(self.amount_tax),
+            decimals=self.currency_id.decimal_places)
+
+    def _refund_products(self):
+        return {SHIPPING: self.env.ref("marketplace_base.product_marketplace_shipping"),
+                TAX: self.env.ref("marketplace_base.product_marketplace_tax"),
+                ADJUSTMENT: self.env.ref("marketplace_base.product_marketplace_refund")}
+
+    def _booked_credit_lines(self):
+        """The lines of this order's credit notes (not cancelled) as ``CreditLine`` records: what was refunded."""
+        self.ensure_one()
+        kinds = {product: kind for kind, product in self._refund_products().items()}
+        line_refs = {line.sale_line_id: line.external_line_id for line in self.line_ids if line.sale_line_id}
+        booked = []
+        for line in self.sudo().credit_note_ids.filtered(lambda move: move.state != "cancel").invoice_line_ids:
+            line_ref = next((line_refs[sale_line] for sale_line in line.sale_line_ids if sale_line in line_refs), None)
+            kind = kinds.get(line.product_id) or (PRODUCT if line_ref else ADJUSTMENT)
+            booked.append(CreditLine(kind, to_decimal(line.price_unit), to_decimal(line.quantity), line_ref))
+        return booked
+
+    def _book_marketplace_refunds(self, refunds, source):
+        """Book the marketplace's refunds of this order (``marketplace_core.refunds.Refund`` records with their
+        ``ref``), those not booked yet; returns {refund id: why not} for those that cannot be booked now."""
+        self.ensure_one()
+        known = set(self.env["account.move"].sudo().search([
+            ("marketplace_shop_id", "=", self.shop_id.id),
+            ("marketplace_refund_ref", "in", [refund.ref for refund in refunds])]).mapped("marketplace_refund_ref"))
+        refused = {}
+        for refund in refunds:
+            if refund.ref in known:
+                continue
+            try:
+                self._book_marketplace_refund(refund.ref, refund.amount, lines=refund.lines, source=source)
+            except UserError as exc:
+                refused[refund.ref] = str(exc)
+        return refused
+
+    def _book_marketplace_refund(self, refund_id, amount, lines=(), source="order", cancellation=None, date=None):
+        """Book the marketplace's refund ``refund_id`` of this order as a draft credit note, once per shop.
+
+        ``amount`` is what the buyer got back; ``lines`` [(external line id, amount), ...] when the marketplace
+        refunded lines (their amounts add up to ``amount``), else the refund is at the order's level; ``source``
+        says who reported it (a selection value of ``account.move.marketplace_refund_source``: order, money,
+        issued, cancellation, return, dispute); ``cancellation`` links the credit note to a
+        ``marketplace.cancellation`` (by default the order's approved one, if any). The credit note reverses the
+        order's posted invoice (Odoo's own reversal), else it is made on the sale order's customer; its lines
+        come from ``marketplace_core.refunds.credit_lines``. Returns the credit note, the one booked before when
+        the refund is known. Raises UserError when it cannot be booked (no sale order yet; more than what remains
+        to refund), and ``LostRace`` when another worker books the same refund at the same moment (its
+        transaction wins; this one is retried and finds its credit note)."""
+        self.ensure_one()
+        order = self.sudo().with_company(self.company_id)
+        Move = order.env["account.move"]
+        known = Move.search([("marketplace_shop_id", "=", order.shop_id.id),
+                             ("marketplace_refund_ref", "=", refund_id)], limit=1)
+        if known:
+            return known
+        if not order.sale_order_id:
+            raise UserError(_("Refund %(refund)s of %(order)s waits for the order's sale order.",
+                              refund=refund_id, order=order.name))
+        refund = Refund.of_lines(lines, refund_id) if lines else Refund(to_decimal(amount), ref=refund_id)
+        try:
+            credit = credit_lines(order._refund_figures(), order._booked_credit_lines(), refund)
+        except RefundError as exc:
+            raise UserError(_("Refund %(refund)s of %(order)s is not booked: %(reason)s.", refund=refund_id,
+                              order=order.name, reason=exc)) from None
+        values = {
+            "marketplace_order_id": order.id, "marketplace_shop_id": order.shop_id.id,
+            "marketplace_refund_ref": refund_id, "marketplace_refund_source": source,
+            "marketplace_cancellation_id": (cancellation or order._refund_cancellation()).id,
+            "ref": _("%(shop)s refund %(refund)s", shop=order.shop_id.name, refund=refund_id),
+        }
+        if date:
+            values["invoice_date"] = fields.Date.to_date(date)
+        try:
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                credit_note = order._new_credit_note(values, credit)
+        except psycopg2.errors.UniqueViolation as exc:
+            raise LostRace(_("Refund %s is being booked by another worker; retrying.", refund_id)) from exc
+        order.message_post(body=_("Refund %(refund)s (%(amount)s) booked as the draft credit note %(move)s.",
+                                  refund=refund_id, amount=format_amount(self.env, float(refund.amount),
+                                                                          order.currency_id),
+                                  move=credit_note._get_html_link()))
+        return credit_note
+
+    def _refund_cancellation(self):
+        """The order's cancellation a refund follows from: its approved or completed one, if any."""
+        return self.cancellation_ids.filtered(lambda cancellation: cancellation.state in ("approved", "completed"))[:1]
+
+    def _new_credit_note(self, values, credit):
+        """A draft credit note of ``credit`` (CreditLine records) with ``values``: the reversal of the sale
+        order's posted invoice when there is one, else a credit note on the sale order's customer."""
+        sale_order = self.sale_order_id
+        line_commands = [Command.create(line_values) for line_values in self._credit_note_line_values(credit)]
+        invoice = sale_order.invoice_ids.filtered(
+            lambda move: move.move_type == "out_invoice" and move.state == "posted")[:1]
+        if invoice:
+            credit_note = invoice._reverse_moves([dict(values)])
+            credit_note.write({"invoice_line_ids": [Command.delete(line.id) for line in credit_note.invoice_line_ids]
+                               + line_commands})
+            return credit_note
+        return self.env["account.move"].create(dict(
+            values, move_type="out_refund", partner_id=sale_order.partner_invoice_id.id,
+            currency_id=self.currency_id.id, company_id=self.company_id.id, invoice_origin=sale_order.name,
+            invoice_line_ids=line_commands))
+
+    def _credit_note_line_values(self, credit):
+        """Invoice line values of ``credit``: a refunded line's units on its product and sale line (as Odoo's own
+        reversal links them), shipping, tax and adjustments on the marketplace's service products. No Odoo tax:
+        the marketplace's amounts are what the buyer paid (``_prepare_sale_order``)."""
+        products = self._refund_products()
+        order_lines = {line.external_line_id: line for line in self.line_ids}
+        values = []
+        for line in credit:
+            order_line = order_lines.get(line.line_ref)
+            if line.kind == PRODUCT:
+                product, name = order_line.product_id, order_line.title or order_line.product_id.display_name
+            else:
+                product = products[line.kind]
+                name = product.name if not order_line else "%s (%s)" % (product.name, order_line.title or
+                                                                        order_line.external_line_id)
+            values.append({
+                "product_id": product.id, "name": name, "quantity": float(line.quantity),
+                "price_unit": float(line.price_unit), "tax_ids": [Command.clear()],
+                "sale_line_ids": [Command.set(order_line.sale_line_id.ids if line.kind == PRODUCT else [])],
+            })
+        return values
+
+    # -- refunds issued from Odoo ---------------------------------------------
+    def _pending_refund_jobs(self):
+        """The ``issue_refund`` jobs of this order not finished yet: what they send counts as refunded."""
+        self.ensure_one()
+        jobs = self.env["marketplace.job"].sudo().search([("job_type", "=", REFUND_JOB),
+                                                           ("shop_id", "=", self.shop_id.id),
+                                                           ("state", "in", OPEN_JOB_STATES)])
+        return jobs.filtered(lambda job: job._payload().get("order_id") == self.id)
+
+    def _request_refund(self, mode, reason, amount=None, units=None, comment=None):
+        """The seller refunds the buyer from Odoo: ``mode`` full (all that remains), lines (``units``
+        {marketplace.order.line: units}) or amount, with one of ``marketplace_core.refunds.REASONS``.
+
+        Marketplace Managers of the order's company only. The refund must stay within what the buyer paid less
+        what the credit notes booked and what refund jobs are sending. It is queued as an ``issue_refund`` job
+        (payload {"order_id", "amount", "lines": [[external line id, amount]], "reason", "comment"}, run as
+        the manager) that the order's connector runs; returns the job."""
+        self.ensure_one()
+        if not self.env.user.has_group("marketplace_base.group_marketplace_manager"):
+            raise AccessError(_("Only Marketplace Managers issue refunds."))
+        self.check_access("write")
+        order = self.sudo()
+        if not self.env["marketplace.platform"]._get(order.platform)._job_handler(REFUND_JOB):
+            raise UserError(_("%s takes no refund from Odoo: its refunds come with its returns and cancellations.",
+                              order.shop_id.name))
+        if not order.sale_order_id:
+            raise UserError(_("%s has no sale order yet: a refund is booked on it.", order.name))
+        if reason not in REASONS:
+            raise UserError(_("Choose the reason of the refund."))
+        pending = sum((to_decimal(job._payload().get("amount")) for job in order._pending_refund_jobs()),
+                      to_decimal(0))
+        try:
+            refund = requested_refund(order._refund_figures(), order._booked_credit_lines(), mode, amount=amount,
+                                      units={line.external_line_id: count for line, count in (units or {}).items()},
+                                      pending=pending)
+        except RefundError as exc:
+            raise UserError(_("%(order)s cannot be refunded so: %(reason)s.", order=order.name, reason=exc)) from None
+        payload = {"order_id": order.id, "amount": str(refund.amount), "reason": reason, "comment": comment or "",
+                   "lines": [[line_ref, str(line_amount)] for line_ref, line_amount in refund.lines]}
+        job = self.env["marketplace.job"]._enqueue(REFUND_JOB, shop=order.shop_id, payload=payload, priority=5,
+                                                   user=self.env.user)
+        order.message_post(body=_("Refund of %(amount)s queued for the marketplace by %(user)s.",
+                                  amount=format_amount(self.env, float(refund.amount), order.currency_id),
+                                  user=self.env.user.name))
+        return job
+
+    def action_refund(self):
+        """Button: the refund wizard (Marketplace Managers; the model checks again when it is sent)."""
+        self.ensure_one()
+        return {"type": "ir.actions.act_window", "res_model": "marketplace.refund.wizard", "view_mode": "form",
+                "target": "new", "name": _("Refund %s", self.name), "context": {"default_order_id": self.id}}
+
+    def action_view_credit_notes(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("account.action_move_out_refund_type")
+        action.update(domain=[("marketplace_order_id", "=", self.id)], context={"default_move_type": "out_refund"})
         return action
 
     def action_view_sale_order(self):

@@ -134,6 +134,18 @@ class MarketplacePayout(models.Model):
             payout._book()
 
     @api.model
+    def _book_after_pull(self, account):
+        """What a money pull books once the account's transactions are stored: its refunds as draft credit notes
+        (``marketplace.money.transaction._book_refunds``), then its payouts that add up (``_book_reconciled``).
+        Returns the job's log lines [(message, level)] of what is left for later or for a person."""
+        refunds = self.env["marketplace.money.transaction"]._book_refunds(account)
+        payouts = self._book_reconciled(account)
+        return ([(_("Refund %(refund)s not booked: %(reason)s", refund=refund, reason=reason), "warning")
+                 for refund, reason in refunds.items()]
+                + [(_("Payout %(payout)s not booked: %(reason)s", payout=payout, reason=reason), "warning")
+                   for payout, reason in payouts.items()])
+
+    @api.model
     def _book_reconciled(self, account):
         """After a pull: book the account's payouts that add up and are not booked yet, when the account says
         where and the job's user may post entries; returns {payout id: why not} for those left to a person."""
@@ -210,11 +222,12 @@ class MarketplacePayout(models.Model):
         return values
 
     def _reconcile_with_invoices(self, move):
-        """Match each customer's receivable lines of the entry with the open receivable lines of the invoices of
-        the payout's orders, so the invoices show as paid by the marketplace."""
-        invoices = self.env["account.move"].browse(
-            self.transaction_ids.marketplace_order_id.sudo().sale_order_id.invoice_ids.ids).filtered(
-            lambda invoice: invoice.state == "posted")
+        """Match each customer's receivable lines of the entry with the open receivable lines of the invoices and
+        refunds' credit notes of the payout's orders, so that they show as paid by the marketplace (a refund's
+        debit on the receivable meets its posted credit note)."""
+        orders = self.transaction_ids.marketplace_order_id.sudo()
+        invoices = self.env["account.move"].browse((orders.sale_order_id.invoice_ids | orders.credit_note_ids).ids
+                                                   ).filtered(lambda invoice: invoice.state == "posted")
         open_receivables = (move.line_ids | invoices.line_ids).filtered(
             lambda line: line.account_id.account_type == "asset_receivable" and not line.reconciled)
         for partner in move.line_ids.partner_id:

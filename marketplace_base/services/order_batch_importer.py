@@ -91,7 +91,19 @@ class OrderBatchImporter:
         outcomes = {id(mapped): ("refused", exc) for mapped, exc in refused}
         for mapped, (outcome, order) in stored:
             outcomes[id(mapped)] = (converted[order] if outcome == "convert" else outcome, order)
+        self._book_refunds(stored)
         return [outcomes[id(mapped)] for mapped in group]
+
+    def _book_refunds(self, stored):
+        """Book the refunds the marketplace reports on the stored orders (``MappedOrder.refunds``), each once
+        (``marketplace.order._book_marketplace_refunds``); one that cannot be booked yet is logged and found
+        again at the next import or money pull."""
+        for mapped, (_outcome, order) in stored:
+            if not mapped.refunds or not order.sale_order_id:
+                continue
+            for refund_id, reason in order._book_marketplace_refunds(mapped.refunds, "order").items():
+                self.run.log(_("Refund %(refund)s not booked: %(reason)s", refund=refund_id, reason=reason),
+                             "warning")
 
     def _store(self, group):
         """Store a group of routed orders (``_import_settled`` per shop); per order ``(outcome, order)``, the

@@ -1,2 +1,3 @@
 from . import marketplace_bulk_binding
 from . import marketplace_takeover_wizard
+from . import marketplace_refund_wizard

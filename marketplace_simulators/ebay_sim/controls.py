@@ -11,6 +11,7 @@ from .formats import iso, to_cents
 from .fulfillment import load_order
 from .oauth import expire_all_tokens, register_app
 from .orders import save_order
+from .refunds import refund_the_rest
 from .routing import json_response
 from .seed import make_orders, seed, sellable
 
@@ -125,6 +126,7 @@ def post_orders(req):
 def post_cancel_order(req):
     """Mark an order cancelled by the buyer and bump lastModifiedDate."""
     with req.db.transaction() as db:
+        refund_the_rest(db, req.params["orderId"])
         order = load_order(db, req.params["orderId"])
         now = iso()
         order["cancelStatus"] = {"cancelState": "CANCELED", "cancelledDate": now, "cancelRequests": [{

@@ -15,6 +15,7 @@ from .errors import EbayError, bad_request, error_detail, not_found
 from .formats import iso, parse_iso
 from .fulfillment import load_order, shipped_quantities
 from .orders import save_order
+from .refunds import refund_the_rest
 from .routing import empty_response, json_response
 from .signatures import check as check_signature
 
@@ -89,6 +90,7 @@ def _close_with_refund(db, cancellation):
     cancellation.update(cancelState="CLOSED", cancelStatus="CANCEL_CLOSED_WITH_REFUND",
                         cancelCloseDate={"value": now})
     cancellation.pop("sellerResponseDueDate", None)
+    refund_the_rest(db, cancellation["legacyOrderId"])
     order = load_order(db, cancellation["legacyOrderId"])
     order["cancelStatus"]["cancelState"] = "CANCELED"
     order["cancelStatus"]["cancelledDate"] = now

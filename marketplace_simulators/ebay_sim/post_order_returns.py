@@ -18,6 +18,7 @@ from .errors import bad_request, not_found
 from .formats import iso
 from .fulfillment import load_order, shipped_quantities
 from .post_order import DOMAIN, creation_date_filter
+from .refunds import make_refund
 from .routing import empty_response, json_response
 from .signatures import check as check_signature
 
@@ -223,6 +224,7 @@ def post_refund(req):
         estimated = summary["sellerTotalRefund"]["estimatedRefundAmount"]
         amount = {"value": str(body.get("amount", estimated["value"])), "currency": estimated["currency"]}
         summary["sellerTotalRefund"]["actualRefundAmount"] = amount
+        make_refund(db, summary["orderId"], {"orderLevelRefundAmount": amount}, issued=False)   # on getOrder too
         _move(record, "CLOSED", "CLOSED", "SELLER_ISSUE_REFUND")
         _save(db, record)
     return json_response(summary)

@@ -36,8 +36,8 @@ class FinancesImporter(ShopeeJobService):
             self._pull_escrows(mark - OVERLAP if mark else now - FIRST_LOOK_BACK, now)
         self._pull_wallet(self.shop.shopee_wallet_synced_until or now - FIRST_LOOK_BACK, now)
         self._log_checks()
-        for payout, reason in self.env["marketplace.payout"]._book_reconciled(self.account).items():
-            self.run.log(_("Payout %(payout)s not booked: %(reason)s", payout=payout, reason=reason), level="warning")
+        for message, level in self.env["marketplace.payout"]._book_after_pull(self.account):
+            self.run.log(message, level=level)
 
     def _pull_escrows(self, since, until):
         spans = windows(since, until)

@@ -2,6 +2,8 @@ from datetime import timedelta
 
 from odoo import _, fields
 
+from odoo.addons.marketplace_base.marketplace_core.refunds import Refund, to_decimal
+
 from ..shopee_api.batching import windows
 from ..shopee_api.errors import ShopeeRequestError, ShopeeUncertainError
 from ..shopee_api.mappers import to_epoch
@@ -28,7 +30,20 @@ class ReturnService(ShopeeJobService):
             except UnknownReturnStatus as exc:
                 self.run.log(_("Return %(sn)s not imported: %(error)s", sn=data.get("return_sn"), error=exc),
                              "warning")
-        return self.env["marketplace.return"]._sync_from_marketplace(self.shop, records)
+        counts = self.env["marketplace.return"]._sync_from_marketplace(self.shop, records)
+        self._book_refunds([record["external_return_id"] for record in records if record["state"] == "refunded"])
+        return counts
+
+    def _book_refunds(self, return_ids):
+        """Shopee reports a return's refund only with the return (its orders and escrows do not): each refunded
+        return's ``refund_amount`` is booked once as a credit note of its order, under ``<return_sn>:return``."""
+        for record in self.env["marketplace.return"].search([("shop_id", "=", self.shop.id),
+                                                             ("external_return_id", "in", return_ids),
+                                                             ("refund_amount", ">", 0)]):
+            refund = Refund(to_decimal(record.refund_amount), ref="%s:return" % record.external_return_id)
+            for refund_id, reason in record.order_id._book_marketplace_refunds([refund], "return").items():
+                self.run.log(_("Refund %(refund)s not booked: %(reason)s", refund=refund_id, reason=reason),
+                             "warning")
 
     def _read_back(self, record):
         """Shopee's return now, stored; returns Shopee's data."""

@@ -11,8 +11,10 @@ from .errors import MappingError
 
 try:
     from ...marketplace_base.marketplace_core.orders import MappedOrder, MappedOrderLine
+    from ...marketplace_base.marketplace_core.refunds import Refund, to_decimal
 except ImportError:  # a top-level package: plain pytest puts the addon folders on sys.path (tests/conftest.py)
     from marketplace_core.orders import MappedOrder, MappedOrderLine
+    from marketplace_core.refunds import Refund, to_decimal
 
 UNPAID = "UNPAID"
 CANCELLED = "CANCELLED"
@@ -92,7 +94,21 @@ def map_order(detail):
         "raw_payload": json.dumps(detail, sort_keys=True),
     }
     return MappedOrder(values, tuple(lines), str(detail.get("currency") or ""), cancelled=status == CANCELLED,
-                       unpaid=status == UNPAID)
+                       unpaid=status == UNPAID, refunds=cancellation_refunds(detail, values["amount_total"]))
+
+
+def cancellation_refund_id(order_sn):
+    """The connector's id of the refund of a cancelled Shopee order (Shopee gives it none: one per order)."""
+    return f"{order_sn}:cancel"
+
+
+def cancellation_refunds(detail, total):
+    """The refund of a paid order Shopee cancelled: the buyer gets ``total`` back (Shopee has no seller refund
+    call; a cancelled order's refund is Shopee's). None for an order not cancelled, not paid, or cash on
+    delivery (nothing was paid to refund). Returns' refunds come with the returns (``get_return_detail``)."""
+    if detail.get("order_status") != CANCELLED or not detail.get("pay_time") or detail.get("cod") or not total:
+        return ()
+    return (Refund(to_decimal(total), ref=cancellation_refund_id(str(detail["order_sn"]))),)
 
 
 def _map_line(item):

@@ -65,6 +65,31 @@ class TestShopeeCancellations(ShopeeCase):
         self.pull_cancellations()
         self.assertEqual(self.sim_calls().get(HANDLE), 1, "answered once")
 
+    def test_the_refund_of_a_cancelled_paid_order_is_one_credit_note_reversing_its_invoice(self):
+        order = self.imported_order()
+        order.line_ids.product_id.invoice_policy = "order"
+        invoice = order.sale_order_id._create_invoices()
+        invoice.action_post()
+        cancellation = self.buyer_requests(order)
+        cancellation.with_user(self.mkt_user).action_approve()
+        self.run_answer(cancellation)
+        for _replay in range(2):
+            time.sleep(1.1)   # Shopee's update times are whole seconds
+            self.assertEqual(self.enqueue_and_run("pull_orders").state, "done")
+        credit_note = self.env["account.move"].search([("marketplace_order_id", "=", order.id)])
+        self.assertEqual(len(credit_note), 1, "re-imported twice: one credit note")
+        self.assertEqual((credit_note.marketplace_refund_ref, credit_note.reversed_entry_id,
+                          credit_note.marketplace_cancellation_id, credit_note.state),
+                         ("%s:cancel" % order.external_order_id, invoice, cancellation, "draft"))
+        self.assertAlmostEqual(credit_note.amount_total, invoice.amount_total, places=2)
+        self.assertEqual(cancellation.credit_note_ids, credit_note)
+
+    def test_shopee_takes_no_refund_from_odoo(self):
+        order = self.imported_order()
+        manager = new_test_user(self.env, "shopee_refund_manager", groups="marketplace_base.group_marketplace_manager")
+        with self.assertRaisesRegex(UserError, "takes no refund from Odoo"):
+            order.with_user(manager)._request_refund("full", "buyer_cancel")
+
     def test_buyer_request_rejected_keeps_the_order(self):
         order = self.imported_order()
         cancellation = self.buyer_requests(order)

@@ -82,6 +82,17 @@ class TestShopeeReturns(ShopeeCase):
         self.assertEqual(record.state, "refunded")
         self.assertGreater(record.refund_amount, 0)
 
+    def test_a_refunded_return_is_one_credit_note_of_its_refund(self):
+        order = self.shipped_order()
+        record = self.buyer_returns(order, needs_logistics=False)
+        record.with_user(self.mkt_user).action_approve()
+        self.run_job(record.answer_job_id)
+        self.pull_returns()   # a replay
+        credit_note = self.env["account.move"].search([("marketplace_order_id", "=", order.id)])
+        self.assertEqual((credit_note.marketplace_refund_ref, credit_note.marketplace_refund_source),
+                         ("%s:return" % record.external_return_id, "return"))
+        self.assertAlmostEqual(credit_note.amount_total, record.refund_amount, places=2)
+
     def test_decline_disputes_and_a_partial_refund_is_refused_clearly(self):
         order = self.shipped_order()
         record = self.buyer_returns(order)

@@ -35,7 +35,9 @@ from ebay_api.mappers import map_active_inventory_report
 from ebay_api.metadata import MetadataAdapter
 from ebay_api.payment_dispute import PaymentDisputeAdapter, map_payment_dispute
 from ebay_api.publishing import GroupUnit, Publisher, PublishUnit
+from ebay_api.refunds import issue_refund_body
 from ebay_api.taxonomy import TaxonomyAdapter
+from marketplace_core.refunds import Refund
 from marketplace_simulators.ebay_sim.seed import LOCATION
 from sync_core.publish import Variant, group_payload, inventory_item_payload, offer_payload
 
@@ -226,6 +228,12 @@ def drive_the_connector(client, leaf):
     fulfillment.create_shipping_fulfillment(order["orderId"], lines, "USPS", "9400100000000000000001")
     fulfillment.get_shipping_fulfillments(order["orderId"])
     fulfillment.get_orders_by_ids([order["orderId"]])
+    currency = order["pricingSummary"]["total"]["currency"]
+    fulfillment.issue_refund(order["orderId"], issue_refund_body(Refund(Decimal("1.00")), currency, "OTHER_ADJUSTMENT",
+                                                                 "conformance"))
+    fulfillment.issue_refund(order["orderId"], issue_refund_body(
+        Refund.of_lines([(order["lineItems"][0]["lineItemId"], "1.00")]), currency, "ITEM_NOT_AS_DESCRIBED"))
+    fulfillment.get_order(order["orderId"])
     report = map_active_inventory_report(FeedAdapter(client).download_active_inventory_report(poll_seconds=0))
     inventory.bulk_migrate_listings([row.item_id for row in report if not (row.sku or "").startswith(("DEMO-",
                                                                                                        "CONF-"))][:5])
