@@ -20,6 +20,8 @@ from . import test_roles_live
 from . import test_money
 from . import test_cancellations
 from . import test_returns
+from . import test_returns_live
+from . import test_return_tour
 from . import test_disputes
 from . import test_conformance
 from . import test_refunds
