@@ -20,6 +20,8 @@ from .errors import ApiError
 MAX_WINDOW_SECONDS = 15 * 24 * 3600
 COMMISSION, SERVICE, TRANSACTION = Decimal("0.05"), Decimal("0.03"), Decimal("0.02")
 SCENARIOS = ("plain", "free_shipping", "vouchers", "bundle_deal")
+# the wallet movements a control may add besides escrows and withdrawals (Shopee's transaction types)
+WALLET_MOVEMENTS = ("ADJUSTMENT_ADD", "ADJUSTMENT_MINUS", "PAID_ADS_CHARGE", "PAID_ADS_REFUND")
 CENT = Decimal("0.01")
 
 
@@ -248,14 +250,19 @@ def control_release(req, db):
 
 
 def control_payout(req, db):
-    """``{"shop_id"?, "adjustments"?: [{"amount", "reason"}]}``: the adjustments (signed) enter the wallet, then
-    the seller withdraws the whole balance (refused when there is nothing to withdraw)."""
+    """``{"shop_id"?, "adjustments"?: [{"amount", "reason", "transaction_type"?, "order_sn"?}]}``: the
+    adjustments (signed; ADJUSTMENT_ADD/MINUS by their sign unless ``transaction_type`` names another of
+    ``WALLET_MOVEMENTS``, e.g. an ads charge) enter the wallet, then the seller withdraws the whole balance (refused
+    when there is nothing to withdraw)."""
     body = req.body()
     shop_id = int(body.get("shop_id") or 10001)
     for adjustment in body.get("adjustments") or ():
         amount = _money(adjustment["amount"])
-        _wallet_add(db, shop_id, "ADJUSTMENT_ADD" if amount >= 0 else "ADJUSTMENT_MINUS", amount,
-                    reason=adjustment.get("reason") or "adjustment")
+        kind = adjustment.get("transaction_type") or ("ADJUSTMENT_ADD" if amount >= 0 else "ADJUSTMENT_MINUS")
+        if kind not in WALLET_MOVEMENTS:
+            raise ApiError("error_param", f"transaction_type is one of {', '.join(WALLET_MOVEMENTS)}")
+        _wallet_add(db, shop_id, kind, amount, reason=adjustment.get("reason") or "adjustment",
+                    order_sn=adjustment.get("order_sn") or "")
     last = db.execute("SELECT data FROM wallet WHERE shop_id = ? ORDER BY transaction_id DESC LIMIT 1",
                       (shop_id,)).fetchone()
     balance = _money(json.loads(last["data"])["current_balance"]) if last else Decimal(0)

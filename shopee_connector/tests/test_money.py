@@ -4,8 +4,9 @@ cent, once each however often the pull runs; a reconciled payout books in one ba
 simulator's payment API (``shopee_sim/payments.py``) and the real job engine."""
 import json
 
-from odoo.addons.marketplace_base.tests.common import book_as_people_would
+from odoo.addons.marketplace_base.tests.common import assert_month_books, book_as_people_would
 
+from ..shopee_sim.month import make_month
 from .common import ShopeeCase
 
 
@@ -116,6 +117,20 @@ class TestShopeeOrderTotals(ShopeeMoneyCase):
         self.enqueue_and_run("pull_orders")
         self.assertTrue(plain.total_mismatch, "a real difference is still flagged")
         self.assertGreater(plain.total_difference, 0, "the sale order exceeds what the buyer now paid")
+
+
+class TestShopeeGeneratedMonth(ShopeeMoneyCase):
+    def test_a_month_of_orders_refunds_and_ads_books_every_withdrawal_to_the_cent(self):
+        self.shopee_shop.pricelist_id = self.env["product.pricelist"].create({
+            "name": "Shopee THB", "currency_id": self.shopee_shop.currency_id.id})
+        month = make_month(self.sim_post, orders=40, refunds=4, ad_fees=3, payouts=2)
+        self.enqueue_and_run("pull_orders")
+        self.pull_money()
+        self.env["marketplace.account"]._demo_money_booking(self.shopee_account.ids)
+        payouts = assert_month_books(self, self.shopee_account, self.shopee_shop, month)
+        self.assertEqual(sorted(payouts.mapped("amount")), sorted(payout["amount"] for payout in month["payouts"]))
+        self.assertEqual(len(payouts.transaction_ids.filtered(lambda t: t.kind == "sale")), 40)
+        self.assertEqual(len(payouts.transaction_ids.filtered(lambda t: t.fee_type == "PAID_ADS_CHARGE")), 3)
 
 
 class TestShopeeBookedMoney(ShopeeMoneyCase):
