@@ -100,9 +100,8 @@ class MarketplacePayout(models.Model):
         waiting = self.env["marketplace.money.transaction"].search([
             ("account_id", "=", account.id), ("payout_id", "=", False),
             ("external_payout_id", "in", created.mapped("external_id"))])
-        by_id = {payout.external_id: payout for payout in created}
-        for transaction in waiting:
-            transaction.payout_id = by_id[transaction.external_payout_id]
+        for payout in created:   # one write per payout
+            waiting.filtered(lambda t, payout=payout: t.external_payout_id == payout.external_id).payout_id = payout
         return created | self.browse([payout.id for payout in known.values()])
 
     @api.model

@@ -8,7 +8,7 @@ from .seed import DEMO_MODELS, DEMO_SHOP_ID
 
 def make_month(post, orders=500, refunds=10, ad_fees=8, payouts=4, shop_id=DEMO_SHOP_ID):
     """Returns ``{"order_sns": [...], "payouts": [{"withdrawal_id", "amount"}, ...], "transactions": n}`` (n: the
-    wallet's rows the month made, withdrawals included)."""
+    escrows, refunds and charges the month made; withdrawals are its payouts)."""
     order_sns, made, transactions = [], [], 0
     for number in range(payouts):
         sns = [post("/_sim/orders", {"shop_id": shop_id, "lines": _lines(index),
@@ -21,7 +21,7 @@ def make_month(post, orders=500, refunds=10, ad_fees=8, payouts=4, shop_id=DEMO_
                     for index in range(_count(ad_fees, payouts, number))]
         made.append(post("/_sim/payments/payout", {"shop_id": shop_id, "adjustments": charges}))
         order_sns += sns
-        transactions += len(sns) + len(charges) + 1
+        transactions += len(sns) + len(charges)
     return {"order_sns": order_sns, "payouts": made, "transactions": transactions}
 
 

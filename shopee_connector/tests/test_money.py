@@ -68,7 +68,7 @@ class TestShopeeMoney(ShopeeMoneyCase):
         self.assertEqual(self.stored("marketplace.payout"), payout)
         self.assertEqual(payout.transaction_ids, transactions, "nor unlinks what it paid")
         calls = self.sim_calls()
-        self.assertFalse(calls.get("/api/v2/payment/get_escrow_detail"), "known escrows are not read again")
+        self.assertFalse(calls.get("/api/v2/payment/get_escrow_detail_batch"), "known escrows are not read again")
         self.assertTrue(calls.get("/api/v2/payment/get_escrow_list"), "the escrows are read again")
 
         # after the withdrawal: an escrow waits in the wallet for the next one, which pays it alone
