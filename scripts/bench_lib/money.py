@@ -122,7 +122,9 @@ def _measure_month(bench, platform, month, pull_money, results):
             booked.units = len(payouts)
     results.append(booked)
     booked.extra = _check_month(bench, month)
-    say(f"{platform}: {booked.extra}; matched {pulled.extra['matched_percent']} %")
+    for result in (imported, pulled, booked):   # in the log as they come, should a long run be cut short
+        say(f"{platform}, {result.variant}: {result.calls} calls, {result.seconds} s, {result.rows_written:,} rows")
+    say(f"{platform}: {booked.extra}; matched {pulled.extra['matched_percent']} % of {pulled.extra['naming_an_order']}")
 
 
 def _check_month(bench, month):
