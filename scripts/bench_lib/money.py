@@ -17,7 +17,8 @@ NOTES = [
     "Money: the simulators make a month of orders, partial refunds, ad fees and payouts (every payout pays what "
     "was booked since the previous one); 'pull money' is the pull_finances job (eBay: getTransactions and "
     "getPayouts, up to 1 000 and 200 a page; Shopee: get_escrow_list, get_escrow_detail_batch for 50 escrows not "
-    "known yet, and the wallet); 'book payouts' books each payout in one posted entry and reconciles the orders' receivables.",
+    "known yet, and the wallet); 'book payouts' books each payout in one posted entry and reconciles the orders' "
+    "receivables.",
     "Matched: the transactions that name an order and found it in Odoo, over the transactions that name one.",
 ]
 
