@@ -216,8 +216,11 @@ class MarketplacePayout(models.Model):
             lambda invoice: invoice.state == "posted")
         open_receivables = (move.line_ids | invoices.line_ids).filtered(
             lambda line: line.account_id.account_type == "asset_receivable" and not line.reconciled)
+        by_partner = {}   # grouped in one pass: a month's payout names thousands of customers
+        for line in open_receivables:
+            by_partner.setdefault(line.partner_id.id, []).append(line.id)
         for partner in move.line_ids.partner_id:
-            lines = open_receivables.filtered(lambda line, partner=partner: line.partner_id == partner)
+            lines = self.env["account.move.line"].browse(by_partner.get(partner.id, []))
             if len(lines) > 1:
                 lines.reconcile()
 
