@@ -11,7 +11,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from bench_lib import engine, publish, report, scenarios, shopee, webhook  # noqa: E402
+from bench_lib import engine, money, publish, report, scenarios, shopee, webhook  # noqa: E402
 from bench_lib.setup import REPO, Bench, ScenarioError, Simulator, say  # noqa: E402
 
 NOTES = [
@@ -52,13 +52,20 @@ def parse_args(argv=None):
                         help="webhook scenario: Odoo's prefork workers (0: one threaded process)")
     parser.add_argument("--only", default="backfill,stock,orders,webhook,engine",
                         help="comma-separated scenarios to run (later ones need the earlier ones' data); "
-                             "'shopee' runs the Shopee scenarios (own simulator and database copy)")
+                             "'shopee' runs the Shopee scenarios, 'money' a generated month on eBay and Shopee "
+                             "(each its own simulator and database copy)")
     parser.add_argument("--shopee-items", type=int, default=400, help="shopee: items of 5 models each")
     parser.add_argument("--shopee-orders", type=int, default=1000, help="shopee: orders to import")
     parser.add_argument("--order-rounds", type=int, default=10,
                         help="orders scenario: windows in which the connector and the bare ORM take turns")
     parser.add_argument("--skip-naive-orders", action="store_true",
                         help="orders scenario: only the connector and the bare-ORM floor, side by side")
+    parser.add_argument("--money-orders", type=int, default=500, help="money: orders of the generated month")
+    parser.add_argument("--money-refunds", type=int, default=20, help="money: partial refunds of the month")
+    parser.add_argument("--money-ad-fees", type=int, default=12, help="money: ad fees (charges) of the month")
+    parser.add_argument("--money-payouts", type=int, default=4, help="money: payouts of the month")
+    parser.add_argument("--money-listings", type=int, default=200, help="money: eBay listings the orders buy")
+    parser.add_argument("--money-platforms", default="ebay,shopee", help="money: ebay, shopee or both")
     parser.add_argument("--lanes", default="1,2,4", help="engine scenario: lane counts to compare")
     parser.add_argument("--latency-ms", type=int, default=150, help="engine scenario: simulator latency per call")
     parser.add_argument("--change-every", type=float, default=3.0,
@@ -163,7 +170,9 @@ def main(argv=None):
     args = parse_args(argv)
     started = time.time()
     if set(args.only.split(",")) == {"shopee"}:
-        return _run_shopee_only(args, started)
+        return _run_alone(args, started, shopee.run_shopee, shopee.NOTES)
+    if set(args.only.split(",")) == {"money"}:
+        return _run_alone(args, started, money.run_money, money.NOTES)
     say(f"eBay simulator: seeding {args.listings:,} listings and {args.orders:,} orders (var/bench/)")
     sim = Simulator(os.path.join(REPO, "var", "bench"), args.listings, args.orders)
     results, baselines, engine_runs = [], {}, []
@@ -187,16 +196,17 @@ def main(argv=None):
     return 0
 
 
-def _run_shopee_only(args, started):
+def _run_alone(args, started, runner, notes):
+    """A scenario with a simulator and database of its own (Shopee, money): run, print, save."""
     results, baselines = [], {}
     try:
-        shopee.run_shopee(args, args.config, args.db, results, baselines)
+        runner(args, args.config, args.db, results, baselines)
     except ScenarioError as exc:
         print(f"\nBENCHMARK ERROR: {exc}", file=sys.stderr)
-        _print(results, baselines, [], shopee.NOTES)
+        _print(results, baselines, [], notes)
         return 1
-    _print(results, baselines, [], shopee.NOTES)
-    path = report.save(results, args, shopee.NOTES, args.out, [])
+    _print(results, baselines, [], notes)
+    path = report.save(results, args, notes, args.out, [])
     print(f"\nSaved {os.path.relpath(path, REPO)}; total {time.time() - started:,.0f} s")
     return 0
 

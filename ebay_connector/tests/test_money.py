@@ -8,8 +8,9 @@ from odoo.exceptions import AccessError
 from odoo.tests import new_test_user
 
 from odoo.addons.marketplace_base.marketplace_core.money import MoneyPayout, MoneyTransaction
-from odoo.addons.marketplace_base.tests.common import book_as_people_would
+from odoo.addons.marketplace_base.tests.common import assert_month_books, book_as_people_would
 
+from ..ebay_sim.month import make_month
 from .common import EbayCase
 
 
@@ -21,6 +22,26 @@ class MoneyCase(EbayCase):
 
     def stored(self, model):
         return self.env[model].search([("account_id", "=", self.ebay_account.id)])
+
+
+class TestGeneratedMonth(MoneyCase):
+    def test_a_month_of_orders_refunds_and_ad_fees_books_every_payout_to_the_cent(self):
+        self.ebay_shop.ebay_order_initial_days = 60   # the demo orders are up to 30 days old
+        month = make_month(self.sim_post, orders=40, refunds=4, ad_fees=3, payouts=2)
+        self.enqueue_and_run("pull_orders")
+        orders = self.env["marketplace.order"].search([("shop_id", "=", self.ebay_shop.id)])
+        known = set(self.env["product.product"].search([]).mapped("default_code"))
+        for sku in set(orders.line_ids.mapped("external_sku")) - known:   # the seller's catalogue
+            self._make_product(sku, 100)
+        orders.action_retry()
+        self.assertEqual(self.pull_money().state, "done")
+        self.env["marketplace.account"]._demo_money_booking(self.ebay_account.ids)
+        payouts = assert_month_books(self, self.ebay_account, self.ebay_shop, month)
+        self.assertEqual(len(self.env["marketplace.order"].search([("shop_id", "=", self.ebay_shop.id)])), 45)
+        self.assertEqual(sorted(payouts.mapped("amount")),
+                         sorted(float(payout["amount"]["value"]) for payout in month["payouts"]))
+        kinds = payouts.transaction_ids.mapped("kind")
+        self.assertEqual((kinds.count("refund"), kinds.count("non_sale_charge")), (4, 3))
 
 
 class TestMoney(MoneyCase):

@@ -79,7 +79,7 @@ class MarketplaceMoneyTransaction(models.Model):
         payouts = self.env["marketplace.payout"]._by_external_id(account, {m.payout_ref for m in mapped
                                                                            if m.payout_ref})
         currencies = self.env["marketplace.payout"]._currencies({m.currency for m in mapped})
-        to_create, stored = [], self.browse()
+        to_create, known_ids, changes = [], [], {}
         for item in mapped:
             order = orders.get(item.order_ref)
             values = {"status": item.status or False, "external_payout_id": item.payout_ref or False,
@@ -93,11 +93,13 @@ class MarketplaceMoneyTransaction(models.Model):
             current = {"status": transaction.status, "external_payout_id": transaction.external_payout_id,
                        "payout_id": transaction.payout_id.id, "shop_id": transaction.shop_id.id,
                        "marketplace_order_id": transaction.marketplace_order_id.id}
-            changed = {name: value for name, value in values.items() if current[name] != value}
+            changed = tuple(sorted((name, value) for name, value in values.items() if current[name] != value))
             if changed:
-                transaction.write(changed)
-            stored |= transaction
-        return stored | self.create(to_create)
+                changes.setdefault(changed, []).append(transaction.id)
+            known_ids.append(transaction.id)
+        for changed, ids in changes.items():   # one write per set of changes (e.g. a payout's transactions)
+            self.browse(ids).write(dict(changed))
+        return self.browse(known_ids) | self.create(to_create)
 
     @api.model
     def _new_values(self, account, item, currencies):

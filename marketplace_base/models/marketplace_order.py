@@ -77,6 +77,10 @@ class MarketplaceOrder(models.Model):
     currency_id = fields.Many2one("res.currency", required=True, default=lambda self: self.env.company.currency_id)
     amount_untaxed = fields.Monetary(string="Subtotal")
     amount_shipping = fields.Monetary(string="Shipping")
+    amount_discount = fields.Monetary(
+        string="Order Discount",
+        help="What the buyer did not pay of the lines and shipping: vouchers, coins and promotions applied to the "
+             "whole order (the sale order's Marketplace Discount line).")
     amount_tax = fields.Monetary(string="Tax (seller)", help="Tax the seller collects and must declare.")
     amount_marketplace_tax = fields.Monetary(
         string="Tax (collected by marketplace)",
@@ -492,6 +496,7 @@ class MarketplaceOrder(models.Model):
         service_lines = [
             ("marketplace_base.product_marketplace_shipping", self.amount_shipping, True),
             ("marketplace_base.product_marketplace_tax", self.amount_tax, False),
+            ("marketplace_base.product_marketplace_discount", -self.amount_discount, False),
         ]
         for xml_id, amount, is_delivery in service_lines:
             if not amount:

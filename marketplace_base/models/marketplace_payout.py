@@ -100,9 +100,8 @@ class MarketplacePayout(models.Model):
         waiting = self.env["marketplace.money.transaction"].search([
             ("account_id", "=", account.id), ("payout_id", "=", False),
             ("external_payout_id", "in", created.mapped("external_id"))])
-        by_id = {payout.external_id: payout for payout in created}
-        for transaction in waiting:
-            transaction.payout_id = by_id[transaction.external_payout_id]
+        for payout in created:   # one write per payout
+            waiting.filtered(lambda t, payout=payout: t.external_payout_id == payout.external_id).payout_id = payout
         return created | self.browse([payout.id for payout in known.values()])
 
     @api.model
@@ -230,8 +229,11 @@ class MarketplacePayout(models.Model):
                                                    ).filtered(lambda invoice: invoice.state == "posted")
         open_receivables = (move.line_ids | invoices.line_ids).filtered(
             lambda line: line.account_id.account_type == "asset_receivable" and not line.reconciled)
+        by_partner = {}   # grouped in one pass: a month's payout names thousands of customers
+        for line in open_receivables:
+            by_partner.setdefault(line.partner_id.id, []).append(line.id)
         for partner in move.line_ids.partner_id:
-            lines = open_receivables.filtered(lambda line, partner=partner: line.partner_id == partner)
+            lines = self.env["account.move.line"].browse(by_partner.get(partner.id, []))
             if len(lines) > 1:
                 lines.reconcile()
 

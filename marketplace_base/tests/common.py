@@ -192,6 +192,28 @@ def sync_lines(shop):
             for line in root.xpath("./div[@data-flow-status]")]
 
 
+def assert_month_books(case, account, shops, month):
+    """A generated month (``ebay_sim.month`` / ``shopee_sim.month``) pulled into ``account``: every order of
+    ``shops`` has its sale order adding up to the marketplace's total, and every payout the simulator made adds
+    up, books in one posted entry whose payout line is the payout's amount to 0.00. Returns the payouts."""
+    from odoo.tests import new_test_user
+
+    orders = case.env["marketplace.order"].search([("shop_id", "in", shops.ids)])
+    case.assertFalse(orders.filtered(lambda order: not order.sale_order_id), orders.mapped("error_message"))
+    case.assertFalse(orders.filtered("total_mismatch").mapped(lambda o: (o.external_order_id, o.total_difference)))
+    payouts = case.env["marketplace.payout"].search([("account_id", "=", account.id)], order="payout_date, id")
+    case.assertEqual(len(payouts), len(month["payouts"]))
+    case.assertEqual(set(payouts.mapped("check_state")), {"reconciled"})
+    manager = new_test_user(case.env, "month_manager",
+                            groups="marketplace_base.group_marketplace_manager,account.group_account_invoice")
+    payouts.with_user(manager).action_book()
+    for payout in payouts:
+        in_transit = payout.move_id.line_ids.filtered(lambda line: line.account_id == account.money_payout_account_id)
+        case.assertEqual((payout.move_id.state, round(sum(in_transit.mapped("amount_currency")) - payout.amount, 2)),
+                         ("posted", 0.0), payout.external_id)
+    return payouts
+
+
 def book_as_people_would(case, payout, pull_job):
     """A payout that adds up, left by the pull to a person (the Bot has no Invoicing rights: the job's log says
     so), refused to a Marketplace User, booked by a Marketplace Manager with Invoicing rights in one posted entry,

@@ -20,6 +20,8 @@ from .errors import ApiError
 MAX_WINDOW_SECONDS = 15 * 24 * 3600
 COMMISSION, SERVICE, TRANSACTION = Decimal("0.05"), Decimal("0.03"), Decimal("0.02")
 SCENARIOS = ("plain", "free_shipping", "vouchers", "bundle_deal")
+# the wallet movements a control may add besides escrows and withdrawals (Shopee's transaction types)
+WALLET_MOVEMENTS = ("ADJUSTMENT_ADD", "ADJUSTMENT_MINUS", "PAID_ADS_CHARGE", "PAID_ADS_REFUND")
 CENT = Decimal("0.01")
 
 
@@ -29,11 +31,10 @@ def _money(value):
 
 def order_income(detail, scenario):
     """get_escrow_detail's ``order_income`` of an order (its items and shipping) under ``scenario``."""
-    items = detail["item_list"]
-    original = sum((_money(item["model_original_price"]) * item["model_quantity_purchased"] for item in items),
-                   Decimal(0))
+    items = [_item(item, scenario) for item in detail["item_list"]]
+    original = sum((_money(item["original_price"]) for item in items), Decimal(0))
     courier = _money(detail.get("actual_shipping_fee") or 0)
-    seller_discount = (original * Decimal("0.10")).quantize(Decimal(1)) if scenario == "bundle_deal" else Decimal(0)
+    seller_discount = original - sum((_money(item["discounted_price"]) for item in items), Decimal(0))
     voucher_seller, voucher_shopee, coins = ((Decimal(50), Decimal(30), Decimal(10)) if scenario == "vouchers"
                                              else (Decimal(0), Decimal(0), Decimal(0)))
     buyer_shipping, rebate = (Decimal(0), courier) if scenario == "free_shipping" else (courier, Decimal(0))
@@ -59,21 +60,55 @@ def order_income(detail, scenario):
     }
     income = {name: float(value) for name, value in figures.items()}
     income["seller_voucher_code"] = ["SELLER50"] if voucher_seller else []
-    income["items"] = [_item(item, scenario) for item in items]
+    income["items"] = items
     return income
 
 
 def _item(item, scenario):
+    """An ``order_income.items`` entry: prices are the line's subtotals (Shopee's), a bundle deal takes 10 %
+    off each of its lines (rounded to whole units, as in THB)."""
     quantity = item["model_quantity_purchased"]
-    price = float(_money(item["model_original_price"]) * quantity)
-    discounted = float((Decimal(str(price)) * Decimal("0.9")).quantize(Decimal(1))) if scenario == "bundle_deal" \
+    price = _money(item["model_original_price"]) * quantity
+    discounted = (price * Decimal("0.9")).quantize(Decimal(1), rounding=ROUND_HALF_UP) if scenario == "bundle_deal" \
         else price
     return {"item_id": item["item_id"], "item_name": item["item_name"], "item_sku": item["item_sku"],
             "model_id": item["model_id"], "model_name": item["model_name"], "model_sku": item["model_sku"],
-            "original_price": price, "selling_price": price, "discounted_price": discounted,
-            "discount_from_coin": 0.0, "discount_from_voucher_shopee": 0.0, "discount_from_voucher_seller": 0.0,
+            "line_item_id": item.get("line_item_id"), "original_price": float(price), "selling_price": float(price),
+            "discounted_price": float(discounted), "seller_discount": float(price - discounted),
+            "shopee_discount": 0.0, "discount_from_coin": 0.0, "discount_from_voucher_shopee": 0.0,
+            "discount_from_voucher_seller": 0.0,
             "activity_type": "bundle_deal" if scenario == "bundle_deal" else "", "activity_id": 0,
             "is_main_item": False, "quantity_purchased": quantity}
+
+
+def apply_scenario(detail, scenario):
+    """``detail`` (a get_order_detail order) as the buyer paid it under ``scenario``: ``total_amount`` is
+    ``buyer_total_amount`` (items after discounts, vouchers and coins, plus the shipping the buyer paid), and a
+    bundle deal's lines share one ``order_item_id`` and show ``model_discounted_price`` 0, as Shopee's
+    reference says ("by design bundle deal discount will not be breakdown to item/model level")."""
+    if scenario not in SCENARIOS:
+        raise ApiError("error_param", f"scenarios are {', '.join(SCENARIOS)}")
+    bundle = scenario == "bundle_deal"
+    for item in detail["item_list"]:
+        item["model_discounted_price"] = 0.0 if bundle else item["model_original_price"]
+        item["order_item_id"] = detail["item_list"][0]["item_id"] if bundle else item["item_id"]
+        item["promotion_group_id"] = zlib.crc32(detail["order_sn"].encode()) % 100_000 if bundle else 0
+    order_item_ids = {(item["item_id"], item["model_id"]): item["order_item_id"] for item in detail["item_list"]}
+    for package in detail.get("package_list") or ():
+        for item in package["item_list"]:
+            item["order_item_id"] = order_item_ids[item["item_id"], item["model_id"]]
+    detail["total_amount"] = order_income(detail, scenario)["buyer_total_amount"]
+    return detail
+
+
+def store_scenario(db, order_sn, scenario):
+    db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (f"scenario:{order_sn}", scenario))
+
+
+def stored_scenario(db, order_sn):
+    """The scenario an order was made with (``scenario_of`` for orders made before scenarios were kept)."""
+    row = db.execute("SELECT value FROM meta WHERE key = ?", (f"scenario:{order_sn}",)).fetchone()
+    return row["value"] if row else scenario_of(order_sn)
 
 
 def scenario_of(order_sn):
@@ -126,15 +161,27 @@ def get_escrow_list(req, db):
 
 
 def get_escrow_detail(req, db):
-    order_sn = req.query.get("order_sn") or ""
-    row = db.execute("SELECT data FROM escrows WHERE shop_id = ? AND order_sn = ?", (req.shop_id, order_sn)).fetchone()
+    return _escrow_of(db, req.shop_id, req.query.get("order_sn") or "")
+
+
+def get_escrow_detail_batch(req, db):
+    """``{"order_sn_list": [1..50 order numbers]}`` -> ``[{"escrow_detail": {...}}, ...]``, each as
+    get_escrow_detail answers it (the reference recommends 20 or fewer a call, and allows 50)."""
+    sns = req.body().get("order_sn_list")
+    if not isinstance(sns, list) or not 1 <= len(sns) <= 50 or not all(isinstance(sn, str) and sn for sn in sns):
+        raise ApiError("error_param", "order_sn_list takes 1 to 50 order numbers")
+    return [{"escrow_detail": _escrow_of(db, req.shop_id, order_sn)} for order_sn in dict.fromkeys(sns)]
+
+
+def _escrow_of(db, shop_id, order_sn):
+    """The released escrow of an order, else the estimate so far (from the order as it stands)."""
+    row = db.execute("SELECT data FROM escrows WHERE shop_id = ? AND order_sn = ?", (shop_id, order_sn)).fetchone()
     if row:
         return json.loads(row["data"])
-    order = db.execute("SELECT data FROM orders WHERE shop_id = ? AND order_sn = ?",
-                       (req.shop_id, order_sn)).fetchone()
+    order = db.execute("SELECT data FROM orders WHERE shop_id = ? AND order_sn = ?", (shop_id, order_sn)).fetchone()
     if order is None:
         raise ApiError("error_param", f"order_sn {order_sn!r} not found")
-    return _escrow(json.loads(order["data"]), scenario_of(order_sn))  # not released: the estimate so far
+    return _escrow(json.loads(order["data"]), stored_scenario(db, order_sn))
 
 
 def _escrow(detail, scenario):
@@ -184,11 +231,15 @@ def control_release(req, db):
         if row is None or db.execute("SELECT 1 FROM escrows WHERE order_sn = ?", (order_sn,)).fetchone():
             raise ApiError("error_param", f"order {order_sn} is not in shop {shop_id} or already released")
         detail = dict(json.loads(row["data"]), order_status="COMPLETED")
+        scenario = scenarios.get(order_sn) or stored_scenario(db, order_sn)
+        if scenario != stored_scenario(db, order_sn):   # the order is made again as that scenario's
+            apply_scenario(detail, scenario)
+            store_scenario(db, order_sn, scenario)
         now = max(int(time.time()), int(detail["update_time"]))
         detail["update_time"] = now
         db.execute("UPDATE orders SET status = 'COMPLETED', update_time = ?, data = ? WHERE order_sn = ?",
                    (now, json.dumps(detail), order_sn))
-        escrow = _escrow(detail, scenarios.get(order_sn) or scenario_of(order_sn))
+        escrow = _escrow(detail, scenario)
         db.execute("INSERT INTO escrows VALUES (?, ?, ?, ?)", (order_sn, shop_id, now, json.dumps(escrow)))
         amount = escrow["order_income"]["escrow_amount"]
         _wallet_add(db, shop_id, "ESCROW_VERIFIED_ADD" if amount >= 0 else "ESCROW_VERIFIED_MINUS", amount,
@@ -199,14 +250,19 @@ def control_release(req, db):
 
 
 def control_payout(req, db):
-    """``{"shop_id"?, "adjustments"?: [{"amount", "reason"}]}``: the adjustments (signed) enter the wallet, then
-    the seller withdraws the whole balance (refused when there is nothing to withdraw)."""
+    """``{"shop_id"?, "adjustments"?: [{"amount", "reason", "transaction_type"?, "order_sn"?}]}``: the
+    adjustments (signed; ADJUSTMENT_ADD/MINUS by their sign unless ``transaction_type`` names another of
+    ``WALLET_MOVEMENTS``, e.g. an ads charge) enter the wallet, then the seller withdraws the whole balance (refused
+    when there is nothing to withdraw)."""
     body = req.body()
     shop_id = int(body.get("shop_id") or 10001)
     for adjustment in body.get("adjustments") or ():
         amount = _money(adjustment["amount"])
-        _wallet_add(db, shop_id, "ADJUSTMENT_ADD" if amount >= 0 else "ADJUSTMENT_MINUS", amount,
-                    reason=adjustment.get("reason") or "adjustment")
+        kind = adjustment.get("transaction_type") or ("ADJUSTMENT_ADD" if amount >= 0 else "ADJUSTMENT_MINUS")
+        if kind not in WALLET_MOVEMENTS:
+            raise ApiError("error_param", f"transaction_type is one of {', '.join(WALLET_MOVEMENTS)}")
+        _wallet_add(db, shop_id, kind, amount, reason=adjustment.get("reason") or "adjustment",
+                    order_sn=adjustment.get("order_sn") or "")
     last = db.execute("SELECT data FROM wallet WHERE shop_id = ? ORDER BY transaction_id DESC LIMIT 1",
                       (shop_id,)).fetchone()
     balance = _money(json.loads(last["data"])["current_balance"]) if last else Decimal(0)
@@ -223,6 +279,7 @@ def control_payout(req, db):
 ROUTES = {
     ("GET", "/api/v2/payment/get_escrow_list"): ("shop", get_escrow_list),
     ("GET", "/api/v2/payment/get_escrow_detail"): ("shop", get_escrow_detail),
+    ("POST", "/api/v2/payment/get_escrow_detail_batch"): ("shop", get_escrow_detail_batch),
     ("GET", "/api/v2/payment/get_wallet_transaction_list"): ("shop", get_wallet_transaction_list),
     ("POST", "/_sim/payments/release"): ("control", control_release),
     ("POST", "/_sim/payments/payout"): ("control", control_payout),

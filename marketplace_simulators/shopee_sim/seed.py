@@ -2,6 +2,8 @@
 import json
 import zlib
 
+from .payments import apply_scenario, scenario_of, store_scenario
+
 DEMO_PARTNER_ID = 2001234
 DEMO_PARTNER_KEY = "shpk-demo-partner-key-0123456789abcdef0123456789abcdef"
 # the Live Push Partner Key the console generates for push signing, apart from the API partner key
@@ -41,15 +43,19 @@ def seed(db, demo=True, orders=0, now=SEED_TIME, items=0, models_per_item=5):
                         f"Item {number} - Model {model}", 10, 100.0))
     for number in range(orders):
         make_order(db, DEMO_SHOP_ID, [DEMO_MODELS[number % len(DEMO_MODELS)][:2] + (1 + number % 2,)],
-                   now - 60 * (orders - number), order_sn=f"2611{number:06d}SIM", buyer=f"buyer{number % 7}")
+                   now - 60 * (orders - number), order_sn=f"2611{number:06d}SIM", buyer=f"buyer{number % 7}",
+                   scenario=scenario_of(f"2611{number:06d}SIM"))
     return {"partner_id": DEMO_PARTNER_ID, "shop_id": DEMO_SHOP_ID, "orders": orders}
 
 
-def make_order(db, shop_id, lines, when, order_sn, buyer="somchai.buyer", status="READY_TO_SHIP", packages=None):
-    """An order of ``lines`` [(item_id, model_id, quantity)], as get_order_detail returns it; ``packages``
-    [[line index, ...], ...] splits it into parcels (one package of every line by default)."""
-    items, total = [], 0.0
-    for item_id, model_id, quantity in lines:
+def make_order(db, shop_id, lines, when, order_sn, buyer="somchai.buyer", status="READY_TO_SHIP", packages=None,
+               scenario="plain"):
+    """An order of ``lines`` [(item_id, model_id, quantity)], as get_order_detail returns it, with the amounts
+    the buyer paid under ``scenario`` (payments.SCENARIOS); ``packages`` [[line index, ...], ...] splits it into
+    parcels (one package of every line by default). A model may be on two lines (e.g. one in a bundle deal):
+    each line has its own ``line_item_id``."""
+    items = []
+    for index, (item_id, model_id, quantity) in enumerate(lines):
         row = db.execute("SELECT * FROM models WHERE shop_id = ? AND item_id = ? AND model_id = ?",
                          (shop_id, item_id, model_id)).fetchone()
         if row is None:
@@ -58,20 +64,23 @@ def make_order(db, shop_id, lines, when, order_sn, buyer="somchai.buyer", status
         items.append({"item_id": item_id, "item_name": name, "item_sku": "" if model_id else row["sku"],
                       "model_id": model_id, "model_name": model_name, "model_sku": row["sku"] if model_id else "",
                       "model_quantity_purchased": quantity, "model_original_price": row["price"],
-                      "model_discounted_price": row["price"], "order_item_id": item_id})
-        total += quantity * row["price"]
+                      "model_discounted_price": row["price"], "order_item_id": item_id,
+                      "line_item_id": zlib.crc32(f"{order_sn}-{index}".encode()) % 1_000_000_000,
+                      "promotion_group_id": 0})
     shop = db.execute("SELECT * FROM shops WHERE shop_id = ?", (shop_id,)).fetchone()
     detail = {
         "order_sn": order_sn, "region": shop["region"], "currency": shop["currency"], "cod": False,
         "order_status": status, "create_time": int(when), "update_time": int(when), "pay_time": int(when),
         "buyer_user_id": zlib.crc32(buyer.encode()) % 10_000_000, "buyer_username": buyer,
-        "estimated_shipping_fee": 40.0, "actual_shipping_fee": 40.0, "total_amount": total + 40.0,
+        "estimated_shipping_fee": 40.0, "actual_shipping_fee": 40.0, "total_amount": 0.0,
         "recipient_address": {"name": "Somchai Jaidee", "phone": "66812345678", "town": "", "district": "Pathum Wan",
                               "city": "Bangkok", "state": "Bangkok", "region": shop["region"], "zipcode": "10330",
                               "full_address": "99 Rama I Road, Pathum Wan, Bangkok 10330"},
         "item_list": items, "package_list": _packages(order_sn, items, packages),
         "shipping_carrier": "Kerry Express",
     }
+    apply_scenario(detail, scenario)
+    store_scenario(db, order_sn, scenario)
     db.execute("INSERT OR REPLACE INTO orders VALUES (?, ?, ?, ?, ?, ?)",
                (order_sn, shop_id, int(when), int(when), status, json.dumps(detail)))
     return detail

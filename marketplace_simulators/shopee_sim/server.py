@@ -777,13 +777,14 @@ def control_expire_tokens(req, db):
 
 def control_new_order(req, db):
     """A buyer's order: ``{"shop_id", "lines": [[item_id, model_id, qty]], "order_sn"?, "push": true,
-    "wait_push"?: true, "packages"?: [[line index, ...], ...]}`` (``packages``: an order split into parcels)."""
+    "wait_push"?: true, "packages"?: [[line index, ...], ...], "scenario"?: "plain"}`` (``packages``: an order
+    split into parcels; ``scenario``: how the buyer paid, payments.SCENARIOS)."""
     body = req.body()
     shop_id = int(body.get("shop_id") or 10001)
     order_sn = body.get("order_sn") or time.strftime("%y%m%d") + secrets.token_hex(4).upper()
     detail = make_order(db, shop_id, [tuple(line) for line in body["lines"]], int(time.time()), order_sn,
                         buyer=body.get("buyer") or "somchai.buyer", status=body.get("status") or "READY_TO_SHIP",
-                        packages=body.get("packages"))
+                        packages=body.get("packages"), scenario=body.get("scenario") or "plain")
     if body.get("push"):
         thread = req.sim.push(db, shop_id, 3, {"ordersn": order_sn, "status": detail["order_status"],
                                                "update_time": detail["update_time"]}, body.get("push_url"))

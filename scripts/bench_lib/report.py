@@ -58,7 +58,9 @@ def save(results, args, notes, directory, engine_runs=()):
     info = machine()
     scale = "" if (args.listings, args.orders, args.notifications) == (10000, 2000, 5000) else \
         f"-{args.listings}l-{args.orders}o-{args.notifications}n"
-    if args.only != "backfill,stock,orders,webhook,engine":
+    if args.only == "money":
+        scale = f"-money-{args.money_orders}o-{args.money_payouts}p"
+    elif args.only != "backfill,stock,orders,webhook,engine":
         scale += "-" + args.only.replace(",", "+")
     name = f"{datetime.date.today().isoformat()}-python-{info['cores']}core{scale}.json"
     os.makedirs(directory, exist_ok=True)
@@ -71,7 +73,10 @@ def save(results, args, notes, directory, engine_runs=()):
                                   "lanes": args.lanes, "latency_ms": args.latency_ms,
                                   "change_every_s": args.change_every,
                                   "publish": {"singles": args.publish_singles, "templates": args.publish_templates,
-                                              "variants": args.publish_variants, "photos": args.publish_photos}},
+                                              "variants": args.publish_variants, "photos": args.publish_photos},
+                                  "money": {"orders": args.money_orders, "refunds": args.money_refunds,
+                                            "ad_fees": args.money_ad_fees, "payouts": args.money_payouts,
+                                            "platforms": args.money_platforms}},
                    "notes": notes, "results": [r.as_dict() for r in results],
                    "engine": list(engine_runs)}, out, indent=1)
         out.write("\n")

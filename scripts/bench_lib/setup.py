@@ -309,13 +309,18 @@ class Bench:
             connection.close()
 
     # -- jobs ----------------------------------------------------------------------
-    def run_job(self, job_type, shop_id=None, payload=None):
-        """Enqueue and run one job the way the queue does (own transaction); returns its record values.
+    def run_job(self, job_type, shop_id=None, payload=None, account=False):
+        """Enqueue and run one job the way the queue does (own transaction); returns its record values. The job
+        is the shop's, or the account's with ``account`` (e.g. eBay's pull_finances).
 
         Raises ScenarioError with the job's error unless it ends done."""
         with self.env() as env:
-            shop = env["marketplace.shop"].browse(shop_id or self.shop_id)
-            job = env["marketplace.job"]._enqueue(job_type, shop=shop, payload=payload)
+            if account:
+                job = env["marketplace.job"]._enqueue(job_type, account=env["marketplace.account"].browse(
+                    self.account_id), payload=payload)
+            else:
+                shop = env["marketplace.shop"].browse(shop_id or self.shop_id)
+                job = env["marketplace.job"]._enqueue(job_type, shop=shop, payload=payload)
             job_id = job.id
         with self.env() as env:
             env["marketplace.job"]._run_pending(job_ids=[job_id])

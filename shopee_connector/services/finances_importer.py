@@ -3,7 +3,7 @@ from datetime import timedelta
 from odoo import _, fields
 from odoo.exceptions import UserError
 
-from ..shopee_api.batching import windows
+from ..shopee_api.batching import MAX_ORDER_SNS, chunked, windows
 from ..shopee_api.errors import MappingError
 from ..shopee_api.mappers import from_epoch, to_epoch
 from ..shopee_api.money import escrow_id, map_escrow, map_wallet
@@ -57,15 +57,16 @@ class FinancesImporter(ShopeeJobService):
             ("account_id", "=", self.account.id),
             ("external_id", "in", [escrow_id(self.shop_ref, sn) for sn in released])]).mapped("external_id"))
         mapped = []
-        for order_sn, release_time in released.items():
-            if escrow_id(self.shop_ref, order_sn) in known:
-                continue
-            try:
-                mapped.append(map_escrow(self.shop_ref, self.payments.escrow_detail(order_sn), self.currency,
-                                         release_time))
-            except MappingError as exc:
-                self.run.progress(failed=1)
-                self.run.log(_("Left out: %s", exc), level="warning")
+        for batch in chunked([sn for sn in released if escrow_id(self.shop_ref, sn) not in known], MAX_ORDER_SNS):
+            details = self.payments.escrow_details(batch)   # 50 escrows a call
+            for order_sn in batch:
+                try:
+                    if order_sn not in details:
+                        raise MappingError(f"Shopee gave no escrow of order {order_sn}")
+                    mapped.append(map_escrow(self.shop_ref, details[order_sn], self.currency, released[order_sn]))
+                except MappingError as exc:
+                    self.run.progress(failed=1)
+                    self.run.log(_("Left out: %s", exc), level="warning")
         self.env["marketplace.money.transaction"]._store_mapped(self.account, mapped)
         self.run.progress(fetched=len(released), stored=len(mapped))
 

@@ -9,8 +9,9 @@ from odoo.addons.marketplace_base.services.order_batch_importer import OrderBatc
 
 from ..shopee_api.batching import MAX_ORDER_SNS, MAX_PAGE_SIZE, windows
 from ..shopee_api.errors import MappingError
-from ..shopee_api.mappers import map_order, parse_moment, to_epoch
+from ..shopee_api.mappers import CANCELLED, UNPAID, map_order, parse_moment, to_epoch
 from ..shopee_api.orders import OrderAdapter
+from ..shopee_api.payments import PaymentAdapter
 from .base import ShopeeJobService
 
 
@@ -30,6 +31,7 @@ class OrderImporter(OrderBatchImporter, ShopeeJobService):
     def __init__(self, job, run):
         super().__init__(job, run)
         self.orders = OrderAdapter(self.session)
+        self.payments = PaymentAdapter(self.session)
         self._init_order_import()
 
     def execute(self):
@@ -122,11 +124,13 @@ class OrderImporter(OrderBatchImporter, ShopeeJobService):
         found, done = set(), list(skip)
         for batch in chunked([sn for sn in order_sns if sn not in skip], MAX_ORDER_SNS):
             mapped = []
-            for detail in self.orders.order_details(batch):
+            details = self.orders.order_details(batch)
+            escrows, stored = self._escrows(details), self._stored_line_ids(details)
+            for detail in details:
                 order_sn = str(detail.get("order_sn") or "?")
                 found.add(order_sn)
                 try:
-                    mapped.append(map_order(detail))
+                    mapped.append(map_order(detail, escrows.get(order_sn), stored.get(order_sn, ())))
                 except MappingError as exc:
                     self._not_imported(order_sn, exc)
                     done.append(order_sn)
@@ -139,6 +143,23 @@ class OrderImporter(OrderBatchImporter, ShopeeJobService):
             if raced:
                 return found, done, raced
         return found, done, []
+
+    def _escrows(self, details):
+        """{order_sn: escrow} of the paid orders of ``details`` (one get_escrow_detail_batch call): what the buyer
+        paid for each line, for shipping, and in vouchers and coins, which the order detail does not say."""
+        paid = [str(detail["order_sn"]) for detail in details
+                if detail.get("order_sn") and detail.get("order_status") not in (UNPAID, CANCELLED)]
+        return self.payments.escrow_details(paid) if paid else {}
+
+    def _stored_line_ids(self, details):
+        """{order_sn: keys of its lines already in Odoo} of the orders of ``details`` this shop has."""
+        lines = self.env["marketplace.order.line"].search(
+            [("order_id.shop_id", "=", self.shop.id),
+             ("order_id.external_order_id", "in", [str(detail.get("order_sn")) for detail in details])])
+        stored = {}
+        for line in lines:
+            stored.setdefault(line.order_id.external_order_id, set()).add(line.external_line_id)
+        return stored
 
     def _route(self, orders):
         """(the orders to import, routed to this shop; the unpaid orders Odoo does not know yet: imported with

@@ -6,13 +6,16 @@ no seller tax line is made, as for eBay orders without seller-collected tax.
 import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from .errors import MappingError
 
 try:
+    from ...marketplace_base.marketplace_core.money import CENT, ZERO
     from ...marketplace_base.marketplace_core.orders import MappedOrder, MappedOrderLine
     from ...marketplace_base.marketplace_core.refunds import Refund, to_decimal
 except ImportError:  # a top-level package: plain pytest puts the addon folders on sys.path (tests/conftest.py)
+    from marketplace_core.money import CENT, ZERO
     from marketplace_core.orders import MappedOrder, MappedOrderLine
     from marketplace_core.refunds import Refund, to_decimal
 
@@ -51,27 +54,60 @@ def to_epoch(naive_utc):
     return naive_utc.replace(tzinfo=timezone.utc).timestamp() if naive_utc else None
 
 
+# what the buyer did not pay of the items' discounted prices: order-level vouchers, coins and payment promotions
+# (get_escrow_detail's order_income; item discounts and bundle deals are in each item's discounted_price)
+ORDER_DISCOUNTS = ("voucher_from_seller", "voucher_from_shopee", "coins", "payment_promotion")
+
+
+def money(value):
+    """A Shopee amount (a JSON number) as a Decimal to the cent (half up); absent is 0."""
+    try:
+        return Decimal(str(value if value is not None else 0)).quantize(CENT, rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        raise MappingError(f"{value!r} is not an amount") from None
+
+
 def line_id(item_id, model_id):
-    """One order line per item and model (bundle deals share an order_item_id, so it is not the key)."""
+    """The key of a line Shopee gives no ``line_item_id``: its item and model (bundle deals share an
+    order_item_id, so that is not a key)."""
     return f"{int(item_id)}-{int(model_id or 0)}"
 
 
-def map_order(detail):
+def line_key(item, stored=()):
+    """A line's key: Shopee's ``line_item_id`` (unique within the order, also when a model is on two lines, e.g.
+    one in a bundle deal), else item and model; ``stored``, the keys of the order's lines already in Odoo, keeps
+    the item-and-model key of lines imported before line_item_id was used (no line is imported twice)."""
+    legacy = line_id(item["item_id"], item.get("model_id"))
+    return str(int(item["line_item_id"])) if item.get("line_item_id") and legacy not in stored else legacy
+
+
+def map_order(detail, escrow=None, stored_line_ids=()):
     """One get_order_detail order -> MappedOrder; MappingError when an essential part is missing. An unpaid
-    order has nothing to ship or reserve yet: it comes back with its next update."""
+    order has nothing to ship or reserve yet: it comes back with its next update.
+
+    Amounts are what the buyer paid, Shopee's ``total_amount``, taken from the order's ``escrow``
+    (get_escrow_detail; before release Shopee's estimate, whose buyer-paid figures are final): each line is its
+    subtotal after item discounts and bundle deals (``items[].discounted_price``; the order detail shows 0 for a
+    bundle deal's lines), shipping is ``buyer_paid_shipping_fee`` (0 under a free-shipping programme: the
+    courier's fee is the seller's cost, in the escrow), and the vouchers, coins and payment promotions the
+    buyer used are the order's discount. Without its escrow the order detail's prices and the courier's fee are
+    used, and the total check flags an order whose total they miss."""
     try:
         order_sn = str(detail["order_sn"])
         status = str(detail["order_status"])
         items = detail.get("item_list") or []
-        lines = [_map_line(item) for item in items]
-        shipping = float(detail.get("actual_shipping_fee") or detail.get("estimated_shipping_fee") or 0.0)
+        income = (escrow or {}).get("order_income") or {}
+        lines, rounding = _map_lines(items, income.get("items") or [], set(stored_line_ids))
+        shipping = money(income["buyer_paid_shipping_fee"] if "buyer_paid_shipping_fee" in income else (
+            detail.get("actual_shipping_fee") or detail.get("estimated_shipping_fee")))
+        discount = sum((money(income.get(name)) for name in ORDER_DISCOUNTS), ZERO) + rounding
         total = float(detail.get("total_amount") or 0.0)
     except (KeyError, TypeError, ValueError) as exc:
         raise MappingError(f"Shopee order without {exc}") from exc
     if status != UNPAID and not lines:
         raise MappingError(f"Shopee order {order_sn} has no item")
     address = detail.get("recipient_address") or {}
-    subtotal = sum(line.quantity * line.price_unit for line in lines)
+    subtotal = sum((money(line.price_unit) * Decimal(str(line.quantity)) for line in lines), ZERO)
     values = {
         "external_order_id": order_sn,
         "order_date": from_epoch(detail.get("create_time")),
@@ -87,10 +123,11 @@ def map_order(detail):
         "ship_state_code": False,  # Shopee names states in words (e.g. a Thai province), no ISO code
         "ship_country_code": address.get("region") or detail.get("region") or False,
         "ship_phone": address.get("phone") or False,
-        "amount_untaxed": round(subtotal, 2),
-        "amount_shipping": shipping,
+        "amount_untaxed": float(subtotal),
+        "amount_shipping": float(shipping),
+        "amount_discount": float(discount),
         "amount_tax": 0.0,
-        "amount_total": total or round(subtotal + shipping, 2),
+        "amount_total": total or float(subtotal + shipping - discount),
         "raw_payload": json.dumps(detail, sort_keys=True),
     }
     return MappedOrder(values, tuple(lines), str(detail.get("currency") or ""), cancelled=status == CANCELLED,
@@ -111,18 +148,49 @@ def cancellation_refunds(detail, total):
     return (Refund(to_decimal(total), ref=cancellation_refund_id(str(detail["order_sn"]))),)
 
 
-def _map_line(item):
-    item_id, model_id = int(item["item_id"]), int(item.get("model_id") or 0)
+def _map_lines(items, escrow_items, stored):
+    """(the lines of ``items``, the rounding their unit prices make): a line's price is its escrow item's
+    ``discounted_price`` (a subtotal) over its quantity, rounded to the cent, and what that rounding adds to
+    the subtotals is handed back to be taken off with the order's discount, so that the total stays the
+    buyer's to the cent. An item without its escrow item takes the order detail's price."""
+    unused, lines, rounding = list(escrow_items), [], ZERO
+    for item in items:
+        entry = _escrow_item(item, unused)
+        line = _map_line(item, entry, stored)
+        if entry is not None:
+            rounding += money(line.price_unit) * Decimal(str(line.quantity)) - money(entry.get("discounted_price"))
+        lines.append(line)
+    return lines, rounding
+
+
+def _escrow_item(item, unused):
+    """The escrow item of an order line, taken out of ``unused``: the one of its line_item_id, else the first of
+    its item and model, of the same quantity if one is; None when the escrow has none."""
+    line_item_id = int(item.get("line_item_id") or 0)
+    model = (int(item["item_id"]), int(item.get("model_id") or 0))
+    same_model = [entry for entry in unused if (int(entry["item_id"]), int(entry.get("model_id") or 0)) == model]
+    matches = [entry for entry in unused if line_item_id and int(entry.get("line_item_id") or 0) == line_item_id] \
+        or [entry for entry in same_model
+            if entry.get("quantity_purchased") == item.get("model_quantity_purchased")] or same_model
+    if not matches:
+        return None
+    unused.remove(matches[0])
+    return matches[0]
+
+
+def _map_line(item, escrow_item, stored):
     title = " ".join(filter(None, (item.get("item_name"), item.get("model_name")))) or False
-    price = item.get("model_discounted_price")
-    if price in (None, 0):
-        price = item.get("model_original_price") or 0.0
+    quantity = int(item.get("model_quantity_purchased") or 1)
+    if escrow_item is not None:
+        price = (money(escrow_item.get("discounted_price")) / quantity).quantize(CENT, rounding=ROUND_HALF_UP)
+    else:
+        price = money(item.get("model_discounted_price") or item.get("model_original_price"))
     return MappedOrderLine(
-        external_line_id=line_id(item_id, model_id),
+        external_line_id=line_key(item, stored),
         external_sku=item.get("model_sku") or item.get("item_sku") or False,
-        external_item_id=str(item_id),
+        external_item_id=str(int(item["item_id"])),
         title=title,
-        quantity=float(item.get("model_quantity_purchased") or 1),
+        quantity=float(quantity),
         price_unit=float(price),
     )
 

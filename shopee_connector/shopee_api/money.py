@@ -7,15 +7,14 @@ JSON numbers (whole numbers in IDR and VND, decimals elsewhere, e.g. ``5.91``); 
 ``Decimal`` and rounded half up to the cent, never summed as floats. See docs/shopee-api.md, "Money".
 """
 from dataclasses import dataclass, replace
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from .errors import MappingError
-from .mappers import from_epoch
+from .mappers import from_epoch, money
 
 try:
-    from ...marketplace_base.marketplace_core.money import CENT, ZERO, MoneyPayout, MoneyTransaction
+    from ...marketplace_base.marketplace_core.money import ZERO, MoneyPayout, MoneyTransaction
 except ImportError:  # a top-level package: plain pytest puts the addon folders on sys.path (tests/conftest.py)
-    from marketplace_core.money import CENT, ZERO, MoneyPayout, MoneyTransaction
+    from marketplace_core.money import ZERO, MoneyPayout, MoneyTransaction
 
 ESCROW_ADD, ESCROW_MINUS = "ESCROW_VERIFIED_ADD", "ESCROW_VERIFIED_MINUS"
 WITHDRAWAL_CREATED, WITHDRAWAL_COMPLETED, WITHDRAWAL_CANCELLED = (
@@ -40,14 +39,6 @@ BUYER_TAKES = ("seller_discount", "shopee_discount", "voucher_from_seller", "vou
 # the marketplace's fees of a sale, as the seller sees them
 FEES = ("commission_fee", "service_fee", "seller_transaction_fee")
 SUBSIDIES = ("shopee_discount", "voucher_from_shopee", "coins", "payment_promotion")
-
-
-def money(value):
-    """A Shopee amount as a Decimal to the cent (half up); absent is 0."""
-    try:
-        return Decimal(str(value if value is not None else 0)).quantize(CENT, rounding=ROUND_HALF_UP)
-    except InvalidOperation:
-        raise MappingError(f"{value!r} is not an amount") from None
 
 
 def _total(income, adds, takes):

@@ -1,13 +1,15 @@
 """Payment adapter: released escrows (``v2.payment.get_escrow_list`` by release time, page_no pages), one order's
-escrow (``v2.payment.get_escrow_detail``) and the shop's wallet (``v2.payment.get_wallet_transaction_list`` by
+escrow (``v2.payment.get_escrow_detail``), up to 50 orders' (``get_escrow_detail_batch``: what the buyer paid, for
+the order import) and the shop's wallet (``v2.payment.get_wallet_transaction_list`` by
 create time, page_no pages): a local seller's payouts are its wallet's withdrawals. See docs/shopee-api.md,
 "Money"."""
 from dataclasses import dataclass
 
-from .batching import MAX_PAGE_SIZE, WINDOW_LIMIT
+from .batching import MAX_ORDER_SNS, MAX_PAGE_SIZE, WINDOW_LIMIT, check_batch
 
 ESCROW_LIST_PATH = "/api/v2/payment/get_escrow_list"
 ESCROW_DETAIL_PATH = "/api/v2/payment/get_escrow_detail"
+ESCROW_DETAIL_BATCH_PATH = "/api/v2/payment/get_escrow_detail_batch"
 WALLET_TRANSACTIONS_PATH = "/api/v2/payment/get_wallet_transaction_list"
 
 
@@ -34,6 +36,16 @@ class PaymentAdapter:
     def escrow_detail(self, order_sn):
         """One order's escrow: ``{order_sn, buyer_user_name, return_order_sn_list, order_income, ...}``."""
         return self.shop.call("GET", ESCROW_DETAIL_PATH, params={"order_sn": order_sn}, family="payments")
+
+    def escrow_details(self, order_sns):
+        """{order_sn: its escrow} of 1 to 50 orders (one call; a POST that changes nothing, so retried like a
+        GET). Before release an escrow is Shopee's estimate, whose buyer-paid figures are already final."""
+        order_sns = check_batch(order_sns, MAX_ORDER_SNS, "get_escrow_detail_batch")
+        response = self.shop.call("POST", ESCROW_DETAIL_BATCH_PATH, body={"order_sn_list": list(order_sns)},
+                                  family="payments", idempotent=True)
+        details = (row.get("escrow_detail") for row in (response if isinstance(response, list) else ())
+                   if isinstance(row, dict))
+        return {str(detail["order_sn"]): detail for detail in details if detail and detail.get("order_sn")}
 
     def wallet_page(self, time_from, time_to, page_no=1, page_size=MAX_PAGE_SIZE):
         """The wallet's transactions created in [time_from, time_to] (under 15 days apart), newest first as

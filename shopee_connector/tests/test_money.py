@@ -2,8 +2,11 @@
 Shopee's fees, and each wallet withdrawal a payout checked against the escrows and adjustments it pays, to the
 cent, once each however often the pull runs; a reconciled payout books in one balanced entry. Through the
 simulator's payment API (``shopee_sim/payments.py``) and the real job engine."""
-from odoo.addons.marketplace_base.tests.common import book_as_people_would
+import json
 
+from odoo.addons.marketplace_base.tests.common import assert_month_books, book_as_people_would
+
+from ..shopee_sim.month import make_month
 from .common import ShopeeCase
 
 
@@ -65,7 +68,7 @@ class TestShopeeMoney(ShopeeMoneyCase):
         self.assertEqual(self.stored("marketplace.payout"), payout)
         self.assertEqual(payout.transaction_ids, transactions, "nor unlinks what it paid")
         calls = self.sim_calls()
-        self.assertFalse(calls.get("/api/v2/payment/get_escrow_detail"), "known escrows are not read again")
+        self.assertFalse(calls.get("/api/v2/payment/get_escrow_detail_batch"), "known escrows are not read again")
         self.assertTrue(calls.get("/api/v2/payment/get_escrow_list"), "the escrows are read again")
 
         # after the withdrawal: an escrow waits in the wallet for the next one, which pays it alone
@@ -80,6 +83,54 @@ class TestShopeeMoney(ShopeeMoneyCase):
         self.assertEqual((new_payout.transaction_ids, new_payout.check_state), (pending, "reconciled"))
         self.assertAlmostEqual(new_payout.amount, second["amount"], 2)
         self.assertEqual((payout.transaction_ids, payout.check_state), (transactions, "reconciled"))
+
+
+class TestShopeeOrderTotals(ShopeeMoneyCase):
+    def test_sale_orders_add_up_to_what_the_buyer_paid_and_a_later_difference_is_flagged(self):
+        self.shopee_shop.pricelist_id = self.env["product.pricelist"].create({
+            "name": "Shopee THB", "currency_id": self.shopee_shop.currency_id.id})   # sale orders in baht
+        scenarios = ("plain", "free_shipping", "vouchers", "bundle_deal")
+        lines = [[800002, 900001, 3], [800001, 0, 1], [800002, 900001, 1]]   # one model on two lines
+        sns = [self.sim_post("/_sim/orders", {"lines": lines, "scenario": scenario})["order_sn"]
+               for scenario in scenarios]
+        self.sim_post("/_sim/calls/reset", {})
+        job = self.enqueue_and_run("pull_orders")
+        self.assertEqual(job.state, "done", job.last_error)
+        self.assertEqual(self.sim_calls().get("/api/v2/payment/get_escrow_detail_batch"), 1, "one call per 50")
+        orders = self.env["marketplace.order"].search([("shop_id", "=", self.shopee_shop.id)])
+        for order_sn, scenario in zip(sns, scenarios, strict=True):
+            order = orders.filtered(lambda o, sn=order_sn: o.external_order_id == sn)
+            self.assertEqual(len(order.line_ids), 3, scenario)
+            shopee_total = json.loads(order.raw_payload)["total_amount"]    # get_order_detail's, as Shopee sent it
+            self.assertAlmostEqual(order.sale_order_id.amount_total, shopee_total, 2, scenario)
+            self.assertFalse(order.total_mismatch, scenario)
+        free = orders.filtered(lambda o: o.external_order_id == sns[1])
+        self.assertFalse(free.sale_order_id.order_line.filtered("is_delivery"), "free shipping: the buyer paid none")
+        vouchers = orders.filtered(lambda o: o.external_order_id == sns[2])
+        discount = vouchers.sale_order_id.order_line.filtered(
+            lambda line: line.product_id == self.env.ref("marketplace_base.product_marketplace_discount"))
+        self.assertEqual(discount.price_subtotal, -90.0, "vouchers and coins")
+
+        # Shopee's amounts change after the sale order was made (here: the order becomes a bundle deal)
+        plain = orders.filtered(lambda o: o.external_order_id == sns[0])
+        self.sim_post("/_sim/payments/release", {"order_sns": [sns[0]], "scenarios": {sns[0]: "bundle_deal"}})
+        self.enqueue_and_run("pull_orders")
+        self.assertTrue(plain.total_mismatch, "a real difference is still flagged")
+        self.assertGreater(plain.total_difference, 0, "the sale order exceeds what the buyer now paid")
+
+
+class TestShopeeGeneratedMonth(ShopeeMoneyCase):
+    def test_a_month_of_orders_refunds_and_ads_books_every_withdrawal_to_the_cent(self):
+        self.shopee_shop.pricelist_id = self.env["product.pricelist"].create({
+            "name": "Shopee THB", "currency_id": self.shopee_shop.currency_id.id})
+        month = make_month(self.sim_post, orders=40, refunds=4, ad_fees=3, payouts=2)
+        self.enqueue_and_run("pull_orders")
+        self.pull_money()
+        self.env["marketplace.account"]._demo_money_booking(self.shopee_account.ids)
+        payouts = assert_month_books(self, self.shopee_account, self.shopee_shop, month)
+        self.assertEqual(sorted(payouts.mapped("amount")), sorted(payout["amount"] for payout in month["payouts"]))
+        self.assertEqual(len(payouts.transaction_ids.filtered(lambda t: t.kind == "sale")), 40)
+        self.assertEqual(len(payouts.transaction_ids.filtered(lambda t: t.fee_type == "PAID_ADS_CHARGE")), 3)
 
 
 class TestShopeeBookedMoney(ShopeeMoneyCase):
