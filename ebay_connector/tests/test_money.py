@@ -9,8 +9,8 @@ from odoo.tests import new_test_user
 
 from odoo.addons.marketplace_base.marketplace_core.money import MoneyPayout, MoneyTransaction
 from odoo.addons.marketplace_base.tests.common import assert_month_books, book_as_people_would
+from odoo.addons.marketplace_simulators.ebay_sim.month import make_month
 
-from ..ebay_sim.month import make_month
 from .common import EbayCase
 
 

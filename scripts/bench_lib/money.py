@@ -56,7 +56,7 @@ def _post(sim):
 
 def _ebay(args, config, db, results, registry):
     import_pure("ebay_connector")
-    from ebay_sim.month import make_month
+    from marketplace_simulators.ebay_sim.month import make_month
     say(f"eBay simulator: {args.money_listings:,} listings")
     sim = Simulator(os.path.join(REPO, "var", "bench"), args.money_listings, 0)
     try:
@@ -72,7 +72,7 @@ def _ebay(args, config, db, results, registry):
 
 def _shopee(args, config, db, results, registry):
     import_pure("shopee_connector")
-    from shopee_sim.month import make_month
+    from marketplace_simulators.shopee_sim.month import make_month
     sim = ShopeeSimulator(os.path.join(REPO, "var", "bench"), 0, 0)
     try:
         bench = ShopeeBench(config, db, sim)

@@ -5,8 +5,8 @@ simulator's payment API (``shopee_sim/payments.py``) and the real job engine."""
 import json
 
 from odoo.addons.marketplace_base.tests.common import assert_month_books, book_as_people_would
+from odoo.addons.marketplace_simulators.shopee_sim.month import make_month
 
-from ..shopee_sim.month import make_month
 from .common import ShopeeCase
 
 

@@ -7,7 +7,8 @@ import requests
 from shopee_api.mappers import map_order
 from shopee_api.orders import OrderAdapter
 from shopee_api.payments import PaymentAdapter
-from shopee_sim.payments import SCENARIOS
+
+from marketplace_simulators.shopee_sim.payments import SCENARIOS
 
 from .conftest import sim_post
 
