@@ -138,7 +138,13 @@ class MarketplaceAfterSale(models.AbstractModel):
 
     def _send_answer(self, answer, values=None):
         """Note who answered what (with ``values``, the answer's details) and queue the job that tells the
-        marketplace (one per record), run as the person who answered."""
+        marketplace (one per record), run as the person who answered.
+
+        That person needs an email address: Odoo refuses a chatter message from an author without one, and the
+        job would fail after the marketplace took the answer (its chatter line, the return picking's)."""
+        if not self.env.user.email:
+            raise UserError(_("Odoo needs your email address to record your answer to the marketplace: set it in "
+                              "your preferences, then answer again."))
         label = dict(self._fields["answer"]._description_selection(self.env))[answer]
         for record in self.sudo():
             job = self.env["marketplace.job"]._enqueue(record._answer_job_type(answer), shop=record.shop_id,

@@ -121,6 +121,19 @@ class TestReturn(MarketplaceCase):
         self.assertEqual(record.state, "partial_offered")
         self.assertFalse(record.picking_id, "the buyer keeps the item")
 
+    def test_an_answerer_without_an_email_address_is_stopped_before_anything_is_sent(self):
+        """Odoo refuses a chatter message from an author without an email address: the answer job, run as the
+        person who answered, would fail after the marketplace took the answer. The button says so first."""
+        order = self.make_order("RET-6")
+        self.report("RET-6")
+        no_email = new_test_user(self.env, "return_base_no_email", groups="marketplace_base.group_marketplace_user")
+        no_email.email = False
+        with self.assertRaisesRegex(UserError, "email address"):
+            order.return_ids.with_user(no_email).action_approve()
+        self.assertFalse(order.return_ids.answer_job_id, "nothing is queued")
+        order.return_ids.with_user(self.user).action_approve()
+        self.assertTrue(order.return_ids.answer_job_id)
+
     def test_who_may_do_what(self):
         order = self.make_order("RET-4")
         self.report("RET-4")
