@@ -174,8 +174,9 @@ class MarketplaceDispute(models.Model):
         if not records:
             return counts
         Dispute = self.sudo().with_context(mail_create_nolog=True)
-        by_order = {order.external_order_id: order for order in orders.sudo().filtered(
-            lambda order: order.external_order_id in {record["external_order_id"] for record in records})}
+        reported = {record["external_order_id"] for record in records}
+        by_order = {order.external_order_id: order for order in orders.sudo()
+                    if order.external_order_id in reported}
         known = {(dispute.shop_id.id, dispute.external_dispute_id): dispute for dispute in Dispute.search(
             [("shop_id", "in", orders.shop_id.ids),
              ("external_dispute_id", "in", [record["external_dispute_id"] for record in records])])}
