@@ -13,6 +13,7 @@
         "data/ir_cron_data.xml",
         "views/marketplace_account_views.xml",
         "views/marketplace_shop_views.xml",
+        "views/marketplace_return_views.xml",
         "views/shopee_push_views.xml",
         "views/stock_picking_views.xml",
     ],

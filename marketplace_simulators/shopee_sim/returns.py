@@ -1,11 +1,15 @@
-"""The simulated shops' returns over ``v2.returns.get_return_list``, ``get_return_detail``, ``confirm`` and
-``dispute``, and the controls that make a buyer's return request and move it (``POST /_sim/returns``,
-``/_sim/returns/ship``, ``/_sim/returns/refund``; docs/shopee-simulator.md).
+"""The simulated shops' returns over ``v2.returns.get_return_list``, ``get_return_detail``, ``confirm``,
+``dispute`` (with ``get_return_dispute_reason`` and ``convert_image``) and the partial refund negotiation
+(``get_available_solutions``, ``offer``), and the controls that make a buyer's return request and move it
+(``POST /_sim/returns``, ``/_sim/returns/ship``, ``/_sim/returns/refund``, ``/_sim/returns/offer_answer``;
+docs/shopee-simulator.md).
 
 As Shopee's reference says: the list pages by ``page_no`` / ``page_size`` ≤ 100 within a creation-time range
 under 15 days; confirm and dispute answer a return waiting for the seller (REQUESTED) or on its way back
-(PROCESSING); dispute needs the seller's email and reason. The error codes and the seller's 3 days are the
-simulator's (UNCONFIRMED)."""
+(PROCESSING); dispute needs the operator's email and a ``dispute_reason_id`` of the return's reasons, with
+photos for every required evidence module (all reasons but "did not receive the return"); an offer stays within
+the solution's bounds and the counter limit. The error codes, the reasons' ids, the seller's 3 days and the
+counter limit of 2 are the simulator's (UNCONFIRMED)."""
 import json
 import secrets
 import time
@@ -16,6 +20,21 @@ MAX_WINDOW_SECONDS = 15 * 24 * 3600
 SELLER_DAYS = 3
 ANSWERABLE = ("REQUESTED", "PROCESSING")
 RETURNED_STATUSES = ("SHIPPED", "TO_CONFIRM_RECEIVE", "COMPLETED")
+COUNTER_LIMIT = 2
+MAX_IMAGE_BYTES = 10 * 1024 * 1024
+IMAGE_HOST = "https://cf.shopee.sim/file/"
+# the reasons a seller may dispute a simulated return with (ids and texts the simulator's own)
+DISPUTE_REASONS = [
+    {"dispute_reason": 1, "dispute_requirement": "Did not receive the return product", "sample_evidence": [],
+     "evidence_module_list": []},
+    {"dispute_reason": 2, "dispute_requirement": "Returned product is not in the condition it was sent",
+     "sample_evidence": [], "evidence_module_list": [
+         {"module_index": 0, "requirement": "Photos of the product received", "is_required": True}]},
+    {"dispute_reason": 3, "dispute_requirement": "Returned product is not the one sent", "sample_evidence": [],
+     "evidence_module_list": [
+         {"module_index": 0, "requirement": "Photos of the product received", "is_required": True},
+         {"module_index": 1, "requirement": "Photo of the parcel's label", "is_required": True}]},
+]
 
 
 def _return(db, shop_id, return_sn):
@@ -76,16 +95,108 @@ def confirm(req, db):
     return {"return_sn": data["return_sn"]}
 
 
+def get_return_dispute_reason(req, db):
+    _return(db, req.shop_id, req.query.get("return_sn"))
+    return {"dispute_reason_list": DISPUTE_REASONS}
+
+
+def _dispute_reason(body):
+    try:
+        reason_id = int(body["dispute_reason_id"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ApiError("error_param", "dispute_reason_id is required: one of get_return_dispute_reason's") from exc
+    for reason in DISPUTE_REASONS:
+        if reason["dispute_reason"] == reason_id:
+            return reason
+    raise ApiError("error_param", f"dispute_reason_id {reason_id} is not a reason of this return")
+
+
+def _check_evidence(reason, image_list):
+    given = {int(module.get("module_index", -1)): module.get("image_url") or [] for module in image_list or ()}
+    for module in reason["evidence_module_list"]:
+        urls = given.get(module["module_index"]) or []
+        if module["is_required"] and not urls:
+            raise ApiError("error_param", f"image_list: proof required for \"{module['requirement']}\"")
+        if any(not str(url).startswith(IMAGE_HOST) for url in urls):
+            raise ApiError("error_param", "image_list: use addresses made by convert_image")
+
+
 def dispute(req, db):
-    """``{return_sn, email, dispute_reason?, dispute_text_reason, image?}``: the seller contests the return."""
+    """``{return_sn, email, dispute_reason_id, dispute_text_reason?, image_list?}``: the seller contests."""
     body = req.body()
     data = _return(db, req.shop_id, body.get("return_sn"))
-    if not body.get("email") or not body.get("dispute_text_reason"):
-        raise ApiError("error_param", "email and dispute_text_reason are required")
+    if not body.get("email"):
+        raise ApiError("error_param", "email is required")
+    reason = _dispute_reason(body)
+    _check_evidence(reason, body.get("image_list"))
     _answerable(data)
-    data.update(dispute_reason=[body.get("dispute_reason")], dispute_text_reason=[body["dispute_text_reason"]])
+    data.update(dispute_reason=reason["dispute_reason"], dispute_text_reason=body.get("dispute_text_reason") or "")
     _save(db, data, "SELLER_DISPUTE")
     return {"return_sn": data["return_sn"], "msg": "dispute submitted"}
+
+
+def convert_image(req, db):
+    """multipart ``return_sn`` + ``upload_image`` (one jpg/png ≤ 10 MB): the proof photo's address."""
+    fields, files = req.form()
+    _return(db, req.shop_id, fields.get("return_sn"))
+    image = files.get("upload_image")
+    if image is None or image[1] not in ("image/jpeg", "image/png") or not image[2]:
+        raise ApiError("error_param", "upload_image must be one .jpg, .jpeg or .png picture")
+    if len(image[2]) > MAX_IMAGE_BYTES:
+        raise ApiError("error_param", "upload_image must be within 10M")
+    name = secrets.token_hex(8)
+    return {"url": IMAGE_HOST + name, "thumbnail": IMAGE_HOST + name + "_tn"}
+
+
+def _solutions(data):
+    """What the seller may offer: a refund only (the buyer keeps the item) up to the return's amount."""
+    open_ = data["status"] == "REQUESTED" and data.get("negotiation", {}).get("counter_limit", COUNTER_LIMIT) > 0
+    bounds = {"eligibility": open_, "refund_amount_adjustable": open_,
+              "max_refund_amount": data["refund_amount"], "min_refund_amount": 0.01 if open_ else 0.0}
+    return {"return_sn": data["return_sn"], "offer_return_refund": dict(bounds, eligibility=False),
+            "offer_refund": bounds}
+
+
+def get_available_solutions(req, db):
+    return _solutions(_return(db, req.shop_id, req.query.get("return_sn")))
+
+
+def offer(req, db):
+    """``{return_sn, proposed_solution, proposed_adjusted_refund_amount}``: the seller's counter-offer."""
+    body = req.body()
+    data = _return(db, req.shop_id, body.get("return_sn"))
+    bounds = _solutions(data)["offer_refund"]
+    if body.get("proposed_solution") != "REFUND" or not bounds["eligibility"]:
+        raise ApiError("error_param", f"solution {body.get('proposed_solution')!r} is not available for this return")
+    try:
+        amount = round(float(body["proposed_adjusted_refund_amount"]), 2)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ApiError("error_param", "proposed_adjusted_refund_amount is required") from exc
+    if not bounds["min_refund_amount"] <= amount <= bounds["max_refund_amount"]:
+        raise ApiError("error_param", "proposed_adjusted_refund_amount is out of the solution's range")
+    limit = data.get("negotiation", {}).get("counter_limit", COUNTER_LIMIT)
+    data["negotiation"] = {"negotiation_status": "PENDING_BUYER_RESPOND", "latest_solution": "REFUND",
+                           "latest_offer_amount": amount, "latest_offer_creator": "seller",
+                           "counter_limit": limit - 1, "offer_due_date": int(time.time()) + SELLER_DAYS * 86400}
+    _save(db, data, data["status"])
+    return {"return_sn": data["return_sn"]}
+
+
+def control_offer_answer(req, db):
+    """``{"return_sn", "accept": bool}``: the buyer takes the seller's offer (refunded that amount, keeps the
+    item) or refuses it (the seller answers again)."""
+    body = req.body()
+    row = db.execute("SELECT shop_id FROM returns WHERE return_sn = ?", (str(body.get("return_sn") or ""),)).fetchone()
+    data = _return(db, row["shop_id"] if row else None, body.get("return_sn"))
+    negotiation = data.get("negotiation") or {}
+    if negotiation.get("latest_offer_creator") != "seller" or data["status"] != "REQUESTED":
+        raise ApiError("error_param", "no offer of the seller waits for the buyer")
+    if body.get("accept"):
+        data.update(refund_amount=negotiation["latest_offer_amount"], needs_logistics=False,
+                    negotiation=dict(negotiation, negotiation_status="TERMINATED"))
+        return _public(_save(db, data, "REFUND_PAID"))
+    data["negotiation"] = dict(negotiation, negotiation_status="PENDING_RESPOND", latest_offer_creator="buyer")
+    return _public(_save(db, data, data["status"]))
 
 
 def control_request(req, db):
@@ -109,6 +220,9 @@ def control_request(req, db):
         "due_date": now + SELLER_DAYS * 86400, "tracking_number": "",
         "needs_logistics": bool(body.get("needs_logistics", True)),
         "user": {"username": detail.get("buyer_username") or "buyer"},
+        "return_solution": 0 if body.get("needs_logistics", True) else 1,
+        "negotiation": {"negotiation_status": "PENDING_RESPOND", "latest_solution": "", "latest_offer_amount": 0.0,
+                        "latest_offer_creator": "", "counter_limit": COUNTER_LIMIT, "offer_due_date": 0},
         "item": [{"item_id": item["item_id"], "model_id": item.get("model_id") or 0, "name": item["item_name"],
                   "amount": 1, "item_price": float(item["model_discounted_price"])}],
     }
@@ -139,6 +253,11 @@ ROUTES = {
     ("GET", "/api/v2/returns/get_return_detail"): ("shop", get_return_detail),
     ("POST", "/api/v2/returns/confirm"): ("shop", confirm),
     ("POST", "/api/v2/returns/dispute"): ("shop", dispute),
+    ("GET", "/api/v2/returns/get_return_dispute_reason"): ("shop", get_return_dispute_reason),
+    ("POST", "/api/v2/returns/convert_image"): ("shop", convert_image),
+    ("GET", "/api/v2/returns/get_available_solutions"): ("shop", get_available_solutions),
+    ("POST", "/api/v2/returns/offer"): ("shop", offer),
+    ("POST", "/_sim/returns/offer_answer"): ("control", control_offer_answer),
     ("POST", "/_sim/returns"): ("control", control_request),
     ("POST", "/_sim/returns/ship"): ("control", control_ship),
     ("POST", "/_sim/returns/refund"): ("control", control_refund),

@@ -13,6 +13,8 @@ import secrets
 import threading
 import time
 import zlib
+from email.parser import BytesParser
+from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -218,6 +220,22 @@ class Handler(BaseHTTPRequestHandler):
         if not isinstance(data, dict):
             raise ApiError("error_param", "body must be an object")
         return data
+
+    def form(self):
+        """A multipart/form-data body: ``({name: text}, {name: (filename, mimetype, bytes)})``."""
+        content_type = self.headers.get("Content-Type") or ""
+        if not content_type.startswith("multipart/form-data"):
+            raise ApiError("error_param", "body must be multipart/form-data")
+        message = BytesParser(policy=HTTP).parsebytes(b"Content-Type: " + content_type.encode() + b"\r\n\r\n"
+                                                      + self.raw)
+        fields, files = {}, {}
+        for part in message.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            if part.get_filename() is not None:
+                files[name] = (part.get_filename(), part.get_content_type(), part.get_payload(decode=True))
+            else:
+                fields[name] = part.get_payload(decode=True).decode()
+        return fields, files
 
     def _json(self, data, status=200):
         return self._send(status, {"Content-Type": "application/json"}, json.dumps(data).encode())

@@ -7,7 +7,18 @@ from odoo.addons.marketplace_base.marketplace_core.refunds import Refund, to_dec
 from ..shopee_api.batching import windows
 from ..shopee_api.errors import ShopeeRequestError, ShopeeUncertainError
 from ..shopee_api.mappers import to_epoch
-from ..shopee_api.returns import WAITING, ReturnAdapter, UnknownReturnStatus, return_record
+from ..shopee_api.returns import (
+    WAITING,
+    ReturnAdapter,
+    UnknownReturnStatus,
+    dispute_body,
+    evidence_refusal,
+    image_list,
+    offer_refusal,
+    offer_standing,
+    required_proofs,
+    return_record,
+)
 from .base import ShopeeJobService
 
 FIRST_LOOK_BACK = timedelta(days=30)
@@ -94,45 +105,118 @@ class ReturnImporter(ReturnService):
 
 
 class ReturnAnswerer(ReturnService):
-    """``answer_return``: confirm (Approve) or dispute (Decline, with the seller's reason and email) a return on
-    Shopee, once: the return is read first (no longer REQUESTED: only stored); an answer Shopee refuses is
-    recorded (the seller may answer again); one that may have reached Shopee unanswered is read back. Shopee's
-    partial refund offer (``v2.returns.offer``) is not built: refused with that reason."""
+    """``answer_return``: confirm (Approve), dispute (Decline) or offer a partial refund on a Shopee return, once.
+
+    The return is read first (no longer REQUESTED: only stored). What Shopee would refuse is refused before
+    anything is sent, with what to do: a dispute needs one of Shopee's reasons for this return (read and listed
+    on the return at the first Decline, for the seller to choose) and the photos that reason asks for (the
+    images attached to the return, uploaded with ``convert_image``); an offer stays within what
+    ``get_available_solutions`` allows. An answer Shopee refuses is recorded (the seller may answer again); one
+    that may have reached Shopee unanswered is read back (an offer stands when the negotiation's latest offer
+    is the seller's, of that amount)."""
+
+    def __init__(self, job, run):
+        super().__init__(job, run)
+        self.reason = None   # the dispute reason the answer goes with, as Shopee gave it
 
     def execute(self):
         record = self.env["marketplace.return"]._of_job_payload(self.run.payload)
         if record.answer not in ("approve", "decline", "partial_refund") or record.state != "requested":
             self.run.log(_("%s has no answer waiting to be sent: nothing to do.", record.name))
             return
-        if record.answer == "partial_refund":
-            return self._refused(record, _("offering a partial refund on Shopee is not available from Odoo yet: "
-                                           "approve or decline, or make the offer in Seller Centre."))
         data = self._read_back(record)
+        if record.answer == "partial_refund" and offer_standing(data, record.offer_amount):
+            return self._done(record, data)   # sent by an earlier run whose answer was lost
         if data.get("status") != WAITING:
             self.run.log(_("%(name)s is no longer waiting on Shopee (%(status)s): not answered again.",
                            name=record.name, status=data.get("status")), "warning")
             return None
         try:
+            refusal = self._refusal(record)
+            if refusal:
+                return self._refused(record, refusal)
             self._send(record)
-        except ValueError as exc:
-            return self._refused(record, str(exc))
         except ShopeeUncertainError:
-            if self._read_back(record).get("status") == WAITING:
+            if not self._took(record, self._read_back(record)):
                 raise  # Shopee did not take it: the retried job sends it then
         except ShopeeRequestError as exc:
             return self._refused(record, str(exc))
-        data = self._read_back(record)
+        return self._done(record, self._read_back(record))
+
+    def _done(self, record, data):
         record._answered(return_record(data)["state"], data.get("status"))
         self.run.log(_("%(name)s: %(answer)s sent to Shopee (now %(status)s).", name=record.name,
                        answer=record.answer, status=data.get("status")))
+
+    @staticmethod
+    def _took(record, data):
+        """Whether Shopee has the answer (the read-back of an uncertain call)."""
+        if record.answer == "partial_refund":
+            return offer_standing(data, record.offer_amount)
+        return data.get("status") != WAITING
+
+    def _refusal(self, record):
+        """Why Shopee would refuse the answer, said to the seller; None to send it."""
+        if record.answer == "partial_refund":
+            return self._offer_refusal(record)
+        if record.answer == "decline":
+            return self._dispute_refusal(record)
         return None
+
+    def _offer_refusal(self, record):
+        solutions = self.returns.available_solutions(record.external_return_id)
+        code = offer_refusal(solutions, record.offer_amount)
+        bounds = solutions.get("offer_refund") or {}
+        return {
+            None: None,
+            "not_eligible": _("Shopee takes no partial refund offer for %s now (no refund-only solution, or no "
+                              "counter-offer left): approve or decline it.", record.name),
+            "not_adjustable": _("Shopee does not let the refund of %s be adjusted: approve or decline it.",
+                                record.name),
+            "below_minimum": _("Shopee takes an offer of at least %(amount)s for %(name)s.",
+                               amount=bounds.get("min_refund_amount"), name=record.name),
+            "above_maximum": _("Shopee takes an offer of at most %(amount)s for %(name)s.",
+                               amount=bounds.get("max_refund_amount"), name=record.name),
+        }[code]
+
+    def _dispute_refusal(self, record):
+        reasons = {reason["code"]: reason for reason in self.returns.dispute_reasons(record.external_return_id)}
+        record._store_shopee_dispute_reasons(list(reasons.values()))
+        chosen = record.shopee_dispute_reason_id
+        self.reason = reasons.get(chosen.code)
+        if not chosen or not self.reason:
+            return _("Shopee disputes a return with one of its own reasons for it: choose one in Shopee's Reason "
+                     "on %s (now listed), then decline again.", record.name)
+        code = evidence_refusal(self.reason["evidence"], len(record._shopee_proof_images()))
+        return {
+            None: None,
+            "photos_required": _("Shopee asks for photos with the reason \"%(reason)s\" (%(proof)s): attach them "
+                                 "to %(name)s (jpg or png), then decline again.", reason=chosen.name,
+                                 proof=chosen.proof, name=record.name),
+            "several_proofs": _("Shopee asks for several proofs with the reason \"%(reason)s\" (%(proof)s): "
+                                "dispute %(name)s in Seller Centre, or choose another reason.", reason=chosen.name,
+                                proof=chosen.proof, name=record.name),
+        }[code]
 
     def _send(self, record):
         if record.answer == "approve":
             self.returns.confirm(record.external_return_id)
-            return
+        elif record.answer == "partial_refund":
+            self.returns.offer(record.external_return_id, record.offer_amount)
+        else:
+            self.returns.dispute(self._dispute_body(record))
+
+    def _dispute_body(self, record):
+        """The dispute with the reason chosen (as ``_dispute_refusal`` read it), the seller's words and, when the
+        reason asks for proof, the photos uploaded to Shopee."""
+        sn, evidence = record.external_return_id, self.reason["evidence"]
+        urls = [self.returns.convert_image(sn, image.name, image.raw, image.mimetype)
+                for image in record._shopee_proof_images()] if required_proofs(evidence) else []
         email = record.answered_by_id.email or record.shop_id.user_id.email or record.company_id.email
-        self.returns.dispute(record.external_return_id, email, record.decline_reason)
+        try:
+            return dispute_body(sn, email, self.reason["code"], record.decline_reason, image_list(evidence, urls))
+        except ValueError as exc:
+            raise ShopeeRequestError(str(exc)) from exc
 
     def _refused(self, record, message):
         record._answer_refused(message)

@@ -95,8 +95,10 @@ class ShopeeClient:
 
     # -- one call ----------------------------------------------------------------
     def call(self, method, path, params=None, body=None, family="other", idempotent=None, access_token=None,
-             shop_id=None):
-        """One signed call; returns the ``response`` member of Shopee's envelope (or the envelope)."""
+             shop_id=None, files=None):
+        """One signed call; returns the ``response`` member of Shopee's envelope (or the envelope). With
+        ``files`` (``{name: (filename, bytes, mimetype)}``) the body goes as multipart form fields beside them,
+        as Shopee's upload calls take it (the signature covers no body)."""
         idempotent = method == "GET" if idempotent is None else idempotent
         config = self.config
         started = self.clock()
@@ -106,8 +108,9 @@ class ShopeeClient:
                                           access_token, shop_id)
             query.update(params or {})
             try:
-                response = self.session.request(method, config.host + path, params=query, json=body,
-                                                timeout=config.timeout)
+                payload = {"data": body, "files": files} if files else {"json": body}
+                response = self.session.request(method, config.host + path, params=query, timeout=config.timeout,
+                                                **payload)
             except (requests.Timeout, requests.ConnectionError) as exc:
                 self._record(family, method, path, None, "", 0.0)
                 never_sent = isinstance(exc, requests.ConnectTimeout) or _refused(exc)
@@ -187,13 +190,15 @@ class ShopSession:
         self.shop_id = int(shop_id)
         self.store = token_store
 
-    def call(self, method, path, params=None, body=None, family="other", idempotent=None):
+    def call(self, method, path, params=None, body=None, family="other", idempotent=None, files=None):
         tokens = self._fresh_tokens()
         try:
-            return self.client.call(method, path, params, body, family, idempotent, tokens.access_token, self.shop_id)
+            return self.client.call(method, path, params, body, family, idempotent, tokens.access_token, self.shop_id,
+                                    files)
         except ShopeeAuthError:
             tokens = self.refresh(tokens)
-            return self.client.call(method, path, params, body, family, idempotent, tokens.access_token, self.shop_id)
+            return self.client.call(method, path, params, body, family, idempotent, tokens.access_token, self.shop_id,
+                                    files)
 
     def _fresh_tokens(self):
         tokens = self.store.load()

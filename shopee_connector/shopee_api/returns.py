@@ -7,8 +7,14 @@ get_return_detail ``{return_sn}``; each return has ``return_sn``, ``order_sn``, 
 CANCELLED, JUDGING, REFUND_PAID, CLOSED, PROCESSING, SELLER_DISPUTE), ``reason``, ``text_reason``, ``image[]``
 (addresses), ``item[]`` (``item_id``, ``model_id``, ``amount``), ``refund_amount``, ``currency``,
 ``create_time``, ``update_time``, ``due_date`` (the seller's), ``tracking_number``, ``needs_logistics``;
-confirm ``{return_sn}`` and dispute ``{return_sn, email, dispute_reason, dispute_text_reason, image[]}`` both
-answer ``{return_sn}``. What no page showed is listed in docs/shopee-api.md.
+confirm ``{return_sn}`` answers ``{return_sn}``. The seller's other answers, as the reference's request types
+say (docs/shopee-api.md): dispute ``{return_sn, email, dispute_reason_id, dispute_text_reason?, image_list?}``,
+the reason one of ``get_return_dispute_reason``'s for this return and the photos (``image_list``: per evidence
+module ``{module_index, requirement, image_url[]}``, addresses made by ``convert_image``) required for every
+reason but "did not receive the return"; a partial refund is an ``offer`` ``{return_sn, proposed_solution,
+proposed_adjusted_refund_amount}`` within what ``get_available_solutions`` allows, the negotiation then shown
+by the return's ``negotiation`` (``latest_solution``, ``latest_offer_amount``, ``latest_offer_creator``).
+What no page showed is listed in docs/shopee-api.md.
 """
 from datetime import datetime, timezone
 
@@ -18,6 +24,13 @@ RETURN_LIST_PATH = "/api/v2/returns/get_return_list"
 RETURN_DETAIL_PATH = "/api/v2/returns/get_return_detail"
 CONFIRM_PATH = "/api/v2/returns/confirm"
 DISPUTE_PATH = "/api/v2/returns/dispute"
+DISPUTE_REASON_PATH = "/api/v2/returns/get_return_dispute_reason"
+CONVERT_IMAGE_PATH = "/api/v2/returns/convert_image"
+AVAILABLE_SOLUTIONS_PATH = "/api/v2/returns/get_available_solutions"
+OFFER_PATH = "/api/v2/returns/offer"
+# ReturnSolution of an offer in which the buyer keeps the item and gets part of the money back (UNCONFIRMED
+# spelling: two SDKs' tests send "REFUND" and "RETURN_REFUND"; the detail's return_solution is 1 for it)
+REFUND_ONLY = "REFUND"
 PAGE_SIZE = 100
 WAITING = "REQUESTED"
 
@@ -52,16 +65,35 @@ def _moment(epoch):
     return datetime.fromtimestamp(int(epoch), tz=timezone.utc).replace(tzinfo=None) if epoch else False
 
 
+def _negotiation(data):
+    return data.get("negotiation") or {}
+
+
+def seller_offer_pending(data):
+    """The seller's offer is the latest of the return's negotiation and the buyer has not answered it
+    (UNCONFIRMED: ``latest_offer_creator``'s values; read case-blind as "seller" / "buyer")."""
+    return data.get("status") == WAITING and \
+        str(_negotiation(data).get("latest_offer_creator") or "").lower() == "seller"
+
+
+def offer_standing(data, amount):
+    """An offer of ``amount`` by the seller stands on Shopee (the read-back of an uncertain ``offer``)."""
+    negotiation = _negotiation(data)
+    return seller_offer_pending(data) and negotiation.get("latest_solution") == REFUND_ONLY and \
+        round(float(negotiation.get("latest_offer_amount") or 0.0), 2) == round(float(amount), 2)
+
+
 def return_record(data):
     """The values of marketplace.return (``_sync_from_marketplace``) for one Shopee return."""
     status = str(data.get("status") or "")
+    state = return_state(status)
     return {
         "external_return_id": str(data["return_sn"]),
         "external_order_id": str(data["order_sn"]),
         "reason": data.get("reason") or False,
         "buyer_comments": data.get("text_reason") or False,
         "photo_urls": "\n".join(data.get("image") or ()) or False,
-        "state": return_state(status),
+        "state": "partial_offered" if seller_offer_pending(data) else state,
         "external_state": status,
         "requested_at": _moment(data.get("create_time")),
         "response_due_at": _moment(data.get("due_date")) if status == WAITING else False,
@@ -74,17 +106,72 @@ def return_record(data):
     }
 
 
-def dispute_body(return_sn, email, reason_text, reason_code=None, images=()):
-    """dispute's body: Shopee wants the seller's email and a reason (UNCONFIRMED: the reason codes; the
-    connector sends the text and, when given, a code)."""
+def dispute_reasons(answer):
+    """get_return_dispute_reason's reasons as ``[{"code", "requirement", "evidence": [{"module_index",
+    "requirement", "is_required"}]}]`` (UNCONFIRMED: ``dispute_reason`` carries the id dispute wants)."""
+    return [{"code": int(reason["dispute_reason"]), "requirement": reason.get("dispute_requirement") or "",
+             "evidence": [{"module_index": int(module["module_index"]), "requirement": module.get("requirement") or "",
+                           "is_required": bool(module.get("is_required"))}
+                          for module in reason.get("evidence_module_list") or ()]}
+            for reason in answer.get("dispute_reason_list") or ()]
+
+
+def required_proofs(evidence):
+    """The evidence modules of a reason Shopee will not take a dispute without."""
+    return [module for module in evidence if module["is_required"]]
+
+
+def evidence_refusal(evidence, image_count):
+    """Why the photos at hand cannot prove a reason's required evidence modules, or None. Photos go to the one
+    required module; a reason asking for several proofs is left to Seller Centre (which photo proves what is the
+    seller's to say)."""
+    required = required_proofs(evidence)
+    if len(required) > 1:
+        return "several_proofs"
+    if required and not image_count:
+        return "photos_required"
+    return None
+
+
+def image_list(evidence, urls):
+    """dispute's ``image_list``: the photos' addresses under the reason's required module (none if none)."""
+    return [{"module_index": module["module_index"], "requirement": module["requirement"], "image_url": list(urls)}
+            for module in required_proofs(evidence)[:1] if urls]
+
+
+def dispute_body(return_sn, email, reason_code, reason_text=None, images=()):
+    """dispute's body: Shopee wants the operator's email and one of the return's dispute reasons."""
     if not email:
         raise ValueError("Shopee's dispute needs the seller's email")
-    if not reason_text:
-        raise ValueError("Shopee's dispute needs the seller's reason")
-    body = {"return_sn": return_sn, "email": email, "dispute_text_reason": reason_text, "image": list(images)}
-    if reason_code is not None:
-        body["dispute_reason"] = int(reason_code)
+    if reason_code in (None, False, ""):
+        raise ValueError("Shopee's dispute needs one of the return's dispute reasons")
+    body = {"return_sn": return_sn, "email": email, "dispute_reason_id": int(reason_code)}
+    if reason_text:
+        body["dispute_text_reason"] = reason_text
+    if images:
+        body["image_list"] = list(images)
     return body
+
+
+def offer_refusal(solutions, amount):
+    """Why Shopee would not take a partial refund of ``amount`` (buyer keeps the item), from
+    get_available_solutions' ``offer_refund``; None when it may be offered. Codes: not_eligible, not_adjustable,
+    below_minimum, above_maximum."""
+    offer = solutions.get("offer_refund") or {}
+    if not offer.get("eligibility"):
+        return "not_eligible"
+    if not offer.get("refund_amount_adjustable"):
+        return "not_adjustable"
+    if round(float(amount), 2) < round(float(offer.get("min_refund_amount") or 0.0), 2):
+        return "below_minimum"
+    if round(float(amount), 2) > round(float(offer.get("max_refund_amount") or 0.0), 2):
+        return "above_maximum"
+    return None
+
+
+def offer_body(return_sn, amount):
+    return {"return_sn": return_sn, "proposed_solution": REFUND_ONLY,
+            "proposed_adjusted_refund_amount": round(float(amount), 2)}
 
 
 class ReturnAdapter:
@@ -105,7 +192,23 @@ class ReturnAdapter:
         """The seller agrees to the return (Shopee refunds the buyer as the return's type says)."""
         return self.shop.call("POST", CONFIRM_PATH, body={"return_sn": return_sn}, family="orders.write")
 
-    def dispute(self, return_sn, email, reason_text, reason_code=None):
-        """The seller contests the return; Shopee judges it."""
-        return self.shop.call("POST", DISPUTE_PATH, body=dispute_body(return_sn, email, reason_text, reason_code),
-                              family="orders.write")
+    def dispute(self, body):
+        """The seller contests the return (``dispute_body``); Shopee judges it."""
+        return self.shop.call("POST", DISPUTE_PATH, body=body, family="orders.write")
+
+    def dispute_reasons(self, return_sn):
+        return dispute_reasons(self.shop.call("GET", DISPUTE_REASON_PATH, params={"return_sn": return_sn},
+                                              family="orders"))
+
+    def convert_image(self, return_sn, filename, content, mimetype):
+        """One proof photo (≤ 10 MB, jpg or png) uploaded; its address for ``image_list``."""
+        answer = self.shop.call("POST", CONVERT_IMAGE_PATH, body={"return_sn": return_sn},
+                                files={"upload_image": (filename, content, mimetype)}, family="orders.write")
+        return answer["url"]
+
+    def available_solutions(self, return_sn):
+        return self.shop.call("GET", AVAILABLE_SOLUTIONS_PATH, params={"return_sn": return_sn}, family="orders")
+
+    def offer(self, return_sn, amount):
+        """The seller offers a refund of ``amount``, the buyer keeping the item."""
+        return self.shop.call("POST", OFFER_PATH, body=offer_body(return_sn, amount), family="orders.write")

@@ -1,12 +1,17 @@
 """Shopee returns through the simulator: a buyer's return request becomes a record with its deadline, photos and
 an activity, Approve confirms it on Shopee once and makes the return picking a warehouse clerk validates,
-Decline disputes it with the seller's reason, a partial refund is refused clearly, replays change nothing."""
+Decline disputes it with one of Shopee's reasons and the photos it asks for, a partial refund is offered within
+Shopee's bounds and sent once, replays change nothing."""
+
 from odoo.tests import new_test_user
 
 from .common import ShopeeCase
 
 CONFIRM = "/api/v2/returns/confirm"
 DISPUTE = "/api/v2/returns/dispute"
+CONVERT_IMAGE = "/api/v2/returns/convert_image"
+OFFER = "/api/v2/returns/offer"
+JPEG = b"\xff\xd8\xff\xe0 a photo of the returned item"
 
 
 class TestShopeeReturns(ShopeeCase):
@@ -93,20 +98,89 @@ class TestShopeeReturns(ShopeeCase):
                          ("%s:return" % record.external_return_id, "return"))
         self.assertAlmostEqual(credit_note.amount_total, record.refund_amount, places=2)
 
-    def test_decline_disputes_and_a_partial_refund_is_refused_clearly(self):
+    def answer(self, record, action, **values):
+        """The Marketplace User writes his answer's details, presses the button; the job runs."""
+        mine = record.with_user(self.mkt_user)
+        mine.write(values)
+        getattr(mine, action)()
+        return self.run_job(record.answer_job_id)
+
+    def test_decline_disputes_with_one_of_shopee_reasons_and_the_photos_it_asks_for(self):
         order = self.shipped_order()
         record = self.buyer_returns(order)
-        record.with_user(self.mkt_user).offer_amount = 1.0
-        record.with_user(self.mkt_user).action_offer_partial_refund()
-        self.run_job(record.answer_job_id)
-        self.assertFalse(record.answer, "refused: the seller may answer again")
-        self.assertIn("partial refund", record.message_ids[0].body)
-        record.with_user(self.mkt_user).decline_reason = "Item used"
-        record.with_user(self.mkt_user).action_decline()
-        self.run_job(record.answer_job_id)
-        self.assertEqual(self.sim_calls().get(DISPUTE), 1)
+        self.answer(record, "action_decline", decline_reason="Item used")
+        self.assertFalse(record.answer, "refused: the seller chooses a reason, then answers again")
+        self.assertIn("Shopee's Reason", record.message_ids[0].body)
+        self.assertEqual(record.shopee_dispute_reason_ids.mapped("code"), [1, 2, 3])
+        self.assertFalse(self.sim_calls().get(DISPUTE))
+
+        needs_photos = record.shopee_dispute_reason_ids.filtered(lambda reason: reason.code == 2)
+        self.assertEqual(needs_photos.proof, "Photos of the product received")
+        self.answer(record, "action_decline", shopee_dispute_reason_id=needs_photos.id)
+        self.assertFalse(record.answer)
+        self.assertIn("attach them", record.message_ids[0].body)
+        self.assertFalse(self.sim_calls().get(DISPUTE))
+
+        self.env["ir.attachment"].with_user(self.mkt_user).create({
+            "name": "item.jpg", "res_model": record._name, "res_id": record.id, "raw": JPEG,
+            "mimetype": "image/jpeg"})
+        self.answer(record, "action_decline")
+        self.assertEqual((self.sim_calls().get(DISPUTE), self.sim_calls().get(CONVERT_IMAGE)), (1, 1))
         self.assertEqual((record.state, record.external_state), ("declined", "SELLER_DISPUTE"))
+        self.assertEqual(record.shopee_dispute_reason_id, needs_photos, "kept as chosen through the re-read")
         self.assertFalse(record.picking_id)
+
+    def test_a_reason_without_proof_disputes_without_photos(self):
+        record = self.buyer_returns(self.shipped_order())
+        self.answer(record, "action_decline", decline_reason="Never came back")
+        not_received = record.shopee_dispute_reason_ids.filtered(lambda reason: reason.code == 1)
+        self.assertFalse(not_received.proof)
+        self.answer(record, "action_decline", shopee_dispute_reason_id=not_received.id)
+        self.assertEqual((self.sim_calls().get(DISPUTE), self.sim_calls().get(CONVERT_IMAGE)), (1, None))
+        self.assertEqual(record.state, "declined")
+
+    def test_a_partial_refund_is_offered_within_shopee_bounds_and_booked_when_taken(self):
+        order = self.shipped_order()
+        record = self.buyer_returns(order)
+        self.answer(record, "action_offer_partial_refund", offer_amount=record.refund_amount + 1)
+        self.assertFalse(record.answer)
+        self.assertIn("at most", record.message_ids[0].body)
+        self.assertFalse(self.sim_calls().get(OFFER))
+
+        self.answer(record, "action_offer_partial_refund", offer_amount=5.0)
+        self.assertEqual((self.sim_calls().get(OFFER), record.state), (1, "partial_offered"))
+        self.pull_returns()
+        self.assertEqual((record.state, record.answer), ("partial_offered", "partial_refund"), "the offer stands")
+
+        self.sim_post("/_sim/returns/offer_answer", {"return_sn": record.external_return_id, "accept": False})
+        self.pull_returns()
+        self.assertEqual((record.state, record.answer), ("requested", False), "refused: the seller's turn again")
+        self.answer(record, "action_offer_partial_refund", offer_amount=6.0)
+        self.sim_post("/_sim/returns/offer_answer", {"return_sn": record.external_return_id, "accept": True})
+        self.pull_returns()
+        self.assertEqual((record.state, record.refund_amount, self.sim_calls().get(OFFER)), ("refunded", 6.0, 2))
+        credit_note = self.env["account.move"].search([("marketplace_order_id", "=", order.id)])
+        self.assertAlmostEqual(credit_note.amount_total, 6.0, places=2)
+        self.assertFalse(record.picking_id, "the buyer keeps the item")
+
+    def test_an_offer_answered_500_after_shopee_took_it_is_not_sent_again(self):
+        record = self.buyer_returns(self.shipped_order())
+        self.sim_post("/_sim/faults", {"500_after": 1})
+        self.answer(record, "action_offer_partial_refund", offer_amount=5.0)
+        self.assertEqual((self.sim_calls().get(OFFER), record.state), (1, "partial_offered"))
+        job = record.answer_job_id
+        job.write({"state": "pending"})
+        self.run_jobs(job_ids=job.ids)
+        self.assertEqual(self.sim_calls().get(OFFER), 1, "read back, not offered twice")
+
+    def test_another_company_sees_no_shopee_reasons(self):
+        record = self.buyer_returns(self.shipped_order())
+        self.answer(record, "action_decline", decline_reason="Item used")
+        other = self.env["res.company"].create({"name": "Other Shopee Seller"})
+        outsider = new_test_user(self.env, "shopee_return_outsider", company_id=other.id, company_ids=[other.id],
+                                 groups="marketplace_base.group_marketplace_user")
+        self.assertFalse(self.env["shopee.return.dispute.reason"].with_user(outsider).search([]))
+        self.assertEqual(len(self.env["shopee.return.dispute.reason"].with_user(self.mkt_user).search([])), 3)
 
     def test_a_refund_without_return_makes_no_picking(self):
         order = self.shipped_order()

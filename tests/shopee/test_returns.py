@@ -5,7 +5,18 @@ import time
 import pytest
 import requests
 from shopee_api.errors import ShopeeRequestError
-from shopee_api.returns import ReturnAdapter, UnknownReturnStatus, dispute_body, return_record, return_state
+from shopee_api.returns import (
+    ReturnAdapter,
+    UnknownReturnStatus,
+    dispute_body,
+    dispute_reasons,
+    evidence_refusal,
+    image_list,
+    offer_refusal,
+    offer_standing,
+    return_record,
+    return_state,
+)
 
 from .conftest import sim_post
 
@@ -36,8 +47,52 @@ def test_record():
     with pytest.raises(UnknownReturnStatus):
         return_record(dict(DATA, status="SOMETHING_NEW"))
     with pytest.raises(ValueError):
-        dispute_body("2612R1", "", "Used")
-    assert dispute_body("2612R1", "s@x.th", "Used")["dispute_text_reason"] == "Used"
+        dispute_body("2612R1", "", 2, "Used")
+    with pytest.raises(ValueError):
+        dispute_body("2612R1", "s@x.th", None, "Used")
+    assert dispute_body("2612R1", "s@x.th", "2", "Used") == {
+        "return_sn": "2612R1", "email": "s@x.th", "dispute_reason_id": 2, "dispute_text_reason": "Used"}
+
+
+def test_a_pending_offer_of_the_seller_reads_as_partial_offered():
+    offered = dict(DATA, negotiation={"latest_solution": "REFUND", "latest_offer_amount": 40.0,
+                                      "latest_offer_creator": "SELLER"})
+    assert return_record(offered)["state"] == "partial_offered"
+    assert offer_standing(offered, 40) and not offer_standing(offered, 41)
+    countered = dict(offered, negotiation=dict(offered["negotiation"], latest_offer_creator="buyer"))
+    assert return_record(countered)["state"] == "requested", "the buyer answered: the seller's turn again"
+    assert return_record(dict(offered, status="REFUND_PAID"))["state"] == "refunded"
+
+
+@pytest.mark.parametrize(("offer", "amount", "code"), [
+    ({"eligibility": True, "refund_amount_adjustable": True, "min_refund_amount": 1, "max_refund_amount": 50},
+     50, None),
+    ({"eligibility": True, "refund_amount_adjustable": True, "min_refund_amount": 1, "max_refund_amount": 50},
+     50.01, "above_maximum"),
+    ({"eligibility": True, "refund_amount_adjustable": True, "min_refund_amount": 1, "max_refund_amount": 50},
+     0.99, "below_minimum"),
+    ({"eligibility": True, "refund_amount_adjustable": False}, 10, "not_adjustable"),
+    ({"eligibility": False}, 10, "not_eligible"),
+    (None, 10, "not_eligible"),
+])
+def test_offer_refusal(offer, amount, code):
+    assert offer_refusal({"offer_refund": offer}, amount) == code
+
+
+def test_dispute_reasons_and_their_evidence():
+    reasons = dispute_reasons({"dispute_reason_list": [
+        {"dispute_reason": "1", "dispute_requirement": "Not received", "evidence_module_list": []},
+        {"dispute_reason": 2, "evidence_module_list": [{"module_index": 0, "requirement": "Photos",
+                                                        "is_required": True}]},
+        {"dispute_reason": 3, "evidence_module_list": [{"module_index": 0, "is_required": True},
+                                                       {"module_index": 1, "is_required": True}]}]})
+    assert [reason["code"] for reason in reasons] == [1, 2, 3]
+    assert [evidence_refusal(reason["evidence"], 0) for reason in reasons] == [
+        None, "photos_required", "several_proofs"]
+    assert evidence_refusal(reasons[1]["evidence"], 2) is None
+    assert image_list(reasons[1]["evidence"], ["u1", "u2"]) == [
+        {"module_index": 0, "requirement": "Photos", "image_url": ["u1", "u2"]}]
+    assert image_list(reasons[0]["evidence"], ["u1"]) == [], "no module to prove"
 
 
 def _shipped_order(sim):
@@ -56,7 +111,7 @@ def test_request_listed_confirmed_shipped_refunded(shop, sim):
     adapter.confirm(return_sn)
     assert return_record(adapter.detail(return_sn))["state"] == "approved"
     with pytest.raises(ShopeeRequestError):   # answered already
-        adapter.dispute(return_sn, "seller@example.com", "Used")
+        adapter.dispute(dispute_body(return_sn, "seller@example.com", 1, "Used"))
     sim_post(sim, "/_sim/returns/ship", {"return_sn": return_sn, "tracking_number": "TH123"})
     record = return_record(adapter.detail(return_sn))
     assert (record["state"], record["return_tracking_number"]) == ("item_shipped", "TH123")
@@ -71,10 +126,41 @@ def test_dispute_and_what_shopee_refuses(shop, sim):
     with pytest.raises(ShopeeRequestError):   # no reason
         adapter.shop.call("POST", "/api/v2/returns/dispute", body={"return_sn": return_sn, "email": "s@x.th"},
                           family="orders.write")
-    adapter.dispute(return_sn, "seller@example.com", "Item used")
+    reasons = {reason["code"]: reason for reason in adapter.dispute_reasons(return_sn)}
+    with pytest.raises(ShopeeRequestError, match="proof required"):   # a reason that needs photos, none given
+        adapter.dispute(dispute_body(return_sn, "s@x.th", 2, "Item used"))
+    with pytest.raises(ShopeeRequestError, match="convert_image"):   # photos from elsewhere
+        adapter.dispute(dispute_body(return_sn, "s@x.th", 2, "Item used",
+                                     image_list(reasons[2]["evidence"], ["https://img.example/1.jpg"])))
+    with pytest.raises(ShopeeRequestError):   # not a picture
+        adapter.convert_image(return_sn, "proof.txt", b"hello", "text/plain")
+    url = adapter.convert_image(return_sn, "proof.jpg", b"\xff\xd8\xff fake jpeg", "image/jpeg")
+    adapter.dispute(dispute_body(return_sn, "seller@example.com", 2, "Item used",
+                                 image_list(reasons[2]["evidence"], [url])))
     assert return_record(adapter.detail(return_sn))["state"] == "declined"
     with pytest.raises(ShopeeRequestError):   # a 16-day window
         adapter.return_page(0, 16 * 86400, 0)
     unshipped = sim_post(sim, "/_sim/orders", {"lines": [[800001, 0, 1]]})["order_sn"]
     with pytest.raises(requests.HTTPError):   # the control refuses: nothing delivered
         sim_post(sim, "/_sim/returns", {"order_sn": unshipped})
+
+
+def test_partial_refund_offer_within_shopee_bounds(shop, sim):
+    order_sn = _shipped_order(sim)
+    return_sn = sim_post(sim, "/_sim/returns", {"order_sn": order_sn})["return_sn"]
+    adapter = ReturnAdapter(shop)
+    solutions = adapter.available_solutions(return_sn)
+    maximum = solutions["offer_refund"]["max_refund_amount"]
+    assert offer_refusal(solutions, maximum + 1) == "above_maximum"
+    with pytest.raises(ShopeeRequestError):   # Shopee refuses it too
+        adapter.offer(return_sn, maximum + 1)
+    adapter.offer(return_sn, 5)
+    data = adapter.detail(return_sn)
+    assert return_record(data)["state"] == "partial_offered" and offer_standing(data, 5)
+    sim_post(sim, "/_sim/returns/offer_answer", {"return_sn": return_sn, "accept": False})
+    assert return_record(adapter.detail(return_sn))["state"] == "requested", "refused: answer again"
+    adapter.offer(return_sn, 6)
+    assert offer_refusal(adapter.available_solutions(return_sn), 1) == "not_eligible", "no counter-offer left"
+    sim_post(sim, "/_sim/returns/offer_answer", {"return_sn": return_sn, "accept": True})
+    record = return_record(adapter.detail(return_sn))
+    assert (record["state"], record["refund_amount"], record["item_comes_back"]) == ("refunded", 6.0, False)
