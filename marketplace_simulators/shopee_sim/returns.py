@@ -4,11 +4,11 @@
 (``POST /_sim/returns``, ``/_sim/returns/ship``, ``/_sim/returns/refund``, ``/_sim/returns/offer_answer``;
 docs/shopee-simulator.md).
 
-As Shopee's reference says: the list pages by ``page_no`` / ``page_size`` ≤ 100 within a creation-time range
-under 15 days; confirm and dispute answer a return waiting for the seller (REQUESTED) or on its way back
-(PROCESSING); dispute needs the operator's email and a ``dispute_reason_id`` of the return's reasons, with
-photos for every required evidence module (all reasons but "did not receive the return"); an offer stays within
-the solution's bounds and the counter limit. The error codes, the reasons' ids, the seller's 3 days and the
+As Shopee's reference says: the list pages by ``page_no`` / ``page_size`` ≤ 100 within a creation-time and / or
+last-update-time range under 15 days; confirm and dispute answer a return waiting for the seller (REQUESTED) or
+on its way back (PROCESSING); dispute needs the operator's email and a ``dispute_reason_id`` of the return's
+reasons, with photos for every required evidence module (all reasons but "did not receive the return"); an offer
+stays within the solution's bounds and the counter limit. The error codes, the reasons' ids, the seller's 3 days and the
 counter limit of 2 are the simulator's (UNCONFIRMED)."""
 import json
 import secrets
@@ -47,7 +47,7 @@ def _return(db, shop_id, return_sn):
 
 def _save(db, data, status=None):
     if status:
-        data.update(status=status, update_time=max(int(time.time()), int(data["update_time"]) + 1))
+        data.update(status=status, update_time=max(int(time.time()), int(data["update_time"])))  # never ahead
     db.execute("INSERT OR REPLACE INTO returns (return_sn, shop_id, order_sn, create_time, update_time, status, data) "
                "VALUES (?, ?, ?, ?, ?, ?, ?)", (data["return_sn"], data["shop_id"], data["order_sn"],
                                                 data["create_time"], data["update_time"], data["status"],
@@ -59,21 +59,39 @@ def _public(data):
     return {key: value for key, value in data.items() if key != "shop_id"}
 
 
+def _time_range(query, field):
+    """``(from, to)`` of the ``<field>_from`` / ``<field>_to`` pair, or None when the call gives neither."""
+    if f"{field}_from" not in query and f"{field}_to" not in query:
+        return None
+    try:
+        time_from, time_to = int(query[f"{field}_from"]), int(query[f"{field}_to"])
+    except (KeyError, ValueError) as exc:
+        raise ApiError("error_param", f"{field}_from and {field}_to go together, as integers") from exc
+    if time_to - time_from >= MAX_WINDOW_SECONDS or time_to < time_from:
+        raise ApiError("error_param", f"{field}_from and {field}_to must be less than 15 days apart")
+    return time_from, time_to
+
+
 def get_return_list(req, db):
+    """Pages of a shop's returns by creation and / or last-update time (at least one range, each under 15
+    days, ``update_time_from`` not before ``create_time_from``), optionally of one status."""
     query = req.query
     try:
         page_no, page_size = int(query["page_no"]), int(query["page_size"])
-        time_from, time_to = int(query["create_time_from"]), int(query["create_time_to"])
     except (KeyError, ValueError) as exc:
-        raise ApiError("error_param", "page_no, page_size, create_time_from and create_time_to are required "
-                                      "integers") from exc
+        raise ApiError("error_param", "page_no and page_size are required integers") from exc
     if not 1 <= page_size <= 100 or page_no < 0:
         raise ApiError("error_param", "page_size must be between 1 and 100, page_no at least 0")
-    if time_to - time_from >= MAX_WINDOW_SECONDS or time_to < time_from:
-        raise ApiError("error_param", "create_time_from and create_time_to must be less than 15 days apart")
+    created, updated = _time_range(query, "create_time"), _time_range(query, "update_time")
+    if not created and not updated:
+        raise ApiError("error_param", "give create_time_from/to or update_time_from/to")
+    if created and updated and updated[0] < created[0]:
+        raise ApiError("error_param", "update_time_from should be >= create_time_from")
+    created, updated = created or (0, 2 ** 62), updated or (0, 2 ** 62)
     rows = db.execute("SELECT data FROM returns WHERE shop_id = ? AND create_time BETWEEN ? AND ? "
-                      "AND (? = '' OR status = ?) ORDER BY create_time, return_sn LIMIT ? OFFSET ?",
-                      (req.shop_id, time_from, time_to, query.get("status") or "", query.get("status") or "",
+                      "AND update_time BETWEEN ? AND ? AND (? = '' OR status = ?) "
+                      "ORDER BY update_time, return_sn LIMIT ? OFFSET ?",
+                      (req.shop_id, *created, *updated, query.get("status") or "", query.get("status") or "",
                        page_size + 1, page_no * page_size)).fetchall()
     return {"more": len(rows) > page_size, "return": [_public(json.loads(row["data"])) for row in rows[:page_size]]}
 
@@ -200,8 +218,8 @@ def control_offer_answer(req, db):
 
 
 def control_request(req, db):
-    """``{"order_sn", "reason"?, "text_reason"?, "image"?: [...], "needs_logistics"?: true}``: the buyer of a
-    shipped order asks to return its first item (one unit)."""
+    """``{"order_sn", "reason"?, "text_reason"?, "image"?: [...], "needs_logistics"?: true, "days_ago"?: 0}``:
+    the buyer of a shipped order asks to return its first item (one unit), now or ``days_ago``."""
     body = req.body()
     row = db.execute("SELECT * FROM orders WHERE order_sn = ?", (str(body.get("order_sn") or ""),)).fetchone()
     if row is None:
@@ -210,7 +228,7 @@ def control_request(req, db):
         raise ApiError("error_param", f"order {row['order_sn']} is {row['status']}: nothing delivered to return")
     detail = json.loads(row["data"])
     item = detail["item_list"][0]
-    now = int(time.time())
+    now = int(time.time()) - int(body.get("days_ago") or 0) * 86400
     data = {
         "return_sn": time.strftime("%y%m%d") + secrets.token_hex(5).upper(), "shop_id": row["shop_id"],
         "order_sn": row["order_sn"], "status": "REQUESTED", "reason": body.get("reason") or "NOT_RECEIPT",

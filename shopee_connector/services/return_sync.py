@@ -22,8 +22,6 @@ from ..shopee_api.returns import (
 from .base import ShopeeJobService
 
 FIRST_LOOK_BACK = timedelta(days=30)
-# open returns re-read one by one per pull (the list filters by creation time only)
-MAX_REFRESH = 50
 
 
 class ReturnService(ShopeeJobService):
@@ -64,44 +62,34 @@ class ReturnService(ShopeeJobService):
 
 
 class ReturnImporter(ReturnService):
-    """``pull_returns``: Shopee returns created since the shop's watermark (get_return_list by creation-time
-    windows under 15 days, pages of 100), then the shop's open returns created earlier re-read
-    (get_return_detail). Replays change nothing. A return of an order Odoo does not know yet queues the order's
-    import and is found again next time (the watermark waits)."""
+    """``pull_returns``: the Shopee returns changed since the shop's watermark, new or not (get_return_list by
+    last-update-time windows under 15 days, pages of 100): one pass reads every return that moved, however many
+    are open. Replays change nothing. A return of an order Odoo does not know yet queues the order's import and
+    is found again next time (the watermark waits)."""
 
     def execute(self):
         now = fields.Datetime.now()
         mark = self.shop.shopee_returns_synced_until
         since = mark - timedelta(minutes=max(0, self.shop.shopee_order_overlap_minutes)) if mark \
             else now - FIRST_LOOK_BACK
-        seen, unknown = set(), []
+        unknown = []
         for start, end in windows(since, now):
             page_no, more = 0, True
             while more:
                 self.run.check_cancelled()
                 returns, more = self.returns.return_page(to_epoch(start), to_epoch(end), page_no)
                 counts = self._store(returns)
-                seen.update(str(data["return_sn"]) for data in returns)
                 unknown += counts["unknown_order"]
                 self.run.log(_("Shopee returns: %(count)s read; %(new)s new, %(updated)s updated, %(unchanged)s "
                                "unchanged, %(unknown)s of orders not imported yet.", count=len(returns),
                                new=counts["new"], updated=counts["updated"], unchanged=counts["unchanged"],
                                unknown=len(counts["unknown_order"])))
                 page_no += 1
-        self._refresh_open(seen)
         if unknown:
             self.env["marketplace.job"]._enqueue("pull_orders", shop=self.shop,
                                                  payload={"order_sns": sorted(set(unknown))}, priority=5)
         elif mark != now:
             self.shop.shopee_returns_synced_until = now
-
-    def _refresh_open(self, seen):
-        stale = self.env["marketplace.return"].search(
-            [("shop_id", "=", self.shop.id), ("closed_at", "=", False), ("external_return_id", "not in", list(seen))],
-            order="write_date asc", limit=MAX_REFRESH)
-        for record in stale:
-            self.run.check_cancelled()
-            self._read_back(record)
 
 
 class ReturnAnswerer(ReturnService):

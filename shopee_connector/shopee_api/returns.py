@@ -2,7 +2,8 @@
 agrees) or ``dispute`` (the seller contests; Shopee judges), and how a return's status reads as the neutral state.
 
 Shopee's reference (open.shopee.com, read through the SDKs generated from it and the ``search`` tool):
-get_return_list ``{page_no, page_size ≤ 100, create_time_from, create_time_to, status?}`` → ``{more, return[]}``;
+get_return_list ``{page_no, page_size ≤ 100, create_time_from/to?, update_time_from/to?, status?}`` (each range
+under 15 days) → ``{more, return[]}``;
 get_return_detail ``{return_sn}``; each return has ``return_sn``, ``order_sn``, ``status`` (REQUESTED, ACCEPTED,
 CANCELLED, JUDGING, REFUND_PAID, CLOSED, PROCESSING, SELLER_DISPUTE), ``reason``, ``text_reason``, ``image[]``
 (addresses), ``item[]`` (``item_id``, ``model_id``, ``amount``), ``refund_amount``, ``currency``,
@@ -178,10 +179,11 @@ class ReturnAdapter:
     def __init__(self, shop_session):
         self.shop = shop_session
 
-    def return_page(self, create_from, create_to, page_no):
-        """``(returns, more)`` created in [create_from, create_to] (epochs, under 15 days apart), page from 0."""
-        params = {"page_no": int(page_no), "page_size": PAGE_SIZE, "create_time_from": int(create_from),
-                  "create_time_to": int(create_to)}
+    def return_page(self, update_from, update_to, page_no):
+        """``(returns, more)`` last changed in [update_from, update_to] (epochs, under 15 days apart), page from
+        0: what changed since the last pull, new or not."""
+        params = {"page_no": int(page_no), "page_size": PAGE_SIZE, "update_time_from": int(update_from),
+                  "update_time_to": int(update_to)}
         answer = self.shop.call("GET", RETURN_LIST_PATH, params=params, family="orders")
         return answer.get("return") or [], bool(answer.get("more"))
 

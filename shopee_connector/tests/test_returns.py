@@ -190,3 +190,18 @@ class TestShopeeReturns(ShopeeCase):
         self.run_job(record.answer_job_id)
         self.assertEqual(record.state, "refunded")
         self.assertFalse(record.picking_id)
+
+    def test_a_return_changed_long_after_its_request_is_read_by_its_update_time(self):
+        """Shopee judges a disputed return weeks after the buyer asked: the pull reads returns by their last
+        change, so the refund of a return closed in Odoo (declined) still arrives, with its credit note."""
+        order = self.shipped_order()
+        record = self.buyer_returns(order, days_ago=20)
+        self.answer(record, "action_decline", decline_reason="Never came back")
+        self.answer(record, "action_decline", shopee_dispute_reason_id=record.shopee_dispute_reason_ids[:1].id)
+        self.assertEqual(record.state, "declined")
+        self.pull_returns()
+        self.sim_post("/_sim/returns/refund", {"return_sn": record.external_return_id})
+        self.pull_returns()
+        self.assertEqual(record.state, "refunded")
+        credit_note = self.env["account.move"].search([("marketplace_order_id", "=", order.id)])
+        self.assertAlmostEqual(credit_note.amount_total, record.refund_amount, places=2)

@@ -140,6 +140,9 @@ def test_dispute_and_what_shopee_refuses(shop, sim):
     assert return_record(adapter.detail(return_sn))["state"] == "declined"
     with pytest.raises(ShopeeRequestError):   # a 16-day window
         adapter.return_page(0, 16 * 86400, 0)
+    with pytest.raises(ShopeeRequestError):   # no time range at all
+        adapter.shop.call("GET", "/api/v2/returns/get_return_list", params={"page_no": 0, "page_size": 10},
+                          family="orders")
     unshipped = sim_post(sim, "/_sim/orders", {"lines": [[800001, 0, 1]]})["order_sn"]
     with pytest.raises(requests.HTTPError):   # the control refuses: nothing delivered
         sim_post(sim, "/_sim/returns", {"order_sn": unshipped})
@@ -164,3 +167,15 @@ def test_partial_refund_offer_within_shopee_bounds(shop, sim):
     sim_post(sim, "/_sim/returns/offer_answer", {"return_sn": return_sn, "accept": True})
     record = return_record(adapter.detail(return_sn))
     assert (record["state"], record["refund_amount"], record["item_comes_back"]) == ("refunded", 6.0, False)
+
+
+def test_the_list_reads_returns_by_their_last_change(shop, sim):
+    """A return asked for 20 days ago and answered now is in the last minutes' update window, not before."""
+    order_sn = _shipped_order(sim)
+    return_sn = sim_post(sim, "/_sim/returns", {"order_sn": order_sn, "days_ago": 20})["return_sn"]
+    adapter = ReturnAdapter(shop)
+    now = int(time.time())
+    assert adapter.return_page(now - 600, now + 60, 0) == ([], False)
+    adapter.confirm(return_sn)
+    returns, _more = adapter.return_page(now - 600, now + 60, 0)
+    assert [(data["return_sn"], data["status"]) for data in returns] == [(return_sn, "ACCEPTED")]
