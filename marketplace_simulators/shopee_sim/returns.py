@@ -1,11 +1,13 @@
 """The simulated shops' returns over ``v2.returns.get_return_list``, ``get_return_detail``, ``confirm`` and
 ``dispute``, and the controls that make a buyer's return request and move it (``POST /_sim/returns``,
-``/_sim/returns/ship``, ``/_sim/returns/refund``; docs/shopee-simulator.md).
+``/_sim/returns/ship``, ``/_sim/returns/refund``; docs/shopee-simulator.md). Each control's change is pushed
+as Shopee's ``return_updates_push`` (code 29) to the saved callback URL.
 
 As Shopee's reference says: the list pages by ``page_no`` / ``page_size`` ≤ 100 within a creation-time range
 under 15 days; confirm and dispute answer a return waiting for the seller (REQUESTED) or on its way back
 (PROCESSING); dispute needs the seller's email and reason. The error codes and the seller's 3 days are the
-simulator's (UNCONFIRMED)."""
+simulator's (UNCONFIRMED), and so is the push's data beyond ``return_sn`` and ``order_sn`` (``status``,
+``update_time``: docs/shopee-api.md)."""
 import json
 import secrets
 import time
@@ -14,6 +16,7 @@ from .errors import ApiError
 
 MAX_WINDOW_SECONDS = 15 * 24 * 3600
 SELLER_DAYS = 3
+RETURN_UPDATES_PUSH = 29   # Shopee's return_updates_push
 ANSWERABLE = ("REQUESTED", "PROCESSING")
 RETURNED_STATUSES = ("SHIPPED", "TO_CONFIRM_RECEIVE", "COMPLETED")
 
@@ -38,6 +41,14 @@ def _save(db, data, status=None):
 
 def _public(data):
     return {key: value for key, value in data.items() if key != "shop_id"}
+
+
+def _pushed(req, db, data, body):
+    """The return as a control answers it, once Shopee's push of its change went out (``Simulator.push_event``)."""
+    req.sim.push_event(db, data["shop_id"], RETURN_UPDATES_PUSH,
+                       {"return_sn": data["return_sn"], "order_sn": data["order_sn"], "status": data["status"],
+                        "update_time": data["update_time"]}, body)
+    return _public(data)
 
 
 def get_return_list(req, db):
@@ -89,8 +100,8 @@ def dispute(req, db):
 
 
 def control_request(req, db):
-    """``{"order_sn", "reason"?, "text_reason"?, "image"?: [...], "needs_logistics"?: true}``: the buyer of a
-    shipped order asks to return its first item (one unit)."""
+    """``{"order_sn", "reason"?, "text_reason"?, "image"?: [...], "needs_logistics"?: true, "push"?, "push_url"?,
+    "wait_push"?}``: the buyer of a shipped order asks to return its first item (one unit)."""
     body = req.body()
     row = db.execute("SELECT * FROM orders WHERE order_sn = ?", (str(body.get("order_sn") or ""),)).fetchone()
     if row is None:
@@ -112,7 +123,7 @@ def control_request(req, db):
         "item": [{"item_id": item["item_id"], "model_id": item.get("model_id") or 0, "name": item["item_name"],
                   "amount": 1, "item_price": float(item["model_discounted_price"])}],
     }
-    return _public(_save(db, data))
+    return _pushed(req, db, _save(db, data), body)
 
 
 def control_ship(req, db):
@@ -123,7 +134,7 @@ def control_ship(req, db):
     if data["status"] != "ACCEPTED" or not body.get("tracking_number"):
         raise ApiError("error_param", "an ACCEPTED return and a tracking_number are needed")
     data["tracking_number"] = body["tracking_number"]
-    return _public(_save(db, data, "PROCESSING"))
+    return _pushed(req, db, _save(db, data, "PROCESSING"), body)
 
 
 def control_refund(req, db):
@@ -131,7 +142,7 @@ def control_refund(req, db):
     body = req.body()
     row = db.execute("SELECT shop_id FROM returns WHERE return_sn = ?", (str(body.get("return_sn") or ""),)).fetchone()
     data = _return(db, row["shop_id"] if row else None, body.get("return_sn"))
-    return _public(_save(db, data, "REFUND_PAID"))
+    return _pushed(req, db, _save(db, data, "REFUND_PAID"), body)
 
 
 ROUTES = {
