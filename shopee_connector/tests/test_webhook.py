@@ -234,10 +234,14 @@ class TestShopeeAfterSalePushes(ShopeeWebhookCase):
         self.assertEqual(credit_note.mapped("marketplace_refund_ref"), ["%s:return" % return_sn], "booked once")
 
     def test_a_forged_return_push_is_refused_and_nothing_stored(self):
+        """Also when it names its return only (no order number): it is checked, not taken for a verification."""
         body = self.body(29, {"return_sn": "2611R0FORGED", "order_sn": "2611XX", "status": "REQUESTED"})
+        alone = self.body(29, {"return_sn": "2611R0FORGED"})
         for label, response in [("partner key, not the push key", self.post(body, key=DEMO_PARTNER_KEY)),
                                 ("forged key", self.post(body, key="not-the-push-key")),
-                                ("no signature", self.post(body, signature=""))]:
+                                ("no signature", self.post(body, signature="")),
+                                ("naming its return only, forged", self.post(alone, key="not-the-push-key")),
+                                ("naming its return only, unsigned", self.post(alone, signature=""))]:
             with self.subTest(label):
                 self.assertEqual(response.status_code, 401)
         self.assertFalse(self.pushes())
