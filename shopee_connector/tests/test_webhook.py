@@ -208,6 +208,26 @@ class TestShopeeAfterSalePushes(ShopeeWebhookCase):
         self.assertFalse(cancellation.answer_job_id)
         self.assertFalse(self.sim_calls().get(HANDLE), "Odoo answered nothing: Shopee had")
 
+    def test_pushes_replayed_after_the_sellers_answer_send_no_second_answer(self):
+        order_sn = self.sim_post("/_sim/orders", {"lines": [[800001, 0, 1]]})["order_sn"]
+        self.enqueue_and_run("pull_orders", payload={"order_sns": [order_sn]})
+        order = self.env["marketplace.order"].search([("external_order_id", "=", order_sn)])
+        self.sim_event("/_sim/orders/buyer_cancel", {"order_sn": order_sn})
+        self.run_all()
+        cancellation = order.cancellation_ids
+        cancellation.action_approve()
+        self.run_all()
+        self.assertEqual((cancellation.state, self.sim_calls().get(HANDLE)), ("completed", 1))
+        self.deliver_again()    # the buyer's request, delivered late: stored already
+        self.sim_event("/_sim/orders/status", {"order_sn": order_sn, "status": "CANCELLED", "push": True})
+        self.deliver_again()    # Shopee's CANCELLED, three times
+        self.run_all()
+        self.assertEqual(len(self.pushes()), 2)
+        self.assertEqual(len(self.jobs("pull_cancellations")), 2, "one read per push")
+        self.assertEqual((len(order.cancellation_ids), cancellation.state), (1, "completed"))
+        self.assertEqual(len(self.jobs("answer_cancellation")), 1)
+        self.assertEqual(self.sim_calls().get(HANDLE), 1, "answered once")
+
     def test_a_return_pushed_three_times_is_one_return_read_by_id_even_before_its_order(self):
         order_sn = self.sim_post("/_sim/orders", {"lines": [[800001, 0, 1]], "status": "SHIPPED"})["order_sn"]
         return_sn = self.sim_event("/_sim/returns", {"order_sn": order_sn, "text_reason": "Cracked"})["return_sn"]
