@@ -2,14 +2,16 @@
 ``dispute`` (with ``get_return_dispute_reason`` and ``convert_image``) and the partial refund negotiation
 (``get_available_solutions``, ``offer``), and the controls that make a buyer's return request and move it
 (``POST /_sim/returns``, ``/_sim/returns/ship``, ``/_sim/returns/refund``, ``/_sim/returns/offer_answer``;
-docs/shopee-simulator.md).
+docs/shopee-simulator.md). Each control's change is pushed as Shopee's ``return_updates_push`` (code 29) to the
+saved callback URL.
 
 As Shopee's reference says: the list pages by ``page_no`` / ``page_size`` ≤ 100 within a creation-time and / or
 last-update-time range under 15 days; confirm and dispute answer a return waiting for the seller (REQUESTED) or
 on its way back (PROCESSING); dispute needs the operator's email and a ``dispute_reason_id`` of the return's
 reasons, with photos for every required evidence module (all reasons but "did not receive the return"); an offer
-stays within the solution's bounds and the counter limit. The error codes, the reasons' ids, the seller's 3 days and the
-counter limit of 2 are the simulator's (UNCONFIRMED)."""
+stays within the solution's bounds and the counter limit. The error codes, the reasons' ids, the seller's 3 days
+and the counter limit of 2 are the simulator's (UNCONFIRMED), and so is the push's data beyond ``return_sn`` and
+``order_sn`` (``status``, ``update_time``: docs/shopee-api.md)."""
 import json
 import secrets
 import time
@@ -18,6 +20,7 @@ from .errors import ApiError
 
 MAX_WINDOW_SECONDS = 15 * 24 * 3600
 SELLER_DAYS = 3
+RETURN_UPDATES_PUSH = 29   # Shopee's return_updates_push
 ANSWERABLE = ("REQUESTED", "PROCESSING")
 RETURNED_STATUSES = ("SHIPPED", "TO_CONFIRM_RECEIVE", "COMPLETED")
 COUNTER_LIMIT = 2
@@ -70,6 +73,14 @@ def _time_range(query, field):
     if time_to - time_from >= MAX_WINDOW_SECONDS or time_to < time_from:
         raise ApiError("error_param", f"{field}_from and {field}_to must be less than 15 days apart")
     return time_from, time_to
+
+
+def _pushed(req, db, data, body):
+    """The return as a control answers it, once Shopee's push of its change went out (``Simulator.push_event``)."""
+    req.sim.push_event(db, data["shop_id"], RETURN_UPDATES_PUSH,
+                       {"return_sn": data["return_sn"], "order_sn": data["order_sn"], "status": data["status"],
+                        "update_time": data["update_time"]}, body)
+    return _public(data)
 
 
 def get_return_list(req, db):
@@ -212,14 +223,15 @@ def control_offer_answer(req, db):
     if body.get("accept"):
         data.update(refund_amount=negotiation["latest_offer_amount"], needs_logistics=False,
                     negotiation=dict(negotiation, negotiation_status="TERMINATED"))
-        return _public(_save(db, data, "REFUND_PAID"))
+        return _pushed(req, db, _save(db, data, "REFUND_PAID"), body)
     data["negotiation"] = dict(negotiation, negotiation_status="PENDING_RESPOND", latest_offer_creator="buyer")
-    return _public(_save(db, data, data["status"]))
+    return _pushed(req, db, _save(db, data, data["status"]), body)
 
 
 def control_request(req, db):
-    """``{"order_sn", "reason"?, "text_reason"?, "image"?: [...], "needs_logistics"?: true, "days_ago"?: 0}``:
-    the buyer of a shipped order asks to return its first item (one unit), now or ``days_ago``."""
+    """``{"order_sn", "reason"?, "text_reason"?, "image"?: [...], "needs_logistics"?: true, "days_ago"?: 0,
+    "push"?, "push_url"?, "wait_push"?}``: the buyer of a shipped order asks to return its first item (one unit),
+    now or ``days_ago``."""
     body = req.body()
     row = db.execute("SELECT * FROM orders WHERE order_sn = ?", (str(body.get("order_sn") or ""),)).fetchone()
     if row is None:
@@ -244,7 +256,7 @@ def control_request(req, db):
         "item": [{"item_id": item["item_id"], "model_id": item.get("model_id") or 0, "name": item["item_name"],
                   "amount": 1, "item_price": float(item["model_discounted_price"])}],
     }
-    return _public(_save(db, data))
+    return _pushed(req, db, _save(db, data), body)
 
 
 def control_ship(req, db):
@@ -255,7 +267,7 @@ def control_ship(req, db):
     if data["status"] != "ACCEPTED" or not body.get("tracking_number"):
         raise ApiError("error_param", "an ACCEPTED return and a tracking_number are needed")
     data["tracking_number"] = body["tracking_number"]
-    return _public(_save(db, data, "PROCESSING"))
+    return _pushed(req, db, _save(db, data, "PROCESSING"), body)
 
 
 def control_refund(req, db):
@@ -263,7 +275,7 @@ def control_refund(req, db):
     body = req.body()
     row = db.execute("SELECT shop_id FROM returns WHERE return_sn = ?", (str(body.get("return_sn") or ""),)).fetchone()
     data = _return(db, row["shop_id"] if row else None, body.get("return_sn"))
-    return _public(_save(db, data, "REFUND_PAID"))
+    return _pushed(req, db, _save(db, data, "REFUND_PAID"), body)
 
 
 ROUTES = {

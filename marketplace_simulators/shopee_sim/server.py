@@ -34,6 +34,7 @@ LOG = logging.getLogger(__name__)
 ACCESS_SECONDS = 4 * 3600
 REFRESH_SECONDS = 30 * 24 * 3600
 CODE_SECONDS = 600
+ORDER_STATUS_PUSH = 3   # Shopee's order_status_push
 MAX_WINDOW_SECONDS = 15 * 24 * 3600
 # what /_sim/faults {"errors": {name: n}} makes the next n API calls answer: (error, message, HTTP status), the
 # codes and messages of Shopee's "Common Error Codes" (the HTTP statuses are the simulator's own guess)
@@ -104,6 +105,16 @@ class Simulator:
         thread = threading.Thread(target=self._deliver, args=(url, body, headers), daemon=True)
         thread.start()
         return thread
+
+    def push_event(self, db, shop_id, code, data, body):
+        """A /_sim control's event pushed as Shopee pushes it to a saved callback URL: unless the control's ``body``
+        says ``"push": false``, to its ``push_url`` or the configured one (none: nothing is sent); with
+        ``"wait_push": true`` the control answers once the push was answered (tests)."""
+        if body.get("push", True) is False:
+            return
+        thread = self.push(db, shop_id, code, data, body.get("push_url"))
+        if thread and body.get("wait_push"):
+            thread.join(30)
 
     def verify_callback(self, db, url):
         """The console's Verify of a callback URL: a push naming no order, signed with the push key, posted at
@@ -467,8 +478,14 @@ def cancel_order(req, db):
     return {"update_time": _cancel(db, row["order_sn"], "seller", reason)["update_time"]}
 
 
+def _status_push(detail):
+    """The data of Shopee's order status push (code 3) for an order's detail."""
+    return {"ordersn": detail["order_sn"], "status": detail["order_status"], "update_time": detail["update_time"]}
+
+
 def control_buyer_cancel(req, db):
-    """``{"order_sn", "reason"?}``: the buyer asks to cancel an order not shipped yet: it is IN_CANCEL."""
+    """``{"order_sn", "reason"?, "push"?, "push_url"?, "wait_push"?}``: the buyer asks to cancel an order not
+    shipped yet: it is IN_CANCEL, and Shopee pushes that status (code 3) to the saved callback URL."""
     body = req.body()
     row = db.execute("SELECT * FROM orders WHERE order_sn = ?", (str(body.get("order_sn") or ""),)).fetchone()
     if row is None:
@@ -479,6 +496,7 @@ def control_buyer_cancel(req, db):
     detail = json.loads(_order(db, row["shop_id"], row["order_sn"])["data"])
     detail.update(buyer_cancel_reason=body.get("reason") or "Need to change delivery address", cancel_by="buyer")
     db.execute("UPDATE orders SET data = ? WHERE order_sn = ?", (json.dumps(detail), row["order_sn"]))
+    req.sim.push_event(db, row["shop_id"], ORDER_STATUS_PUSH, _status_push(detail), body)
     return {"order_sn": row["order_sn"], "update_time": detail["update_time"]}
 
 
@@ -804,10 +822,7 @@ def control_new_order(req, db):
                         buyer=body.get("buyer") or "somchai.buyer", status=body.get("status") or "READY_TO_SHIP",
                         packages=body.get("packages"), scenario=body.get("scenario") or "plain")
     if body.get("push"):
-        thread = req.sim.push(db, shop_id, 3, {"ordersn": order_sn, "status": detail["order_status"],
-                                               "update_time": detail["update_time"]}, body.get("push_url"))
-        if thread and body.get("wait_push"):  # tests: answer once the push was answered
-            thread.join(30)
+        req.sim.push_event(db, shop_id, ORDER_STATUS_PUSH, _status_push(detail), body)
     return {"order_sn": order_sn}
 
 
@@ -816,9 +831,7 @@ def control_order_status(req, db):
     body = req.body()
     detail = _set_status(db, body["order_sn"], body["status"])
     if body.get("push"):
-        req.sim.push(db, _order_shop(db, body["order_sn"]), 3, {"ordersn": body["order_sn"], "status": body["status"],
-                                                                 "update_time": detail["update_time"]},
-                     body.get("push_url"))
+        req.sim.push_event(db, _order_shop(db, body["order_sn"]), ORDER_STATUS_PUSH, _status_push(detail), body)
     return {"order_sn": body["order_sn"], "update_time": detail["update_time"]}
 
 

@@ -5,7 +5,7 @@ from odoo.http import request
 
 from odoo.addons.marketplace_base.marketplace_core.webhook_guard import body_refusal
 
-from ..shopee_api.mappers import names_an_order
+from ..shopee_api.mappers import names_a_record
 
 _logger = logging.getLogger(__name__)
 
@@ -18,9 +18,10 @@ class ShopeeWebhookController(http.Controller):
     stored once and processed by a job, and Shopee gets its 2xx with an empty body at once. Refusals are 4xx
     and store nothing.
 
-    A push naming no order is answered 200 and not stored, signed or not: Shopee's console saves a callback
-    URL only once its verification push got a 2xx (possibly before the seller could enter the push key it
-    generates), and the connector acts on order pushes only. Nothing unverified is ever stored or acted on."""
+    A push naming no order and no return is answered 200 and not stored, signed or not: Shopee's console saves a
+    callback URL only once its verification push got a 2xx (possibly before the seller could enter the push key it
+    generates), and the connector acts on order and return pushes only. Nothing unverified is ever stored or acted
+    on."""
 
     @http.route("/api/shopee/webhook", type="http", auth="none", methods=["POST"], csrf=False,
                 save_session=False, readonly=False)
@@ -32,8 +33,8 @@ class ShopeeWebhookController(http.Controller):
         # at most MAX_BODY_BYTES; kept for a retry of the request (a concurrent delivery of the same body)
         raw_body = httprequest.get_data()
         try:
-            if not names_an_order(raw_body):
-                _logger.info("Shopee push naming no order answered, not kept (a callback verification?)")
+            if not names_a_record(raw_body):
+                _logger.info("Shopee push naming no order or return answered, not kept (a callback verification?)")
                 return request.make_response(b"", status=200)
         except ValueError as exc:
             return self._refuse(400, str(exc))

@@ -27,10 +27,11 @@ class ShopeePush(models.Model):
 
     # What Shopee sent
     digest = fields.Char(required=True, readonly=True, index=True, help="SHA-256 of the body: one record per push.")
-    code = fields.Integer(readonly=True, index=True, help="3 = order status, 4 = tracking number, ...")
+    code = fields.Integer(readonly=True, index=True, help="3 = order status, 4 = tracking number, 29 = return, ...")
     external_shop_id = fields.Char(string="Shopee Shop ID", readonly=True)
     order_sn = fields.Char(string="Order Number", readonly=True, index="btree_not_null")
     order_status = fields.Char(readonly=True)
+    return_sn = fields.Char(string="Return Number", readonly=True, index="btree_not_null")
     tracking_number = fields.Char(readonly=True)
     pushed_at = fields.Datetime(readonly=True, help="The push's own timestamp.")
     payload = fields.Text(readonly=True, help="The body as Shopee signed it.")
@@ -82,14 +83,15 @@ class ShopeePush(models.Model):
         writer (``_log_access`` columns filled as the ORM does)."""
         now = self.env.cr.now()
         self.env.cr.execute(SQL("""
-            INSERT INTO shopee_push (digest, code, external_shop_id, order_sn, order_status, tracking_number,
-                                     pushed_at, payload, received_at, account_id, shop_id, state,
+            INSERT INTO shopee_push (digest, code, external_shop_id, order_sn, order_status, return_sn,
+                                     tracking_number, pushed_at, payload, received_at, account_id, shop_id, state,
                                      create_uid, create_date, write_uid, write_date)
-            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
             ON CONFLICT (digest) DO NOTHING
             RETURNING id""",
             hashlib.sha256(raw_body).hexdigest(), parsed.code, str(parsed.shop_id), parsed.order_sn or None,
-            parsed.status or None, parsed.tracking_number or None, from_epoch(parsed.timestamp),
+            parsed.status or None, parsed.return_sn or None, parsed.tracking_number or None,
+            from_epoch(parsed.timestamp),
             raw_body.decode("utf-8"), fields.Datetime.now(), account.id, shop.id or None,
             "received" if shop else "ignored", self.env.uid, now, self.env.uid, now))
         return self.browse([row[0] for row in self.env.cr.fetchall()])

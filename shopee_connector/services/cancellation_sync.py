@@ -11,7 +11,8 @@ from ..shopee_api.cancellations import (
     IN_CANCEL,
     CancellationAdapter,
     cancellation_record,
-    requested_by_buyer,
+    cancellation_records,
+    named_order_records,
     seller_reason_code,
 )
 from ..shopee_api.errors import ShopeeRequestError, ShopeeUncertainError
@@ -31,9 +32,8 @@ class CancellationService(ShopeeJobService):
 
     def _store(self, details, requester=None):
         """Store the cancellations these order details show (the buyer's, or ``requester``'s)."""
-        records = [cancellation_record(detail, requester or ("buyer" if requested_by_buyer(detail) else "seller"))
-                   for detail in details]
-        return self.env["marketplace.cancellation"]._sync_from_marketplace(self.shop, records)
+        return self.env["marketplace.cancellation"]._sync_from_marketplace(
+            self.shop, cancellation_records(details, requester))
 
     def _detail(self, order_sn):
         details = self.cancellations.details([order_sn])
@@ -43,15 +43,16 @@ class CancellationService(ShopeeJobService):
 class CancellationImporter(CancellationService):
     """``pull_cancellations``: Shopee orders IN_CANCEL updated since the shop's watermark (get_order_list by
     update-time windows under 15 days, filtered by status, details 50 a call), then the shop's open
-    cancellations re-read (accepted, rejected, withdrawn). Replays change nothing. A request for an order Odoo
-    does not know yet queues the order's import and is found again next time (the watermark waits)."""
+    cancellations re-read (accepted, rejected, withdrawn). With ``{"order_sns": [...]}`` (a push named them) only
+    those orders are read. Replays change nothing. A request for an order Odoo does not know yet queues the
+    order's import and is found again next time (the watermark waits)."""
 
     def execute(self):
         order_sns = self.run.payload.get("order_sns")
         if order_sns:   # a push named the orders: read them now, whatever the window has seen
             if not isinstance(order_sns, list) or not all(isinstance(sn, str) for sn in order_sns):
                 raise JobPayloadError(_('Payload: "order_sns" must be a list of Shopee order numbers.'))
-            self._queue_unknown(self._sync_sns(order_sns))
+            self._queue_unknown(self._sync_sns(order_sns, self._named_records(order_sns)))
             return
         now = fields.Datetime.now()
         mark = self.shop.shopee_cancellations_synced_until
@@ -64,7 +65,7 @@ class CancellationImporter(CancellationService):
             while True:
                 self.run.check_cancelled()
                 page = orders.order_page(to_epoch(start), to_epoch(end), cursor, order_status=IN_CANCEL)
-                unknown += self._sync_sns(page.order_sns)
+                unknown += self._sync_sns(page.order_sns, cancellation_records)
                 if not page.more:
                     break
                 cursor = page.next_cursor
@@ -80,17 +81,27 @@ class CancellationImporter(CancellationService):
             self.env["marketplace.job"]._enqueue("pull_orders", shop=self.shop,
                                                  payload={"order_sns": sorted(set(order_sns))}, priority=5)
 
-    def _sync_sns(self, order_sns, requester=None):
-        """Store the cancellations of these orders (50 details a call); returns the unknown order numbers."""
+    def _sync_sns(self, order_sns, records_of):
+        """Store the cancellations ``records_of`` (details -> records) finds in these orders (50 details a call);
+        returns the order numbers of those whose order Odoo does not know yet."""
         unknown = []
         for batch in chunked(order_sns, MAX_ORDER_SNS):
-            counts = self._store(self.cancellations.details(batch), requester)
+            counts = self.env["marketplace.cancellation"]._sync_from_marketplace(
+                self.shop, records_of(self.cancellations.details(batch)))
             unknown += counts["unknown_order"]
             self.run.log(_("Shopee cancellations: %(count)s read; %(new)s new, %(updated)s updated, %(unchanged)s "
                            "unchanged, %(unknown)s of orders not imported yet.", count=len(batch), new=counts["new"],
                            updated=counts["updated"], unchanged=counts["unchanged"],
                            unknown=len(counts["unknown_order"])))
         return unknown
+
+    def _named_records(self, order_sns):
+        """details -> records for orders a push named (``named_order_records``)."""
+        held = {}
+        for cancellation in self.env["marketplace.cancellation"].search(
+                [("shop_id", "=", self.shop.id), ("order_id.external_order_id", "in", order_sns)]):
+            held.setdefault(cancellation.order_id.external_order_id, set()).add(cancellation.requester)
+        return lambda details: named_order_records(details, held)
 
     def _refresh_open(self):
         open_cancellations = self.env["marketplace.cancellation"].search(
@@ -100,7 +111,7 @@ class CancellationImporter(CancellationService):
             sns = open_cancellations.filtered(lambda c, r=requester: c.requester == r).order_id.mapped(
                 "external_order_id")
             if sns:
-                self._sync_sns(sns, requester)
+                self._sync_sns(sns, lambda details, r=requester: cancellation_records(details, r))
 
 
 class CancellationAnswerer(CancellationService):

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from odoo import _, fields
 
+from odoo.addons.marketplace_base.marketplace_core.errors import JobPayloadError
 from odoo.addons.marketplace_base.marketplace_core.refunds import Refund, to_decimal
 
 from ..shopee_api.batching import windows
@@ -65,9 +66,14 @@ class ReturnImporter(ReturnService):
     """``pull_returns``: the Shopee returns changed since the shop's watermark, new or not (get_return_list by
     last-update-time windows under 15 days, pages of 100): one pass reads every return that moved, however many
     are open. Replays change nothing. A return of an order Odoo does not know yet queues the order's import and
-    is found again next time (the watermark waits)."""
+    is found again next time (the watermark waits). With ``{"return_sns": [...]}`` (a push named them) only those
+    returns are read, by id."""
 
     def execute(self):
+        return_sns = self.run.payload.get("return_sns")
+        if return_sns:
+            self._read_named(return_sns)
+            return
         now = fields.Datetime.now()
         mark = self.shop.shopee_returns_synced_until
         since = mark - timedelta(minutes=max(0, self.shop.shopee_order_overlap_minutes)) if mark \
@@ -86,10 +92,29 @@ class ReturnImporter(ReturnService):
                                unknown=len(counts["unknown_order"])))
                 page_no += 1
         if unknown:
-            self.env["marketplace.job"]._enqueue("pull_orders", shop=self.shop,
-                                                 payload={"order_sns": sorted(set(unknown))}, priority=5)
+            self._queue_orders(unknown)
         elif mark != now:
             self.shop.shopee_returns_synced_until = now
+
+    def _read_named(self, return_sns):
+        """Read and store the returns a push named (get_return_detail each); a return of an order Odoo does not know
+        yet queues the order's import and is found again by the next pull (its last change is after the
+        watermark, which waits for it) or push."""
+        if not isinstance(return_sns, list) or not all(isinstance(sn, str) and sn for sn in return_sns):
+            raise JobPayloadError(_('Payload: "return_sns" must be a list of Shopee return numbers.'))
+        returns = [self.returns.detail(return_sn) for return_sn in return_sns]
+        counts = self._store(returns)
+        self.run.log(_("Shopee returns named by a push: %(count)s read; %(new)s new, %(updated)s updated, "
+                       "%(unchanged)s unchanged, %(unknown)s of orders not imported yet.", count=len(returns),
+                       new=counts["new"], updated=counts["updated"], unchanged=counts["unchanged"],
+                       unknown=len(counts["unknown_order"])))
+        self._queue_orders(counts["unknown_order"])
+
+    def _queue_orders(self, order_sns):
+        """Import the orders of returns Odoo does not know yet; their returns are found again next time."""
+        if order_sns:
+            self.env["marketplace.job"]._enqueue("pull_orders", shop=self.shop,
+                                                 payload={"order_sns": sorted(set(order_sns))}, priority=5)
 
 
 class ReturnAnswerer(ReturnService):

@@ -10,11 +10,11 @@ deadline field (UNCONFIRMED: sellers' guides speak of an automatic acceptance af
 keys a cancellation by order number and requester (``cancellation_key``).
 """
 from .batching import MAX_ORDER_SNS, check_batch
+from .mappers import CANCELLED, IN_CANCEL
 from .orders import ORDER_DETAIL_PATH
 
 HANDLE_BUYER_CANCELLATION_PATH = "/api/v2/order/handle_buyer_cancellation"
 CANCEL_ORDER_PATH = "/api/v2/order/cancel_order"
-IN_CANCEL, CANCELLED = "IN_CANCEL", "CANCELLED"
 CANCELLABLE = frozenset({"UNPAID", "READY_TO_SHIP"})   # before the shipment is arranged
 ACCEPT, REJECT = "ACCEPT", "REJECT"
 OUT_OF_STOCK, UNDELIVERABLE_AREA = "OUT_OF_STOCK", "UNDELIVERABLE_AREA"
@@ -60,6 +60,26 @@ def cancellation_record(detail, requester):
 def requested_by_buyer(detail):
     """Whether the order's cancellation is (or was) the buyer's request."""
     return detail.get("order_status") == IN_CANCEL or str(detail.get("cancel_by") or "").lower() == "buyer"
+
+
+def cancellation_records(details, requester=None):
+    """The cancellations these order details show: ``requester``'s, else the buyer's request or the seller's."""
+    return [cancellation_record(detail, requester or ("buyer" if requested_by_buyer(detail) else "seller"))
+            for detail in details]
+
+
+def named_order_records(details, held):
+    """The cancellations to store for orders a push named (``held``: {order number: requesters of the
+    cancellations Odoo holds}): each held one, with its requester, and a buyer's request not held yet. An order
+    Shopee cancelled without a request (the seller's in Seller Centre, the system's) makes none, as in the pull by
+    windows of IN_CANCEL orders: its import cancels the sale order."""
+    found = []
+    for detail in details:
+        requesters = set(held.get(str(detail["order_sn"]), ()))
+        if requested_by_buyer(detail):
+            requesters.add("buyer")
+        found += [cancellation_record(detail, requester) for requester in sorted(requesters)]
+    return found
 
 
 def cancel_order_body(order_sn, cancel_reason, items=()):

@@ -20,9 +20,14 @@ except ImportError:  # a top-level package: plain pytest puts the addon folders 
     from marketplace_core.refunds import Refund, to_decimal
 
 UNPAID = "UNPAID"
+IN_CANCEL = "IN_CANCEL"
 CANCELLED = "CANCELLED"
+# Shopee's push codes (docs/shopee-api.md): order_status_push, order_trackingno_push, return_updates_push
 ORDER_STATUS_PUSH = 3
 TRACKING_NUMBER_PUSH = 4
+RETURN_UPDATES_PUSH = 29
+# order statuses whose push prompts a read of the order's cancellation (the buyer's request, its outcome)
+CANCELLATION_STATUSES = frozenset({IN_CANCEL, CANCELLED})
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,7 @@ class Push:
     status: str
     tracking_number: str
     data: dict
+    return_sn: str = ""
 
 
 def from_epoch(value):
@@ -211,11 +217,16 @@ def _order_sn(inner):
     return str(inner.get("ordersn") or inner.get("order_sn") or "")
 
 
-def names_an_order(raw_body):
-    """Whether a push body names an order: the only pushes the connector acts on. The console's verification
-    push (sent before a callback URL is saved) names none, nor do shop-level pushes. ValueError when the body is
-    not a JSON object."""
-    return bool(_order_sn(_push_json(raw_body)[1]))
+def _return_sn(inner):
+    return str(inner.get("return_sn") or "")
+
+
+def names_a_record(raw_body):
+    """Whether a push body names an order or a return: the only pushes the connector acts on. The console's
+    verification push (sent before a callback URL is saved) names neither, nor do shop-level pushes. ValueError
+    when the body is not a JSON object."""
+    inner = _push_json(raw_body)[1]
+    return bool(_order_sn(inner) or _return_sn(inner))
 
 
 def parse_push(raw_body):
@@ -229,4 +240,16 @@ def parse_push(raw_body):
     except (TypeError, ValueError) as exc:
         raise ValueError("shop_id and timestamp must be integers") from exc
     return Push(data["code"], shop_id, timestamp, _order_sn(inner), str(inner.get("status") or ""),
-                str(inner.get("tracking_no") or inner.get("tracking_number") or ""), inner)
+                str(inner.get("tracking_no") or inner.get("tracking_number") or ""), inner, _return_sn(inner))
+
+
+def after_sale_read(code, order_sn="", status="", return_sn=""):
+    """The after-sale read a push (its code, order number, order status, return number) prompts, as
+    ``(job type, payload)``, or None: an order status push saying IN_CANCEL or CANCELLED reads that order's
+    cancellation, a return push reads that return by id. The push only prompts; what is stored comes from
+    Shopee's answer to that read."""
+    if code == ORDER_STATUS_PUSH and order_sn and status in CANCELLATION_STATUSES:
+        return "pull_cancellations", {"order_sns": [order_sn]}
+    if code == RETURN_UPDATES_PUSH and return_sn:
+        return "pull_returns", {"return_sns": [return_sn]}
+    return None

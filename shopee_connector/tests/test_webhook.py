@@ -8,11 +8,11 @@ from ..shopee_api.signing import push_signature
 from .common import ShopeeCase
 
 WEBHOOK = "/api/shopee/webhook"
+HANDLE = "/api/v2/order/handle_buyer_cancellation"
 
 
-@tagged("post_install", "-at_install")
-class TestShopeeWebhook(ShopeeCase, HttpCase):
-    """Shopee pushes posted to Odoo's webhook over real HTTP: verified, stored once, processed as a job."""
+class ShopeeWebhookCase(ShopeeCase, HttpCase):
+    """Odoo's webhook served over real HTTP, the Shopee account's push URL pointing at it."""
 
     registry_test_mode = False  # MarketplaceCase enters test mode itself
 
@@ -38,6 +38,11 @@ class TestShopeeWebhook(ShopeeCase, HttpCase):
 
     def pushes(self):
         return self.env["shopee.push"].search([])
+
+
+@tagged("post_install", "-at_install")
+class TestShopeeWebhook(ShopeeWebhookCase):
+    """Shopee pushes posted to Odoo's webhook over real HTTP: verified, stored once, processed as a job."""
 
     def test_order_push_is_stored_once_and_imports_the_order(self):
         order_sn = self.sim_post("/_sim/orders", {"lines": [[800001, 0, 2]]})["order_sn"]
@@ -137,3 +142,127 @@ class TestShopeeWebhook(ShopeeCase, HttpCase):
                 self.assertEqual((response.status_code, response.content), (200, b""))
         self.assertFalse(self.pushes())
         self.assertFalse(self.env["marketplace.job"].search([("job_type", "=", "process_notification")]))
+
+
+@tagged("post_install", "-at_install")
+class TestShopeeAfterSalePushes(ShopeeWebhookCase):
+    """The simulator's pushes of a buyer's cancellation and of a return's changes, signed with the Live Push
+    Partner Key, reach Odoo's webhook over real HTTP: each prompts one read of that cancellation or return through
+    its pull; the same push delivered three times stores one push, queues one job and changes nothing more."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.shopee_account.shopee_push_key = DEMO_PUSH_KEY
+
+    def setUp(self):
+        super().setUp()
+        self.sim_post("/_sim/faults", {"push_url": self.shopee_account.shopee_push_url})
+
+    def sim_event(self, path, payload):
+        """A /_sim control whose event Shopee pushes; answers once Odoo answered the push."""
+        self.env.flush_all()
+        answer = self.sim_post(path, dict(payload, wait_push=True))
+        self.env.invalidate_all()
+        return answer
+
+    def deliver_again(self, times=2):
+        """Shopee delivers the last push again, as it does when unsure it was received."""
+        last = self.sim_get("/_sim/calls")["pushes"][-1]
+        self.assertEqual(last["status"], 200)
+        for _ in range(times):
+            self.assertEqual(self.post(last["body"].encode(), key=DEMO_PUSH_KEY).status_code, 200)
+        return json.loads(last["body"])
+
+    def jobs(self, job_type):
+        return self.env["marketplace.job"].search([("job_type", "=", job_type)])
+
+    def run_all(self):
+        for _ in range(3):  # the push's job, the read it queued, the orders that read queued
+            self.run_jobs()
+
+    def test_a_buyers_cancellation_pushed_three_times_is_one_request_and_its_outcome_is_read(self):
+        order_sn = self.sim_post("/_sim/orders", {"lines": [[800001, 0, 1]]})["order_sn"]
+        self.enqueue_and_run("pull_orders", payload={"order_sns": [order_sn]})
+        order = self.env["marketplace.order"].search([("external_order_id", "=", order_sn)])
+        self.sim_event("/_sim/orders/buyer_cancel", {"order_sn": order_sn, "reason": "Changed my mind"})
+        self.assertEqual(self.deliver_again()["data"]["status"], "IN_CANCEL")
+        push = self.pushes()
+        self.assertEqual((len(push), push.code, push.order_status), (1, 3, "IN_CANCEL"))
+        self.assertEqual(len(self.jobs("process_notification")), 1)
+        self.run_all()
+        self.assertEqual(push.state, "processed")
+        self.assertEqual(len(self.jobs("pull_cancellations")), 1, "one read of the order's cancellation")
+        self.assertEqual(json.loads(self.jobs("pull_cancellations").payload), {"order_sns": [order_sn]})
+        cancellation = order.cancellation_ids
+        self.assertEqual((len(cancellation), cancellation.state, cancellation.requester, cancellation.reason),
+                         (1, "requested", "buyer", "Changed my mind"))
+        # Shopee accepts the request itself (the seller did in Seller Centre): the order is CANCELLED, pushed
+        self.sim_event("/_sim/orders/status", {"order_sn": order_sn, "status": "CANCELLED", "push": True})
+        self.deliver_again()
+        self.assertEqual(len(self.pushes()), 2)
+        self.run_all()
+        self.assertEqual((len(order.cancellation_ids), cancellation.state), (1, "completed"))
+        self.assertEqual(order.sale_order_id.state, "cancel")
+        self.assertEqual(len(self.jobs("pull_cancellations")), 2, "one read per push")
+        self.assertFalse(cancellation.answer_job_id)
+        self.assertFalse(self.sim_calls().get(HANDLE), "Odoo answered nothing: Shopee had")
+
+    def test_pushes_replayed_after_the_sellers_answer_send_no_second_answer(self):
+        order_sn = self.sim_post("/_sim/orders", {"lines": [[800001, 0, 1]]})["order_sn"]
+        self.enqueue_and_run("pull_orders", payload={"order_sns": [order_sn]})
+        order = self.env["marketplace.order"].search([("external_order_id", "=", order_sn)])
+        self.sim_event("/_sim/orders/buyer_cancel", {"order_sn": order_sn})
+        self.run_all()
+        cancellation = order.cancellation_ids
+        cancellation.action_approve()
+        self.run_all()
+        self.assertEqual((cancellation.state, self.sim_calls().get(HANDLE)), ("completed", 1))
+        self.deliver_again()    # the buyer's request, delivered late: stored already
+        self.sim_event("/_sim/orders/status", {"order_sn": order_sn, "status": "CANCELLED", "push": True})
+        self.deliver_again()    # Shopee's CANCELLED, three times
+        self.run_all()
+        self.assertEqual(len(self.pushes()), 2)
+        self.assertEqual(len(self.jobs("pull_cancellations")), 2, "one read per push")
+        self.assertEqual((len(order.cancellation_ids), cancellation.state), (1, "completed"))
+        self.assertEqual(len(self.jobs("answer_cancellation")), 1)
+        self.assertEqual(self.sim_calls().get(HANDLE), 1, "answered once")
+
+    def test_a_return_pushed_three_times_is_one_return_read_by_id_even_before_its_order(self):
+        order_sn = self.sim_post("/_sim/orders", {"lines": [[800001, 0, 1]], "status": "SHIPPED"})["order_sn"]
+        return_sn = self.sim_event("/_sim/returns", {"order_sn": order_sn, "text_reason": "Cracked"})["return_sn"]
+        data = self.deliver_again()
+        self.assertEqual((data["code"], data["data"]["return_sn"]), (29, return_sn))
+        push = self.pushes()
+        self.assertEqual((len(push), push.return_sn, push.order_sn), (1, return_sn, order_sn))
+        self.assertEqual(len(self.jobs("process_notification")), 1)
+        self.run_all()
+        self.assertEqual(len(self.jobs("pull_returns")), 1, "one read of the return")
+        self.assertEqual(json.loads(self.jobs("pull_returns").payload), {"return_sns": [return_sn]})
+        order = self.env["marketplace.order"].search([("external_order_id", "=", order_sn)])
+        self.assertTrue(order, "the push imported the order first")
+        record = order.return_ids
+        self.assertEqual((len(record), record.external_return_id, record.state, record.buyer_comments),
+                         (1, return_sn, "requested", "Cracked"))
+        self.assertEqual(len(record.activity_ids), 1)
+        self.sim_event("/_sim/returns/refund", {"return_sn": return_sn})
+        self.deliver_again()
+        self.run_all()
+        self.assertEqual((len(order.return_ids), record.state, len(self.pushes())), (1, "refunded", 2))
+        self.assertEqual(len(self.jobs("pull_returns")), 2, "one read per push")
+        credit_note = self.env["account.move"].search([("marketplace_order_id", "=", order.id)])
+        self.assertEqual(credit_note.mapped("marketplace_refund_ref"), ["%s:return" % return_sn], "booked once")
+
+    def test_a_forged_return_push_is_refused_and_nothing_stored(self):
+        """Also when it names its return only (no order number): it is checked, not taken for a verification."""
+        body = self.body(29, {"return_sn": "2611R0FORGED", "order_sn": "2611XX", "status": "REQUESTED"})
+        alone = self.body(29, {"return_sn": "2611R0FORGED"})
+        for label, response in [("partner key, not the push key", self.post(body, key=DEMO_PARTNER_KEY)),
+                                ("forged key", self.post(body, key="not-the-push-key")),
+                                ("no signature", self.post(body, signature="")),
+                                ("naming its return only, forged", self.post(alone, key="not-the-push-key")),
+                                ("naming its return only, unsigned", self.post(alone, signature=""))]:
+            with self.subTest(label):
+                self.assertEqual(response.status_code, 401)
+        self.assertFalse(self.pushes())
+        self.assertFalse(self.jobs("process_notification") | self.jobs("pull_returns"))
