@@ -122,6 +122,8 @@ class MarketplaceOrder(models.Model):
     cancellation_count = fields.Integer(compute="_compute_cancellation_count")
     dispute_ids = fields.One2many("marketplace.dispute", "order_id", string="Payment Disputes")
     dispute_count = fields.Integer(compute="_compute_dispute_count")
+    case_ids = fields.One2many("marketplace.case", "order_id", string="Inquiries and Cases")
+    case_count = fields.Integer(compute="_compute_case_count")
     credit_note_ids = fields.One2many("account.move", "marketplace_order_id", string="Credit Notes", readonly=True)
     credit_note_count = fields.Integer(compute="_compute_refunded")
     amount_refunded = fields.Monetary(
@@ -594,8 +596,20 @@ class MarketplaceOrder(models.Model):
     def action_view_returns(self):
         return self._view_after_sale("marketplace_base.action_marketplace_return")
 
+    # -- inquiries and cases (marketplace.case) --------------------------------
+    @api.depends("case_ids")
+    def _compute_case_count(self):
+        counts = dict(self.env["marketplace.case"]._read_group(
+            [("order_id", "in", self.ids)], ["order_id"], ["__count"]))
+        for order in self:
+            order.case_count = counts.get(order, 0)
+
+    def action_view_cases(self):
+        return self._view_after_sale("marketplace_base.action_marketplace_case")
+
     def _view_after_sale(self, xml_id):
-        """The after-sale records (cancellations, returns) of this order, whatever their state."""
+        """The after-sale records (cancellations, returns, inquiries and cases) of this order, whatever their
+        state."""
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(xml_id)
         action["domain"] = [("order_id", "=", self.id)]
