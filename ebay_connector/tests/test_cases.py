@@ -52,7 +52,8 @@ class TestInquiriesAndCases(ReturnCase):
         self.assertEqual(order.sale_order_id.with_user(self.mkt_user).marketplace_case_count, 1)
 
         self.reset_sim_calls()
-        self.pull_claims("pull_inquiries")     # a replay changes nothing
+        self.ebay_shop.ebay_inquiries_synced_until = self.started
+        self.pull_claims("pull_inquiries")     # the same inquiry reported again changes nothing
         self.assertEqual((len(order.case_ids), len(record.activity_ids)), (1, 1))
         self.assertFalse(self.sim_calls().get("GET /post-order/v2/inquiry/{id}"))
 
@@ -133,7 +134,8 @@ class TestInquiriesAndCases(ReturnCase):
             cases[:1].with_user(self.manager).action_provide_shipment_info()
 
         self.reset_sim_calls()
-        self.pull_claims("pull_cases")                    # a replay reads no case again
+        self.ebay_shop.ebay_cases_synced_until = self.started
+        self.pull_claims("pull_cases")             # the same cases reported again: none read again
         self.assertFalse(self.sim_calls().get("GET /post-order/v2/casemanagement/{id}"))
         self.assertEqual(len(order.case_ids), 3)
         self.sim_post("/_sim/cases/%s/status" % return_case_id, {"status": "CLOSED"})
