@@ -84,6 +84,7 @@ class TestInquiriesAndCases(ReturnCase):
         self.pull_claims("pull_inquiries")        # the buyer still has nothing: the open inquiry is re-read
         self.assertEqual((record.state, record.waiting_for_seller, record.answer),
                          ("waiting_seller", True, False))
+        self.assertEqual(record.activity_ids.user_id, self.mkt_user, "a new to-do for the seller's turn")
 
     def test_only_a_manager_refunds_and_the_refund_is_booked_once(self):
         order = self.shipped_order()
@@ -142,3 +143,13 @@ class TestInquiriesAndCases(ReturnCase):
         self.pull_claims("pull_cases")
         closed = cases.filtered(lambda record: record.external_case_id == return_case_id)
         self.assertEqual((closed.state, bool(closed.closed_at), bool(closed.activity_ids)), ("closed", True, False))
+
+    def test_a_refund_still_being_sent_counts_against_what_the_buyer_paid(self):
+        order = self.shipped_order()
+        first = self.buyer_says_not_received(order)
+        second = self.buyer_says_not_received(order)     # the buyer asked twice for the same line
+        self.assertGreater(first.claim_amount * 2, order.amount_total, "the two claims exceed what was paid")
+        first.with_user(self.manager).action_refund()
+        with self.assertRaises(UserError):        # the first refund is not booked yet but is being sent
+            second.with_user(self.manager).action_refund()
+        self.assertFalse(second.answer_job_id)

@@ -128,6 +128,9 @@ class MarketplaceCase(models.Model):
             raise UserError(_("%s has no sale order yet: a refund is booked on it.", order.name))
         pending = sum((to_decimal(job._payload().get("amount")) for job in order._pending_refund_jobs()),
                       to_decimal(0))
+        pending += sum((to_decimal(other.claim_amount) for other in order.case_ids
+                        if other != self and other.answer == "refund" and other.state == "waiting_seller"),
+                       to_decimal(0))   # other inquiries' refunds being sent
         try:
             requested_refund(order._refund_figures(), order._booked_credit_lines(), AMOUNT,
                              amount=to_decimal(self.claim_amount or order.amount_total), pending=pending)
@@ -156,7 +159,8 @@ class MarketplaceCase(models.Model):
         """Move to ``state``; the seller's activity is done once it is no longer his turn."""
         self.ensure_one()
         values = {"state": state}
-        if state == "waiting_seller" and self.state != "waiting_seller" and self.kind == "inquiry":
+        turn_back = state == "waiting_seller" and self.state != "waiting_seller"
+        if turn_back and self.kind == "inquiry":
             values.update(answer=False, answer_job_id=False)   # the buyer answered back: the seller's turn again
         if external_state:
             values["external_state"] = external_state
@@ -166,6 +170,8 @@ class MarketplaceCase(models.Model):
         if state != "waiting_seller":
             self.activity_ids.sudo().action_feedback(feedback=_("The %(kind)s is %(state)s.", kind=self.kind,
                                                                 state=state))
+        elif turn_back and not self.activity_ids:
+            self._remind_seller()
 
     @api.model
     def _create_from_marketplace(self, order, values):
@@ -178,12 +184,16 @@ class MarketplaceCase(models.Model):
         """A new inquiry or case: an activity for who answers when it waits for the seller; noted on the order."""
         self.ensure_one()
         if self.state == "waiting_seller":
-            if self.kind == "inquiry":
-                summary = _("Buyer says the item of %s did not arrive", self.order_id.name)
-                note = _("Give the shipment's tracking or refund the buyer before %s.",
-                         self.response_due_at or _("the marketplace's deadline"))
-            else:
-                summary = _("The buyer opened a case on %s", self.order_id.name)
-                note = _("Answer it on the marketplace before %s.", self.response_due_at or _("its deadline"))
-            self._schedule_seller_activity(summary, note)
+            self._remind_seller()
         self.order_id.message_post(body=_("%(name)s: %(state)s.", name=self.name, state=self.state))
+
+    def _remind_seller(self):
+        """An activity for who answers (the order's salesperson, else the shop's Responsible), due on the deadline."""
+        if self.kind == "inquiry":
+            summary = _("Buyer says the item of %s did not arrive", self.order_id.name)
+            note = _("Give the shipment's tracking or refund the buyer before %s.",
+                     self.response_due_at or _("the marketplace's deadline"))
+        else:
+            summary = _("The buyer opened a case on %s", self.order_id.name)
+            note = _("Answer it on the marketplace before %s.", self.response_due_at or _("its deadline"))
+        self._schedule_seller_activity(summary, note)
