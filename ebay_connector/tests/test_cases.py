@@ -153,3 +153,5 @@ class TestInquiriesAndCases(ReturnCase):
         with self.assertRaises(UserError):        # the first refund is not booked yet but is being sent
             second.with_user(self.manager).action_refund()
         self.assertFalse(second.answer_job_id)
+        with self.assertRaises(UserError):        # nor may the order's own refund take it above what was paid
+            order.with_user(self.manager)._request_refund("amount", "item_not_received", amount=order.amount_total)

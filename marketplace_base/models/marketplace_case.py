@@ -126,11 +126,7 @@ class MarketplaceCase(models.Model):
         order = self.sudo().order_id
         if not order.sale_order_id:
             raise UserError(_("%s has no sale order yet: a refund is booked on it.", order.name))
-        pending = sum((to_decimal(job._payload().get("amount")) for job in order._pending_refund_jobs()),
-                      to_decimal(0))
-        pending += sum((to_decimal(other.claim_amount) for other in order.case_ids
-                        if other != self and other.answer == "refund" and other.state == "waiting_seller"),
-                       to_decimal(0))   # other inquiries' refunds being sent
+        pending = order._pending_refund_amount(exclude_case=self)
         try:
             requested_refund(order._refund_figures(), order._booked_credit_lines(), AMOUNT,
                              amount=to_decimal(self.claim_amount or order.amount_total), pending=pending)

@@ -784,6 +784,15 @@ class MarketplaceOrder(models.Model):
                                                            ("state", "in", OPEN_JOB_STATES)])
         return jobs.filtered(lambda job: job._payload().get("order_id") == self.id)
 
+    def _pending_refund_amount(self, exclude_case=None):
+        """What refunds being sent for this order will take back, not booked yet: its ``issue_refund`` jobs and its
+        inquiries answered with a refund still on their way (``exclude_case``: the one being checked)."""
+        self.ensure_one()
+        jobs = sum((to_decimal(job._payload().get("amount")) for job in self._pending_refund_jobs()), to_decimal(0))
+        inquiries = self.case_ids.filtered(lambda case: case != exclude_case and case.answer == "refund"
+                                           and case.state == "waiting_seller")
+        return jobs + sum((to_decimal(case.claim_amount) for case in inquiries), to_decimal(0))
+
     def _request_refund(self, mode, reason, amount=None, units=None, comment=None):
         """The seller refunds the buyer from Odoo: ``mode`` full (all that remains), lines (``units``
         {marketplace.order.line: units}) or amount, with one of ``marketplace_core.refunds.REASONS``.
@@ -804,8 +813,7 @@ class MarketplaceOrder(models.Model):
             raise UserError(_("%s has no sale order yet: a refund is booked on it.", order.name))
         if reason not in REASONS:
             raise UserError(_("Choose the reason of the refund."))
-        pending = sum((to_decimal(job._payload().get("amount")) for job in order._pending_refund_jobs()),
-                      to_decimal(0))
+        pending = order._pending_refund_amount()
         try:
             refund = requested_refund(order._refund_figures(), order._booked_credit_lines(), mode, amount=amount,
                                       units={line.external_line_id: count for line, count in (units or {}).items()},
