@@ -5,6 +5,7 @@ listed read only with eBay's link; replays change nothing; another company's use
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user
 
+from ..ebay_api.fulfillment import FulfillmentAdapter
 from .test_returns import ReturnCase
 
 SHIPMENT = "POST /post-order/v2/inquiry/{id}/provide_shipment_info"
@@ -155,3 +156,16 @@ class TestInquiriesAndCases(ReturnCase):
         self.assertFalse(second.answer_job_id)
         with self.assertRaises(UserError):        # nor may the order's own refund take it above what was paid
             order.with_user(self.manager)._request_refund("amount", "item_not_received", amount=order.amount_total)
+
+    def test_an_inquiry_of_an_order_odoo_does_not_hold_is_logged_not_guessed(self):
+        external_id = self.sim_order([(self.sku_a, 1)])
+        fulfillment = FulfillmentAdapter(self.ebay_account._ebay_client())
+        fulfillment.create_shipping_fulfillment(external_id, [(line["lineItemId"], line["quantity"]) for line in
+                                                              fulfillment.get_order(external_id)["lineItems"]],
+                                                "UPS", "1Z999AA10123456785")   # sold and shipped from Seller Hub
+        self.sim_post("/_sim/inquiries", {"orderId": external_id})
+        job = self.pull_claims("pull_inquiries")
+        self.assertFalse(self.env["marketplace.case"].search([("shop_id", "=", self.ebay_shop.id)]))
+        self.assertIn("no single order of this shop matches it", " ".join(job.log_ids.mapped("message")))
+        self.assertFalse(self.env["marketplace.job"].search([("job_type", "=", "pull_orders"),
+                                                             ("state", "=", "pending")]), "no order id to ask for")
