@@ -3,6 +3,7 @@ from odoo import fields, models
 from odoo.addons.marketplace_base.marketplace_core.handlers import BULK, PUBLISH, URGENT, JobHandler
 
 from ..services.cancellation_sync import CancellationAnswerer, CancellationImporter, CancellationRequester
+from ..services.case_sync import CaseImporter, InquiryAnswerer, InquiryImporter
 from ..services.category_importer import CategoryImporter
 from ..services.dispute_sync import DisputeAnswerer, DisputeImporter
 from ..services.finances_importer import FinancesImporter
@@ -35,6 +36,9 @@ EBAY_HANDLERS = {
     "pull_returns": JobHandler(ReturnImporter, URGENT),
     "answer_return": JobHandler(ReturnAnswerer, URGENT),
     "mark_return_received": JobHandler(ReturnReceiver, URGENT),
+    "pull_inquiries": JobHandler(InquiryImporter, URGENT),
+    "pull_cases": JobHandler(CaseImporter, URGENT),
+    "answer_case": JobHandler(InquiryAnswerer, URGENT),
     # listing job types are marketplace_base's (its listings enqueue them); eBay runs them in the publish lane
     "publish_listings": JobHandler(ListingPublisher, PUBLISH),
     "revise_listings": JobHandler(ListingReviser, PUBLISH),

@@ -36,6 +36,16 @@ class MarketplaceShop(models.Model):
         help="eBay creation time up to which return requests are imported; the next pull starts here minus the "
              "order window overlap.",
     )
+    ebay_inquiries_synced_until = fields.Datetime(
+        string="Inquiries Synced Until", copy=False,
+        help="eBay creation time up to which item-not-received inquiries are imported; the next pull starts here "
+             "minus the order window overlap.",
+    )
+    ebay_cases_synced_until = fields.Datetime(
+        string="Cases Synced Until", copy=False,
+        help="eBay creation time up to which cases are imported; the next pull starts here minus the order window "
+             "overlap.",
+    )
 
     # Listing (Odoo -> eBay): default business policies and the inventory location
     ebay_fulfillment_policy_id = fields.Many2one(
@@ -106,6 +116,14 @@ class MarketplaceShop(models.Model):
         """Enqueue ``pull_returns`` for every connected eBay shop (buyers' return requests wait for an answer)."""
         for shop in self._ebay_active_shops():
             self.env["marketplace.job"]._enqueue("pull_returns", shop=shop, priority=5)
+
+    @api.model
+    def _cron_ebay_pull_cases(self):
+        """Enqueue ``pull_inquiries`` and ``pull_cases`` for every connected eBay shop (buyers' item-not-received
+        inquiries and their cases wait for an answer)."""
+        for shop in self._ebay_active_shops():
+            self.env["marketplace.job"]._enqueue("pull_inquiries", shop=shop, priority=5)
+            self.env["marketplace.job"]._enqueue("pull_cases", shop=shop, priority=5)
 
     def _sync_crons(self):
         """eBay's crons for this shop: order pulls (every ``ebay_order_pull_interval``), the daily listing

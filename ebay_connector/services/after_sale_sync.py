@@ -129,10 +129,14 @@ class AfterSaleImporter(AfterSaleService):
         id_field = Model._external_id_field
         stale = Model.search(
             [("shop_id", "=", self.shop.id), ("closed_at", "=", False), (id_field, "!=", False),
-             (id_field, "not in", list(seen))], order="write_date asc", limit=MAX_REFRESH)
+             (id_field, "not in", list(seen))] + self._open_domain(), order="write_date asc", limit=MAX_REFRESH)
         for record in stale:
             self.run.check_cancelled()
             self._read_back(record)
+
+    def _open_domain(self):
+        """More conditions on the open records this pull re-reads (a model holding several kinds: its own)."""
+        return []
 
     def _earliest_unknown(self, raw, unknown_orders, waiting_since):
         """The earliest request date among records whose order is not imported yet (ISO string)."""

@@ -96,17 +96,23 @@ class FulfillmentExporter(EbayJobService):
                 for line in order.line_ids if line.sale_line_id in shipped]
 
     def _carrier_code(self, picking):
-        carrier = picking.carrier_id
-        code = push.ebay_carrier_code(carrier.ebay_carrier_code, carrier.delivery_type, carrier.name)
-        if code:
-            return code
-        if not carrier:
-            raise UserError(_("%s has no delivery method: set one whose eBay Carrier Code eBay knows "
-                              "(e.g. USPS, UPS, FedEx, DHL), then requeue this job.", picking.name))
-        raise UserError(_("No eBay carrier code for delivery method %(carrier)s (delivery %(picking)s): set its "
-                          "eBay Carrier Code (e.g. USPS, UPS, FedEx, DHL), then requeue this job.",
-                          carrier=carrier.name, picking=picking.name))
+        return carrier_code(picking)
 
     def _count_fulfilled(self, order, reported):
         for line in order.line_ids.filtered(lambda line: line.external_line_id in reported):
             line.qty_fulfilled += reported[line.external_line_id]
+
+
+def carrier_code(picking):
+    """The eBay carrier code of a delivery's method (what eBay is told with its tracking number), or a clear
+    error naming what to set (shipments, and the shipment info of an item-not-received inquiry)."""
+    carrier = picking.carrier_id
+    code = push.ebay_carrier_code(carrier.ebay_carrier_code, carrier.delivery_type, carrier.name)
+    if code:
+        return code
+    if not carrier:
+        raise UserError(picking.env._("%s has no delivery method: set one whose eBay Carrier Code eBay knows "
+                                      "(e.g. USPS, UPS, FedEx, DHL), then requeue this job.", picking.name))
+    raise UserError(picking.env._("No eBay carrier code for delivery method %(carrier)s (delivery %(picking)s): "
+                                  "set its eBay Carrier Code (e.g. USPS, UPS, FedEx, DHL), then requeue this job.",
+                                  carrier=carrier.name, picking=picking.name))

@@ -25,3 +25,4 @@ from . import test_return_tour
 from . import test_disputes
 from . import test_conformance
 from . import test_refunds
+from . import test_cases

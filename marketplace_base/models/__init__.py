@@ -12,6 +12,7 @@ from . import marketplace_after_sale
 from . import marketplace_cancellation
 from . import marketplace_dispute
 from . import marketplace_return
+from . import marketplace_case
 from . import marketplace_return_line
 from . import marketplace_order_line
 from . import marketplace_payout

@@ -122,6 +122,8 @@ class MarketplaceOrder(models.Model):
     cancellation_count = fields.Integer(compute="_compute_cancellation_count")
     dispute_ids = fields.One2many("marketplace.dispute", "order_id", string="Payment Disputes")
     dispute_count = fields.Integer(compute="_compute_dispute_count")
+    case_ids = fields.One2many("marketplace.case", "order_id", string="Inquiries and Cases")
+    case_count = fields.Integer(compute="_compute_case_count")
     credit_note_ids = fields.One2many("account.move", "marketplace_order_id", string="Credit Notes", readonly=True)
     credit_note_count = fields.Integer(compute="_compute_refunded")
     amount_refunded = fields.Monetary(
@@ -594,8 +596,20 @@ class MarketplaceOrder(models.Model):
     def action_view_returns(self):
         return self._view_after_sale("marketplace_base.action_marketplace_return")
 
+    # -- inquiries and cases (marketplace.case) --------------------------------
+    @api.depends("case_ids")
+    def _compute_case_count(self):
+        counts = dict(self.env["marketplace.case"]._read_group(
+            [("order_id", "in", self.ids)], ["order_id"], ["__count"]))
+        for order in self:
+            order.case_count = counts.get(order, 0)
+
+    def action_view_cases(self):
+        return self._view_after_sale("marketplace_base.action_marketplace_case")
+
     def _view_after_sale(self, xml_id):
-        """The after-sale records (cancellations, returns) of this order, whatever their state."""
+        """The after-sale records (cancellations, returns, inquiries and cases) of this order, whatever their
+        state."""
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(xml_id)
         action["domain"] = [("order_id", "=", self.id)]
@@ -770,6 +784,15 @@ class MarketplaceOrder(models.Model):
                                                            ("state", "in", OPEN_JOB_STATES)])
         return jobs.filtered(lambda job: job._payload().get("order_id") == self.id)
 
+    def _pending_refund_amount(self, exclude_case=None):
+        """What refunds being sent for this order will take back, not booked yet: its ``issue_refund`` jobs and its
+        inquiries answered with a refund still on their way (``exclude_case``: the one being checked)."""
+        self.ensure_one()
+        jobs = sum((to_decimal(job._payload().get("amount")) for job in self._pending_refund_jobs()), to_decimal(0))
+        inquiries = self.case_ids.filtered(lambda case: case != exclude_case and case.answer == "refund"
+                                           and case.state == "waiting_seller")
+        return jobs + sum((to_decimal(case.claim_amount) for case in inquiries), to_decimal(0))
+
     def _request_refund(self, mode, reason, amount=None, units=None, comment=None):
         """The seller refunds the buyer from Odoo: ``mode`` full (all that remains), lines (``units``
         {marketplace.order.line: units}) or amount, with one of ``marketplace_core.refunds.REASONS``.
@@ -790,8 +813,7 @@ class MarketplaceOrder(models.Model):
             raise UserError(_("%s has no sale order yet: a refund is booked on it.", order.name))
         if reason not in REASONS:
             raise UserError(_("Choose the reason of the refund."))
-        pending = sum((to_decimal(job._payload().get("amount")) for job in order._pending_refund_jobs()),
-                      to_decimal(0))
+        pending = order._pending_refund_amount()
         try:
             refund = requested_refund(order._refund_figures(), order._booked_credit_lines(), mode, amount=amount,
                                       units={line.external_line_id: count for line, count in (units or {}).items()},

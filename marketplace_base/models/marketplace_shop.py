@@ -119,6 +119,9 @@ class MarketplaceShop(models.Model):
     return_waiting_count = fields.Integer(compute="_compute_return_counts", string="Returns Waiting")
     return_due_count = fields.Integer(compute="_compute_return_counts", string="Returns Due within 48 h")
     return_overdue_count = fields.Integer(compute="_compute_return_counts", string="Returns Overdue")
+    case_waiting_count = fields.Integer(compute="_compute_case_counts", string="Inquiries and Cases Waiting")
+    case_due_count = fields.Integer(compute="_compute_case_counts", string="Inquiries and Cases Due within 48 h")
+    case_overdue_count = fields.Integer(compute="_compute_case_counts", string="Inquiries and Cases Overdue")
     money_fees_month = fields.Char(compute="_compute_money_summary", string="Fees This Month",
                                    help="The marketplace's fees and charges on this shop's orders since the 1st.")
     money_last_payout = fields.Char(compute="_compute_money_summary", string="Last Payout",
@@ -162,6 +165,12 @@ class MarketplaceShop(models.Model):
         counts = self._after_sale_counts("marketplace.return")
         for shop in self:
             shop.return_waiting_count, shop.return_due_count, shop.return_overdue_count = counts[shop.id]
+
+    def _compute_case_counts(self):
+        """Item-not-received inquiries and cases waiting for the seller: all, due within 48 h, overdue."""
+        counts = self._after_sale_counts("marketplace.case")
+        for shop in self:
+            shop.case_waiting_count, shop.case_due_count, shop.case_overdue_count = counts[shop.id]
 
     def _compute_dispute_counts(self):
         """Payment disputes waiting for the seller's answer: all, due within 48 h, overdue."""
@@ -528,6 +537,9 @@ class MarketplaceShop(models.Model):
         return self._open_related("marketplace_base.action_marketplace_dispute", [("waiting_for_seller", "=", True)])
     def action_open_waiting_returns(self):
         return self._open_related("marketplace_base.action_marketplace_return", [("waiting_for_seller", "=", True)])
+
+    def action_open_waiting_cases(self):
+        return self._open_related("marketplace_base.action_marketplace_case", [("waiting_for_seller", "=", True)])
 
     def action_open_bindings(self):
         return self._open_related("marketplace_base.action_marketplace_product_binding", [])

@@ -13,6 +13,8 @@ class SaleOrder(models.Model):
 
     marketplace_return_count = fields.Integer(compute="_compute_marketplace_return_count",
                                               groups="marketplace_base.group_marketplace_user")
+    marketplace_case_count = fields.Integer(compute="_compute_marketplace_case_count",
+                                            groups="marketplace_base.group_marketplace_user")
 
     @api.depends("marketplace_order_id.cancellation_ids")
     def _compute_marketplace_cancellation_count(self):
@@ -40,3 +42,12 @@ class SaleOrder(models.Model):
     def action_view_marketplace_returns(self):
         self.ensure_one()
         return self.marketplace_order_id.action_view_returns()
+
+    @api.depends("marketplace_order_id.case_ids")
+    def _compute_marketplace_case_count(self):
+        for sale_order in self:
+            sale_order.marketplace_case_count = len(sale_order.marketplace_order_id.case_ids)
+
+    def action_view_marketplace_cases(self):
+        self.ensure_one()
+        return self.marketplace_order_id.action_view_cases()

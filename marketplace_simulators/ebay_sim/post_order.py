@@ -108,11 +108,11 @@ def _waiting_for_seller(cancellation):
 
 
 # -- seller calls ---------------------------------------------------------------------------------------
-def creation_date_filter(query, error_id):
-    """The SQL conditions and arguments of a Post-Order search's ``creation_date_range_from/to`` (cancellations,
-    returns); a date eBay cannot read is refused with ``error_id``."""
+def creation_date_filter(query, error_id, prefix=""):
+    """The SQL conditions and arguments of a Post-Order search's ``<prefix>creation_date_range_from/to``
+    (cancellations, returns; ``inquiry_``, ``case_``); a date eBay cannot read is refused with ``error_id``."""
     where, args = [], []
-    for name, operator in (("creation_date_range_from", ">="), ("creation_date_range_to", "<=")):
+    for name, operator in ((prefix + "creation_date_range_from", ">="), (prefix + "creation_date_range_to", "<=")):
         if query.get(name):
             try:
                 args.append(iso(parse_iso(query[name])))

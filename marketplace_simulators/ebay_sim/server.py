@@ -25,6 +25,7 @@ from . import (
     oauth,
     payment_dispute,
     post_order,
+    post_order_inquiries,
     post_order_returns,
     publishing,
     refunds,
@@ -40,7 +41,7 @@ from .store import Store
 LOG = logging.getLogger(__name__)
 ROUTES = [Route(*spec) for module in (oauth, taxonomy, browse, inventory, bulk_update, migration, feed, fulfillment,
                                       notification, publishing, catalog, post_order, post_order_returns,
-                                      payment_dispute, signatures, finances, refunds, controls)
+                                      post_order_inquiries, payment_dispute, signatures, finances, refunds, controls)
           for spec in module.ROUTES]
 ROUTES_BY_METHOD = {method: [r for r in ROUTES if r.method == method] for method in ("GET", "POST", "PUT",
                                                                                        "DELETE")}

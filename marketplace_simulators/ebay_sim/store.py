@@ -59,6 +59,8 @@ CREATE TABLE IF NOT EXISTS returns (return_id TEXT PRIMARY KEY, order_id TEXT NO
     creation_date TEXT NOT NULL, data TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS returns_by_order ON returns(order_id);
 CREATE INDEX IF NOT EXISTS returns_by_creation ON returns(creation_date);
+CREATE TABLE IF NOT EXISTS inquiries (inquiry_id TEXT PRIMARY KEY, creation_date TEXT NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS cases (case_id TEXT PRIMARY KEY, creation_date TEXT NOT NULL, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS fail_skus (sku TEXT PRIMARY KEY, error_id INTEGER, message TEXT);
 CREATE TABLE IF NOT EXISTS api_signing_keys (signing_key_id TEXT PRIMARY KEY, cipher TEXT NOT NULL,
     public_der TEXT NOT NULL, jwe TEXT NOT NULL UNIQUE, created INTEGER NOT NULL, expires INTEGER NOT NULL);
