@@ -4,12 +4,16 @@ eBay's call reference (developer.ebay.com/devzone/post-order/, found with ``sear
 (GetSummaryResponse: ``members[]`` of ReturnSummaryType, ``paginationOutput``), GET /return/{returnId}
 (GetDetailResponse: ``summary`` and ``detail`` as ``fieldgroups`` asks), POST /return/{returnId}/decide
 (DecideReturnRequest: ``decision`` of DecisionEnum, ``comments``, ``RMANumber``, ``partialRefundAmount``,
-``keepOriginalItem``), POST /return/{returnId}/mark_as_received (MarkAsReceivedRequest: ``comments``). Types:
+``keepOriginalItem``), POST /return/{returnId}/mark_as_received (MarkAsReceivedRequest: ``comments``),
+GET /return/{returnId}/files (``files[]`` of ReturnFileType: ``fileId``, ``fileName``, ``fileData`` base64,
+``fileFormat`` of FileFormatEnum, ``filePurpose``, ``creationDate``: the buyer's photos among them). Types:
 ReturnStateEnum, ReturnStatusEnum, ReturnCreationInfoType (``item`` with ``itemId``, ``transactionId``,
 ``returnQuantity``; ``reason``; ``comments``; ``creationDate``), ``sellerResponseDue`` (``activityDue``,
 ``respondByDate``), ``sellerTotalRefund`` (``estimatedRefundAmount``, ``actualRefundAmount``), Text
 (``{"content": ...}``). What no page showed is listed in docs/ebay-api.md.
 """
+import base64
+import binascii
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -158,6 +162,30 @@ def map_return(summary, detail=None):
     )
 
 
+# FileFormatEnum -> the attachment's mimetype (UNCONFIRMED: the enum's values beyond the image formats eBay's
+# upload accepts; an unknown format is kept as a plain file)
+FILE_MIMETYPES = {"JPEG": "image/jpeg", "JPG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif",
+                  "BMP": "image/bmp", "PDF": "application/pdf"}
+
+
+def return_files(files):
+    """The files of a return (GET /files) as attachments' values ``[{"name", "raw", "mimetype"}]``; a file
+    without data or whose data is not base64 is left out (reported by the count the caller compares)."""
+    attachments = []
+    for file in files or ():
+        try:
+            raw = base64.b64decode(file.get("fileData") or "", validate=True)
+        except (binascii.Error, ValueError):
+            continue
+        if not raw:
+            continue
+        file_format = str(file.get("fileFormat") or "").upper()
+        extension = {"JPEG": "jpg"}.get(file_format, file_format.lower() or "bin")
+        attachments.append({"name": file.get("fileName") or "%s.%s" % (file.get("fileId") or "file", extension),
+                            "raw": raw, "mimetype": FILE_MIMETYPES.get(file_format, "application/octet-stream")})
+    return attachments
+
+
 class ReturnAdapter(PostOrderAdapter):
     """The seller's side of eBay's return calls (reads count as pulls, answers as pushes)."""
 
@@ -183,6 +211,11 @@ class ReturnAdapter(PostOrderAdapter):
         body = self._call("GET", "/" + quoted(return_id), "post_order.read", params={"fieldgroups": "FULL"}).body
         body = body or {}
         return body.get("summary") or {}, body.get("detail") or {}
+
+    def files(self, return_id):
+        """The files attached to a return (the buyer's photos of the item, labels, proofs), with their data."""
+        body = self._call("GET", "/%s/files" % quoted(return_id), "post_order.read").body or {}
+        return body.get("files") or []
 
     def decide(self, return_id, answer, comments=None, rma_number=None, amount=None, currency=None):
         """The seller's answer to a return request: approve (with an RMA number), decline (with the seller's

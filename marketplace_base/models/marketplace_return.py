@@ -129,6 +129,21 @@ class MarketplaceReturn(models.Model):
         if state in ITEM_COMING_STATES and self.item_comes_back and not self.picking_id:
             self.sudo()._create_return_picking()
 
+    def _attach_marketplace_files(self, files):
+        """Keep the files the marketplace holds for this return (the buyer's photos: ``[{"name", "raw",
+        "mimetype"}]``) as its attachments, each once (by content, as Odoo's checksum says): a file read again
+        is not added again."""
+        self.ensure_one()
+        Attachment = self.env["ir.attachment"].sudo()
+        known = set(Attachment.search([("res_model", "=", self._name), ("res_id", "=", self.id)]).mapped("checksum"))
+        new = [file for file in files if Attachment._compute_checksum(file["raw"]) not in known]
+        if not new:
+            return Attachment
+        attachments = Attachment.create([dict(file, res_model=self._name, res_id=self.id) for file in new])
+        self.message_post(body=_("%s file(s) from the marketplace attached (the buyer's photos).", len(new)),
+                          attachment_ids=attachments.ids)
+        return attachments
+
     @api.model
     def _create_from_marketplace(self, order, values):
         lines = values.pop("lines", None) or []

@@ -157,9 +157,23 @@ def mark_as_received(req):
 
 
 # -- /_sim controls -------------------------------------------------------------------------------------
+def files(req):
+    """GET /return/{returnId}/files: the files of the return (ReturnFileType, with their data)."""
+    return json_response({"files": _load(req.db, req.params["returnId"]).get("files", [])})
+
+
+def _buyer_photo(photo, index, now):
+    """A photo the buyer attached (``{"fileName"?, "data": base64, "fileFormat"?}``) as eBay lists it."""
+    if not photo.get("data"):
+        raise bad_request(1, "SIMULATOR", "a photo needs its data (base64)")
+    return {"fileId": str(6100000000 + index), "fileName": photo.get("fileName") or "photo%s.jpg" % index,
+            "fileData": photo["data"], "fileFormat": photo.get("fileFormat", "JPEG"), "filePurpose": "ITEM_RELATED",
+            "fileStatus": "PUBLISHED", "submitterRole": "BUYER", "creationDate": {"value": iso(now)}}
+
+
 def post_buyer_return(req):
-    """POST /_sim/returns ``{"orderId", "lineItemId"?, "quantity"?, "reason"?, "comments"?}`` — the buyer asks
-    to return a shipped item (the order's first shipped line unless named)."""
+    """POST /_sim/returns ``{"orderId", "lineItemId"?, "quantity"?, "reason"?, "comments"?, "photos"?}`` — the
+    buyer asks to return a shipped item (the order's first shipped line unless named), with photos of it."""
     body = req.json()
     reason = body.get("reason", "NOT_AS_DESCRIBED")
     if reason not in BUYER_REASONS:
@@ -193,7 +207,8 @@ def post_buyer_return(req):
         }
         if body.get("comments"):
             summary["creationInfo"]["comments"] = {"content": body["comments"]}
-        record = {"summary": summary, "detail": {"returnShipmentInfo": {}, "responseHistory": []}}
+        record = {"summary": summary, "detail": {"returnShipmentInfo": {}, "responseHistory": []},
+                  "files": [_buyer_photo(photo, index, now) for index, photo in enumerate(body.get("photos") or ())]}
         _save(db, record)
     return json_response(summary, 201)
 
@@ -233,6 +248,7 @@ def post_refund(req):
 ROUTES = [
     ("GET", "/post-order/v2/return/search", search, "iaf"),
     ("GET", "/post-order/v2/return/{returnId}", get, "iaf"),
+    ("GET", "/post-order/v2/return/{returnId}/files", files, "iaf"),
     ("POST", "/post-order/v2/return/{returnId}/decide", decide, "iaf"),
     ("POST", "/post-order/v2/return/{returnId}/mark_as_received", mark_as_received, "iaf"),
     ("POST", "/_sim/returns", post_buyer_return, "sim"),
