@@ -6,7 +6,11 @@ eBay's call reference (developer.ebay.com/devzone/post-order/, found with ``sear
 (DecideReturnRequest: ``decision`` of DecisionEnum, ``comments``, ``RMANumber``, ``partialRefundAmount``,
 ``keepOriginalItem``), POST /return/{returnId}/mark_as_received (MarkAsReceivedRequest: ``comments``),
 GET /return/{returnId}/files (``files[]`` of ReturnFileType: ``fileId``, ``fileName``, ``fileData`` base64,
-``fileFormat`` of FileFormatEnum, ``filePurpose``, ``creationDate``: the buyer's photos among them). Types:
+``fileFormat`` of FileFormatEnum, ``filePurpose``, ``creationDate``: the buyer's photos among them); the seller's
+own return label: POST /return/{returnId}/file/upload (UploadFileRequest ``{data: base64, fileName,
+filePurpose}`` → ``{fileId}``), POST /return/{returnId}/file/submit (``{filePurpose}``: activates the uploaded
+files), POST /return/{returnId}/add_shipping_label (ProvideLabelRequest: ``labelAction`` UPLOAD_LABEL for the
+seller's own label, ``fileId``, ``carrierName``, ``labelId`` its tracking number). Types:
 ReturnStateEnum, ReturnStatusEnum, ReturnCreationInfoType (``item`` with ``itemId``, ``transactionId``,
 ``returnQuantity``; ``reason``; ``comments``; ``creationDate``), ``sellerResponseDue`` (``activityDue``,
 ``respondByDate``), ``sellerTotalRefund`` (``estimatedRefundAmount``, ``actualRefundAmount``), Text
@@ -23,6 +27,7 @@ from .mappers import _mapping
 from .post_order import PostOrderAdapter, date_value, quoted
 
 BASE = "/post-order/v2/return"
+LABEL_PURPOSE = "LABEL_RELATED"
 PAGE_SIZE = 200  # UNCONFIRMED: the search page shows ``limit`` without a maximum
 
 # The platform-neutral states of marketplace.return
@@ -216,6 +221,24 @@ class ReturnAdapter(PostOrderAdapter):
         """The files attached to a return (the buyer's photos of the item, labels, proofs), with their data."""
         body = self._call("GET", "/%s/files" % quoted(return_id), "post_order.read").body or {}
         return body.get("files") or []
+
+    def send_label(self, return_id, file_name, content, carrier=None, tracking=None):
+        """The seller's own return label for the buyer: the file uploaded and submitted as LABEL_RELATED, then
+        given to the return with ``add_shipping_label`` (UPLOAD_LABEL). Each step may be sent again: a second
+        upload adds a file, and add_shipping_label creates or updates the return's label."""
+        path = "/%s" % quoted(return_id)
+        answer = self._call("POST", path + "/file/upload", "post_order.write", json={
+            "data": base64.b64encode(content).decode(), "fileName": file_name, "filePurpose": LABEL_PURPOSE}).body
+        file_id = (answer or {}).get("fileId")
+        if not file_id:
+            raise MappingError("eBay's file upload answered no fileId")
+        self._call("POST", path + "/file/submit", "post_order.write", json={"filePurpose": LABEL_PURPOSE})
+        label = {"labelAction": "UPLOAD_LABEL", "fileId": str(file_id)}
+        if carrier:
+            label["carrierName"] = carrier
+        if tracking:
+            label["labelId"] = tracking
+        self._call("POST", path + "/add_shipping_label", "post_order.write", json=label)
 
     def decide(self, return_id, answer, comments=None, rma_number=None, amount=None, currency=None):
         """The seller's answer to a return request: approve (with an RMA number), decline (with the seller's

@@ -101,6 +101,27 @@ class ReturnAnswerer(ReturnService):
                             currency=record.currency_id.name)
 
 
+class ReturnLabelSender(ReturnService):
+    """``send_return_label``: the seller's own return label (the attachment chosen on the return, its carrier and
+    tracking number) goes to eBay once, while the return is approved and the buyer has not sent the item yet.
+    eBay is read first; every step of the sending may be sent again (see ``ReturnAdapter.send_label``), so an
+    uncertain call is retried by the job; a refusal is written on the return (the seller may send it again)."""
+
+    def execute(self):
+        record = self._record()
+        label = record.sudo().label_attachment_id
+        if record.label_sent_at or not label:
+            self.run.log(_("%s has no return label waiting to be sent: nothing to do.", record.name))
+            return
+        ebay = self._send_once(
+            record, lambda: self.returns.send_label(record.external_return_id, label.name, label.raw,
+                                                    record.label_carrier, record.label_tracking),
+            (APPROVED,), _("the return label"), refused=record._label_refused)
+        if ebay:
+            record._label_sent()
+            self.run.log(_("%s: return label sent to eBay.", record.name))
+
+
 class ReturnReceiver(ReturnService):
     """``mark_return_received``: the return picking is validated, eBay is told the item arrived, once."""
 

@@ -61,16 +61,50 @@ class ReturnCase(OrdersCase):
         self.assertEqual(job.state, "done", job.last_error)
         return job
 
+    def ebay_return_detail(self, record):
+        return self.ebay_return_body(record)["detail"]
+
     def ebay_return(self, record):
-        """The return as eBay has it (a Post-Order call with the account's IAF token)."""
+        return self.ebay_return_body(record)["summary"]
+
+    def ebay_return_body(self, record):
+        """The return as eBay has it, ``{"summary", "detail"}`` (a Post-Order call with the IAF token)."""
         token = self.ebay_account._ebay_client().token_store.load().access_token
         answer = self.http.get(self.sim.base_url + "/post-order/v2/return/%s" % record.external_return_id,
                                headers={"Authorization": "IAF " + token}, timeout=10)
         answer.raise_for_status()
-        return answer.json()["summary"]
+        return answer.json()
 
 
 class TestReturns(ReturnCase):
+
+    def test_the_seller_return_label_goes_to_ebay_with_the_approval_once(self):
+        record = self.buyer_returns(self.shipped_order())
+        label = self.env["ir.attachment"].with_user(self.mkt_user).create({
+            "name": "return-label.pdf", "res_model": record._name, "res_id": record.id,
+            "raw": b"%PDF-1.4 label", "mimetype": "application/pdf"})
+        mine = record.with_user(self.mkt_user)
+        mine.write({"label_attachment_id": label.id, "label_carrier": "UPS", "label_tracking": "1ZRET42"})
+        with self.assertRaises(UserError):   # only an approved return takes a label on its own
+            mine.action_send_return_label()
+        mine.action_approve()
+        self.run_job(record.answer_job_id)
+        self.assertEqual(record.state, "approved")
+        self.run_job(record.label_job_id)
+        self.assertTrue(record.label_sent_at)
+        shipping_label = self.ebay_return_detail(record)["returnShipmentInfo"]["shippingLabel"]
+        self.assertEqual((shipping_label["labelAction"], shipping_label["carrierName"], shipping_label["labelId"]),
+                         ("UPLOAD_LABEL", "UPS", "1ZRET42"))
+        self.assertEqual(self.sim_calls().get("POST /post-order/v2/return/{id}/add_shipping_label"), 1)
+        with self.assertRaises(UserError):   # sent once
+            mine.action_send_return_label()
+        job = record.label_job_id
+        job.write({"state": "pending"})
+        self.run_jobs(job_ids=job.ids)
+        self.assertEqual(self.sim_calls().get("POST /post-order/v2/return/{id}/add_shipping_label"), 1,
+                         "a replayed job sends nothing")
+        with self.assertRaises(AccessError):   # a salesperson without marketplace rights sends nothing
+            record.with_user(self.salesperson).action_send_return_label()
 
     def test_the_buyer_photos_are_attached_to_the_return_once(self):
         photos = [{"fileName": "front.jpg", "data": base64.b64encode(b"\xff\xd8\xff front").decode()},

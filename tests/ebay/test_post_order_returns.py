@@ -181,3 +181,23 @@ def test_the_buyer_photos_of_a_return(adapter, sim_controls, shipped_order):
     assert [(file["fileName"], file["filePurpose"], file["fileData"]) for file in files] == [
         ("front.jpg", "ITEM_RELATED", PHOTO)]
     assert adapter.files(sim_controls.post("returns", {"orderId": shipped_order})["returnId"]) == []
+
+
+def test_the_seller_label_uploaded_submitted_and_given(adapter, sim, sim_client, sim_controls, shipped_order):
+    return_id = sim_controls.post("returns", {"orderId": shipped_order})["returnId"]
+    pdf = b"%PDF-1.4 a return label"
+    with pytest.raises(EbayRequestError):   # not approved yet
+        adapter.send_label(return_id, "label.pdf", pdf, "UPS", "1ZRET")
+    adapter.decide(return_id, "approve")
+    with pytest.raises(EbayRequestError):   # not an image nor a PDF
+        adapter.send_label(return_id, "label.txt", b"hello", "UPS", "1ZRET")
+    adapter.send_label(return_id, "label.pdf", pdf, "UPS", "1ZRET")
+    label = adapter.get(return_id)[1]["returnShipmentInfo"]["shippingLabel"]
+    assert (label["labelAction"], label["carrierName"], label["labelId"]) == ("UPLOAD_LABEL", "UPS", "1ZRET")
+    assert [(file["fileName"], file["filePurpose"], file["fileStatus"]) for file in adapter.files(return_id)
+            if file["fileId"] == label["fileId"]] == [("label.pdf", "LABEL_RELATED", "PUBLISHED")]
+    token = sim_client.token_store.load().access_token
+    unsubmitted = requests.post(f"{sim.base_url}/post-order/v2/return/{return_id}/add_shipping_label",
+                                json={"labelAction": "UPLOAD_LABEL", "fileId": "nope"},
+                                headers={"Authorization": "IAF " + token}, timeout=10)
+    assert unsubmitted.status_code == 400, "UPLOAD_LABEL needs a submitted label file"
