@@ -4,12 +4,20 @@ eBay's call reference (developer.ebay.com/devzone/post-order/, found with ``sear
 (GetSummaryResponse: ``members[]`` of ReturnSummaryType, ``paginationOutput``), GET /return/{returnId}
 (GetDetailResponse: ``summary`` and ``detail`` as ``fieldgroups`` asks), POST /return/{returnId}/decide
 (DecideReturnRequest: ``decision`` of DecisionEnum, ``comments``, ``RMANumber``, ``partialRefundAmount``,
-``keepOriginalItem``), POST /return/{returnId}/mark_as_received (MarkAsReceivedRequest: ``comments``). Types:
+``keepOriginalItem``), POST /return/{returnId}/mark_as_received (MarkAsReceivedRequest: ``comments``),
+GET /return/{returnId}/files (``files[]`` of ReturnFileType: ``fileId``, ``fileName``, ``fileData`` base64,
+``fileFormat`` of FileFormatEnum, ``filePurpose``, ``creationDate``: the buyer's photos among them); the seller's
+own return label: POST /return/{returnId}/file/upload (UploadFileRequest ``{data: base64, fileName,
+filePurpose}`` → ``{fileId}``), POST /return/{returnId}/file/submit (``{filePurpose}``: activates the uploaded
+files), POST /return/{returnId}/add_shipping_label (ProvideLabelRequest: ``labelAction`` UPLOAD_LABEL for the
+seller's own label, ``fileId``, ``carrierName``, ``labelId`` its tracking number). Types:
 ReturnStateEnum, ReturnStatusEnum, ReturnCreationInfoType (``item`` with ``itemId``, ``transactionId``,
 ``returnQuantity``; ``reason``; ``comments``; ``creationDate``), ``sellerResponseDue`` (``activityDue``,
 ``respondByDate``), ``sellerTotalRefund`` (``estimatedRefundAmount``, ``actualRefundAmount``), Text
 (``{"content": ...}``). What no page showed is listed in docs/ebay-api.md.
 """
+import base64
+import binascii
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -19,6 +27,7 @@ from .mappers import _mapping
 from .post_order import PostOrderAdapter, date_value, quoted
 
 BASE = "/post-order/v2/return"
+LABEL_PURPOSE = "LABEL_RELATED"
 PAGE_SIZE = 200  # UNCONFIRMED: the search page shows ``limit`` without a maximum
 
 # The platform-neutral states of marketplace.return
@@ -158,6 +167,30 @@ def map_return(summary, detail=None):
     )
 
 
+# FileFormatEnum -> the attachment's mimetype (UNCONFIRMED: the enum's values beyond the image formats eBay's
+# upload accepts; an unknown format is kept as a plain file)
+FILE_MIMETYPES = {"JPEG": "image/jpeg", "JPG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif",
+                  "BMP": "image/bmp", "PDF": "application/pdf"}
+
+
+def return_files(files):
+    """The files of a return (GET /files) as attachments' values ``[{"name", "raw", "mimetype"}]``; a file
+    without data or whose data is not base64 is left out (reported by the count the caller compares)."""
+    attachments = []
+    for file in files or ():
+        try:
+            raw = base64.b64decode(file.get("fileData") or "", validate=True)
+        except (binascii.Error, ValueError):
+            continue
+        if not raw:
+            continue
+        file_format = str(file.get("fileFormat") or "").upper()
+        extension = {"JPEG": "jpg"}.get(file_format, file_format.lower() or "bin")
+        attachments.append({"name": file.get("fileName") or "%s.%s" % (file.get("fileId") or "file", extension),
+                            "raw": raw, "mimetype": FILE_MIMETYPES.get(file_format, "application/octet-stream")})
+    return attachments
+
+
 class ReturnAdapter(PostOrderAdapter):
     """The seller's side of eBay's return calls (reads count as pulls, answers as pushes)."""
 
@@ -183,6 +216,29 @@ class ReturnAdapter(PostOrderAdapter):
         body = self._call("GET", "/" + quoted(return_id), "post_order.read", params={"fieldgroups": "FULL"}).body
         body = body or {}
         return body.get("summary") or {}, body.get("detail") or {}
+
+    def files(self, return_id):
+        """The files attached to a return (the buyer's photos of the item, labels, proofs), with their data."""
+        body = self._call("GET", "/%s/files" % quoted(return_id), "post_order.read").body or {}
+        return body.get("files") or []
+
+    def send_label(self, return_id, file_name, content, carrier=None, tracking=None):
+        """The seller's own return label for the buyer: the file uploaded and submitted as LABEL_RELATED, then
+        given to the return with ``add_shipping_label`` (UPLOAD_LABEL). Each step may be sent again: a second
+        upload adds a file, and add_shipping_label creates or updates the return's label."""
+        path = "/%s" % quoted(return_id)
+        answer = self._call("POST", path + "/file/upload", "post_order.write", json={
+            "data": base64.b64encode(content).decode(), "fileName": file_name, "filePurpose": LABEL_PURPOSE}).body
+        file_id = (answer or {}).get("fileId")
+        if not file_id:
+            raise MappingError("eBay's file upload answered no fileId")
+        self._call("POST", path + "/file/submit", "post_order.write", json={"filePurpose": LABEL_PURPOSE})
+        label = {"labelAction": "UPLOAD_LABEL", "fileId": str(file_id)}
+        if carrier:
+            label["carrierName"] = carrier
+        if tracking:
+            label["labelId"] = tracking
+        self._call("POST", path + "/add_shipping_label", "post_order.write", json=label)
 
     def decide(self, return_id, answer, comments=None, rma_number=None, amount=None, currency=None):
         """The seller's answer to a return request: approve (with an RMA number), decline (with the seller's

@@ -13,7 +13,7 @@ from ..services.listing_publisher import ListingEnder, ListingPublisher, Listing
 from ..services.notification_processor import NotificationProcessor
 from ..services.order_importer import OrderImporter
 from ..services.refund_issuer import RefundIssuer
-from ..services.return_sync import ReturnAnswerer, ReturnImporter, ReturnReceiver
+from ..services.return_sync import ReturnAnswerer, ReturnImporter, ReturnLabelSender, ReturnReceiver
 from ..services.stock_exporter import EbayPricePush, EbayStockPush
 
 # eBay job type -> the importer/exporter that runs it and its lane (given to the base by marketplace.platform.ebay):
@@ -36,6 +36,7 @@ EBAY_HANDLERS = {
     "pull_returns": JobHandler(ReturnImporter, URGENT),
     "answer_return": JobHandler(ReturnAnswerer, URGENT),
     "mark_return_received": JobHandler(ReturnReceiver, URGENT),
+    "send_return_label": JobHandler(ReturnLabelSender, URGENT),
     "pull_inquiries": JobHandler(InquiryImporter, URGENT),
     "pull_cases": JobHandler(CaseImporter, URGENT),
     "answer_case": JobHandler(InquiryAnswerer, URGENT),

@@ -1,6 +1,6 @@
 from odoo import api, models
 
-from odoo.addons.marketplace_base.marketplace_core.platform import PRICE_PUSH_ON_CHANGE, STOCK_PUSH
+from odoo.addons.marketplace_base.marketplace_core.platform import PRICE_PUSH_ON_CHANGE, RETURN_LABEL, STOCK_PUSH
 
 from .marketplace_job import EBAY_HANDLERS, EBAY_PUSH_ADAPTERS
 
@@ -34,4 +34,4 @@ class MarketplacePlatformEbay(models.AbstractModel):
 
     @api.model
     def _capabilities(self):
-        return frozenset({STOCK_PUSH, PRICE_PUSH_ON_CHANGE})
+        return frozenset({STOCK_PUSH, PRICE_PUSH_ON_CHANGE, RETURN_LABEL})

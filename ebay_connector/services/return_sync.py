@@ -8,6 +8,7 @@ from ..ebay_api.post_order_returns import (
     REQUESTED,
     ReturnAdapter,
     map_return,
+    return_files,
 )
 from ..sync_core.returns import external_state, return_values
 from .after_sale_sync import AfterSaleImporter, AfterSaleService
@@ -41,7 +42,8 @@ class ReturnImporter(AfterSaleImporter, ReturnService):
     """``pull_returns``: eBay's returns of the shop created since its watermark (search by creation date, pages
     of 200), then the open ones re-read (``AfterSaleImporter``). A return new to Odoo, or whose status moved
     since Odoo stored it, is read whole (its detail has the RMA and the buyer's tracking); a replay reads
-    nothing more."""
+    nothing more. With it come the return's files (GET /files: the buyer's photos), kept as the return's
+    attachments once each."""
 
     synced_until_field = "ebay_returns_synced_until"
     first_position = 1
@@ -64,8 +66,16 @@ class ReturnImporter(AfterSaleImporter, ReturnService):
                 raws.append({"summary": summary})
             else:
                 summary, detail = self.returns.get(return_id)
-                raws.append({"summary": summary, "detail": detail})
+                raws.append({"summary": summary, "detail": detail, "files": self.returns.files(return_id)})
         return raws
+
+    def _sync(self, raws):
+        counts = super()._sync(raws)
+        with_files = {str(raw["summary"].get("returnId")): raw["files"] for raw in raws if "files" in raw}
+        for record in self.env[self.model].search([("shop_id", "=", self.shop.id),
+                                                   ("external_return_id", "in", list(with_files))]):
+            record._attach_marketplace_files(return_files(with_files[record.external_return_id]))
+        return counts
 
 
 class ReturnAnswerer(ReturnService):
@@ -89,6 +99,27 @@ class ReturnAnswerer(ReturnService):
         self.returns.decide(record.external_return_id, answer, comments=comments,
                             rma_number=record.rma_number or None, amount=record.offer_amount,
                             currency=record.currency_id.name)
+
+
+class ReturnLabelSender(ReturnService):
+    """``send_return_label``: the seller's own return label (the attachment chosen on the return, its carrier and
+    tracking number) goes to eBay once, while the return is approved and the buyer has not sent the item yet.
+    eBay is read first; every step of the sending may be sent again (see ``ReturnAdapter.send_label``), so an
+    uncertain call is retried by the job; a refusal is written on the return (the seller may send it again)."""
+
+    def execute(self):
+        record = self._record()
+        label = record.sudo().label_attachment_id
+        if record.label_sent_at or not label:
+            self.run.log(_("%s has no return label waiting to be sent: nothing to do.", record.name))
+            return
+        ebay = self._send_once(
+            record, lambda: self.returns.send_label(record.external_return_id, label.name, label.raw,
+                                                    record.label_carrier, record.label_tracking),
+            (APPROVED,), _("the return label"), refused=record._label_refused)
+        if ebay:
+            record._label_sent()
+            self.run.log(_("%s: return label sent to eBay.", record.name))
 
 
 class ReturnReceiver(ReturnService):

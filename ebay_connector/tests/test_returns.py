@@ -1,6 +1,7 @@
 """Returns through the simulator's Post-Order API: a buyer's return request becomes a record with its deadline and
 an activity, Approve / Decline answer eBay once, the approved return gets Odoo's return picking, a warehouse clerk's
 validation tells eBay the item arrived, replays change nothing, and only who may answer can."""
+import base64
 from unittest.mock import patch
 
 from odoo.exceptions import AccessError, UserError
@@ -47,10 +48,10 @@ class ReturnCase(OrdersCase):
         self.assertEqual(job.state, "done", job.last_error)
         return job
 
-    def buyer_returns(self, order):
+    def buyer_returns(self, order, **values):
         """The buyer asks eBay for a return; Odoo pulls it; returns the record."""
-        self.sim_post("/_sim/returns", {"orderId": order.external_order_id, "reason": "DEFECTIVE_ITEM",
-                                        "comments": "It does not turn on"})
+        self.sim_post("/_sim/returns", dict({"orderId": order.external_order_id, "reason": "DEFECTIVE_ITEM",
+                                             "comments": "It does not turn on"}, **values))
         self.pull_returns()
         return order.return_ids
 
@@ -60,16 +61,73 @@ class ReturnCase(OrdersCase):
         self.assertEqual(job.state, "done", job.last_error)
         return job
 
+    def ebay_return_detail(self, record):
+        return self.ebay_return_body(record)["detail"]
+
     def ebay_return(self, record):
-        """The return as eBay has it (a Post-Order call with the account's IAF token)."""
+        return self.ebay_return_body(record)["summary"]
+
+    def ebay_return_body(self, record):
+        """The return as eBay has it, ``{"summary", "detail"}`` (a Post-Order call with the IAF token)."""
         token = self.ebay_account._ebay_client().token_store.load().access_token
         answer = self.http.get(self.sim.base_url + "/post-order/v2/return/%s" % record.external_return_id,
                                headers={"Authorization": "IAF " + token}, timeout=10)
         answer.raise_for_status()
-        return answer.json()["summary"]
+        return answer.json()
 
 
 class TestReturns(ReturnCase):
+
+    def test_the_seller_return_label_goes_to_ebay_with_the_approval_once(self):
+        record = self.buyer_returns(self.shipped_order())
+        label = self.env["ir.attachment"].with_user(self.mkt_user).create({
+            "name": "return-label.pdf", "res_model": record._name, "res_id": record.id,
+            "raw": b"%PDF-1.4 label", "mimetype": "application/pdf"})
+        mine = record.with_user(self.mkt_user)
+        mine.write({"label_attachment_id": label.id, "label_carrier": "UPS", "label_tracking": "1ZRET42"})
+        with self.assertRaises(UserError):   # only an approved return takes a label on its own
+            mine.action_send_return_label()
+        mine.action_approve()
+        self.run_job(record.answer_job_id)
+        self.assertEqual(record.state, "approved")
+        self.run_job(record.label_job_id)
+        self.assertTrue(record.label_sent_at)
+        shipping_label = self.ebay_return_detail(record)["returnShipmentInfo"]["shippingLabel"]
+        self.assertEqual((shipping_label["labelAction"], shipping_label["carrierName"], shipping_label["labelId"]),
+                         ("UPLOAD_LABEL", "UPS", "1ZRET42"))
+        self.assertEqual(self.sim_calls().get("POST /post-order/v2/return/{id}/add_shipping_label"), 1)
+        with self.assertRaises(UserError):   # sent once
+            mine.action_send_return_label()
+        job = record.label_job_id
+        job.write({"state": "pending"})
+        self.run_jobs(job_ids=job.ids)
+        self.assertEqual(self.sim_calls().get("POST /post-order/v2/return/{id}/add_shipping_label"), 1,
+                         "a replayed job sends nothing")
+        with self.assertRaises(AccessError):   # a salesperson without marketplace rights sends nothing
+            record.with_user(self.salesperson).action_send_return_label()
+
+    def test_the_buyer_photos_are_attached_to_the_return_once(self):
+        photos = [{"fileName": "front.jpg", "data": base64.b64encode(b"\xff\xd8\xff front").decode()},
+                  {"fileName": "back.png", "data": base64.b64encode(b"\x89PNG back").decode(), "fileFormat": "PNG"}]
+        order = self.shipped_order()
+        record = self.buyer_returns(order, photos=photos)
+        attachments = self.env["ir.attachment"].search([("res_model", "=", record._name), ("res_id", "=", record.id)])
+        self.assertEqual(sorted(attachments.mapped("name")), ["back.png", "front.jpg"])
+        self.assertEqual(sorted(attachments.mapped("mimetype")), ["image/jpeg", "image/png"])
+        self.assertEqual(attachments.filtered(lambda a: a.name == "front.jpg").raw, b"\xff\xd8\xff front")
+        self.assertEqual(self.env["ir.attachment"].with_user(self.mkt_user).search_count(
+            [("res_model", "=", record._name), ("res_id", "=", record.id)]), 2, "the seller's staff sees them")
+
+        record.with_user(self.mkt_user).action_approve()
+        self.run_job(record.answer_job_id)
+        self.sim_post("/_sim/returns/%s/ship" % record.external_return_id, {"trackingNumber": "1Z42"})
+        self.ebay_shop.ebay_returns_synced_until = self.started   # the same window again: the status moved
+        self.reset_sim_calls()
+        self.pull_returns()
+        self.assertEqual((record.state, self.sim_calls().get("GET /post-order/v2/return/{id}/files")),
+                         ("item_shipped", 1), "read whole again, with its files")
+        self.assertEqual(self.env["ir.attachment"].search_count(
+            [("res_model", "=", record._name), ("res_id", "=", record.id)]), 2, "attached once")
 
     def test_request_approved_picked_up_by_the_warehouse_and_received_on_ebay_once(self):
         order = self.shipped_order()

@@ -9,7 +9,8 @@ module names the required and optional methods, the capabilities and the error a
 # What a platform may declare in ``_capabilities()``, each a flow the base starts for it:
 STOCK_PUSH = "stock_push"  # stock moves note the platform's listings and queue its push_stock job
 PRICE_PUSH_ON_CHANGE = "price_push_on_change"  # a product's new sale price queues its push_price job at once
-CAPABILITIES = frozenset({STOCK_PUSH, PRICE_PUSH_ON_CHANGE})
+RETURN_LABEL = "return_label"  # the seller's own return label goes to the marketplace (send_return_label)
+CAPABILITIES = frozenset({STOCK_PUSH, PRICE_PUSH_ON_CHANGE, RETURN_LABEL})
 
 # method -> what it answers (the messages of PlatformContractError and the guide's table say the same)
 REQUIRED_METHODS = {

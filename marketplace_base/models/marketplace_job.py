@@ -89,6 +89,7 @@ class MarketplaceJob(models.Model):
          ("pull_cancellations", "Pull Cancellations"), ("answer_cancellation", "Answer Cancellation"),
          ("request_cancellation", "Send Cancellation"), ("pull_returns", "Pull Returns"),
          ("answer_return", "Answer Return"), ("mark_return_received", "Mark Return Received"),
+         ("send_return_label", "Send Return Label"),
          ("pull_inquiries", "Pull Inquiries"), ("pull_cases", "Pull Cases"), ("answer_case", "Answer Inquiry"),
          ("pull_disputes", "Pull Payment Disputes"), ("answer_dispute", "Answer Payment Dispute"),
          ("issue_refund", "Issue Refund")],

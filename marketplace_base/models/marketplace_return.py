@@ -1,9 +1,12 @@
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..marketplace_core.platform import RETURN_LABEL
+
 # Fields a Marketplace User writes himself (the details of his answer); everything else comes from the
 # marketplace or from the answer flows, which write as superuser after their guards.
-USER_FIELDS = frozenset({"rma_number", "decline_reason", "offer_amount"})
+USER_FIELDS = frozenset({"rma_number", "decline_reason", "offer_amount", "label_attachment_id", "label_carrier",
+                         "label_tracking"})
 # states in which the buyer's item is (to be) sent back: the return picking exists from then on
 ITEM_COMING_STATES = ("approved", "item_shipped", "item_received")
 OPEN_STATES = ("requested", "partial_offered", "approved", "item_shipped", "item_received")
@@ -53,6 +56,15 @@ class MarketplaceReturn(models.Model):
         default=True, readonly=True,
         help="The buyer sends the item back (a return picking waits for it); off for a refund without return.")
     return_label_url = fields.Char(string="Return Label", readonly=True)
+    label_attachment_id = fields.Many2one(
+        "ir.attachment", string="Your Return Label", domain="[('res_model', '=', 'marketplace.return'), "
+                                                            "('res_id', '=', id)]",
+        help="A return label you give the buyer (a PDF or image attached to the return), sent to the marketplace "
+             "with Send Return Label, or with Approve when chosen before.")
+    label_carrier = fields.Char(help="The carrier of your return label.")
+    label_tracking = fields.Char(string="Label Tracking Number", help="The tracking number on your return label.")
+    label_sent_at = fields.Datetime(readonly=True, copy=False, help="When the marketplace took your return label.")
+    label_job_id = fields.Many2one("marketplace.job", readonly=True, copy=False)
     return_carrier = fields.Char(readonly=True)
     return_tracking_number = fields.Char(string="Return Tracking", readonly=True, tracking=True)
     refund_amount = fields.Monetary(readonly=True, help="What the marketplace refunded (or will refund) the buyer.")
@@ -75,8 +87,11 @@ class MarketplaceReturn(models.Model):
 
     # -- the seller's buttons ------------------------------------------------
     def action_approve(self):
-        """Approve the return (with the RMA number when there is one): the buyer sends the item back; the
-        return picking is created once the marketplace agrees."""
+        """Approve the return (with the RMA number when there is one, and your return label when chosen): the
+        buyer sends the item back; the return picking is created once the marketplace agrees, and the label then
+        goes to it."""
+        for record in self.filtered("label_attachment_id"):
+            record._check_label()
         return self._answer("approve")
 
     def action_decline(self):
@@ -99,6 +114,47 @@ class MarketplaceReturn(models.Model):
     def _answer_job_type(self, answer):
         return "answer_return"
 
+    def action_send_return_label(self):
+        """Send your own return label (and its carrier and tracking number) to the marketplace, once, for an
+        approved return the buyer has not sent back yet."""
+        self._check_can_answer()
+        for record in self:
+            if record.state != "approved":
+                raise UserError(_("%(name)s is %(state)s: a return label goes with an approved return the buyer "
+                                  "has not sent yet.", name=record.name, state=record.state))
+            record._check_label()
+        self._queue_label()
+        return True
+
+    def _check_label(self):
+        self.ensure_one()
+        if not self.shop_id._platform()._can(RETURN_LABEL):
+            raise UserError(_("%s: this marketplace takes no return label from Odoo (it arranges the return "
+                              "shipping itself).", self.name))
+        if not self.label_attachment_id:
+            raise UserError(_("Attach your return label to %s and choose it in Your Return Label.", self.name))
+        if self.label_sent_at or self.label_job_id.state in ("pending", "processing"):
+            raise UserError(_("%s: your return label is sent (or being sent) already.", self.name))
+
+    def _queue_label(self):
+        """Queue ``send_return_label`` for each record (run as the person who asked)."""
+        for record in self.sudo():
+            job = self.env["marketplace.job"]._enqueue("send_return_label", shop=record.shop_id,
+                                                       payload={self._payload_key: record.id}, priority=5,
+                                                       user=self.env.user)
+            record.write({"label_job_id": job.id})
+            record.message_post(body=_("Return label queued for the marketplace by %s.", self.env.user.name))
+
+    def _label_sent(self):
+        self.ensure_one()
+        self.sudo().write({"label_sent_at": fields.Datetime.now()})
+        self.message_post(body=_("The marketplace took your return label (%s).", self.label_attachment_id.name))
+
+    def _label_refused(self, message):
+        self.ensure_one()
+        self.sudo().write({"label_job_id": False})
+        self.message_post(body=_("The marketplace refused your return label: %s", message))
+
     def action_view_picking(self):
         self.ensure_one()
         return {"type": "ir.actions.act_window", "res_model": "stock.picking", "res_id": self.picking_id.id,
@@ -112,6 +168,8 @@ class MarketplaceReturn(models.Model):
             "approve": "approved", "decline": "declined", "partial_refund": "partial_offered"}[self.answer]
         self._set_state(new_state, external_state)
         self.message_post(body=_("The marketplace accepted the answer (%s).", new_state))
+        if new_state == "approved" and self.label_attachment_id and not self.label_sent_at:
+            self._queue_label()
 
     def _set_state(self, state, external_state=None):
         """Move to ``state``; once the item is coming back, the return picking is made (once)."""
@@ -128,6 +186,21 @@ class MarketplaceReturn(models.Model):
             self.activity_ids.sudo().action_feedback(feedback=_("The return is %s.", state))
         if state in ITEM_COMING_STATES and self.item_comes_back and not self.picking_id:
             self.sudo()._create_return_picking()
+
+    def _attach_marketplace_files(self, files):
+        """Keep the files the marketplace holds for this return (the buyer's photos: ``[{"name", "raw",
+        "mimetype"}]``) as its attachments, each once (by content, as Odoo's checksum says): a file read again
+        is not added again."""
+        self.ensure_one()
+        Attachment = self.env["ir.attachment"].sudo()
+        known = set(Attachment.search([("res_model", "=", self._name), ("res_id", "=", self.id)]).mapped("checksum"))
+        new = [file for file in files if Attachment._compute_checksum(file["raw"]) not in known]
+        if not new:
+            return Attachment
+        attachments = Attachment.create([dict(file, res_model=self._name, res_id=self.id) for file in new])
+        self.message_post(body=_("%s file(s) from the marketplace attached (the buyer's photos).", len(new)),
+                          attachment_ids=attachments.ids)
+        return attachments
 
     @api.model
     def _create_from_marketplace(self, order, values):

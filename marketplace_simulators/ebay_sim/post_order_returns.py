@@ -6,10 +6,15 @@ Held to eBay's call reference (developer.ebay.com/devzone/post-order/post-order_
 is of one order line item; the seller's decisions are APPROVE, DECLINE, OFFER_PARTIAL_REFUND (the buyer's values,
 ACCEPT_/DECLINE_PARTIAL_REFUND and the replacement ones, are refused) and answer a request waiting for the seller
 (RETURN_REQUESTED) only; a partial refund needs ``partialRefundAmount`` within what the buyer paid;
-mark_as_received takes an item the buyer sent (or was to send). ``decide`` is signed for an EU/UK seller.
+mark_as_received takes an item the buyer sent (or was to send); the seller's own label is a file uploaded
+(base64 ``data`` of an image or PDF, a FilePurposeEnum ``filePurpose``), activated by ``file/submit``, then given by
+``add_shipping_label`` (a LabelActionEnum ``labelAction``; UPLOAD_LABEL needs a submitted LABEL_RELATED
+``fileId``) while the return is approved and the item not sent. ``decide`` is signed for an EU/UK seller.
 Error ids are the simulator's choice (eBay's pages list none per call); the paging (``offset`` as a page number
 from 1) and the statuses each decision leads to are listed as unconfirmed in docs/ebay-api.md.
 """
+import base64
+import binascii
 import json
 import time
 from decimal import Decimal, InvalidOperation
@@ -27,6 +32,11 @@ BUYER_REASONS = {"NOT_AS_DESCRIBED", "DEFECTIVE_ITEM", "WRONG_SIZE", "NO_LONGER_
 SELLER_DECISIONS = {"APPROVE", "DECLINE", "OFFER_PARTIAL_REFUND"}
 SELLER_RESPONSE_SECONDS = 3 * 86400   # the seller's time to answer (eBay: 3 business days; UNCONFIRMED)
 WAITING = "RETURN_REQUESTED"
+FILE_PURPOSES = {"ITEM_RELATED", "LABEL_RELATED", "REFUND_RELATED"}
+LABEL_ACTIONS = {"AU_LABEL", "EBAY_LABEL", "MARK_AS_SENT", "NO_LABEL", "PURCHASE_LABEL", "UPLOAD_LABEL"}
+LABEL_STATUSES = ("READY_FOR_SHIPPING", "WAITING_FOR_RETURN_LABEL", "RETURN_LABEL_REQUESTED")
+# what the seller may upload: images or a PDF (the magic numbers of the formats eBay's upload names)
+FILE_FORMATS = {b"\xff\xd8\xff": "JPEG", b"\x89PNG": "PNG", b"GIF8": "GIF", b"BM": "BMP", b"%PDF": "PDF"}
 
 
 def _load(db, return_id):
@@ -156,10 +166,84 @@ def mark_as_received(req):
     return empty_response(200)
 
 
+def upload_file(req):
+    """POST /return/{returnId}/file/upload — ``{data, fileName, filePurpose}``: a file of the return, pending
+    until file/submit."""
+    body = req.json()
+    return_id = req.params["returnId"]
+    if body.get("filePurpose") not in FILE_PURPOSES:
+        raise _refused(1121, f"filePurpose must be one of {sorted(FILE_PURPOSES)}.", return_id)
+    try:
+        content = base64.b64decode(body.get("data") or "", validate=True)
+    except (binascii.Error, ValueError):
+        content = b""
+    file_format = next((name for magic, name in FILE_FORMATS.items() if content.startswith(magic)), None)
+    if not file_format:
+        raise _refused(1122, "data must be a base64 image (BMP, GIF, JPEG, PNG) or PDF file.", return_id)
+    with req.db.transaction() as db:
+        record = _load(db, return_id)
+        files = record.setdefault("files", [])
+        file_id = str(6200000000 + len(files))
+        files.append({"fileId": file_id, "fileName": body.get("fileName") or file_id, "fileData": body["data"],
+                      "fileFormat": file_format, "filePurpose": body["filePurpose"], "fileStatus": "PENDING",
+                      "submitterRole": "SELLER", "creationDate": {"value": iso()}})
+        _save(db, record)
+    return json_response({"fileId": file_id})
+
+
+def submit_files(req):
+    """POST /return/{returnId}/file/submit — ``{filePurpose?}``: the pending files (of that purpose) activated."""
+    body = req.json(required=False) or {}
+    with req.db.transaction() as db:
+        record = _load(db, req.params["returnId"])
+        for file in record.get("files", []):
+            if file["fileStatus"] == "PENDING" and body.get("filePurpose", file["filePurpose"]) == file["filePurpose"]:
+                file["fileStatus"] = "PUBLISHED"
+        _save(db, record)
+    return empty_response(200)
+
+
+def add_shipping_label(req):
+    """POST /return/{returnId}/add_shipping_label — ProvideLabelRequest; the seller's label for the buyer."""
+    body = req.json()
+    return_id = req.params["returnId"]
+    action = body.get("labelAction")
+    if action not in LABEL_ACTIONS:
+        raise _refused(1123, f"labelAction must be one of {sorted(LABEL_ACTIONS)}.", return_id)
+    with req.db.transaction() as db:
+        record = _load(db, return_id)
+        if record["summary"]["status"] not in LABEL_STATUSES:
+            raise _refused(1124, "A return label goes with an approved return not shipped yet (status "
+                                 f"{record['summary']['status']}).", return_id)
+        if action == "UPLOAD_LABEL" and not any(
+                file["fileId"] == body.get("fileId") and file["filePurpose"] == "LABEL_RELATED"
+                and file["fileStatus"] == "PUBLISHED" for file in record.get("files", [])):
+            raise _refused(1125, "UPLOAD_LABEL needs the fileId of a submitted LABEL_RELATED file.", return_id)
+        record["detail"]["returnShipmentInfo"] = {"shippingLabel": {
+            "labelAction": action, "fileId": body.get("fileId"), "carrierName": body.get("carrierName"),
+            "labelId": body.get("labelId")}}
+        _save(db, record)
+    return json_response({"labelId": body.get("labelId"), "trackingNumber": body.get("labelId")})
+
+
 # -- /_sim controls -------------------------------------------------------------------------------------
+def files(req):
+    """GET /return/{returnId}/files: the files of the return (ReturnFileType, with their data)."""
+    return json_response({"files": _load(req.db, req.params["returnId"]).get("files", [])})
+
+
+def _buyer_photo(photo, index, now):
+    """A photo the buyer attached (``{"fileName"?, "data": base64, "fileFormat"?}``) as eBay lists it."""
+    if not photo.get("data"):
+        raise bad_request(1, "SIMULATOR", "a photo needs its data (base64)")
+    return {"fileId": str(6100000000 + index), "fileName": photo.get("fileName") or "photo%s.jpg" % index,
+            "fileData": photo["data"], "fileFormat": photo.get("fileFormat", "JPEG"), "filePurpose": "ITEM_RELATED",
+            "fileStatus": "PUBLISHED", "submitterRole": "BUYER", "creationDate": {"value": iso(now)}}
+
+
 def post_buyer_return(req):
-    """POST /_sim/returns ``{"orderId", "lineItemId"?, "quantity"?, "reason"?, "comments"?}`` — the buyer asks
-    to return a shipped item (the order's first shipped line unless named)."""
+    """POST /_sim/returns ``{"orderId", "lineItemId"?, "quantity"?, "reason"?, "comments"?, "photos"?}`` — the
+    buyer asks to return a shipped item (the order's first shipped line unless named), with photos of it."""
     body = req.json()
     reason = body.get("reason", "NOT_AS_DESCRIBED")
     if reason not in BUYER_REASONS:
@@ -193,7 +277,8 @@ def post_buyer_return(req):
         }
         if body.get("comments"):
             summary["creationInfo"]["comments"] = {"content": body["comments"]}
-        record = {"summary": summary, "detail": {"returnShipmentInfo": {}, "responseHistory": []}}
+        record = {"summary": summary, "detail": {"returnShipmentInfo": {}, "responseHistory": []},
+                  "files": [_buyer_photo(photo, index, now) for index, photo in enumerate(body.get("photos") or ())]}
         _save(db, record)
     return json_response(summary, 201)
 
@@ -233,7 +318,11 @@ def post_refund(req):
 ROUTES = [
     ("GET", "/post-order/v2/return/search", search, "iaf"),
     ("GET", "/post-order/v2/return/{returnId}", get, "iaf"),
+    ("GET", "/post-order/v2/return/{returnId}/files", files, "iaf"),
     ("POST", "/post-order/v2/return/{returnId}/decide", decide, "iaf"),
+    ("POST", "/post-order/v2/return/{returnId}/file/upload", upload_file, "iaf"),
+    ("POST", "/post-order/v2/return/{returnId}/file/submit", submit_files, "iaf"),
+    ("POST", "/post-order/v2/return/{returnId}/add_shipping_label", add_shipping_label, "iaf"),
     ("POST", "/post-order/v2/return/{returnId}/mark_as_received", mark_as_received, "iaf"),
     ("POST", "/_sim/returns", post_buyer_return, "sim"),
     ("POST", "/_sim/returns/{returnId}/ship", post_buyer_ships, "sim"),

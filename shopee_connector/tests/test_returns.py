@@ -3,6 +3,7 @@ an activity, Approve confirms it on Shopee once and makes the return picking a w
 Decline disputes it with one of Shopee's reasons and the photos it asks for, a partial refund is offered within
 Shopee's bounds and sent once, replays change nothing."""
 
+from odoo.exceptions import UserError
 from odoo.tests import new_test_user
 
 from .common import ShopeeCase
@@ -205,3 +206,13 @@ class TestShopeeReturns(ShopeeCase):
         self.assertEqual(record.state, "refunded")
         credit_note = self.env["account.move"].search([("marketplace_order_id", "=", order.id)])
         self.assertAlmostEqual(credit_note.amount_total, record.refund_amount, places=2)
+
+    def test_shopee_takes_no_return_label_from_odoo(self):
+        record = self.buyer_returns(self.shipped_order())
+        label = self.env["ir.attachment"].with_user(self.mkt_user).create({
+            "name": "label.pdf", "res_model": record._name, "res_id": record.id, "raw": b"%PDF-1.4",
+            "mimetype": "application/pdf"})
+        record.with_user(self.mkt_user).label_attachment_id = label
+        with self.assertRaisesRegex(UserError, "arranges the return shipping"):
+            record.with_user(self.mkt_user).action_approve()
+        self.assertFalse(record.answer)

@@ -1,4 +1,5 @@
 """Post-Order returns: the state mapping, the mapper, and the adapter against the simulator."""
+import base64
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -19,6 +20,7 @@ from ebay_api.post_order_returns import (
     ReturnAdapter,
     decision,
     map_return,
+    return_files,
     return_state,
 )
 
@@ -154,3 +156,48 @@ def test_the_simulator_refuses_what_ebay_refuses(sim, sim_client, sim_controls, 
     unshipped = sim_controls.post("orders", {"count": 1})["orderIds"][0]
     answer = requests.post(sim.base_url + "/_sim/returns", json={"orderId": unshipped}, timeout=10)
     assert answer.status_code == 400, "a buyer returns what was shipped"
+
+
+PHOTO = base64.b64encode(b"\xff\xd8\xff a photo").decode()
+
+
+def test_return_files():
+    files = return_files([
+        {"fileId": "1", "fileName": "front.jpg", "fileData": PHOTO, "fileFormat": "JPEG"},
+        {"fileId": "2", "fileData": PHOTO, "fileFormat": "PNG"},
+        {"fileId": "3", "fileData": "not base64!", "fileFormat": "JPEG"},
+        {"fileId": "4", "fileFormat": "JPEG"},
+        {"fileId": "5", "fileData": PHOTO, "fileFormat": "TIFF"},
+    ])
+    assert [(file["name"], file["mimetype"]) for file in files] == [
+        ("front.jpg", "image/jpeg"), ("2.png", "image/png"), ("5.tiff", "application/octet-stream")]
+    assert files[0]["raw"] == b"\xff\xd8\xff a photo"
+
+
+def test_the_buyer_photos_of_a_return(adapter, sim_controls, shipped_order):
+    return_id = sim_controls.post("returns", {"orderId": shipped_order, "photos": [
+        {"fileName": "front.jpg", "data": PHOTO}]})["returnId"]
+    files = adapter.files(return_id)
+    assert [(file["fileName"], file["filePurpose"], file["fileData"]) for file in files] == [
+        ("front.jpg", "ITEM_RELATED", PHOTO)]
+    assert adapter.files(sim_controls.post("returns", {"orderId": shipped_order})["returnId"]) == []
+
+
+def test_the_seller_label_uploaded_submitted_and_given(adapter, sim, sim_client, sim_controls, shipped_order):
+    return_id = sim_controls.post("returns", {"orderId": shipped_order})["returnId"]
+    pdf = b"%PDF-1.4 a return label"
+    with pytest.raises(EbayRequestError):   # not approved yet
+        adapter.send_label(return_id, "label.pdf", pdf, "UPS", "1ZRET")
+    adapter.decide(return_id, "approve")
+    with pytest.raises(EbayRequestError):   # not an image nor a PDF
+        adapter.send_label(return_id, "label.txt", b"hello", "UPS", "1ZRET")
+    adapter.send_label(return_id, "label.pdf", pdf, "UPS", "1ZRET")
+    label = adapter.get(return_id)[1]["returnShipmentInfo"]["shippingLabel"]
+    assert (label["labelAction"], label["carrierName"], label["labelId"]) == ("UPLOAD_LABEL", "UPS", "1ZRET")
+    assert [(file["fileName"], file["filePurpose"], file["fileStatus"]) for file in adapter.files(return_id)
+            if file["fileId"] == label["fileId"]] == [("label.pdf", "LABEL_RELATED", "PUBLISHED")]
+    token = sim_client.token_store.load().access_token
+    unsubmitted = requests.post(f"{sim.base_url}/post-order/v2/return/{return_id}/add_shipping_label",
+                                json={"labelAction": "UPLOAD_LABEL", "fileId": "nope"},
+                                headers={"Authorization": "IAF " + token}, timeout=10)
+    assert unsubmitted.status_code == 400, "UPLOAD_LABEL needs a submitted label file"
