@@ -245,7 +245,7 @@ class MarketplaceAfterSale(models.AbstractModel):
         """An activity for who answers (the order's salesperson, else the shop's Responsible), due on the
         marketplace's deadline."""
         self.ensure_one()
-        user = self.sudo().order_id.sale_order_id.user_id or self.shop_id.user_id
+        user = self.order_id._seller_user()
         self.sudo().responsible_user_id = user
         self.activity_schedule(
             "mail.mail_activity_data_todo",

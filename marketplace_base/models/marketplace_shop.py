@@ -55,7 +55,8 @@ class MarketplaceShop(models.Model):
     )
     # Who is in charge, and who runs the shop's background jobs
     user_id = fields.Many2one("res.users", string="Responsible", tracking=True,
-                              help="Gets a to-do when one of the shop's jobs fails (else the marketplace managers).")
+                              help="The salesperson of the shop's imported orders: gets their after-sale to-dos, "
+                                   "and a to-do when one of the shop's jobs fails (else the marketplace managers).")
     job_user_id = fields.Many2one(
         "res.users", default=lambda self: self.env.ref(
             "marketplace_base.user_marketplace_bot", raise_if_not_found=False),
