@@ -434,6 +434,13 @@ class MarketplaceShop(models.Model):
         """
         return self._stock_from_marketplace()
 
+    def _move_watermark(self, field_name, value):
+        """Move one of the shop's pull watermarks (``*_synced_until``): the engine's bookkeeping, written whoever
+        runs the pull. A Marketplace User's **Pull Orders** runs with his rights, which change no shop: the pull
+        stored every order, then failed on its watermark."""
+        self.ensure_one()
+        self.sudo().write({field_name: value})
+
     def _stock_from_marketplace(self, bindings=None):
         """Set Initial Stock from Marketplace for the shop's listings, or for ``bindings`` (a take-over of just
         the listings awaiting theirs)."""
