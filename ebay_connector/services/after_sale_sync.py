@@ -121,7 +121,7 @@ class AfterSaleImporter(AfterSaleService):
         mark = next_cancellation_watermark(synced_until, now,
                                            fields.Datetime.to_datetime(waiting_since) if waiting_since else None)
         if mark != synced_until:
-            self.shop[self.synced_until_field] = mark
+            self.shop._move_watermark(self.synced_until_field, mark)
 
     def _refresh_open(self, seen):
         """Re-read the shop's open records that the search did not return (older than its window)."""

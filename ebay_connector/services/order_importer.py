@@ -89,7 +89,7 @@ class OrderImporter(OrderBatchImporter, EbayJobService):
             resume = page.next_params
         watermark = next_watermark(shop.ebay_orders_synced_until, since, until or fields.Datetime.now(), seen_max)
         if watermark != shop.ebay_orders_synced_until:
-            shop.ebay_orders_synced_until = watermark
+            shop._move_watermark("ebay_orders_synced_until", watermark)
         self._log_summary(watermark)
 
     def _page_size(self):

@@ -3,6 +3,7 @@ from datetime import timedelta
 from unittest.mock import patch
 
 from odoo import fields
+from odoo.tests import new_test_user
 
 from ..ebay_api.fulfillment import FulfillmentAdapter
 from ..services import order_importer
@@ -110,6 +111,22 @@ class TestOrderPull(OrdersCase):
         self.assertEqual(orders.partner_id.marketplace_buyer_key, "ebay:returning_buyer")
         self.assertIn("Page 1/1", " ".join(job.log_ids.mapped("message")))
         self.assertEqual(job.progress_fetched, job.progress_stored)
+
+    def test_pull_orders_pressed_by_a_marketplace_user_moves_the_watermark(self):
+        """**Pull Orders** on the shop, pressed by a Marketplace User: the job runs with his rights, which change
+        no shop; it stored the orders, then failed on the shop's watermark (a rehearsal on a live server)."""
+        user = new_test_user(self.env, "ebay_pull_user", email="puller@example.com",
+                             groups="marketplace_base.group_marketplace_user,base.group_partner_manager")
+        mark = self.started - timedelta(minutes=1)
+        self.ebay_shop.ebay_orders_synced_until = mark
+        external_id = self.sim_order([(self.sku_a, 1)])
+        action = self.ebay_shop.with_user(user).with_context(ebay_job_type="pull_orders").action_ebay_enqueue()
+        job = self.env["marketplace.job"].browse(action["res_id"])
+        self.assertEqual(job.user_id, user)
+        self.run_jobs(job_ids=job.ids)
+        self.assertEqual(job.state, "done", job.last_error)
+        self.assertEqual(self.order(external_id).state, "imported")
+        self.assertGreater(self.ebay_shop.ebay_orders_synced_until, mark)
 
     def test_order_whose_sale_order_cannot_add_up_is_flagged_with_both_figures(self):
         """A promotion of 10.00 on 6 units: eBay says the buyer pays 6 x price - 10.00; a unit price to the cent

@@ -1,4 +1,5 @@
 """eBay records a Marketplace User sees, and those another company's users do not."""
+from odoo.exceptions import AccessError
 from odoo.tests import new_test_user
 
 from .common import EbayCase
@@ -29,3 +30,17 @@ class TestEbaySecurity(EbayCase):
         visible = self.env["ir.ui.menu"].with_user(self.user)._visible_menu_ids()
         self.assertIn(menu.id, visible)
         self.assertIn(menu.parent_id.id, visible)
+
+    def test_a_marketplace_user_cannot_start_what_only_managers_may_write(self):
+        """Import Categories (the category tree) and Pull Money (payouts) run with the pressing person's rights:
+        a Marketplace User's press is refused at once, not queued to fail (a rehearsal saw both jobs fail)."""
+        Job = self.env["marketplace.job"]
+        before = Job.search_count([])
+        with self.assertRaisesRegex(AccessError, "Only a Marketplace Manager can start Import Categories"):
+            self.ebay_shop.with_user(self.user).with_context(ebay_job_type="import_categories").action_ebay_enqueue()
+        with self.assertRaisesRegex(AccessError, "Only a Marketplace Manager can start Pull Money"):
+            self.ebay_account.with_user(self.user).action_ebay_pull_finances()
+        self.assertEqual(Job.search_count([]), before, "nothing queued")
+        manager = new_test_user(self.env, "ebay_money_manager", groups="marketplace_base.group_marketplace_manager")
+        self.ebay_account.with_user(manager).action_ebay_pull_finances()
+        self.assertEqual(Job.search([], order="id desc", limit=1).user_id, manager)

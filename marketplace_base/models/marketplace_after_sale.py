@@ -167,10 +167,19 @@ class MarketplaceAfterSale(models.AbstractModel):
         return record
 
     def _answer_refused(self, message):
-        """The marketplace refused the answer: the seller may answer again (or the request closed meanwhile)."""
+        """The marketplace refused the answer: the seller may answer again (or the request closed meanwhile).
+        Sending the answer marked the to-do done: a record still waiting gets one again, or nobody is reminded
+        of the deadline."""
         self.ensure_one()
         self.sudo().write({"answer": False, "answer_job_id": False})
         self.message_post(body=_("The marketplace refused the answer: %s", message))
+        if self._waits_for_answer():
+            self._remind_to_answer_again(message)
+
+    def _remind_to_answer_again(self, message):
+        """The to-do of a refused answer: for who answers, due on the marketplace's deadline."""
+        self._schedule_seller_activity(_("Answer %s again", self.name),
+                                       _("The marketplace refused the answer: %s", message))
 
     # -- what the connectors report -----------------------------------------
     @api.model
@@ -245,7 +254,7 @@ class MarketplaceAfterSale(models.AbstractModel):
         """An activity for who answers (the order's salesperson, else the shop's Responsible), due on the
         marketplace's deadline."""
         self.ensure_one()
-        user = self.sudo().order_id.sale_order_id.user_id or self.shop_id.user_id
+        user = self.order_id._seller_user()
         self.sudo().responsible_user_id = user
         self.activity_schedule(
             "mail.mail_activity_data_todo",

@@ -236,6 +236,10 @@ class MarketplaceDispute(models.Model):
         if self.state == "closed" and self.outcome in LOST_OUTCOMES and old_outcome not in LOST_OUTCOMES:
             self._closed_with_loss()
 
+    def _remind_to_answer_again(self, message):
+        """A refused answer reminds a manager again (the dispute's own reminder, 48 h before the deadline)."""
+        self._remind_manager()
+
     def _remind_manager(self):
         """An activity for a Marketplace Manager of the company (the shop's Responsible when he is one), due
         REMINDER_HOURS before the marketplace's deadline."""

@@ -48,6 +48,8 @@ MAX_AGING_STEPS = 50
 DEFAULT_KEEP_DAYS = 30
 BOT_XMLID = "marketplace_base.user_marketplace_bot"
 MANAGER_GROUP = "marketplace_base.group_marketplace_manager"
+# jobs that write what only Marketplace Managers may (eBay's category tree; payouts and money transactions)
+MANAGER_JOB_TYPES = ("import_categories", "pull_finances")
 # What the engine sets on a job and only a Marketplace Manager may set by hand: who runs it, in which company,
 # where it stands, and whether the circuit breaker applies to it (a confirmation lets a held push through).
 ENGINE_FIELDS = frozenset({
@@ -343,6 +345,15 @@ class MarketplaceJob(models.Model):
         return self.search([("identity_key", "=", key), ("state", "=", "pending")], limit=1) if key else self.browse()
 
     @api.model
+    def _check_person_may_start(self, job_type, person):
+        """A person's button runs its job with his rights: work that writes what only Marketplace Managers may
+        (``MANAGER_JOB_TYPES``: the category tree, the money) is refused at the press, not as a failed job."""
+        if job_type in MANAGER_JOB_TYPES and not person._is_superuser() and not person.has_group(MANAGER_GROUP):
+            label = dict(self._fields["job_type"]._description_selection(self.env)).get(job_type, job_type)
+            raise AccessError(_("Only a Marketplace Manager can start %(job)s: it writes what Marketplace Users "
+                                "may not change. Ask a manager, or let the scheduled job do it.", job=label))
+
+    @api.model
     def _enqueue(self, job_type, account=None, shop=None, payload=None, priority=10, identity=None, delay_seconds=0,
                  user=None):
         """Add a job unless an equal one is pending; return the job that will do the work.
@@ -359,6 +370,8 @@ class MarketplaceJob(models.Model):
         transactions enqueuing at once cannot both insert. The loser's insert is
         rolled back to a savepoint and an empty recordset says "already queued".
         """
+        if user:
+            self._check_person_may_start(job_type, user)
         account = account or (shop.account_id if shop else None)
         vals = {
             "job_type": job_type,

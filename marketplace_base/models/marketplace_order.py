@@ -526,7 +526,20 @@ class MarketplaceOrder(models.Model):
             values["fiscal_position_id"] = shop.fiscal_position_id.id
         if shop.team_id:
             values["team_id"] = shop.team_id.id
+        if shop.user_id:
+            # the shop's Responsible, not whoever ran the import (the schedulers' Job User)
+            values["user_id"] = shop.user_id.id
         return values
+
+    def _seller_user(self):
+        """The person who answers for this order: its salesperson, unless that is the shop's Job User (the
+        identity of schedulers and webhooks, who made the sale order and reads no to-do), else the shop's
+        Responsible; an empty recordset when neither is a person."""
+        self.ensure_one()
+        salesperson = self.sudo().sale_order_id.user_id
+        if salesperson and salesperson != self.shop_id.job_user_id:
+            return salesperson
+        return self.shop_id.user_id
 
     def action_retry(self):
         """Button on orders in error: try again after the seller fixed the product or binding."""
@@ -545,7 +558,7 @@ class MarketplaceOrder(models.Model):
                     summary=_("Cancelled on the marketplace after shipping"),
                     note=_("The marketplace cancelled %s but a delivery is already done: arrange the return or refund.",
                            order.name),
-                    user_id=sale_order.user_id.id or self.env.uid,
+                    user_id=order._seller_user().id or self.env.uid,
                 )
                 continue
             if sale_order and sale_order.state != "cancel":

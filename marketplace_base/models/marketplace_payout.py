@@ -139,9 +139,10 @@ class MarketplacePayout(models.Model):
         Returns the job's log lines [(message, level)] of what is left for later or for a person."""
         refunds = self.env["marketplace.money.transaction"]._book_refunds(account)
         payouts = self._book_reconciled(account)
-        return ([(_("Refund %(refund)s not booked: %(reason)s", refund=refund, reason=reason), "warning")
+        # self.env._: a comprehension's frame holds no env for _() to find the language in
+        return ([(self.env._("Refund %(refund)s not booked: %(reason)s", refund=refund, reason=reason), "warning")
                  for refund, reason in refunds.items()]
-                + [(_("Payout %(payout)s not booked: %(reason)s", payout=payout, reason=reason), "warning")
+                + [(self.env._("Payout %(payout)s not booked: %(reason)s", payout=payout, reason=reason), "warning")
                    for payout, reason in payouts.items()])
 
     @api.model

@@ -55,7 +55,8 @@ class MarketplaceShop(models.Model):
     )
     # Who is in charge, and who runs the shop's background jobs
     user_id = fields.Many2one("res.users", string="Responsible", tracking=True,
-                              help="Gets a to-do when one of the shop's jobs fails (else the marketplace managers).")
+                              help="The salesperson of the shop's imported orders: gets their after-sale to-dos, "
+                                   "and a to-do when one of the shop's jobs fails (else the marketplace managers).")
     job_user_id = fields.Many2one(
         "res.users", default=lambda self: self.env.ref(
             "marketplace_base.user_marketplace_bot", raise_if_not_found=False),
@@ -441,6 +442,13 @@ class MarketplaceShop(models.Model):
         that 0 would end the listing (issue 12).
         """
         return self._stock_from_marketplace()
+
+    def _move_watermark(self, field_name, value):
+        """Move one of the shop's pull watermarks (``*_synced_until``): the engine's bookkeeping, written whoever
+        runs the pull. A Marketplace User's **Pull Orders** runs with his rights, which change no shop: the pull
+        stored every order, then failed on its watermark."""
+        self.ensure_one()
+        self.sudo().write({field_name: value})
 
     def _stock_from_marketplace(self, bindings=None):
         """Set Initial Stock from Marketplace for the shop's listings, or for ``bindings`` (a take-over of just

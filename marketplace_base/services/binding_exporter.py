@@ -300,7 +300,7 @@ class BindingExporter:
         products = self.env["product.product"].browse(product_ids)
         existing = products.exists()
         unbound = [product.display_name for product in existing - bindings.product_id]
-        unbound += [_("#%s (no such product)", product_id)
+        unbound += [self.env._("#%s (no such product)", product_id)
                     for product_id in sorted(set(products.ids) - set(existing.ids))]
         if unbound:
             raise UserError(_("No %(platform)s binding in %(shop)s for: %(products)s. Bind these products to their "

@@ -73,7 +73,7 @@ class CancellationImporter(CancellationService):
         if unknown:
             self._queue_unknown(unknown)
         elif mark != now:
-            self.shop.shopee_cancellations_synced_until = now
+            self.shop._move_watermark("shopee_cancellations_synced_until", now)
 
     def _queue_unknown(self, order_sns):
         """Import the orders of requests Odoo does not know yet; their requests are found again next time."""

@@ -71,7 +71,7 @@ class OrderImporter(OrderBatchImporter, ShopeeJobService):
                 if self.run.time_is_up():
                     self.run.pause(0, continuation)
         if not self.run.payload.get("until"):
-            self.shop.shopee_orders_synced_until = until
+            self.shop._move_watermark("shopee_orders_synced_until", until)
 
     def _window(self):
         """(since, until): the payload's, else from the shop's watermark minus the overlap until now."""

@@ -94,7 +94,7 @@ class ReturnImporter(ReturnService):
         if unknown:
             self._queue_orders(unknown)
         elif mark != now:
-            self.shop.shopee_returns_synced_until = now
+            self.shop._move_watermark("shopee_returns_synced_until", now)
 
     def _read_named(self, return_sns):
         """Read and store the returns a push named (get_return_detail each); a return of an order Odoo does not know

@@ -65,6 +65,24 @@ class TestShopeeCancellations(ShopeeCase):
         self.pull_cancellations()
         self.assertEqual(self.sim_calls().get(HANDLE), 1, "answered once")
 
+    def test_the_request_of_an_order_the_scheduler_imported_goes_to_the_shops_responsible(self):
+        """Orders are imported by the shop's Job User (the schedulers' identity): the shop's Responsible is their
+        salesperson and gets the buyer's request, never the Job User (a rehearsal found every to-do on the
+        Marketplace Bot). An order imported earlier with the Job User as salesperson goes to the Responsible too."""
+        self.shopee_shop.user_id = self.mkt_user
+        order_sn = self.sim_post("/_sim/orders", {"lines": [[800001, 0, 1]]})["order_sn"]
+        self.assertEqual(self.enqueue_and_run("pull_orders").state, "done")
+        order = self.env["marketplace.order"].search([("external_order_id", "=", order_sn)])
+        self.assertEqual(order.sale_order_id.user_id, self.mkt_user)
+        self.assertEqual(order.sale_order_id.with_user(self.mkt_user).read(["name"])[0]["id"], order.sale_order_id.id)
+        order.sale_order_id.user_id = self.shopee_shop.job_user_id
+        cancellation = self.buyer_requests(order)
+        self.assertEqual((cancellation.activity_ids.user_id, cancellation.responsible_user_id),
+                         (self.mkt_user, self.mkt_user))
+        waiting_for_me = self.env["marketplace.cancellation"].with_user(self.mkt_user).search(
+            [("waiting_for_seller", "=", True), ("responsible_user_id", "=", self.mkt_user.id)])
+        self.assertEqual(waiting_for_me, cancellation)
+
     def test_the_refund_of_a_cancelled_paid_order_is_one_credit_note_reversing_its_invoice(self):
         order = self.imported_order()
         order.line_ids.product_id.invoice_policy = "order"

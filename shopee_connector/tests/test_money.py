@@ -4,6 +4,9 @@ cent, once each however often the pull runs; a reconciled payout books in one ba
 simulator's payment API (``shopee_sim/payments.py``) and the real job engine."""
 import json
 
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user
+
 from odoo.addons.marketplace_base.tests.common import assert_month_books, book_as_people_would
 from odoo.addons.marketplace_simulators.shopee_sim.month import make_month
 
@@ -86,6 +89,29 @@ class TestShopeeMoney(ShopeeMoneyCase):
 
 
 class TestShopeeOrderTotals(ShopeeMoneyCase):
+    def test_pull_money_is_a_managers_button(self):
+        """Pull Money stores payouts and transactions, which Marketplace Users only read: the job runs with the
+        pressing person's rights, so a Marketplace User's press is refused at once (it queued a job that failed)."""
+        user = new_test_user(self.env, "shopee_money_user", groups="marketplace_base.group_marketplace_user")
+        manager = new_test_user(self.env, "shopee_money_manager", email="money@example.com",
+                                groups="marketplace_base.group_marketplace_manager")
+        with self.assertRaisesRegex(AccessError, "Only a Marketplace Manager can start Pull Money"):
+            self.shopee_shop.with_user(user).with_context(shopee_job_type="pull_finances").action_shopee_enqueue()
+        self.assertFalse(self.env["marketplace.job"].search([("job_type", "=", "pull_finances")]))
+        self.pulled_orders([800001, 0, 1])
+        self.sim_post("/_sim/payments/release", {})
+        self.sim_post("/_sim/payments/payout", {})
+        self.shopee_account.money_journal_id = self.env["account.journal"].search(
+            [("type", "=", "general"), ("company_id", "=", self.env.company.id)], limit=1)
+        press = self.shopee_shop.with_user(manager).with_context(shopee_job_type="pull_finances")
+        action = press.action_shopee_enqueue()
+        job = self.env["marketplace.job"].browse(action["res_id"])
+        with self.assertNoLogs("odoo.tools.translate", "WARNING"):   # the log lines are worded in a language
+            self.run_jobs(job_ids=job.ids)
+        self.assertEqual((job.user_id, job.state), (manager, "done"), job.last_error)
+        self.assertEqual(self.stored("marketplace.payout").check_state, "reconciled")
+        self.assertIn("not booked", " ".join(job.log_ids.mapped("message")), "left to a person, and said so")
+
     def test_sale_orders_add_up_to_what_the_buyer_paid_and_a_later_difference_is_flagged(self):
         self.shopee_shop.pricelist_id = self.env["product.pricelist"].create({
             "name": "Shopee THB", "currency_id": self.shopee_shop.currency_id.id})   # sale orders in baht

@@ -114,6 +114,9 @@ class TestShopeeReturns(ShopeeCase):
         self.assertIn("Shopee's Reason", record.message_ids[0].body)
         self.assertEqual(record.shopee_dispute_reason_ids.mapped("code"), [1, 2, 3])
         self.assertFalse(self.sim_calls().get(DISPUTE))
+        self.assertTrue(record.waiting_for_seller)
+        self.assertEqual(record.activity_ids.user_id, self.mkt_user, "still waiting: the to-do is back")
+        self.assertIn("Shopee's Reason", record.activity_ids.note)
 
         needs_photos = record.shopee_dispute_reason_ids.filtered(lambda reason: reason.code == 2)
         self.assertEqual(needs_photos.proof, "Photos of the product received")
@@ -129,6 +132,7 @@ class TestShopeeReturns(ShopeeCase):
         self.assertEqual((self.sim_calls().get(DISPUTE), self.sim_calls().get(CONVERT_IMAGE)), (1, 1))
         self.assertEqual((record.state, record.external_state), ("declined", "SELLER_DISPUTE"))
         self.assertEqual(record.shopee_dispute_reason_id, needs_photos, "kept as chosen through the re-read")
+        self.assertFalse(record.activity_ids, "answered: no to-do left")
         self.assertFalse(record.picking_id)
 
     def test_a_reason_without_proof_disputes_without_photos(self):

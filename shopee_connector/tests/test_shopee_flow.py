@@ -1,5 +1,7 @@
 from unittest.mock import patch
 
+from odoo.tests import new_test_user
+
 from odoo.addons.marketplace_base.models.marketplace_order import MarketplaceOrder
 from odoo.addons.marketplace_simulators.shopee_sim.seed import SECOND_SHOP_ID
 
@@ -23,6 +25,20 @@ class TestShopeeFlow(ShopeeCase):
         self.assertEqual((second.external_shop_id, second.account_id), (str(SECOND_SHOP_ID), self.shopee_account))
         self.assertNotEqual(second._get_secret("access_token"), access)
         self.assertEqual(shop._get_secret("access_token"), access)
+
+    def test_pull_orders_pressed_by_a_marketplace_user_moves_the_watermark(self):
+        """**Pull Orders** pressed by a Marketplace User runs with his rights, which change no shop: the shop's
+        watermark is the engine's to move (a rehearsal saw the job fail on it after storing the orders)."""
+        user = new_test_user(self.env, "shopee_pull_user", email="puller@example.com",
+                             groups="marketplace_base.group_marketplace_user,base.group_partner_manager")
+        order_sn = self.sim_post("/_sim/orders", {"lines": [[800001, 0, 1]]})["order_sn"]
+        action = self.shopee_shop.with_user(user).with_context(shopee_job_type="pull_orders").action_shopee_enqueue()
+        job = self.env["marketplace.job"].browse(action["res_id"])
+        self.assertEqual(job.user_id, user)
+        self.run_jobs(job_ids=job.ids)
+        self.assertEqual(job.state, "done", job.last_error)
+        self.assertTrue(self.env["marketplace.order"].search([("external_order_id", "=", order_sn)]).sale_order_id)
+        self.assertTrue(self.shopee_shop.shopee_orders_synced_until)
 
     def test_expired_token_is_refreshed_and_the_new_refresh_token_kept(self):
         old_refresh = self.shopee_shop._get_secret("refresh_token")
