@@ -12,7 +12,7 @@ from ..services.listing_publisher import ListingEnder, ListingPublisher, Listing
 from ..services.notification_processor import NotificationProcessor
 from ..services.order_importer import OrderImporter
 from ..services.refund_issuer import RefundIssuer
-from ..services.return_sync import ReturnAnswerer, ReturnImporter, ReturnReceiver
+from ..services.return_sync import ReturnAnswerer, ReturnImporter, ReturnReceiver, ReturnRefunder
 from ..services.stock_exporter import EbayPricePush, EbayStockPush
 
 # eBay job type -> the importer/exporter that runs it and its lane (given to the base by marketplace.platform.ebay):
@@ -35,6 +35,7 @@ EBAY_HANDLERS = {
     "pull_returns": JobHandler(ReturnImporter, URGENT),
     "answer_return": JobHandler(ReturnAnswerer, URGENT),
     "mark_return_received": JobHandler(ReturnReceiver, URGENT),
+    "refund_return": JobHandler(ReturnRefunder, URGENT),
     # listing job types are marketplace_base's (its listings enqueue them); eBay runs them in the publish lane
     "publish_listings": JobHandler(ListingPublisher, PUBLISH),
     "revise_listings": JobHandler(ListingReviser, PUBLISH),

@@ -90,7 +90,7 @@ class MarketplaceJob(models.Model):
          ("request_cancellation", "Send Cancellation"), ("pull_returns", "Pull Returns"),
          ("answer_return", "Answer Return"), ("mark_return_received", "Mark Return Received"),
          ("pull_disputes", "Pull Payment Disputes"), ("answer_dispute", "Answer Payment Dispute"),
-         ("issue_refund", "Issue Refund")],
+         ("issue_refund", "Issue Refund"), ("refund_return", "Refund Return")],
         required=True, index=True,
         help="Connectors add the job types only they run (eBay's import_categories, Shopee's ship_order...).",
     )
