@@ -60,7 +60,7 @@ class MarketplaceReturn(models.Model):
     picking_id = fields.Many2one("stock.picking", string="Return Picking", readonly=True, copy=False)
     picking_state = fields.Selection(related="picking_id.state", string="Return Picking Status")
     received_job_id = fields.Many2one("marketplace.job", readonly=True, copy=False)
-    refund_job_id = fields.Many2one("marketplace.job", string="Refund Job", readonly=True, copy=False,
+    refund_job_id = fields.Many2one("marketplace.job", readonly=True, copy=False,
                                     help="The refund sent on receipt (Refund Returns on Receipt, on the shop).")
 
     _sql_constraints = [
