@@ -11,7 +11,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from bench_lib import engine, money, publish, report, scenarios, shopee, webhook  # noqa: E402
+from bench_lib import aftersale, engine, money, publish, report, scenarios, shopee, webhook  # noqa: E402
 from bench_lib.setup import REPO, Bench, ScenarioError, Simulator, say  # noqa: E402
 
 NOTES = [
@@ -53,7 +53,8 @@ def parse_args(argv=None):
     parser.add_argument("--only", default="backfill,stock,orders,webhook,engine",
                         help="comma-separated scenarios to run (later ones need the earlier ones' data); "
                              "'shopee' runs the Shopee scenarios, 'money' a generated month on eBay and Shopee "
-                             "(each its own simulator and database copy)")
+                             "(each its own simulator and database copy), 'aftersale' cancellations, returns and "
+                             "disputes on a live server with its default crons")
     parser.add_argument("--shopee-items", type=int, default=400, help="shopee: items of 5 models each")
     parser.add_argument("--shopee-orders", type=int, default=1000, help="shopee: orders to import")
     parser.add_argument("--order-rounds", type=int, default=10,
@@ -66,6 +67,15 @@ def parse_args(argv=None):
     parser.add_argument("--money-payouts", type=int, default=4, help="money: payouts of the month")
     parser.add_argument("--money-listings", type=int, default=200, help="money: eBay listings the orders buy")
     parser.add_argument("--money-platforms", default="ebay,shopee", help="money: ebay, shopee or both")
+    parser.add_argument("--aftersale-orders", type=int, default=500, help="aftersale: orders on eBay")
+    parser.add_argument("--aftersale-cancellations", type=int, default=60, help="aftersale: buyers' cancellations")
+    parser.add_argument("--aftersale-returns", type=int, default=40, help="aftersale: return requests")
+    parser.add_argument("--aftersale-disputes", type=int, default=10, help="aftersale: payment disputes")
+    parser.add_argument("--aftersale-listings", type=int, default=200, help="aftersale: listings the orders buy")
+    parser.add_argument("--aftersale-spread", type=int, default=600,
+                        help="aftersale: seconds over which the events happen")
+    parser.add_argument("--aftersale-timeout", type=int, default=1800,
+                        help="aftersale: seconds after the last event to wait for all of them in Odoo")
     parser.add_argument("--lanes", default="1,2,4", help="engine scenario: lane counts to compare")
     parser.add_argument("--latency-ms", type=int, default=150, help="engine scenario: simulator latency per call")
     parser.add_argument("--change-every", type=float, default=3.0,
@@ -152,7 +162,13 @@ def summary_lines(results):
                          f"the stricter floor ({e['bare_orm_seconds']:,.1f} s), the three taking turns over "
                          f"{len(rounds)} windows of orders; SQL queries per order {e['queries_per_order']} against "
                          f"{e['one_by_one_floor_queries_per_order']} and {e['bare_orm_queries_per_order']}")
-        if "p50" in str(r.extra):
+        if "latency_s" in r.extra:
+            e = r.extra
+            lines.append("After-sale: event on eBay -> record in Odoo, " + "; ".join(
+                f"{kind} p50 {v['p50_s']} s, p99 {v['p99_s']} s ({v['seen']}/{v['events']} seen)"
+                for kind, v in e["latency_s"].items()) + f"; credit notes = refunds: {e['credit_notes_equal_refunds']}"
+                f" ({e['credit_notes']} credit notes, {e['refunds_made']} refunds); failed jobs {e['failed_jobs']}")
+        if "ack_p50_ms" in r.extra:
             e = r.extra
             lines.append(f"Webhook: {e['posted']:,} posts ({e['replays_posted']} replays) by {r.variant.split(',')[1].strip()}"
                          f": ack p50 {e['ack_p50_ms']} ms, p99 {e['ack_p99_ms']} ms, max {e['ack_max_ms']} ms, "
@@ -173,6 +189,8 @@ def main(argv=None):
         return _run_alone(args, started, shopee.run_shopee, shopee.NOTES)
     if set(args.only.split(",")) == {"money"}:
         return _run_alone(args, started, money.run_money, money.NOTES)
+    if set(args.only.split(",")) == {"aftersale"}:
+        return _run_alone(args, started, aftersale.run_aftersale, aftersale.NOTES)
     say(f"eBay simulator: seeding {args.listings:,} listings and {args.orders:,} orders (var/bench/)")
     sim = Simulator(os.path.join(REPO, "var", "bench"), args.listings, args.orders)
     results, baselines, engine_runs = [], {}, []

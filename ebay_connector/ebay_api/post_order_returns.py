@@ -4,7 +4,10 @@ eBay's call reference (developer.ebay.com/devzone/post-order/, found with ``sear
 (GetSummaryResponse: ``members[]`` of ReturnSummaryType, ``paginationOutput``), GET /return/{returnId}
 (GetDetailResponse: ``summary`` and ``detail`` as ``fieldgroups`` asks), POST /return/{returnId}/decide
 (DecideReturnRequest: ``decision`` of DecisionEnum, ``comments``, ``RMANumber``, ``partialRefundAmount``,
-``keepOriginalItem``), POST /return/{returnId}/mark_as_received (MarkAsReceivedRequest: ``comments``),
+``keepOriginalItem``), POST /return/{returnId}/mark_as_received (MarkAsReceivedRequest: ``comments``), POST
+/return/{returnId}/issue_refund (IssueRefundRequest: ``refundDetail`` RefundDetailType with ``totalAmount`` and
+one ``itemizedRefundDetail`` {``refundAmount``, ``refundFeeType`` of RefundFeeTypeEnum} per refund type, adding
+up to it; ``comments``; answer IssueRefundResponse ``{refundStatus}`` of Refund_MoneyMovementStatusEnum),
 GET /return/{returnId}/files (``files[]`` of ReturnFileType: ``fileId``, ``fileName``, ``fileData`` base64,
 ``fileFormat`` of FileFormatEnum, ``filePurpose``, ``creationDate``: the buyer's photos among them); the seller's
 own return label: POST /return/{returnId}/file/upload (UploadFileRequest ``{data: base64, fileName,
@@ -92,6 +95,21 @@ def decision(answer):
         return DECISIONS[answer]
     except KeyError:
         raise ValueError(f"eBay has no seller's return decision for {answer!r}") from None
+
+
+def issue_refund_request(amount, currency, comments=None, decimals=2):
+    """The IssueRefundRequest refunding ``amount`` (a Decimal) of a return: the item's purchase price, eBay's
+    PURCHASE_PRICE refund type (the return's estimated refund; Odoo does not split it into shipping and tax), in
+    the currency's ``decimals``. ValueError for an amount eBay would refuse (not positive)."""
+    value = amount.quantize(Decimal(1).scaleb(-decimals))
+    if value <= 0:
+        raise ValueError(f"a return's refund must be more than 0 (got {amount})")
+    total = {"value": float(value), "currency": currency}   # Post-Order's Amount.value is a number
+    body = {"refundDetail": {"itemizedRefundDetail": [{"refundAmount": dict(total), "refundFeeType": "PURCHASE_PRICE"}],
+                             "totalAmount": total}}
+    if comments:
+        body["comments"] = {"content": comments}
+    return body
 
 
 def _amount(container):
@@ -259,3 +277,9 @@ class ReturnAdapter(PostOrderAdapter):
         """The returned item arrived at the seller's."""
         payload = {"comments": {"content": comments}} if comments else {}
         self._call("POST", "/%s/mark_as_received" % quoted(return_id), "post_order.write", json=payload)
+
+    def issue_refund(self, return_id, amount, currency, comments=None, decimals=2):
+        """Refund the buyer ``amount`` of the return (signed for an EU/UK seller); returns eBay's refundStatus."""
+        body = self._call("POST", "/%s/issue_refund" % quoted(return_id), "post_order.write",
+                          json=issue_refund_request(amount, currency, comments, decimals)).body or {}
+        return body.get("refundStatus")

@@ -13,7 +13,13 @@ from ..services.listing_publisher import ListingEnder, ListingPublisher, Listing
 from ..services.notification_processor import NotificationProcessor
 from ..services.order_importer import OrderImporter
 from ..services.refund_issuer import RefundIssuer
-from ..services.return_sync import ReturnAnswerer, ReturnImporter, ReturnLabelSender, ReturnReceiver
+from ..services.return_sync import (
+    ReturnAnswerer,
+    ReturnImporter,
+    ReturnLabelSender,
+    ReturnReceiver,
+    ReturnRefunder,
+)
 from ..services.stock_exporter import EbayPricePush, EbayStockPush
 
 # eBay job type -> the importer/exporter that runs it and its lane (given to the base by marketplace.platform.ebay):
@@ -40,6 +46,7 @@ EBAY_HANDLERS = {
     "pull_inquiries": JobHandler(InquiryImporter, URGENT),
     "pull_cases": JobHandler(CaseImporter, URGENT),
     "answer_case": JobHandler(InquiryAnswerer, URGENT),
+    "refund_return": JobHandler(ReturnRefunder, URGENT),
     # listing job types are marketplace_base's (its listings enqueue them); eBay runs them in the publish lane
     "publish_listings": JobHandler(ListingPublisher, PUBLISH),
     "revise_listings": JobHandler(ListingReviser, PUBLISH),

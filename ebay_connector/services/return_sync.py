@@ -1,8 +1,12 @@
 from odoo import _
+from odoo.exceptions import UserError
+
+from odoo.addons.marketplace_base.marketplace_core.refunds import RefundError, check_amount, to_decimal
 
 from ..ebay_api.post_order_returns import (
     APPROVED,
     DECISIONS,
+    ITEM_RECEIVED,
     ITEM_SHIPPED,
     PAGE_SIZE,
     REQUESTED,
@@ -139,3 +143,38 @@ class ReturnReceiver(ReturnService):
             record._received(ebay.state, external_state(ebay.ebay_status, ebay.ebay_state))
             self.run.log(_("%(name)s: item received, told to eBay (now %(state)s).", name=record.name,
                            state=ebay.state))
+        if record.state == ITEM_RECEIVED:   # eBay refunds a return once it has the item back
+            record._refund_on_receipt()
+
+
+class ReturnRefunder(ReturnService):
+    """``refund_return``: the refund of a return whose item is back (the shop's Refund Returns on Receipt), sent
+    once through Post-Order's issue_refund, run as the Marketplace Manager who turned that on (anyone else is
+    refused). eBay is read first (refunded already: only stored), an uncertain POST is read back before the job
+    retries, a refusal is written on the return. The refund is the return's (eBay's estimated refund), within
+    what the buyer paid less the credit notes booked. eBay then shows it among the order's refunds: the order is
+    re-read (``pull_orders``), which books it once as the order's draft credit note."""
+
+    def execute(self):
+        record = self._record()
+        record._check_may_refund()
+        ebay = self._send_once(record, lambda: self._send(record), (ITEM_RECEIVED,), _("the refund"),
+                               refused=record._refund_refused)
+        if not ebay:
+            return
+        self.run.log(_("%(name)s: refund of %(amount)s sent to eBay (now %(state)s).", name=record.name,
+                       amount=record.refund_amount, state=ebay.state))
+        self.env["marketplace.job"]._enqueue("pull_orders", shop=self.shop,
+                                             payload={"order_ids": [record.order_id.external_order_id]}, priority=5)
+
+    def _send(self, record):
+        order = record.order_id
+        amount = to_decimal(record.refund_amount)
+        try:
+            check_amount(order._refund_figures(), order._booked_credit_lines(), amount)
+        except RefundError as exc:
+            raise UserError(_("%(name)s: refund not sent: %(reason)s.", name=record.name, reason=exc)) from None
+        self.account._ebay_ensure_signing_key(self.client)
+        self.returns.issue_refund(record.external_return_id, amount, record.currency_id.name,
+                                  comments=_("Refund of return %s", record.external_return_id),
+                                  decimals=record.currency_id.decimal_places)

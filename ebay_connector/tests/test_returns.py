@@ -279,3 +279,117 @@ class TestReturns(ReturnCase):
         self.assertEqual(self.sim_calls().get("POST /post-order/v2/return/{id}/decide"), 1, "sent once")
         self.assertEqual((record.state, self.ebay_return(record)["status"]), ("approved", "READY_FOR_SHIPPING"))
         self.assertTrue(record.picking_id)
+
+
+class TestRefundOnReceipt(ReturnCase):
+    """The shop's Refund Returns on Receipt: once the clerk's receipt is told to eBay, the return's refund goes
+    out once through Post-Order's issue_refund, run as the manager who turned it on, and the refund eBay then
+    reports is one draft credit note."""
+
+    REFUND = "POST /post-order/v2/return/{id}/issue_refund"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.manager = new_test_user(cls.env, "return_refund_manager",
+                                    groups="marketplace_base.group_marketplace_manager")
+
+    def refund_on_receipt(self):
+        self.ebay_shop.with_user(self.manager).refund_returns_on_receipt = True
+        self.assertEqual(self.ebay_shop.return_refund_user_id, self.manager)
+
+    def received_return(self):
+        """A shipped order's return approved by the Marketplace User, sent back by the buyer and validated by
+        the warehouse clerk; the receipt job told eBay. Returns the return."""
+        record = self.buyer_returns(self.shipped_order())
+        record.with_user(self.mkt_user).action_approve()
+        self.run_job(record.answer_job_id)
+        self.sim_post("/_sim/returns/%s/ship" % record.external_return_id, {"trackingNumber": "9400222"})
+        self.pull_returns()
+        clerk_picking = record.picking_id.with_user(self.clerk)
+        clerk_picking.move_ids.quantity = 1
+        clerk_picking.button_validate()
+        self.run_job(record.received_job_id)
+        self.assertEqual(record.state, "item_received")
+        return record
+
+    def credit_notes(self, record):
+        return self.env["account.move"].search([("marketplace_order_id", "=", record.order_id.id)])
+
+    def test_the_refund_goes_to_ebay_once_and_is_one_credit_note(self):
+        self.refund_on_receipt()
+        record = self.received_return()
+        refund_job = record.refund_job_id
+        self.assertEqual((refund_job.job_type, refund_job.user_id), ("refund_return", self.manager),
+                         "run as the manager who turned it on, not as the clerk or the Job User")
+        self.reset_sim_calls()
+        self.run_job(refund_job)
+        self.assertEqual(self.sim_calls().get(self.REFUND), 1)
+        ebay = self.ebay_return(record)
+        self.assertEqual(ebay["status"], "CLOSED")
+        self.assertEqual(record.state, "refunded")
+        self.assertAlmostEqual(float(ebay["sellerTotalRefund"]["actualRefundAmount"]["value"]),
+                               record.refund_amount, places=2)
+        order_pull = self.env["marketplace.job"].search([("job_type", "=", "pull_orders"), ("state", "=", "pending"),
+                                                         ("shop_id", "=", self.ebay_shop.id)])
+        self.assertIn(record.order_id.external_order_id, order_pull.payload, "the order re-read for its refund")
+        self.run_jobs(job_ids=order_pull.ids)
+        credit_note = self.credit_notes(record)
+        self.assertEqual((len(credit_note), credit_note.state, credit_note.move_type), (1, "draft", "out_refund"))
+        self.assertAlmostEqual(credit_note.amount_total, record.refund_amount, places=2)
+
+        # replays: the refund job, the receipt job, the pulls of returns and orders: nothing sent or booked again
+        refund_job.write({"state": "pending"})
+        self.run_jobs(job_ids=refund_job.ids)
+        record.received_job_id.write({"state": "pending"})
+        self.run_jobs(job_ids=record.received_job_id.ids)
+        self.assertEqual(record.refund_job_id, refund_job, "one refund job")
+        self.pull_returns()
+        for _replay in range(2):
+            self.pull(payload={"order_ids": [record.order_id.external_order_id]})
+        self.assertEqual(self.sim_calls().get(self.REFUND), 1, "refunded once")
+        self.assertEqual(len(self.credit_notes(record)), 1, "booked once")
+
+    def test_an_unanswered_refund_is_read_back_not_sent_twice(self):
+        self.refund_on_receipt()
+        record = self.received_return()
+        self.env["ir.config_parameter"].sudo().set_param("ebay_connector.timeout_seconds", "2")
+        self.sim_post("/_sim/faults", {"timeout_after_commit": {
+            "path": "/post-order/v2/return/*/issue_refund", "method": "POST", "times": 1}})
+        self.addCleanup(self.sim_post, "/_sim/faults", {})
+        self.reset_sim_calls()
+        self.run_job(record.refund_job_id)
+        self.assertEqual(self.sim_calls().get(self.REFUND), 1, "sent once")
+        self.assertEqual((record.state, self.ebay_return(record)["status"]), ("refunded", "CLOSED"))
+
+    def test_off_by_default_the_receipt_refunds_nothing(self):
+        self.assertFalse(self.ebay_shop.refund_returns_on_receipt)
+        record = self.received_return()
+        self.assertFalse(record.refund_job_id)
+        self.assertFalse(self.env["marketplace.job"].search([("job_type", "=", "refund_return")]))
+
+    def test_only_a_marketplace_manager_turns_it_on_or_refunds(self):
+        with self.assertRaises(AccessError):
+            self.ebay_shop.with_user(self.mkt_user).refund_returns_on_receipt = True
+        self.assertFalse(self.ebay_shop.refund_returns_on_receipt)
+        record = self.received_return()
+        # a Marketplace User's own refund job (made by hand, run as him) sends nothing
+        job = self.env["marketplace.job"].with_user(self.mkt_user).create({
+            "job_type": "refund_return", "shop_id": self.ebay_shop.id, "account_id": self.ebay_account.id,
+            "payload": '{"return_id": %d}' % record.id})
+        self.assertEqual(job.user_id, self.mkt_user)
+        self.reset_sim_calls()
+        self.run_jobs(job_ids=job.ids)
+        self.assertEqual(job.state, "failed")
+        self.assertIn("Only Marketplace Managers refund returns", job.last_error)
+        self.assertFalse(self.sim_calls().get(self.REFUND))
+        self.assertEqual(record.state, "item_received")
+        # another company's manager sees nothing of the return nor of the shop
+        other = self.env["res.company"].create({"name": "Returns Elsewhere"})
+        outsider = new_test_user(self.env, "return_outsider", groups="marketplace_base.group_marketplace_manager",
+                                 company_id=other.id, company_ids=[other.id])
+        self.assertFalse(self.env["marketplace.return"].with_user(outsider).search([("id", "=", record.id)]))
+        with self.assertRaises(AccessError):
+            record.with_user(outsider).read(["state"])
+        with self.assertRaises(AccessError):
+            self.ebay_shop.with_user(outsider).refund_returns_on_receipt = True

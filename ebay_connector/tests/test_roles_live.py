@@ -28,13 +28,14 @@ class LiveRolesCase(LiveServerCase):
 
     @staticmethod
     def confirmed_delivery(env, shop, order_id):
-        """The eBay order imported and made a confirmed sale order (as the order import does); its delivery."""
+        """The eBay order imported at eBay's prices and made a confirmed sale order (as the order import does); its
+        delivery."""
         (payload,) = FulfillmentAdapter(shop.account_id._ebay_client()).get_orders_by_ids([order_id])
         order, _changed = env["marketplace.order"]._import_order(shop, {
             "external_order_id": order_id, "buyer_username": "live_buyer", "ship_name": "Live Buyer",
             "ship_street": "1 Main St", "ship_city": "Springfield", "ship_zip": "12345", "ship_country_code": "US",
         }, [{"external_line_id": line["lineItemId"], "external_sku": line["sku"], "quantity": line["quantity"],
-             "price_unit": 10.0} for line in payload["lineItems"]])
+             "price_unit": float(line["lineItemCost"]["value"]) / line["quantity"]} for line in payload["lineItems"]])
         order._create_sale_order()
         return order.sale_order_id.picking_ids.id
 

@@ -94,7 +94,7 @@ class MarketplaceJob(models.Model):
          ("send_return_label", "Send Return Label"),
          ("pull_inquiries", "Pull Inquiries"), ("pull_cases", "Pull Cases"), ("answer_case", "Answer Inquiry"),
          ("pull_disputes", "Pull Payment Disputes"), ("answer_dispute", "Answer Payment Dispute"),
-         ("issue_refund", "Issue Refund")],
+         ("issue_refund", "Issue Refund"), ("refund_return", "Refund Return")],
         required=True, index=True,
         help="Connectors add the job types only they run (eBay's import_categories, Shopee's ship_order...).",
     )

@@ -1,5 +1,5 @@
 from odoo import Command, _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from ..marketplace_core.platform import RETURN_LABEL
 
@@ -18,9 +18,10 @@ class MarketplaceReturn(models.Model):
 
     Platform-neutral: the connectors fill it from the marketplace (``_sync_from_marketplace``, with ``lines``:
     ``[{"external_item_id", "external_line_id", "quantity"}]``) and run its jobs (``answer_return`` for
-    Approve / Decline / Offer partial refund, ``mark_return_received`` once the return picking is validated;
-    payload ``{"return_id"}``), then report with ``_answered``. Refunds are the marketplace's: its refunded
-    amount and the state *Refunded* come from the sync (``refund_amount``), where a credit note can hook on."""
+    Approve / Decline / Offer partial refund, ``mark_return_received`` once the return picking is validated,
+    ``refund_return`` once the item is back when the shop refunds returns on receipt; payload ``{"return_id"}``),
+    then report with ``_answered``. Refunds are the marketplace's: its refunded amount and the state *Refunded*
+    come from the sync (``refund_amount``); the credit note is booked from the refund the marketplace reports."""
 
     _name = "marketplace.return"
     _description = "Marketplace Return"
@@ -71,6 +72,8 @@ class MarketplaceReturn(models.Model):
     picking_id = fields.Many2one("stock.picking", string="Return Picking", readonly=True, copy=False)
     picking_state = fields.Selection(related="picking_id.state", string="Return Picking Status")
     received_job_id = fields.Many2one("marketplace.job", readonly=True, copy=False)
+    refund_job_id = fields.Many2one("marketplace.job", readonly=True, copy=False,
+                                    help="The refund sent on receipt (Refund Returns on Receipt, on the shop).")
 
     _sql_constraints = [
         ("shop_return_uniq", "UNIQUE(shop_id, external_return_id)",
@@ -275,3 +278,30 @@ class MarketplaceReturn(models.Model):
         """The marketplace refused to record the item as received (a manager may requeue the job)."""
         self.ensure_one()
         self.message_post(body=_("The marketplace refused to record the item as received: %s", message))
+
+    # -- the refund on receipt (the shop's Refund Returns on Receipt) ------------
+    def _refund_on_receipt(self):
+        """The item is back in the warehouse and the marketplace knows: when the shop refunds returns on receipt,
+        queue the return's refund once (``refund_return``), run as the Marketplace Manager who turned that on;
+        the connector calls this when its marketplace takes the refund."""
+        for record in self.sudo().filtered(
+                lambda r: r.shop_id.refund_returns_on_receipt and not r.refund_job_id
+                and r.state in ITEM_COMING_STATES and r.picking_id.state == "done"):
+            job = self.env["marketplace.job"]._enqueue("refund_return", shop=record.shop_id,
+                                                       payload={"return_id": record.id}, priority=5,
+                                                       user=record.shop_id.return_refund_user_id)
+            record.refund_job_id = job
+            record.message_post(body=_("Item back: the refund is sent to the marketplace as the shop is set "
+                                       "(run as %s).", job.user_id.name))
+
+    def _check_may_refund(self):
+        """Refunds are Marketplace Managers' (of the return's company): a refund job run as anyone else (a
+        Marketplace User's job made by hand, a manager who lost the right) sends nothing."""
+        if not self.env.user.has_group("marketplace_base.group_marketplace_manager"):
+            raise AccessError(_("Only Marketplace Managers refund returns (%s).", self.env.user.name))
+        self.check_access("write")
+
+    def _refund_refused(self, message):
+        """The marketplace refused the refund (a manager may refund from the order or requeue the job)."""
+        self.ensure_one()
+        self.message_post(body=_("The marketplace refused the refund: %s", message))

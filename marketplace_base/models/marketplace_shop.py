@@ -4,7 +4,7 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 from odoo.tools import format_amount, format_date
 
@@ -41,6 +41,15 @@ class MarketplaceShop(models.Model):
         domain="[('usage', '=', 'internal')]",
         help="Where returned items go (the return picking's destination); empty: the warehouse's own.",
     )
+    refund_returns_on_receipt = fields.Boolean(
+        string="Refund Returns on Receipt", default=False, copy=False, tracking=True,
+        help="When a return's picking is validated and the marketplace has the item back, the return's refund is "
+             "sent to the marketplace once, with the rights of the Marketplace Manager who turned this on (Return "
+             "Refunds Run As). Off: a Marketplace Manager refunds by hand.")
+    return_refund_user_id = fields.Many2one(
+        "res.users", string="Return Refunds Run As", readonly=True, copy=False,
+        help="The Marketplace Manager who turned on Refund Returns on Receipt: the automatic refunds run as him, "
+             "and are refused if he is no Marketplace Manager of the shop's company any more.")
     pricelist_id = fields.Many2one(
         "product.pricelist", check_company=True,
         help="Prices pushed online and the sale orders of the shop; in the shop's currency (a site selling in GBP "
@@ -127,6 +136,26 @@ class MarketplaceShop(models.Model):
                                    help="The marketplace's fees and charges on this shop's orders since the 1st.")
     money_last_payout = fields.Char(compute="_compute_money_summary", string="Last Payout",
                                     help="The account's last payout, and whether its transactions add up to it.")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._set_return_refund_user(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._set_return_refund_user(vals)
+        return super().write(vals)
+
+    def _set_return_refund_user(self, vals):
+        """Refunds are Marketplace Managers' work: only a manager turns automatic return refunds on or off, and
+        the refunds then run with his rights (``return_refund_user_id``), not with the rights of whoever
+        validates the return picking."""
+        if "refund_returns_on_receipt" not in vals:
+            return
+        if not self.env.user.has_group("marketplace_base.group_marketplace_manager"):
+            raise AccessError(_("Only a Marketplace Manager decides whether returns are refunded on receipt."))
+        vals["return_refund_user_id"] = self.env.uid if vals["refund_returns_on_receipt"] else False
 
     def _count_by_shop(self, model, domain):
         rows = self.env[model]._read_group(domain + [("shop_id", "in", self.ids)], ["shop_id"], ["__count"])

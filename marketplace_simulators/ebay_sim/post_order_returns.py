@@ -1,5 +1,5 @@
-"""Post-Order API returns: search, get, decide, mark_as_received, and the ``/_sim/returns`` controls that make a
-buyer's return request and move it (the buyer ships with tracking; eBay refunds).
+"""Post-Order API returns: search, get, decide, mark_as_received, issue_refund, and the ``/_sim/returns`` controls
+that make a buyer's return request and move it (the buyer ships with tracking; eBay refunds).
 
 Held to eBay's call reference (developer.ebay.com/devzone/post-order/post-order_v2_return*): the token comes as
 ``Authorization: IAF <token>``; DateTime values are ``{"value": ...}``, Text values ``{"content": ...}``; a return
@@ -9,7 +9,13 @@ ACCEPT_/DECLINE_PARTIAL_REFUND and the replacement ones, are refused) and answer
 mark_as_received takes an item the buyer sent (or was to send); the seller's own label is a file uploaded
 (base64 ``data`` of an image or PDF, a FilePurposeEnum ``filePurpose``), activated by ``file/submit``, then given by
 ``add_shipping_label`` (a LabelActionEnum ``labelAction``; UPLOAD_LABEL needs a submitted LABEL_RELATED
-``fileId``) while the return is approved and the item not sent. ``decide`` is signed for an EU/UK seller.
+``fileId``) while the return is approved and the item not sent. issue_refund (IssueRefundRequest: ``refundDetail``
+with ``totalAmount`` and one ``itemizedRefundDetail`` per RefundFeeTypeEnum whose amounts add up to it; answer
+IssueRefundResponse ``{refundStatus}`` of Refund_MoneyMovementStatusEnum) refunds a return whose item is back
+(ITEM_DELIVERED: the simulator's reading of eBay's rule that the seller refunds once the item is received), in the
+return's currency, more than 0 and at most the return's refund (its estimated amount) and what the order has left
+(34915); the return then closes with its actual refund, shown on getOrder as a refund of the order.
+``decide`` and ``issue_refund`` are signed for an EU/UK seller.
 Error ids are the simulator's choice (eBay's pages list none per call); the paging (``offset`` as a page number
 from 1) and the statuses each decision leads to are listed as unconfirmed in docs/ebay-api.md.
 """
@@ -20,7 +26,7 @@ import time
 from decimal import Decimal, InvalidOperation
 
 from .errors import bad_request, not_found
-from .formats import iso
+from .formats import cents_of, iso, money
 from .fulfillment import load_order, shipped_quantities
 from .post_order import DOMAIN, creation_date_filter
 from .refunds import make_refund
@@ -226,6 +232,67 @@ def add_shipping_label(req):
     return json_response({"labelId": body.get("labelId"), "trackingNumber": body.get("labelId")})
 
 
+REFUND_FEE_TYPES = {"PURCHASE_PRICE", "ORIGINAL_SHIPPING", "DOMESTIC_SHIPPING", "INTERNATIONAL_SHIPPING",
+                    "ITEM_TAX", "ITEM_IMPORT_TAX", "IMPORT_CHARGE", "ORDER_ADJUSTMENT", "RESTOCKING_FEE", "OTHER"}
+REFUNDABLE = "ITEM_DELIVERED"
+
+
+def _amount_cents(amount, currency, field, return_id):
+    """Integer cents of a Post-Order Amount in the return's ``currency``, refused as eBay refuses it."""
+    try:
+        value = Decimal(str((amount or {})["value"]))
+    except (KeyError, TypeError, InvalidOperation):
+        raise _refused(1112, f"{field} {{value, currency}} is required.", return_id) from None
+    if amount.get("currency") != currency:
+        raise _refused(1113, f"{field} must be in the return's currency {currency}.", return_id)
+    if not value.is_finite() or value != value.quantize(Decimal("0.01")):
+        raise _refused(1112, f"{field} must be an amount within two decimals.", return_id)
+    return int(value * 100)
+
+
+def issue_refund(req):
+    """POST /post-order/v2/return/{returnId}/issue_refund — the seller refunds the buyer of a returned item."""
+    check_signature(req)
+    body = req.json()
+    return_id = req.params["returnId"]
+    with req.db.transaction() as db:
+        record = _load(db, return_id)
+        summary = record["summary"]
+        if summary["status"] != REFUNDABLE:
+            raise _refused(1114, "The return cannot be refunded before the item is received (status "
+                                 f"{summary['status']}).", return_id)
+        estimated = summary["sellerTotalRefund"]["estimatedRefundAmount"]
+        currency = estimated["currency"]
+        detail = body.get("refundDetail") if isinstance(body.get("refundDetail"), dict) else {}
+        total = _amount_cents(detail.get("totalAmount"), currency, "refundDetail.totalAmount", return_id)
+        items = detail.get("itemizedRefundDetail") or []
+        if not isinstance(items, list) or not items:
+            raise _refused(1115, "refundDetail.itemizedRefundDetail is required, one per refund type.", return_id)
+        parts = []
+        for item in items:
+            fee_type = item.get("refundFeeType") if isinstance(item, dict) else None
+            if fee_type not in REFUND_FEE_TYPES:
+                raise _refused(1115, f"{fee_type} is not a refundFeeType.", return_id)
+            parts.append(_amount_cents(item.get("refundAmount"), currency, "itemizedRefundDetail.refundAmount",
+                                       return_id))
+        if sum(parts) != total:
+            raise _refused(1116, "The itemized refund amounts must add up to refundDetail.totalAmount.", return_id)
+        if not 0 < total <= cents_of(estimated):
+            raise _refused(1117, f"The refund must be more than 0 and at most the return's {estimated['value']} "
+                                 f"{currency}.", return_id)
+        _refund(db, record, money(total, currency), "SELLER_ISSUE_REFUND")
+    return json_response({"refundStatus": "SUCCESS"})
+
+
+def _refund(db, record, amount, history):
+    """eBay refunds ``amount`` of the return's order (on getOrder and Finances too) and closes the return."""
+    summary = record["summary"]
+    summary["sellerTotalRefund"]["actualRefundAmount"] = amount
+    make_refund(db, summary["orderId"], {"orderLevelRefundAmount": amount}, issued=False)
+    _move(record, "CLOSED", "CLOSED", history)
+    _save(db, record)
+
+
 # -- /_sim controls -------------------------------------------------------------------------------------
 def files(req):
     """GET /return/{returnId}/files: the files of the return (ReturnFileType, with their data)."""
@@ -308,10 +375,7 @@ def post_refund(req):
         summary = record["summary"]
         estimated = summary["sellerTotalRefund"]["estimatedRefundAmount"]
         amount = {"value": str(body.get("amount", estimated["value"])), "currency": estimated["currency"]}
-        summary["sellerTotalRefund"]["actualRefundAmount"] = amount
-        make_refund(db, summary["orderId"], {"orderLevelRefundAmount": amount}, issued=False)   # on getOrder too
-        _move(record, "CLOSED", "CLOSED", "SELLER_ISSUE_REFUND")
-        _save(db, record)
+        _refund(db, record, amount, "SELLER_ISSUE_REFUND")
     return json_response(summary)
 
 
@@ -324,6 +388,7 @@ ROUTES = [
     ("POST", "/post-order/v2/return/{returnId}/file/submit", submit_files, "iaf"),
     ("POST", "/post-order/v2/return/{returnId}/add_shipping_label", add_shipping_label, "iaf"),
     ("POST", "/post-order/v2/return/{returnId}/mark_as_received", mark_as_received, "iaf"),
+    ("POST", "/post-order/v2/return/{returnId}/issue_refund", issue_refund, "iaf"),
     ("POST", "/_sim/returns", post_buyer_return, "sim"),
     ("POST", "/_sim/returns/{returnId}/ship", post_buyer_ships, "sim"),
     ("POST", "/_sim/returns/{returnId}/refund", post_refund, "sim"),

@@ -60,6 +60,9 @@ def save(results, args, notes, directory, engine_runs=()):
         f"-{args.listings}l-{args.orders}o-{args.notifications}n"
     if args.only == "money":
         scale = f"-money-{args.money_orders}o-{args.money_payouts}p"
+    elif args.only == "aftersale":
+        scale = (f"-aftersale-{args.aftersale_orders}o-{args.aftersale_cancellations}c-{args.aftersale_returns}r-"
+                 f"{args.aftersale_disputes}d")
     elif args.only != "backfill,stock,orders,webhook,engine":
         scale += "-" + args.only.replace(",", "+")
     name = f"{datetime.date.today().isoformat()}-python-{info['cores']}core{scale}.json"
@@ -76,7 +79,12 @@ def save(results, args, notes, directory, engine_runs=()):
                                               "variants": args.publish_variants, "photos": args.publish_photos},
                                   "money": {"orders": args.money_orders, "refunds": args.money_refunds,
                                             "ad_fees": args.money_ad_fees, "payouts": args.money_payouts,
-                                            "platforms": args.money_platforms}},
+                                            "platforms": args.money_platforms},
+                                  "aftersale": {"orders": args.aftersale_orders,
+                                                "cancellations": args.aftersale_cancellations,
+                                                "returns": args.aftersale_returns, "disputes": args.aftersale_disputes,
+                                                "spread_s": args.aftersale_spread,
+                                                "timeout_s": args.aftersale_timeout}},
                    "notes": notes, "results": [r.as_dict() for r in results],
                    "engine": list(engine_runs)}, out, indent=1)
         out.write("\n")

@@ -6,7 +6,7 @@ from ..services.cancellation_sync import CancellationAnswerer, CancellationImpor
 from ..services.finances_importer import FinancesImporter
 from ..services.order_importer import OrderImporter
 from ..services.push_processor import PushProcessor
-from ..services.return_sync import ReturnAnswerer, ReturnImporter, ReturnReceiver
+from ..services.return_sync import ReturnAnswerer, ReturnImporter, ReturnReceiver, ReturnRefunder
 from ..services.shipping_exporter import ShippingDocumentPrinter, ShippingExporter
 from ..services.stock_exporter import ShopeePricePush, ShopeeStockPush
 
@@ -26,6 +26,7 @@ SHOPEE_HANDLERS = {
     "pull_returns": JobHandler(ReturnImporter, URGENT),
     "answer_return": JobHandler(ReturnAnswerer, URGENT),
     "mark_return_received": JobHandler(ReturnReceiver, URGENT),
+    "refund_return": JobHandler(ReturnRefunder, URGENT),
 }
 # stock and price pushes run marketplace_base's BindingExporter with these adapters
 SHOPEE_PUSH_ADAPTERS = {

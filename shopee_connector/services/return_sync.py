@@ -9,6 +9,7 @@ from ..shopee_api.batching import windows
 from ..shopee_api.errors import ShopeeRequestError, ShopeeUncertainError
 from ..shopee_api.mappers import to_epoch
 from ..shopee_api.returns import (
+    SHIPPED_BACK,
     WAITING,
     ReturnAdapter,
     UnknownReturnStatus,
@@ -238,10 +239,43 @@ class ReturnAnswerer(ReturnService):
 
 class ReturnReceiver(ReturnService):
     """``mark_return_received``: Shopee takes no call for it (its returns API has confirm and dispute only; the
-    return logistics tell Shopee the item arrived). The return is read and stored; nothing is sent."""
+    return logistics tell Shopee the item arrived). The return is read and stored; nothing is sent. When the
+    shop refunds returns on receipt, the refund is queued (``ReturnRefunder``)."""
 
     def execute(self):
         record = self.env["marketplace.return"]._of_job_payload(self.run.payload)
         data = self._read_back(record)
         self.run.log(_("%(name)s: received in Odoo; Shopee has no receipt call (the return is %(status)s there).",
                        name=record.name, status=data.get("status")))
+        record._refund_on_receipt()
+
+
+class ReturnRefunder(ReturnService):
+    """``refund_return`` (the shop's Refund Returns on Receipt), run as the Marketplace Manager who turned it on
+    (anyone else is refused): Shopee has no refund call; it refunds a return when the seller confirms it. A
+    return on its way back (PROCESSING, the buyer shipped it) is confirmed once: Shopee refunds the buyer
+    (REFUND_PAID), which the return's store books once as ``<return_sn>:return``. Shopee is read first (refunded
+    already, or not confirmable: only stored and logged); an uncertain confirm is read back before the job
+    retries; a refusal is written on the return."""
+
+    def execute(self):
+        record = self.env["marketplace.return"]._of_job_payload(self.run.payload)
+        record._check_may_refund()
+        status = self._read_back(record).get("status")
+        if status != SHIPPED_BACK:
+            self.run.log(_("%(name)s is %(status)s on Shopee: nothing to confirm (Shopee refunds a return the "
+                           "seller confirmed once its logistics has the item back).", name=record.name,
+                           status=status), "warning")
+            return
+        try:
+            self.returns.confirm(record.external_return_id)
+        except ShopeeUncertainError:
+            if self._read_back(record).get("status") == SHIPPED_BACK:
+                raise  # Shopee did not take it: the retried job confirms it then
+        except ShopeeRequestError as exc:
+            record._refund_refused(str(exc))
+            self.run.log(_("Shopee refused to confirm %(name)s: %(error)s", name=record.name, error=exc), "error")
+            return
+        status = self._read_back(record).get("status")
+        self.run.log(_("%(name)s: confirmed on Shopee for its refund (now %(status)s).", name=record.name,
+                       status=status))

@@ -34,6 +34,7 @@ OFFER_PATH = "/api/v2/returns/offer"
 REFUND_ONLY = "REFUND"
 PAGE_SIZE = 100
 WAITING = "REQUESTED"
+SHIPPED_BACK = "PROCESSING"   # the buyer sent the item back: the seller's confirm has Shopee refund it
 
 # Shopee's status -> the neutral state of marketplace.return (UNCONFIRMED: PROCESSING as the item on its way
 # back; no page says what it covers)

@@ -88,6 +88,33 @@ class TestShopeeReturns(ShopeeCase):
         self.assertEqual(record.state, "refunded")
         self.assertGreater(record.refund_amount, 0)
 
+    def test_refund_on_receipt_confirms_the_return_once_and_books_one_credit_note(self):
+        manager = new_test_user(self.env, "shopee_refund_manager", groups="marketplace_base.group_marketplace_manager")
+        self.shopee_shop.with_user(manager).refund_returns_on_receipt = True
+        order = self.shipped_order()
+        record = self.buyer_returns(order)
+        record.with_user(self.mkt_user).action_approve()
+        self.run_job(record.answer_job_id)
+        self.sim_post("/_sim/returns/ship", {"return_sn": record.external_return_id, "tracking_number": "TH43"})
+        self.pull_returns()
+        clerk_picking = record.picking_id.with_user(self.clerk)
+        clerk_picking.move_ids.quantity = 1
+        clerk_picking.button_validate()
+        self.run_job(record.received_job_id)
+        refund_job = record.refund_job_id
+        self.assertEqual((refund_job.job_type, refund_job.user_id), ("refund_return", manager))
+        self.run_job(refund_job)
+        self.assertEqual(self.sim_calls().get(CONFIRM), 2, "the approval, then the confirm that refunds")
+        self.assertEqual((record.state, record.external_state), ("refunded", "REFUND_PAID"))
+        refund_job.write({"state": "pending"})
+        self.run_jobs(job_ids=refund_job.ids)   # a replay: refunded already, nothing sent
+        self.pull_returns()
+        self.assertEqual(self.sim_calls().get(CONFIRM), 2)
+        credit_note = self.env["account.move"].search([("marketplace_order_id", "=", order.id)])
+        self.assertEqual((len(credit_note), credit_note.marketplace_refund_ref),
+                         (1, "%s:return" % record.external_return_id))
+        self.assertAlmostEqual(credit_note.amount_total, record.refund_amount, places=2)
+
     def test_a_refunded_return_is_one_credit_note_of_its_refund(self):
         order = self.shipped_order()
         record = self.buyer_returns(order, needs_logistics=False)

@@ -19,6 +19,7 @@ from ebay_api.post_order_returns import (
     REQUESTED,
     ReturnAdapter,
     decision,
+    issue_refund_request,
     map_return,
     return_files,
     return_state,
@@ -201,3 +202,50 @@ def test_the_seller_label_uploaded_submitted_and_given(adapter, sim, sim_client,
                                 json={"labelAction": "UPLOAD_LABEL", "fileId": "nope"},
                                 headers={"Authorization": "IAF " + token}, timeout=10)
     assert unsubmitted.status_code == 400, "UPLOAD_LABEL needs a submitted label file"
+
+
+def test_issue_refund_request():
+    body = issue_refund_request(Decimal("12.345"), "USD", comments="Thanks")
+    assert body == {"refundDetail": {"itemizedRefundDetail": [{"refundAmount": {"value": 12.34, "currency": "USD"},
+                                                               "refundFeeType": "PURCHASE_PRICE"}],
+                                     "totalAmount": {"value": 12.34, "currency": "USD"}},
+                    "comments": {"content": "Thanks"}}
+    assert issue_refund_request(Decimal("1500"), "JPY", decimals=0)["refundDetail"]["totalAmount"]["value"] == 1500
+    with pytest.raises(ValueError):
+        issue_refund_request(Decimal("0"), "USD")
+
+
+def test_a_return_is_refunded_once_its_item_is_received(adapter, sim_client, sim_controls, shipped_order):
+    return_id = sim_controls.post("returns", {"orderId": shipped_order})["returnId"]
+    estimated = _read(adapter, return_id).refund_amount
+    with pytest.raises(EbayRequestError):     # not approved, not received
+        adapter.issue_refund(return_id, estimated, "USD")
+    adapter.decide(return_id, "approve")
+    sim_controls.post("returns/%s/ship" % return_id, {"trackingNumber": "1Z998"})
+    with pytest.raises(EbayRequestError):     # on its way back: eBay waits for the item
+        adapter.issue_refund(return_id, estimated, "USD")
+    adapter.mark_as_received(return_id)
+    with pytest.raises(EbayRequestError):     # more than the return's refund
+        adapter.issue_refund(return_id, estimated + Decimal("0.01"), "USD")
+    with pytest.raises(EbayRequestError):     # in another currency
+        adapter.issue_refund(return_id, estimated, "EUR")
+    assert adapter.issue_refund(return_id, estimated, "USD", comments="Refunded") == "SUCCESS"
+    record = _read(adapter, return_id)
+    assert (record.state, record.refund_amount) == (REFUNDED, estimated)
+    with pytest.raises(EbayRequestError):     # refunded once
+        adapter.issue_refund(return_id, estimated, "USD")
+    refunds = FulfillmentAdapter(sim_client).get_order(shipped_order)["paymentSummary"]["refunds"]
+    assert [Decimal(refund["amount"]["value"]) for refund in refunds] == [estimated], "shown on the order once"
+
+
+def test_the_simulator_refuses_an_itemized_refund_not_adding_up(sim, sim_client, sim_controls, shipped_order):
+    adapter = ReturnAdapter(sim_client)
+    return_id = sim_controls.post("returns", {"orderId": shipped_order})["returnId"]
+    adapter.decide(return_id, "approve")
+    adapter.mark_as_received(return_id)
+    body = issue_refund_request(Decimal("1.00"), "USD")
+    body["refundDetail"]["totalAmount"]["value"] = 2.0
+    answer = requests.post(sim.base_url + "/post-order/v2/return/%s/issue_refund" % return_id, json=body,
+                           headers={"Authorization": "IAF " + sim_client.token_store.load().access_token},
+                           timeout=10)
+    assert answer.status_code == 400, answer.text
