@@ -57,6 +57,7 @@ class RefundIssuer(EbayJobService):
                                     '%(order)s).', shop=self.shop.name, order=payload.get("order_id")))
         if payload.get("reason") not in EBAY_REASONS:
             raise JobPayloadError(_("The payload's reason %s is none of eBay's.", payload.get("reason")))
+        order._check_may_refund()
         return order
 
     def _refund(self, payload):

@@ -207,6 +207,18 @@ class TestIssuedRefunds(RefundCase):
         wizard.action_confirm()
         self.assertEqual(self.refund_jobs(order).user_id, self.manager)
 
+    def test_a_refund_job_run_as_a_marketplace_user_sends_nothing(self):
+        order = self.imported_order()
+        user = new_test_user(self.env, "refund_job_user", groups="marketplace_base.group_marketplace_user")
+        job = self.env["marketplace.job"]._enqueue("issue_refund", shop=self.ebay_shop, user=user, payload={
+            "order_id": order.id, "amount": "1.00", "lines": [], "reason": "other_adjustment"})
+        self.reset_sim_calls()
+        self.run_jobs(job_ids=job.ids)
+        self.assertIn(job.state, ("failed", "pending"))
+        self.assertIn("Only Marketplace Managers", job.last_error or "")
+        self.assertFalse(self.sim_calls().get("POST /sell/fulfillment/v1/order/{id}/issue_refund"))
+        self.assertFalse(self.credit_notes(order))
+
 
     def test_the_wizard_refunds_units_of_lines(self):
         order = self.imported_order()

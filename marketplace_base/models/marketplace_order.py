@@ -806,6 +806,13 @@ class MarketplaceOrder(models.Model):
                                            and case.state == "waiting_seller")
         return jobs + sum((to_decimal(case.claim_amount) for case in inquiries), to_decimal(0))
 
+    def _check_may_refund(self):
+        """Refunds are Marketplace Managers' of the order's company: checked when asked and again when the
+        refund job runs (a job made by hand, or run as someone who lost the right, sends nothing)."""
+        if not self.env.user.has_group("marketplace_base.group_marketplace_manager"):
+            raise AccessError(_("Only Marketplace Managers issue refunds."))
+        self.check_access("write")
+
     def _request_refund(self, mode, reason, amount=None, units=None, comment=None):
         """The seller refunds the buyer from Odoo: ``mode`` full (all that remains), lines (``units``
         {marketplace.order.line: units}) or amount, with one of ``marketplace_core.refunds.REASONS``.
@@ -815,9 +822,7 @@ class MarketplaceOrder(models.Model):
         (payload {"order_id", "amount", "lines": [[external line id, amount]], "reason", "comment"}, run as
         the manager) that the order's connector runs; returns the job."""
         self.ensure_one()
-        if not self.env.user.has_group("marketplace_base.group_marketplace_manager"):
-            raise AccessError(_("Only Marketplace Managers issue refunds."))
-        self.check_access("write")
+        self._check_may_refund()
         order = self.sudo()
         if not self.env["marketplace.platform"]._get(order.platform)._job_handler(REFUND_JOB):
             raise UserError(_("%s takes no refund from Odoo: its refunds come with its returns and cancellations.",
