@@ -27,7 +27,7 @@ from .setup import REPO, Bench, ScenarioError, Simulator, free_port, import_pure
 
 NOTES = [
     "After-sale: a real Odoo server (threaded, Odoo's default 2 cron workers) with the connector's default cron "
-    "intervals: Pull Cancellations and Pull Returns every 5 minutes, Pull Payment Disputes every 15 minutes, Pull "
+    "intervals: Pull Cancellations and Pull Returns every 3 minutes, Pull Payment Disputes every 5 minutes, Pull "
     "Orders every minute (the shop's own interval: 2 minutes). Events are made on the simulator at random moments "
     "over the spread; 'appear' is the first poll (every second) of the database that sees the record (the "
     "cancellation, the return, the dispute; for a refund, its credit note).",
