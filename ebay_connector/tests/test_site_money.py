@@ -2,7 +2,12 @@
 money in its currency, through the simulator: a refund is a credit note in the order's currency, and a German
 order is imported in euros with the shop's fiscal position, invoiced, paid by a payout in euros, booked and
 reconciled to 0.00."""
+from datetime import datetime
+from decimal import Decimal
+
 from odoo.tests import new_test_user
+
+from odoo.addons.marketplace_base.marketplace_core.money import MoneyTransaction
 
 from .test_publish import PublishCase
 
@@ -50,6 +55,22 @@ class TestSiteRefunds(SiteMoneyCase):
             credit_note = refund.credit_note_id
             self.assertEqual((credit_note.move_type, credit_note.currency_id.name, credit_note.amount_total),
                              ("out_refund", currency, 3.0), site)
+
+    def test_a_refund_reported_in_another_currency_is_not_booked_by_guess(self):
+        """eBay converts the money of a sale on a foreign site into the seller's currency: a refund of a GBP order
+        reported in dollars is left to the order's import (which books it in pounds) or to a person."""
+        order = self.site_order("EBAY_GB", "LAMP-GB-USD")
+        Transaction = self.env["marketplace.money.transaction"]
+        Transaction._store_mapped(self.ebay_account, [MoneyTransaction(
+            "T-USD", "refund", False, Decimal("3.80"), "USD", datetime(2026, 12, 2),
+            order_ref=order.external_order_id, refund_ref="R-USD")])
+        refused = Transaction._book_refunds(self.ebay_account)
+        self.assertIn("reported it in USD, the order %s is in GBP" % order.name, refused["R-USD"])
+        self.assertFalse(self.env["account.move"].search([("marketplace_refund_ref", "=", "R-USD")]))
+        credit_note = order._book_marketplace_refund("R-USD", 3.0, source="order")   # as the order's import does
+        self.assertFalse(Transaction._book_refunds(self.ebay_account))
+        self.assertEqual(order.money_transaction_ids.credit_note_id, credit_note)
+        self.assertEqual((credit_note.currency_id.name, credit_note.amount_total), ("GBP", 3.0))
 
 
 class TestSitePayout(SiteMoneyCase):
