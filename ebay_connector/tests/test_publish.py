@@ -37,7 +37,8 @@ def png(color):
     return base64.b64encode(buffer.getvalue())
 
 
-class TestPublish(EbayCase):
+class PublishCase(EbayCase):
+    """A shop ready to publish: a category with its conditions, the seller's address, the shop's policies."""
 
     shop_owns_stock = False   # no stock pushes in the way of the calls counted here
 
@@ -82,6 +83,9 @@ class TestPublish(EbayCase):
                 aspect.value_ids = choice
             else:
                 aspect.value_text = choice.name or "Lamp"
+
+
+class TestPublish(PublishCase):
 
     def new_only_category(self):
         """A leaf where the simulator accepts New and New other only."""

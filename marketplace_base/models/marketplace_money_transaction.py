@@ -1,6 +1,6 @@
 from decimal import Decimal
 
-from odoo import api, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..marketplace_core.money import KINDS, MoneyTransaction
@@ -123,20 +123,39 @@ class MarketplaceMoneyTransaction(models.Model):
         """Book the refunds of ``account``'s stored transactions whose order is in Odoo and that are not booked
         yet (``marketplace.order._book_marketplace_refund``: once per refund id, also when the order's import
         booked it first); returns {refund id: why not} for those that cannot be booked now (they are tried again
-        at the next pull)."""
+        at the next pull). A refund reported in another currency than its order's (converted by the marketplace)
+        is not booked from its amount: its credit note is linked once the order's import books it in the order's
+        currency, or made by a person."""
         refused = {}
         for transaction in self.search([("account_id", "=", account.id), ("kind", "=", "refund"),
                                         ("external_refund_id", "!=", False), ("marketplace_order_id", "!=", False),
                                         ("credit_note_id", "=", False)]):
+            order = transaction.marketplace_order_id
             try:
-                credit_note = transaction.marketplace_order_id._book_marketplace_refund(
-                    transaction.external_refund_id, transaction.gross_amount or transaction.amount, source="money",
-                    date=transaction.date)
+                if transaction.currency_id != order.currency_id:
+                    credit_note = transaction._converted_refund_credit_note()
+                else:
+                    credit_note = order._book_marketplace_refund(
+                        transaction.external_refund_id, transaction.gross_amount or transaction.amount,
+                        source="money", date=transaction.date)
             except UserError as exc:
                 refused[transaction.external_refund_id] = str(exc)
                 continue
             transaction.sudo().credit_note_id = credit_note
         return refused
+
+    def _converted_refund_credit_note(self):
+        """The credit note of this refund, reported in another currency than its order's, when the order's import
+        booked it; else a UserError: its amount is not in the order's currency, so it is not booked by guess."""
+        order = self.marketplace_order_id
+        credit_note = self.env["account.move"].sudo().search([("marketplace_shop_id", "=", order.shop_id.id),
+                                                              ("marketplace_refund_ref", "=", self.external_refund_id)],
+                                                             limit=1)
+        if not credit_note:
+            raise UserError(_("the marketplace reported it in %(currency)s, the order %(order)s is in "
+                              "%(order_currency)s: book its credit note in the order's currency by hand.",
+                              currency=self.currency_id.name, order=order.name, order_currency=order.currency_id.name))
+        return credit_note
 
     def _as_money(self):
         """The stored transaction as the platform-neutral record the booking arithmetic takes."""

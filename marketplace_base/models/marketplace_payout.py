@@ -204,8 +204,11 @@ class MarketplacePayout(models.Model):
         """Account move line values of the entry lines, converted into the company's currency at the payout's
         date; the payout line takes the conversion's rounding so that the entry balances."""
         account = self.account_id
-        company_currency = account.company_id.currency_id
+        company = account.company_id
         date = (self.payout_date or fields.Datetime.now()).date()
+        # the rate read once, applied as ``_convert`` does (a query per line otherwise)
+        rate = self.currency_id._get_conversion_rate(self.currency_id, company.currency_id, company, date)
+        extra = self._move_line_defaults(company)
         values = []
         for line in lines:
             amount = float(line.debit - line.credit)
@@ -216,10 +219,18 @@ class MarketplacePayout(models.Model):
                                else {FEES: account.money_fee_account_id, PAYOUT: account.money_payout_account_id}[
                                    line.role].id),
                 "currency_id": self.currency_id.id, "amount_currency": amount,
-                "balance": self.currency_id._convert(amount, company_currency, account.company_id, date),
+                "balance": company.currency_id.round(amount * rate), **extra,
             })
         values[-1]["balance"] -= sum(line["balance"] for line in values)   # the payout line: what balances it
         return values
+
+    def _move_line_defaults(self, company):
+        """What every line of the entry gets without Odoo computing it line by line: no analytic distribution when
+        the company has no analytic distribution model (Odoo would search the models once per customer and find
+        none); with models, Odoo applies them as on any entry."""
+        models_exist = self.env["account.analytic.distribution.model"].sudo().search_count(
+            [("company_id", "in", [False, company.id])], limit=1)
+        return {} if models_exist else {"analytic_distribution": False}
 
     def _reconcile_with_invoices(self, move):
         """Match each customer's receivable lines of the entry with the open receivable lines of the invoices and
@@ -233,10 +244,12 @@ class MarketplacePayout(models.Model):
         by_partner = {}   # grouped in one pass: a month's payout names thousands of customers
         for line in open_receivables:
             by_partner.setdefault(line.partner_id.id, []).append(line.id)
-        for partner in move.line_ids.partner_id:
-            lines = self.env["account.move.line"].browse(by_partner.get(partner.id, []))
-            if len(lines) > 1:
-                lines.reconcile()
+        # one reconciliation plan of every customer's lines, each reconciled apart as ``reconcile()`` would: a
+        # call per customer checked the balance of the whole entry each time (minutes for thousands of orders)
+        plan = [self.env["account.move.line"].browse(by_partner[partner.id]) for partner in move.line_ids.partner_id
+                if len(by_partner.get(partner.id, [])) > 1]
+        if plan:
+            self.env["account.move.line"]._reconcile_plan(plan)
 
     def _as_money(self):
         return MoneyPayout(self.external_id, Decimal(str(self.amount)), self.currency_id.name, self.payout_date,

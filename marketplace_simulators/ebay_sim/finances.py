@@ -5,8 +5,9 @@ paid less the fee, ``totalFeeAmount`` the fee, per line ``marketplaceFees``), re
 fees, store subscriptions) are debits, and a payout is the sum of the credits less the debits of the transactions
 it pays, each of which then names it (``payoutId``). Every call is signed when the seller is EU/UK-domiciled
 (``signatures.check``). Controls: ``/_sim/finances/book`` makes the SALE of every order not booked yet, plus the
-refunds and charges given; ``/_sim/finances/payout`` pays out what is available. Error ids (135xxx) are the
-simulator's choice: finances.yml names none.
+refunds and charges given; ``/_sim/finances/payout`` pays out what is available, one currency a payout (a refund
+of an order is in the order's currency: a seller selling on EBAY_GB and EBAY_DE has pounds and euros available,
+never summed into one amount). Error ids (135xxx) are the simulator's choice: finances.yml names none.
 """
 import json
 import re
@@ -159,21 +160,27 @@ def _debit(db, kind, spec, **extra):
         cents = to_cents(spec.get("amount"))
     except ValueError:
         raise bad_request(1, "SIMULATOR", f"amount must be a non-negative amount: {spec.get('amount')!r}") from None
-    currency = spec.get("currency") or "USD"
-    transaction = {"transactionType": kind, "bookingEntry": "DEBIT", "amount": money(cents, currency), **extra}
     order_id = spec.get("orderId")
+    order = db.scalar("SELECT data FROM orders WHERE order_id=?", (order_id,)) if order_id else None
+    if order_id and order is None:
+        raise not_found(1, "SIMULATOR", f"no order {order_id}")
+    currency = (json.loads(order)["pricingSummary"]["total"]["currency"] if order
+                else spec.get("currency") or "USD")   # an order's money is in its currency
+    transaction = {"transactionType": kind, "bookingEntry": "DEBIT", "amount": money(cents, currency), **extra}
     if order_id:
-        if db.scalar("SELECT 1 FROM orders WHERE order_id=?", (order_id,)) is None:
-            raise not_found(1, "SIMULATOR", f"no order {order_id}")
         transaction["references"] = [{"referenceId": order_id, "referenceType": "ORDER_ID"}]
     return transaction
 
 
 def post_payout(req):
-    """Pay out every transaction available for payout: one payout of credits less debits (refused when < 0)."""
+    """Pay out every transaction available for payout in one currency (``{"currency": "EUR"}``, by default the
+    oldest available one's): one payout of credits less debits (refused when < 0)."""
+    body = req.json(required=False) or {}
     with req.db.transaction() as db:
         rows = db.all("SELECT transaction_id, booking_entry, amount_cents, data FROM finance_transactions "
                       "WHERE payout_id IS NULL ORDER BY seq")
+        wanted = body.get("currency") or (json.loads(rows[0]["data"])["amount"]["currency"] if rows else None)
+        rows = [row for row in rows if json.loads(row["data"])["amount"]["currency"] == wanted]
         if not rows:
             raise bad_request(1, "SIMULATOR", "nothing is available for payout")
         cents = sum(row["amount_cents"] * (1 if row["booking_entry"] == "CREDIT" else -1) for row in rows)

@@ -2,8 +2,8 @@
 
 - API calls: the simulator's own counters (``/_sim/calls``), reset before each run.
 - Rows written: inserted + updated + deleted rows of every table of the database (``pg_stat_user_tables``),
-  so queue and log rows count too. PostgreSQL publishes a backend's counters when it ends or sits idle, so
-  the Odoo connection pool is closed before reading them.
+  so queue and log rows count too (``rows_by_table`` in the JSON: per table, most first). PostgreSQL publishes a
+  backend's counters when it ends or sits idle, so the Odoo connection pool is closed before reading them.
 - Peak memory: growth of the measured process's resident set (Linux ``VmHWM``, reset through
   ``/proc/<pid>/clear_refs`` at the start of the run), not tracemalloc: tracemalloc slows Python code 2-3x
   and would distort the wall times this benchmark is about.
@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 
 import psycopg2
 
-ROWS_SQL = "SELECT COALESCE(SUM(n_tup_ins + n_tup_upd + n_tup_del), 0) FROM pg_stat_user_tables"
+TABLE_ROWS_SQL = "SELECT relname, n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_user_tables"
 
 
 @dataclass
@@ -26,6 +26,7 @@ class Result:
     call_detail: dict = field(default_factory=dict)
     seconds: float | None = None
     rows_written: int | None = None
+    rows_by_table: dict = field(default_factory=dict)   # the tables written, most rows first
     peak_rss_mb: float | None = None
     sql_queries: int | None = None
     units: int | None = None          # orders, bindings, notifications handled
@@ -59,15 +60,26 @@ class PeakRss:
 
 def rows_written_so_far(dsn):
     """Rows written in the database since the statistics were last reset, as PostgreSQL knows them now."""
+    return sum(rows_by_table_so_far(dsn).values())
+
+
+def rows_by_table_so_far(dsn):
+    """{table: rows written} since the statistics were last reset, as PostgreSQL knows them now."""
     connection = psycopg2.connect(dsn)
     try:
         connection.autocommit = True
         with connection.cursor() as cr:
             cr.execute("SELECT pg_stat_clear_snapshot()")
-            cr.execute(ROWS_SQL)
-            return int(cr.fetchone()[0])
+            cr.execute(TABLE_ROWS_SQL)
+            return {table: int(rows) for table, rows in cr.fetchall()}
     finally:
         connection.close()
+
+
+def rows_written_between(before, after):
+    """{table: rows} written between two ``rows_by_table_so_far`` readings, most first, tables unwritten left out."""
+    written = {table: rows - before.get(table, 0) for table, rows in after.items()}
+    return dict(sorted(((table, rows) for table, rows in written.items() if rows), key=lambda item: -item[1]))
 
 
 class Measure:
@@ -81,7 +93,7 @@ class Measure:
     def __enter__(self):
         import odoo.sql_db
         self.bench.flush_pg_stats()
-        self.rows_before = rows_written_so_far(self.bench.dsn)
+        self.rows_before = rows_by_table_so_far(self.bench.dsn)
         self.bench.sim.reset_calls()
         self.sql_before = odoo.sql_db.sql_counter
         self.rss.start()
@@ -101,5 +113,6 @@ class Measure:
         result.calls = calls["total"]
         result.call_detail = calls["calls"]
         self.bench.flush_pg_stats()
-        result.rows_written = rows_written_so_far(self.bench.dsn) - self.rows_before
+        result.rows_by_table = rows_written_between(self.rows_before, rows_by_table_so_far(self.bench.dsn))
+        result.rows_written = sum(result.rows_by_table.values())
         return False

@@ -124,7 +124,9 @@ def _measure_month(bench, platform, month, pull_money, results):
     results.append(booked)
     booked.extra = _check_month(bench, month)
     for result in (imported, pulled, booked):   # in the log as they come, should a long run be cut short
-        say(f"{platform}, {result.variant}: {result.calls} calls, {result.seconds} s, {result.rows_written:,} rows")
+        top = ", ".join(f"{table} {rows:,}" for table, rows in list(result.rows_by_table.items())[:6])
+        say(f"{platform}, {result.variant}: {result.calls} calls, {result.seconds} s, {result.rows_written:,} rows "
+            f"({top})")
     say(f"{platform}: {booked.extra}; matched {pulled.extra['matched_percent']} % of {pulled.extra['naming_an_order']}")
 
 
