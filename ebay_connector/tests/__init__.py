@@ -26,3 +26,4 @@ from . import test_disputes
 from . import test_conformance
 from . import test_refunds
 from . import test_cases
+from . import test_site_money
