@@ -105,42 +105,36 @@ def _details(payload, container):
     return payload.get(container) or {}
 
 
+def _map_record(payload, kind, id_key, status_key, details_key, state_of, **specific):
+    """What inquiries and cases share: their id, status, item, buyer, claim and dates (``specific``: the rest)."""
+    record_id = payload[id_key]
+    if not record_id:
+        raise MappingError(f"cannot map {kind}: no {id_key}")
+    status = payload.get(status_key) or payload.get("status")
+    claim = payload.get("claimAmount") or {}
+    values = dict(
+        kind=kind, case_id=str(record_id), state=state_of(status), ebay_status=status,
+        item_id=_str(payload.get("itemId")), transaction_id=_str(payload.get("transactionId")),
+        buyer=_str(payload.get("buyer")), claim_amount=_amount(claim), currency=claim.get("currency"),
+        requested_at=date_value(payload.get("creationDate") or _details(payload, details_key).get("creationDate")),
+        respond_by=date_value(payload.get("respondByDate")), case_type=None, url=None)
+    values.update(specific)
+    return EbayCase(**values)
+
+
 @_mapping("inquiry")
 def map_inquiry(payload):
     """An InquirySummaryType (search) or InquiryDetailsResponse (get) → EbayCase (kind inquiry)."""
-    inquiry_id = payload["inquiryId"]
-    if not inquiry_id:
-        raise MappingError("cannot map inquiry: no inquiryId")
-    status = payload.get("inquiryStatusEnum") or payload.get("status")
-    claim = payload.get("claimAmount") or {}
-    details = _details(payload, "inquiryDetails")
-    return EbayCase(
-        kind=INQUIRY, case_id=str(inquiry_id), state=inquiry_state(status), ebay_status=status,
-        item_id=_str(payload.get("itemId")), transaction_id=_str(payload.get("transactionId")),
-        buyer=_str(payload.get("buyer")), claim_amount=_amount(claim), currency=claim.get("currency"),
-        requested_at=date_value(payload.get("creationDate") or details.get("creationDate")),
-        respond_by=date_value(payload.get("respondByDate") or payload.get("sellerMakeItRightByDate")),
-        case_type=None, url=None,
-    )
+    return _map_record(payload, INQUIRY, "inquiryId", "inquiryStatusEnum", "inquiryDetails", inquiry_state,
+                       respond_by=date_value(payload.get("respondByDate") or payload.get("sellerMakeItRightByDate")))
 
 
 @_mapping("case")
 def map_case(payload):
     """A CaseSummaryType (search), or it merged with its CaseDetailsResponse (get) → EbayCase (kind case)."""
-    case_id = payload["caseId"]
-    if not case_id:
-        raise MappingError("cannot map case: no caseId")
-    status = payload.get("caseStatusEnum") or payload.get("status")
-    claim = payload.get("claimAmount") or {}
-    details = _details(payload, "caseDetails")
-    return EbayCase(
-        kind=CASE, case_id=str(case_id), state=case_state(status), ebay_status=status,
-        item_id=_str(payload.get("itemId")), transaction_id=_str(payload.get("transactionId")),
-        buyer=_str(payload.get("buyer")), claim_amount=_amount(claim), currency=claim.get("currency"),
-        requested_at=date_value(payload.get("creationDate") or details.get("creationDate")),
-        respond_by=date_value(payload.get("respondByDate")),
-        case_type=CASE_TYPES.get(payload.get("caseType") or ""), url=payload.get("buyerProtectedProgramLink"),
-    )
+    return _map_record(payload, CASE, "caseId", "caseStatusEnum", "caseDetails", case_state,
+                       case_type=CASE_TYPES.get(payload.get("caseType") or ""),
+                       url=payload.get("buyerProtectedProgramLink"))
 
 
 def _search_params(prefix, created_from, created_to, page, limit):

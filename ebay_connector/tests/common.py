@@ -73,6 +73,13 @@ class EbayCase(SimulatorControls, MarketplaceCase):
     def reset_sim_calls(self):
         self.sim_post("/_sim/calls/reset")
 
+    def pull_money(self):
+        """The account's money pulled (Finances) by a job, which must succeed."""
+        job = self.env["marketplace.job"]._enqueue("pull_finances", account=self.ebay_account)
+        self.run_jobs(job_ids=job.ids)
+        self.assertEqual(job.state, "done", job.last_error)
+        return job
+
     def enqueue_and_run(self, job_type, payload=None, shop=None):
         """Enqueue one job for the test shop and run the queue; returns the job."""
         job = self.env["marketplace.job"]._enqueue(job_type, shop=shop or self.ebay_shop, payload=payload)

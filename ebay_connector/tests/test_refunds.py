@@ -34,12 +34,6 @@ class RefundCase(OrdersCase):
         self.assertTrue(order.sale_order_id, order.error_message)
         return order
 
-    def pull_money(self):
-        job = self.env["marketplace.job"]._enqueue("pull_finances", account=self.ebay_account)
-        self.run_jobs(job_ids=job.ids)
-        self.assertEqual(job.state, "done", job.last_error)
-        return job
-
     def credit_notes(self, order):
         return self.env["account.move"].search([("marketplace_order_id", "=", order.id)])
 

@@ -33,12 +33,6 @@ class SiteMoneyCase(PublishCase):
         self.assertEqual((order.shop_id, order.state), (shop, "imported"), order.error_message)
         return order
 
-    def pull_money(self):
-        job = self.env["marketplace.job"]._enqueue("pull_finances", account=self.ebay_account)
-        self.run_jobs(job_ids=job.ids)
-        self.assertEqual(job.state, "done", job.last_error)
-        return job
-
 
 class TestSiteRefunds(SiteMoneyCase):
 
