@@ -347,6 +347,12 @@ class TestPublish(PublishCase):
         self.assertEqual((calls[BULK_ITEMS], calls[BULK_OFFERS], calls[BULK_PUBLISH]), (2, 2, 2))
         self.assertNotIn(UPLOAD, calls)   # eBay's copies of the photos are reused until they expire
         self.assertEqual(self.ebay_shop.listing_published_today_count, 50)
+        # the seller's today, wherever his day starts (Kiritimati, UTC+14: tomorrow in UTC from 10:00 UTC on)
+        far_east = self.ebay_shop.with_context(tz="Pacific/Kiritimati")
+        self.assertEqual(far_east.listing_published_today_count, 50)
+        start = far_east._local_day_start()
+        self.assertLessEqual(start, fields.Datetime.now())
+        self.assertGreater(start, fields.Datetime.now() - timedelta(days=1))
 
     # -- variations ---------------------------------------------------------------
     def test_a_template_with_five_variants_is_one_listing(self):

@@ -1,6 +1,7 @@
 import json
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
+import pytz
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
@@ -333,9 +334,16 @@ class MarketplaceShop(models.Model):
             return None
         return sync_health.interval_minutes(cron.interval_number, cron.interval_type)
 
+    def _local_day_start(self):
+        """The start of the user's today as Odoo stores datetimes (naive UTC): near midnight UTC the user's day
+        (his timezone) is not UTC's."""
+        tz = pytz.timezone(self.env.context.get("tz") or self.env.user.tz or "UTC")
+        start = tz.localize(datetime.combine(fields.Date.context_today(self), time.min))
+        return start.astimezone(pytz.utc).replace(tzinfo=None)
+
     def _compute_listing_queue(self):
         """The upload queue at a glance (seller runbook: queue statistics visible)."""
-        today = fields.Datetime.to_datetime(fields.Date.context_today(self))
+        today = self._local_day_start()
         queued = self._count_by_shop("marketplace.listing", [("state", "=", "queued")])
         publishing = self._count_by_shop("marketplace.listing", [("state", "=", "publishing")])
         published = self._count_by_shop("marketplace.listing", [("state", "=", "published"),
