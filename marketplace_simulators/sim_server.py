@@ -2,14 +2,31 @@
 
 Only the serving is shared: each simulator implements its marketplace's contract on its own.
 """
+import logging
 import threading
-from http.server import ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+# a kept-alive connection idle this long is closed, as a web server closes it: its thread ends (a client that drops
+# its pooled connections without closing them would otherwise hold one thread each until it is garbage-collected)
+KEEP_ALIVE_SECONDS = 15
 
 
 class SimulatorHTTPServer(ThreadingHTTPServer):
-    """One thread per request, none of them keeping the process alive."""
+    """One thread per connection, none of them keeping the process alive."""
 
     daemon_threads = True
+
+
+class SimulatorHandler(BaseHTTPRequestHandler):
+    """HTTP/1.1 with keep-alive, as the marketplaces answer; idle connections close after KEEP_ALIVE_SECONDS;
+    the access log goes to the simulator's logger at debug level."""
+
+    protocol_version = "HTTP/1.1"
+    timeout = KEEP_ALIVE_SECONDS
+    disable_nagle_algorithm = True      # headers and body are separate writes: avoid 40 ms delayed-ACK stalls
+
+    def log_message(self, format, *args):  # noqa: A002 - signature fixed by BaseHTTPRequestHandler
+        logging.getLogger(type(self).__module__).debug("%s " + format, self.address_string(), *args)
 
 
 class BackgroundSimulator:

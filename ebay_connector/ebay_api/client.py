@@ -34,11 +34,24 @@ class EbayClient:
         self.config = config
         self.token_store = token_store
         self.signer = signer
+        self._owns_session = session is None
         self.session = session or build_session()
         self.transport = Transport(config, self.session, on_call=on_call, sleep=sleep,
                                    clock=clock, budgets=budgets)
         self.oauth = OAuthClient(config, self.session, transport=self.transport, clock=clock,
                                  app_token_store=app_token_store)
+
+    def close(self):
+        """Close the connections of the session the client made (one it was given stays its owner's): a job
+        ends with its client, and its connections should not wait for the garbage collector."""
+        if self._owns_session:
+            self.session.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
     @property
     def stats(self):

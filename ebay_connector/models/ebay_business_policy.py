@@ -33,27 +33,40 @@ class EbayBusinessPolicy(models.Model):
     @api.model
     def _ebay_fetch(self, account, marketplace_id):
         """Read the seller's three kinds of policies for one site; archive those eBay no longer has."""
-        adapter = AccountAdapter(account._ebay_client(site=marketplace_id))
         known = self.with_context(active_test=False).search([("account_id", "=", account.id),
                                                              ("marketplace_id", "=", marketplace_id)])
         seen = self.browse()
-        for kind in POLICY_KINDS:
-            try:
-                policies = adapter.get_policies(kind, marketplace_id)
-            except EbayError as exc:
-                raise UserError(_("eBay did not give the %(kind)s policies of %(site)s: %(error)s. The account must "
-                                  "be opted in to business policies (Seller Hub > Account > Business policies).",
-                                  kind=kind, site=marketplace_id, error=exc)) from exc
-            for policy_id, name, raw in policies:
-                values = {"account_id": account.id, "marketplace_id": marketplace_id, "kind": kind,
-                          "policy_id": policy_id, "name": name, "active": True,
-                          "needs_package": any(option.get("costType") == "CALCULATED"
-                                               for option in raw.get("shippingOptions") or ())}
-                record = known.filtered(lambda p, policy_id=policy_id: p.policy_id == policy_id)
-                if record:
-                    record.write(values)
-                else:
-                    record = self.create(values)
-                seen |= record
+        with account._ebay_client(site=marketplace_id) as client:
+            adapter = AccountAdapter(client)
+            for kind in POLICY_KINDS:
+                seen |= self._ebay_store_policies(account, marketplace_id, kind, known,
+                                                  self._ebay_policies_of(adapter, kind, marketplace_id))
         (known - seen).write({"active": False})
         return seen
+
+    @api.model
+    def _ebay_policies_of(self, adapter, kind, marketplace_id):
+        """[(policy id, name, eBay's policy)] of one kind on one site, eBay's refusal worded for the seller."""
+        try:
+            return adapter.get_policies(kind, marketplace_id)
+        except EbayError as exc:
+            raise UserError(_("eBay did not give the %(kind)s policies of %(site)s: %(error)s. The account must "
+                              "be opted in to business policies (Seller Hub > Account > Business policies).",
+                              kind=kind, site=marketplace_id, error=exc)) from exc
+
+    @api.model
+    def _ebay_store_policies(self, account, marketplace_id, kind, known, policies):
+        """The records of ``policies`` (of one kind and site), updated among ``known`` or created."""
+        stored = self.browse()
+        for policy_id, name, raw in policies:
+            values = {"account_id": account.id, "marketplace_id": marketplace_id, "kind": kind,
+                      "policy_id": policy_id, "name": name, "active": True,
+                      "needs_package": any(option.get("costType") == "CALCULATED"
+                                           for option in raw.get("shippingOptions") or ())}
+            record = known.filtered(lambda p, policy_id=policy_id: p.policy_id == policy_id)
+            if record:
+                record.write(values)
+            else:
+                record = self.create(values)
+            stored |= record
+        return stored

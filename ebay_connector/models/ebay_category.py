@@ -88,9 +88,9 @@ class EbayCategory(models.Model):
             raise UserError(_("%s is not a leaf category: eBay lists item specifics for leaf categories only.",
                               self.display_name))
         if refresh or not self.aspects_json:
-            adapter = TaxonomyAdapter(self._ebay_account()._ebay_client())
             try:
-                answer = adapter.get_item_aspects(self.tree_id, self.category_id)
+                with self._ebay_account()._ebay_client() as client:
+                    answer = TaxonomyAdapter(client).get_item_aspects(self.tree_id, self.category_id)
             except EbayError as exc:
                 raise UserError(_("eBay did not give the item specifics of %(category)s: %(error)s",
                                   category=self.display_name, error=exc)) from exc
@@ -105,10 +105,10 @@ class EbayCategory(models.Model):
             return None
         if not self.conditions_json and fetch:
             account = self._ebay_account()
-            adapter = MetadataAdapter(account._ebay_client())
             try:
-                answer = adapter.get_item_condition_policies(account.ebay_marketplace_id or "EBAY_US",
-                                                             [self.category_id])
+                with account._ebay_client() as client:
+                    answer = MetadataAdapter(client).get_item_condition_policies(
+                        account.ebay_marketplace_id or "EBAY_US", [self.category_id])
             except EbayError as exc:
                 raise UserError(_("eBay did not give the item conditions of %(category)s: %(error)s",
                                   category=self.display_name, error=exc)) from exc

@@ -119,7 +119,11 @@ class EbayNotification(models.Model):
         before any key lookup. Keys come from the account's PublicKeyCache in this process, over the keys and
         the fetch cap every worker shares (``ebay.public.key``); a key id that verifies is known good."""
         cache, shared = self._ebay_key_cache(account)
-        fetch = lambda kid: NotificationAdapter(account.sudo()._ebay_client()).get_public_key(kid)  # noqa: E731
+
+        def fetch(kid):
+            with account.sudo()._ebay_client() as client:
+                return NotificationAdapter(client).get_public_key(kid)
+
         SignatureVerifier(lambda kid: cache.get(kid, fetch, shared)).verify(raw_body, signature_header)
         cache.mark_good(parse_signature_header(signature_header)[0], shared)
 

@@ -511,9 +511,9 @@ class MarketplaceListing(models.Model):
         connected, or one eBay refuses the catalog to, searches the barcode as keywords instead."""
         if self.account_id.state != "connected":
             return None
-        catalog = CatalogAdapter(self.account_id._ebay_client(site=self.shop_id._ebay_site()))
         try:
-            summaries = catalog.search_by_gtin(barcode, limit=1)
+            with self.account_id._ebay_client(site=self.shop_id._ebay_site()) as client:
+                summaries = CatalogAdapter(client).search_by_gtin(barcode, limit=1)
         except (EbayAuthError, EbayRequestError):
             return None
         return summaries[0].get("epid") if summaries else None
@@ -533,10 +533,11 @@ class MarketplaceListing(models.Model):
             label += ", %s" % self.ebay_condition_id.name
         return label
 
-    def _ebay_comparables_source(self):
-        """Where comparables come from (a ``marketplace_core.pricing.ComparablesSource``): eBay's Browse API,
-        i.e. active listings. A source of sold items (Marketplace Insights, limited release) would go here."""
-        return BrowseAdapter(self.account_id._ebay_client(site=self.shop_id._ebay_site()))
+    def _ebay_comparables_source(self, client):
+        """Where comparables come from (a ``marketplace_core.pricing.ComparablesSource``) through ``client``:
+        eBay's Browse API, i.e. active listings. A source of sold items (Marketplace Insights, limited release)
+        would go here."""
+        return BrowseAdapter(client)
 
     def _ebay_search_comparables(self, query):
         """(way, what was asked, the source's comparables) of a comparables query (``_ebay_browse_query``),
@@ -545,7 +546,8 @@ class MarketplaceListing(models.Model):
             raise UserError(_("Give the listing a title (or the product a barcode) to search for comparables."))
         try:
             way, asked = self._ebay_browse_query(query)
-            return way, asked, self._ebay_comparables_source().search(**asked)
+            with self.account_id._ebay_client(site=self.shop_id._ebay_site()) as client:
+                return way, asked, self._ebay_comparables_source(client).search(**asked)
         except BudgetExhausted as exc:
             raise UserError(_("Today's eBay Browse calls are used up (%(limit)s a day): comparables can be searched "
                               "again in %(hours)s hour(s).", limit=self.account_id._ebay_browse_calls_per_day(),

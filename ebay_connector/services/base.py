@@ -32,12 +32,13 @@ class EbayJobService:
 
     @contextmanager
     def calls(self):
-        """The context a flow's eBay calls run in: afterwards, what they cost is logged, whether it succeeded or
-        not."""
+        """The context a flow's eBay calls run in: afterwards, whether it succeeded or not, what they cost is logged
+        and the client's connections are closed."""
         try:
             yield
         finally:
             self._log_api_usage()
+            self.client.close()
 
     def _on_call(self, record):
         self.run.count_call()

@@ -45,17 +45,17 @@ class ListingDrafter:
         if listing.is_group or not barcode:
             raise UserError(_("Type or scan the product's barcode (UPC, EAN or ISBN) in the Barcode field of the "
                               "product variant first; a listing with variations is drafted from its photos."))
-        client = self.account._ebay_client(site=self.listing.shop_id._ebay_site())
-        catalog = CatalogAdapter(client)
-        summaries = self._call(catalog.search_by_gtin, barcode)
-        if not summaries:
-            raise UserError(_("eBay's catalog has no product with barcode %s: draft from the photos, or fill the "
-                              "listing in yourself.", barcode))
-        product = self._call(catalog.get_product, summaries[0]["epid"])
-        proposal = draft.proposal_from_catalog(product)
-        self._apply(client, proposal, description=proposal.description)
-        listing.ebay_epid = proposal.epid
-        self._add_stock_photo(catalog, proposal)
+        with self.account._ebay_client(site=self.listing.shop_id._ebay_site()) as client:
+            catalog = CatalogAdapter(client)
+            summaries = self._call(catalog.search_by_gtin, barcode)
+            if not summaries:
+                raise UserError(_("eBay's catalog has no product with barcode %s: draft from the photos, or fill "
+                                  "the listing in yourself.", barcode))
+            product = self._call(catalog.get_product, summaries[0]["epid"])
+            proposal = draft.proposal_from_catalog(product)
+            self._apply(client, proposal, description=proposal.description)
+            listing.ebay_epid = proposal.epid
+            self._add_stock_photo(catalog, proposal)
         return _("eBay's catalog (barcode %(barcode)s, ePID %(epid)s)", barcode=barcode, epid=proposal.epid), \
             self.dropped
 
@@ -78,8 +78,9 @@ class ListingDrafter:
         except (VisionError, draft.AnswerError) as exc:
             raise UserError(_("%(model)s could not draft this listing: %(error)s", model=vision.display_name,
                               error=exc)) from exc
-        self._apply(self.account._ebay_client(site=self.listing.shop_id._ebay_site()), proposal,
-                    description=draft.description_html(proposal.description) if proposal.description else None)
+        with self.account._ebay_client(site=self.listing.shop_id._ebay_site()) as client:
+            self._apply(client, proposal,
+                        description=draft.description_html(proposal.description) if proposal.description else None)
         return _("the photos (%(model)s, %(count)s photo(s))", model=vision.display_name,
                  count=min(len(images), vision.max_images)), self.dropped
 

@@ -4,6 +4,8 @@ and only who may answer can."""
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user
 
+from odoo.addons.marketplace_base.tests.common import away_from_utc_day, day_of
+
 from .test_orders import OrdersCase
 
 
@@ -62,13 +64,15 @@ class TestBuyerRequests(CancellationCase):
 
     def test_request_becomes_a_record_with_deadline_and_activity_and_approval_cancels_once(self):
         order = self.imported_order(salesperson=self.mkt_user)
+        away_from_utc_day(self.mkt_user)
         cancellation = self.buyer_requests(order, "FOUND_CHEAPER_PRICE")
         self.assertEqual(len(cancellation), 1)
         self.assertEqual((cancellation.state, cancellation.requester, cancellation.reason),
                          ("requested", "buyer", "FOUND_CHEAPER_PRICE"))
         self.assertTrue(cancellation.waiting_for_seller and cancellation.response_due_at)
         self.assertEqual(cancellation.activity_ids.user_id, self.mkt_user)
-        self.assertEqual(cancellation.activity_ids.date_deadline, cancellation.response_due_at.date())
+        self.assertEqual(cancellation.activity_ids.date_deadline, day_of(self.mkt_user, cancellation.response_due_at),
+                         "the salesperson's day of the deadline")
         self.assertEqual(self.ebay_shop.cancellation_waiting_count, 1)
         self.assertEqual(order.sale_order_id.with_user(self.mkt_user).marketplace_cancellation_count, 1)
         self.assertIn(cancellation, self.env["marketplace.cancellation"].search(

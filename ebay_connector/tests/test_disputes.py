@@ -8,6 +8,8 @@ from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user
 
+from odoo.addons.marketplace_base.tests.common import away_from_utc_day, day_of
+
 from .test_orders import OrdersCase
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
@@ -69,6 +71,7 @@ class TestDisputes(DisputeCase):
 
     def test_dispute_appears_with_deadline_and_reminder_and_accept_is_sent_once(self):
         order = self.imported_order()
+        away_from_utc_day(self.manager)
         dispute = self.opens(order, "FRAUD", hours=36, amount="10.00")
         self.assertEqual(len(dispute), 1)
         self.assertEqual((dispute.state, dispute.reason, dispute.amount, dispute.external_reason),
@@ -76,8 +79,8 @@ class TestDisputes(DisputeCase):
         self.assertTrue(dispute.waiting_for_seller)
         self.assertEqual(dispute.deadline_status, "due_soon")
         self.assertEqual(dispute.activity_ids.user_id, self.manager)
-        self.assertEqual(dispute.activity_ids.date_deadline, fields.Date.context_today(dispute),
-                         "due 36 h from now: the 48 h reminder is due today")
+        self.assertEqual(dispute.activity_ids.date_deadline, day_of(self.manager, fields.Datetime.now()),
+                         "due 36 h from now: the 48 h reminder is due today, the manager's today")
         self.assertEqual((self.ebay_shop.dispute_waiting_count, self.ebay_shop.dispute_due_count,
                           self.ebay_shop.dispute_overdue_count), (1, 1, 0))
         self.assertEqual(order.dispute_count, 1)

@@ -7,6 +7,8 @@ from unittest.mock import patch
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user
 
+from odoo.addons.marketplace_base.tests.common import away_from_utc_day, day_of
+
 from ..ebay_api.fulfillment import FulfillmentAdapter
 from ..services import return_sync
 from .test_orders import OrdersCase
@@ -131,6 +133,7 @@ class TestReturns(ReturnCase):
 
     def test_request_approved_picked_up_by_the_warehouse_and_received_on_ebay_once(self):
         order = self.shipped_order()
+        away_from_utc_day(self.mkt_user)
         record = self.buyer_returns(order)
         self.assertEqual(len(record), 1)
         self.assertEqual((record.state, record.reason, record.buyer_comments),
@@ -139,7 +142,7 @@ class TestReturns(ReturnCase):
         self.assertEqual(record.line_ids.product_id, self.ebay_product_a)
         self.assertTrue(record.waiting_for_seller and record.response_due_at)
         self.assertEqual(record.activity_ids.user_id, self.mkt_user)
-        self.assertEqual(record.activity_ids.date_deadline, record.response_due_at.date())
+        self.assertEqual(record.activity_ids.date_deadline, day_of(self.mkt_user, record.response_due_at))
         self.assertEqual(self.ebay_shop.return_waiting_count, 1)
         self.assertEqual(order.sale_order_id.with_user(self.mkt_user).marketplace_return_count, 1)
 

@@ -1,5 +1,7 @@
 from datetime import timedelta
 
+import pytz
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
@@ -256,10 +258,18 @@ class MarketplaceAfterSale(models.AbstractModel):
         self.ensure_one()
         user = self.order_id._seller_user()
         self.sudo().responsible_user_id = user
+        user = user or self.env.user
         self.activity_schedule(
             "mail.mail_activity_data_todo",
-            date_deadline=fields.Date.to_date(self.response_due_at) if self.response_due_at else None,
-            summary=summary, note=note, user_id=(user or self.env.user).id)
+            date_deadline=self._user_date(self.response_due_at, user) if self.response_due_at else None,
+            summary=summary, note=note, user_id=user.id)
+
+    @api.model
+    def _user_date(self, moment, user):
+        """The day ``moment`` (naive UTC, as Odoo stores it) falls on for ``user``, in his timezone: a to-do's
+        date is the assignee's day, and near midnight UTC's day is not his."""
+        tz = pytz.timezone(user.tz or "UTC")
+        return pytz.utc.localize(moment).astimezone(tz).date()
 
     # -- navigation ----------------------------------------------------------
     def action_view_order(self):

@@ -250,12 +250,14 @@ class MarketplaceDispute(models.Model):
                  ("share", "=", False)], order="id", limit=1)
         due = self.response_due_at and (self.response_due_at - timedelta(hours=REMINDER_HOURS))
         self.sudo().responsible_user_id = user
+        user = user or self.env.user
         self.activity_schedule(
             "mail.mail_activity_data_todo",
-            date_deadline=max(fields.Date.to_date(due), fields.Date.context_today(self)) if due else None,
+            date_deadline=max(self._user_date(due, user), self._user_date(fields.Datetime.now(), user))
+            if due else None,
             summary=_("Payment dispute on %s: accept or contest", self.order_id.name),
             note=_("Answer before %s (the marketplace's deadline).", self.response_due_at or _("its deadline")),
-            user_id=(user or self.env.user).id)
+            user_id=user.id)
 
     def _closed_with_loss(self):
         """The seller lost the disputed amount (``lost_amount``, else ``amount``): written on the order and booked

@@ -4,6 +4,7 @@ import time
 from datetime import timedelta
 from unittest.mock import patch
 
+import pytz
 from lxml import html
 
 from odoo import fields
@@ -182,6 +183,18 @@ def done_job(shop, job_type, minutes_ago, account_wide=False):
         "job_type": job_type, "shop_id": False if account_wide else shop.id, "account_id": shop.account_id.id,
         "state": "done", "ended_at": fields.Datetime.now() - timedelta(minutes=minutes_ago),
     })
+
+
+def away_from_utc_day(user):
+    """Give ``user`` a timezone whose day is not UTC's right now (Kiritimati, UTC+14, from 10:30 UTC on; Pago Pago,
+    UTC-11, before): a to-do dated by UTC's day instead of his is then seen."""
+    now = fields.Datetime.now()
+    user.tz = "Pacific/Kiritimati" if (now.hour, now.minute) >= (10, 30) else "Pacific/Pago_Pago"
+
+
+def day_of(user, moment):
+    """The day ``moment`` (naive UTC) falls on in ``user``'s timezone."""
+    return pytz.utc.localize(moment).astimezone(pytz.timezone(user.tz)).date()
 
 
 def sync_lines(shop):

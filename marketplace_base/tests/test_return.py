@@ -7,7 +7,7 @@ from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user
 
-from .common import MarketplaceCase
+from .common import MarketplaceCase, away_from_utc_day, day_of
 
 
 class TestReturn(MarketplaceCase):
@@ -48,6 +48,7 @@ class TestReturn(MarketplaceCase):
 
     def test_reports_become_records_once_with_items_and_an_activity(self):
         order = self.make_order("RET-1")
+        away_from_utc_day(self.user)
         self.assertEqual(self.report("RET-1")["new"], 1)
         self.assertEqual(self.report("RET-1"), {"new": 0, "updated": 0, "unchanged": 1, "unknown_order": []})
         self.assertEqual(self.report("UNKNOWN")["unknown_order"], ["UNKNOWN"])
@@ -55,7 +56,7 @@ class TestReturn(MarketplaceCase):
         self.assertEqual(len(record), 1)
         self.assertEqual((record.line_ids.order_line_id, record.line_ids.quantity), (order.line_ids, 1))
         self.assertEqual(record.activity_ids.user_id, self.user, "no salesperson yet: the shop's Responsible")
-        self.assertEqual(record.activity_ids.date_deadline, fields.Date.to_date(record.response_due_at))
+        self.assertEqual(record.activity_ids.date_deadline, day_of(self.user, record.response_due_at))
         self.assertTrue(record.waiting_for_seller)
         self.assertEqual(self.report("RET-1", state="closed")["updated"], 1)
         self.assertEqual(record.state, "closed")

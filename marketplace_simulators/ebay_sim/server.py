@@ -7,10 +7,9 @@ import logging
 import secrets
 import select
 import time
-from http.server import BaseHTTPRequestHandler
 from urllib.parse import urlsplit
 
-from ..sim_server import BackgroundSimulator, SimulatorHTTPServer
+from ..sim_server import BackgroundSimulator, SimulatorHandler, SimulatorHTTPServer
 from . import (
     browse,
     bulk_update,
@@ -64,15 +63,10 @@ def find_route(method, path):
     return None, None
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(SimulatorHandler):
     """One HTTP request: dispatch to a route, turning eBay errors into eBay-shaped responses."""
 
-    protocol_version = "HTTP/1.1"
     server_version = "ebay-sim/1.0"
-    disable_nagle_algorithm = True      # headers and body are separate writes: avoid 40 ms delayed-ACK stalls
-
-    def log_message(self, format, *args):  # noqa: A002 - signature fixed by BaseHTTPRequestHandler
-        LOG.debug("%s " + format, self.address_string(), *args)
 
     def _dispatch(self):
         sim = self.server.sim

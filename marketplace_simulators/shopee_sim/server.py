@@ -15,12 +15,11 @@ import time
 import zlib
 from email.parser import BytesParser
 from email.policy import HTTP
-from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import requests
 
-from ..sim_server import BackgroundSimulator, SimulatorHTTPServer
+from ..sim_server import BackgroundSimulator, SimulatorHandler, SimulatorHTTPServer
 from . import logistics as sim_logistics
 from . import payments as sim_payments
 from . import returns as sim_returns
@@ -145,13 +144,8 @@ class Simulator:
         return status
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(SimulatorHandler):
     server_version = "shopee-sim/1.0"
-    disable_nagle_algorithm = True
-
-    def log_message(self, format, *args):  # noqa: A002 - fixed by BaseHTTPRequestHandler
-        LOG.debug("%s " + format, self.address_string(), *args)
 
     @property
     def sim(self):

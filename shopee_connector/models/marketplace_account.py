@@ -173,14 +173,14 @@ class MarketplaceAccount(models.Model):
         """[(Shopee shop id, its pair)] of an authorization. A main account's pair is shared by its shops until
         each refreshes it once, so each shop refreshes it now: from then on every shop has its own pair, as
         Shopee asks them to be kept."""
-        client = self._shopee_client()
-        if not main_account_id:
-            return [(int(external_shop_id), client.get_token(code, int(external_shop_id)))]
-        shared, shop_ids = client.get_main_account_token(code, int(main_account_id))
-        if not shop_ids:
-            raise UserError(_("Shopee lists no shop authorized by main account %s: authorize again and select "
-                              "the shops on Shopee's page.", main_account_id))
-        return [(shop_id, client.refresh(shop_id, shared.refresh_token)) for shop_id in shop_ids]
+        with self._shopee_client() as client:
+            if not main_account_id:
+                return [(int(external_shop_id), client.get_token(code, int(external_shop_id)))]
+            shared, shop_ids = client.get_main_account_token(code, int(main_account_id))
+            if not shop_ids:
+                raise UserError(_("Shopee lists no shop authorized by main account %s: authorize again and select "
+                                  "the shops on Shopee's page.", main_account_id))
+            return [(shop_id, client.refresh(shop_id, shared.refresh_token)) for shop_id in shop_ids]
 
     def _shopee_shop(self, external_shop_id):
         Shop = self.env["marketplace.shop"].with_context(active_test=False)

@@ -156,12 +156,13 @@ class MarketplaceShop(models.Model):
     def _shopee_refresh_tokens(self):
         """A new pair for the shop, unless another job stored one meanwhile (ShopSession.refresh)."""
         self.ensure_one()
-        _client, session = self._shopee_session()
+        client, session = self._shopee_session()
         tokens = session.store.load()
         try:
             if not tokens:
                 raise ShopeeAuthError("no token stored", "error_auth")
-            session.refresh(tokens)
+            with client:
+                session.refresh(tokens)
         except ShopeeAuthError as exc:
             _logger.warning("Shopee refused to refresh the token of shop %s: %s", self.id, exc)
             self._mark_needs_reauth(str(exc))

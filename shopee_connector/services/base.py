@@ -36,7 +36,7 @@ class ShopeeJobService:
     @contextmanager
     def calls(self):
         """The context a flow's Shopee calls run in: Shopee's refusals become the queue's outcomes (above), and
-        what the calls cost is logged either way."""
+        what the calls cost is logged and the client's connections closed either way."""
         try:
             yield
         except ShopeeAuthError as exc:
@@ -50,6 +50,7 @@ class ShopeeJobService:
             raise UserError(advice) from exc
         finally:
             self._log_api_usage()
+            self.client.close()
 
     def _needs_reauth(self, exc):
         """Shopee refused the shop's token even after a refresh: say so on the shop, committed before the job

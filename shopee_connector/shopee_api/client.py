@@ -47,12 +47,25 @@ class ShopeeClient:
 
     def __init__(self, config, session=None, on_call=None, budgets=None, clock=time.time, sleep=time.sleep):
         self.config = config
+        self._owns_session = session is None
         self.session = session or requests.Session()
         self.on_call = on_call
         self.budgets = budgets if budgets is not None else {}
         self.clock = clock
         self.sleep = sleep
         self.stats = {}
+
+    def close(self):
+        """Close the connections of the session the client made (one it was given stays its owner's): a job
+        ends with its client, and its connections should not wait for the garbage collector."""
+        if self._owns_session:
+            self.session.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
     # -- authorization ---------------------------------------------------------
     def authorize_url(self, redirect_url):

@@ -165,3 +165,21 @@ def test_retry_after_in_seconds_or_http_date(value, expected):
 
     now = datetime(2026, 1, 1, tzinfo=timezone.utc).timestamp()
     assert parse_retry_after(value, now) == expected
+
+
+def _open_pools(session, url):
+    return len(session.get_adapter(url).poolmanager.pools)
+
+
+def test_close_releases_the_connections_of_the_session_the_client_made(sim_config, connected_store):
+    with EbayClient(sim_config, connected_store) as client:
+        _get_items(client)
+        assert _open_pools(client.session, sim_config.api_url) == 1
+    assert _open_pools(client.session, sim_config.api_url) == 0
+
+
+def test_close_leaves_a_session_it_was_given_to_its_owner(sim_config, connected_store):
+    session = requests.Session()
+    with EbayClient(sim_config, connected_store, session=session) as client:
+        _get_items(client)
+    assert _open_pools(session, sim_config.api_url) == 1

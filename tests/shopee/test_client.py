@@ -140,3 +140,12 @@ def test_a_wrong_partner_key_is_not_taken_for_an_expired_token(shop, sim):
         OrderAdapter(shop).order_page(shop.client.clock() - 60, shop.client.clock())
     assert raised.value.error == "error_sign" and not isinstance(raised.value, ShopeeAuthError)
     assert shop.store.load() == before and shop.store.saved == 0
+
+
+def test_close_releases_the_connections_of_the_session_the_client_made(shop):
+    client = shop.client
+    with client:
+        now = int(client.clock())
+        OrderAdapter(shop).order_page(now - 86400, now, cursor="", page_size=2)
+        assert len(client.session.get_adapter(client.config.host).poolmanager.pools) == 1
+    assert len(client.session.get_adapter(client.config.host).poolmanager.pools) == 0
