@@ -364,7 +364,8 @@ class MarketplaceShop(models.Model):
         today = fields.Date.context_today(self)
         start = today - timedelta(days=13)
         rows = self.env["marketplace.order"]._read_group(
-            [("shop_id", "in", self.ids), ("state", "!=", "cancelled"), ("order_date", ">=", start)],
+            [("shop_id", "in", self.ids), ("state", "!=", "cancelled"),
+             ("order_date", ">=", self._local_day_start() - timedelta(days=13))],
             ["shop_id", "order_date:day"], ["amount_total:sum"],
         )
         totals = {(shop.id, day.date() if hasattr(day, "date") else day): amount for shop, day, amount in rows}

@@ -1,3 +1,4 @@
+import json
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -56,3 +57,22 @@ class TestDashboardMoney(MarketplaceCase):
 
     def format(self, amount, currency):
         return format_amount(self.env, amount, currency)
+
+
+class TestDashboardSalesGraph(MarketplaceCase):
+    """The card's graph: the last 14 days of sales, each day the seller's own (his timezone, not UTC's)."""
+
+    def test_orders_fall_on_the_sellers_days(self):
+        tz = "Pacific/Kiritimati"       # UTC+14: its day starts at 10:00 UTC the day before
+        shop = self.shop.with_context(tz=tz)
+        day_start = shop._local_day_start()
+        self.make_order("TODAY-EARLY", order_date=day_start + timedelta(minutes=30), amount_total=7.0)
+        self.make_order("FIRST-DAY", order_date=day_start - timedelta(days=13) + timedelta(minutes=30),
+                        amount_total=5.0)
+        self.make_order("DAY-BEFORE", order_date=day_start - timedelta(days=13) - timedelta(minutes=30),
+                        amount_total=100.0)
+        values = json.loads(shop.sales_graph_data)[0]["values"]
+        self.assertEqual(len(values), 14)
+        self.assertEqual((values[0]["value"], values[-1]["value"]), (5.0, 7.0),
+                         "each order on the seller's day it was placed; none from before the 14 days")
+        self.assertEqual(sum(value["value"] for value in values), 12.0)
