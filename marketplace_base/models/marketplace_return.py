@@ -11,6 +11,9 @@ USER_FIELDS = frozenset({"rma_number", "decline_reason", "offer_amount", "label_
 # states in which the buyer's item is (to be) sent back: the return picking exists from then on
 ITEM_COMING_STATES = ("approved", "item_shipped", "item_received")
 OPEN_STATES = ("requested", "partial_offered", "approved", "item_shipped", "item_received")
+# the state an answer the marketplace took leaves when its reading says nothing newer (an accepted buyer's offer:
+# none; the marketplace's refund comes with its next report)
+ANSWERED_STATES = {"approve": "approved", "decline": "declined", "partial_refund": "partial_offered"}
 
 
 class MarketplaceReturn(models.Model):
@@ -18,11 +21,12 @@ class MarketplaceReturn(models.Model):
     and photos, the marketplace's state and the seller's deadline, the return shipment's tracking.
 
     Platform-neutral: the connectors fill it from the marketplace (``_sync_from_marketplace``, with ``lines``:
-    ``[{"external_item_id", "external_line_id", "quantity"}]``) and run its jobs (``answer_return`` for
-    Approve / Decline / Offer partial refund / Accept the buyer's offer, ``mark_return_received`` once the return picking is validated,
-    ``refund_return`` once the item is back when the shop refunds returns on receipt; payload ``{"return_id"}``),
-    then report with ``_answered``. Refunds are the marketplace's: its refunded amount and the state *Refunded*
-    come from the sync (``refund_amount``); the credit note is booked from the refund the marketplace reports."""
+    ``[{"external_item_id", "external_line_id", "quantity"}]``) and run its jobs (``answer_return`` for Approve /
+    Decline / Offer partial refund / Accept the buyer's offer, ``mark_return_received`` once the return picking is
+    validated, ``refund_return`` once the item is back when the shop refunds returns on receipt; payload
+    ``{"return_id"}``), then report with ``_answered``. Refunds are the marketplace's: its refunded amount and the state
+    *Refunded* come from the sync (``refund_amount``); the credit note is booked from the refund the marketplace
+    reports."""
 
     _name = "marketplace.return"
     _description = "Marketplace Return"
@@ -184,12 +188,9 @@ class MarketplaceReturn(models.Model):
 
     # -- what the connectors report -----------------------------------------
     def _answered(self, state=None, external_state=None):
-        """The marketplace accepted the seller's answer; ``state``: the connector's reading of it after. An
-        accepted buyer's offer keeps the state the marketplace gives until it reports the refund."""
+        """The marketplace accepted the seller's answer; ``state``: the connector's reading of it after."""
         self.ensure_one()
-        new_state = state if state and state != "requested" else {
-            "approve": "approved", "decline": "declined", "partial_refund": "partial_offered"}.get(self.answer,
-                                                                                                  self.state)
+        new_state = state if state and state != "requested" else ANSWERED_STATES.get(self.answer, self.state)
         self._set_state(new_state, external_state)
         self.message_post(body=_("The marketplace accepted the answer (%s).", new_state))
         if new_state == "approved" and self.label_attachment_id and not self.label_sent_at:

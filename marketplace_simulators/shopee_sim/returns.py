@@ -1,17 +1,17 @@
 """The simulated shops' returns over ``v2.returns.get_return_list``, ``get_return_detail``, ``confirm``,
 ``dispute`` (with ``get_return_dispute_reason`` and ``convert_image``) and the partial refund negotiation
 (``get_available_solutions``, ``offer``, ``accept_offer``), and the controls that make a buyer's return request
-and move it (``POST /_sim/returns``, ``/_sim/returns/ship``, ``/_sim/returns/refund``, ``/_sim/returns/offer_answer``,
-``/_sim/returns/counter_offer``; docs/shopee-simulator.md). Each control's change is pushed as Shopee's ``return_updates_push`` (code 29) to the
-saved callback URL.
+and move it (``POST /_sim/returns``, ``/_sim/returns/ship``, ``/_sim/returns/refund``,
+``/_sim/returns/offer_answer``, ``/_sim/returns/counter_offer``; docs/shopee-simulator.md). Each control's change
+is pushed as Shopee's ``return_updates_push`` (code 29) to the saved callback URL.
 
 As Shopee's reference says: the list pages by ``page_no`` / ``page_size`` ≤ 100 within a creation-time and / or
-last-update-time range under 15 days; confirm and dispute answer a return waiting for the seller (REQUESTED) or
-on its way back (PROCESSING); dispute needs the operator's email and a ``dispute_reason_id`` of the return's
-reasons, with photos for every required evidence module (all reasons but "did not receive the return"); an offer
-stays within the solution's bounds and the counter limit; accept_offer takes the buyer's offer of a return waiting
-for the seller, and nothing else (the negotiation's latest offer the seller's own, or none). The error codes, the reasons' ids, the seller's 3 days
-and the counter limit of 2 are the simulator's (UNCONFIRMED), and so is the push's data beyond ``return_sn`` and
+last-update-time range under 15 days; confirm and dispute answer a return waiting for the seller (REQUESTED) or on its
+way back (PROCESSING); dispute needs the operator's email and a ``dispute_reason_id`` of the return's reasons, with
+photos for every required evidence module (all reasons but "did not receive the return"); an offer stays within the
+solution's bounds and the counter limit; accept_offer takes the buyer's offer of a return waiting for the seller, and
+nothing else (the negotiation's latest offer the seller's own, or none). The error codes, the reasons' ids, the seller's
+3 days and the counter limit of 2 are the simulator's (UNCONFIRMED), and so is the push's data beyond ``return_sn`` and
 ``order_sn`` (``status``, ``update_time``: docs/shopee-api.md)."""
 import json
 import secrets

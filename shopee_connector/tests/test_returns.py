@@ -192,6 +192,7 @@ class TestShopeeReturns(ShopeeCase):
         self.sim_post("/_sim/returns/offer_answer", {"return_sn": record.external_return_id, "accept": False})
         self.pull_returns()
         self.assertEqual((record.state, record.answer), ("requested", False), "refused: the seller's turn again")
+        self.assertFalse(record.buyer_offer_amount, "a refusal offers nothing to accept")
         self.answer(record, "action_offer_partial_refund", offer_amount=6.0)
         self.sim_post("/_sim/returns/offer_answer", {"return_sn": record.external_return_id, "accept": True})
         self.pull_returns()
