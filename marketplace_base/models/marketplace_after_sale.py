@@ -252,16 +252,17 @@ class MarketplaceAfterSale(models.AbstractModel):
             return current.id == (value or False)
         return (current or False) == (value or False)
 
-    def _schedule_seller_activity(self, summary, note):
+    def _schedule_seller_activity(self, summary, note, due=None):
         """An activity for who answers (the order's salesperson, else the shop's Responsible), due on the
-        marketplace's deadline."""
+        marketplace's deadline (or ``due``, a nearer one)."""
         self.ensure_one()
+        due = due or self.response_due_at
         user = self.order_id._seller_user()
         self.sudo().responsible_user_id = user
         user = user or self.env.user
         self.activity_schedule(
             "mail.mail_activity_data_todo",
-            date_deadline=self._user_date(self.response_due_at, user) if self.response_due_at else None,
+            date_deadline=self._user_date(due, user) if due else None,
             summary=summary, note=note, user_id=user.id)
 
     @api.model

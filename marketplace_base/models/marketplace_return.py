@@ -1,5 +1,6 @@
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import format_amount
 
 from ..marketplace_core.platform import RETURN_LABEL
 
@@ -10,6 +11,9 @@ USER_FIELDS = frozenset({"rma_number", "decline_reason", "offer_amount", "label_
 # states in which the buyer's item is (to be) sent back: the return picking exists from then on
 ITEM_COMING_STATES = ("approved", "item_shipped", "item_received")
 OPEN_STATES = ("requested", "partial_offered", "approved", "item_shipped", "item_received")
+# the state an answer the marketplace took leaves when its reading says nothing newer (an accepted buyer's offer:
+# none; the marketplace's refund comes with its next report)
+ANSWERED_STATES = {"approve": "approved", "decline": "declined", "partial_refund": "partial_offered"}
 
 
 class MarketplaceReturn(models.Model):
@@ -17,11 +21,12 @@ class MarketplaceReturn(models.Model):
     and photos, the marketplace's state and the seller's deadline, the return shipment's tracking.
 
     Platform-neutral: the connectors fill it from the marketplace (``_sync_from_marketplace``, with ``lines``:
-    ``[{"external_item_id", "external_line_id", "quantity"}]``) and run its jobs (``answer_return`` for
-    Approve / Decline / Offer partial refund, ``mark_return_received`` once the return picking is validated,
-    ``refund_return`` once the item is back when the shop refunds returns on receipt; payload ``{"return_id"}``),
-    then report with ``_answered``. Refunds are the marketplace's: its refunded amount and the state *Refunded*
-    come from the sync (``refund_amount``); the credit note is booked from the refund the marketplace reports."""
+    ``[{"external_item_id", "external_line_id", "quantity"}]``) and run its jobs (``answer_return`` for Approve /
+    Decline / Offer partial refund / Accept the buyer's offer, ``mark_return_received`` once the return picking is
+    validated, ``refund_return`` once the item is back when the shop refunds returns on receipt; payload
+    ``{"return_id"}``), then report with ``_answered``. Refunds are the marketplace's: its refunded amount and the state
+    *Refunded* come from the sync (``refund_amount``); the credit note is booked from the refund the marketplace
+    reports."""
 
     _name = "marketplace.return"
     _description = "Marketplace Return"
@@ -47,12 +52,19 @@ class MarketplaceReturn(models.Model):
         help="Requested: waiting for the seller's answer. Approved: the buyer sends the item back (the return "
              "picking waits for it). Refunded: the marketplace refunded the buyer (Refund Amount).")
     answer = fields.Selection(
-        [("approve", "Approve"), ("decline", "Decline"), ("partial_refund", "Offer partial refund")],
+        [("approve", "Approve"), ("decline", "Decline"), ("partial_refund", "Offer partial refund"),
+         ("accept_offer", "Accept buyer's offer")],
         readonly=True, copy=False, tracking=True, help="What the seller sent (or is sending) to the marketplace.")
     rma_number = fields.Char(string="RMA Number", help="The seller's return authorisation, sent with Approve.")
     decline_reason = fields.Text(help="Why the seller declines; sent to the marketplace with Decline.")
     offer_amount = fields.Monetary(string="Partial Refund Offered",
                                    help="Offer partial refund: the buyer keeps the item and gets this amount.")
+    buyer_offer_amount = fields.Monetary(
+        string="Buyer's Offer", readonly=True, tracking=True,
+        help="The buyer's counter-offer waiting for your answer: he keeps the item and gets this amount if you "
+             "accept it (a Marketplace Manager's refund); or approve, decline or offer your own.")
+    buyer_offer_due_at = fields.Datetime(string="Buyer's Offer Due", readonly=True,
+                                         help="When the buyer's offer expires on the marketplace.")
     item_comes_back = fields.Boolean(
         default=True, readonly=True,
         help="The buyer sends the item back (a return picking waits for it); off for a refund without return.")
@@ -114,6 +126,17 @@ class MarketplaceReturn(models.Model):
         self._send_answer("partial_refund")
         return True
 
+    def action_accept_buyer_offer(self):
+        """Accept the buyer's counter-offer: the marketplace refunds him that amount and he keeps the item. A
+        refund: Marketplace Managers only."""
+        self._check_may_refund()
+        self._check_answerable()
+        for record in self:
+            if record.currency_id.compare_amounts(record.buyer_offer_amount, 0.0) <= 0:
+                raise UserError(_("%s: the buyer has no offer waiting for your answer.", record.name))
+        self._send_answer("accept_offer")
+        return True
+
     def _answer_job_type(self, answer):
         return "answer_return"
 
@@ -167,8 +190,7 @@ class MarketplaceReturn(models.Model):
     def _answered(self, state=None, external_state=None):
         """The marketplace accepted the seller's answer; ``state``: the connector's reading of it after."""
         self.ensure_one()
-        new_state = state if state and state != "requested" else {
-            "approve": "approved", "decline": "declined", "partial_refund": "partial_offered"}[self.answer]
+        new_state = state if state and state != "requested" else ANSWERED_STATES.get(self.answer, self.state)
         self._set_state(new_state, external_state)
         self.message_post(body=_("The marketplace accepted the answer (%s).", new_state))
         if new_state == "approved" and self.label_attachment_id and not self.label_sent_at:
@@ -213,8 +235,25 @@ class MarketplaceReturn(models.Model):
         return record
 
     def _update_from_marketplace(self, values):
-        """The items of a return are the buyer's request: set at its creation, not rewritten."""
-        return super()._update_from_marketplace({name: value for name, value in values.items() if name != "lines"})
+        """The items of a return are the buyer's request: set at its creation, not rewritten. A new offer of the
+        buyer is a to-do for who answers."""
+        values = {name: value for name, value in values.items() if name != "lines"}
+        amount = values.get("buyer_offer_amount") or 0.0
+        new_offer = amount > 0 and not self._same_value("buyer_offer_amount", amount)
+        changed = super()._update_from_marketplace(values)
+        if new_offer and self._waits_for_answer():
+            self._remind_of_buyer_offer(amount)
+        return changed
+
+    def _remind_of_buyer_offer(self, amount):
+        """The to-do of a buyer's counter-offer, due when it expires: a Marketplace Manager may accept it (a
+        refund), anyone answering may approve, decline or offer his own."""
+        due = self.buyer_offer_due_at or self.response_due_at
+        self._schedule_seller_activity(
+            _("Buyer offers %(amount)s for %(name)s", amount=format_amount(self.env, amount, self.currency_id),
+              name=self.name),
+            _("A Marketplace Manager accepts it (Accept Buyer's Offer), or answer with Approve, Decline or your own "
+              "offer before %s.", due or _("the marketplace's deadline")), due=due)
 
     def _on_new_from_marketplace(self):
         """A new request: an activity for who answers, due at the deadline; noted on the order."""

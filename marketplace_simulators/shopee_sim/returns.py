@@ -1,16 +1,17 @@
 """The simulated shops' returns over ``v2.returns.get_return_list``, ``get_return_detail``, ``confirm``,
 ``dispute`` (with ``get_return_dispute_reason`` and ``convert_image``) and the partial refund negotiation
-(``get_available_solutions``, ``offer``), and the controls that make a buyer's return request and move it
-(``POST /_sim/returns``, ``/_sim/returns/ship``, ``/_sim/returns/refund``, ``/_sim/returns/offer_answer``;
-docs/shopee-simulator.md). Each control's change is pushed as Shopee's ``return_updates_push`` (code 29) to the
-saved callback URL.
+(``get_available_solutions``, ``offer``, ``accept_offer``), and the controls that make a buyer's return request
+and move it (``POST /_sim/returns``, ``/_sim/returns/ship``, ``/_sim/returns/refund``,
+``/_sim/returns/offer_answer``, ``/_sim/returns/counter_offer``; docs/shopee-simulator.md). Each control's change
+is pushed as Shopee's ``return_updates_push`` (code 29) to the saved callback URL.
 
 As Shopee's reference says: the list pages by ``page_no`` / ``page_size`` ≤ 100 within a creation-time and / or
-last-update-time range under 15 days; confirm and dispute answer a return waiting for the seller (REQUESTED) or
-on its way back (PROCESSING); dispute needs the operator's email and a ``dispute_reason_id`` of the return's
-reasons, with photos for every required evidence module (all reasons but "did not receive the return"); an offer
-stays within the solution's bounds and the counter limit. The error codes, the reasons' ids, the seller's 3 days
-and the counter limit of 2 are the simulator's (UNCONFIRMED), and so is the push's data beyond ``return_sn`` and
+last-update-time range under 15 days; confirm and dispute answer a return waiting for the seller (REQUESTED) or on its
+way back (PROCESSING); dispute needs the operator's email and a ``dispute_reason_id`` of the return's reasons, with
+photos for every required evidence module (all reasons but "did not receive the return"); an offer stays within the
+solution's bounds and the counter limit; accept_offer takes the buyer's offer of a return waiting for the seller, and
+nothing else (the negotiation's latest offer the seller's own, or none). The error codes, the reasons' ids, the seller's
+3 days and the counter limit of 2 are the simulator's (UNCONFIRMED), and so is the push's data beyond ``return_sn`` and
 ``order_sn`` (``status``, ``update_time``: docs/shopee-api.md)."""
 import json
 import secrets
@@ -211,20 +212,69 @@ def offer(req, db):
     return {"return_sn": data["return_sn"]}
 
 
+def _refund_only_taken(data):
+    """The latest offer (a refund only) is taken: Shopee refunds its amount, the buyer keeps the item."""
+    negotiation = data["negotiation"]
+    data.update(refund_amount=negotiation["latest_offer_amount"], needs_logistics=False,
+                negotiation=dict(negotiation, negotiation_status="TERMINATED"))
+    return data
+
+
+def accept_offer(req, db):
+    """``{return_sn}``: the seller takes the buyer's offer, the negotiation's latest (refused when the latest
+    offer is the seller's own, or there is none, or the return no longer waits for the seller)."""
+    data = _return(db, req.shop_id, req.body().get("return_sn"))
+    if data["status"] != "REQUESTED":
+        raise ApiError("error_param", f"return {data['return_sn']} is {data['status']}: no offer to accept")
+    negotiation = data.get("negotiation") or {}
+    if negotiation.get("latest_offer_creator") != "buyer" or not negotiation.get("latest_solution"):
+        raise ApiError("error_param", "the latest offer is not the buyer's: there is no offer to accept")
+    if int(negotiation.get("offer_due_date") or 0) < int(time.time()):
+        raise ApiError("error_param", "the buyer's offer expired")
+    _save(db, _refund_only_taken(data), "REFUND_PAID")
+    return {"return_sn": data["return_sn"]}
+
+
+def _control_return(db, body):
+    """The return a control names, whichever shop it is of."""
+    row = db.execute("SELECT shop_id FROM returns WHERE return_sn = ?", (str(body.get("return_sn") or ""),)).fetchone()
+    return _return(db, row["shop_id"] if row else None, body.get("return_sn"))
+
+
+def _seller_offer_waiting(data):
+    if (data.get("negotiation") or {}).get("latest_offer_creator") != "seller" or data["status"] != "REQUESTED":
+        raise ApiError("error_param", "no offer of the seller waits for the buyer")
+    return data["negotiation"]
+
+
 def control_offer_answer(req, db):
     """``{"return_sn", "accept": bool}``: the buyer takes the seller's offer (refunded that amount, keeps the
-    item) or refuses it (the seller answers again)."""
+    item) or refuses it (the seller answers again; the buyer proposes nothing: no solution, no amount)."""
     body = req.body()
-    row = db.execute("SELECT shop_id FROM returns WHERE return_sn = ?", (str(body.get("return_sn") or ""),)).fetchone()
-    data = _return(db, row["shop_id"] if row else None, body.get("return_sn"))
-    negotiation = data.get("negotiation") or {}
-    if negotiation.get("latest_offer_creator") != "seller" or data["status"] != "REQUESTED":
-        raise ApiError("error_param", "no offer of the seller waits for the buyer")
+    data = _control_return(db, body)
+    negotiation = _seller_offer_waiting(data)
     if body.get("accept"):
-        data.update(refund_amount=negotiation["latest_offer_amount"], needs_logistics=False,
-                    negotiation=dict(negotiation, negotiation_status="TERMINATED"))
-        return _pushed(req, db, _save(db, data, "REFUND_PAID"), body)
-    data["negotiation"] = dict(negotiation, negotiation_status="PENDING_RESPOND", latest_offer_creator="buyer")
+        return _pushed(req, db, _save(db, _refund_only_taken(data), "REFUND_PAID"), body)
+    data["negotiation"] = dict(negotiation, negotiation_status="PENDING_RESPOND", latest_offer_creator="buyer",
+                               latest_solution="", latest_offer_amount=0.0)
+    return _pushed(req, db, _save(db, data, data["status"]), body)
+
+
+def control_counter_offer(req, db):
+    """``{"return_sn", "amount"}``: the buyer answers the seller's offer with his own (a refund only of
+    ``amount``, up to the return's amount): the seller's turn, within the seller's days (``offer_due_date``)."""
+    body = req.body()
+    data = _control_return(db, body)
+    negotiation = _seller_offer_waiting(data)
+    try:
+        amount = round(float(body["amount"]), 2)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ApiError("error_param", "amount is required") from exc
+    if not 0 < amount <= data["refund_amount"]:
+        raise ApiError("error_param", "amount must be above 0 and at most the return's refund_amount")
+    data["negotiation"] = dict(negotiation, negotiation_status="PENDING_RESPOND", latest_solution="REFUND",
+                               latest_offer_amount=amount, latest_offer_creator="buyer",
+                               offer_due_date=int(time.time()) + SELLER_DAYS * 86400)
     return _pushed(req, db, _save(db, data, data["status"]), body)
 
 
@@ -262,8 +312,7 @@ def control_request(req, db):
 def control_ship(req, db):
     """``{"return_sn", "tracking_number"}``: the buyer sends the accepted return back."""
     body = req.body()
-    row = db.execute("SELECT shop_id FROM returns WHERE return_sn = ?", (str(body.get("return_sn") or ""),)).fetchone()
-    data = _return(db, row["shop_id"] if row else None, body.get("return_sn"))
+    data = _control_return(db, body)
     if data["status"] != "ACCEPTED" or not body.get("tracking_number"):
         raise ApiError("error_param", "an ACCEPTED return and a tracking_number are needed")
     data["tracking_number"] = body["tracking_number"]
@@ -273,8 +322,7 @@ def control_ship(req, db):
 def control_refund(req, db):
     """``{"return_sn"}``: Shopee refunds the buyer."""
     body = req.body()
-    row = db.execute("SELECT shop_id FROM returns WHERE return_sn = ?", (str(body.get("return_sn") or ""),)).fetchone()
-    data = _return(db, row["shop_id"] if row else None, body.get("return_sn"))
+    data = _control_return(db, body)
     return _pushed(req, db, _save(db, data, "REFUND_PAID"), body)
 
 
@@ -287,7 +335,9 @@ ROUTES = {
     ("POST", "/api/v2/returns/convert_image"): ("shop", convert_image),
     ("GET", "/api/v2/returns/get_available_solutions"): ("shop", get_available_solutions),
     ("POST", "/api/v2/returns/offer"): ("shop", offer),
+    ("POST", "/api/v2/returns/accept_offer"): ("shop", accept_offer),
     ("POST", "/_sim/returns/offer_answer"): ("control", control_offer_answer),
+    ("POST", "/_sim/returns/counter_offer"): ("control", control_counter_offer),
     ("POST", "/_sim/returns"): ("control", control_request),
     ("POST", "/_sim/returns/ship"): ("control", control_ship),
     ("POST", "/_sim/returns/refund"): ("control", control_refund),

@@ -119,7 +119,8 @@ class ReturnImporter(ReturnService):
 
 
 class ReturnAnswerer(ReturnService):
-    """``answer_return``: confirm (Approve), dispute (Decline) or offer a partial refund on a Shopee return, once.
+    """``answer_return``: confirm (Approve), dispute (Decline), offer a partial refund or accept the buyer's offer
+    (``accept_offer``) on a Shopee return, once.
 
     The return is read first (no longer REQUESTED: only stored). What Shopee would refuse is refused before
     anything is sent, with what to do: a dispute needs one of Shopee's reasons for this return (read and listed
@@ -127,7 +128,10 @@ class ReturnAnswerer(ReturnService):
     images attached to the return, uploaded with ``convert_image``); an offer stays within what
     ``get_available_solutions`` allows. An answer Shopee refuses is recorded (the seller may answer again); one
     that may have reached Shopee unanswered is read back (an offer stands when the negotiation's latest offer
-    is the seller's, of that amount)."""
+    is the seller's, of that amount; an accepted buyer's offer when the return no longer waits for the seller).
+    Accepting the buyer's offer is a refund: run as a Marketplace Manager only (``_check_may_refund``); whether
+    the buyer's offer is still the negotiation's latest is Shopee's to judge (its refusal is written on the
+    return), the refund booked as every Shopee return's, from the refunded return read back."""
 
     def __init__(self, job, run):
         super().__init__(job, run)
@@ -135,9 +139,12 @@ class ReturnAnswerer(ReturnService):
 
     def execute(self):
         record = self.env["marketplace.return"]._of_job_payload(self.run.payload)
-        if record.answer not in ("approve", "decline", "partial_refund") or record.state != "requested":
+        if record.answer not in ("approve", "decline", "partial_refund", "accept_offer") or \
+                record.state != "requested":
             self.run.log(_("%s has no answer waiting to be sent: nothing to do.", record.name))
             return
+        if record.answer == "accept_offer":
+            record._check_may_refund()
         data = self._read_back(record)
         if record.answer == "partial_refund" and offer_standing(data, record.offer_amount):
             return self._done(record, data)   # sent by an earlier run whose answer was lost
@@ -215,6 +222,8 @@ class ReturnAnswerer(ReturnService):
     def _send(self, record):
         if record.answer == "approve":
             self.returns.confirm(record.external_return_id)
+        elif record.answer == "accept_offer":
+            self.returns.accept_offer(record.external_return_id)
         elif record.answer == "partial_refund":
             self.returns.offer(record.external_return_id, record.offer_amount)
         else:

@@ -14,8 +14,10 @@ the reason one of ``get_return_dispute_reason``'s for this return and the photos
 module ``{module_index, requirement, image_url[]}``, addresses made by ``convert_image``) required for every
 reason but "did not receive the return"; a partial refund is an ``offer`` ``{return_sn, proposed_solution,
 proposed_adjusted_refund_amount}`` within what ``get_available_solutions`` allows, the negotiation then shown
-by the return's ``negotiation`` (``latest_solution``, ``latest_offer_amount``, ``latest_offer_creator``).
-What no page showed is listed in docs/shopee-api.md.
+by the return's ``negotiation`` (``negotiation_status``, ``latest_solution``, ``latest_offer_amount``,
+``latest_offer_creator``: "which party made the latest offer", ``counter_limit``, ``offer_due_date``); the buyer's
+counter-offer, the negotiation's latest offer being the buyer's, is taken by ``accept_offer`` ``{return_sn}`` →
+``{return_sn}``. What no page showed is listed in docs/shopee-api.md.
 """
 from datetime import datetime, timezone
 
@@ -29,6 +31,7 @@ DISPUTE_REASON_PATH = "/api/v2/returns/get_return_dispute_reason"
 CONVERT_IMAGE_PATH = "/api/v2/returns/convert_image"
 AVAILABLE_SOLUTIONS_PATH = "/api/v2/returns/get_available_solutions"
 OFFER_PATH = "/api/v2/returns/offer"
+ACCEPT_OFFER_PATH = "/api/v2/returns/accept_offer"
 # ReturnSolution of an offer in which the buyer keeps the item and gets part of the money back (UNCONFIRMED
 # spelling: two SDKs' tests send "REFUND" and "RETURN_REFUND"; the detail's return_solution is 1 for it)
 REFUND_ONLY = "REFUND"
@@ -71,11 +74,34 @@ def _negotiation(data):
     return data.get("negotiation") or {}
 
 
+def _offer_creator(data):
+    return str(_negotiation(data).get("latest_offer_creator") or "").lower()
+
+
 def seller_offer_pending(data):
     """The seller's offer is the latest of the return's negotiation and the buyer has not answered it
     (UNCONFIRMED: ``latest_offer_creator``'s values; read case-blind as "seller" / "buyer")."""
-    return data.get("status") == WAITING and \
-        str(_negotiation(data).get("latest_offer_creator") or "").lower() == "seller"
+    return data.get("status") == WAITING and _offer_creator(data) == "seller"
+
+
+def buyer_offer_pending(data):
+    """The buyer's counter-offer is the latest of the return's negotiation and waits for the seller: a solution and
+    an amount made by the buyer (UNCONFIRMED: ``latest_offer_creator``'s values; "buyer" case-blind, or the buyer's
+    username, which Shopee's own sample shows there). A buyer who only refused the seller's offer proposes
+    nothing (no solution)."""
+    negotiation = _negotiation(data)
+    creator = _offer_creator(data)
+    buyer = str((data.get("user") or {}).get("username") or "").lower()
+    return data.get("status") == WAITING and bool(negotiation.get("latest_solution")) and \
+        float(negotiation.get("latest_offer_amount") or 0.0) > 0 and bool(creator) and creator in ("buyer", buyer)
+
+
+def buyer_offer(data):
+    """``(amount, due)`` of the buyer's pending counter-offer (due as naive UTC, or False), or ``(0.0, False)``."""
+    if not buyer_offer_pending(data):
+        return 0.0, False
+    negotiation = _negotiation(data)
+    return float(negotiation["latest_offer_amount"]), _moment(negotiation.get("offer_due_date"))
 
 
 def offer_standing(data, amount):
@@ -89,6 +115,7 @@ def return_record(data):
     """The values of marketplace.return (``_sync_from_marketplace``) for one Shopee return."""
     status = str(data.get("status") or "")
     state = return_state(status)
+    offered, offer_due = buyer_offer(data)
     return {
         "external_return_id": str(data["return_sn"]),
         "external_order_id": str(data["order_sn"]),
@@ -102,6 +129,8 @@ def return_record(data):
         "refund_amount": float(data.get("refund_amount") or 0.0),
         "return_tracking_number": data.get("tracking_number") or False,
         "item_comes_back": bool(data.get("needs_logistics", True)),
+        "buyer_offer_amount": offered,
+        "buyer_offer_due_at": offer_due,
         "lines": [{"external_line_id": line_id(item["item_id"], item.get("model_id")),
                    "external_item_id": str(item["item_id"]), "quantity": item.get("amount") or 1}
                   for item in data.get("item") or ()],
@@ -215,3 +244,8 @@ class ReturnAdapter:
     def offer(self, return_sn, amount):
         """The seller offers a refund of ``amount``, the buyer keeping the item."""
         return self.shop.call("POST", OFFER_PATH, body=offer_body(return_sn, amount), family="orders.write")
+
+    def accept_offer(self, return_sn):
+        """The seller takes the buyer's counter-offer (the negotiation's latest offer; Shopee refuses it when that
+        is the seller's own)."""
+        return self.shop.call("POST", ACCEPT_OFFER_PATH, body={"return_sn": return_sn}, family="orders.write")

@@ -1,17 +1,20 @@
 """Shopee returns through the simulator: a buyer's return request becomes a record with its deadline, photos and
 an activity, Approve confirms it on Shopee once and makes the return picking a warehouse clerk validates,
 Decline disputes it with one of Shopee's reasons and the photos it asks for, a partial refund is offered within
-Shopee's bounds and sent once, replays change nothing."""
+Shopee's bounds and sent once, a buyer's counter-offer is shown and accepted once by a Marketplace Manager
+(``accept_offer``), replays change nothing."""
 
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user
 
+from ..shopee_api.returns import ReturnAdapter
 from .common import ShopeeCase
 
 CONFIRM = "/api/v2/returns/confirm"
 DISPUTE = "/api/v2/returns/dispute"
 CONVERT_IMAGE = "/api/v2/returns/convert_image"
 OFFER = "/api/v2/returns/offer"
+ACCEPT_OFFER = "/api/v2/returns/accept_offer"
 JPEG = b"\xff\xd8\xff\xe0 a photo of the returned item"
 
 
@@ -23,6 +26,8 @@ class TestShopeeReturns(ShopeeCase):
         cls.mkt_user = new_test_user(cls.env, "shopee_return_user", email="returns@example.com",
                                      groups="marketplace_base.group_marketplace_user")
         cls.clerk = new_test_user(cls.env, "shopee_return_clerk", groups="stock.group_stock_user")
+        cls.manager = new_test_user(cls.env, "shopee_return_manager", email="manager@example.com",
+                                    groups="marketplace_base.group_marketplace_manager")
 
     def shipped_order(self):
         """A Shopee order imported, its delivery done in Odoo, shipped on Shopee."""
@@ -187,6 +192,7 @@ class TestShopeeReturns(ShopeeCase):
         self.sim_post("/_sim/returns/offer_answer", {"return_sn": record.external_return_id, "accept": False})
         self.pull_returns()
         self.assertEqual((record.state, record.answer), ("requested", False), "refused: the seller's turn again")
+        self.assertFalse(record.buyer_offer_amount, "a refusal offers nothing to accept")
         self.answer(record, "action_offer_partial_refund", offer_amount=6.0)
         self.sim_post("/_sim/returns/offer_answer", {"return_sn": record.external_return_id, "accept": True})
         self.pull_returns()
@@ -247,3 +253,77 @@ class TestShopeeReturns(ShopeeCase):
         with self.assertRaisesRegex(UserError, "arranges the return shipping"):
             record.with_user(self.mkt_user).action_approve()
         self.assertFalse(record.answer)
+
+    def buyer_counters(self, record, amount):
+        """The seller offers 5 from Odoo; the buyer answers with his own offer of ``amount``, which Odoo reads."""
+        self.answer(record, "action_offer_partial_refund", offer_amount=5.0)
+        self.sim_post("/_sim/returns/counter_offer", {"return_sn": record.external_return_id, "amount": amount})
+        self.pull_returns()
+
+    def test_a_buyer_counter_offer_is_shown_and_accepted_once_by_a_manager(self):
+        order = self.shipped_order()
+        record = self.buyer_returns(order)
+        self.buyer_counters(record, 8.0)
+        self.assertEqual((record.state, record.answer, record.buyer_offer_amount), ("requested", False, 8.0))
+        self.assertTrue(record.buyer_offer_due_at)
+        self.assertTrue(record.waiting_for_seller, "the buyer's offer waits for the seller")
+        self.assertEqual(record.activity_ids.user_id, self.mkt_user)
+        self.assertIn("Buyer offers", record.activity_ids.summary)
+        self.pull_returns()
+        self.assertEqual(len(record.activity_ids), 1, "a replay: no second to-do")
+        self.assertEqual(record.with_user(self.mkt_user).buyer_offer_amount, 8.0, "the User sees it")
+
+        record.with_user(self.manager).action_accept_buyer_offer()
+        job = self.run_job(record.answer_job_id)
+        self.assertEqual(self.sim_calls().get(ACCEPT_OFFER), 1)
+        self.assertEqual((record.state, record.refund_amount, record.buyer_offer_amount), ("refunded", 8.0, 0.0))
+        self.assertFalse(record.picking_id, "the buyer keeps the item")
+        self.assertFalse(record.activity_ids, "answered: no to-do left")
+        job.write({"state": "pending"})
+        self.run_jobs(job_ids=job.ids)   # a replay: refunded already, nothing sent
+        self.pull_returns()
+        self.assertEqual(self.sim_calls().get(ACCEPT_OFFER), 1, "accepted once")
+        credit_note = self.env["account.move"].search([("marketplace_order_id", "=", order.id)])
+        self.assertEqual((len(credit_note), credit_note.marketplace_refund_ref),
+                         (1, "%s:return" % record.external_return_id))
+        self.assertAlmostEqual(credit_note.amount_total, 8.0, places=2)
+
+    def test_an_accepted_offer_answered_500_is_read_back_not_sent_again(self):
+        record = self.buyer_returns(self.shipped_order())
+        self.buyer_counters(record, 8.0)
+        self.sim_post("/_sim/faults", {"500_after": 1})
+        record.with_user(self.manager).action_accept_buyer_offer()
+        job = self.run_job(record.answer_job_id)
+        self.assertEqual((self.sim_calls().get(ACCEPT_OFFER), record.state), (1, "refunded"))
+        job.write({"state": "pending"})
+        self.run_jobs(job_ids=job.ids)
+        self.assertEqual(self.sim_calls().get(ACCEPT_OFFER), 1, "read back, not accepted twice")
+
+    def test_a_marketplace_user_sees_the_buyer_offer_but_does_not_accept_it(self):
+        record = self.buyer_returns(self.shipped_order())
+        self.buyer_counters(record, 8.0)
+        with self.assertRaises(AccessError):
+            record.with_user(self.mkt_user).action_accept_buyer_offer()
+        self.assertFalse(record.answer)
+        record.with_user(self.manager).action_accept_buyer_offer()
+        job = record.answer_job_id
+        job.sudo().user_id = self.mkt_user   # a job made to run as a User sends nothing
+        self.run_jobs(job_ids=job.ids)
+        self.assertFalse(self.sim_calls().get(ACCEPT_OFFER))
+        self.assertEqual(record.state, "requested")
+
+    def test_shopee_refuses_to_accept_when_the_latest_offer_is_the_seller_s(self):
+        """The manager accepts from a screen showing the buyer's offer while the seller countered it in Seller
+        Centre: Shopee refuses, the refusal is on the return, nothing is refunded."""
+        record = self.buyer_returns(self.shipped_order())
+        self.buyer_counters(record, 8.0)
+        record.with_user(self.manager).action_accept_buyer_offer()
+        client, session = self.shopee_shop._shopee_session()
+        ReturnAdapter(session).offer(record.external_return_id, 7.0)   # the seller in Seller Centre
+        client.close()
+        self.run_job(record.answer_job_id)
+        self.assertEqual(self.sim_calls().get(ACCEPT_OFFER), 1, "sent; Shopee said no")
+        self.assertEqual((record.state, record.answer, record.buyer_offer_amount), ("partial_offered", False, 0.0))
+        self.assertIn("not the buyer's", record.message_ids[0].body)
+        with self.assertRaises(UserError):   # nothing of the buyer's to accept any more
+            record.with_user(self.manager).action_accept_buyer_offer()

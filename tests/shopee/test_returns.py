@@ -8,6 +8,7 @@ from shopee_api.errors import ShopeeRequestError
 from shopee_api.returns import (
     ReturnAdapter,
     UnknownReturnStatus,
+    buyer_offer,
     dispute_body,
     dispute_reasons,
     evidence_refusal,
@@ -62,6 +63,23 @@ def test_a_pending_offer_of_the_seller_reads_as_partial_offered():
     countered = dict(offered, negotiation=dict(offered["negotiation"], latest_offer_creator="buyer"))
     assert return_record(countered)["state"] == "requested", "the buyer answered: the seller's turn again"
     assert return_record(dict(offered, status="REFUND_PAID"))["state"] == "refunded"
+
+
+def test_the_buyer_counter_offer_reads_with_its_amount_and_due_date():
+    countered = dict(DATA, user={"username": "somchai"}, negotiation={
+        "negotiation_status": "PENDING_RESPOND", "latest_solution": "REFUND", "latest_offer_amount": 80.0,
+        "latest_offer_creator": "BUYER", "offer_due_date": 1796904000})
+    record = return_record(countered)
+    assert (record["state"], record["buyer_offer_amount"]) == ("requested", 80.0), "the seller's turn"
+    assert record["buyer_offer_due_at"].isoformat() == "2026-12-10T12:00:00"
+    by_name = dict(countered, negotiation=dict(countered["negotiation"], latest_offer_creator="Somchai"))
+    assert buyer_offer(by_name)[0] == 80.0, "Shopee's sample names the party by its username"
+    refused = dict(countered, negotiation=dict(countered["negotiation"], latest_solution="", latest_offer_amount=0))
+    seller = dict(countered, negotiation=dict(countered["negotiation"], latest_offer_creator="seller"))
+    nobody = dict(countered, negotiation=dict(countered["negotiation"], latest_offer_creator=""), user={})
+    for data in (refused, seller, nobody, dict(countered, status="REFUND_PAID"), DATA):
+        assert buyer_offer(data) == (0.0, False)
+    assert return_record(DATA)["buyer_offer_amount"] == 0.0
 
 
 @pytest.mark.parametrize(("offer", "amount", "code"), [
@@ -167,6 +185,29 @@ def test_partial_refund_offer_within_shopee_bounds(shop, sim):
     sim_post(sim, "/_sim/returns/offer_answer", {"return_sn": return_sn, "accept": True})
     record = return_record(adapter.detail(return_sn))
     assert (record["state"], record["refund_amount"], record["item_comes_back"]) == ("refunded", 6.0, False)
+
+
+def test_the_seller_accepts_the_buyer_counter_offer_and_what_shopee_refuses(shop, sim):
+    return_sn = sim_post(sim, "/_sim/returns", {"order_sn": _shipped_order(sim)})["return_sn"]
+    adapter = ReturnAdapter(shop)
+    with pytest.raises(ShopeeRequestError, match="not the buyer's"):   # no offer at all yet
+        adapter.accept_offer(return_sn)
+    with pytest.raises(requests.HTTPError):   # the buyer counters an offer of the seller only
+        sim_post(sim, "/_sim/returns/counter_offer", {"return_sn": return_sn, "amount": 8})
+    adapter.offer(return_sn, 5)
+    with pytest.raises(ShopeeRequestError, match="not the buyer's"):   # the latest offer is the seller's own
+        adapter.accept_offer(return_sn)
+    with pytest.raises(requests.HTTPError):   # above what the buyer paid
+        sim_post(sim, "/_sim/returns/counter_offer", {"return_sn": return_sn, "amount": 10 ** 6})
+    sim_post(sim, "/_sim/returns/counter_offer", {"return_sn": return_sn, "amount": 8})
+    data = adapter.detail(return_sn)
+    assert (data["negotiation"]["latest_offer_creator"], buyer_offer(data)[0]) == ("buyer", 8.0)
+    assert adapter.accept_offer(return_sn) == {"return_sn": return_sn}
+    record = return_record(adapter.detail(return_sn))
+    assert (record["state"], record["refund_amount"], record["item_comes_back"], record["buyer_offer_amount"]) == (
+        "refunded", 8.0, False, 0.0)
+    with pytest.raises(ShopeeRequestError, match="REFUND_PAID"):   # no longer waiting: a second accept
+        adapter.accept_offer(return_sn)
 
 
 def test_the_list_reads_returns_by_their_last_change(shop, sim):
