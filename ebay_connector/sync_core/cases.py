@@ -1,7 +1,15 @@
 """eBay inquiries and cases (``ebay_api.post_order_inquiries.EbayCase``) -> marketplace.case values. Pure: no
 Odoo, no HTTP. A pull's window and watermark are the cancellations' (``sync_core.cancellations``): the searches
 filter by creation date only."""
+from datetime import timedelta
+
 from .times import to_naive_utc
+
+# How long a pull waits (its watermark held) for the order of an inquiry or case that matches no imported order:
+# the order pull, every few minutes, brings an order sold just before; an order Odoo never pulled (sold before the
+# shop's first sync) is not waited for longer, or the watermark would stay behind (eBay's searches without an end
+# cover 90 days from their start): the seller is told instead.
+UNMATCHED_WAIT = timedelta(days=2)
 
 
 def case_key(kind, case_id):
@@ -32,3 +40,13 @@ def case_values(ebay_case):
     }
     values.update({name: value for name, value in optional.items() if value})
     return values
+
+
+def unmatched_waiting_since(requested_dates, now, waiting_since=None):
+    """The creation date a case pull's watermark waits at (``next_cancellation_watermark``) for records that
+    match no imported order yet: the earliest of ``requested_dates`` (naive UTC; None: unknown, not waited for)
+    within ``UNMATCHED_WAIT`` of ``now``, and the ``waiting_since`` already held; None when nothing waits."""
+    dates = [date for date in requested_dates if date and date >= now - UNMATCHED_WAIT]
+    if waiting_since:
+        dates.append(waiting_since)
+    return min(dates) if dates else None
