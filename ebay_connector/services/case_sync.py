@@ -14,7 +14,7 @@ from ..ebay_api.post_order_inquiries import (
     map_case,
     map_inquiry,
 )
-from ..sync_core.cases import case_key, case_values, unmatched_waiting_since
+from ..sync_core.cases import case_key, case_values, unmatched_waiting_since, waits_for_order
 from ..sync_core.times import to_naive_utc
 from .after_sale_sync import AfterSaleImporter, AfterSaleService
 from .fulfillment_exporter import carrier_code
@@ -106,9 +106,9 @@ class CaseService(AfterSaleService):
             user_id=(self.shop.user_id or account.create_uid).id,
             summary=_("eBay %(kind)s %(id)s: no order in Odoo", kind=mapped.kind, id=mapped.case_id),
             note=_("%(shop)s: eBay %(kind)s %(id)s of the buyer %(buyer)s (item %(item)s, transaction "
-                   "%(transaction)s) matches no single order imported in Odoo. It is listed on its order once the "
-                   "order pull has imported that order; meanwhile answer it in eBay's Seller Hub before its "
-                   "deadline.", shop=self.shop.name, kind=mapped.kind, id=mapped.case_id, buyer=mapped.buyer,
+                   "%(transaction)s) matches no single order imported in Odoo. Odoo lists it on its order if the "
+                   "order pull brings that order; an order sold before the shop's first sync is not pulled: answer "
+                   "this one in eBay's Seller Hub before its deadline.", shop=self.shop.name, kind=mapped.kind, id=mapped.case_id, buyer=mapped.buyer,
                    item=mapped.item_id, transaction=mapped.transaction_id))
 
     def _unmatched_done(self, raws):
@@ -174,12 +174,15 @@ class CasePull(AfterSaleImporter):
         return [("kind", "=", self.kind)]
 
     def _earliest_unknown(self, raw, unknown_orders, waiting_since):
-        """The watermark waits for the records of this page that match no order of the shop yet (their order
-        pulled within minutes, then they are found again), not longer than ``UNMATCHED_WAIT`` (the seller has
-        a to-do for them). Records matching several orders are not waited for: a later pull would not tell."""
+        """The watermark waits for the records of this page matching no order of the shop while the order pull
+        may still bring it (``waits_for_order``: it has not read eBay's orders up to the record's request); then
+        they are found again and created on it. Records matching several orders are not waited for: a later pull
+        would not tell either (the seller has a to-do for them)."""
+        now, orders_until = fields.Datetime.now(), self.shop.ebay_orders_synced_until
+        dates = [to_naive_utc(mapped.requested_at) for mapped in self.unmatched if not self._orders_of(mapped)]
         waiting = unmatched_waiting_since(
-            [to_naive_utc(mapped.requested_at) for mapped in self.unmatched if not self._orders_of(mapped)],
-            fields.Datetime.now(), fields.Datetime.to_datetime(waiting_since) if waiting_since else None)
+            [date for date in dates if waits_for_order(date, orders_until, now)],
+            fields.Datetime.to_datetime(waiting_since) if waiting_since else None)
         return fields.Datetime.to_string(waiting) if waiting else None
 
 
@@ -191,7 +194,8 @@ class InquiryImporter(CasePull, InquiryService):
 
 class CaseImporter(CasePull, EbayCaseService):
     """``pull_cases``: eBay's cases of the shop created since its watermark; a case new to Odoo, or whose status
-    moved, is read whole (its type, eBay's link); a replay reads nothing more."""
+    moved, is read whole (its type, eBay's link); a replay reads nothing more, nor does a case matching no order
+    yet."""
 
     synced_until_field = "ebay_cases_synced_until"
 
@@ -201,11 +205,20 @@ class CaseImporter(CasePull, EbayCaseService):
              ("external_key", "in", [case_key(CASE, member.get("caseId")) for member in members])])}
         raws = []
         for summary in members:
-            if stored.get(case_key(CASE, summary.get("caseId"))) == summary.get("caseStatusEnum"):
+            key = case_key(CASE, summary.get("caseId"))
+            if stored.get(key) == summary.get("caseStatusEnum") or (key not in stored and not self._matched(summary)):
                 raws.append(summary)
             else:
                 raws.append(dict(summary, **self.adapter.get(summary.get("caseId"))))
         return raws
+
+    def _matched(self, summary):
+        """Whether a new case's summary matches an order (else it is not stored: its detail is not read while
+        the pull waits for its order); one eBay cannot map is read (its error is logged by the store step)."""
+        try:
+            return bool(self._map(summary).order_id)
+        except MappingError:
+            return True
 
 
 class InquiryAnswerer(InquiryService):
