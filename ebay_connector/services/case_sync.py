@@ -6,6 +6,8 @@ from odoo import _, fields
 from ..ebay_api.errors import MappingError
 from ..ebay_api.post_order_inquiries import (
     CASE,
+    CLOSED,
+    ESCALATED,
     INQUIRY,
     PAGE_SIZE,
     WAITING_SELLER,
@@ -96,9 +98,10 @@ class CaseService(AfterSaleService):
 
     def _tell_seller_unmatched(self, mapped):
         """A to-do, once, for the shop's responsible on its account (shops carry no activities): the buyer's
-        claim waits on eBay while Odoo holds no order for it. Its summary names the kind and eBay id (the to-do
-        is found by them again)."""
-        if self._unmatched_todos(mapped.kind, mapped.case_id):
+        claim is open on eBay while Odoo holds no order for it (a closed one, or an inquiry escalated to a case,
+        which is told of itself, asks nothing more). Its summary names the kind and eBay id (the to-do is found
+        by them again)."""
+        if mapped.state in (CLOSED, ESCALATED) or self._unmatched_todos(mapped.kind, mapped.case_id):
             return
         account = self.shop.account_id
         account.sudo().activity_schedule(
@@ -108,8 +111,8 @@ class CaseService(AfterSaleService):
             note=_("%(shop)s: eBay %(kind)s %(id)s of the buyer %(buyer)s (item %(item)s, transaction "
                    "%(transaction)s) matches no single order imported in Odoo. Odoo lists it on its order if the "
                    "order pull brings that order; an order sold before the shop's first sync is not pulled: answer "
-                   "this one in eBay's Seller Hub before its deadline.", shop=self.shop.name, kind=mapped.kind, id=mapped.case_id, buyer=mapped.buyer,
-                   item=mapped.item_id, transaction=mapped.transaction_id))
+                   "this one in eBay's Seller Hub before its deadline.", shop=self.shop.name, kind=mapped.kind,
+                   id=mapped.case_id, buyer=mapped.buyer, item=mapped.item_id, transaction=mapped.transaction_id))
 
     def _unmatched_done(self, raws):
         """The to-dos of records now stored on their order are done."""
