@@ -1,10 +1,13 @@
+import re
 from dataclasses import replace
 
-from odoo import _
+from odoo import _, fields
 
 from ..ebay_api.errors import MappingError
 from ..ebay_api.post_order_inquiries import (
     CASE,
+    CLOSED,
+    ESCALATED,
     INQUIRY,
     PAGE_SIZE,
     WAITING_SELLER,
@@ -13,16 +16,20 @@ from ..ebay_api.post_order_inquiries import (
     map_case,
     map_inquiry,
 )
-from ..sync_core.cases import case_key, case_values
+from ..sync_core.cases import case_key, case_values, unmatched_waiting_since, waits_for_order
+from ..sync_core.times import to_naive_utc
 from .after_sale_sync import AfterSaleImporter, AfterSaleService
 from .fulfillment_exporter import carrier_code
 
 
 class CaseService(AfterSaleService):
     """What the inquiry and case flows share: eBay's records mapped, and matched to their order. eBay's
-    summaries name the order line (``itemId``, ``transactionId``) and the buyer, not the order: a record Odoo
-    knows keeps its order; a new one is of the shop's order holding that item for that buyer (the one order, or
-    none: then it is logged and left out)."""
+    summaries and details name the order line (``itemId``, ``transactionId``) and the buyer, never the order
+    (docs/ebay-api.md: InquirySummaryType, InquiryDetailsResponse, CaseSummaryType, CaseDetailsResponse), so the
+    order cannot be asked for by id: a record Odoo knows keeps its order; a new one is of the shop's order holding
+    that item for that buyer. A record matching no imported order is not dropped: the seller gets a to-do naming
+    it (``_tell_seller_unmatched``), and a pull waits for its order (``CasePull``); once the order pull imported
+    that order, the record is created on it and the to-do is done."""
 
     model = "marketplace.case"
     kind = None
@@ -32,6 +39,7 @@ class CaseService(AfterSaleService):
     def __init__(self, job, run):
         super().__init__(job, run)
         self.adapter = self.adapter_class(self.client)
+        self.unmatched = []     # the records of the last ``_sync`` that match no imported order
 
     def _parse(self, raw):
         raise NotImplementedError
@@ -45,21 +53,26 @@ class CaseService(AfterSaleService):
 
     def _order_of(self, mapped):
         """The external id of the order the record is about, or None when Odoo cannot tell."""
+        orders = self._orders_of(mapped)
+        return orders.external_order_id if len(orders) == 1 else None
+
+    def _orders_of(self, mapped):
+        """The shop's orders the record may be about: the one it is stored on, else those holding its item for
+        its buyer."""
         known = self.env[self.model].search([("shop_id", "=", self.shop.id),
                                              ("external_key", "=", case_key(mapped.kind, mapped.case_id))], limit=1)
         if known:
-            return known.order_id.external_order_id
+            return known.order_id
         if not mapped.item_id:
-            return None
+            return self.env["marketplace.order"]
         lines = self.env["marketplace.order.line"].search([("order_id.shop_id", "=", self.shop.id),
                                                            ("external_item_id", "=", mapped.item_id)])
-        orders = lines.order_id.filtered(lambda order: not mapped.buyer or order.buyer_username == mapped.buyer)
-        return orders.external_order_id if len(orders) == 1 else None
+        return lines.order_id.filtered(lambda order: not mapped.buyer or order.buyer_username == mapped.buyer)
 
     def _sync(self, raws):
-        """Store the records matched to an order; the others are logged (an order sold before the connector, or
-        several orders of that buyer for that item)."""
-        matched = []
+        """Store the records matched to an order; the others are logged and told to the seller (an order not
+        imported yet, sold before the connector, or several orders of that buyer for that item)."""
+        matched, self.unmatched = [], []
         for raw in raws:
             try:
                 mapped = self._map(raw)
@@ -68,11 +81,47 @@ class CaseService(AfterSaleService):
                 continue
             if mapped.order_id:
                 matched.append(raw)
-            else:
-                self.run.log(_("eBay %(kind)s %(id)s (item %(item)s, buyer %(buyer)s): no single order of this shop "
-                               "matches it; not imported.", kind=mapped.kind, id=mapped.case_id,
-                               item=mapped.item_id, buyer=mapped.buyer), "warning")
-        return super()._sync(matched)
+                continue
+            self.unmatched.append(mapped)
+            self.run.log(_("eBay %(kind)s %(id)s (item %(item)s, buyer %(buyer)s): no single order of this shop "
+                           "matches it; not imported yet.", kind=mapped.kind, id=mapped.case_id,
+                           item=mapped.item_id, buyer=mapped.buyer), "warning")
+            self._tell_seller_unmatched(mapped)
+        counts = super()._sync(matched)
+        self._unmatched_done(raws)
+        return counts
+
+    def _unmatched_todos(self, kind, case_id):
+        """The to-dos of the shop's account naming eBay's ``kind`` ``case_id``."""
+        tag = re.compile(r"\b%s %s\b" % (re.escape(kind), re.escape(case_id)))
+        return self.shop.account_id.sudo().activity_ids.filtered(lambda todo: tag.search(todo.summary or ""))
+
+    def _tell_seller_unmatched(self, mapped):
+        """A to-do, once, for the shop's responsible on its account (shops carry no activities): the buyer's
+        claim is open on eBay while Odoo holds no order for it (a closed one, or an inquiry escalated to a case,
+        which is told of itself, asks nothing more). Its summary names the kind and eBay id (the to-do is found
+        by them again)."""
+        if mapped.state in (CLOSED, ESCALATED) or self._unmatched_todos(mapped.kind, mapped.case_id):
+            return
+        account = self.shop.account_id
+        account.sudo().activity_schedule(
+            "mail.mail_activity_data_todo", date_deadline=to_naive_utc(mapped.respond_by) or None,
+            user_id=(self.shop.user_id or account.create_uid).id,
+            summary=_("eBay %(kind)s %(id)s: no order in Odoo", kind=mapped.kind, id=mapped.case_id),
+            note=_("%(shop)s: eBay %(kind)s %(id)s of the buyer %(buyer)s (item %(item)s, transaction "
+                   "%(transaction)s) matches no single order imported in Odoo. Odoo lists it on its order if the "
+                   "order pull brings that order; an order sold before the shop's first sync is not pulled: answer "
+                   "this one in eBay's Seller Hub before its deadline.", shop=self.shop.name, kind=mapped.kind,
+                   id=mapped.case_id, buyer=mapped.buyer, item=mapped.item_id, transaction=mapped.transaction_id))
+
+    def _unmatched_done(self, raws):
+        """The to-dos of records now stored on their order are done."""
+        stored = self.env[self.model].search([
+            ("shop_id", "=", self.shop.id),
+            ("external_key", "in", [case_key(self.kind, raw.get(self.raw_key)) for raw in raws])])
+        for record in stored:
+            for todo in self._unmatched_todos(record.kind, record.external_case_id):
+                todo.action_feedback(feedback=_("Listed on %s.", record.order_id.name))
 
 
 class InquiryService(CaseService):
@@ -127,6 +176,18 @@ class CasePull(AfterSaleImporter):
     def _open_domain(self):
         return [("kind", "=", self.kind)]
 
+    def _earliest_unknown(self, raw, unknown_orders, waiting_since):
+        """The watermark waits for the records of this page matching no order of the shop while the order pull
+        may still bring it (``waits_for_order``: it has not read eBay's orders up to the record's request); then
+        they are found again and created on it. Records matching several orders are not waited for: a later pull
+        would not tell either (the seller has a to-do for them)."""
+        now, orders_until = fields.Datetime.now(), self.shop.ebay_orders_synced_until
+        dates = [to_naive_utc(mapped.requested_at) for mapped in self.unmatched if not self._orders_of(mapped)]
+        waiting = unmatched_waiting_since(
+            [date for date in dates if waits_for_order(date, orders_until, now)],
+            fields.Datetime.to_datetime(waiting_since) if waiting_since else None)
+        return fields.Datetime.to_string(waiting) if waiting else None
+
 
 class InquiryImporter(CasePull, InquiryService):
     """``pull_inquiries``: eBay's item-not-received inquiries of the shop created since its watermark."""
@@ -136,7 +197,8 @@ class InquiryImporter(CasePull, InquiryService):
 
 class CaseImporter(CasePull, EbayCaseService):
     """``pull_cases``: eBay's cases of the shop created since its watermark; a case new to Odoo, or whose status
-    moved, is read whole (its type, eBay's link); a replay reads nothing more."""
+    moved, is read whole (its type, eBay's link); a replay reads nothing more, nor does a case matching no order
+    yet."""
 
     synced_until_field = "ebay_cases_synced_until"
 
@@ -146,11 +208,20 @@ class CaseImporter(CasePull, EbayCaseService):
              ("external_key", "in", [case_key(CASE, member.get("caseId")) for member in members])])}
         raws = []
         for summary in members:
-            if stored.get(case_key(CASE, summary.get("caseId"))) == summary.get("caseStatusEnum"):
+            key = case_key(CASE, summary.get("caseId"))
+            if stored.get(key) == summary.get("caseStatusEnum") or (key not in stored and not self._matched(summary)):
                 raws.append(summary)
             else:
                 raws.append(dict(summary, **self.adapter.get(summary.get("caseId"))))
         return raws
+
+    def _matched(self, summary):
+        """Whether a new case's summary matches an order (else it is not stored: its detail is not read while
+        the pull waits for its order); one eBay cannot map is read (its error is logged by the store step)."""
+        try:
+            return bool(self._map(summary).order_id)
+        except MappingError:
+            return True
 
 
 class InquiryAnswerer(InquiryService):

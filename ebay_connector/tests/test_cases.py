@@ -1,11 +1,19 @@
 """Item-not-received inquiries and cases through the simulator's Post-Order API: a buyer's inquiry becomes a record
 with its deadline and an activity, matched to its order by item and buyer; a Marketplace User answers with the
 delivery's tracking, a Marketplace Manager (only) refunds, each sent once; an escalation and a return's case are
-listed read only with eBay's link; replays change nothing; another company's user sees nothing."""
+listed read only with eBay's link; replays change nothing; another company's user sees nothing. A claim on an order
+Odoo has not imported (eBay names no order) is a to-do for the seller, and the pull waits for the order pull to bring
+its order, then lists it on that order once."""
+from datetime import timedelta
+from unittest.mock import patch
+
+from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user
 
 from ..ebay_api.fulfillment import FulfillmentAdapter
+from ..ebay_api.post_order import date_value
+from ..sync_core.times import to_naive_utc
 from .test_returns import ReturnCase
 
 SHIPMENT = "POST /post-order/v2/inquiry/{id}/provide_shipment_info"
@@ -157,15 +165,72 @@ class TestInquiriesAndCases(ReturnCase):
         with self.assertRaises(UserError):        # nor may the order's own refund take it above what was paid
             order.with_user(self.manager)._request_refund("amount", "item_not_received", amount=order.amount_total)
 
-    def test_an_inquiry_of_an_order_odoo_does_not_hold_is_logged_not_guessed(self):
+    def pull_claims_later(self, asked_at, job_type="pull_inquiries"):
+        """A pull an hour after the buyer's claim (Odoo's clock only): a watermark not held for the claim goes
+        past it."""
+        with patch.object(fields.Datetime, "now", lambda *args: asked_at + timedelta(hours=1)):
+            return self.pull_claims(job_type)
+
+    def unmatched_todos(self, case_id, kind="inquiry"):
+        return self.ebay_account.activity_ids.filtered(lambda todo: "%s %s" % (kind, case_id) in todo.summary)
+
+    def order_shipped_from_seller_hub(self):
+        """An eBay order sold and shipped that Odoo has not pulled."""
         external_id = self.sim_order([(self.sku_a, 1)])
         fulfillment = FulfillmentAdapter(self.ebay_account._ebay_client())
         fulfillment.create_shipping_fulfillment(external_id, [(line["lineItemId"], line["quantity"]) for line in
                                                               fulfillment.get_order(external_id)["lineItems"]],
-                                                "UPS", "1Z999AA10123456785")   # sold and shipped from Seller Hub
-        self.sim_post("/_sim/inquiries", {"orderId": external_id})
-        job = self.pull_claims("pull_inquiries")
-        self.assertFalse(self.env["marketplace.case"].search([("shop_id", "=", self.ebay_shop.id)]))
+                                                "UPS", "1Z999AA10123456785")
+        return external_id
+
+    def test_an_inquiry_before_its_order_is_told_to_the_seller_then_listed_on_its_order_once(self):
+        external_id = self.order_shipped_from_seller_hub()
+        inquiry = self.sim_post("/_sim/inquiries", {"orderId": external_id})
+        inquiry_id, asked_at = inquiry["inquiryId"], to_naive_utc(date_value(inquiry["creationDate"]))
+        job = self.pull_claims_later(asked_at)
+        self.assertFalse(self.env["marketplace.case"].search([("shop_id", "=", self.ebay_shop.id)]),
+                         "eBay names no order: none is guessed")
         self.assertIn("no single order of this shop matches it", " ".join(job.log_ids.mapped("message")))
-        self.assertFalse(self.env["marketplace.job"].search([("job_type", "=", "pull_orders"),
-                                                             ("state", "=", "pending")]), "no order id to ask for")
+        todo = self.unmatched_todos(inquiry_id)
+        self.assertEqual(len(todo), 1, "the seller is told, not left with a log line")
+        self.assertIn(self.ebay_shop.name, todo.note)
+        self.assertLessEqual(self.ebay_shop.ebay_inquiries_synced_until, asked_at, "the pull waits for its order")
+
+        self.pull_claims_later(asked_at)       # replayed before the order comes: nothing more
+        self.assertFalse(self.env["marketplace.case"].search([("shop_id", "=", self.ebay_shop.id)]))
+        self.assertEqual(len(self.unmatched_todos(inquiry_id)), 1)
+
+        self.pull()                            # the regular order pull brings the order
+        order = self.order(external_id)
+        self.assertTrue(order.sale_order_id)
+        self.pull_claims_later(asked_at)
+        record = order.case_ids
+        self.assertEqual((len(record), record.external_case_id, record.state), (1, inquiry_id, "waiting_seller"))
+        self.assertEqual(order.sale_order_id.marketplace_case_count, 1)
+        self.assertFalse(self.unmatched_todos(inquiry_id), "the seller's to-do is done")
+
+        self.ebay_shop.ebay_inquiries_synced_until = self.started
+        self.pull_claims("pull_inquiries")     # replayed: the same inquiry, once
+        self.pull()                            # and the order pulled again
+        self.pull(payload={"order_ids": [external_id]})
+        self.assertEqual(self.counts([external_id])[:2], (1, 1), "one order, one sale order")
+        self.assertEqual(len(self.env["marketplace.case"].search([("shop_id", "=", self.ebay_shop.id)])), 1)
+        self.assertEqual(len(record.activity_ids), 1, "one to-do for its salesperson")
+        self.assertFalse(self.unmatched_todos(inquiry_id))
+
+    def test_a_claim_on_an_order_the_order_pull_will_not_bring_stays_a_to_do(self):
+        external_id = self.order_shipped_from_seller_hub()
+        inquiry = self.sim_post("/_sim/inquiries", {"orderId": external_id})
+        inquiry_id, asked_at = inquiry["inquiryId"], to_naive_utc(date_value(inquiry["creationDate"]))
+        case_id = self.sim_post("/_sim/inquiries/%s/escalate" % inquiry_id, {})["caseId"]
+        self.ebay_shop.ebay_orders_synced_until = asked_at + timedelta(minutes=5)   # read past: sold before the sync
+        self.reset_sim_calls()
+        self.pull_claims_later(asked_at)
+        self.pull_claims_later(asked_at, "pull_cases")
+        self.assertFalse(self.env["marketplace.case"].search([("shop_id", "=", self.ebay_shop.id)]))
+        self.assertEqual(len(self.unmatched_todos(case_id, "case")), 1, "the seller answers it in Seller Hub")
+        self.assertFalse(self.unmatched_todos(inquiry_id), "escalated: its case is what the seller is told of")
+        self.assertGreater(self.ebay_shop.ebay_inquiries_synced_until, asked_at, "no wait for it")
+        self.assertGreater(self.ebay_shop.ebay_cases_synced_until, asked_at)
+        self.assertFalse(self.sim_calls().get("GET /post-order/v2/casemanagement/{id}"),
+                         "a case of no order is not read whole")
