@@ -31,6 +31,17 @@ ADDRESS_FIELDS = ("name", "street", "street2", "city", "zip", "state_id", "count
 QUIET_IMPORT = {"tracking_disable": True, "mail_create_nolog": True}
 REFUND_JOB = "issue_refund"
 OPEN_JOB_STATES = ("pending", "processing", "to_confirm")
+MANAGER_GROUP = "marketplace_base.group_marketplace_manager"
+
+
+def check_may_refund(records):
+    """Refunds are the Marketplace Managers' of the order's company, whatever refunds (an order, a return, an
+    inquiry): checked when a person asks and again when the refund job runs (a job made by hand, or run as
+    someone who lost the right or works in another company, sends nothing)."""
+    env = records.env
+    if not (env.user.has_group(MANAGER_GROUP) and records.has_access("write")):
+        raise AccessError(env._("Only the Marketplace Managers of the order's company refund its buyer (%s is not "
+                                "one of them).", env.user.name))
 
 
 def _address_key(partner):
@@ -806,13 +817,6 @@ class MarketplaceOrder(models.Model):
                                            and case.state == "waiting_seller")
         return jobs + sum((to_decimal(case.claim_amount) for case in inquiries), to_decimal(0))
 
-    def _check_may_refund(self):
-        """Refunds are Marketplace Managers' of the order's company: checked when asked and again when the
-        refund job runs (a job made by hand, or run as someone who lost the right, sends nothing)."""
-        if not self.env.user.has_group("marketplace_base.group_marketplace_manager"):
-            raise AccessError(_("Only Marketplace Managers issue refunds."))
-        self.check_access("write")
-
     def _request_refund(self, mode, reason, amount=None, units=None, comment=None):
         """The seller refunds the buyer from Odoo: ``mode`` full (all that remains), lines (``units``
         {marketplace.order.line: units}) or amount, with one of ``marketplace_core.refunds.REASONS``.
@@ -822,7 +826,7 @@ class MarketplaceOrder(models.Model):
         (payload {"order_id", "amount", "lines": [[external line id, amount]], "reason", "comment"}, run as
         the manager) that the order's connector runs; returns the job."""
         self.ensure_one()
-        self._check_may_refund()
+        check_may_refund(self)
         order = self.sudo()
         if not self.env["marketplace.platform"]._get(order.platform)._job_handler(REFUND_JOB):
             raise UserError(_("%s takes no refund from Odoo: its refunds come with its returns and cancellations.",

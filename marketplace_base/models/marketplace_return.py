@@ -1,5 +1,5 @@
 from odoo import Command, _, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 
 from ..marketplace_core.platform import RETURN_LABEL
 
@@ -293,13 +293,6 @@ class MarketplaceReturn(models.Model):
             record.refund_job_id = job
             record.message_post(body=_("Item back: the refund is sent to the marketplace as the shop is set "
                                        "(run as %s).", job.user_id.name))
-
-    def _check_may_refund(self):
-        """Refunds are Marketplace Managers' (of the return's company): a refund job run as anyone else (a
-        Marketplace User's job made by hand, a manager who lost the right) sends nothing."""
-        if not self.env.user.has_group("marketplace_base.group_marketplace_manager"):
-            raise AccessError(_("Only Marketplace Managers refund returns (%s).", self.env.user.name))
-        self.check_access("write")
 
     def _refund_refused(self, message):
         """The marketplace refused the refund (a manager may refund from the order or requeue the job)."""

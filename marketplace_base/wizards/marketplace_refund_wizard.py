@@ -1,6 +1,7 @@
 from odoo import Command, api, fields, models
 
 from ..marketplace_core.refunds import remaining
+from ..models.marketplace_order import check_may_refund
 
 
 class MarketplaceRefundWizard(models.TransientModel):
@@ -26,6 +27,14 @@ class MarketplaceRefundWizard(models.TransientModel):
     amount_remaining = fields.Monetary(string="Left to Refund", compute="_compute_amount_remaining",
                                        help="What the buyer paid less the refunds booked so far.")
     line_ids = fields.One2many("marketplace.refund.wizard.line", "wizard_id", string="Lines")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Only who may refund the order opens its refund (a manager of another company neither sees the order
+        nor what is left to refund on it); confirming checks again."""
+        wizards = super().create(vals_list)
+        check_may_refund(wizards.order_id)
+        return wizards
 
     @api.depends("order_id")
     def _compute_amount_remaining(self):

@@ -4,6 +4,7 @@ from odoo import _, fields
 
 from odoo.addons.marketplace_base.marketplace_core.errors import JobPayloadError
 from odoo.addons.marketplace_base.marketplace_core.refunds import Refund, to_decimal
+from odoo.addons.marketplace_base.models.marketplace_order import check_may_refund
 
 from ..shopee_api.batching import windows
 from ..shopee_api.errors import ShopeeRequestError, ShopeeUncertainError
@@ -260,7 +261,7 @@ class ReturnRefunder(ReturnService):
 
     def execute(self):
         record = self.env["marketplace.return"]._of_job_payload(self.run.payload)
-        record._check_may_refund()
+        check_may_refund(record)
         status = self._read_back(record).get("status")
         if status != SHIPPED_BACK:
             self.run.log(_("%(name)s is %(status)s on Shopee: nothing to confirm (Shopee refunds a return the "
