@@ -38,10 +38,13 @@ class MarketplaceRefundWizard(models.TransientModel):
 
     @api.depends("order_id")
     def _compute_amount_remaining(self):
+        """In superuser mode (the credit notes may be the accountants'), for an order the user sees only: the
+        form's first onchange, before any creation, showed another company's manager what is left to refund."""
         for wizard in self:
-            order = wizard.order_id.sudo()
-            wizard.amount_remaining = float(remaining(order._refund_figures(), order._booked_credit_lines()).total) \
-                if order else 0.0
+            order = wizard.order_id
+            wizard.amount_remaining = float(remaining(order.sudo()._refund_figures(),
+                                                      order.sudo()._booked_credit_lines()).total) \
+                if order and order.has_access("read") else 0.0
 
     @api.onchange("mode")
     def _onchange_mode(self):
