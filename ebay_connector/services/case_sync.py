@@ -3,6 +3,8 @@ from dataclasses import replace
 
 from odoo import _, fields
 
+from odoo.addons.marketplace_base.models.marketplace_order import check_may_refund
+
 from ..ebay_api.errors import MappingError
 from ..ebay_api.post_order_inquiries import (
     CASE,
@@ -236,6 +238,8 @@ class InquiryAnswerer(InquiryService):
             self.run.log(_("%s has no answer waiting to be sent: nothing to do.", record.name))
             return
         answer = record.answer
+        if answer == "refund":
+            check_may_refund(record)
         ebay = self._send_once(record, lambda: self._send(record, answer), (WAITING_SELLER,), answer)
         if not ebay:
             return

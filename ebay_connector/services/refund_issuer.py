@@ -5,6 +5,7 @@ from odoo.exceptions import UserError
 
 from odoo.addons.marketplace_base.marketplace_core.errors import JobPayloadError
 from odoo.addons.marketplace_base.marketplace_core.refunds import Refund, RefundError, check_amount
+from odoo.addons.marketplace_base.models.marketplace_order import check_may_refund
 
 from ..ebay_api.errors import EbayRequestError
 from ..ebay_api.fulfillment import FulfillmentAdapter
@@ -57,7 +58,7 @@ class RefundIssuer(EbayJobService):
                                     '%(order)s).', shop=self.shop.name, order=payload.get("order_id")))
         if payload.get("reason") not in EBAY_REASONS:
             raise JobPayloadError(_("The payload's reason %s is none of eBay's.", payload.get("reason")))
-        order._check_may_refund()
+        check_may_refund(order)
         return order
 
     def _refund(self, payload):

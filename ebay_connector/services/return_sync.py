@@ -2,6 +2,7 @@ from odoo import _
 from odoo.exceptions import UserError
 
 from odoo.addons.marketplace_base.marketplace_core.refunds import RefundError, check_amount, to_decimal
+from odoo.addons.marketplace_base.models.marketplace_order import check_may_refund
 
 from ..ebay_api.post_order_returns import (
     APPROVED,
@@ -157,7 +158,7 @@ class ReturnRefunder(ReturnService):
 
     def execute(self):
         record = self._record()
-        record._check_may_refund()
+        check_may_refund(record)
         ebay = self._send_once(record, lambda: self._send(record), (ITEM_RECEIVED,), _("the refund"),
                                refused=record._refund_refused)
         if not ebay:

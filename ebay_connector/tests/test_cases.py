@@ -14,7 +14,7 @@ from odoo.tests import new_test_user
 from ..ebay_api.fulfillment import FulfillmentAdapter
 from ..ebay_api.post_order import date_value
 from ..sync_core.times import to_naive_utc
-from .test_returns import ReturnCase
+from .test_returns import REFUND_REFUSED, ReturnCase
 
 SHIPMENT = "POST /post-order/v2/inquiry/{id}/provide_shipment_info"
 REFUND = "POST /post-order/v2/inquiry/{id}/issue_refund"
@@ -98,7 +98,7 @@ class TestInquiriesAndCases(ReturnCase):
     def test_only_a_manager_refunds_and_the_refund_is_booked_once(self):
         order = self.shipped_order()
         record = self.buyer_says_not_received(order)
-        with self.assertRaises(AccessError):      # a Marketplace User gives tracking, does not refund
+        with self.assertRaisesRegex(AccessError, REFUND_REFUSED):     # a Marketplace User gives tracking only
             record.with_user(self.mkt_user).action_refund()
         with self.assertRaises(AccessError):
             record.with_user(self.salesperson).action_provide_shipment_info()
@@ -125,6 +125,19 @@ class TestInquiriesAndCases(ReturnCase):
         credit_note = self.env["account.move"].search([("marketplace_order_id", "=", order.id)])
         self.assertEqual(len(credit_note), 1, "eBay's refund is one credit note")
         self.assertAlmostEqual(credit_note.amount_total, record.claim_amount, places=2)
+
+    def test_a_refund_answer_run_by_someone_no_longer_a_manager_sends_nothing(self):
+        order = self.shipped_order()
+        record = self.buyer_says_not_received(order)
+        record.with_user(self.manager).action_refund()
+        self.manager.groups_id = [(3, self.env.ref("marketplace_base.group_marketplace_manager").id)]
+        self.reset_sim_calls()
+        job = record.answer_job_id
+        self.run_jobs(job_ids=job.ids)
+        self.assertEqual(job.state, "failed")
+        self.assertIn(REFUND_REFUSED, job.last_error)
+        self.assertFalse(self.sim_calls().get(REFUND))
+        self.assertEqual(record.state, "waiting_seller")
 
     def test_an_escalated_inquiry_and_a_returns_case_are_listed_read_only(self):
         order = self.shipped_order()

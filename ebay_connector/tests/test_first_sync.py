@@ -4,7 +4,7 @@ eBay is the truth for listings that exist when the shop is connected; Odoo pushe
 prices only once someone took over (after a preview), and a push that would zero or empty
 the shop waits for a manager's confirmation.
 """
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user
 
 from odoo.addons.marketplace_base.marketplace_core import push as core_push
@@ -130,6 +130,18 @@ class TestFirstSync(BackfilledShopCase):
         self.assertEqual(set((self.jobs("push_stock") | self.jobs("push_price")).mapped("state")), {"done"})
         self.assertNotIn(BULK, self.sim_calls(), "eBay already shows what Odoo would push")
         self.assertEqual(self.ebay_quantities(), self.on_ebay)
+
+    def test_initial_stock_is_set_by_inventory_users_only(self):
+        """A Marketplace User or Manager without Inventory rights is told who can; nothing is adjusted."""
+        user = new_test_user(self.env, "mkt_user_no_stock", groups="marketplace_base.group_marketplace_user")
+        manager = new_test_user(self.env, "mkt_manager_no_stock", groups="marketplace_base.group_marketplace_manager")
+        with self.assertRaisesRegex(UserError, "needs Inventory rights"):
+            self.preview().with_user(manager).action_stock_from_marketplace()
+        for person in (user, manager):
+            with self.assertRaisesRegex(UserError, "needs Inventory rights"):
+                self.ebay_shop.with_user(person).action_stock_from_marketplace()
+        self.assertEqual(set(self.in_stock().product_id.mapped("qty_available")), {0.0})
+        self.assertFalse(self.chatter("set the initial stock"))
 
     # -- the circuit breaker ----------------------------------------------------
     def test_breaker_holds_a_mass_zero_until_a_manager_confirms(self):

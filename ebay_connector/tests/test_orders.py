@@ -128,6 +128,25 @@ class TestOrderPull(OrdersCase):
         self.assertEqual(self.order(external_id).state, "imported")
         self.assertGreater(self.ebay_shop.ebay_orders_synced_until, mark)
 
+    def test_a_marketplace_user_without_contact_creation_retries_an_order_pull_of_a_new_buyer(self):
+        """His failed Pull Orders (eBay was down), Requeued by him, runs as him again: the new buyer's contact is
+        the import's to make, Contact Creation or not (the order stopped in error on Odoo's raw access error)."""
+        user = new_test_user(self.env, "ebay_retry_user", email="retrier@example.com",
+                             groups="marketplace_base.group_marketplace_user")
+        self.assertFalse(user.has_group("base.group_partner_manager"))
+        self.ebay_shop.ebay_orders_synced_until = self.started - timedelta(minutes=1)
+        external_id = self.sim_order([(self.sku_a, 1)], buyer="first_time_buyer")
+        action = self.ebay_shop.with_user(user).with_context(ebay_job_type="pull_orders").action_ebay_enqueue()
+        job = self.env["marketplace.job"].browse(action["res_id"])
+        job.write({"state": "failed", "last_error": "eBay answered 503"})
+        job.with_user(user).action_requeue()
+        self.run_jobs(job_ids=job.ids)
+        self.assertEqual((job.state, job.user_id), ("done", user), job.last_error)
+        order = self.order(external_id)
+        self.assertEqual(order.state, "imported", order.error_message)
+        self.assertEqual(order.partner_id.marketplace_buyer_key, "ebay:first_time_buyer")
+        self.assertEqual(order.partner_id.company_id, self.ebay_shop.company_id)
+
     def test_order_whose_sale_order_cannot_add_up_is_flagged_with_both_figures(self):
         """A promotion of 10.00 on 6 units: eBay says the buyer pays 6 x price - 10.00; a unit price to the cent
         cannot make that (6 x (price - 1.67) is 0.02 less). Imported all the same, flagged and told, never silent."""

@@ -16,6 +16,7 @@ from odoo.addons.marketplace_base.marketplace_core.money import MoneyPayout, Mon
 from .test_cancellations import CancellationCase
 from .test_disputes import DisputeCase
 from .test_orders import OrdersCase
+from .test_returns import REFUND_REFUSED
 
 
 class RefundCase(OrdersCase):
@@ -189,11 +190,15 @@ class TestIssuedRefunds(RefundCase):
         outsider = new_test_user(self.env, "refund_outsider", groups="marketplace_base.group_marketplace_manager",
                                  company_id=other.id, company_ids=[other.id])
         for person in (user, salesperson, outsider):
-            with self.assertRaises(AccessError):
+            with self.assertRaisesRegex(AccessError, REFUND_REFUSED):
                 order.with_user(person)._request_refund("full", "buyer_cancel")
         with self.assertRaises(AccessError):
             self.env["marketplace.refund.wizard"].with_user(user).create({"order_id": order.id, "mode": "full",
                                                                           "reason": "buyer_cancel"})
+        as_outsider = self.env["marketplace.refund.wizard"].with_user(outsider).with_context(default_order_id=order.id)
+        self.assertEqual(Form(as_outsider).amount_remaining, 0.0, "nor sees what is left to refund on it")
+        with self.assertRaisesRegex(AccessError, REFUND_REFUSED):
+            as_outsider.create({"mode": "full", "reason": "buyer_cancel"})
         self.assertFalse(self.refund_jobs(order))
         wizard = self.env["marketplace.refund.wizard"].with_user(self.manager).create(
             {"order_id": order.id, "mode": "amount", "amount": 1.0, "reason": "shipping_discount"})
@@ -209,7 +214,7 @@ class TestIssuedRefunds(RefundCase):
         self.reset_sim_calls()
         self.run_jobs(job_ids=job.ids)
         self.assertIn(job.state, ("failed", "pending"))
-        self.assertIn("Only Marketplace Managers", job.last_error or "")
+        self.assertIn(REFUND_REFUSED, job.last_error or "")
         self.assertFalse(self.sim_calls().get("POST /sell/fulfillment/v1/order/{id}/issue_refund"))
         self.assertFalse(self.credit_notes(order))
 

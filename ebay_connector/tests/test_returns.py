@@ -13,6 +13,9 @@ from ..ebay_api.fulfillment import FulfillmentAdapter
 from ..services import return_sync
 from .test_orders import OrdersCase
 
+# who may refund: one guard for orders, returns and inquiries (marketplace_order.check_may_refund)
+REFUND_REFUSED = "Only the Marketplace Managers of the order's company refund its buyer"
+
 
 class ReturnCase(OrdersCase):
 
@@ -384,7 +387,7 @@ class TestRefundOnReceipt(ReturnCase):
         self.reset_sim_calls()
         self.run_jobs(job_ids=job.ids)
         self.assertEqual(job.state, "failed")
-        self.assertIn("Only Marketplace Managers refund returns", job.last_error)
+        self.assertIn(REFUND_REFUSED, job.last_error)
         self.assertFalse(self.sim_calls().get(self.REFUND))
         self.assertEqual(record.state, "item_received")
         # another company's manager sees nothing of the return nor of the shop

@@ -1,13 +1,13 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 
 from ..marketplace_core.refunds import AMOUNT, RefundError, requested_refund, to_decimal
+from .marketplace_order import check_may_refund
 
 # Fields a Marketplace User writes himself (the comment sent with his answer); everything else comes from the
 # marketplace or from the answer flow, which writes as superuser after its guards.
 USER_FIELDS = frozenset({"seller_comment"})
 OPEN_STATES = ("waiting_seller", "waiting_buyer", "under_review")
-MANAGER_GROUP = "marketplace_base.group_marketplace_manager"
 
 
 class MarketplaceCase(models.Model):
@@ -98,8 +98,7 @@ class MarketplaceCase(models.Model):
         """Refund the buyer in full for the claimed line (Marketplace Managers): the marketplace refunds and its
         refund is booked as a credit note of the order when the order is read again."""
         self._check_inquiry()
-        if not self.env.user.has_group(MANAGER_GROUP):
-            raise AccessError(_("Only Marketplace Managers refund the buyer."))
+        check_may_refund(self)
         self._check_can_answer()
         self._check_answerable()
         for record in self:

@@ -31,6 +31,17 @@ ADDRESS_FIELDS = ("name", "street", "street2", "city", "zip", "state_id", "count
 QUIET_IMPORT = {"tracking_disable": True, "mail_create_nolog": True}
 REFUND_JOB = "issue_refund"
 OPEN_JOB_STATES = ("pending", "processing", "to_confirm")
+MANAGER_GROUP = "marketplace_base.group_marketplace_manager"
+
+
+def check_may_refund(records):
+    """Refunds are the Marketplace Managers' of the order's company, whatever refunds (an order, a return, an
+    inquiry): checked when a person asks and again when the refund job runs (a job made by hand, or run as
+    someone who lost the right or works in another company, sends nothing)."""
+    env = records.env
+    if not (env.user.has_group(MANAGER_GROUP) and records.has_access("write")):
+        raise AccessError(env._("Only the Marketplace Managers of the order's company refund its buyer (%s is not "
+                                "one of them).", env.user.name))
 
 
 def _address_key(partner):
@@ -419,10 +430,15 @@ class MarketplaceOrder(models.Model):
         A buyer belongs to the company of the order's shop: another company selling to the same username gets
         a contact of its own and never sees this one (names, addresses and e-mails are a company's data).
         For all these orders together: one search of the known buyers and their addresses, one create
-        of the new buyers, one of the new addresses."""
+        of the new buyers, one of the new addresses.
+
+        The contacts are the import's own bookkeeping, made in superuser mode for whoever may import these
+        orders: a Marketplace User's Pull Orders or Retry runs with his rights, and without Contact Creation
+        his orders stopped in error on Odoo's raw access error."""
         company = self.company_id
         company.ensure_one()
-        Partner = self.env["res.partner"].with_context(**QUIET_IMPORT)
+        self.check_access("write")
+        Partner = self.env["res.partner"].sudo().with_context(**QUIET_IMPORT)
         keys = {order.id: order._buyer_key() for order in self}
         buyers = {}
         for partner in Partner.search([("marketplace_buyer_key", "in", [key for key in keys.values() if key]),
@@ -806,13 +822,6 @@ class MarketplaceOrder(models.Model):
                                            and case.state == "waiting_seller")
         return jobs + sum((to_decimal(case.claim_amount) for case in inquiries), to_decimal(0))
 
-    def _check_may_refund(self):
-        """Refunds are Marketplace Managers' of the order's company: checked when asked and again when the
-        refund job runs (a job made by hand, or run as someone who lost the right, sends nothing)."""
-        if not self.env.user.has_group("marketplace_base.group_marketplace_manager"):
-            raise AccessError(_("Only Marketplace Managers issue refunds."))
-        self.check_access("write")
-
     def _request_refund(self, mode, reason, amount=None, units=None, comment=None):
         """The seller refunds the buyer from Odoo: ``mode`` full (all that remains), lines (``units``
         {marketplace.order.line: units}) or amount, with one of ``marketplace_core.refunds.REASONS``.
@@ -822,7 +831,7 @@ class MarketplaceOrder(models.Model):
         (payload {"order_id", "amount", "lines": [[external line id, amount]], "reason", "comment"}, run as
         the manager) that the order's connector runs; returns the job."""
         self.ensure_one()
-        self._check_may_refund()
+        check_may_refund(self)
         order = self.sudo()
         if not self.env["marketplace.platform"]._get(order.platform)._job_handler(REFUND_JOB):
             raise UserError(_("%s takes no refund from Odoo: its refunds come with its returns and cancellations.",

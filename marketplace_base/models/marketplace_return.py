@@ -1,8 +1,9 @@
 from odoo import Command, _, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 from odoo.tools import format_amount
 
 from ..marketplace_core.platform import RETURN_LABEL
+from .marketplace_order import check_may_refund
 
 # Fields a Marketplace User writes himself (the details of his answer); everything else comes from the
 # marketplace or from the answer flows, which write as superuser after their guards.
@@ -129,7 +130,7 @@ class MarketplaceReturn(models.Model):
     def action_accept_buyer_offer(self):
         """Accept the buyer's counter-offer: the marketplace refunds him that amount and he keeps the item. A
         refund: Marketplace Managers only."""
-        self._check_may_refund()
+        check_may_refund(self)
         self._check_answerable()
         for record in self:
             if record.currency_id.compare_amounts(record.buyer_offer_amount, 0.0) <= 0:
@@ -332,13 +333,6 @@ class MarketplaceReturn(models.Model):
             record.refund_job_id = job
             record.message_post(body=_("Item back: the refund is sent to the marketplace as the shop is set "
                                        "(run as %s).", job.user_id.name))
-
-    def _check_may_refund(self):
-        """Refunds are Marketplace Managers' (of the return's company): a refund job run as anyone else (a
-        Marketplace User's job made by hand, a manager who lost the right) sends nothing."""
-        if not self.env.user.has_group("marketplace_base.group_marketplace_manager"):
-            raise AccessError(_("Only Marketplace Managers refund returns (%s).", self.env.user.name))
-        self.check_access("write")
 
     def _refund_refused(self, message):
         """The marketplace refused the refund (a manager may refund from the order or requeue the job)."""

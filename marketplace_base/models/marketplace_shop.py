@@ -490,8 +490,14 @@ class MarketplaceShop(models.Model):
 
     def _stock_from_marketplace(self, bindings=None):
         """Set Initial Stock from Marketplace for the shop's listings, or for ``bindings`` (a take-over of just
-        the listings awaiting theirs)."""
+        the listings awaiting theirs). It is an inventory adjustment: Inventory users' only, as in Odoo's own
+        Inventory (the button raised Odoo's raw access error on stock.quant for anyone else)."""
         self.ensure_one()
+        if not self.env.user.has_group("stock.group_stock_user"):
+            raise UserError(_("Setting the initial stock adjusts the inventory of %(warehouse)s: it needs Inventory "
+                              "rights (Inventory: User or Administrator), which %(user)s does not have. Ask a "
+                              "colleague with Inventory rights to press Set Initial Stock from Marketplace.",
+                              warehouse=self.warehouse_id.display_name, user=self.env.user.name))
         quantities = self._stock_to_adjust(bindings)
         if not quantities:
             raise UserError(_("No bound product without stock in %(warehouse)s has a quantity online.",

@@ -1,6 +1,7 @@
 from odoo import Command, api, fields, models
 
 from ..marketplace_core.refunds import remaining
+from ..models.marketplace_order import check_may_refund
 
 
 class MarketplaceRefundWizard(models.TransientModel):
@@ -27,12 +28,23 @@ class MarketplaceRefundWizard(models.TransientModel):
                                        help="What the buyer paid less the refunds booked so far.")
     line_ids = fields.One2many("marketplace.refund.wizard.line", "wizard_id", string="Lines")
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Only who may refund the order opens its refund (a manager of another company neither sees the order
+        nor what is left to refund on it); confirming checks again."""
+        wizards = super().create(vals_list)
+        check_may_refund(wizards.order_id)
+        return wizards
+
     @api.depends("order_id")
     def _compute_amount_remaining(self):
+        """In superuser mode (the credit notes may be the accountants'), for an order the user sees only: the
+        form's first onchange, before any creation, showed another company's manager what is left to refund."""
         for wizard in self:
-            order = wizard.order_id.sudo()
-            wizard.amount_remaining = float(remaining(order._refund_figures(), order._booked_credit_lines()).total) \
-                if order else 0.0
+            order = wizard.order_id
+            wizard.amount_remaining = float(remaining(order.sudo()._refund_figures(),
+                                                      order.sudo()._booked_credit_lines()).total) \
+                if order and order.has_access("read") else 0.0
 
     @api.onchange("mode")
     def _onchange_mode(self):

@@ -4,6 +4,7 @@ from odoo import _, fields
 
 from odoo.addons.marketplace_base.marketplace_core.errors import JobPayloadError
 from odoo.addons.marketplace_base.marketplace_core.refunds import Refund, to_decimal
+from odoo.addons.marketplace_base.models.marketplace_order import check_may_refund
 
 from ..shopee_api.batching import windows
 from ..shopee_api.errors import ShopeeRequestError, ShopeeUncertainError
@@ -129,7 +130,7 @@ class ReturnAnswerer(ReturnService):
     ``get_available_solutions`` allows. An answer Shopee refuses is recorded (the seller may answer again); one
     that may have reached Shopee unanswered is read back (an offer stands when the negotiation's latest offer
     is the seller's, of that amount; an accepted buyer's offer when the return no longer waits for the seller).
-    Accepting the buyer's offer is a refund: run as a Marketplace Manager only (``_check_may_refund``); whether
+    Accepting the buyer's offer is a refund: run as a Marketplace Manager only (``check_may_refund``); whether
     the buyer's offer is still the negotiation's latest is Shopee's to judge (its refusal is written on the
     return), the refund booked as every Shopee return's, from the refunded return read back."""
 
@@ -144,7 +145,7 @@ class ReturnAnswerer(ReturnService):
             self.run.log(_("%s has no answer waiting to be sent: nothing to do.", record.name))
             return
         if record.answer == "accept_offer":
-            record._check_may_refund()
+            check_may_refund(record)
         data = self._read_back(record)
         if record.answer == "partial_refund" and offer_standing(data, record.offer_amount):
             return self._done(record, data)   # sent by an earlier run whose answer was lost
@@ -269,7 +270,7 @@ class ReturnRefunder(ReturnService):
 
     def execute(self):
         record = self.env["marketplace.return"]._of_job_payload(self.run.payload)
-        record._check_may_refund()
+        check_may_refund(record)
         status = self._read_back(record).get("status")
         if status != SHIPPED_BACK:
             self.run.log(_("%(name)s is %(status)s on Shopee: nothing to confirm (Shopee refunds a return the "

@@ -4,6 +4,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 
+from odoo.exceptions import UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import start_simulator
@@ -72,6 +73,23 @@ class TestShopeeDemoFlow(HttpCase):
         refused = self.url_open(callback, allow_redirects=False)
         self.assertEqual(refused.status_code, 403)
         self.assertIn("started by another user or in another browser session", refused.text)
+        self.env.invalidate_all()
+        self.assertNotEqual(self.shop.authorization_state, "authorized")
+
+    def test_a_manager_without_email_is_told_to_set_it(self):
+        """Odoo refuses the chatter line of a shop's authorization from a user without an email address: the
+        manager is told so when he presses Authorize, and by the callback's page (as its other refusals) when he
+        lost it meanwhile; no shop is authorized."""
+        manager = new_test_user(self.env, "shopee_no_mail", password="shopee_no_mail-pw",
+                                groups="base.group_user,marketplace_base.group_marketplace_manager")
+        self.authenticate("shopee_no_mail", "shopee_no_mail-pw")
+        callback = self.shopee_callback()
+        manager.email = False
+        with self.assertRaisesRegex(UserError, "needs your email address"):
+            self.shop.with_user(manager).action_shopee_authorize()
+        refused = self.url_open(callback, allow_redirects=False)
+        self.assertEqual(refused.status_code, 400)
+        self.assertIn("Odoo needs your email address to record the shop", refused.text)
         self.env.invalidate_all()
         self.assertNotEqual(self.shop.authorization_state, "authorized")
 
