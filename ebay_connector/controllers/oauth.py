@@ -1,7 +1,7 @@
 from odoo import _, http
 from odoo.http import request
 
-from odoo.addons.marketplace_base.controllers.oauth_callback import account_from_state
+from odoo.addons.marketplace_base.controllers.oauth_callback import account_from_state, callback_refusals
 
 from ..models.marketplace_account import OAUTH_PURPOSE
 
@@ -12,11 +12,13 @@ class EbayOAuthController(http.Controller):
     @http.route("/ebay/oauth/callback", type="http", auth="user", methods=["GET"])
     def ebay_oauth_callback(self, code=None, state=None, error=None, **_kwargs):
         account = account_from_state(OAUTH_PURPOSE, state)
-        if error or not code:
-            account.message_post(body=_("eBay consent was declined (%s).", error or _("no code")))
-            return request.redirect(self._account_url(account))
-        account.check_access("write")
-        account._ebay_finish_connect(code)
+        with callback_refusals():
+            account._check_authorizer_email()
+            if error or not code:
+                account.message_post(body=_("eBay consent was declined (%s).", error or _("no code")))
+                return request.redirect(self._account_url(account))
+            account.check_access("write")
+            account._ebay_finish_connect(code)
         return request.redirect(self._account_url(account))
 
     @staticmethod

@@ -253,12 +253,14 @@ class MarketplaceAccount(models.Model):
         self.ensure_one()
         if not self.sudo().ebay_ru_name:
             raise UserError(_("Enter the RuName of your eBay application first."))
+        self._check_authorizer_email()
         return {"type": "ir.actions.act_url", "target": "self",
                 "url": self._ebay_oauth_client().consent_url(self._oauth_state(OAUTH_PURPOSE))}
 
     def _ebay_finish_connect(self, code):
         """Exchange the authorization code for tokens and mark the account connected."""
         self.ensure_one()
+        self._check_authorizer_email()
         try:
             tokens = self._ebay_oauth_client().exchange_code(code)
         except EbayAuthError as exc:

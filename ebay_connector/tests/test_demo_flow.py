@@ -3,7 +3,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 
-from odoo.tests import HttpCase, tagged
+from odoo.exceptions import UserError
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import start_simulator
 
@@ -53,6 +54,40 @@ class TestDemoFlow(HttpCase):
         self.assertTrue(callback.startswith(self.base_url() + "/ebay/oauth/callback?"))
         self.assertEqual(self.url_open(callback, allow_redirects=False).status_code, 303)
         self.env.invalidate_all()
+        self.assertEqual(self.account.state, "connected")
+
+    def consent_callback(self):
+        """Connect to eBay, pressed in the browser's session > Agree on eBay's consent page: the URL of eBay's
+        redirect back to Odoo."""
+        consent = self.make_jsonrpc_request("/web/dataset/call_button", {
+            "model": "marketplace.account", "method": "action_ebay_connect", "args": [[self.account.id]],
+            "kwargs": {}})["url"]
+        query = {key: values[0] for key, values in parse_qs(urlsplit(consent).query).items()}
+        agreed = requests.post(self.sim.base_url + "/oauth2/authorize", data=dict(query, decision="approve"),
+                               allow_redirects=False, timeout=10)
+        callback = agreed.headers["Location"]
+        self.assertTrue(callback.startswith(self.base_url() + "/ebay/oauth/callback?"))
+        return callback
+
+    def test_a_manager_without_email_is_told_to_set_it(self):
+        """Odoo refuses the chatter line of a connection from a user without an email address: the manager is
+        told so when he presses Connect, and by the callback's page when he lost it meanwhile; eBay's code is
+        not spent (it still connects the account once he has an address) and the account is not connected."""
+        manager = new_test_user(self.env, "ebay_no_mail", password="ebay_no_mail-pw",
+                                groups="base.group_user,marketplace_base.group_marketplace_manager")
+        self.authenticate("ebay_no_mail", "ebay_no_mail-pw")
+        callback = self.consent_callback()
+        manager.email = False
+        with self.assertRaisesRegex(UserError, "needs your email address"):
+            self.account.with_user(manager).action_ebay_connect()
+        refused = self.url_open(callback, allow_redirects=False)
+        self.assertEqual(refused.status_code, 400)
+        self.assertIn("Odoo needs your email address to record the authorization", refused.text)
+        self.env.invalidate_all()
+        self.assertNotEqual(self.account.state, "connected")
+        code = parse_qs(urlsplit(callback).query)["code"][0]
+        manager.email = "ebay_no_mail@example.com"
+        self.account.with_user(manager)._ebay_finish_connect(code)
         self.assertEqual(self.account.state, "connected")
 
     def test_connect_import_backfill_orders_ship_and_stock(self):

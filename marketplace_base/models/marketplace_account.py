@@ -139,6 +139,16 @@ class MarketplaceAccount(models.Model):
         return oauth_state.mint(self._oauth_state_secret(), purpose, self.id, self.env.uid, _session_key(),
                                 time.time())
 
+    def _check_authorizer_email(self):
+        """Who connects an account or authorizes a shop signs the line its chatter keeps of it, and Odoo refuses a
+        chatter message from an author without an email address: asked first, when the connection starts and
+        again in the callback before the platform's code is spent (else the callback answered with Odoo's own
+        words on the sender's address, the code used up and nothing connected)."""
+        if not self.env.user.email:
+            raise UserError(_("Odoo needs your email address to record the authorization: set it in your "
+                              "preferences (your name at the top right > My Preferences), then start the "
+                              "authorization again."))
+
     @api.model
     def _account_from_oauth_state(self, purpose, state):
         """The account a callback's ``state`` names, its nonce spent; AccessError when another user or another

@@ -140,25 +140,16 @@ class MarketplaceAccount(models.Model):
         """Open Shopee's authorization page; Shopee sends the seller back to /shopee/auth/callback
         with a code and the shop id."""
         self.ensure_one()
-        self._shopee_check_authorizer_email()
+        self._check_authorizer_email()
         url = self._shopee_client().authorize_url(self._shopee_redirect_url())
         return {"type": "ir.actions.act_url", "target": "self", "url": url}
-
-    def _shopee_check_authorizer_email(self):
-        """Who authorizes a shop signs the line its chatter keeps of it, and Odoo refuses a chatter message
-        from an author without an email address: asked first, when Authorize is pressed and before Shopee's code
-        is spent (the callback answered with Odoo's own words on the sender's address, and no shop)."""
-        if not self.env.user.email:
-            raise UserError(_("Odoo needs your email address to record the shop's authorization: set it in your "
-                              "preferences (your name at the top right > My Preferences), then authorize the shop "
-                              "again."))
 
     def _shopee_finish_authorization(self, code, external_shop_id=None, main_account_id=None):
         """Exchange the code for tokens: a shop account authorizes its shop (``external_shop_id``), a main
         account the shops Shopee lists (``main_account_id``), each given a pair of its own at once. The shops
         are found by their Shopee id, or created; returns them."""
         self.ensure_one()
-        self._shopee_check_authorizer_email()
+        self._check_authorizer_email()
         if not str(external_shop_id or main_account_id or "").isdigit():
             raise UserError(_("Shopee sent no shop id with the authorization."))
         try:

@@ -89,7 +89,7 @@ class TestShopeeDemoFlow(HttpCase):
             self.shop.with_user(manager).action_shopee_authorize()
         refused = self.url_open(callback, allow_redirects=False)
         self.assertEqual(refused.status_code, 400)
-        self.assertIn("Odoo needs your email address to record the shop", refused.text)
+        self.assertIn("Odoo needs your email address to record the authorization", refused.text)
         self.env.invalidate_all()
         self.assertNotEqual(self.shop.authorization_state, "authorized")
 
