@@ -192,7 +192,9 @@ def get_available_solutions(req, db):
 
 
 def offer(req, db):
-    """``{return_sn, proposed_solution, proposed_adjusted_refund_amount}``: the seller's counter-offer."""
+    """``{return_sn, proposed_solution, proposed_adjusted_refund_amount}``: the seller's counter-offer, the
+    negotiation then ONGOING (the buyer's turn; Shopee's NegotiationStatus is PENDING_RESPOND, ONGOING or
+    TERMINATED: PENDING_RESPOND the seller's turn)."""
     body = req.body()
     data = _return(db, req.shop_id, body.get("return_sn"))
     bounds = _solutions(data)["offer_refund"]
@@ -205,7 +207,7 @@ def offer(req, db):
     if not bounds["min_refund_amount"] <= amount <= bounds["max_refund_amount"]:
         raise ApiError("error_param", "proposed_adjusted_refund_amount is out of the solution's range")
     limit = data.get("negotiation", {}).get("counter_limit", COUNTER_LIMIT)
-    data["negotiation"] = {"negotiation_status": "PENDING_BUYER_RESPOND", "latest_solution": "REFUND",
+    data["negotiation"] = {"negotiation_status": "ONGOING", "latest_solution": "REFUND",
                            "latest_offer_amount": amount, "latest_offer_creator": "seller",
                            "counter_limit": limit - 1, "offer_due_date": int(time.time()) + SELLER_DAYS * 86400}
     _save(db, data, data["status"])

@@ -210,6 +210,35 @@ def test_the_seller_accepts_the_buyer_counter_offer_and_what_shopee_refuses(shop
         adapter.accept_offer(return_sn)
 
 
+def test_the_negotiation_reads_only_shopee_statuses(shop, sim):
+    """Every step of a partial refund negotiation answers one of the NegotiationStatus values of Shopee's reference
+    (PENDING_RESPOND: the seller's turn, ONGOING: the buyer's, TERMINATED), and the connector reads each step."""
+    return_sn = sim_post(sim, "/_sim/returns", {"order_sn": _shipped_order(sim)})["return_sn"]
+    adapter = ReturnAdapter(shop)
+
+    def status():
+        data = adapter.detail(return_sn)
+        return data, data["negotiation"]["negotiation_status"]
+
+    assert status()[1] == "PENDING_RESPOND"
+    adapter.offer(return_sn, 5)
+    data, negotiation_status = status()
+    assert negotiation_status == "ONGOING" and offer_standing(data, 5)
+    sim_post(sim, "/_sim/returns/offer_answer", {"return_sn": return_sn, "accept": False})
+    data, negotiation_status = status()
+    assert negotiation_status == "PENDING_RESPOND" and not offer_standing(data, 5)
+    assert (return_record(data)["state"], buyer_offer(data)) == ("requested", (0.0, False)), "refused: no offer"
+    adapter.offer(return_sn, 6)
+    data, negotiation_status = status()
+    assert negotiation_status == "ONGOING" and offer_standing(data, 6)
+    sim_post(sim, "/_sim/returns/counter_offer", {"return_sn": return_sn, "amount": 8})
+    data, negotiation_status = status()
+    assert negotiation_status == "PENDING_RESPOND" and buyer_offer(data)[0] == 8.0
+    adapter.accept_offer(return_sn)
+    data, negotiation_status = status()
+    assert negotiation_status == "TERMINATED" and return_record(data)["state"] == "refunded"
+
+
 def test_the_list_reads_returns_by_their_last_change(shop, sim):
     """A return asked for 20 days ago and answered now is in the last minutes' update window, not before."""
     order_sn = _shipped_order(sim)
