@@ -237,14 +237,26 @@ class MarketplaceReturn(models.Model):
 
     def _update_from_marketplace(self, values):
         """The items of a return are the buyer's request: set at its creation, not rewritten. A new offer of the
-        buyer is a to-do for who answers."""
+        buyer is a to-do for who answers; so is the buyer's refusal of the seller's offer (the return back from
+        partial_offered to requested with no offer of his own), once: a replay finds it requested already."""
         values = {name: value for name, value in values.items() if name != "lines"}
         amount = values.get("buyer_offer_amount") or 0.0
         new_offer = amount > 0 and not self._same_value("buyer_offer_amount", amount)
+        refused = self.state == "partial_offered" and values.get("state") == "requested" and not new_offer
         changed = super()._update_from_marketplace(values)
         if new_offer and self._waits_for_answer():
             self._remind_of_buyer_offer(amount)
+        elif refused and self._waits_for_answer():
+            self._remind_of_refused_offer()
         return changed
+
+    def _remind_of_refused_offer(self):
+        """The to-do of the buyer's refusal of the seller's partial refund: the seller's turn again (the offer
+        sent marked the earlier to-do done), due on the marketplace's deadline."""
+        self._schedule_seller_activity(
+            _("Buyer refused your offer on %s", self.name),
+            _("The buyer refused your partial refund offer. Approve, decline or offer another partial refund before "
+              "%s.", self.response_due_at or _("the marketplace's deadline")))
 
     def _remind_of_buyer_offer(self, amount):
         """The to-do of a buyer's counter-offer, due when it expires: a Marketplace Manager may accept it (a

@@ -201,6 +201,31 @@ class TestShopeeReturns(ShopeeCase):
         self.assertAlmostEqual(credit_note.amount_total, 6.0, places=2)
         self.assertFalse(record.picking_id, "the buyer keeps the item")
 
+    def test_a_refused_offer_is_a_to_do_for_who_answers_once(self):
+        """The buyer refuses the seller's offer: the return waits for the seller again, and the order's salesperson
+        (who answers) gets a to-do saying so, due on Shopee's deadline; a replayed pull adds none, and a second
+        refusal is a second to-do."""
+        record = self.buyer_returns(self.shipped_order())
+        self.answer(record, "action_offer_partial_refund", offer_amount=5.0)
+        self.pull_returns()
+        self.assertFalse(record.activity_ids, "the offer sent: nothing to do while the buyer answers")
+
+        self.sim_post("/_sim/returns/offer_answer", {"return_sn": record.external_return_id, "accept": False})
+        self.pull_returns()
+        self.assertEqual(record.state, "requested")
+        self.assertEqual(record.activity_ids.user_id, self.mkt_user)
+        self.assertIn("refused", record.activity_ids.summary)
+        self.assertEqual(record.activity_ids.date_deadline,
+                         record._user_date(record.response_due_at, self.mkt_user))
+        self.pull_returns()
+        self.assertEqual(len(record.activity_ids), 1, "a replay: no second to-do")
+
+        self.answer(record, "action_offer_partial_refund", offer_amount=6.0)
+        self.assertFalse(record.activity_ids, "answered: the to-do done")
+        self.sim_post("/_sim/returns/offer_answer", {"return_sn": record.external_return_id, "accept": False})
+        self.pull_returns()
+        self.assertEqual(len(record.activity_ids), 1, "the second refusal: its own to-do")
+
     def test_an_offer_answered_500_after_shopee_took_it_is_not_sent_again(self):
         record = self.buyer_returns(self.shipped_order())
         self.sim_post("/_sim/faults", {"500_after": 1})
