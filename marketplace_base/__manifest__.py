@@ -21,6 +21,7 @@
         "views/marketplace_dispute_views.xml",
         "views/marketplace_return_views.xml",
         "views/marketplace_case_views.xml",
+        "views/marketplace_order_import_views.xml",
         "views/marketplace_order_views.xml",
         "views/marketplace_money_transaction_views.xml",
         "views/marketplace_payout_views.xml",

@@ -112,8 +112,9 @@ class CaseService(AfterSaleService):
             summary=_("eBay %(kind)s %(id)s: no order in Odoo", kind=mapped.kind, id=mapped.case_id),
             note=_("%(shop)s: eBay %(kind)s %(id)s of the buyer %(buyer)s (item %(item)s, transaction "
                    "%(transaction)s) matches no single order imported in Odoo. Odoo lists it on its order if the "
-                   "order pull brings that order; an order sold before the shop's first sync is not pulled: answer "
-                   "this one in eBay's Seller Hub before its deadline.", shop=self.shop.name, kind=mapped.kind,
+                   "order pull brings that order; an order sold before the shop's first sync is not pulled: import "
+                   "it by its number (Import Orders on the shop, the number is in eBay's Seller Hub), or answer "
+                   "this one in Seller Hub before its deadline.", shop=self.shop.name, kind=mapped.kind,
                    id=mapped.case_id, buyer=mapped.buyer, item=mapped.item_id, transaction=mapped.transaction_id))
 
     def _unmatched_done(self, raws):

@@ -78,3 +78,10 @@ class MappedOrder:
 def latest_change(orders, latest=None):
     """The latest last-modified time among ``latest`` and ``orders``' (None when none is known)."""
     return max(filter(None, [latest, *(order.last_modified for order in orders)]), default=None)
+
+
+def order_numbers(text):
+    """The marketplace order numbers a person typed (one a line or comma separated), trimmed, each once, in the
+    order typed: what an import by number asks the platform for."""
+    numbers = (number.strip() for line in (text or "").splitlines() for number in line.split(","))
+    return list(dict.fromkeys(number for number in numbers if number))

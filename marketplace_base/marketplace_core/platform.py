@@ -24,6 +24,8 @@ OPTIONAL_METHODS = {
     "_push_adapters": "job type (push_stock, push_price) -> the platform's PushAdapter class (default: none; "
                       "required to take pushes)",
     "_capabilities": "frozenset of CAPABILITIES (default: none)",
+    "_order_ids_payload_key": "the pull_orders payload key that lists the order numbers to import (default: the "
+                              "payload_key of its pull_orders service; None: no import by number)",
 }
 
 

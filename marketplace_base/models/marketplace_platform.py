@@ -92,6 +92,15 @@ class MarketplacePlatform(models.AbstractModel):
         return adapter
 
     @api.model
+    def _order_ids_payload_key(self):
+        """OPTIONAL. The key of a ``pull_orders`` payload that lists the marketplace order numbers to import
+        (Import Orders by number). Default: the ``payload_key`` of the platform's ``pull_orders`` service
+        (``OrderBatchImporter``), the key its refusals already tell to retry with; None when the platform pulls
+        no orders by number (the neutral model: none)."""
+        handler = self._job_handler("pull_orders")
+        return getattr(handler.service, "payload_key", None) if handler else None
+
+    @api.model
     def _capabilities(self):
         """OPTIONAL. The flows the base starts for this platform (``marketplace_core.platform.CAPABILITIES``).
         Default: none."""

@@ -10,6 +10,7 @@ from odoo.osv import expression
 from odoo.tools import format_amount, format_date
 
 from ..marketplace_core import push_guard, sync_health
+from ..marketplace_core.orders import order_numbers
 
 
 class MarketplaceShop(models.Model):
@@ -453,6 +454,37 @@ class MarketplaceShop(models.Model):
         online = bindings._online_quantities()
         return push_guard.push_impact({binding.external_sku: binding.last_pushed_qty for binding in bindings},
                                       {binding.external_sku: int(online[binding.id]) for binding in bindings})
+
+    # -- orders by number ----------------------------------------------------
+    def action_open_import_orders(self):
+        """Import Orders: the wizard where a seller types the numbers of orders to import into this shop."""
+        self.ensure_one()
+        self._check_may_import_orders()
+        action = self.env["ir.actions.act_window"]._for_xml_id("marketplace_base.action_marketplace_order_import")
+        action["context"] = {"default_shop_id": self.id}
+        return action
+
+    def _check_may_import_orders(self):
+        """Importing orders by number is the Marketplace Users' and Managers' of the shop's company: the job runs
+        with the rights of the person who asked, in the shop's company."""
+        if not (self.env.user.has_group("marketplace_base.group_marketplace_user") and self.has_access("read")):
+            raise AccessError(_("Only the Marketplace Users and Managers of the shop's company import its orders "
+                                "(%s is not one of them).", self.env.user.name))
+
+    def _import_orders_by_number(self, text):
+        """Queue one ``pull_orders`` job of this shop for the order numbers typed in ``text`` (one a line or
+        comma separated), e.g. an order sold before the shop's first sync that a buyer's claim is about; returns
+        the job. The import is idempotent: an order already imported is only refreshed."""
+        self.ensure_one()
+        self._check_may_import_orders()
+        numbers = order_numbers(text)
+        if not numbers:
+            raise UserError(_("Type the numbers of the orders to import, one a line or separated by commas."))
+        key = self._platform()._order_ids_payload_key()
+        if not key:
+            raise UserError(_("The marketplace of %s does not import orders by their number.", self.name))
+        return self.env["marketplace.job"]._enqueue("pull_orders", shop=self, payload={key: numbers}, priority=5,
+                                                    user=self.env.user)
 
     # -- take-over of stock and prices ---------------------------------------
     def action_open_takeover(self):

@@ -13,3 +13,4 @@ from . import test_oauth_state
 from . import test_companies
 from . import test_cancellation
 from . import test_return
+from . import test_order_import

@@ -10,6 +10,7 @@ over real HTTP) and answers the hooks below; the ``test_conformance_*`` methods 
 - long jobs run in slices: a job whose slice time is up pauses with a continuation and finishes in a later run,
   each order once;
 - secrets are encrypted at rest: every secret the platform stored is absent, in clear, from its record's row;
+- orders by number: a Marketplace User's Import Orders of an order number makes one order, once;
 - company rules: a Marketplace Manager of another company finds none of the shop, its orders, sale orders, jobs
   and bindings.
 
@@ -118,6 +119,25 @@ class PlatformConformance:
         self.assertEqual(len(order), 1)
         self.assertEqual(self.env["sale.order"].search_count([("marketplace_order_id", "=", order.id)]), 1,
                          order.error_message)
+
+    def test_conformance_a_marketplace_user_imports_an_order_by_its_number(self):
+        shop = self.conformance_shop()
+        seller = new_test_user(self.env, "conformance_seller", groups="marketplace_base.group_marketplace_user",
+                               company_id=shop.company_id.id, company_ids=[(6, 0, shop.company_id.ids)])
+        external_id = self.conformance_new_order()
+        self.assertFalse(self._conformance_orders([external_id]), "on the marketplace, not imported")
+        for typed in (" %s \n\n%s," % (external_id, external_id), external_id):
+            wizard = self.env["marketplace.order.import"].with_user(seller).create(
+                {"shop_id": shop.id, "order_numbers": typed})
+            job = self.env["marketplace.job"].browse(wizard.action_import()["res_id"])
+            self.assertEqual((job.job_type, job.shop_id, job.user_id), ("pull_orders", shop, seller))
+            self.assertEqual(list(job._payload().values()), [[external_id]], "one job of the number, trimmed, once")
+            self.run_jobs(job_ids=job.ids)
+            self.assertEqual(job.state, "done", job.last_error)
+            order = self._conformance_orders([external_id])
+            self.assertEqual(len(order), 1, "one marketplace order, the second import only refreshes it")
+            self.assertEqual(self.env["sale.order"].search_count([("marketplace_order_id", "=", order.id)]), 1,
+                             order.error_message)
 
     def test_conformance_pushes_are_batched_and_changed_only(self):
         shop = self.conformance_shop()

@@ -4,7 +4,7 @@ from datetime import datetime
 
 import pytest
 
-from marketplace_core.orders import BUYER_FIELDS, MappedOrder, MappedOrderLine, latest_change
+from marketplace_core.orders import BUYER_FIELDS, MappedOrder, MappedOrderLine, latest_change, order_numbers
 
 
 def order(number="A-1", modified=datetime(2026, 12, 1, 10, 0), **kwargs):
@@ -51,3 +51,9 @@ def test_latest_change_ignores_unknown_times():
     assert latest_change(orders) == datetime(2026, 12, 2)
     assert latest_change([order(modified=False)]) is None
     assert latest_change([order(modified=datetime(2026, 12, 1))], datetime(2026, 12, 5)) == datetime(2026, 12, 5)
+
+
+def test_order_numbers_are_trimmed_split_by_lines_and_commas_each_once():
+    assert order_numbers(" 12-345 \n\n 67-890, 12-345 ,X1\r\n,") == ["12-345", "67-890", "X1"]
+    assert order_numbers(" \n , ") == []
+    assert order_numbers(False) == []

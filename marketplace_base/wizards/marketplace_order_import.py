@@ -1,0 +1,30 @@
+from odoo import api, fields, models
+
+
+class MarketplaceOrderImport(models.TransientModel):
+    """Import Orders: a seller types marketplace order numbers, one ``pull_orders`` job of the shop imports them.
+
+    For an order the scheduled pull never brought, e.g. one sold before the shop's first sync that a buyer's claim
+    is about. The guard and the job are the shop's (``marketplace.shop._import_orders_by_number``)."""
+
+    _name = "marketplace.order.import"
+    _description = "Import Marketplace Orders by Number"
+
+    shop_id = fields.Many2one("marketplace.shop", required=True, ondelete="cascade", default=lambda self:
+                              self._default_shop())
+    order_numbers = fields.Text(
+        help="The marketplace's order numbers, one a line or separated by commas. An order already imported is "
+             "only refreshed.")
+
+    @api.model
+    def _default_shop(self):
+        """The user's only shop, when he has one."""
+        shops = self.env["marketplace.shop"].search([], limit=2)
+        return shops if len(shops) == 1 else shops.browse()
+
+    def action_import(self):
+        """Queue the pull of the typed orders and open its job."""
+        self.ensure_one()
+        job = self.shop_id._import_orders_by_number(self.order_numbers)
+        return {"type": "ir.actions.act_window", "res_model": "marketplace.job", "view_mode": "form",
+                "res_id": job.id}
