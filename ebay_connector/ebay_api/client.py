@@ -1,6 +1,6 @@
 """The authenticated eBay REST client used by every adapter.
 
-One instance per eBay account: it owns the account's pooled ``requests.Session``, renews the
+One instance per eBay account and job: it owns a pooled ``requests.Session`` (closed with the client), renews the
 user token before it expires, retries once after a 401 with a refreshed token, and turns eBay's
 answers into ApiResponse or the errors of ``errors.py`` (see ``transport.py`` for retries,
 call recording and rate budgets).
@@ -8,6 +8,11 @@ call recording and rate budgets).
 import json as jsonlib
 import time
 from urllib.parse import quote, urlencode, urlsplit
+
+try:
+    from ...marketplace_base.marketplace_core.session_owner import SessionOwner
+except ImportError:  # a top-level package: plain pytest puts the addon folders on sys.path (tests/conftest.py)
+    from marketplace_core.session_owner import SessionOwner
 
 from .errors import EbayAuthError, EbayRequestError
 from .message_signature import requires_signature
@@ -24,7 +29,7 @@ def encode_query(params):
     return urlencode(pairs, quote_via=quote, safe=":,")
 
 
-class EbayClient:
+class EbayClient(SessionOwner):
     def __init__(self, config, token_store, session=None, on_call=None, sleep=time.sleep,
                  clock=time.time, budgets=None, app_token_store=None, signer=None):
         """``budgets`` (group -> RateBudget) lets several clients of one account share one
@@ -34,24 +39,11 @@ class EbayClient:
         self.config = config
         self.token_store = token_store
         self.signer = signer
-        self._owns_session = session is None
-        self.session = session or build_session()
+        self.session = self._take_session(session, build_session)
         self.transport = Transport(config, self.session, on_call=on_call, sleep=sleep,
                                    clock=clock, budgets=budgets)
         self.oauth = OAuthClient(config, self.session, transport=self.transport, clock=clock,
                                  app_token_store=app_token_store)
-
-    def close(self):
-        """Close the connections of the session the client made (one it was given stays its owner's): a job
-        ends with its client, and its connections should not wait for the garbage collector."""
-        if self._owns_session:
-            self.session.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
     @property
     def stats(self):

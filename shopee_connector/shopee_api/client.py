@@ -11,6 +11,11 @@ from urllib.parse import urlencode
 
 import requests
 
+try:
+    from ...marketplace_base.marketplace_core.session_owner import SessionOwner
+except ImportError:  # a top-level package: plain pytest puts the addon folders on sys.path (tests/conftest.py)
+    from marketplace_core.session_owner import SessionOwner
+
 from . import signing
 from .config import PULL, PUSH
 from .errors import (
@@ -42,30 +47,17 @@ FAMILY_GROUPS = {"orders": PULL, "logistics.read": PULL, "products": PUSH, "logi
                  "orders.write": PUSH, "payments": PULL}
 
 
-class ShopeeClient:
+class ShopeeClient(SessionOwner):
     """Partner-level calls (authorization, tokens) and the factory of per-shop sessions."""
 
     def __init__(self, config, session=None, on_call=None, budgets=None, clock=time.time, sleep=time.sleep):
         self.config = config
-        self._owns_session = session is None
-        self.session = session or requests.Session()
+        self.session = self._take_session(session, requests.Session)
         self.on_call = on_call
         self.budgets = budgets if budgets is not None else {}
         self.clock = clock
         self.sleep = sleep
         self.stats = {}
-
-    def close(self):
-        """Close the connections of the session the client made (one it was given stays its owner's): a job
-        ends with its client, and its connections should not wait for the garbage collector."""
-        if self._owns_session:
-            self.session.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
     # -- authorization ---------------------------------------------------------
     def authorize_url(self, redirect_url):
