@@ -335,12 +335,17 @@ class MarketplaceShop(models.Model):
             return None
         return sync_health.interval_minutes(cron.interval_number, cron.interval_type)
 
-    def _local_day_start(self):
-        """The start of the user's today as Odoo stores datetimes (naive UTC): near midnight UTC the user's day
-        (his timezone) is not UTC's."""
-        tz = pytz.timezone(self.env.context.get("tz") or self.env.user.tz or "UTC")
-        start = tz.localize(datetime.combine(fields.Date.context_today(self), time.min))
-        return start.astimezone(pytz.utc).replace(tzinfo=None)
+    def _local_tz(self):
+        """The timezone the user's days are counted in: the context's (the web client's), else his own."""
+        return self.env.context.get("tz") or self.env.user.tz or "UTC"
+
+    def _local_day_start(self, days_ago=0):
+        """The start of the user's today (or of the day ``days_ago`` before) as Odoo stores datetimes (naive UTC):
+        near midnight UTC the user's day (his timezone) is not UTC's, and a day across a change of summer time
+        is not 24 hours."""
+        tz = pytz.timezone(self._local_tz())
+        day = fields.Date.context_today(self) - timedelta(days=days_ago)
+        return tz.localize(datetime.combine(day, time.min)).astimezone(pytz.utc).replace(tzinfo=None)
 
     def _compute_listing_queue(self):
         """The upload queue at a glance (seller runbook: queue statistics visible)."""
@@ -364,9 +369,9 @@ class MarketplaceShop(models.Model):
         """Sales of the last 14 days, in the format of the web client's ``dashboard_graph`` widget."""
         today = fields.Date.context_today(self)
         start = today - timedelta(days=13)
-        rows = self.env["marketplace.order"]._read_group(
+        rows = self.env["marketplace.order"].with_context(tz=self._local_tz())._read_group(   # days grouped there too
             [("shop_id", "in", self.ids), ("state", "!=", "cancelled"),
-             ("order_date", ">=", self._local_day_start() - timedelta(days=13))],
+             ("order_date", ">=", self._local_day_start(days_ago=13))],
             ["shop_id", "order_date:day"], ["amount_total:sum"],
         )
         totals = {(shop.id, day.date() if hasattr(day, "date") else day): amount for shop, day, amount in rows}

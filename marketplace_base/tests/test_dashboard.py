@@ -2,6 +2,8 @@ import json
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from freezegun import freeze_time
+
 from odoo import fields
 from odoo.tools import format_amount
 
@@ -76,3 +78,13 @@ class TestDashboardSalesGraph(MarketplaceCase):
         self.assertEqual((values[0]["value"], values[-1]["value"]), (5.0, 7.0),
                          "each order on the seller's day it was placed; none from before the 14 days")
         self.assertEqual(sum(value["value"] for value in values), 12.0)
+
+    @freeze_time("2026-11-05 12:00:00")
+    def test_the_first_day_starts_at_its_own_midnight_across_a_change_of_summer_time(self):
+        shop = self.shop.with_context(tz="Europe/Brussels")   # summer time ended on 25 October 2026
+        first_day = datetime(2026, 10, 22, 22, 0)             # 23 October, 00:00 in Brussels (UTC+2 then)
+        self.make_order("FIRST-DAY-EARLY", order_date=first_day + timedelta(minutes=30), amount_total=5.0)
+        values = json.loads(shop.sales_graph_data)[0]["values"]
+        self.assertEqual((values[0]["label"], values[0]["value"]), ("23 Oct", 5.0),
+                         "the 14 days start at 23 October's midnight, an hour earlier in UTC than November's")
+

@@ -334,6 +334,8 @@ class TestShopeeReturns(ShopeeCase):
         job = record.answer_job_id
         job.sudo().user_id = self.mkt_user   # a job made to run as a User sends nothing
         self.run_jobs(job_ids=job.ids)
+        self.assertEqual(job.state, "failed")
+        self.assertIn("Only the Marketplace Managers of the order's company refund its buyer", job.last_error)
         self.assertFalse(self.sim_calls().get(ACCEPT_OFFER))
         self.assertEqual(record.state, "requested")
 
