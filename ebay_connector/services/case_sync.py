@@ -186,8 +186,9 @@ class CasePull(AfterSaleImporter):
         return [("kind", "=", self.kind)]
 
     def _refresh_open(self, seen):
-        super()._refresh_open(seen)
+        result = super()._refresh_open(seen)
         self._refresh_unmatched(seen)
+        return result
 
     def _refresh_unmatched(self, seen):
         """Re-read by id the records of this kind whose "no order in Odoo" to-do is open and that the search did
