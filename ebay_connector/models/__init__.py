@@ -17,3 +17,4 @@ from . import marketplace_listing
 from . import marketplace_listing_image
 from . import ebay_price_search
 from . import ebay_price_comparable
+from . import mail_activity

@@ -1,4 +1,3 @@
-import re
 from dataclasses import replace
 
 from odoo import _, fields
@@ -18,9 +17,9 @@ from ..ebay_api.post_order_inquiries import (
     map_case,
     map_inquiry,
 )
-from ..sync_core.cases import case_key, case_values, unmatched_waiting_since, waits_for_order
+from ..sync_core.cases import case_id_of_key, case_key, case_values, unmatched_waiting_since, waits_for_order
 from ..sync_core.times import to_naive_utc
-from .after_sale_sync import AfterSaleImporter, AfterSaleService
+from .after_sale_sync import MAX_REFRESH, AfterSaleImporter, AfterSaleService
 from .fulfillment_exporter import carrier_code
 
 
@@ -94,21 +93,29 @@ class CaseService(AfterSaleService):
         return counts
 
     def _unmatched_todos(self, kind, case_id):
-        """The to-dos of the shop's account naming eBay's ``kind`` ``case_id``."""
-        tag = re.compile(r"\b%s %s\b" % (re.escape(kind), re.escape(case_id)))
-        return self.shop.account_id.sudo().activity_ids.filtered(lambda todo: tag.search(todo.summary or ""))
+        """The open "no order in Odoo" to-dos of this shop naming eBay's ``kind`` ``case_id``."""
+        return self.env["mail.activity"].sudo().search([("ebay_claim_shop_id", "=", self.shop.id),
+                                                        ("ebay_claim_key", "=", case_key(kind, case_id))])
 
     def _tell_seller_unmatched(self, mapped):
         """A to-do, once, for the shop's responsible on its account (shops carry no activities): the buyer's
-        claim is open on eBay while Odoo holds no order for it (a closed one, or an inquiry escalated to a case,
-        which is told of itself, asks nothing more). Its summary names the kind and eBay id (the to-do is found
-        by them again)."""
-        if mapped.state in (CLOSED, ESCALATED) or self._unmatched_todos(mapped.kind, mapped.case_id):
+        claim is open on eBay while Odoo holds no order for it. A closed one, or an inquiry escalated to a case
+        (which is told of itself), asks nothing more: its to-do, if any, is done. The to-do carries the shop and
+        the claim's key: it is found by them again (``CasePull._refresh_unmatched``)."""
+        todos = self._unmatched_todos(mapped.kind, mapped.case_id)
+        if mapped.state in (CLOSED, ESCALATED):
+            reason = _("Escalated to a case on eBay.") if mapped.state == ESCALATED else _("Closed on eBay.")
+            for todo in todos:
+                todo.action_feedback(feedback=reason)
+            return
+        if todos:
             return
         account = self.shop.account_id
+        user = self.shop.user_id or account.create_uid
+        due = to_naive_utc(mapped.respond_by)
         account.sudo().activity_schedule(
-            "mail.mail_activity_data_todo", date_deadline=to_naive_utc(mapped.respond_by) or None,
-            user_id=(self.shop.user_id or account.create_uid).id,
+            "mail.mail_activity_data_todo", date_deadline=self.env[self.model]._user_date(due, user) if due else None,
+            user_id=user.id, ebay_claim_shop_id=self.shop.id, ebay_claim_key=case_key(mapped.kind, mapped.case_id),
             summary=_("eBay %(kind)s %(id)s: no order in Odoo", kind=mapped.kind, id=mapped.case_id),
             note=_("%(shop)s: eBay %(kind)s %(id)s of the buyer %(buyer)s (item %(item)s, transaction "
                    "%(transaction)s) matches no single order imported in Odoo. Odoo lists it on its order if the "
@@ -126,6 +133,15 @@ class CaseService(AfterSaleService):
             for todo in self._unmatched_todos(record.kind, record.external_case_id):
                 todo.action_feedback(feedback=_("Listed on %s.", record.order_id.name))
 
+    def _read(self, case_id):
+        """eBay's record ``case_id`` now (its detail, with its id), raw."""
+        return dict(self.adapter.get(case_id), **{self.raw_key: case_id})
+
+    def _read_back(self, record):
+        raw = self._read(record.external_case_id)
+        self._sync([raw])
+        return self._map(raw)
+
 
 class InquiryService(CaseService):
     """Item-not-received inquiries: a raw inquiry is eBay's InquirySummaryType or InquiryDetailsResponse."""
@@ -136,11 +152,6 @@ class InquiryService(CaseService):
 
     def _parse(self, raw):
         return map_inquiry(raw)
-
-    def _read_back(self, record):
-        raw = dict(self.adapter.get(record.external_case_id), inquiryId=record.external_case_id)
-        self._sync([raw])
-        return self._map(raw)
 
 
 class EbayCaseService(CaseService):
@@ -153,11 +164,6 @@ class EbayCaseService(CaseService):
 
     def _parse(self, raw):
         return map_case(raw)
-
-    def _read_back(self, record):
-        raw = dict(self.adapter.get(record.external_case_id), caseId=record.external_case_id)
-        self._sync([raw])
-        return self._map(raw)
 
 
 class CasePull(AfterSaleImporter):
@@ -178,6 +184,22 @@ class CasePull(AfterSaleImporter):
 
     def _open_domain(self):
         return [("kind", "=", self.kind)]
+
+    def _refresh_open(self, seen):
+        result = super()._refresh_open(seen)
+        self._refresh_unmatched(seen)
+        return result
+
+    def _refresh_unmatched(self, seen):
+        """Re-read by id the records of this kind whose "no order in Odoo" to-do is open and that the search did
+        not return (its watermark went past them): one whose order the seller imported since (by its number) is
+        created on it and its to-do done; one closed or escalated on eBay has its to-do done."""
+        todos = self.env["mail.activity"].sudo().search(
+            [("ebay_claim_shop_id", "=", self.shop.id), ("ebay_claim_key", "=like", case_key(self.kind, "%")),
+             ("ebay_claim_key", "not in", list(seen))], order="id", limit=MAX_REFRESH)
+        for key in todos.mapped("ebay_claim_key"):
+            self.run.check_cancelled()
+            self._sync([self._read(case_id_of_key(key))])
 
     def _earliest_unknown(self, raw, unknown_orders, waiting_since):
         """The watermark waits for the records of this page matching no order of the shop while the order pull

@@ -16,6 +16,11 @@ def case_key(kind, case_id):
     return "%s:%s" % (kind, case_id)
 
 
+def case_id_of_key(key):
+    """eBay's id of the record of ``key`` (``case_key``)."""
+    return key.partition(":")[2]
+
+
 def case_values(ebay_case):
     """The values ``marketplace.case._sync_from_marketplace`` takes for one eBay inquiry or case (its
     ``order_id``: the order the connector matched its line to). What a read leaves out (a summary has no case

@@ -247,3 +247,57 @@ class TestInquiriesAndCases(ReturnCase):
         self.assertGreater(self.ebay_shop.ebay_cases_synced_until, asked_at)
         self.assertFalse(self.sim_calls().get("GET /post-order/v2/casemanagement/{id}"),
                          "a case of no order is not read whole")
+
+    def claim_on_an_order_sold_before_the_sync(self):
+        """An eBay inquiry on an order the order pull will not bring (read past its sale): a to-do after a pull."""
+        external_id = self.order_shipped_from_seller_hub()
+        inquiry = self.sim_post("/_sim/inquiries", {"orderId": external_id})
+        asked_at = to_naive_utc(date_value(inquiry["creationDate"]))
+        self.ebay_shop.ebay_orders_synced_until = asked_at + timedelta(minutes=5)
+        return external_id, inquiry, asked_at
+
+    def test_a_claim_whose_order_the_seller_imports_by_number_is_listed_on_it_once(self):
+        external_id, inquiry, asked_at = self.claim_on_an_order_sold_before_the_sync()
+        inquiry_id = inquiry["inquiryId"]
+        self.pull_claims_later(asked_at)
+        self.assertEqual(len(self.unmatched_todos(inquiry_id)), 1)
+        self.assertGreater(self.ebay_shop.ebay_inquiries_synced_until, asked_at, "its search will not return it")
+
+        self.run_job(self.ebay_shop._import_orders_by_number(external_id))     # the seller imports it by number
+        order = self.order(external_id)
+        self.assertTrue(order.sale_order_id)
+        self.pull_claims_later(asked_at)       # the claim of the to-do is read again by its id
+        record = order.case_ids
+        self.assertEqual((len(record), record.external_case_id, record.state), (1, inquiry_id, "waiting_seller"))
+        self.assertFalse(self.unmatched_todos(inquiry_id), "the seller's to-do is done")
+
+        self.pull_claims_later(asked_at)       # nothing more
+        self.assertEqual(len(self.env["marketplace.case"].search([("shop_id", "=", self.ebay_shop.id)])), 1)
+        self.assertEqual(len(record.activity_ids), 1, "one to-do, for its salesperson")
+        self.assertFalse(self.unmatched_todos(inquiry_id))
+
+    def test_a_claim_of_no_order_due_on_the_sellers_day_and_its_to_do_done_once_escalated_or_closed(self):
+        _external_id, inquiry, asked_at = self.claim_on_an_order_sold_before_the_sync()
+        inquiry_id = inquiry["inquiryId"]
+        respond_by = to_naive_utc(date_value(inquiry["respondByDate"]))
+        # a timezone whose day is not UTC's at that moment
+        self.mkt_user.tz = "Pacific/Kiritimati" if respond_by.hour >= 12 else "Pacific/Pago_Pago"
+        self.ebay_shop.user_id = self.mkt_user
+        self.pull_claims_later(asked_at)
+        todo = self.unmatched_todos(inquiry_id)
+        self.assertEqual(todo.user_id, self.mkt_user)
+        sellers_day = self.env["marketplace.case"]._user_date(respond_by, self.mkt_user)
+        self.assertNotEqual(sellers_day, respond_by.date())
+        self.assertEqual(todo.date_deadline, sellers_day, "the seller's day, not UTC's")
+
+        case_id = self.sim_post("/_sim/inquiries/%s/escalate" % inquiry_id, {})["caseId"]
+        self.pull_claims_later(asked_at)
+        self.assertFalse(self.unmatched_todos(inquiry_id), "escalated: its case is what the seller is told of")
+        self.assertIn("Escalated to a case on eBay.", self.ebay_account.message_ids[:1].body)
+        self.pull_claims_later(asked_at, "pull_cases")
+        self.assertEqual(len(self.unmatched_todos(case_id, "case")), 1)
+
+        self.sim_post("/_sim/cases/%s/status" % case_id, {"status": "CLOSED"})
+        self.pull_claims_later(asked_at, "pull_cases")
+        self.assertFalse(self.unmatched_todos(case_id, "case"), "closed on eBay: nothing left to answer")
+        self.assertFalse(self.env["marketplace.case"].search([("shop_id", "=", self.ebay_shop.id)]))

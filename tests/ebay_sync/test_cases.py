@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from ebay_api.post_order_inquiries import map_case, map_inquiry
 from sync_core.cases import (
     MAX_UNMATCHED_WAIT,
+    case_id_of_key,
     case_key,
     case_values,
     unmatched_waiting_since,
@@ -56,3 +57,8 @@ def test_the_watermark_waits_at_the_earliest_record_waiting():
     assert unmatched_waiting_since([late, early, None]) == early
     assert unmatched_waiting_since([late], waiting_since=early) == early, "an earlier slice's wait holds"
     assert unmatched_waiting_since([]) is None
+
+
+def test_a_key_gives_back_its_ebay_id():
+    assert case_id_of_key(case_key("inquiry", "5300000001")) == "5300000001"
+    assert case_id_of_key(case_key("case", "5:1")) == "5:1"
