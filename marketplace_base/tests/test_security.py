@@ -73,7 +73,6 @@ class TestSecurity(MarketplaceCase):
     def test_secret_without_key_gives_clear_error(self):
         from unittest.mock import patch
 
-        from odoo.exceptions import UserError
         from odoo.tools import config
         with patch.dict(config.options, {"marketplace_secret_key": ""}), \
                 patch.dict("os.environ", {"MARKETPLACE_SECRET_KEY": ""}):
