@@ -1,3 +1,4 @@
+import functools
 import logging
 
 import psycopg2
@@ -252,18 +253,20 @@ class MarketplaceOrder(models.Model):
             return "convert"
         return "updated" if changed else "unchanged"
 
-    def _convert_isolated(self):
+    def _convert_isolated(self, importing=False):
         """Make the sale orders of these orders together, but an order whose sale order Odoo refuses (a
         UserError) is put in error with the reason while the others go through (``apply_isolating``: all
-        at once first, halves around a bad order only when needed). Returns {order: "new" or "error"}."""
-        _done, refused = apply_isolating(list(self), self._create_sale_orders_of, self.env.cr.savepoint, UserError)
+        at once first, halves around a bad order only when needed). Returns {order: "new" or "error"}.
+        ``importing``: see ``_resolve_partners``."""
+        convert = functools.partial(self._create_sale_orders_of, importing=importing)
+        _done, refused = apply_isolating(list(self), convert, self.env.cr.savepoint, UserError)
         for order, exc in refused:
             order.write({"state": "error", "error_message": str(exc)})
         return {order: "error" if order.state == "error" else "new" for order in self}
 
-    def _create_sale_orders_of(self, orders):
+    def _create_sale_orders_of(self, orders, importing=False):
         """``_create_sale_orders`` of a list of these orders (in this recordset's context); one outcome each."""
-        self.browse([order.id for order in orders])._create_sale_orders()
+        self.browse([order.id for order in orders])._create_sale_orders(importing=importing)
         return orders
 
     @api.model
@@ -352,14 +355,15 @@ class MarketplaceOrder(models.Model):
         self._create_sale_orders()
         return self.sale_order_id
 
-    def _create_sale_orders(self):
+    def _create_sale_orders(self, importing=False):
         """Create (once) the sale order of each order, or put the order in error with the reason.
 
         A missing product is detected before anything is created, so there is never a
         half-made sale order. The orders are handled together: their products, buyers and delivery
         addresses are looked up and created in a few queries, their sale orders created in one call
         per company and confirmed in one (what the shop's auto-confirm asks). A UserError of one
-        sale order stops them all: ``_convert_isolated`` isolates the bad one.
+        sale order stops them all: ``_convert_isolated`` isolates the bad one. ``importing``: see
+        ``_resolve_partners``.
         """
         if not self:
             return
@@ -375,7 +379,7 @@ class MarketplaceOrder(models.Model):
         sale_orders = self.env["sale.order"]
         for company, company_orders in ready.grouped("company_id").items():
             orders = company_orders.with_company(company)
-            orders._resolve_partners()
+            orders._resolve_partners(importing=importing)
             created = self.env["sale.order"].with_company(company).create(
                 [order._prepare_sale_order() for order in orders])
             for order, sale_order in zip(orders, created, strict=False):
@@ -423,7 +427,7 @@ class MarketplaceOrder(models.Model):
                     "reference, then retry.", sku=line.external_sku or _("(none)"), line=line.external_line_id))
         return problems
 
-    def _resolve_partners(self):
+    def _resolve_partners(self, importing=False):
         """The buyer contacts (one per marketplace username and company) and their delivery addresses (reused
         when identical), for orders of one company (the caller groups them).
 
@@ -432,13 +436,18 @@ class MarketplaceOrder(models.Model):
         For all these orders together: one search of the known buyers and their addresses, one create
         of the new buyers, one of the new addresses.
 
-        The contacts are the import's own bookkeeping, made in superuser mode for whoever may import these
-        orders: a Marketplace User's Pull Orders or Retry runs with his rights, and without Contact Creation
-        his orders stopped in error on Odoo's raw access error."""
+        ``importing`` (a Python argument of the order import only, never a context key: an RPC caller sets
+        the context): the orders were just written from the marketplace's data, and the contacts are the
+        import's own bookkeeping, made in superuser mode for whoever may import these orders (a Marketplace
+        User's Pull Orders, or its Requeue, runs with his rights; without Contact Creation his orders stopped
+        in error on Odoo's raw access error). Anywhere else (the order's buttons, RPC) the buyer fields may be
+        the caller's own writing: the contacts are made with his rights, a clear error without them."""
         company = self.company_id
         company.ensure_one()
         self.check_access("write")
-        Partner = self.env["res.partner"].sudo().with_context(**QUIET_IMPORT)
+        Partner = self.env["res.partner"].with_context(**QUIET_IMPORT)
+        if importing:
+            Partner = Partner.sudo()
         keys = {order.id: order._buyer_key() for order in self}
         buyers = {}
         for partner in Partner.search([("marketplace_buyer_key", "in", [key for key in keys.values() if key]),
@@ -448,6 +457,8 @@ class MarketplaceOrder(models.Model):
         for order in self:
             if not buyers.get(keys[order.id]):
                 new_buyers.setdefault(keys[order.id] or order.id, order._buyer_values(keys[order.id]))
+        if new_buyers:
+            self._check_may_create_contacts(Partner)
         for key, partner in zip(new_buyers, Partner.create(list(new_buyers.values())), strict=False):
             buyers[key] = partner
         addresses = self._shipping_address_values()
@@ -462,9 +473,19 @@ class MarketplaceOrder(models.Model):
             if wanted[order.id] not in known:
                 new_addresses.setdefault(wanted[order.id], dict(
                     addresses[order.id], parent_id=wanted[order.id][0], type="delivery", company_id=company.id))
+        if new_addresses:
+            self._check_may_create_contacts(Partner)
         known.update(zip(new_addresses, Partner.create(list(new_addresses.values())), strict=False))
         for order in self:
             order.write({"partner_id": wanted[order.id][0], "shipping_partner_id": known[wanted[order.id]].id})
+
+    def _check_may_create_contacts(self, Partner):
+        """Outside the import, the buyer's new contact is made with the user's rights: say which ones he lacks
+        (Odoo's own access error would not name the order nor the right to ask for)."""
+        if not Partner.has_access("create"):
+            raise UserError(_("The buyer of %(orders)s needs a new contact, and only a user with Contact Creation "
+                              "rights may create it: ask one to create the sale order.",
+                              orders=", ".join(self.mapped("name"))))
 
     def _buyer_key(self):
         """``platform:username``: a returning buyer finds the same contact (none without a username)."""

@@ -105,7 +105,11 @@ class MarketplaceReturn(models.Model):
     def action_approve(self):
         """Approve the return (with the RMA number when there is one, and your return label when chosen): the
         buyer sends the item back; the return picking is created once the marketplace agrees, and the label then
-        goes to it."""
+        goes to it. Approving a return whose item does not come back refunds the buyer at once (Shopee's
+        refund-only return): Marketplace Managers only, as every refund (the answer job checks it again)."""
+        refunds = self.filtered(lambda record: not record.item_comes_back)
+        if refunds:
+            check_may_refund(refunds)
         for record in self.filtered("label_attachment_id"):
             record._check_label()
         return self._answer("approve")
@@ -137,6 +141,12 @@ class MarketplaceReturn(models.Model):
                 raise UserError(_("%s: the buyer has no offer waiting for your answer.", record.name))
         self._send_answer("accept_offer")
         return True
+
+    def _answer_refunds(self):
+        """Whether the answer waiting to be sent refunds the buyer: accepting his offer, or approving a return
+        whose item does not come back. The job sending it checks ``check_may_refund`` again."""
+        self.ensure_one()
+        return self.answer == "accept_offer" or (self.answer == "approve" and not self.item_comes_back)
 
     def _answer_job_type(self, answer):
         return "answer_return"

@@ -87,7 +87,8 @@ class OrderBatchImporter:
         stored, refused = apply_isolating(group, self._store, self.env.cr.savepoint, self.refused_errors)
         to_convert = list(dict.fromkeys(order for _mapped, (outcome, order) in stored if outcome == "convert"))
         # the records keep the import's context (no chatter message on what an import creates)
-        converted = to_convert[0].browse([order.id for order in to_convert])._convert_isolated() if to_convert else {}
+        converted = (to_convert[0].browse([order.id for order in to_convert])._convert_isolated(importing=True)
+                     if to_convert else {})
         outcomes = {id(mapped): ("refused", exc) for mapped, exc in refused}
         for mapped, (outcome, order) in stored:
             outcomes[id(mapped)] = (converted[order] if outcome == "convert" else outcome, order)

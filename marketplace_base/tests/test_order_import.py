@@ -1,3 +1,5 @@
+from unittest.mock import patch
+
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user
 
@@ -51,3 +53,17 @@ class TestOrderImport(MarketplaceCase):
         action = self.shop.with_user(self.seller).action_open_import_orders()
         self.assertEqual((action["res_model"], action["target"], action["context"]),
                          ("marketplace.order.import", "new", {"default_shop_id": self.shop.id}))
+
+    def test_an_equal_import_queued_meanwhile_closes_the_wizard_with_a_notice(self):
+        """The equal job of a concurrent transaction is not readable yet: ``_enqueue`` gives no job back, and the
+        wizard says so instead of opening an empty job form."""
+        Platform, Job = type(self.env["marketplace.platform"]), type(self.env["marketplace.job"])
+        with patch.object(Platform, "_order_ids_payload_key", lambda platform: "order_ids"):
+            first = self._import_as(self.seller, "A-1")
+            self.assertEqual((first["res_model"], first["view_mode"]), ("marketplace.job", "form"))
+            self.assertTrue(first["res_id"])
+            with patch.object(Job, "_pending_equal", lambda job, key: job.browse()):
+                action = self._import_as(self.seller, "A-1")
+        self.assertEqual((action["tag"], action["params"]["next"]), ("display_notification",
+                                                                     {"type": "ir.actions.act_window_close"}))
+        self.assertEqual(self._pulls(), 1)

@@ -160,11 +160,11 @@ class TestSaleOrderCreation(MarketplaceCase):
         Order = type(self.env["marketplace.order"])
         original = Order._create_sale_orders
 
-        def create_sale_orders(orders):
+        def create_sale_orders(orders, **kwargs):
             asked.append(orders.ids)
             if set(orders.ids) & set(racing):
                 raise LostRace("could not serialize access due to concurrent update")
-            return original(orders)
+            return original(orders, **kwargs)
         patcher = patch.object(Order, "_create_sale_orders", create_sale_orders)
         patcher.start()
         self.addCleanup(patcher.stop)

@@ -1,5 +1,5 @@
 from odoo import fields
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user
 
 from .common import MarketplaceCase
@@ -73,7 +73,6 @@ class TestSecurity(MarketplaceCase):
     def test_secret_without_key_gives_clear_error(self):
         from unittest.mock import patch
 
-        from odoo.exceptions import UserError
         from odoo.tools import config
         with patch.dict(config.options, {"marketplace_secret_key": ""}), \
                 patch.dict("os.environ", {"MARKETPLACE_SECRET_KEY": ""}):
@@ -221,3 +220,18 @@ class TestJobGuards(MarketplaceCase):
         self.binding.with_user(self.manager).write({"last_pushed_qty": 7})
         self.binding.with_user(self.user).sudo().write({"last_pushed_qty": 8})  # the engine (a job's handler)
         self.assertEqual(self.binding.last_pushed_qty, 8)
+
+    def test_order_buttons_create_no_buyer_contact_without_contact_creation(self):
+        """Only the order import makes buyer contacts in superuser mode: a Marketplace User who writes an
+        order's buyer himself and presses Create Sale Order or Retry needs Contact Creation, as anywhere."""
+        self.assertFalse(self.user.has_group("base.group_partner_manager"))
+        order = self.make_order("SEC-BUYER")
+        order.with_user(self.user).write({"buyer_username": "made_up", "buyer_name": "Made Up Contact",
+                                          "ship_name": "Made Up Contact"})
+        Partner = self.env["res.partner"].with_context(active_test=False)
+        for button in ("action_create_sale_order", "action_retry"):
+            with self.subTest(button=button), self.assertRaisesRegex(UserError, "Contact Creation"):
+                getattr(order.with_user(self.user), button)()
+            self.assertFalse(Partner.search([("name", "=", "Made Up Contact")]))
+            self.assertFalse(order.sale_order_id)
+            order.write({"state": "error", "error_message": "Unknown SKU"})

@@ -23,8 +23,21 @@ class MarketplaceOrderImport(models.TransientModel):
         return shops if len(shops) == 1 else shops.browse()
 
     def action_import(self):
-        """Queue the pull of the typed orders and open its job."""
+        """Queue the pull of the typed orders and open its job.
+
+        No job back means an equal one was queued by another transaction at the same moment (``_enqueue``), one
+        this transaction cannot read yet: it imports these orders, the wizard closes saying so."""
         self.ensure_one()
         job = self.shop_id._import_orders_by_number(self.order_numbers)
+        if not job:
+            return {
+                "type": "ir.actions.client", "tag": "display_notification",
+                "params": {
+                    "type": "info", "title": self.env._("Already queued"),
+                    "message": self.env._("An identical import of these orders was queued a moment ago: it "
+                                          "imports them."),
+                    "next": {"type": "ir.actions.act_window_close"},
+                },
+            }
         return {"type": "ir.actions.act_window", "res_model": "marketplace.job", "view_mode": "form",
                 "res_id": job.id}

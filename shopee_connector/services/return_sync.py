@@ -130,7 +130,8 @@ class ReturnAnswerer(ReturnService):
     ``get_available_solutions`` allows. An answer Shopee refuses is recorded (the seller may answer again); one
     that may have reached Shopee unanswered is read back (an offer stands when the negotiation's latest offer
     is the seller's, of that amount; an accepted buyer's offer when the return no longer waits for the seller).
-    Accepting the buyer's offer is a refund: run as a Marketplace Manager only (``check_may_refund``); whether
+    Accepting the buyer's offer, or approving a return whose item does not come back (Shopee's ``confirm``
+    refunds at once), is a refund: run as a Marketplace Manager only (``check_may_refund``); whether
     the buyer's offer is still the negotiation's latest is Shopee's to judge (its refusal is written on the
     return), the refund booked as every Shopee return's, from the refunded return read back."""
 
@@ -144,7 +145,7 @@ class ReturnAnswerer(ReturnService):
                 record.state != "requested":
             self.run.log(_("%s has no answer waiting to be sent: nothing to do.", record.name))
             return
-        if record.answer == "accept_offer":
+        if record._answer_refunds():
             check_may_refund(record)
         data = self._read_back(record)
         if record.answer == "partial_refund" and offer_standing(data, record.offer_amount):

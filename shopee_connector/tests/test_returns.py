@@ -123,7 +123,7 @@ class TestShopeeReturns(ShopeeCase):
     def test_a_refunded_return_is_one_credit_note_of_its_refund(self):
         order = self.shipped_order()
         record = self.buyer_returns(order, needs_logistics=False)
-        record.with_user(self.mkt_user).action_approve()
+        record.with_user(self.manager).action_approve()
         self.run_job(record.answer_job_id)
         self.pull_returns()   # a replay
         credit_note = self.env["account.move"].search([("marketplace_order_id", "=", order.id)])
@@ -249,10 +249,27 @@ class TestShopeeReturns(ShopeeCase):
         order = self.shipped_order()
         record = self.buyer_returns(order, needs_logistics=False)
         self.assertFalse(record.item_comes_back)
-        record.with_user(self.mkt_user).action_approve()
+        record.with_user(self.manager).action_approve()
         self.run_job(record.answer_job_id)
         self.assertEqual(record.state, "refunded")
         self.assertFalse(record.picking_id)
+
+    def test_approving_a_refund_only_return_is_a_manager_s_refund(self):
+        """Shopee's confirm of a return whose item does not come back refunds the buyer at once: a Marketplace
+        User's Approve is refused, a job made to run as him sends nothing, a manager's Approve confirms once."""
+        record = self.buyer_returns(self.shipped_order(), needs_logistics=False)
+        with self.assertRaises(AccessError):
+            record.with_user(self.mkt_user).action_approve()
+        self.assertFalse(record.answer)
+        record.with_user(self.manager).action_approve()
+        job = record.answer_job_id
+        job.sudo().user_id = self.mkt_user   # a job made to run as a User sends nothing
+        self.run_jobs(job_ids=job.ids)
+        self.assertFalse(self.sim_calls().get(CONFIRM))
+        self.assertEqual(record.state, "requested")
+        job.sudo().write({"user_id": self.manager.id, "state": "pending"})
+        self.run_job(job)
+        self.assertEqual((record.state, self.sim_calls().get(CONFIRM)), ("refunded", 1))
 
     def test_a_return_changed_long_after_its_request_is_read_by_its_update_time(self):
         """Shopee judges a disputed return weeks after the buyer asked: the pull reads returns by their last
