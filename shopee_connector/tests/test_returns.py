@@ -258,15 +258,7 @@ class TestShopeeReturns(ShopeeCase):
         """Shopee's confirm of a return whose item does not come back refunds the buyer at once: a Marketplace
         User's Approve is refused, a job made to run as him sends nothing, a manager's Approve confirms once."""
         record = self.buyer_returns(self.shipped_order(), needs_logistics=False)
-        with self.assertRaises(AccessError):
-            record.with_user(self.mkt_user).action_approve()
-        self.assertFalse(record.answer)
-        record.with_user(self.manager).action_approve()
-        job = record.answer_job_id
-        job.sudo().user_id = self.mkt_user   # a job made to run as a User sends nothing
-        self.run_jobs(job_ids=job.ids)
-        self.assertFalse(self.sim_calls().get(CONFIRM))
-        self.assertEqual(record.state, "requested")
+        job = self.assert_a_managers_refund(record, "action_approve", CONFIRM)
         job.sudo().write({"user_id": self.manager.id, "state": "pending"})
         self.run_job(job)
         self.assertEqual((record.state, self.sim_calls().get(CONFIRM)), ("refunded", 1))
@@ -295,6 +287,22 @@ class TestShopeeReturns(ShopeeCase):
         with self.assertRaisesRegex(UserError, "arranges the return shipping"):
             record.with_user(self.mkt_user).action_approve()
         self.assertFalse(record.answer)
+
+    def assert_a_managers_refund(self, record, action, call):
+        """``action`` refunds the buyer: a Marketplace User's is refused; a manager's queues the answer job, which,
+        made to run as the User, fails on the refund guard and sends nothing (``call``). Returns the job."""
+        with self.assertRaises(AccessError):
+            getattr(record.with_user(self.mkt_user), action)()
+        self.assertFalse(record.answer)
+        getattr(record.with_user(self.manager), action)()
+        job = record.answer_job_id
+        job.sudo().user_id = self.mkt_user
+        self.run_jobs(job_ids=job.ids)
+        self.assertEqual(job.state, "failed")
+        self.assertIn("Only the Marketplace Managers of the order's company refund its buyer", job.last_error)
+        self.assertFalse(self.sim_calls().get(call))
+        self.assertEqual(record.state, "requested")
+        return job
 
     def buyer_counters(self, record, amount):
         """The seller offers 5 from Odoo; the buyer answers with his own offer of ``amount``, which Odoo reads."""
@@ -344,17 +352,7 @@ class TestShopeeReturns(ShopeeCase):
     def test_a_marketplace_user_sees_the_buyer_offer_but_does_not_accept_it(self):
         record = self.buyer_returns(self.shipped_order())
         self.buyer_counters(record, 8.0)
-        with self.assertRaises(AccessError):
-            record.with_user(self.mkt_user).action_accept_buyer_offer()
-        self.assertFalse(record.answer)
-        record.with_user(self.manager).action_accept_buyer_offer()
-        job = record.answer_job_id
-        job.sudo().user_id = self.mkt_user   # a job made to run as a User sends nothing
-        self.run_jobs(job_ids=job.ids)
-        self.assertEqual(job.state, "failed")
-        self.assertIn("Only the Marketplace Managers of the order's company refund its buyer", job.last_error)
-        self.assertFalse(self.sim_calls().get(ACCEPT_OFFER))
-        self.assertEqual(record.state, "requested")
+        self.assert_a_managers_refund(record, "action_accept_buyer_offer", ACCEPT_OFFER)
 
     def test_shopee_refuses_to_accept_when_the_latest_offer_is_the_seller_s(self):
         """The manager accepts from a screen showing the buyer's offer while the seller countered it in Seller
