@@ -150,6 +150,7 @@ class TestReturns(ReturnCase):
         self.assertEqual(order.sale_order_id.with_user(self.mkt_user).marketplace_return_count, 1)
 
         self.reset_sim_calls()
+        self.ebay_shop.ebay_returns_synced_until = self.started   # the same window again: the search finds it
         self.pull_returns()   # a replay changes nothing and reads nothing more
         self.assertEqual((len(order.return_ids), len(record.activity_ids)), (1, 1))
         self.assertFalse(self.sim_calls().get("GET /post-order/v2/return/{id}"))
