@@ -92,6 +92,7 @@ class TestDisputes(DisputeCase):
 
         messages, written = len(dispute.message_ids), dispute.write_date
         self.reset_sim_calls()
+        self.ebay_account.ebay_disputes_synced_until = self.started   # the same window again: the search finds it
         self.pull_disputes()          # a replay changes nothing (and needs no detail read)
         self.assertEqual((len(order.dispute_ids), len(dispute.activity_ids), len(dispute.message_ids)),
                          (1, 1, messages))
